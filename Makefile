@@ -1,0 +1,51 @@
+# Tenantly CRM. Every target installs what it needs from the project's own files.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+PY := .venv/bin/python
+
+.PHONY: run test lint e2e bench stop reset install deps frontend assets chromium messages
+
+run: install  ## Run the platform on embedded defaults (PostgreSQL, Redis, Celery, ASGI) with a demo company
+	$(PY) -m config.run
+
+test: install chromium  ## Run the whole test suite (unit, isolation, API, browser)
+	$(PY) -m pytest
+
+lint: deps  ## ruff check and format check
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+e2e: install chromium  ## Only the browser tests
+	$(PY) -m pytest tests/e2e
+
+bench: install  ## Print the benchmark figures
+	$(PY) bench/provisioning.py
+
+stop:  ## Stop the embedded PostgreSQL and Redis
+	$(PY) -m config.embedded stop
+
+reset:  ## Stop the embedded servers and delete their data
+	$(PY) -m config.embedded reset
+
+install: deps assets  ## Python packages, frontend build, translations, static files
+
+deps:  ## Python packages from uv.lock into .venv
+	@command -v uv >/dev/null || python3 -m pip install --quiet "uv==0.13.9"
+	uv sync --frozen --quiet
+
+frontend/node_modules: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch frontend/node_modules
+
+frontend: frontend/node_modules  ## Build the design system's assets with Vite
+	cd frontend && npm run --silent build -- --logLevel warn
+
+messages: deps  ## Compile translations
+	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=frontend/node_modules -v 0
+
+assets: frontend messages
+	$(PY) manage.py collectstatic --noinput -v 0
+
+chromium:  ## Debian's Chromium for the browser tests
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)

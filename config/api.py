@@ -1,0 +1,31 @@
+"""API conventions shared by every endpoint: JSON errors with a message per field."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def django_validation_error_detail(error: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): list(messages)
+            for field, messages in error.message_dict.items()
+        }
+    return {"non_field_errors": list(error.messages)}
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus Django's ValidationError from services, in one JSON shape.
+
+    Field errors: `{"field": ["message", ...]}`; anything else: `{"detail": "message"}`.
+    """
+    if isinstance(exc, DjangoValidationError):
+        return Response(django_validation_error_detail(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    return drf_exception_handler(exc, context)

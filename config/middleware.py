@@ -1,0 +1,41 @@
+"""Probes answered before the tenant middleware: probes arrive with hosts that have no Domain."""
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+
+def readiness() -> dict[str, str]:
+    checks: dict[str, str] = {}
+    try:
+        connection.set_schema_to_public()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001 - any failure means "not ready"
+        checks["database"] = f"error: {error.__class__.__name__}"
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+        client.ping()
+        checks["redis"] = "ok"
+    except redis.RedisError as error:
+        checks["redis"] = f"error: {error.__class__.__name__}"
+    return checks
+
+
+class HealthCheckMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/healthz":
+            return JsonResponse({"status": "ok"})
+        if request.path == "/readyz":
+            checks = readiness()
+            ready = all(value == "ok" for value in checks.values())
+            return JsonResponse(
+                {"status": "ready" if ready else "unavailable", "checks": checks},
+                status=200 if ready else 503,
+            )
+        return self.get_response(request)

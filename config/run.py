@@ -1,0 +1,85 @@
+"""`make run`: the whole platform on embedded defaults, in one command.
+
+Starts (or reuses) embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set,
+migrates, creates the demo company, then runs a Celery worker and the ASGI server until Ctrl-C.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from config import embedded
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    env = dict(os.environ)
+    uses_embedded = not env.get("DATABASE_URL") or not env.get("REDIS_URL")
+    if not env.get("DATABASE_URL"):
+        embedded.ensure_postgres()  # every child process reuses this server
+    if not env.get("REDIS_URL"):
+        env["REDIS_URL"] = embedded.ensure_redis()
+    env.setdefault("DEBUG", "true")
+    env.setdefault("EMAIL_URL", "consolemail://")
+    port = env.get("PORT", "8000")
+    env.setdefault("BASE_URL_PORT", port)
+    python = sys.executable
+
+    def manage(*args: str) -> None:
+        subprocess.run([python, "manage.py", *args], env=env, check=True)  # noqa: S603
+
+    manage("platform_migrate", "-v", "0")
+    manage("demo_seed")
+    processes = [
+        subprocess.Popen(  # noqa: S603
+            [python, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO",
+             "--concurrency", "2", "--beat"],
+            env=env,
+        ),
+        subprocess.Popen(  # noqa: S603
+            [python, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
+             "--port", port, "--no-access-log"],
+            env=env,
+        ),
+    ]
+    base = env.get("BASE_DOMAIN", "localhost")
+    print(
+        f"\n  Tenantly CRM is starting.\n"
+        f"  Public site and signup: http://{base}:{port}/\n"
+        f"  Demo company's CRM:     http://demo.{base}:{port}/\n"
+        f"  Customer portal:        http://demo.{base}:{port}/portal/\n"
+        f"  Ctrl-C stops everything.\n",
+        flush=True,
+    )
+    stopping = False
+
+    def stop(*_args) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    while not stopping:
+        for process in processes:
+            if process.poll() is not None:
+                exit_code = process.returncode or 1
+                stopping = True
+        time.sleep(0.5)
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    if uses_embedded and not os.environ.get("KEEP_EMBEDDED"):
+        embedded.stop_all()
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

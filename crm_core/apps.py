@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CrmCoreConfig(AppConfig):
+    name = "crm_core"
+    verbose_name = "CRM"

@@ -1,0 +1,56 @@
+import "bootstrap/dist/css/bootstrap.css";
+import "bootstrap-icons/font/bootstrap-icons.css";
+import "./styles/app.css";
+
+import Alpine from "alpinejs";
+import { Collapse, Dropdown, Offcanvas, Toast } from "bootstrap";
+import htmx from "htmx.org";
+
+declare global {
+  interface Window {
+    htmx: typeof htmx;
+    Alpine: typeof Alpine;
+  }
+}
+
+window.htmx = htmx;
+window.Alpine = Alpine;
+
+// Django's CSRF token travels with every htmx request.
+document.body.addEventListener("htmx:configRequest", (event) => {
+  const token = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content;
+  if (token) {
+    (event as CustomEvent).detail.headers["X-CSRFToken"] = token;
+  }
+});
+
+function initComponents(root: ParentNode): void {
+  root.querySelectorAll<HTMLElement>(".toast").forEach((element) => {
+    Toast.getOrCreateInstance(element, { delay: 6000 }).show();
+  });
+  root.querySelectorAll<HTMLElement>('[data-bs-toggle="dropdown"]').forEach((element) => {
+    Dropdown.getOrCreateInstance(element);
+  });
+  root.querySelectorAll<HTMLElement>(".offcanvas").forEach((element) => {
+    Offcanvas.getOrCreateInstance(element);
+  });
+  root.querySelectorAll<HTMLElement>(".collapse").forEach((element) => {
+    Collapse.getOrCreateInstance(element, { toggle: false });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => initComponents(document));
+document.body.addEventListener("htmx:load", (event) => initComponents(event.target as HTMLElement));
+
+// Copy-to-clipboard buttons: <button data-copy="#selector">.
+document.addEventListener("click", (event) => {
+  const button = (event.target as HTMLElement).closest<HTMLElement>("[data-copy]");
+  if (!button) return;
+  const source = document.querySelector<HTMLInputElement>(button.dataset.copy ?? "");
+  if (source) {
+    void navigator.clipboard.writeText(source.value ?? source.textContent ?? "");
+    button.classList.add("copied");
+  }
+});
+
+Alpine.start();

@@ -1,0 +1,42 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import Throttled
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tenants.identity.throttle import login_attempt_allowed
+from tenants.services.provisioning import tenant_signup
+
+
+class SignupApi(APIView):
+    """Create a company workspace with its owner. Answers with the workspace's URL."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        company_name = serializers.CharField(max_length=200)
+        subdomain = serializers.CharField(max_length=63)
+        owner_name = serializers.CharField(max_length=200)
+        email = serializers.EmailField()
+        password = serializers.CharField(trim_whitespace=False, write_only=True)
+
+    class OutputSerializer(serializers.Serializer):
+        tenant_url = serializers.URLField()
+        login_url = serializers.URLField(help_text="One-time sign-in link, valid for 2 minutes.")
+        domain = serializers.CharField()
+        schema_name = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, auth=[])
+    def post(self, request):
+        if not login_attempt_allowed(request):
+            raise Throttled(detail="Too many attempts from your network.")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = tenant_signup(**data.validated_data)
+        response = Response(self.OutputSerializer(result).data, status=status.HTTP_201_CREATED)
+        response["Location"] = result.tenant_url
+        return response
+
+

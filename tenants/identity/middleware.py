@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name
+
+# Paths on a tenant host that an anonymous visitor may open.
+ANONYMOUS_PREFIXES = (
+    "/login/", "/password-reset/", "/reset/", "/invite/", "/auth/handoff/", "/i18n/",
+    "/portal/", "/api/", "/static/", "/favicon.ico",
+)
+# Paths on a tenant host that a portal customer may open.
+CUSTOMER_PREFIXES = ("/portal/", "/api/v1/portal/", "/i18n/", "/logout/", "/static/")
+
+
+class StaffAreaMiddleware:
+    """Fail-closed guard of the staff app on tenant hosts.
+
+    Every page outside the allow-lists needs a signed-in staff member: anonymous visitors go to
+    the login page, portal customers get 403 (their own area is /portal/). API routes
+    authenticate in DRF (Bearer or session) and their default permission refuses customers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or tenant.schema_name == get_public_schema_name():
+            return self.get_response(request)
+        path = request.path
+        user = request.user
+        if not user.is_authenticated:
+            if path.startswith(ANONYMOUS_PREFIXES):
+                return self.get_response(request)
+            return redirect(f"{settings.LOGIN_URL_PATH}?next={request.get_full_path()}")
+        if user.is_customer and not path.startswith(CUSTOMER_PREFIXES):
+            if path.startswith("/api/"):
+                return self.get_response(request)
+            raise PermissionDenied(_("This area is for the company's staff."))
+        return self.get_response(request)

@@ -1,0 +1,29 @@
+from fnmatch import fnmatch
+
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+
+from tenants.identity.roles import PERMISSIONS, Role
+
+
+def role_groups_sync() -> None:
+    """Create one group per role in the current schema and give it the role's permissions."""
+    if "auth_group" not in connection.introspection.table_names():
+        return
+    permissions = list(Permission.objects.select_related("content_type"))
+    for role, patterns in PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        granted = [
+            permission
+            for permission in permissions
+            if any(
+                fnmatch(permission.content_type.app_label, app) and fnmatch(permission.codename, code)
+                for app, code in patterns
+            )
+        ]
+        group.permissions.set(granted)
+
+
+def user_role_apply(*, user, role: Role) -> None:
+    """Put the user in exactly the group of their role."""
+    user.groups.set(Group.objects.filter(name=role.value))

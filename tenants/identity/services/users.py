@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tenants.identity.models import Invitation, Team, User
+from tenants.identity.roles import INVITABLE_ROLES, Role
+from tenants.identity.services.roles import user_role_apply
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def user_create(
+    *, email: str, full_name: str, password: str | None, role: Role, team: Team | None = None
+) -> User:
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("A user with this email already exists.")})
+    user = User.objects.create_user(
+        email=email, password=password, full_name=full_name.strip(), role=role, team=team
+    )
+    user_role_apply(user=user, role=role)
+    return user
+
+
+def _require_team_manager(actor: User) -> None:
+    if not actor.can_manage_team:
+        raise PermissionDenied(_("Only the owner and administrators manage the team."))
+
+
+def tenant_url(path: str = "/") -> str:
+    """Absolute URL of `path` on the current tenant's primary domain."""
+    domain = connection.tenant.get_primary_domain().domain
+    port = f":{settings.BASE_URL_PORT}" if settings.BASE_URL_PORT not in ("", "80", "443") else ""
+    return f"{settings.BASE_URL_SCHEME}://{domain}{port}{path}"
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor: User, email: str, role: Role, full_name: str = "", team: Team | None = None
+) -> tuple[Invitation, str]:
+    """Invite a colleague by email; returns the invitation and the link sent to them."""
+    _require_team_manager(actor)
+    email = email.strip().lower()
+    if role not in INVITABLE_ROLES:
+        raise ValidationError({"role": _("This role cannot be given by invitation.")})
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("This person already has an account here.")})
+    Invitation.objects.filter(email=email, accepted_at=None, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
+    secret = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        email=email,
+        full_name=full_name,
+        role=role,
+        team=team,
+        invited_by=actor,
+        token_hash=_hash(secret),
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    link = tenant_url(f"/invite/{secret}/")
+    company = connection.tenant.name
+    context = {"invitation": invitation, "link": link, "company": company}
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=_("%(name)s invites you to %(company)s on Tenantly CRM")
+            % {"name": actor.full_name, "company": company},
+            message=render_to_string("identity/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    return invitation, link
+
+
+def invitation_get_by_secret(*, secret: str) -> Invitation | None:
+    invitation = Invitation.objects.filter(token_hash=_hash(secret)).first()
+    if invitation is None or not invitation.is_pending:
+        return None
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, full_name: str, password: str) -> User:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_pending:
+        raise ValidationError(_("This invitation is no longer valid."))
+    user = user_create(
+        email=invitation.email,
+        full_name=full_name,
+        password=password,
+        role=Role(invitation.role),
+        team=invitation.team,
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
+    _require_team_manager(actor)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+
+
+@transaction.atomic
+def user_change_role(*, actor: User, user: User, role: Role, team: Team | None) -> User:
+    _require_team_manager(actor)
+    if user.role == Role.OWNER or role not in INVITABLE_ROLES:
+        raise ValidationError({"role": _("The owner's role cannot be changed here.")})
+    user.role = role
+    user.team = team
+    user.save(update_fields=["role", "team"])
+    user_role_apply(user=user, role=role)
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User, user: User) -> User:
+    """Free the seat; the account, its records and its history stay."""
+    _require_team_manager(actor)
+    if user.pk == actor.pk:
+        raise ValidationError(_("You cannot deactivate yourself."))
+    if user.role == Role.OWNER:
+        raise ValidationError(_("The owner cannot be deactivated."))
+    user.is_active = False
+    user.deactivated_at = timezone.now()
+    user.save(update_fields=["is_active", "deactivated_at"])
+    user.api_tokens.filter(revoked_at=None).update(revoked_at=timezone.now())
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, actor: User, user: User) -> User:
+    _require_team_manager(actor)
+    user.is_active = True
+    user.deactivated_at = None
+    user.save(update_fields=["is_active", "deactivated_at"])
+    return user
+
+
+def seats_used() -> int:
+    return User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER).count()

@@ -1,0 +1,66 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from tenants.identity.forms import InvitationAcceptForm, LoginForm
+from tenants.identity.services.handoff import handoff_user
+from tenants.identity.services.users import invitation_accept, invitation_get_by_secret
+from tenants.identity.throttle import login_attempt_allowed
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "identity/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if not login_attempt_allowed(request):
+            return render(
+                request,
+                "identity/locked_out.html",
+                {"message": _("Too many sign-in attempts from your network. Wait a minute.")},
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
+
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        if self.request.user.is_customer:
+            return "/portal/"
+        return url
+
+
+def handoff(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Sign in with the one-time link issued at signup on the public site."""
+    user = handoff_user(uidb64=uidb64, token=token)
+    if user is None:
+        messages.error(request, _("This sign-in link has expired. Please sign in."))
+        return redirect("login")
+    login(request, user, backend=BACKEND)
+    messages.success(request, _("Welcome to your new workspace, %(name)s!") % {
+        "name": user.get_short_name()})
+    return redirect("dashboard")
+
+
+def invitation_accept_view(request: HttpRequest, secret: str) -> HttpResponse:
+    invitation = invitation_get_by_secret(secret=secret)
+    if invitation is None:
+        return render(request, "identity/invitation_invalid.html", status=404)
+    form = InvitationAcceptForm(
+        request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
+    )
+    if request.method == "POST" and form.is_valid():
+        user = invitation_accept(
+            invitation=invitation,
+            full_name=form.cleaned_data["full_name"],
+            password=form.cleaned_data["password"],
+        )
+        login(request, user, backend=BACKEND)
+        messages.success(request, _("Welcome aboard!"))
+        return redirect("dashboard")
+    return render(request, "identity/invitation_accept.html", {"form": form, "invitation": invitation})

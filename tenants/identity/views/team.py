@@ -1,0 +1,121 @@
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tenants.identity.forms import InvitationForm, TeamForm, UserRoleForm
+from tenants.identity.models import Invitation
+from tenants.identity.roles import Role
+from tenants.identity.selectors.users import invitations_pending, staff_list, staff_user_get
+from tenants.identity.services.users import (
+    invitation_create,
+    invitation_revoke,
+    seats_used,
+    user_change_role,
+    user_deactivate,
+    user_reactivate,
+)
+
+
+def team_manager_required(view):
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.can_manage_team:
+            return HttpResponseForbidden(_("Only the owner and administrators manage the team."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def team_list(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.can_manage_team:
+            return HttpResponseForbidden(_("Only the owner and administrators manage the team."))
+        if form.is_valid():
+            try:
+                invitation_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Invitation sent to %(email)s.") % {
+                    "email": form.cleaned_data["email"]})
+                return redirect("team")
+    context = {
+        "members": staff_list(),
+        "invitations": invitations_pending() if request.user.can_manage_team else [],
+        "form": form,
+        "team_form": TeamForm(),
+        "seats_used": seats_used(),
+    }
+    return render(request, "identity/team.html", context)
+
+
+@team_manager_required
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = staff_user_get(pk=pk)
+    form = UserRoleForm(
+        request.POST or None, initial={"role": member.role, "team": member.team_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_change_role(
+                actor=request.user,
+                user=member,
+                role=Role(form.cleaned_data["role"]),
+                team=form.cleaned_data["team"],
+            )
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("%(name)s is now %(role)s.") % {
+                "name": member.full_name, "role": member.get_role_display()})
+            return redirect("team")
+    return render(request, "identity/member_edit.html", {"member": member, "form": form})
+
+
+@require_POST
+@team_manager_required
+def member_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    member = staff_user_get(pk=pk)
+    try:
+        if request.POST.get("active") == "1":
+            user_reactivate(actor=request.user, user=member)
+            messages.success(request, _("%(name)s can sign in again.") % {"name": member})
+        else:
+            user_deactivate(actor=request.user, user=member)
+            messages.success(request, _("%(name)s was deactivated; the seat is free and their "
+                                        "records stay.") % {"name": member})
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    return redirect("team")
+
+
+@require_POST
+@team_manager_required
+def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=pk)
+    invitation_revoke(actor=request.user, invitation=invitation)
+    messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
+    return redirect("team")
+
+
+@require_POST
+@team_manager_required
+def team_create(request: HttpRequest) -> HttpResponse:
+    form = TeamForm(request.POST)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Team “%(name)s” created.") % {"name": form.instance.name})
+    else:
+        messages.error(request, _error_text(ValidationError(form.errors["name"])))
+    return redirect("team")

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name, schema_exists, tenant_context
+
+from tenants.identity.models import User
+from tenants.identity.roles import Role
+from tenants.identity.services.handoff import handoff_path_for
+from tenants.identity.services.users import user_create
+from tenants.models import Domain, Tenant
+from tenants.validators import schema_name_for, validate_subdomain
+
+
+@dataclass(frozen=True)
+class SignupResult:
+    tenant_id: int
+    schema_name: str
+    domain: str
+    tenant_url: str
+    login_url: str
+    owner_id: int
+
+
+def domain_for(subdomain: str) -> str:
+    return f"{subdomain}.{settings.BASE_DOMAIN}"
+
+
+def url_for_domain(domain: str, path: str = "/") -> str:
+    port = settings.BASE_URL_PORT
+    suffix = f":{port}" if port and port not in ("80", "443") else ""
+    return f"{settings.BASE_URL_SCHEME}://{domain}{suffix}{path}"
+
+
+def public_tenant_ensure() -> Tenant:
+    """The public site is a tenant too (schema `public`) answering on BASE_DOMAIN."""
+    public, _ = Tenant.objects.get_or_create(
+        schema_name=get_public_schema_name(), defaults={"name": "Tenantly"}
+    )
+    Domain.objects.get_or_create(
+        domain=settings.BASE_DOMAIN, defaults={"tenant": public, "is_primary": True}
+    )
+    return public
+
+
+def subdomain_availability_errors(subdomain: str) -> list[str]:
+    try:
+        validate_subdomain(subdomain)
+    except ValidationError as error:
+        return list(error.messages)
+    schema_name = schema_name_for(subdomain)
+    taken = (
+        Domain.objects.filter(domain=domain_for(subdomain)).exists()
+        or Tenant.objects.filter(schema_name=schema_name).exists()
+        or schema_exists(schema_name)
+    )
+    return [_("This address is already taken.")] if taken else []
+
+
+def _validate_signup(
+    *, company_name: str, subdomain: str, owner_name: str, email: str, password: str
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if not company_name.strip():
+        errors["company_name"] = [_("Enter your company's name.")]
+    if not owner_name.strip():
+        errors["owner_name"] = [_("Enter your name.")]
+    subdomain_errors = subdomain_availability_errors(subdomain)
+    if subdomain_errors:
+        errors["subdomain"] = subdomain_errors
+    try:
+        validate_password(password, user=User(email=email, full_name=owner_name))
+    except ValidationError as error:
+        errors["password"] = list(error.messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def tenant_signup(
+    *, company_name: str, subdomain: str, owner_name: str, email: str, password: str
+) -> SignupResult:
+    """Create a company's workspace: schema (cloned from the template), domain and owner.
+
+    All of it or nothing: the schema, the rows and the owner are created in one transaction
+    (PostgreSQL DDL is transactional), so a failure leaves no schema, domain or user behind.
+    """
+    subdomain = subdomain.strip().lower()
+    _validate_signup(
+        company_name=company_name,
+        subdomain=subdomain,
+        owner_name=owner_name,
+        email=email,
+        password=password,
+    )
+    domain = domain_for(subdomain)
+    try:
+        with transaction.atomic():
+            tenant = Tenant(schema_name=schema_name_for(subdomain), name=company_name.strip())
+            tenant.save(verbosity=0)
+            Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
+            with tenant_context(tenant):
+                owner = user_create(
+                    email=email, full_name=owner_name, password=password, role=Role.OWNER
+                )
+                login_path = handoff_path_for(owner)
+    except (IntegrityError, ValidationError) as error:
+        if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            raise
+        raise ValidationError({"subdomain": [_("This address is already taken.")]}) from error
+    finally:
+        connection.set_schema_to_public()
+    return SignupResult(
+        tenant_id=tenant.pk,
+        schema_name=tenant.schema_name,
+        domain=domain,
+        tenant_url=url_for_domain(domain),
+        login_url=url_for_domain(domain, login_path),
+        owner_id=owner.pk,
+    )

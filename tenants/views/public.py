@@ -1,0 +1,37 @@
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from tenants.forms import SignupForm
+from tenants.identity.throttle import login_attempt_allowed
+from tenants.services.provisioning import subdomain_availability_errors, tenant_signup
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "tenants/home.html")
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not login_attempt_allowed(request):
+            form.add_error(None, _("Too many attempts from your network. Wait a minute."))
+        else:
+            try:
+                result = tenant_signup(**form.cleaned_data)
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages)
+            else:
+                return redirect(result.login_url)
+    return render(request, "tenants/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def subdomain_check(request: HttpRequest) -> HttpResponse:
+    """htmx: availability of the typed address, shown under the field as the user types."""
+    subdomain = request.GET.get("subdomain", "").strip().lower()
+    errors = subdomain_availability_errors(subdomain) if subdomain else []
+    return render(
+        request, "tenants/_subdomain_check.html", {"subdomain": subdomain, "errors": errors}
+    )
