@@ -4,9 +4,12 @@ Without `DATABASE_URL` / `REDIS_URL` the embedded PostgreSQL and Redis servers a
 `config.embedded`), so `make run` and `make test` need no system services.
 """
 
+import os
+import sys
 import warnings
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 
@@ -17,6 +20,11 @@ env = environ.Env()
 # django-tenants checks PG_EXTRA_SEARCH_PATHS against the database in AppConfig.ready().
 warnings.filterwarnings("ignore", message="Accessing the database during app initialization")
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+TESTING = "pytest" in sys.modules
+if TESTING and "TENANTLY_DATA_DIR" not in os.environ:
+    # The suite's embedded servers never share a broker or database with a running `make run`.
+    os.environ["TENANTLY_DATA_DIR"] = str(BASE_DIR / ".data" / "test")
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -115,6 +123,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 # --- Data stores ------------------------------------------------------------------------------
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
+    # A Unix socket directory is given percent-encoded as the URL's host.
+    DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 else:
     _pg = embedded.ensure_postgres()
     DATABASES = {
@@ -154,7 +164,7 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 
 # --- Identity and security ------------------------------------------------------------------
 AUTH_USER_MODEL = "identity.User"
@@ -186,6 +196,8 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# AuthenticationForm and the token API pass the email as `username` to authenticate().
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "tenants.identity.lockout.lockout_response"
 AXES_VERBOSE = False
 # ... and a platform-wide limit per client address across all tenants.

@@ -1,16 +1,24 @@
 from django.apps import AppConfig
 
 
+def _sync_roles_after_schema_migrated(sender, schema_name: str, **kwargs) -> None:
+    from django_tenants.utils import schema_context
+
+    from tenants.identity.services.roles import role_groups_sync
+
+    with schema_context(schema_name):
+        role_groups_sync()
+
+
 class IdentityConfig(AppConfig):
     name = "tenants.identity"
     label = "identity"
     verbose_name = "Identity"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from django_tenants.signals import schema_migrated
 
-        from tenants.identity.services.roles import role_groups_sync
-
-        post_migrate.connect(
-            lambda **kwargs: role_groups_sync(), sender=self, dispatch_uid="role_groups_sync"
+        # After every app of the schema has migrated, so all permissions exist.
+        schema_migrated.connect(
+            _sync_roles_after_schema_migrated, dispatch_uid="identity.role_groups_sync"
         )

@@ -6,15 +6,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenants.identity.models import Invitation, Team, User
 from tenants.identity.roles import INVITABLE_ROLES, Role
 from tenants.identity.services.roles import user_role_apply
+from tenants.identity.tasks import invitation_email_send
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -73,17 +72,7 @@ def invitation_create(
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
     link = tenant_url(f"/invite/{secret}/")
-    company = connection.tenant.name
-    context = {"invitation": invitation, "link": link, "company": company}
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=_("%(name)s invites you to %(company)s on Tenantly CRM")
-            % {"name": actor.full_name, "company": company},
-            message=render_to_string("identity/email/invitation.txt", context),
-            from_email=None,
-            recipient_list=[email],
-        )
-    )
+    transaction.on_commit(lambda: invitation_email_send.delay(invitation.pk, link))
     return invitation, link
 
 

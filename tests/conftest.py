@@ -1,0 +1,98 @@
+"""Shared fixtures: two tenants created once per run (cloned from the template), each test in
+a transaction on top of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import caches
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from tenants.identity.models import User
+from tenants.identity.roles import Role
+from tenants.identity.services.users import user_create
+from tenants.models import Tenant
+from tenants.services.provisioning import tenant_signup
+
+PASSWORD = "Sturdy-Password-2026"
+
+
+@dataclass(frozen=True)
+class TenantHandle:
+    tenant: Tenant
+    host: str
+    owner_email: str
+    company: str
+
+    @contextmanager
+    def active(self) -> Iterator[None]:
+        with tenant_context(self.tenant):
+            yield
+
+    def client(self, user: User | None = None, **extra) -> Client:
+        client = Client(HTTP_HOST=self.host, **extra)
+        if user is not None:
+            with self.active():
+                client.force_login(user)
+        return client
+
+    def owner(self) -> User:
+        with self.active():
+            return User.objects.get(email=self.owner_email)
+
+    def make_user(self, role: Role = Role.SALES_REP, *, email: str | None = None,
+                  full_name: str | None = None) -> User:
+        with self.active():
+            count = User.objects.count()
+            return user_create(
+                email=email or f"{role.value}{count}@{self.tenant.schema_name}.test",
+                full_name=full_name or f"{role.label} {count}",
+                password=PASSWORD,
+                role=role,
+            )
+
+
+def _tenant(subdomain: str, company: str, owner: str) -> TenantHandle:
+    email = f"owner@{subdomain}.test"
+    tenant = Tenant.objects.filter(schema_name=subdomain).first()
+    if tenant is None:
+        tenant_signup(company_name=company, subdomain=subdomain, owner_name=owner, email=email,
+                      password=PASSWORD)
+        tenant = Tenant.objects.get(schema_name=subdomain)
+    return TenantHandle(tenant=tenant, host=f"{subdomain}.localhost", owner_email=email,
+                        company=company)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database gets the public tenant, the template schema and two tenants."""
+    with django_db_blocker.unblock():
+        call_command("platform_migrate", verbosity=0, processes=1)
+        _tenant("alpha", "Alpha Trading", "Alice Alpha")
+        _tenant("beta", "Beta Logistics", "Boris Beta")
+        connection.set_schema_to_public()
+
+
+@pytest.fixture
+def tenant_a(db) -> TenantHandle:
+    return TenantHandle(tenant=Tenant.objects.get(schema_name="alpha"), host="alpha.localhost",
+                        owner_email="owner@alpha.test", company="Alpha Trading")
+
+
+@pytest.fixture
+def tenant_b(db) -> TenantHandle:
+    return TenantHandle(tenant=Tenant.objects.get(schema_name="beta"), host="beta.localhost",
+                        owner_email="owner@beta.test", company="Beta Logistics")
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_and_fresh_counters():
+    caches["platform"].delete("login-attempts:127.0.0.1")
+    yield
+    connection.set_schema_to_public()
