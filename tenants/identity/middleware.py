@@ -10,8 +10,8 @@ ANONYMOUS_PREFIXES = (
     "/login/", "/password-reset/", "/reset/", "/invite/", "/auth/handoff/", "/i18n/",
     "/portal/", "/api/", "/static/", "/favicon.ico",
 )
-# Paths on a tenant host that a portal customer may open.
-CUSTOMER_PREFIXES = ("/portal/", "/api/v1/portal/", "/i18n/", "/logout/", "/static/")
+# Paths on a tenant host that a portal customer may open (API routes decide in DRF).
+CUSTOMER_PREFIXES = (*ANONYMOUS_PREFIXES, "/logout/")
 
 
 class StaffAreaMiddleware:
@@ -36,7 +36,5 @@ class StaffAreaMiddleware:
                 return self.get_response(request)
             return redirect(f"{settings.LOGIN_URL_PATH}?next={request.get_full_path()}")
         if user.is_customer and not path.startswith(CUSTOMER_PREFIXES):
-            if path.startswith("/api/"):
-                return self.get_response(request)
             raise PermissionDenied(_("This area is for the company's staff."))
         return self.get_response(request)

@@ -47,6 +47,10 @@ class TokenObtainApi(APIView):
         token = serializers.CharField()
         token_id = serializers.IntegerField()
 
+    def get_authenticate_header(self, request) -> str:
+        # Wrong credentials answer 401 with a challenge, as on every other route.
+        return "Bearer"
+
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, auth=[])
     def post(self, request):
         if not login_attempt_allowed(request):

@@ -1,0 +1,61 @@
+"""A real Celery worker (a thread of this process, Redis broker) runs each task in the schema of
+the tenant that queued it."""
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from django_tenants.utils import tenant_context
+
+from config.celery import app
+from tenants.identity.models import Invitation
+from tenants.identity.roles import Role
+from tenants.identity.tasks import invitation_email_send
+from tenants.identity.services.users import invitation_create
+from tests.conftest import TenantHandle
+
+
+@pytest.fixture
+def worker(django_db_setup, django_db_blocker):
+    app.conf.task_always_eager = False
+    try:
+        with django_db_blocker.unblock(), start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+        ) as running:
+            yield running
+    finally:
+        app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def committed_invitations(django_db_setup, django_db_blocker):
+    """Invitations committed in both tenants, so the worker's own connection sees them."""
+    from tenants.models import Tenant
+
+    with django_db_blocker.unblock():
+        created = {}
+        for schema in ("alpha", "beta"):
+            tenant = Tenant.objects.get(schema_name=schema)
+            handle = TenantHandle(tenant=tenant, host=f"{schema}.localhost",
+                                  owner_email=f"owner@{schema}.test", company=tenant.name)
+            with tenant_context(tenant):
+                invitation, link = invitation_create(
+                    actor=handle.owner(), email=f"worker.test@{schema}.test", role=Role.MARKETER
+                )
+            created[schema] = (tenant, invitation.pk, link)
+        yield created
+        for tenant, pk, _link in created.values():
+            with tenant_context(tenant):
+                Invitation.objects.filter(pk=pk).delete()
+
+
+def test_task_runs_in_the_schema_of_the_tenant_that_queued_it(worker, committed_invitations):
+    mail.outbox = []
+    results = {}
+    for schema, (tenant, pk, link) in committed_invitations.items():
+        with tenant_context(tenant):
+            results[schema] = invitation_email_send.delay(pk, link)
+    assert results["alpha"].get(timeout=30) == "alpha"
+    assert results["beta"].get(timeout=30) == "beta"
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert "Alpha Trading" in subjects["worker.test@alpha.test"]
+    assert "Beta Logistics" in subjects["worker.test@beta.test"]

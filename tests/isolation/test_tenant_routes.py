@@ -1,0 +1,191 @@
+"""Tenant isolation: every route of the tenant urlconf, walked as tenant A's users with tenant B's
+ids, secrets and hosts. A route missing from ROUTES fails the suite, so new routes get covered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from tenants.identity.models import ApiToken, Invitation, User
+from tenants.identity.roles import Role
+from tenants.identity.services.handoff import handoff_tokens
+from tenants.identity.services.tokens import api_token_create
+from tenants.identity.services.users import invitation_create
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS, STAFF, PORTAL, API, API_ANONYMOUS = "anonymous", "staff", "portal", "api", "api-anon"
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str
+    methods: tuple[str, ...] = ("get",)
+    kwargs: str | None = None  # which of tenant B's objects fills the URL
+
+
+ROUTES: dict[str, Route] = {
+    "login": Route(ANONYMOUS, ("get", "post")),
+    "logout": Route(ANONYMOUS, ("post",)),
+    "password_reset": Route(ANONYMOUS, ("get", "post")),
+    "password_reset_done": Route(ANONYMOUS),
+    "password_reset_confirm": Route(ANONYMOUS, ("get",), "reset"),
+    "password_reset_complete": Route(ANONYMOUS),
+    "handoff": Route(ANONYMOUS, ("get",), "handoff"),
+    "invitation_accept": Route(ANONYMOUS, ("get", "post"), "invitation_secret"),
+    "dashboard": Route(STAFF),
+    "team": Route(STAFF, ("get", "post")),
+    "team_create": Route(STAFF, ("post",)),
+    "member_edit": Route(STAFF, ("get", "post"), "member"),
+    "member_set_active": Route(STAFF, ("post",), "member"),
+    "invitation_revoke": Route(STAFF, ("post",), "invitation"),
+    "profile": Route(STAFF, ("get",)),
+    "api_tokens": Route(STAFF, ("get", "post")),
+    "api_token_revoke": Route(STAFF, ("post",), "token"),
+    "portal_home": Route(PORTAL),
+    "portal_login": Route(ANONYMOUS, ("get", "post")),
+    "api-token-obtain": Route(API_ANONYMOUS, ("post",)),
+    "api-token-list": Route(API),
+    "api-token-revoke": Route(API, ("delete",), "api_token"),
+    "api-me": Route(API),
+    "api-user-list": Route(API),
+    "api-invitation-create": Route(API, ("post",)),
+    "api-schema": Route(API),
+    "api-docs": Route(API),
+    "set_language": Route(ANONYMOUS, ("post",)),
+}
+
+
+def tenant_route_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern):
+                assert pattern.name, f"route {pattern.pattern} needs a name to be walked"
+                names.add(pattern.name)
+
+    walk(get_resolver("config.urls_tenant").url_patterns)
+    return names
+
+
+def test_every_tenant_route_is_covered():
+    missing = tenant_route_names() - set(ROUTES)
+    assert not missing, f"add these routes to tests/isolation ROUTES: {sorted(missing)}"
+    stale = set(ROUTES) - tenant_route_names()
+    assert not stale, f"ROUTES lists routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.fixture
+def secrets_of_b(tenant_b):
+    """Tenant B's objects and secrets, with markers that must never show up outside B."""
+    owner = tenant_b.owner()
+    with tenant_b.active():
+        member = User.objects.create_user(
+            email="beatrice.secret@beta.test", password=PASSWORD,
+            full_name="Beatrice Secretkeeper", role=Role.SALES_REP,
+        )
+        invitation, link = invitation_create(actor=owner, email="bart.invitee@beta.test",
+                                             role=Role.MARKETER)
+        token, raw_token = api_token_create(user=owner, name="Beta integration")
+        uid = urlsafe_base64_encode(force_bytes(owner.pk))
+        handoff = handoff_tokens.make_token(owner)
+    return {
+        "member": {"pk": member.pk},
+        "invitation": {"pk": invitation.pk},
+        "token": {"pk": token.pk},
+        "api_token": {"token_id": token.pk},
+        "invitation_secret": {"secret": link.rstrip("/").rsplit("/", 1)[1]},
+        "handoff": {"uidb64": uid, "token": handoff},
+        "reset": {"uidb64": uid, "token": "set-password"},
+        "raw_token": raw_token,
+        "markers": ["Beatrice Secretkeeper", "beatrice.secret@beta.test", "bart.invitee@beta.test",
+                    "Beta Logistics", "owner@beta.test", "Beta integration", "Boris Beta"],
+    }
+
+
+def call(client, method: str, url: str, **extra):
+    if method == "get":
+        return client.get(url, **extra)
+    if method == "delete":
+        return client.delete(url, **extra)
+    return client.post(url, {"name": "x", "email": "x@alpha.test", "role": "marketer",
+                             "full_name": "X", "password": PASSWORD}, **extra)
+
+
+def url_for(name: str, route: Route, secrets: dict) -> str:
+    return reverse(name, urlconf="config.urls_tenant",
+                   kwargs=secrets[route.kwargs] if route.kwargs else None)
+
+
+def assert_b_untouched(tenant_b, secrets) -> None:
+    with tenant_b.active():
+        assert User.objects.get(pk=secrets["member"]["pk"]).is_active
+        assert Invitation.objects.get(pk=secrets["invitation"]["pk"]).is_pending
+        assert ApiToken.objects.get(pk=secrets["token"]["pk"]).is_active
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.SALES_REP, Role.CUSTOMER])
+def test_users_of_a_never_see_or_change_b_through_any_route(tenant_a, tenant_b, secrets_of_b, role):
+    user = tenant_a.owner() if role == Role.OWNER else tenant_a.make_user(role)
+    for name, route in ROUTES.items():
+        url = url_for(name, route, secrets_of_b)
+        for method in route.methods:
+            client = tenant_a.client(user)
+            response = call(client, method, url, HTTP_AUTHORIZATION=f"Bearer {secrets_of_b['raw_token']}")
+            body = response.content.decode(errors="replace")
+            for marker in secrets_of_b["markers"]:
+                assert marker not in body, f"{method.upper()} {url} as A's {role} shows {marker!r}"
+            if route.kwargs in ("handoff", "invitation_secret"):
+                assert response.status_code in (302, 403, 404), f"B's secret worked on A: {url}"
+    assert_b_untouched(tenant_b, secrets_of_b)
+
+
+def test_a_session_on_b_host_reaches_nothing(tenant_a, tenant_b, secrets_of_b):
+    client_a = tenant_a.client(tenant_a.owner())
+    session = client_a.cookies["sessionid"].value
+    for name, route in ROUTES.items():
+        if route.kind not in (STAFF, API, PORTAL):
+            continue
+        url = url_for(name, route, secrets_of_b)
+        for method in route.methods:
+            stranger = tenant_b.client()
+            stranger.cookies["sessionid"] = session
+            response = call(stranger, method, url)
+            if name in ("api-schema", "api-docs"):
+                assert response.status_code == 200  # public documentation, no data
+                continue
+            assert response.status_code in (302, 401, 403), f"{method} {url}: {response.status_code}"
+            if response.status_code == 302:
+                assert "/login/" in response["Location"]
+    assert_b_untouched(tenant_b, secrets_of_b)
+
+
+def test_customers_are_refused_every_staff_route(tenant_a, secrets_of_b):
+    customer = tenant_a.make_user(Role.CUSTOMER)
+    client = tenant_a.client(customer)
+    for name, route in ROUTES.items():
+        if route.kind not in (STAFF, API) or name in ("api-schema", "api-docs"):
+            continue
+        url = url_for(name, route, secrets_of_b)
+        for method in route.methods:
+            assert call(client, method, url).status_code == 403, f"{method} {url}"
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(tenant_a, secrets_of_b):
+    for name, route in ROUTES.items():
+        if route.kind not in (STAFF, API, PORTAL) or name in ("api-schema", "api-docs"):
+            continue
+        url = url_for(name, route, secrets_of_b)
+        for method in route.methods:
+            response = call(tenant_a.client(), method, url)
+            assert response.status_code in (302, 401), f"{method} {url}: {response.status_code}"
+            if route.kind != API:
+                assert "login/" in response["Location"]
