@@ -70,13 +70,25 @@ def _tenant(subdomain: str, company: str, owner: str) -> TenantHandle:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database gets the public tenant, the template schema and two tenants."""
+def django_db_setup(django_test_environment, django_db_blocker):
+    """The test database with the public tenant, the template schema and two tenants.
+
+    Set up unconditionally (pytest-django only creates databases that collected tests mark),
+    because the browser tests and the Celery worker test reach it from other processes and
+    threads.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
     with django_db_blocker.unblock():
+        db_cfg = setup_databases(verbosity=0, interactive=False, aliases={"default"},
+                                 serialized_aliases=set())
         call_command("platform_migrate", verbosity=0, processes=1)
         _tenant("alpha", "Alpha Trading", "Alice Alpha")
         _tenant("beta", "Beta Logistics", "Boris Beta")
         connection.set_schema_to_public()
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(db_cfg, verbosity=0)
 
 
 @pytest.fixture

@@ -1,0 +1,134 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a real uvicorn server and a real
+Celery worker (subprocesses) on the test database; mail goes to files the tests read."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from playwright.sync_api import Browser, Page, sync_playwright
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    host = quote(db["HOST"], safe="") if db["HOST"].startswith("/") else db["HOST"]
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{db['USER']}{password}@{host}{port}/{db['NAME']}"
+
+
+class Mailbox:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def messages(self) -> list[str]:
+        return [path.read_text() for path in sorted(self.folder.glob("*.log"))]
+
+    def link_to(self, recipient: str, pattern: str, timeout: float = 20) -> str:
+        """The first link matching `pattern` in the newest mail to `recipient`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in reversed(self.messages()):
+                if f"To: {recipient}" in message:
+                    match = re.search(pattern, message)
+                    if match:
+                        return match.group(0)
+            time.sleep(0.2)
+        raise AssertionError(f"no mail to {recipient} with a link like {pattern}")
+
+
+@pytest.fixture(scope="session")
+def server(django_db_setup, tmp_path_factory) -> Iterator[dict]:
+    port = _free_port()
+    mail_dir = tmp_path_factory.mktemp("mail")
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_QUEUE": "e2e",
+        "EMAIL_URL": "filemail://",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "BASE_URL_PORT": str(port),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PYTHONUNBUFFERED": "1",
+    }
+    log = open(tmp_path_factory.mktemp("logs") / "server.log", "w")  # noqa: SIM115
+    processes = [
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
+             "--port", str(port), "--no-access-log"],
+            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        ),
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
+             "--loglevel", "WARNING"],
+            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        ),
+    ]
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if time.monotonic() > deadline or processes[0].poll() is not None:
+                log.flush()
+                raise RuntimeError(Path(log.name).read_text()) from None
+            time.sleep(0.2)
+    yield {"port": port, "mailbox": Mailbox(mail_dir), "log": log.name}
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(server) -> Iterator[Browser]:
+    """Started after the server: Playwright runs an event loop, Django refuses ORM calls under it."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def site(server):
+    """URL builder: site() is the public site, site('acme') a tenant's host."""
+
+    def url(subdomain: str | None = None, path: str = "/") -> str:
+        host = f"{subdomain}.localhost" if subdomain else "localhost"
+        return f"http://{host}:{server['port']}{path}"
+
+    return url
