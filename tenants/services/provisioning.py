@@ -89,6 +89,7 @@ def tenant_signup(
     All of it or nothing: the schema, the rows and the owner are created in one transaction
     (PostgreSQL DDL is transactional), so a failure leaves no schema, domain or user behind.
     """
+    connection.set_schema_to_public()
     subdomain = subdomain.strip().lower()
     _validate_signup(
         company_name=company_name,

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from tenants.services.provisioning import public_tenant_ensure
+from tenants.services.template import template_snapshot_refresh
 
 
 class Command(BaseCommand):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         call_command(
             "migrate_schemas", schema_name=template, interactive=False, verbosity=verbosity
         )
+        template_snapshot_refresh()
         executor = "multiprocessing" if options["processes"] > 1 else "standard"
         call_command(
             "migrate_schemas", tenant=True, executor=executor, interactive=False, verbosity=verbosity
