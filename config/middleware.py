@@ -16,7 +16,9 @@ def readiness() -> dict[str, str]:
     except Exception as error:  # noqa: BLE001 - any failure means "not ready"
         checks["database"] = f"error: {error.__class__.__name__}"
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
+        )
         client.ping()
         checks["redis"] = "ok"
     except redis.RedisError as error:

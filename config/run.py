@@ -34,13 +34,33 @@ def main() -> int:
     manage("demo_seed")
     processes = [
         subprocess.Popen(  # noqa: S603
-            [python, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO",
-             "--concurrency", "2", "--beat"],
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--beat",
+            ],
             env=env,
         ),
         subprocess.Popen(  # noqa: S603
-            [python, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
-             "--port", port, "--no-access-log"],
+            [
+                python,
+                "-m",
+                "uvicorn",
+                "config.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                port,
+                "--no-access-log",
+            ],
             env=env,
         ),
     ]

@@ -12,7 +12,9 @@ urlpatterns = [
     path("signup/", public.signup, name="signup"),
     path("signup/check/", public.subdomain_check, name="signup_check"),
     path("api/v1/signup/", SignupApi.as_view(), name="api-signup"),
-    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_public"), name="api-schema"),
+    path(
+        "api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_public"), name="api-schema"
+    ),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -49,10 +49,14 @@ staff_urls = [
     path("team/teams/", team.team_create, name="team_create"),
     path("team/<int:pk>/", team.member_edit, name="member_edit"),
     path("team/<int:pk>/active/", team.member_set_active, name="member_set_active"),
-    path("team/invitations/<int:pk>/revoke/", team.invitation_revoke_view, name="invitation_revoke"),
+    path(
+        "team/invitations/<int:pk>/revoke/", team.invitation_revoke_view, name="invitation_revoke"
+    ),
     path("settings/profile/", account.profile, name="profile"),
     path("settings/tokens/", account.api_tokens, name="api_tokens"),
-    path("settings/tokens/<int:pk>/revoke/", account.api_token_revoke_view, name="api_token_revoke"),
+    path(
+        "settings/tokens/<int:pk>/revoke/", account.api_token_revoke_view, name="api_token_revoke"
+    ),
 ]
 
 portal_urls = [

@@ -8,11 +8,45 @@ SUBDOMAIN_MAX_LENGTH = 40
 SUBDOMAIN_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RESERVED_SUBDOMAINS = frozenset(
     {
-        "admin", "api", "app", "apps", "assets", "auth", "billing", "blog", "cdn", "dashboard",
-        "demo-template", "dev", "docs", "extensions", "ftp", "help", "imap", "internal", "login",
-        "mail", "media", "metrics", "ns1", "ns2", "pg", "pop", "portal", "public", "root",
-        "signup", "smtp", "staging", "static", "status", "support", "test", "www",
-        "tenant-template", "information-schema",
+        "admin",
+        "api",
+        "app",
+        "apps",
+        "assets",
+        "auth",
+        "billing",
+        "blog",
+        "cdn",
+        "dashboard",
+        "demo-template",
+        "dev",
+        "docs",
+        "extensions",
+        "ftp",
+        "help",
+        "imap",
+        "internal",
+        "login",
+        "mail",
+        "media",
+        "metrics",
+        "ns1",
+        "ns2",
+        "pg",
+        "pop",
+        "portal",
+        "public",
+        "root",
+        "signup",
+        "smtp",
+        "staging",
+        "static",
+        "status",
+        "support",
+        "test",
+        "www",
+        "tenant-template",
+        "information-schema",
     }
 )
 
@@ -33,7 +67,9 @@ def validate_subdomain(value: str) -> None:
     if value[0].isdigit():
         raise ValidationError(_("Start with a letter."), code="characters")
     if value in RESERVED_SUBDOMAINS or value.startswith(("pg-", "xn--")):
-        raise ValidationError(_("“%(value)s” is reserved."), code="reserved", params={"value": value})
+        raise ValidationError(
+            _("“%(value)s” is reserved."), code="reserved", params={"value": value}
+        )
 
 
 def schema_name_for(subdomain: str) -> str:

@@ -46,8 +46,9 @@ class TenantHandle:
         with self.active():
             return User.objects.get(email=self.owner_email)
 
-    def make_user(self, role: Role = Role.SALES_REP, *, email: str | None = None,
-                  full_name: str | None = None) -> User:
+    def make_user(
+        self, role: Role = Role.SALES_REP, *, email: str | None = None, full_name: str | None = None
+    ) -> User:
         with self.active():
             count = User.objects.count()
             return user_create(
@@ -62,11 +63,17 @@ def _tenant(subdomain: str, company: str, owner: str) -> TenantHandle:
     email = f"owner@{subdomain}.test"
     tenant = Tenant.objects.filter(schema_name=subdomain).first()
     if tenant is None:
-        tenant_signup(company_name=company, subdomain=subdomain, owner_name=owner, email=email,
-                      password=PASSWORD)
+        tenant_signup(
+            company_name=company,
+            subdomain=subdomain,
+            owner_name=owner,
+            email=email,
+            password=PASSWORD,
+        )
         tenant = Tenant.objects.get(schema_name=subdomain)
-    return TenantHandle(tenant=tenant, host=f"{subdomain}.localhost", owner_email=email,
-                        company=company)
+    return TenantHandle(
+        tenant=tenant, host=f"{subdomain}.localhost", owner_email=email, company=company
+    )
 
 
 @pytest.fixture(scope="session")
@@ -80,8 +87,9 @@ def django_db_setup(django_test_environment, django_db_blocker):
     from django.test.utils import setup_databases, teardown_databases
 
     with django_db_blocker.unblock():
-        db_cfg = setup_databases(verbosity=0, interactive=False, aliases={"default"},
-                                 serialized_aliases=set())
+        db_cfg = setup_databases(
+            verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set()
+        )
         call_command("platform_migrate", verbosity=0, processes=1)
         _tenant("alpha", "Alpha Trading", "Alice Alpha")
         _tenant("beta", "Beta Logistics", "Boris Beta")
@@ -93,14 +101,22 @@ def django_db_setup(django_test_environment, django_db_blocker):
 
 @pytest.fixture
 def tenant_a(db) -> TenantHandle:
-    return TenantHandle(tenant=Tenant.objects.get(schema_name="alpha"), host="alpha.localhost",
-                        owner_email="owner@alpha.test", company="Alpha Trading")
+    return TenantHandle(
+        tenant=Tenant.objects.get(schema_name="alpha"),
+        host="alpha.localhost",
+        owner_email="owner@alpha.test",
+        company="Alpha Trading",
+    )
 
 
 @pytest.fixture
 def tenant_b(db) -> TenantHandle:
-    return TenantHandle(tenant=Tenant.objects.get(schema_name="beta"), host="beta.localhost",
-                        owner_email="owner@beta.test", company="Beta Logistics")
+    return TenantHandle(
+        tenant=Tenant.objects.get(schema_name="beta"),
+        host="beta.localhost",
+        owner_email="owner@beta.test",
+        company="Beta Logistics",
+    )
 
 
 @pytest.fixture(autouse=True)

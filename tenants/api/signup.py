@@ -38,5 +38,3 @@ class SignupApi(APIView):
         response = Response(self.OutputSerializer(result).data, status=status.HTTP_201_CREATED)
         response["Location"] = result.tenant_url
         return response
-
-

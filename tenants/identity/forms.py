@@ -9,7 +9,8 @@ from tenants.identity.roles import INVITABLE_ROLES, Role
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("Email"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
 
@@ -21,8 +22,10 @@ class PasswordSetMixin(forms.Form):
     )
 
     def user_for_password_check(self) -> User:
-        return User(email=self.cleaned_data.get("email", ""),
-                    full_name=self.cleaned_data.get("full_name", ""))
+        return User(
+            email=self.cleaned_data.get("email", ""),
+            full_name=self.cleaned_data.get("full_name", ""),
+        )
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
@@ -66,16 +69,22 @@ class TeamForm(forms.ModelForm):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("Token name"), max_length=100,
-                           help_text=_("Where it is used, e.g. “Website form” or “1C sync”."))
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("Where it is used, e.g. “Website form” or “1C sync”."),
+    )
 
 
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "language"]
-        widgets = {"language": forms.Select(choices=[("", _("Browser default")),
-                                                     ("en", "English"), ("ru", "Русский")])}
+        widgets = {
+            "language": forms.Select(
+                choices=[("", _("Browser default")), ("en", "English"), ("ru", "Русский")]
+            )
+        }
 
 
 __all__ = ["Role"]

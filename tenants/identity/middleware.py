@@ -7,8 +7,16 @@ from django_tenants.utils import get_public_schema_name
 
 # Paths on a tenant host that an anonymous visitor may open.
 ANONYMOUS_PREFIXES = (
-    "/login/", "/password-reset/", "/reset/", "/invite/", "/auth/handoff/", "/i18n/",
-    "/portal/", "/api/", "/static/", "/favicon.ico",
+    "/login/",
+    "/password-reset/",
+    "/reset/",
+    "/invite/",
+    "/auth/handoff/",
+    "/i18n/",
+    "/portal/",
+    "/api/",
+    "/static/",
+    "/favicon.ico",
 )
 # Paths on a tenant host that a portal customer may open (API routes decide in DRF).
 CUSTOMER_PREFIXES = (*ANONYMOUS_PREFIXES, "/logout/")

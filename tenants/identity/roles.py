@@ -51,12 +51,24 @@ PERMISSIONS: dict[Role, set[tuple[str, str]]] = {
         ("portal", "*"),
     },
     Role.SALES_HEAD: {("identity", "view_user"), ("identity", "view_team"), ("crm_core", "*")},
-    Role.SALES_REP: {("identity", "view_user"), ("crm_core", "view_*"), ("crm_core", "add_*"),
-                     ("crm_core", "change_*")},
-    Role.MARKETER: {("identity", "view_user"), ("crm_core", "view_*"), ("crm_core", "*_segment"),
-                    ("crm_core", "*_campaign")},
-    Role.SUPPORT: {("identity", "view_user"), ("crm_core", "view_*"), ("crm_core", "*_ticket"),
-                   ("crm_core", "*_interaction")},
+    Role.SALES_REP: {
+        ("identity", "view_user"),
+        ("crm_core", "view_*"),
+        ("crm_core", "add_*"),
+        ("crm_core", "change_*"),
+    },
+    Role.MARKETER: {
+        ("identity", "view_user"),
+        ("crm_core", "view_*"),
+        ("crm_core", "*_segment"),
+        ("crm_core", "*_campaign"),
+    },
+    Role.SUPPORT: {
+        ("identity", "view_user"),
+        ("crm_core", "view_*"),
+        ("crm_core", "*_ticket"),
+        ("crm_core", "*_interaction"),
+    },
     Role.CUSTOMER: set(),
 }
 

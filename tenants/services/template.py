@@ -25,8 +25,15 @@ from tenants.models import TemplateSnapshot
 logger = logging.getLogger(__name__)
 PLACEHOLDER = "__tenant_schema__"
 _DUMP_OPTIONS = [
-    "--no-owner", "--no-privileges", "--no-comments", "--inserts", "--no-publications",
-    "--no-subscriptions", "--no-security-labels", "--no-table-access-method", "--no-tablespaces",
+    "--no-owner",
+    "--no-privileges",
+    "--no-comments",
+    "--inserts",
+    "--no-publications",
+    "--no-subscriptions",
+    "--no-security-labels",
+    "--no-table-access-method",
+    "--no-tablespaces",
 ]
 
 
@@ -40,8 +47,9 @@ def _pg_dump() -> str:
 def template_fingerprint() -> str:
     """Changes whenever a migration is applied to the template schema."""
     with connection.cursor() as cursor:
+        template = settings.TENANT_BASE_SCHEMA  # a setting, not input
         cursor.execute(
-            f'SELECT count(*), coalesce(max(id), 0) FROM "{settings.TENANT_BASE_SCHEMA}".django_migrations'
+            f'SELECT count(*), coalesce(max(id), 0) FROM "{template}".django_migrations'  # noqa: S608
         )
         count, last = cursor.fetchone()
     return f"{count}:{last}"
@@ -49,7 +57,8 @@ def template_fingerprint() -> str:
 
 def _normalise(dump: str, template: str) -> str:
     statements = [
-        line for line in dump.splitlines()
+        line
+        for line in dump.splitlines()
         if not line.startswith(("\\", "SET ", "SELECT pg_catalog.set_config", "--"))
     ]
     sql = "\n".join(statements)
@@ -69,7 +78,11 @@ def template_snapshot_refresh() -> TemplateSnapshot:
     }
     result = subprocess.run(  # noqa: S603 - fixed arguments
         [_pg_dump(), f"--schema={template}", *_DUMP_OPTIONS],
-        env=env, capture_output=True, text=True, check=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     )
     connection.set_schema_to_public()
     snapshot = TemplateSnapshot.objects.create(

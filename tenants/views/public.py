@@ -25,7 +25,9 @@ def signup(request: HttpRequest) -> HttpResponse:
                     form.add_error(field if field in form.fields else None, messages)
             else:
                 return redirect(result.login_url)
-    return render(request, "tenants/signup.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "tenants/signup.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def subdomain_check(request: HttpRequest) -> HttpResponse:

@@ -9,8 +9,8 @@ from django_tenants.utils import tenant_context
 from config.celery import app
 from tenants.identity.models import Invitation
 from tenants.identity.roles import Role
-from tenants.identity.tasks import invitation_email_send
 from tenants.identity.services.users import invitation_create
+from tenants.identity.tasks import invitation_email_send
 from tests.conftest import TenantHandle
 
 
@@ -18,9 +18,12 @@ from tests.conftest import TenantHandle
 def worker(django_db_setup, django_db_blocker):
     app.conf.task_always_eager = False
     try:
-        with django_db_blocker.unblock(), start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=10
-        ) as running:
+        with (
+            django_db_blocker.unblock(),
+            start_worker(
+                app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+            ) as running,
+        ):
             yield running
     finally:
         app.conf.task_always_eager = True
@@ -35,8 +38,12 @@ def committed_invitations(django_db_setup, django_db_blocker):
         created = {}
         for schema in ("alpha", "beta"):
             tenant = Tenant.objects.get(schema_name=schema)
-            handle = TenantHandle(tenant=tenant, host=f"{schema}.localhost",
-                                  owner_email=f"owner@{schema}.test", company=tenant.name)
+            handle = TenantHandle(
+                tenant=tenant,
+                host=f"{schema}.localhost",
+                owner_email=f"owner@{schema}.test",
+                company=tenant.name,
+            )
             with tenant_context(tenant):
                 invitation, link = invitation_create(
                     actor=handle.owner(), email=f"worker.test@{schema}.test", role=Role.MARKETER

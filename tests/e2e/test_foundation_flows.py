@@ -31,8 +31,14 @@ def sign_in(page: Page, site, subdomain: str, email: str, password: str = PASSWO
 
 
 def test_signup_lands_the_owner_in_the_app_shell(page: Page, site):
-    sign_up(page, site, company="Nordwind Supplies", subdomain="nordwind",
-            owner="Nora Nordwind", email="nora@nordwind.test")
+    sign_up(
+        page,
+        site,
+        company="Nordwind Supplies",
+        subdomain="nordwind",
+        owner="Nora Nordwind",
+        email="nora@nordwind.test",
+    )
     # lands logged in on the tenant's own host
     expect(page).to_have_url(site("nordwind", "/"))
     expect(page.get_by_role("heading", name="Hello, Nora")).to_be_visible()
@@ -70,8 +76,14 @@ def test_signup_mistakes_are_shown_by_field(page: Page, site):
 
 
 def test_owner_invites_a_colleague_who_joins_by_email(browser, page: Page, site, server):
-    sign_up(page, site, company="Invite Works", subdomain="invite-works",
-            owner="Ivan Owner", email="ivan@invite.test")
+    sign_up(
+        page,
+        site,
+        company="Invite Works",
+        subdomain="invite-works",
+        owner="Ivan Owner",
+        email="ivan@invite.test",
+    )
     page.get_by_test_id("sidebar-nav").get_by_role("link", name="Team").click()
     form = page.get_by_test_id("invite-form")
     form.get_by_label("Email").fill("sara.sales@invite.test")
@@ -97,8 +109,14 @@ def test_owner_invites_a_colleague_who_joins_by_email(browser, page: Page, site,
 
 
 def test_forgotten_password_is_reset_by_email(page: Page, site, server):
-    sign_up(page, site, company="Reset Ltd", subdomain="reset-ltd",
-            owner="Rita Reset", email="rita@reset.test")
+    sign_up(
+        page,
+        site,
+        company="Reset Ltd",
+        subdomain="reset-ltd",
+        owner="Rita Reset",
+        email="rita@reset.test",
+    )
     page.get_by_test_id("user-menu").click()
     page.get_by_test_id("logout").click()
     page.get_by_role("link", name="Forgot your password?").click()
@@ -121,8 +139,14 @@ def test_forgotten_password_is_reset_by_email(page: Page, site, server):
 def test_the_shell_works_on_a_phone(browser, site):
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
-    sign_up(page, site, company="Mobile Co", subdomain="mobile-co",
-            owner="Mia Mobile", email="mia@mobile.test")
+    sign_up(
+        page,
+        site,
+        company="Mobile Co",
+        subdomain="mobile-co",
+        owner="Mia Mobile",
+        email="mia@mobile.test",
+    )
     nav = page.get_by_test_id("sidebar-nav")
     expect(nav).not_to_be_in_viewport()
     page.get_by_role("button", name="Open navigation").click()

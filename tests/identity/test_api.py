@@ -8,7 +8,8 @@ pytestmark = pytest.mark.django_db
 
 def obtain(handle, email, password=PASSWORD, **body):
     return handle.client().post(
-        "/api/v1/auth/token/", {"email": email, "password": password, **body},
+        "/api/v1/auth/token/",
+        {"email": email, "password": password, **body},
         content_type="application/json",
     )
 
@@ -44,8 +45,9 @@ def test_wrong_credentials_and_bad_bodies_are_clear_4xx(tenant_a):
     wrong = obtain(tenant_a, tenant_a.owner_email, "not-the-password")
     assert wrong.status_code == 401
     assert wrong.json() == {"detail": "Wrong email or password."}
-    missing = tenant_a.client().post("/api/v1/auth/token/", {"email": "nope"},
-                                     content_type="application/json")
+    missing = tenant_a.client().post(
+        "/api/v1/auth/token/", {"email": "nope"}, content_type="application/json"
+    )
     assert missing.status_code == 400
     assert missing.json()["email"] == ["Enter a valid email address."]
     assert missing.json()["password"] == ["This field is required."]
@@ -90,16 +92,21 @@ def test_only_team_managers_invite_through_the_api(tenant_a):
     owner_token = obtain(tenant_a, tenant_a.owner_email).json()["token"]
     body = {"email": "api.invitee@alpha.test", "role": "marketer"}
     client = tenant_a.client()
-    refused = client.post("/api/v1/invitations/", body, content_type="application/json",
-                          **bearer(rep_token))
+    refused = client.post(
+        "/api/v1/invitations/", body, content_type="application/json", **bearer(rep_token)
+    )
     assert refused.status_code == 403
-    created = client.post("/api/v1/invitations/", body, content_type="application/json",
-                          **bearer(owner_token))
+    created = client.post(
+        "/api/v1/invitations/", body, content_type="application/json", **bearer(owner_token)
+    )
     assert created.status_code == 201
     assert created.json()["role"] == "marketer"
-    duplicate = client.post("/api/v1/invitations/", {"email": tenant_a.owner_email,
-                            "role": "marketer"}, content_type="application/json",
-                            **bearer(owner_token))
+    duplicate = client.post(
+        "/api/v1/invitations/",
+        {"email": tenant_a.owner_email, "role": "marketer"},
+        content_type="application/json",
+        **bearer(owner_token),
+    )
     assert duplicate.status_code == 400
     assert duplicate.json() == {"email": ["This person already has an account here."]}
 
@@ -109,8 +116,13 @@ def test_openapi_schema_and_docs_are_served_locally(tenant_a):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]
-    for path in ("/api/v1/auth/token/", "/api/v1/auth/tokens/", "/api/v1/me/", "/api/v1/users/",
-                 "/api/v1/invitations/"):
+    for path in (
+        "/api/v1/auth/token/",
+        "/api/v1/auth/tokens/",
+        "/api/v1/me/",
+        "/api/v1/users/",
+        "/api/v1/invitations/",
+    ):
         assert path in paths
     assert schema.json()["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     docs = client.get("/api/docs/")

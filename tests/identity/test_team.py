@@ -15,7 +15,9 @@ def invite(client, email="new.rep@alpha.test", role="sales_rep"):
     return client.post("/team/", {"email": email, "full_name": "New Rep", "role": role})
 
 
-def test_owner_invites_a_colleague_who_joins_with_the_role(tenant_a, django_capture_on_commit_callbacks):
+def test_owner_invites_a_colleague_who_joins_with_the_role(
+    tenant_a, django_capture_on_commit_callbacks
+):
     owner_client = tenant_a.client(tenant_a.owner())
     with django_capture_on_commit_callbacks(execute=True):
         response = invite(owner_client)

@@ -89,11 +89,14 @@ def secrets_of_b(tenant_b):
     owner = tenant_b.owner()
     with tenant_b.active():
         member = User.objects.create_user(
-            email="beatrice.secret@beta.test", password=PASSWORD,
-            full_name="Beatrice Secretkeeper", role=Role.SALES_REP,
+            email="beatrice.secret@beta.test",
+            password=PASSWORD,
+            full_name="Beatrice Secretkeeper",
+            role=Role.SALES_REP,
         )
-        invitation, link = invitation_create(actor=owner, email="bart.invitee@beta.test",
-                                             role=Role.MARKETER)
+        invitation, link = invitation_create(
+            actor=owner, email="bart.invitee@beta.test", role=Role.MARKETER
+        )
         token, raw_token = api_token_create(user=owner, name="Beta integration")
         uid = urlsafe_base64_encode(force_bytes(owner.pk))
         handoff = handoff_tokens.make_token(owner)
@@ -106,8 +109,15 @@ def secrets_of_b(tenant_b):
         "handoff": {"uidb64": uid, "token": handoff},
         "reset": {"uidb64": uid, "token": "set-password"},
         "raw_token": raw_token,
-        "markers": ["Beatrice Secretkeeper", "beatrice.secret@beta.test", "bart.invitee@beta.test",
-                    "Beta Logistics", "owner@beta.test", "Beta integration", "Boris Beta"],
+        "markers": [
+            "Beatrice Secretkeeper",
+            "beatrice.secret@beta.test",
+            "bart.invitee@beta.test",
+            "Beta Logistics",
+            "owner@beta.test",
+            "Beta integration",
+            "Boris Beta",
+        ],
     }
 
 
@@ -116,13 +126,23 @@ def call(client, method: str, url: str, **extra):
         return client.get(url, **extra)
     if method == "delete":
         return client.delete(url, **extra)
-    return client.post(url, {"name": "x", "email": "x@alpha.test", "role": "marketer",
-                             "full_name": "X", "password": PASSWORD}, **extra)
+    return client.post(
+        url,
+        {
+            "name": "x",
+            "email": "x@alpha.test",
+            "role": "marketer",
+            "full_name": "X",
+            "password": PASSWORD,
+        },
+        **extra,
+    )
 
 
 def url_for(name: str, route: Route, secrets: dict) -> str:
-    return reverse(name, urlconf="config.urls_tenant",
-                   kwargs=secrets[route.kwargs] if route.kwargs else None)
+    return reverse(
+        name, urlconf="config.urls_tenant", kwargs=secrets[route.kwargs] if route.kwargs else None
+    )
 
 
 def assert_b_untouched(tenant_b, secrets) -> None:
@@ -139,7 +159,9 @@ def test_users_of_a_never_see_or_change_b_through_any_route(tenant_a, tenant_b, 
         url = url_for(name, route, secrets_of_b)
         for method in route.methods:
             client = tenant_a.client(user)
-            response = call(client, method, url, HTTP_AUTHORIZATION=f"Bearer {secrets_of_b['raw_token']}")
+            response = call(
+                client, method, url, HTTP_AUTHORIZATION=f"Bearer {secrets_of_b['raw_token']}"
+            )
             body = response.content.decode(errors="replace")
             for marker in secrets_of_b["markers"]:
                 assert marker not in body, f"{method.upper()} {url} as A's {role} shows {marker!r}"
@@ -162,7 +184,9 @@ def test_a_session_on_b_host_reaches_nothing(tenant_a, tenant_b, secrets_of_b):
             if name in ("api-schema", "api-docs"):
                 assert response.status_code == 200  # public documentation, no data
                 continue
-            assert response.status_code in (302, 401, 403), f"{method} {url}: {response.status_code}"
+            assert response.status_code in (302, 401, 403), (
+                f"{method} {url}: {response.status_code}"
+            )
             if response.status_code == 302:
                 assert "/login/" in response["Location"]
     assert_b_untouched(tenant_b, secrets_of_b)

@@ -3,7 +3,7 @@ import json
 import pytest
 from django.db import connection
 from django.test import Client
-from django_tenants.utils import schema_exists, schema_context
+from django_tenants.utils import schema_context, schema_exists
 
 from tenants.identity.models import User
 from tenants.models import Domain, Tenant
@@ -93,8 +93,13 @@ def test_signup_rejects_bad_subdomains_with_a_message(subdomain, message):
 def test_signup_reports_every_bad_field_at_once():
     response = public_client().post(
         "/api/v1/signup/",
-        {"company_name": "", "subdomain": "www", "owner_name": "X", "email": "nope",
-         "password": "short"},
+        {
+            "company_name": "",
+            "subdomain": "www",
+            "owner_name": "X",
+            "email": "nope",
+            "password": "short",
+        },
         content_type="application/json",
     )
     assert response.status_code == 400
@@ -120,9 +125,7 @@ def test_signup_form_shows_field_errors():
 
 
 def test_signup_malformed_json_is_a_clear_400():
-    response = public_client().post(
-        "/api/v1/signup/", "{not json", content_type="application/json"
-    )
+    response = public_client().post("/api/v1/signup/", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert "JSON parse error" in response.json()["detail"]
 
@@ -164,7 +167,9 @@ def test_template_schema_holds_no_users_or_sessions_and_matches_tenants():
 
 def test_subdomain_check_tells_as_you_type():
     client = public_client()
-    assert "is available" in client.get("/signup/check/", {"subdomain": "fresh-co"}).content.decode()
+    assert (
+        "is available" in client.get("/signup/check/", {"subdomain": "fresh-co"}).content.decode()
+    )
     assert "already taken" in client.get("/signup/check/", {"subdomain": "alpha"}).content.decode()
 
 

@@ -12,13 +12,13 @@ pytestmark = pytest.mark.django_db
 def catalogue(schema: str) -> dict[str, set]:
     queries = {
         "columns": "SELECT table_name, column_name, data_type, is_nullable, column_default "
-                   "FROM information_schema.columns WHERE table_schema = %s",
+        "FROM information_schema.columns WHERE table_schema = %s",
         "indexes": "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = %s",
         "constraints": "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-                       "FROM pg_constraint WHERE connamespace = %s::regnamespace",
+        "FROM pg_constraint WHERE connamespace = %s::regnamespace",
         "rows": "SELECT 'group', name FROM {s}.auth_group UNION ALL "
-                "SELECT 'migration', app || '.' || name FROM {s}.django_migrations UNION ALL "
-                "SELECT 'permission', codename FROM {s}.auth_permission",
+        "SELECT 'migration', app || '.' || name FROM {s}.django_migrations UNION ALL "
+        "SELECT 'permission', codename FROM {s}.auth_permission",
     }
     result = {}
     with connection.cursor() as cursor:

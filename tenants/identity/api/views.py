@@ -103,13 +103,23 @@ class InvitationCreateApi(APIView):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField()
         full_name = serializers.CharField(required=False, default="", allow_blank=True)
-        role = serializers.ChoiceField(choices=[(role.value, role.label) for role in INVITABLE_ROLES])
+        role = serializers.ChoiceField(
+            choices=[(role.value, role.label) for role in INVITABLE_ROLES]
+        )
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: inline_serializer("InvitationCreated", {
-            "id": serializers.IntegerField(), "email": serializers.EmailField(),
-            "role": serializers.CharField(), "expires_at": serializers.DateTimeField()})},
+        responses={
+            201: inline_serializer(
+                "InvitationCreated",
+                {
+                    "id": serializers.IntegerField(),
+                    "email": serializers.EmailField(),
+                    "role": serializers.CharField(),
+                    "expires_at": serializers.DateTimeField(),
+                },
+            )
+        },
     )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
@@ -121,7 +131,11 @@ class InvitationCreateApi(APIView):
             role=Role(data.validated_data["role"]),
         )
         return Response(
-            {"id": invitation.pk, "email": invitation.email, "role": invitation.role,
-             "expires_at": invitation.expires_at},
+            {
+                "id": invitation.pk,
+                "email": invitation.email,
+                "role": invitation.role,
+                "expires_at": invitation.expires_at,
+            },
             status=status.HTTP_201_CREATED,
         )

@@ -6,8 +6,10 @@ from tenants.identity.roles import Role
 
 
 def staff_list() -> QuerySet[User]:
-    return User.objects.exclude(role=Role.CUSTOMER).select_related("team").order_by(
-        "-is_active", "full_name"
+    return (
+        User.objects.exclude(role=Role.CUSTOMER)
+        .select_related("team")
+        .order_by("-is_active", "full_name")
     )
 
 

@@ -12,7 +12,6 @@ from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base
 
 from tenants.identity.models import User
 
-
 HANDOFF_SECONDS = 120
 
 

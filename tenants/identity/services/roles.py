@@ -17,7 +17,8 @@ def role_groups_sync() -> None:
             permission
             for permission in permissions
             if any(
-                fnmatch(permission.content_type.app_label, app) and fnmatch(permission.codename, code)
+                fnmatch(permission.content_type.app_label, app)
+                and fnmatch(permission.codename, code)
                 for app, code in patterns
             )
         ]

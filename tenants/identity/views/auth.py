@@ -42,8 +42,9 @@ def handoff(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         messages.error(request, _("This sign-in link has expired. Please sign in."))
         return redirect("login")
     login(request, user, backend=BACKEND)
-    messages.success(request, _("Welcome to your new workspace, %(name)s!") % {
-        "name": user.get_short_name()})
+    messages.success(
+        request, _("Welcome to your new workspace, %(name)s!") % {"name": user.get_short_name()}
+    )
     return redirect("dashboard")
 
 
@@ -63,4 +64,6 @@ def invitation_accept_view(request: HttpRequest, secret: str) -> HttpResponse:
         login(request, user, backend=BACKEND)
         messages.success(request, _("Welcome aboard!"))
         return redirect("dashboard")
-    return render(request, "identity/invitation_accept.html", {"form": form, "invitation": invitation})
+    return render(
+        request, "identity/invitation_accept.html", {"form": form, "invitation": invitation}
+    )

@@ -47,8 +47,10 @@ def team_list(request: HttpRequest) -> HttpResponse:
                 for field, errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(request, _("Invitation sent to %(email)s.") % {
-                    "email": form.cleaned_data["email"]})
+                messages.success(
+                    request,
+                    _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+                )
                 return redirect("team")
     context = {
         "members": staff_list(),
@@ -63,9 +65,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
 @team_manager_required
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = staff_user_get(pk=pk)
-    form = UserRoleForm(
-        request.POST or None, initial={"role": member.role, "team": member.team_id}
-    )
+    form = UserRoleForm(request.POST or None, initial={"role": member.role, "team": member.team_id})
     if request.method == "POST" and form.is_valid():
         try:
             user_change_role(
@@ -77,8 +77,11 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, _error_text(error))
         else:
-            messages.success(request, _("%(name)s is now %(role)s.") % {
-                "name": member.full_name, "role": member.get_role_display()})
+            messages.success(
+                request,
+                _("%(name)s is now %(role)s.")
+                % {"name": member.full_name, "role": member.get_role_display()},
+            )
             return redirect("team")
     return render(request, "identity/member_edit.html", {"member": member, "form": form})
 
@@ -93,8 +96,11 @@ def member_set_active(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(name)s can sign in again.") % {"name": member})
         else:
             user_deactivate(actor=request.user, user=member)
-            messages.success(request, _("%(name)s was deactivated; the seat is free and their "
-                                        "records stay.") % {"name": member})
+            messages.success(
+                request,
+                _("%(name)s was deactivated; the seat is free and their records stay.")
+                % {"name": member},
+            )
     except ValidationError as error:
         messages.error(request, _error_text(error))
     return redirect("team")

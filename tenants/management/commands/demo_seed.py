@@ -44,11 +44,17 @@ class Command(BaseCommand):
             teams = {name: Team.objects.get_or_create(name=name)[0] for name in TEAMS}
             for full_name, email, role, team in STAFF:
                 if not User.objects.filter(email=email).exists():
-                    user_create(email=email, full_name=full_name, password=DEMO_PASSWORD,
-                                role=role, team=teams.get(team))
+                    user_create(
+                        email=email,
+                        full_name=full_name,
+                        password=DEMO_PASSWORD,
+                        role=role,
+                        team=teams.get(team),
+                    )
             for full_name, email in CUSTOMERS:
                 if not User.objects.filter(email=email).exists():
-                    user_create(email=email, full_name=full_name, password=DEMO_PASSWORD,
-                                role=Role.CUSTOMER)
+                    user_create(
+                        email=email, full_name=full_name, password=DEMO_PASSWORD, role=Role.CUSTOMER
+                    )
         url = url_for_domain(domain_for(DEMO_SUBDOMAIN))
         self.stdout.write(f"Demo company: {url}  owner: {DEMO_OWNER_EMAIL} / {DEMO_PASSWORD}")

@@ -14,7 +14,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--processes", type=int, default=settings.TENANT_MULTIPROCESSING_MAX_PROCESSES)
+        parser.add_argument(
+            "--processes", type=int, default=settings.TENANT_MULTIPROCESSING_MAX_PROCESSES
+        )
 
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
@@ -29,6 +31,10 @@ class Command(BaseCommand):
         template_snapshot_refresh()
         executor = "multiprocessing" if options["processes"] > 1 else "standard"
         call_command(
-            "migrate_schemas", tenant=True, executor=executor, interactive=False, verbosity=verbosity
+            "migrate_schemas",
+            tenant=True,
+            executor=executor,
+            interactive=False,
+            verbosity=verbosity,
         )
         self.stdout.write(self.style.SUCCESS("Public schema, template and tenants are migrated."))
