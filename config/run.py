@@ -13,6 +13,25 @@ import time
 from config import embedded
 
 
+def web_command(port: str) -> list[str]:
+    """The ASGI server: HTTP (and websockets) for every host."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "config.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        port,
+        "--no-access-log",
+    ]
+
+
+def worker_command(*options: str) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "config", "worker", *options]
+
+
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     env = dict(os.environ)
@@ -34,35 +53,9 @@ def main() -> int:
     manage("demo_seed")
     processes = [
         subprocess.Popen(  # noqa: S603
-            [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--loglevel",
-                "INFO",
-                "--concurrency",
-                "2",
-                "--beat",
-            ],
-            env=env,
+            worker_command("--loglevel", "INFO", "--concurrency", "2", "--beat"), env=env
         ),
-        subprocess.Popen(  # noqa: S603
-            [
-                python,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                port,
-                "--no-access-log",
-            ],
-            env=env,
-        ),
+        subprocess.Popen(web_command(port), env=env),  # noqa: S603
     ]
     base = env.get("BASE_DOMAIN", "localhost")
     print(

@@ -59,7 +59,13 @@ class TenantHandle:
             )
 
 
-def _tenant(subdomain: str, company: str, owner: str) -> TenantHandle:
+# The two tenants every test run has: subdomain -> (company, owner's name).
+TENANTS = {"alpha": ("Alpha Trading", "Alice Alpha"), "beta": ("Beta Logistics", "Boris Beta")}
+
+
+def tenant_handle(subdomain: str) -> TenantHandle:
+    """The handle of a session tenant, signing it up first when it does not exist yet."""
+    company, owner = TENANTS[subdomain]
     email = f"owner@{subdomain}.test"
     tenant = Tenant.objects.filter(schema_name=subdomain).first()
     if tenant is None:
@@ -91,8 +97,8 @@ def django_db_setup(django_test_environment, django_db_blocker):
             verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set()
         )
         call_command("platform_migrate", verbosity=0, processes=1)
-        _tenant("alpha", "Alpha Trading", "Alice Alpha")
-        _tenant("beta", "Beta Logistics", "Boris Beta")
+        for subdomain in TENANTS:
+            tenant_handle(subdomain)
         connection.set_schema_to_public()
     yield
     with django_db_blocker.unblock():
@@ -101,22 +107,12 @@ def django_db_setup(django_test_environment, django_db_blocker):
 
 @pytest.fixture
 def tenant_a(db) -> TenantHandle:
-    return TenantHandle(
-        tenant=Tenant.objects.get(schema_name="alpha"),
-        host="alpha.localhost",
-        owner_email="owner@alpha.test",
-        company="Alpha Trading",
-    )
+    return tenant_handle("alpha")
 
 
 @pytest.fixture
 def tenant_b(db) -> TenantHandle:
-    return TenantHandle(
-        tenant=Tenant.objects.get(schema_name="beta"),
-        host="beta.localhost",
-        owner_email="owner@beta.test",
-        company="Beta Logistics",
-    )
+    return tenant_handle("beta")
 
 
 @pytest.fixture(autouse=True)

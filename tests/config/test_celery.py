@@ -11,7 +11,7 @@ from tenants.identity.models import Invitation
 from tenants.identity.roles import Role
 from tenants.identity.services.users import invitation_create
 from tenants.identity.tasks import invitation_email_send
-from tests.conftest import TenantHandle
+from tests.conftest import tenant_handle
 
 
 @pytest.fixture
@@ -32,18 +32,11 @@ def worker(django_db_setup, django_db_blocker):
 @pytest.fixture
 def committed_invitations(django_db_setup, django_db_blocker):
     """Invitations committed in both tenants, so the worker's own connection sees them."""
-    from tenants.models import Tenant
-
     with django_db_blocker.unblock():
         created = {}
         for schema in ("alpha", "beta"):
-            tenant = Tenant.objects.get(schema_name=schema)
-            handle = TenantHandle(
-                tenant=tenant,
-                host=f"{schema}.localhost",
-                owner_email=f"owner@{schema}.test",
-                company=tenant.name,
-            )
+            handle = tenant_handle(schema)
+            tenant = handle.tenant
             with tenant_context(tenant):
                 invitation, link = invitation_create(
                     actor=handle.owner(), email=f"worker.test@{schema}.test", role=Role.MARKETER

@@ -7,7 +7,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from config.run import web_command, worker_command
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -74,40 +75,12 @@ def server(django_db_setup, tmp_path_factory) -> Iterator[dict]:
     log = open(tmp_path_factory.mktemp("logs") / "server.log", "w")  # noqa: SIM115
     processes = [
         subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-access-log",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        ),
-        subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "WARNING",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        ),
+            command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        for command in (
+            web_command(str(port)),
+            worker_command("--pool", "solo", "--loglevel", "WARNING"),
+        )
     ]
     deadline = time.monotonic() + 60
     while True:
