@@ -51,6 +51,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "axes",
     "rest_framework",
     "drf_spectacular",
@@ -204,6 +205,8 @@ AXES_LOCKOUT_CALLABLE = "tenants.identity.lockout.lockout_response"
 AXES_VERBOSE = False
 # ... and a platform-wide limit per client address across all tenants.
 GLOBAL_LOGIN_ATTEMPTS_PER_MINUTE = env.int("GLOBAL_LOGIN_ATTEMPTS_PER_MINUTE", default=60)
+# Phones typed without a country code are read as numbers of this region.
+DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="RU")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -66,6 +66,7 @@ portal_urls = [
 
 api_urls = [
     path("api/v1/", include("tenants.identity.api.urls")),
+    path("api/v1/", include("crm_core.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -73,6 +74,7 @@ api_urls = [
 urlpatterns = [
     *auth_urls,
     *staff_urls,
+    path("", include("crm_core.urls")),
     *portal_urls,
     *api_urls,
     path("i18n/", include("django.conf.urls.i18n")),

@@ -32,3 +32,15 @@ def active(context, *url_names: str) -> str:
     """'active' when the current page is one of the named URLs (for navigation links)."""
     match = getattr(context.get("request"), "resolver_match", None)
     return "active" if match and match.url_name in url_names else ""
+
+
+@register.filter
+def phone(value: str) -> str:
+    """+79161234567 → +7 916 123-45-67 (the number's own national grouping)."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

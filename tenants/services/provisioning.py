@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_exists, tenant_context
 
+from crm_core.services.parties import lifecycle_stages_default_create
 from tenants.identity.models import User
 from tenants.identity.roles import Role
 from tenants.identity.services.handoff import handoff_path_for
@@ -108,6 +109,7 @@ def tenant_signup(
                 owner = user_create(
                     email=email, full_name=owner_name, password=password, role=Role.OWNER
                 )
+                lifecycle_stages_default_create()
                 login_path = handoff_path_for(owner)
     except (IntegrityError, ValidationError) as error:
         if isinstance(error, ValidationError) and hasattr(error, "error_dict"):

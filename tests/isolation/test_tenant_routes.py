@@ -10,6 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from crm_core.models import Company, Contact
+from crm_core.services.parties import company_create, contact_create
 from tenants.identity.models import ApiToken, Invitation, User
 from tenants.identity.roles import Role
 from tenants.identity.services.handoff import handoff_tokens
@@ -58,6 +60,21 @@ ROUTES: dict[str, Route] = {
     "api-schema": Route(API),
     "api-docs": Route(API),
     "set_language": Route(ANONYMOUS, ("post",)),
+    "contact_list": Route(STAFF),
+    "contact_create": Route(STAFF, ("get", "post")),
+    "contact_detail": Route(STAFF, ("get",), "contact"),
+    "contact_edit": Route(STAFF, ("get", "post"), "contact"),
+    "contact_archive": Route(STAFF, ("post",), "contact"),
+    "company_list": Route(STAFF),
+    "company_create": Route(STAFF, ("get", "post")),
+    "company_detail": Route(STAFF, ("get",), "company"),
+    "company_edit": Route(STAFF, ("get", "post"), "company"),
+    "company_archive": Route(STAFF, ("post",), "company"),
+    "api-contact-list": Route(API, ("get", "post")),
+    "api-contact-detail": Route(API, ("get", "patch", "delete"), "contact"),
+    "api-company-list": Route(API, ("get", "post")),
+    "api-company-detail": Route(API, ("get", "patch", "delete"), "company"),
+    "api-lifecycle-stage-list": Route(API),
 }
 
 
@@ -98,12 +115,32 @@ def secrets_of_b(tenant_b):
             actor=owner, email="bart.invitee@beta.test", role=Role.MARKETER
         )
         token, raw_token = api_token_create(user=owner, name="Beta integration")
+        company = company_create(
+            actor=owner,
+            data={
+                "name": "Bexley Hidden Holdings",
+                "tax_id": "9909909909",
+                "emails": ["hidden@bexley.test"],
+            },
+        )
+        contact = contact_create(
+            actor=owner,
+            data={
+                "first_name": "Bartholomew",
+                "last_name": "Secretcontact",
+                "company": company,
+                "emails": ["bart.secret@bexley.test"],
+                "phones": ["+79990001122"],
+            },
+        )
         uid = urlsafe_base64_encode(force_bytes(owner.pk))
         handoff = handoff_tokens.make_token(owner)
     return {
         "member": {"pk": member.pk},
         "invitation": {"pk": invitation.pk},
         "token": {"pk": token.pk},
+        "contact": {"pk": contact.pk},
+        "company": {"pk": company.pk},
         "api_token": {"token_id": token.pk},
         "invitation_secret": {"secret": link.rstrip("/").rsplit("/", 1)[1]},
         "handoff": {"uidb64": uid, "token": handoff},
@@ -126,6 +163,13 @@ def call(client, method: str, url: str, **extra):
         return client.get(url, **extra)
     if method == "delete":
         return client.delete(url, **extra)
+    if method == "patch":
+        return client.patch(
+            url,
+            {"first_name": "X", "name": "X", "version": 1},
+            content_type="application/json",
+            **extra,
+        )
     return client.post(
         url,
         {
@@ -147,6 +191,8 @@ def url_for(name: str, route: Route, secrets: dict) -> str:
 
 def assert_b_untouched(tenant_b, secrets) -> None:
     with tenant_b.active():
+        assert Contact.objects.get(pk=secrets["contact"]["pk"]).version == 1
+        assert Company.objects.get(pk=secrets["company"]["pk"]).version == 1
         assert User.objects.get(pk=secrets["member"]["pk"]).is_active
         assert Invitation.objects.get(pk=secrets["invitation"]["pk"]).is_pending
         assert ApiToken.objects.get(pk=secrets["token"]["pk"]).is_active

@@ -1,0 +1,309 @@
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.pagination import KeysetPagination, Ordering
+from crm_core.filters import CompanyFilter, ContactFilter
+from crm_core.models import Company, Contact, LifecycleStage
+from crm_core.selectors.parties import (
+    companies_visible,
+    company_get_for_user,
+    contact_get_for_user,
+    contacts_visible,
+    owners_assignable,
+)
+from crm_core.services.common import EditConflict
+from crm_core.services.parties import (
+    DuplicateFound,
+    company_create,
+    company_update,
+    contact_create,
+    contact_update,
+    record_archive,
+)
+
+CONTACT_ORDERING = Ordering(fields=("last_name", "created_at", "updated_at"), default="last_name")
+COMPANY_ORDERING = Ordering(fields=("name", "created_at", "updated_at"), default="name")
+
+
+class ContactOutputSerializer(serializers.ModelSerializer):
+    company = serializers.SerializerMethodField()
+    owner = serializers.SerializerMethodField()
+    lifecycle_stage = serializers.SerializerMethodField()
+    full_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "full_name",
+            "first_name",
+            "last_name",
+            "company",
+            "position",
+            "emails",
+            "phones",
+            "birthday",
+            "preferred_channel",
+            "language",
+            "consent_email",
+            "consent_sms",
+            "consent_calls",
+            "is_vip",
+            "lifecycle_stage",
+            "owner",
+            "notes",
+            "created_at",
+            "updated_at",
+            "archived_at",
+            "version",
+        ]
+
+    def get_company(self, contact) -> dict | None:
+        company = contact.company
+        return {"id": company.pk, "name": company.name} if company else None
+
+    def get_owner(self, record) -> dict:
+        return {"id": record.owner_id, "name": record.owner.full_name}
+
+    def get_lifecycle_stage(self, record) -> dict | None:
+        stage = record.lifecycle_stage
+        return {"id": stage.pk, "name": stage.name} if stage else None
+
+
+class CompanyOutputSerializer(ContactOutputSerializer):
+    class Meta:
+        model = Company
+        fields = [
+            "id",
+            "name",
+            "legal_name",
+            "tax_id",
+            "industry",
+            "website",
+            "emails",
+            "phones",
+            "legal_address",
+            "postal_address",
+            "lifecycle_stage",
+            "owner",
+            "notes",
+            "created_at",
+            "updated_at",
+            "archived_at",
+            "version",
+        ]
+
+
+class _OwnedInput(serializers.Serializer):
+    owner = serializers.PrimaryKeyRelatedField(queryset=owners_assignable(), required=False)
+    lifecycle_stage = serializers.PrimaryKeyRelatedField(
+        queryset=LifecycleStage.objects.all(), required=False, allow_null=True
+    )
+    emails = serializers.ListField(child=serializers.CharField(), required=False)
+    phones = serializers.ListField(child=serializers.CharField(), required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class ContactInputSerializer(_OwnedInput):
+    first_name = serializers.CharField(max_length=120)
+    last_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    company = serializers.PrimaryKeyRelatedField(
+        queryset=Company.objects.all(), required=False, allow_null=True
+    )
+    position = serializers.CharField(max_length=160, required=False, allow_blank=True)
+    birthday = serializers.DateField(required=False, allow_null=True)
+    preferred_channel = serializers.ChoiceField(
+        choices=Contact.Channel.choices, required=False, allow_blank=True
+    )
+    language = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    consent_email = serializers.BooleanField(required=False)
+    consent_sms = serializers.BooleanField(required=False)
+    consent_calls = serializers.BooleanField(required=False)
+    is_vip = serializers.BooleanField(required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["company"].queryset = companies_visible(user=user)
+
+
+class CompanyInputSerializer(_OwnedInput):
+    name = serializers.CharField(max_length=255)
+    legal_name = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    tax_id = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    industry = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    website = serializers.URLField(required=False, allow_blank=True)
+    legal_address = serializers.CharField(required=False, allow_blank=True)
+    postal_address = serializers.CharField(required=False, allow_blank=True)
+
+
+def _version(request) -> int:
+    try:
+        return int(request.data["version"])
+    except (KeyError, TypeError, ValueError):
+        raise ValidationError(
+            {"version": ["Send the version you read, to protect others' changes."]}
+        ) from None
+
+
+def _conflict(error: EditConflict) -> Response:
+    return Response({"detail": error.messages[0]}, status=status.HTTP_409_CONFLICT)
+
+
+def _list(request, view, queryset, filterset_class, ordering: Ordering, serializer):
+    filterset = filterset_class(request.query_params, queryset=queryset)
+    if not filterset.is_valid():
+        raise ValidationError(
+            {
+                field: [str(message) for message in messages]
+                for field, messages in filterset.errors.items()
+            }
+        )
+    paginator = KeysetPagination()
+    page = paginator.paginate_queryset(filterset.qs, request, view=ordering)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+LIST_PARAMETERS = [
+    OpenApiParameter("q", str, description="Name, email or phone (any format)"),
+    OpenApiParameter("ordering", str, description="A field, or -field for descending"),
+    OpenApiParameter("archived", bool, description="true: only archived; default: active"),
+    OpenApiParameter("cursor", str),
+    OpenApiParameter("page_size", int),
+]
+
+
+class ContactListCreateApi(APIView):
+    @extend_schema(parameters=LIST_PARAMETERS, responses=ContactOutputSerializer(many=True))
+    def get(self, request):
+        return _list(
+            request,
+            self,
+            contacts_visible(user=request.user),
+            ContactFilter,
+            CONTACT_ORDERING,
+            ContactOutputSerializer,
+        )
+
+    @extend_schema(
+        request=ContactInputSerializer,
+        responses={201: ContactOutputSerializer},
+        parameters=[OpenApiParameter("allow_duplicate", bool)],
+    )
+    def post(self, request):
+        data = ContactInputSerializer(data=request.data, user=request.user)
+        data.is_valid(raise_exception=True)
+        try:
+            contact = contact_create(
+                actor=request.user,
+                data=dict(data.validated_data),
+                allow_duplicate=request.query_params.get("allow_duplicate") == "true",
+            )
+        except DuplicateFound as duplicate:
+            visible = contacts_visible(user=request.user).filter(
+                pk__in=[contact.pk for contact in duplicate.duplicates]
+            )
+            return Response(
+                {
+                    "detail": duplicate.messages[0],
+                    "duplicates": [{"id": c.pk, "name": c.full_name} for c in visible],
+                    "hint": "Repeat with ?allow_duplicate=true to create it anyway.",
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(ContactOutputSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+
+class ContactDetailApi(APIView):
+    @extend_schema(responses=ContactOutputSerializer)
+    def get(self, request, pk: int):
+        contact = contact_get_for_user(user=request.user, pk=pk)
+        return Response(ContactOutputSerializer(contact).data)
+
+    @extend_schema(request=ContactInputSerializer, responses=ContactOutputSerializer)
+    def patch(self, request, pk: int):
+        contact = contact_get_for_user(user=request.user, pk=pk)
+        data = ContactInputSerializer(data=request.data, partial=True, user=request.user)
+        data.is_valid(raise_exception=True)
+        try:
+            contact = contact_update(
+                actor=request.user,
+                contact=contact,
+                data=dict(data.validated_data),
+                expected_version=_version(request),
+            )
+        except EditConflict as conflict:
+            return _conflict(conflict)
+        return Response(
+            ContactOutputSerializer(contact_get_for_user(user=request.user, pk=contact.pk)).data
+        )
+
+    @extend_schema(responses={204: None}, description="Archive (never deletes).")
+    def delete(self, request, pk: int):
+        record_archive(record=contact_get_for_user(user=request.user, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CompanyListCreateApi(APIView):
+    @extend_schema(parameters=LIST_PARAMETERS, responses=CompanyOutputSerializer(many=True))
+    def get(self, request):
+        return _list(
+            request,
+            self,
+            companies_visible(user=request.user),
+            CompanyFilter,
+            COMPANY_ORDERING,
+            CompanyOutputSerializer,
+        )
+
+    @extend_schema(request=CompanyInputSerializer, responses={201: CompanyOutputSerializer})
+    def post(self, request):
+        data = CompanyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        company = company_create(actor=request.user, data=dict(data.validated_data))
+        return Response(CompanyOutputSerializer(company).data, status=status.HTTP_201_CREATED)
+
+
+class CompanyDetailApi(APIView):
+    @extend_schema(responses=CompanyOutputSerializer)
+    def get(self, request, pk: int):
+        return Response(
+            CompanyOutputSerializer(company_get_for_user(user=request.user, pk=pk)).data
+        )
+
+    @extend_schema(request=CompanyInputSerializer, responses=CompanyOutputSerializer)
+    def patch(self, request, pk: int):
+        company = company_get_for_user(user=request.user, pk=pk)
+        data = CompanyInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        try:
+            company = company_update(
+                actor=request.user,
+                company=company,
+                data=dict(data.validated_data),
+                expected_version=_version(request),
+            )
+        except EditConflict as conflict:
+            return _conflict(conflict)
+        return Response(
+            CompanyOutputSerializer(company_get_for_user(user=request.user, pk=company.pk)).data
+        )
+
+    @extend_schema(responses={204: None}, description="Archive (never deletes).")
+    def delete(self, request, pk: int):
+        record_archive(record=company_get_for_user(user=request.user, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LifecycleStageListApi(APIView):
+    class OutputSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = LifecycleStage
+            fields = ["id", "name", "position", "color"]
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        return Response(self.OutputSerializer(LifecycleStage.objects.all(), many=True).data)

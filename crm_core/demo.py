@@ -1,0 +1,217 @@
+"""Realistic sample clients for the demo company (Russian and English names)."""
+
+from __future__ import annotations
+
+import random
+
+from crm_core.models import Company, LifecycleStage
+from crm_core.services.parties import company_create, contact_create
+from tenants.identity.models import User
+from tenants.identity.roles import Role
+
+COMPANIES = [
+    ("ООО «Уральская сталь»", "Металлургия", "6658123456", "+7 343 210-40-50", "ural-steel.ru"),
+    ("АО «СеверЛес»", "Деревообработка", "2901234567", "+7 8182 65-10-20", "severles.ru"),
+    ("ООО «ТехноСнаб»", "Дистрибуция", "7702345678", "+7 495 660-12-34", "tehnosnab.ru"),
+    ("ИП Ковалёв А. В.", "Розница", "771234567890", "+7 916 222-33-44", ""),
+    ("ООО «Волга Логистик»", "Логистика", "6312345678", "+7 846 300-20-10", "volga-log.ru"),
+    ("ПАО «Балтийский порт»", "Логистика", "7805123456", "+7 812 400-50-60", "baltport.ru"),
+    (
+        "ООО «Агрохолдинг Кубань»",
+        "Сельское хозяйство",
+        "2310123456",
+        "+7 861 255-66-77",
+        "agrokuban.ru",
+    ),
+    ("ООО «МедТех Сервис»", "Медицина", "7704567890", "+7 495 777-88-99", "medtech-s.ru"),
+    (
+        "Nordic Timber AB",
+        "Wood processing",
+        "SE556677889901",
+        "+46 8 123 456 78",
+        "nordictimber.se",
+    ),
+    ("Becker Maschinenbau GmbH", "Machinery", "DE123456789", "+49 89 1234 5678", "becker-mb.de"),
+    (
+        "Harbor Foods Ltd",
+        "Food distribution",
+        "GB123456789",
+        "+44 20 7946 0123",
+        "harborfoods.co.uk",
+    ),
+    (
+        "Atlas Office Supply Inc.",
+        "Office supplies",
+        "US-84-1234567",
+        "+1 415 555 0142",
+        "atlasoffice.com",
+    ),
+]
+FIRST_RU = [
+    "Алексей",
+    "Мария",
+    "Дмитрий",
+    "Екатерина",
+    "Сергей",
+    "Ольга",
+    "Павел",
+    "Наталья",
+    "Андрей",
+    "Татьяна",
+    "Михаил",
+    "Ирина",
+]
+LAST_RU = [
+    "Иванов",
+    "Смирнова",
+    "Кузнецов",
+    "Попова",
+    "Васильев",
+    "Соколова",
+    "Михайлов",
+    "Новикова",
+    "Фёдоров",
+    "Морозова",
+    "Волков",
+    "Лебедева",
+]
+FIRST_EN = ["James", "Emma", "Lukas", "Sofia", "Oliver", "Hannah", "Erik", "Charlotte"]
+LAST_EN = ["Clarke", "Becker", "Lindqvist", "Turner", "Schmidt", "Hughes", "Berg", "Walsh"]
+POSITIONS_RU = [
+    "Генеральный директор",
+    "Закупщик",
+    "Главный инженер",
+    "Финансовый директор",
+    "Менеджер по снабжению",
+    "Руководитель склада",
+]
+POSITIONS_EN = ["CEO", "Purchasing manager", "Head of operations", "CFO", "Buyer"]
+
+
+def demo_clients_seed() -> None:
+    """Companies with their people and some private clients, owned by the sales team."""
+    if Company.objects.exists():
+        return
+    rng = random.Random(2026)  # noqa: S311 - sample data, not security
+    sellers = list(User.objects.filter(role__in=[Role.SALES_REP, Role.SALES_HEAD]))
+    stages = list(LifecycleStage.objects.all())
+    for name, industry, tax_id, phone, site in COMPANIES:
+        russian = name[0] in "ОАПИ"
+        owner = rng.choice(sellers)
+        company = company_create(
+            actor=owner,
+            data={
+                "name": name,
+                "industry": industry,
+                "tax_id": tax_id,
+                "phones": [phone],
+                "website": f"https://{site}" if site else "",
+                "lifecycle_stage": rng.choice(stages),
+                "legal_address": "Москва, ул. Тверская, 7" if russian else "",
+            },
+        )
+        for _ in range(rng.randint(2, 5)):
+            first, last = _person(rng, russian)
+            contact_create(
+                actor=owner,
+                allow_duplicate=True,
+                data={
+                    "first_name": first,
+                    "last_name": last,
+                    "company": company,
+                    "position": rng.choice(POSITIONS_RU if russian else POSITIONS_EN),
+                    "emails": [f"{_latin(first)}.{_latin(last)}@{site or 'mail.ru'}".lower()],
+                    "phones": [_phone(rng, russian)],
+                    "lifecycle_stage": company.lifecycle_stage,
+                    "language": "ru" if russian else "en",
+                    "consent_email": rng.random() < 0.7,
+                    "is_vip": rng.random() < 0.15,
+                },
+            )
+    for _ in range(12):
+        russian = rng.random() < 0.7
+        first, last = _person(rng, russian)
+        contact_create(
+            actor=rng.choice(sellers),
+            allow_duplicate=True,
+            data={
+                "first_name": first,
+                "last_name": last,
+                "phones": [_phone(rng, russian)],
+                "emails": [
+                    f"{_latin(first)}{rng.randint(1, 99)}@example.{'ru' if russian else 'com'}"
+                ],
+                "lifecycle_stage": rng.choice(stages),
+                "language": "ru" if russian else "en",
+            },
+        )
+
+
+def _person(rng: random.Random, russian: bool) -> tuple[str, str]:
+    if russian:
+        first, last = rng.choice(FIRST_RU), rng.choice(LAST_RU)
+        if first[-1] in "ая" and not last.endswith("а"):
+            last += "а"
+        elif first[-1] not in "ая" and last.endswith("а"):
+            last = last[:-1]
+        return first, last
+    return rng.choice(FIRST_EN), rng.choice(LAST_EN)
+
+
+def _phone(rng: random.Random, russian: bool) -> str:
+    if russian:
+        code, first, second, third = (
+            rng.randint(10, 99),
+            rng.randint(100, 999),
+            rng.randint(10, 99),
+            rng.randint(10, 99),
+        )
+        return f"+7 9{code} {first}-{second}-{third}"
+    return f"+44 7{rng.randint(100, 999)} {rng.randint(100000, 999999)}"
+
+
+_TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "sch",
+            "",
+            "y",
+            "",
+            "e",
+            "yu",
+            "ya",
+        ],
+        strict=True,
+    )
+)
+
+
+def _latin(text: str) -> str:
+    return "".join(_TRANSLIT.get(char, char) for char in text.lower())

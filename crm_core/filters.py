@@ -1,0 +1,83 @@
+"""Filters of the contact and company lists, shared by the pages, the API and exports."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from crm_core.models import Company, Contact, LifecycleStage
+from crm_core.services.common import phone_normalise
+from tenants.identity.models import User
+
+
+def _text_condition(value: str, name_fields: tuple[str, ...]) -> Q:
+    value = value.strip()
+    if not value:
+        return Q()
+    if "@" in value:
+        email = value.lower()
+        if "." in email.rsplit("@", 1)[-1]:
+            return Q(emails__contains=[email])  # a whole address: GIN index
+        return Q(emails__icontains=email)
+    digits = sum(character.isdigit() for character in value)
+    if digits >= 5:
+        phone = phone_normalise(value)
+        if phone:
+            return Q(phones__contains=[phone])
+    condition = Q()
+    for word in value.split():
+        word_condition = Q()
+        for field in name_fields:
+            word_condition |= Q(**{f"{field}__icontains": word})
+        condition &= word_condition
+    return condition
+
+
+class ArchivedFilter(django_filters.FilterSet):
+    archived = django_filters.BooleanFilter(
+        label=_("Archived"), method="filter_archived", widget=django_filters.widgets.BooleanWidget
+    )
+
+    def filter_archived(self, queryset, name, value):
+        return queryset.filter(archived_at__isnull=not value)
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if self.form.cleaned_data.get("archived") is None:
+            queryset = queryset.filter(archived_at=None)
+        return queryset
+
+
+class ContactFilter(ArchivedFilter):
+    q = django_filters.CharFilter(label=_("Name, email or phone"), method="filter_q")
+    lifecycle_stage = django_filters.ModelChoiceFilter(
+        label=_("Lifecycle stage"), queryset=LifecycleStage.objects.all()
+    )
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.all())
+    company = django_filters.ModelChoiceFilter(label=_("Company"), queryset=Company.objects.all())
+    is_vip = django_filters.BooleanFilter(label=_("VIP"))
+
+    class Meta:
+        model = Contact
+        fields = ["q", "lifecycle_stage", "owner", "company", "is_vip", "archived"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(_text_condition(value, ("first_name", "last_name", "company__name")))
+
+
+class CompanyFilter(ArchivedFilter):
+    q = django_filters.CharFilter(label=_("Name, tax id, email or phone"), method="filter_q")
+    lifecycle_stage = django_filters.ModelChoiceFilter(
+        label=_("Lifecycle stage"), queryset=LifecycleStage.objects.all()
+    )
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.all())
+    industry = django_filters.CharFilter(label=_("Industry"), lookup_expr="icontains")
+
+    class Meta:
+        model = Company
+        fields = ["q", "lifecycle_stage", "owner", "industry", "archived"]
+
+    def filter_q(self, queryset, name, value):
+        if value.strip().isdigit():
+            return queryset.filter(Q(tax_id=value.strip()) | _text_condition(value, ("name",)))
+        return queryset.filter(_text_condition(value, ("name", "legal_name")))

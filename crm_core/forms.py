@@ -1,0 +1,140 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crm_core.models import Company, Contact, LifecycleStage
+from crm_core.selectors.parties import owners_assignable
+
+
+class ListField(forms.CharField):
+    """Several values, one per line (or separated by commas) → a list of strings."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value) or ""
+        return [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]
+
+
+class OwnedRecordForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=owners_assignable(), required=False, empty_label=_("Me")
+    )
+    lifecycle_stage = forms.ModelChoiceField(
+        label=_("Lifecycle stage"), queryset=LifecycleStage.objects.all(), required=False
+    )
+    emails = ListField(label=_("Emails"), required=False, help_text=_("One per line."))
+    phones = ListField(
+        label=_("Phones"), required=False, help_text=_("One per line, in any format.")
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, can_assign: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_assign:
+            del self.fields["owner"]
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        data.pop("allow_duplicate", None)
+        if data.get("owner") is None:
+            data.pop("owner", None)
+        return data
+
+
+class ContactForm(OwnedRecordForm):
+    first_name = forms.CharField(label=_("First name"), max_length=120)
+    last_name = forms.CharField(label=_("Last name"), max_length=120, required=False)
+    company = forms.ModelChoiceField(
+        label=_("Company"), queryset=Company.objects.none(), required=False
+    )
+    position = forms.CharField(label=_("Position"), max_length=160, required=False)
+    birthday = forms.DateField(
+        label=_("Birthday"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    preferred_channel = forms.ChoiceField(
+        label=_("Preferred channel"),
+        choices=[("", "—"), *Contact.Channel.choices],
+        required=False,
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", "—"), ("ru", "Русский"), ("en", "English")],
+        required=False,
+    )
+    is_vip = forms.BooleanField(label=_("VIP"), required=False)
+    consent_email = forms.BooleanField(label=_("Agrees to emails"), required=False)
+    consent_sms = forms.BooleanField(label=_("Agrees to SMS"), required=False)
+    consent_calls = forms.BooleanField(label=_("Agrees to calls"), required=False)
+    allow_duplicate = forms.BooleanField(
+        label=_("Create it anyway: it is a different person"), required=False
+    )
+
+    field_order = [
+        "first_name",
+        "last_name",
+        "company",
+        "position",
+        "emails",
+        "phones",
+        "lifecycle_stage",
+        "owner",
+        "birthday",
+        "preferred_channel",
+        "language",
+        "is_vip",
+        "consent_email",
+        "consent_sms",
+        "consent_calls",
+        "notes",
+    ]
+
+    def __init__(self, *args, companies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if companies is not None:
+            self.fields["company"].queryset = companies
+
+
+class CompanyForm(OwnedRecordForm):
+    name = forms.CharField(label=_("Name"), max_length=255)
+    legal_name = forms.CharField(label=_("Legal name"), max_length=255, required=False)
+    tax_id = forms.CharField(label=_("Tax id"), max_length=32, required=False)
+    industry = forms.CharField(label=_("Industry"), max_length=120, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    legal_address = forms.CharField(
+        label=_("Legal address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    postal_address = forms.CharField(
+        label=_("Postal address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    field_order = [
+        "name",
+        "legal_name",
+        "tax_id",
+        "industry",
+        "website",
+        "emails",
+        "phones",
+        "lifecycle_stage",
+        "owner",
+        "legal_address",
+        "postal_address",
+        "notes",
+    ]
+
+
+def initial_from(record, form_class) -> dict:
+    initial = {
+        name: getattr(record, name)
+        for name in form_class.base_fields
+        if hasattr(record, name) and name != "allow_duplicate"
+    }
+    initial["version"] = record.version
+    return initial

@@ -1,0 +1,133 @@
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crm_core.models.base import OwnedRecord
+
+
+class LifecycleStage(models.Model):
+    """A tenant-defined step of a client's life: lead, qualified, customer, ..."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    color = models.CharField(_("colour"), max_length=7, default="#6366f1")
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Company(OwnedRecord):
+    """A counterparty: a client, distributor or partner company."""
+
+    name = models.CharField(_("name"), max_length=255)
+    legal_name = models.CharField(_("legal name"), max_length=255, blank=True)
+    tax_id = models.CharField(_("tax id"), max_length=32, blank=True)
+    industry = models.CharField(_("industry"), max_length=120, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    emails = ArrayField(models.CharField(max_length=254), default=list, blank=True)
+    phones = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    legal_address = models.TextField(_("legal address"), blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True)
+    lifecycle_stage = models.ForeignKey(
+        LifecycleStage,
+        verbose_name=_("lifecycle stage"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        indexes = [
+            models.Index(fields=["name", "id"]),
+            models.Index(fields=["-created_at", "-id"]),
+            models.Index(fields=["owner", "name"]),
+            models.Index(fields=["team", "name"]),
+            models.Index(fields=["tax_id"]),
+            GinIndex(fields=["emails"]),
+            GinIndex(fields=["phones"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(OwnedRecord):
+    """A person: a client, or someone at a client company."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+        MESSENGER = "messenger", _("Messenger")
+        LETTER = "letter", _("Letter")
+        MEETING = "meeting", _("Meeting")
+
+    first_name = models.CharField(_("first name"), max_length=120)
+    last_name = models.CharField(_("last name"), max_length=120, blank=True)
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+    )
+    position = models.CharField(_("position"), max_length=160, blank=True)
+    emails = ArrayField(
+        models.CharField(max_length=254), verbose_name=_("emails"), default=list, blank=True
+    )
+    phones = ArrayField(
+        models.CharField(max_length=20), verbose_name=_("phones"), default=list, blank=True
+    )
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=16, choices=Channel.choices, blank=True
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    consent_email = models.BooleanField(_("agrees to emails"), default=False)
+    consent_sms = models.BooleanField(_("agrees to SMS"), default=False)
+    consent_calls = models.BooleanField(_("agrees to calls"), default=False)
+    is_vip = models.BooleanField(_("VIP"), default=False)
+    lifecycle_stage = models.ForeignKey(
+        LifecycleStage,
+        verbose_name=_("lifecycle stage"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [
+            models.Index(fields=["last_name", "id"]),
+            models.Index(fields=["-created_at", "-id"]),
+            models.Index(fields=["owner", "last_name"]),
+            models.Index(fields=["team", "last_name"]),
+            models.Index(fields=["company", "last_name"]),
+            models.Index(fields=["lifecycle_stage", "last_name"]),
+            GinIndex(fields=["emails"]),
+            GinIndex(fields=["phones"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def initials(self) -> str:
+        return "".join(part[:1] for part in (self.first_name, self.last_name) if part).upper()

@@ -1,0 +1,50 @@
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from crm_core.models import Company, Contact, LifecycleStage
+from crm_core.selectors.visibility import visible_to
+from tenants.identity.models import User
+
+
+def contacts_visible(*, user: User) -> QuerySet[Contact]:
+    return visible_to(Contact.objects.all(), user).select_related(
+        "company", "owner", "lifecycle_stage"
+    )
+
+
+def companies_visible(*, user: User) -> QuerySet[Company]:
+    return visible_to(Company.objects.all(), user).select_related("owner", "lifecycle_stage")
+
+
+def contact_get_for_user(*, user: User, pk: int) -> Contact:
+    """The contact if the user may see it; the same 404 for missing and forbidden."""
+    contact = contacts_visible(user=user).filter(pk=pk).first()
+    if contact is None:
+        raise Http404
+    return contact
+
+
+def company_get_for_user(*, user: User, pk: int) -> Company:
+    company = (
+        companies_visible(user=user)
+        .filter(pk=pk)
+        .annotate(contact_count=Count("contacts", filter=Q(contacts__archived_at=None)))
+        .first()
+    )
+    if company is None:
+        raise Http404
+    return company
+
+
+def company_contacts(*, user: User, company: Company) -> QuerySet[Contact]:
+    return contacts_visible(user=user).filter(company=company, archived_at=None)
+
+
+def lifecycle_stages() -> QuerySet[LifecycleStage]:
+    return LifecycleStage.objects.all()
+
+
+def owners_assignable() -> QuerySet[User]:
+    from tenants.identity.roles import Role
+
+    return User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)

@@ -1,0 +1,156 @@
+"""Writes of companies, contacts and lifecycle stages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm_core.models import Company, Contact, LifecycleStage
+from crm_core.services.common import (
+    emails_normalise,
+    owner_resolve,
+    phones_normalise,
+    record_update,
+)
+from tenants.identity.models import User
+
+COMPANY_FIELDS = (
+    "name",
+    "legal_name",
+    "tax_id",
+    "industry",
+    "website",
+    "emails",
+    "phones",
+    "legal_address",
+    "postal_address",
+    "lifecycle_stage",
+    "notes",
+)
+CONTACT_FIELDS = (
+    "first_name",
+    "last_name",
+    "company",
+    "position",
+    "emails",
+    "phones",
+    "birthday",
+    "preferred_channel",
+    "language",
+    "consent_email",
+    "consent_sms",
+    "consent_calls",
+    "is_vip",
+    "lifecycle_stage",
+    "notes",
+)
+
+
+class DuplicateFound(ValidationError):
+    """A contact with the same email or phone exists; the caller may confirm and go on."""
+
+    def __init__(self, duplicates: list[Contact]) -> None:
+        self.duplicates = duplicates
+        super().__init__(
+            _("A contact with the same email or phone already exists."), code="duplicate"
+        )
+
+
+def _clean(data: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    unknown = set(data) - set(allowed) - {"owner"}
+    if unknown:
+        raise ValidationError({field: [_("Unknown field.")] for field in sorted(unknown)})
+    cleaned = {key: value for key, value in data.items() if key in allowed}
+    if "emails" in cleaned:
+        cleaned["emails"] = emails_normalise(cleaned["emails"] or [])
+    if "phones" in cleaned:
+        cleaned["phones"] = phones_normalise(cleaned["phones"] or [])
+    return cleaned
+
+
+def contact_duplicates_find(
+    *, emails: list[str], phones: list[str], exclude_id: int | None = None
+) -> QuerySet[Contact]:
+    condition = Q()
+    if emails:
+        condition |= Q(emails__overlap=emails)
+    if phones:
+        condition |= Q(phones__overlap=phones)
+    if not condition:
+        return Contact.objects.none()
+    return Contact.objects.filter(condition, archived_at=None).exclude(pk=exclude_id)
+
+
+@transaction.atomic
+def contact_create(*, actor: User, data: dict[str, Any], allow_duplicate: bool = False) -> Contact:
+    fields = _clean(data, CONTACT_FIELDS)
+    if not (fields.get("first_name") or "").strip():
+        raise ValidationError({"first_name": [_("Enter a first name.")]})
+    owner = owner_resolve(actor=actor, owner=data.get("owner"))
+    if not allow_duplicate:
+        duplicates = list(
+            contact_duplicates_find(
+                emails=fields.get("emails", []), phones=fields.get("phones", [])
+            )[:5]
+        )
+        if duplicates:
+            raise DuplicateFound(duplicates)
+    return Contact.objects.create(**fields, owner=owner, team=owner.team)
+
+
+def contact_update(
+    *, actor: User, contact: Contact, data: dict[str, Any], expected_version: int | None
+) -> Contact:
+    changes = _clean(data, CONTACT_FIELDS)
+    if "first_name" in changes and not changes["first_name"].strip():
+        raise ValidationError({"first_name": [_("Enter a first name.")]})
+    if "owner" in data and data["owner"] != contact.owner:
+        owner = owner_resolve(actor=actor, owner=data["owner"])
+        changes.update(owner=owner, team=owner.team)
+    return record_update(instance=contact, changes=changes, expected_version=expected_version)
+
+
+@transaction.atomic
+def company_create(*, actor: User, data: dict[str, Any]) -> Company:
+    fields = _clean(data, COMPANY_FIELDS)
+    if not (fields.get("name") or "").strip():
+        raise ValidationError({"name": [_("Enter the company's name.")]})
+    owner = owner_resolve(actor=actor, owner=data.get("owner"))
+    return Company.objects.create(**fields, owner=owner, team=owner.team)
+
+
+def company_update(
+    *, actor: User, company: Company, data: dict[str, Any], expected_version: int | None
+) -> Company:
+    changes = _clean(data, COMPANY_FIELDS)
+    if "name" in changes and not changes["name"].strip():
+        raise ValidationError({"name": [_("Enter the company's name.")]})
+    if "owner" in data and data["owner"] != company.owner:
+        owner = owner_resolve(actor=actor, owner=data["owner"])
+        changes.update(owner=owner, team=owner.team)
+    return record_update(instance=company, changes=changes, expected_version=expected_version)
+
+
+def record_archive(*, record: Company | Contact, archived: bool = True) -> Company | Contact:
+    return record_update(
+        instance=record,
+        changes={"archived_at": timezone.now() if archived else None},
+        expected_version=None,
+    )
+
+
+def lifecycle_stages_default_create() -> None:
+    """The stages a new company starts with, named in the language of the signup."""
+    if LifecycleStage.objects.exists():
+        return
+    names = [_("Lead"), _("Qualified"), _("Customer"), _("Repeat customer"), _("Inactive")]
+    colors = ["#94a3b8", "#6366f1", "#16a34a", "#0d9488", "#f59e0b"]
+    LifecycleStage.objects.bulk_create(
+        LifecycleStage(name=name, position=index, color=color)
+        for index, (name, color) in enumerate(zip(names, colors, strict=True))
+    )

@@ -1,0 +1,195 @@
+"""Staff screens of contacts and companies: list, card, create, edit, archive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from config.pagination import paginate
+from crm_core.api.parties import COMPANY_ORDERING, CONTACT_ORDERING
+from crm_core.filters import CompanyFilter, ContactFilter
+from crm_core.forms import CompanyForm, ContactForm, initial_from
+from crm_core.selectors.parties import (
+    companies_visible,
+    company_contacts,
+    company_get_for_user,
+    contact_get_for_user,
+    contacts_visible,
+    lifecycle_stages,
+    owners_assignable,
+)
+from crm_core.selectors.visibility import can_assign_owners
+from crm_core.services.common import EditConflict
+from crm_core.services.parties import (
+    DuplicateFound,
+    company_create,
+    company_update,
+    contact_create,
+    contact_update,
+    record_archive,
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What differs between the contact and the company screens."""
+
+    name: str
+    plural: Any
+    singular: Any
+    form: type
+    filterset: type
+    ordering: Any
+    visible: Any
+    get_for_user: Any
+    create: Any
+    update: Any
+
+    def url(self, view: str, *args) -> str:
+        return reverse(f"{self.name}_{view}", args=args)
+
+
+CONTACTS = Kind(
+    "contact",
+    gettext_lazy("Contacts"),
+    gettext_lazy("contact"),
+    ContactForm,
+    ContactFilter,
+    CONTACT_ORDERING,
+    contacts_visible,
+    contact_get_for_user,
+    contact_create,
+    contact_update,
+)
+COMPANIES = Kind(
+    "company",
+    gettext_lazy("Companies"),
+    gettext_lazy("company"),
+    CompanyForm,
+    CompanyFilter,
+    COMPANY_ORDERING,
+    companies_visible,
+    company_get_for_user,
+    company_create,
+    company_update,
+)
+
+
+def _form(kind: Kind, request: HttpRequest, **kwargs):
+    extra = {"can_assign": can_assign_owners(request.user)}
+    if kind is CONTACTS:
+        extra["companies"] = companies_visible(user=request.user).filter(archived_at=None)
+    return kind.form(request.POST or None, **extra, **kwargs)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def record_list(request: HttpRequest, kind: Kind) -> HttpResponse:
+    filterset = kind.filterset(request.GET, queryset=kind.visible(user=request.user))
+    page = paginate(request, filterset.qs, kind.ordering)
+    context = {
+        "kind": kind,
+        "page": page,
+        "filters": filterset.form,
+        "stages": lifecycle_stages(),
+        "owners": owners_assignable(),
+        "sort_fields": kind.ordering.fields,
+    }
+    template = f"crm_core/{kind.name}_list.html"
+    if request.htmx:
+        template = f"crm_core/_{kind.name}_rows.html"
+    return render(request, template, context)
+
+
+def record_create(request: HttpRequest, kind: Kind) -> HttpResponse:
+    form = _form(kind, request, initial=request.GET.dict())
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            options = (
+                {"allow_duplicate": form.cleaned_data["allow_duplicate"]}
+                if (kind is CONTACTS)
+                else {}
+            )
+            record = kind.create(actor=request.user, data=form.service_data(), **options)
+        except DuplicateFound as duplicate:
+            visible = contacts_visible(user=request.user)
+            duplicates = [(c, visible.filter(pk=c.pk).exists()) for c in duplicate.duplicates]
+            form.add_error(None, duplicate.messages)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(kind.url("detail", record.pk))
+    if kind is CONTACTS and not duplicates:
+        form.fields.pop("allow_duplicate", None)
+    return render(
+        request,
+        "crm_core/record_form.html",
+        {"kind": kind, "form": form, "duplicates": duplicates, "record": None},
+    )
+
+
+def record_edit(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
+    record = kind.get_for_user(user=request.user, pk=pk)
+    form = _form(kind, request, initial=initial_from(record, kind.form))
+    form.fields.pop("allow_duplicate", None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            kind.update(
+                actor=request.user,
+                **{kind.name: record},
+                data=form.service_data(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except EditConflict as conflict:
+            form.add_error(None, conflict.messages)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(kind.url("detail", record.pk))
+    return render(
+        request,
+        "crm_core/record_form.html",
+        {"kind": kind, "form": form, "record": record, "duplicates": []},
+    )
+
+
+@require_POST
+def record_archive_view(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
+    record = kind.get_for_user(user=request.user, pk=pk)
+    archived = request.POST.get("archived", "1") == "1"
+    record_archive(record=record, archived=archived)
+    messages.success(request, _("Archived.") if archived else _("Restored from the archive."))
+    return redirect(kind.url("detail", record.pk))
+
+
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = contact_get_for_user(user=request.user, pk=pk)
+    return render(request, "crm_core/contact_detail.html", {"contact": contact, "kind": CONTACTS})
+
+
+def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    company = company_get_for_user(user=request.user, pk=pk)
+    contacts = company_contacts(user=request.user, company=company)[:50]
+    return render(
+        request,
+        "crm_core/company_detail.html",
+        {"company": company, "contacts": contacts, "kind": COMPANIES},
+    )
