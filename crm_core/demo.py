@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
-from crm_core.models import Company, LifecycleStage
+from django.utils import timezone
+
+from crm_core.models import Company, Contact, InteractionOutcome, InteractionTopic, LifecycleStage
+from crm_core.services.interactions import interaction_log
 from crm_core.services.parties import company_create, contact_create
 from tenants.identity.models import User
 from tenants.identity.roles import Role
@@ -145,6 +149,49 @@ def demo_clients_seed() -> None:
                 "language": "ru" if russian else "en",
             },
         )
+
+
+NOTES_RU = [
+    ("call", "Обсудили поставку на следующий квартал, ждут коммерческое предложение."),
+    ("email", "Отправили прайс-лист и условия отсрочки платежа."),
+    ("meeting", "Встреча в офисе клиента: показали новую линейку, интерес к оптовым скидкам."),
+    ("call", "Не дозвонились, перезвонить после обеда."),
+    ("letter", "Получили письмо с претензией по срокам доставки."),
+]
+NOTES_EN = [
+    ("call", "Discussed next quarter's volumes; they want an offer by Friday."),
+    ("email", "Sent the price list and payment terms."),
+    ("meeting", "Visited their warehouse; interested in the premium range."),
+    ("event", "Met at the trade fair stand, exchanged cards."),
+]
+
+
+def demo_history_seed() -> None:
+    """A few months of calls, letters and meetings on the demo contacts."""
+    if not Contact.objects.exists() or Contact.objects.filter(interactions__isnull=False).exists():
+        return
+    rng = random.Random(7)  # noqa: S311 - sample data, not security
+    topics = list(InteractionTopic.objects.all())
+    outcomes = list(InteractionOutcome.objects.all())
+    now = timezone.now()
+    for contact in Contact.objects.select_related("owner"):
+        notes = NOTES_RU if contact.language == "ru" else NOTES_EN
+        for _ in range(rng.randint(1, 6)):
+            channel, text = rng.choice(notes)
+            interaction_log(
+                actor=contact.owner,
+                contact=contact,
+                data={
+                    "channel": channel,
+                    "direction": rng.choice(["inbound", "outbound"]),
+                    "occurred_at": now
+                    - timedelta(days=rng.randint(1, 120), hours=rng.randint(0, 9)),
+                    "duration_minutes": rng.choice([None, 5, 15, 30, 60]),
+                    "topic": rng.choice(topics),
+                    "notes": text,
+                    "outcome": rng.choice(outcomes) if rng.random() < 0.4 else None,
+                },
+            )
 
 
 def _person(rng: random.Random, russian: bool) -> tuple[str, str]:

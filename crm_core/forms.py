@@ -138,3 +138,53 @@ def initial_from(record, form_class) -> dict:
     }
     initial["version"] = record.version
     return initial
+
+
+class InteractionForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"))
+    direction = forms.ChoiceField(label=_("Direction"), required=False)
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: now."),
+    )
+    duration_minutes = forms.IntegerField(label=_("Minutes"), required=False, min_value=0)
+    topic = forms.ModelChoiceField(label=_("Topic"), queryset=None, required=False)
+    outcome = forms.ModelChoiceField(label=_("Outcome"), queryset=None, required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=255, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from crm_core.models import Channel, Direction, InteractionOutcome, InteractionTopic
+
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = Channel.choices
+        self.fields["direction"].choices = Direction.choices
+        self.fields["topic"].queryset = InteractionTopic.objects.filter(is_active=True)
+        self.fields["outcome"].queryset = InteractionOutcome.objects.filter(is_active=True)
+
+
+class StageForm(forms.ModelForm):
+    class Meta:
+        model = LifecycleStage
+        fields = ["name", "position", "color"]
+        widgets = {"color": forms.TextInput(attrs={"type": "color"})}
+
+
+class TopicForm(forms.ModelForm):
+    class Meta:
+        from crm_core.models import InteractionTopic
+
+        model = InteractionTopic
+        fields = ["name", "position", "is_active"]
+
+
+class OutcomeForm(forms.ModelForm):
+    class Meta:
+        from crm_core.models import InteractionOutcome
+
+        model = InteractionOutcome
+        fields = ["name", "position", "moves_to_stage", "rule", "is_active"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm_core.views import parties
+from crm_core.views import interactions, parties, settings
 from crm_core.views.parties import COMPANIES, CONTACTS
 
 urlpatterns = [
@@ -14,6 +14,18 @@ urlpatterns = [
         {"kind": CONTACTS},
         name="contact_archive",
     ),
+    path(
+        "contacts/<int:pk>/timeline/", interactions.contact_timeline_view, name="contact_timeline"
+    ),
+    path(
+        "contacts/<int:pk>/interactions/",
+        interactions.interaction_create,
+        name="interaction_create",
+    ),
+    path("contacts/<int:pk>/stage/", interactions.contact_stage_view, name="contact_stage"),
+    path("settings/crm/", settings.crm_settings, name="crm_settings"),
+    path("settings/crm/<str:name>/", settings.crm_list_save, name="crm_list_create"),
+    path("settings/crm/<str:name>/<int:pk>/", settings.crm_list_save, name="crm_list_update"),
     path("companies/", parties.record_list, {"kind": COMPANIES}, name="company_list"),
     path("companies/new/", parties.record_create, {"kind": COMPANIES}, name="company_create"),
     path("companies/<int:pk>/", parties.company_detail, name="company_detail"),

@@ -8,10 +8,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from django_tenants.utils import tenant_context
 
 from tenants.identity.models import User
@@ -117,6 +119,8 @@ def tenant_b(db) -> TenantHandle:
 
 @pytest.fixture(autouse=True)
 def _public_schema_and_fresh_counters():
+    # A request leaves its language active in the thread; each test starts in the default.
+    translation.activate(settings.LANGUAGE_CODE)
     caches["platform"].delete("login-attempts:127.0.0.1")
     yield
     connection.set_schema_to_public()

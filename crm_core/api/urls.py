@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm_core.api import parties
+from crm_core.api import interactions, parties
 
 urlpatterns = [
     path("contacts/", parties.ContactListCreateApi.as_view(), name="api-contact-list"),
@@ -11,5 +11,36 @@ urlpatterns = [
         "lifecycle-stages/",
         parties.LifecycleStageListApi.as_view(),
         name="api-lifecycle-stage-list",
+    ),
+]
+
+urlpatterns += [
+    path(
+        "interactions/",
+        interactions.InteractionListCreateApi.as_view(),
+        name="api-interaction-list",
+    ),
+    path(
+        "interactions/<int:pk>/",
+        interactions.InteractionDetailApi.as_view(),
+        name="api-interaction-detail",
+    ),
+    path(
+        "contacts/<int:pk>/timeline/",
+        interactions.ContactTimelineApi.as_view(),
+        name="api-contact-timeline",
+    ),
+    path(
+        "contacts/<int:pk>/stage/", interactions.ContactStageApi.as_view(), name="api-contact-stage"
+    ),
+    path(
+        "interaction-topics/",
+        interactions.InteractionTopicListApi.as_view(),
+        name="api-interaction-topic-list",
+    ),
+    path(
+        "interaction-outcomes/",
+        interactions.InteractionOutcomeListApi.as_view(),
+        name="api-interaction-outcome-list",
     ),
 ]

@@ -1,4 +1,23 @@
 from crm_core.models.base import OwnedRecord
+from crm_core.models.interactions import (
+    Channel,
+    Direction,
+    Interaction,
+    InteractionOutcome,
+    InteractionTopic,
+    StageChange,
+)
 from crm_core.models.parties import Company, Contact, LifecycleStage
 
-__all__ = ["Company", "Contact", "LifecycleStage", "OwnedRecord"]
+__all__ = [
+    "Channel",
+    "Company",
+    "Contact",
+    "Direction",
+    "Interaction",
+    "InteractionOutcome",
+    "InteractionTopic",
+    "LifecycleStage",
+    "OwnedRecord",
+    "StageChange",
+]

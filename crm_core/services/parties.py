@@ -112,7 +112,7 @@ def contact_update(
     if "owner" in data and data["owner"] != contact.owner:
         owner = owner_resolve(actor=actor, owner=data["owner"])
         changes.update(owner=owner, team=owner.team)
-    return record_update(instance=contact, changes=changes, expected_version=expected_version)
+    return _update_recording_stage(actor, contact, changes, expected_version)
 
 
 @transaction.atomic
@@ -133,7 +133,25 @@ def company_update(
     if "owner" in data and data["owner"] != company.owner:
         owner = owner_resolve(actor=actor, owner=data["owner"])
         changes.update(owner=owner, team=owner.team)
-    return record_update(instance=company, changes=changes, expected_version=expected_version)
+    return _update_recording_stage(actor, company, changes, expected_version)
+
+
+@transaction.atomic
+def _update_recording_stage(actor: User, record, changes: dict, expected_version: int | None):
+    """Save the changes; a new lifecycle stage also lands in the stage history."""
+    from crm_core.services.interactions import stage_change_record
+
+    previous = record.lifecycle_stage
+    record = record_update(instance=record, changes=changes, expected_version=expected_version)
+    if "lifecycle_stage" in changes and record.lifecycle_stage != previous:
+        stage_change_record(
+            actor=actor,
+            record=record,
+            from_stage=previous,
+            to_stage=record.lifecycle_stage,
+            reason=_("Edited"),
+        )
+    return record
 
 
 def record_archive(*, record: Company | Contact, archived: bool = True) -> Company | Contact:

@@ -181,8 +181,15 @@ def record_archive_view(request: HttpRequest, kind: Kind, pk: int) -> HttpRespon
 
 
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from crm_core.views.interactions import contact_card_context
+
     contact = contact_get_for_user(user=request.user, pk=pk)
-    return render(request, "crm_core/contact_detail.html", {"contact": contact, "kind": CONTACTS})
+    context = contact_card_context(request, contact)
+    context["kind"] = CONTACTS
+    suggestion = request.session.get("stage_suggestion")
+    if suggestion and suggestion["contact"] == contact.pk:
+        context["suggestion"] = suggestion
+    return render(request, "crm_core/contact_detail.html", context)
 
 
 def company_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -10,7 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from crm_core.models import Company, Contact
+from crm_core.models import Company, Contact, Interaction, InteractionTopic
+from crm_core.services.interactions import interaction_log
 from crm_core.services.parties import company_create, contact_create
 from tenants.identity.models import ApiToken, Invitation, User
 from tenants.identity.roles import Role
@@ -75,6 +76,18 @@ ROUTES: dict[str, Route] = {
     "api-company-list": Route(API, ("get", "post")),
     "api-company-detail": Route(API, ("get", "patch", "delete"), "company"),
     "api-lifecycle-stage-list": Route(API),
+    "contact_timeline": Route(STAFF, ("get",), "contact"),
+    "interaction_create": Route(STAFF, ("post",), "contact"),
+    "contact_stage": Route(STAFF, ("post",), "contact"),
+    "crm_settings": Route(STAFF),
+    "crm_list_create": Route(STAFF, ("post",), "crm_list"),
+    "crm_list_update": Route(STAFF, ("post",), "crm_list_item"),
+    "api-interaction-list": Route(API, ("get", "post")),
+    "api-interaction-detail": Route(API, ("get",), "interaction"),
+    "api-contact-timeline": Route(API, ("get",), "contact"),
+    "api-contact-stage": Route(API, ("post",), "contact"),
+    "api-interaction-topic-list": Route(API),
+    "api-interaction-outcome-list": Route(API),
 }
 
 
@@ -133,6 +146,12 @@ def secrets_of_b(tenant_b):
                 "phones": ["+79990001122"],
             },
         )
+        logged = interaction_log(
+            actor=owner,
+            contact=contact,
+            data={"channel": "call", "subject": "Zanzibar pricing secret"},
+        )
+        topic = InteractionTopic.objects.create(name="Beta-only topic Quokka")
         uid = urlsafe_base64_encode(force_bytes(owner.pk))
         handoff = handoff_tokens.make_token(owner)
     return {
@@ -141,6 +160,9 @@ def secrets_of_b(tenant_b):
         "token": {"pk": token.pk},
         "contact": {"pk": contact.pk},
         "company": {"pk": company.pk},
+        "interaction": {"pk": logged.interaction.pk},
+        "crm_list": {"name": "topics"},
+        "crm_list_item": {"name": "topics", "pk": topic.pk},
         "api_token": {"token_id": token.pk},
         "invitation_secret": {"secret": link.rstrip("/").rsplit("/", 1)[1]},
         "handoff": {"uidb64": uid, "token": handoff},
@@ -193,6 +215,8 @@ def assert_b_untouched(tenant_b, secrets) -> None:
     with tenant_b.active():
         assert Contact.objects.get(pk=secrets["contact"]["pk"]).version == 1
         assert Company.objects.get(pk=secrets["company"]["pk"]).version == 1
+        assert Interaction.objects.filter(contact_id=secrets["contact"]["pk"]).count() == 1
+        assert InteractionTopic.objects.filter(name__contains="Quokka").count() == 1
         assert User.objects.get(pk=secrets["member"]["pk"]).is_active
         assert Invitation.objects.get(pk=secrets["invitation"]["pk"]).is_pending
         assert ApiToken.objects.get(pk=secrets["token"]["pk"]).is_active

@@ -2,7 +2,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_tenants.utils import tenant_context
 
-from crm_core.demo import demo_clients_seed
+from crm_core.demo import demo_clients_seed, demo_history_seed
+from crm_core.services.interactions import interaction_lists_default_create
 from crm_core.services.parties import lifecycle_stages_default_create
 from tenants.identity.models import Team, User
 from tenants.identity.roles import Role
@@ -59,6 +60,8 @@ class Command(BaseCommand):
                         email=email, full_name=full_name, password=DEMO_PASSWORD, role=Role.CUSTOMER
                     )
             lifecycle_stages_default_create()
+            interaction_lists_default_create()
             demo_clients_seed()
+            demo_history_seed()
         url = url_for_domain(domain_for(DEMO_SUBDOMAIN))
         self.stdout.write(f"Demo company: {url}  owner: {DEMO_OWNER_EMAIL} / {DEMO_PASSWORD}")

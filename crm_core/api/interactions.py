@@ -1,0 +1,222 @@
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.pagination import KeysetPagination, Ordering
+from crm_core.models import (
+    Channel,
+    Direction,
+    Interaction,
+    InteractionOutcome,
+    InteractionTopic,
+    LifecycleStage,
+)
+from crm_core.selectors.parties import contact_get_for_user
+from crm_core.selectors.timeline import contact_timeline, interactions_visible
+from crm_core.services.interactions import contact_stage_change, interaction_log
+
+INTERACTION_ORDERING = Ordering(fields=("occurred_at",), default="-occurred_at")
+
+
+class InteractionOutputSerializer(serializers.ModelSerializer):
+    contact = serializers.SerializerMethodField()
+    topic = serializers.CharField(source="topic.name", default=None)
+    outcome = serializers.CharField(source="outcome.name", default=None)
+    created_by = serializers.CharField(source="created_by.full_name", default=None)
+
+    class Meta:
+        model = Interaction
+        fields = [
+            "id",
+            "contact",
+            "channel",
+            "direction",
+            "occurred_at",
+            "duration_minutes",
+            "subject",
+            "notes",
+            "topic",
+            "outcome",
+            "created_by",
+            "created_at",
+        ]
+
+    def get_contact(self, interaction) -> dict:
+        return {"id": interaction.contact_id, "name": interaction.contact.full_name}
+
+
+class InteractionListCreateApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        contact = serializers.IntegerField()
+        channel = serializers.ChoiceField(choices=Channel.choices)
+        direction = serializers.ChoiceField(
+            choices=Direction.choices, required=False, allow_blank=True
+        )
+        occurred_at = serializers.DateTimeField(required=False)
+        duration_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+        subject = serializers.CharField(required=False, allow_blank=True, max_length=255)
+        notes = serializers.CharField(required=False, allow_blank=True)
+        topic = serializers.PrimaryKeyRelatedField(
+            queryset=InteractionTopic.objects.filter(is_active=True),
+            required=False,
+            allow_null=True,
+        )
+        outcome = serializers.PrimaryKeyRelatedField(
+            queryset=InteractionOutcome.objects.filter(is_active=True),
+            required=False,
+            allow_null=True,
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("contact", int),
+            OpenApiParameter("channel", str),
+            OpenApiParameter("cursor", str),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=InteractionOutputSerializer(many=True),
+    )
+    def get(self, request):
+        queryset = interactions_visible(user=request.user)
+        contact = request.query_params.get("contact")
+        channel = request.query_params.get("channel")
+        if contact:
+            if not contact.isdigit():
+                raise ValidationError({"contact": ["A contact id is a number."]})
+            queryset = queryset.filter(contact_id=int(contact))
+        if channel:
+            if channel not in Channel.values:
+                raise ValidationError({"channel": [f"One of: {', '.join(Channel.values)}."]})
+            queryset = queryset.filter(channel=channel)
+        paginator = KeysetPagination()
+        page = paginator.paginate_queryset(queryset, request, view=INTERACTION_ORDERING)
+        return paginator.get_paginated_response(InteractionOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: InteractionOutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        try:
+            contact = contact_get_for_user(user=request.user, pk=fields.pop("contact"))
+        except Http404:
+            raise ValidationError({"contact": ["No such contact."]}) from None
+        logged = interaction_log(actor=request.user, contact=contact, data=fields)
+        body = InteractionOutputSerializer(logged.interaction).data
+        body["stage_moved_to"] = logged.moved.to_stage.name if logged.moved else None
+        body["stage_suggested"] = (
+            {"id": logged.suggested_stage.pk, "name": logged.suggested_stage.name}
+            if logged.suggested_stage
+            else None
+        )
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class InteractionDetailApi(APIView):
+    @extend_schema(responses=InteractionOutputSerializer)
+    def get(self, request, pk: int):
+        interaction = interactions_visible(user=request.user).filter(pk=pk).first()
+        if interaction is None:
+            raise Http404
+        return Response(InteractionOutputSerializer(interaction).data)
+
+
+class ContactTimelineApi(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("channel", str, description="A channel, or 'stage'"),
+            OpenApiParameter("before", str, description="ISO time from next_before"),
+        ],
+        responses={200: dict},
+    )
+    def get(self, request, pk: int):
+        contact = contact_get_for_user(user=request.user, pk=pk)
+        before = request.query_params.get("before")
+        before_at = parse_datetime(before) if before else None
+        if before and before_at is None:
+            raise ValidationError({"before": ["Use the ISO time given as next_before."]})
+        timeline = contact_timeline(
+            contact=contact, channel=request.query_params.get("channel"), before=before_at
+        )
+        entries = []
+        for entry in timeline.entries:
+            if entry.kind == "interaction":
+                entries.append(
+                    {
+                        "kind": "interaction",
+                        "at": entry.at,
+                        **InteractionOutputSerializer(entry.item).data,
+                    }
+                )
+            else:
+                change = entry.item
+                entries.append(
+                    {
+                        "kind": "stage",
+                        "at": entry.at,
+                        "id": change.pk,
+                        "from": change.from_stage.name if change.from_stage else None,
+                        "to": change.to_stage.name if change.to_stage else None,
+                        "by": change.changed_by.full_name if change.changed_by else None,
+                        "reason": change.reason,
+                    }
+                )
+        return Response({"results": entries, "next_before": timeline.next_before})
+
+
+class ContactStageApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        stage = serializers.PrimaryKeyRelatedField(queryset=LifecycleStage.objects.all())
+        reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+    @extend_schema(request=InputSerializer, responses={200: dict})
+    def post(self, request, pk: int):
+        contact = contact_get_for_user(user=request.user, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        change = contact_stage_change(
+            actor=request.user,
+            contact=contact,
+            stage=data.validated_data["stage"],
+            reason=data.validated_data.get("reason", ""),
+        )
+        return Response({"changed": change is not None, "stage": data.validated_data["stage"].name})
+
+
+class _NamedListApi(APIView):
+    model = None
+
+    def get(self, request):
+        rows = self.model.objects.filter(is_active=True)
+        return Response([self.row(item) for item in rows])
+
+    def row(self, item) -> dict:
+        return {"id": item.pk, "name": item.name}
+
+
+class InteractionTopicListApi(_NamedListApi):
+    model = InteractionTopic
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return super().get(request)
+
+
+class InteractionOutcomeListApi(_NamedListApi):
+    model = InteractionOutcome
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return super().get(request)
+
+    def row(self, item) -> dict:
+        return {
+            "id": item.pk,
+            "name": item.name,
+            "rule": item.rule,
+            "moves_to_stage": item.moves_to_stage_id,
+        }

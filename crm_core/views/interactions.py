@@ -1,0 +1,86 @@
+"""The contact's 360° card actions: log an interaction, move the stage, read the timeline."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm_core.forms import InteractionForm
+from crm_core.models import Channel, LifecycleStage
+from crm_core.selectors.parties import contact_get_for_user
+from crm_core.selectors.timeline import contact_key_figures, contact_timeline
+from crm_core.services.interactions import contact_stage_change, interaction_log
+
+
+def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
+    before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
+    channel = request.GET.get("channel") or None
+    return {
+        "contact": contact,
+        "timeline": contact_timeline(contact=contact, channel=channel, before=before),
+        "channel": channel,
+        "channels": Channel.choices,
+        "figures": contact_key_figures(contact=contact),
+        "interaction_form": form or InteractionForm(initial={"channel": Channel.CALL}),
+        "stages": LifecycleStage.objects.all(),
+    }
+
+
+def contact_timeline_view(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = contact_get_for_user(user=request.user, pk=pk)
+    template = (
+        "crm_core/_timeline_entries.html"
+        if request.GET.get("before")
+        else ("crm_core/_timeline.html")
+    )
+    return render(request, template, contact_card_context(request, contact))
+
+
+@require_POST
+def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = contact_get_for_user(user=request.user, pk=pk)
+    form = InteractionForm(request.POST)
+    if form.is_valid():
+        try:
+            logged = interaction_log(actor=request.user, contact=contact, data=form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Logged."))
+            if logged.moved:
+                messages.success(
+                    request,
+                    _("%(name)s moved to “%(stage)s”.")
+                    % {"name": contact.full_name, "stage": logged.moved.to_stage.name},
+                )
+            if logged.suggested_stage:
+                request.session["stage_suggestion"] = {
+                    "contact": contact.pk,
+                    "stage": logged.suggested_stage.pk,
+                    "name": logged.suggested_stage.name,
+                    "reason": logged.interaction.outcome.name,
+                }
+            return redirect("contact_detail", contact.pk)
+    from crm_core.views.parties import CONTACTS
+
+    context = contact_card_context(request, contact, form)
+    context["kind"] = CONTACTS
+    return render(request, "crm_core/contact_detail.html", context, status=400)
+
+
+@require_POST
+def contact_stage_view(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = contact_get_for_user(user=request.user, pk=pk)
+    stage = get_object_or_404(LifecycleStage, pk=request.POST.get("stage") or 0)
+    reason = request.POST.get("reason", "")[:255]
+    if contact_stage_change(actor=request.user, contact=contact, stage=stage, reason=reason):
+        messages.success(
+            request,
+            _("%(name)s moved to “%(stage)s”.") % {"name": contact.full_name, "stage": stage.name},
+        )
+    request.session.pop("stage_suggestion", None)
+    return redirect("contact_detail", contact.pk)
