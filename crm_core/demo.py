@@ -10,6 +10,7 @@ from django.utils import timezone
 from crm_core.models import Company, Contact, InteractionOutcome, InteractionTopic, LifecycleStage
 from crm_core.services.interactions import interaction_log
 from crm_core.services.parties import company_create, contact_create
+from crm_core.text import latin
 from tenants.identity.models import User
 from tenants.identity.roles import Role
 
@@ -124,7 +125,7 @@ def demo_clients_seed() -> None:
                     "last_name": last,
                     "company": company,
                     "position": rng.choice(POSITIONS_RU if russian else POSITIONS_EN),
-                    "emails": [f"{_latin(first)}.{_latin(last)}@{site or 'mail.ru'}".lower()],
+                    "emails": [f"{latin(first)}.{latin(last)}@{site or 'mail.ru'}".lower()],
                     "phones": [_phone(rng, russian)],
                     "lifecycle_stage": company.lifecycle_stage,
                     "language": "ru" if russian else "en",
@@ -143,7 +144,7 @@ def demo_clients_seed() -> None:
                 "last_name": last,
                 "phones": [_phone(rng, russian)],
                 "emails": [
-                    f"{_latin(first)}{rng.randint(1, 99)}@example.{'ru' if russian else 'com'}"
+                    f"{latin(first)}{rng.randint(1, 99)}@example.{'ru' if russian else 'com'}"
                 ],
                 "lifecycle_stage": rng.choice(stages),
                 "language": "ru" if russian else "en",
@@ -164,6 +165,84 @@ NOTES_EN = [
     ("meeting", "Visited their warehouse; interested in the premium range."),
     ("event", "Met at the trade fair stand, exchanged cards."),
 ]
+
+
+def demo_segments_seed() -> None:
+    """The two segments of the issue's example, with values on the demo companies."""
+    from crm_core.models import Segment
+    from crm_core.services.parties import company_update
+    from crm_core.services.segments import segment_save
+
+    if Segment.objects.exists():
+        return
+    distributors = segment_save(
+        segment=None,
+        data={
+            "name": "Дистрибьюторы",
+            "applies_to": "company",
+            "description": "Оптовые партнёры с собственным складом",
+            "parameters": [
+                {
+                    "label": "Оборот в год",
+                    "key": "turnover",
+                    "type": "money",
+                    "currency": "RUB",
+                    "required": True,
+                },
+                {"label": "Торговых представителей", "key": "sales_reps", "type": "number"},
+                {"label": "Клиентов", "key": "clients", "type": "number"},
+                {"label": "Склад, м²", "key": "warehouse_m2", "type": "number"},
+            ],
+        },
+    )
+    corporate = segment_save(
+        segment=None,
+        data={
+            "name": "Corporate end clients",
+            "applies_to": "company",
+            "parameters": [
+                {"label": "Employees", "key": "employees", "type": "number", "required": True},
+                {"label": "Offices", "key": "offices", "type": "number"},
+                {
+                    "label": "Equipment type",
+                    "key": "equipment_type",
+                    "type": "choice",
+                    "choices": ["Printers", "Servers", "Workstations", "Network"],
+                },
+                {"label": "Equipment count", "key": "equipment_count", "type": "number"},
+            ],
+        },
+    )
+    rng = random.Random(11)  # noqa: S311 - sample data, not security
+    for company in Company.objects.select_related("owner"):
+        if company.industry in ("Дистрибуция", "Логистика", "Деревообработка", "Металлургия"):
+            segment, values = (
+                distributors,
+                {
+                    "turnover": rng.randint(20, 900) * 1_000_000,
+                    "sales_reps": rng.randint(3, 60),
+                    "clients": rng.randint(40, 2000),
+                    "warehouse_m2": rng.choice([300, 450, 800, 1500, 4200]),
+                },
+            )
+        elif company.name[0] not in "ОАПИ":
+            segment, values = (
+                corporate,
+                {
+                    "employees": rng.randint(50, 5000),
+                    "offices": rng.randint(1, 30),
+                    "equipment_type": rng.choice(["Printers", "Servers", "Workstations"]),
+                    "equipment_count": rng.randint(10, 800),
+                },
+            )
+        else:
+            continue
+        company_update(
+            actor=company.owner,
+            company=company,
+            data={"segment": segment, "segment_values": values},
+            expected_version=None,
+        )
 
 
 def demo_history_seed() -> None:
@@ -215,50 +294,3 @@ def _phone(rng: random.Random, russian: bool) -> str:
         )
         return f"+7 9{code} {first}-{second}-{third}"
     return f"+44 7{rng.randint(100, 999)} {rng.randint(100000, 999999)}"
-
-
-_TRANSLIT = dict(
-    zip(
-        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-        [
-            "a",
-            "b",
-            "v",
-            "g",
-            "d",
-            "e",
-            "e",
-            "zh",
-            "z",
-            "i",
-            "y",
-            "k",
-            "l",
-            "m",
-            "n",
-            "o",
-            "p",
-            "r",
-            "s",
-            "t",
-            "u",
-            "f",
-            "kh",
-            "ts",
-            "ch",
-            "sh",
-            "sch",
-            "",
-            "y",
-            "",
-            "e",
-            "yu",
-            "ya",
-        ],
-        strict=True,
-    )
-)
-
-
-def _latin(text: str) -> str:
-    return "".join(_TRANSLIT.get(char, char) for char in text.lower())

@@ -4,8 +4,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm_core.models import Company, Contact, LifecycleStage
+from crm_core.models import Company, Contact, LifecycleStage, Segment
 from crm_core.services.common import phone_normalise
+from crm_core.services.segments import segment_filter_condition
 from tenants.identity.models import User
 
 
@@ -33,9 +34,16 @@ def _text_condition(value: str, name_fields: tuple[str, ...]) -> Q:
 
 
 class ArchivedFilter(django_filters.FilterSet):
+    segment = django_filters.ModelChoiceFilter(
+        label=_("Segment"), queryset=Segment.objects.all(), method="filter_segment"
+    )
     archived = django_filters.BooleanFilter(
         label=_("Archived"), method="filter_archived", widget=django_filters.widgets.BooleanWidget
     )
+
+    def filter_segment(self, queryset, name, value):
+        """The segment, and its parameter filters (`p.<key>`, `p.<key>.min`, `p.<key>.max`)."""
+        return queryset.filter(segment_filter_condition(segment=value, params=self.data))
 
     def filter_archived(self, queryset, name, value):
         return queryset.filter(archived_at__isnull=not value)
@@ -59,7 +67,7 @@ class ContactFilter(ArchivedFilter):
 
     class Meta:
         model = Contact
-        fields = ["q", "lifecycle_stage", "owner", "company", "is_vip", "archived"]
+        fields = ["q", "lifecycle_stage", "owner", "company", "is_vip", "segment", "archived"]
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(_text_condition(value, ("first_name", "last_name", "company__name")))
@@ -75,7 +83,7 @@ class CompanyFilter(ArchivedFilter):
 
     class Meta:
         model = Company
-        fields = ["q", "lifecycle_stage", "owner", "industry", "archived"]
+        fields = ["q", "lifecycle_stage", "owner", "industry", "segment", "archived"]
 
     def filter_q(self, queryset, name, value):
         if value.strip().isdigit():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm_core.views import interactions, parties, settings
+from crm_core.views import interactions, parties, segments, settings
 from crm_core.views.parties import COMPANIES, CONTACTS
 
 urlpatterns = [
@@ -24,6 +24,21 @@ urlpatterns = [
     ),
     path("contacts/<int:pk>/stage/", interactions.contact_stage_view, name="contact_stage"),
     path("settings/crm/", settings.crm_settings, name="crm_settings"),
+    path("settings/segments/", segments.segment_list, name="segment_list"),
+    path("settings/segments/new/", segments.segment_edit, name="segment_create"),
+    path("settings/segments/<int:pk>/", segments.segment_edit, name="segment_edit"),
+    path(
+        "contacts/<int:pk>/segment/",
+        segments.record_segment,
+        {"kind": CONTACTS},
+        name="contact_segment",
+    ),
+    path(
+        "companies/<int:pk>/segment/",
+        segments.record_segment,
+        {"kind": COMPANIES},
+        name="company_segment",
+    ),
     path("settings/crm/<str:name>/", settings.crm_list_save, name="crm_list_create"),
     path("settings/crm/<str:name>/<int:pk>/", settings.crm_list_save, name="crm_list_update"),
     path("companies/", parties.record_list, {"kind": COMPANIES}, name="company_list"),

@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 
 from config.pagination import KeysetPagination, Ordering
 from crm_core.filters import CompanyFilter, ContactFilter
-from crm_core.models import Company, Contact, LifecycleStage
+from crm_core.models import Company, Contact, LifecycleStage, Segment
 from crm_core.selectors.parties import (
     companies_visible,
     company_get_for_user,
@@ -55,6 +55,8 @@ class ContactOutputSerializer(serializers.ModelSerializer):
             "lifecycle_stage",
             "owner",
             "notes",
+            "segment",
+            "segment_values",
             "created_at",
             "updated_at",
             "archived_at",
@@ -90,6 +92,8 @@ class CompanyOutputSerializer(ContactOutputSerializer):
             "lifecycle_stage",
             "owner",
             "notes",
+            "segment",
+            "segment_values",
             "created_at",
             "updated_at",
             "archived_at",
@@ -102,6 +106,10 @@ class _OwnedInput(serializers.Serializer):
     lifecycle_stage = serializers.PrimaryKeyRelatedField(
         queryset=LifecycleStage.objects.all(), required=False, allow_null=True
     )
+    segment = serializers.PrimaryKeyRelatedField(
+        queryset=Segment.objects.all(), required=False, allow_null=True
+    )
+    segment_values = serializers.JSONField(required=False)
     emails = serializers.ListField(child=serializers.CharField(), required=False)
     phones = serializers.ListField(child=serializers.CharField(), required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
@@ -171,6 +179,11 @@ LIST_PARAMETERS = [
     OpenApiParameter("q", str, description="Name, email or phone (any format)"),
     OpenApiParameter("ordering", str, description="A field, or -field for descending"),
     OpenApiParameter("archived", bool, description="true: only archived; default: active"),
+    OpenApiParameter(
+        "segment",
+        int,
+        description="Then filter its parameters with p.<key>=value, p.<key>.min=, p.<key>.max=",
+    ),
     OpenApiParameter("cursor", str),
     OpenApiParameter("page_size", int),
 ]

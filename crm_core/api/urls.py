@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm_core.api import interactions, parties
+from crm_core.api import interactions, parties, segments
 
 urlpatterns = [
     path("contacts/", parties.ContactListCreateApi.as_view(), name="api-contact-list"),
@@ -43,4 +43,9 @@ urlpatterns += [
         interactions.InteractionOutcomeListApi.as_view(),
         name="api-interaction-outcome-list",
     ),
+]
+
+urlpatterns += [
+    path("segments/", segments.SegmentListCreateApi.as_view(), name="api-segment-list"),
+    path("segments/<int:pk>/", segments.SegmentDetailApi.as_view(), name="api-segment-detail"),
 ]

@@ -8,6 +8,7 @@ from crm_core.models.interactions import (
     StageChange,
 )
 from crm_core.models.parties import Company, Contact, LifecycleStage
+from crm_core.models.segments import ParameterType, Segment
 
 __all__ = [
     "Channel",
@@ -19,5 +20,7 @@ __all__ = [
     "InteractionTopic",
     "LifecycleStage",
     "OwnedRecord",
+    "ParameterType",
+    "Segment",
     "StageChange",
 ]

@@ -20,7 +20,22 @@ class LifecycleStage(models.Model):
         return self.name
 
 
-class Company(OwnedRecord):
+class SegmentedRecord(OwnedRecord):
+    segment = models.ForeignKey(
+        "crm_core.Segment",
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    segment_values = models.JSONField(_("segment parameters"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Company(SegmentedRecord):
     """A counterparty: a client, distributor or partner company."""
 
     name = models.CharField(_("name"), max_length=255)
@@ -52,6 +67,12 @@ class Company(OwnedRecord):
             models.Index(fields=["owner", "name"]),
             models.Index(fields=["team", "name"]),
             models.Index(fields=["tax_id"]),
+            models.Index(fields=["segment", "name"]),
+            GinIndex(
+                fields=["segment_values"],
+                name="company_segment_values_gin",
+                opclasses=["jsonb_path_ops"],
+            ),
             GinIndex(fields=["emails"]),
             GinIndex(fields=["phones"]),
         ]
@@ -60,7 +81,7 @@ class Company(OwnedRecord):
         return self.name
 
 
-class Contact(OwnedRecord):
+class Contact(SegmentedRecord):
     """A person: a client, or someone at a client company."""
 
     class Channel(models.TextChoices):
@@ -117,6 +138,12 @@ class Contact(OwnedRecord):
             models.Index(fields=["team", "last_name"]),
             models.Index(fields=["company", "last_name"]),
             models.Index(fields=["lifecycle_stage", "last_name"]),
+            models.Index(fields=["segment", "last_name"]),
+            GinIndex(
+                fields=["segment_values"],
+                name="contact_segment_values_gin",
+                opclasses=["jsonb_path_ops"],
+            ),
             GinIndex(fields=["emails"]),
             GinIndex(fields=["phones"]),
         ]

@@ -20,6 +20,8 @@ from crm_core.services.common import (
 from tenants.identity.models import User
 
 COMPANY_FIELDS = (
+    "segment",
+    "segment_values",
     "name",
     "legal_name",
     "tax_id",
@@ -33,6 +35,8 @@ COMPANY_FIELDS = (
     "notes",
 )
 CONTACT_FIELDS = (
+    "segment",
+    "segment_values",
     "first_name",
     "last_name",
     "company",
@@ -59,6 +63,26 @@ class DuplicateFound(ValidationError):
         super().__init__(
             _("A contact with the same email or phone already exists."), code="duplicate"
         )
+
+
+def _segment_clean(fields: dict[str, Any], kind: str, current=None) -> None:
+    """Validate segment values against the (new or current) segment's schema."""
+    from crm_core.services.segments import segment_values_clean
+
+    segment = fields["segment"] if "segment" in fields else getattr(current, "segment", None)
+    if segment is not None and not segment.applies(kind):
+        raise ValidationError({"segment": [_("This segment is not for this kind of record.")]})
+    if "segment" in fields and "segment_values" not in fields:
+        fields["segment_values"] = {}
+    if "segment_values" in fields:
+        if segment is None:
+            if fields["segment_values"]:
+                raise ValidationError({"segment_values": [_("Choose a segment first.")]})
+            fields["segment_values"] = {}
+        else:
+            fields["segment_values"] = segment_values_clean(
+                segment=segment, raw=fields["segment_values"] or {}
+            )
 
 
 def _clean(data: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
@@ -89,6 +113,7 @@ def contact_duplicates_find(
 @transaction.atomic
 def contact_create(*, actor: User, data: dict[str, Any], allow_duplicate: bool = False) -> Contact:
     fields = _clean(data, CONTACT_FIELDS)
+    _segment_clean(fields, "contact")
     if not (fields.get("first_name") or "").strip():
         raise ValidationError({"first_name": [_("Enter a first name.")]})
     owner = owner_resolve(actor=actor, owner=data.get("owner"))
@@ -107,6 +132,7 @@ def contact_update(
     *, actor: User, contact: Contact, data: dict[str, Any], expected_version: int | None
 ) -> Contact:
     changes = _clean(data, CONTACT_FIELDS)
+    _segment_clean(changes, "contact", contact)
     if "first_name" in changes and not changes["first_name"].strip():
         raise ValidationError({"first_name": [_("Enter a first name.")]})
     if "owner" in data and data["owner"] != contact.owner:
@@ -118,6 +144,7 @@ def contact_update(
 @transaction.atomic
 def company_create(*, actor: User, data: dict[str, Any]) -> Company:
     fields = _clean(data, COMPANY_FIELDS)
+    _segment_clean(fields, "company")
     if not (fields.get("name") or "").strip():
         raise ValidationError({"name": [_("Enter the company's name.")]})
     owner = owner_resolve(actor=actor, owner=data.get("owner"))
@@ -128,6 +155,7 @@ def company_update(
     *, actor: User, company: Company, data: dict[str, Any], expected_version: int | None
 ) -> Company:
     changes = _clean(data, COMPANY_FIELDS)
+    _segment_clean(changes, "company", company)
     if "name" in changes and not changes["name"].strip():
         raise ValidationError({"name": [_("Enter the company's name.")]})
     if "owner" in data and data["owner"] != company.owner:

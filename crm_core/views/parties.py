@@ -27,6 +27,7 @@ from crm_core.selectors.parties import (
     lifecycle_stages,
     owners_assignable,
 )
+from crm_core.selectors.segments import pending_segment, segment_card_context, segments_for
 from crm_core.selectors.visibility import can_assign_owners
 from crm_core.services.common import EditConflict
 from crm_core.services.parties import (
@@ -101,8 +102,18 @@ def _add_errors(form, error: ValidationError) -> None:
 
 def record_list(request: HttpRequest, kind: Kind) -> HttpResponse:
     filterset = kind.filterset(request.GET, queryset=kind.visible(user=request.user))
-    page = paginate(request, filterset.qs, kind.ordering)
+    segment = filterset.form.cleaned_data.get("segment") if filterset.is_valid() else None
+    filter_error = None
+    try:
+        page = paginate(request, filterset.qs, kind.ordering)
+    except ValidationError as error:
+        page = paginate(request, kind.visible(user=request.user).none(), kind.ordering)
+        filter_error = " ".join(error.messages)
     context = {
+        "segments": segments_for(kind.name),
+        "segment": segment,
+        "filter_error": filter_error,
+        "parameter_filters": _parameter_filters(request, segment),
         "kind": kind,
         "page": page,
         "filters": filterset.form,
@@ -114,6 +125,21 @@ def record_list(request: HttpRequest, kind: Kind) -> HttpResponse:
     if request.htmx:
         template = f"crm_core/_{kind.name}_rows.html"
     return render(request, template, context)
+
+
+def _parameter_filters(request: HttpRequest, segment) -> list[dict]:
+    """The filter inputs of a segment's parameters, with what the user typed."""
+    if segment is None:
+        return []
+    return [
+        {
+            **parameter,
+            "value": request.GET.get(f"p.{parameter['key']}", ""),
+            "min": request.GET.get(f"p.{parameter['key']}.min", ""),
+            "max": request.GET.get(f"p.{parameter['key']}.max", ""),
+        }
+        for parameter in segment.parameters
+    ]
 
 
 def record_create(request: HttpRequest, kind: Kind) -> HttpResponse:
@@ -195,8 +221,10 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = company_get_for_user(user=request.user, pk=pk)
     contacts = company_contacts(user=request.user, company=company)[:50]
-    return render(
-        request,
-        "crm_core/company_detail.html",
-        {"company": company, "contacts": contacts, "kind": COMPANIES},
-    )
+    context = {
+        **segment_card_context(company, "company", pending_segment(request, company)),
+        "company": company,
+        "contacts": contacts,
+        "kind": COMPANIES,
+    }
+    return render(request, "crm_core/company_detail.html", context)

@@ -72,5 +72,19 @@ PERMISSIONS: dict[Role, set[tuple[str, str]]] = {
     Role.CUSTOMER: set(),
 }
 
+# Configuration of the workspace, kept from roles whose patterns would otherwise include it.
+CONFIGURATION = {
+    ("crm_core", "*_segment"),
+    ("crm_core", "*_lifecyclestage"),
+    ("crm_core", "*_interactiontopic"),
+    ("crm_core", "*_interactionoutcome"),
+}
+EXCLUDED: dict[Role, set[tuple[str, str]]] = {
+    Role.SALES_HEAD: CONFIGURATION,
+    Role.SALES_REP: CONFIGURATION,
+    Role.SUPPORT: CONFIGURATION,
+    Role.MARKETER: CONFIGURATION - {("crm_core", "*_segment")},
+}
+
 # Who may manage the team (invite, change roles, deactivate).
 TEAM_MANAGERS = frozenset({Role.OWNER, Role.ADMIN})

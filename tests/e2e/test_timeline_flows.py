@@ -9,8 +9,14 @@ pytestmark = pytest.mark.e2e
 
 
 def test_a_logged_call_moves_the_stage_and_lands_on_the_timeline(page: Page, site):
-    sign_up(page, site, company="Timeline Co", subdomain="timeline-co", owner="Tina Timeline",
-            email="tina@timeline.test")
+    sign_up(
+        page,
+        site,
+        company="Timeline Co",
+        subdomain="timeline-co",
+        owner="Tina Timeline",
+        email="tina@timeline.test",
+    )
     page.goto(site("timeline-co", "/contacts/new/"))
     form = page.get_by_test_id("record-form")
     form.get_by_label("First name").fill("Lead")
@@ -29,9 +35,9 @@ def test_a_logged_call_moves_the_stage_and_lands_on_the_timeline(page: Page, sit
     expect(timeline).to_contain_text("Demo booked for Friday 11:00")
     expect(timeline).to_contain_text("Outcome “Agreed to a demo”")
     expect(page.get_by_test_id("stage-select")).to_have_value(
-        page.get_by_test_id("stage-select").locator("option", has_text="Qualified").get_attribute(
-            "value"
-        )
+        page.get_by_test_id("stage-select")
+        .locator("option", has_text="Qualified")
+        .get_attribute("value")
     )
     expect(page.get_by_test_id("figure-interactions")).to_have_text("1")
     # filter the timeline to stage changes only

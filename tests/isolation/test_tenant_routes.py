@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from crm_core.models import Company, Contact, Interaction, InteractionTopic
+from crm_core.models import Company, Contact, Interaction, InteractionTopic, Segment
 from crm_core.services.interactions import interaction_log
 from crm_core.services.parties import company_create, contact_create
 from tenants.identity.models import ApiToken, Invitation, User
@@ -88,6 +88,13 @@ ROUTES: dict[str, Route] = {
     "api-contact-stage": Route(API, ("post",), "contact"),
     "api-interaction-topic-list": Route(API),
     "api-interaction-outcome-list": Route(API),
+    "segment_list": Route(STAFF),
+    "segment_create": Route(STAFF, ("get", "post")),
+    "segment_edit": Route(STAFF, ("get", "post"), "segment"),
+    "contact_segment": Route(STAFF, ("post",), "contact"),
+    "company_segment": Route(STAFF, ("post",), "company"),
+    "api-segment-list": Route(API, ("get", "post")),
+    "api-segment-detail": Route(API, ("get", "put"), "segment"),
 }
 
 
@@ -152,6 +159,12 @@ def secrets_of_b(tenant_b):
             data={"channel": "call", "subject": "Zanzibar pricing secret"},
         )
         topic = InteractionTopic.objects.create(name="Beta-only topic Quokka")
+        segment = Segment.objects.create(
+            name="Wombat distributors",
+            parameters=[
+                {"key": "numbat", "label": "Numbat size", "type": "number", "required": False}
+            ],
+        )
         uid = urlsafe_base64_encode(force_bytes(owner.pk))
         handoff = handoff_tokens.make_token(owner)
     return {
@@ -161,6 +174,7 @@ def secrets_of_b(tenant_b):
         "contact": {"pk": contact.pk},
         "company": {"pk": company.pk},
         "interaction": {"pk": logged.interaction.pk},
+        "segment": {"pk": segment.pk},
         "crm_list": {"name": "topics"},
         "crm_list_item": {"name": "topics", "pk": topic.pk},
         "api_token": {"token_id": token.pk},
@@ -176,6 +190,15 @@ def secrets_of_b(tenant_b):
             "owner@beta.test",
             "Beta integration",
             "Boris Beta",
+            "Secretcontact",
+            "Bexley Hidden",
+            "bart.secret@bexley.test",
+            "9909909909",
+            "+79990001122",
+            "Zanzibar pricing secret",
+            "Quokka",
+            "Wombat",
+            "Numbat",
         ],
     }
 
