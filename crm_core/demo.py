@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -242,6 +243,42 @@ def demo_segments_seed() -> None:
             company=company,
             data={"segment": segment, "segment_values": values},
             expected_version=None,
+        )
+
+
+def demo_deals_seed() -> None:
+    """Open and closed deals across the default pipeline's stages."""
+    from crm_core.models import Deal, Pipeline
+    from crm_core.services.deals import deal_create
+
+    pipeline = Pipeline.objects.first()
+    if pipeline is None or Deal.objects.exists():
+        return
+    rng = random.Random(5)  # noqa: S311 - sample data, not security
+    stages = list(pipeline.stages.all())
+    products = [
+        "Поставка стали",
+        "Сервисный контракт",
+        "Оборудование склада",
+        "Server upgrade",
+        "Office printers",
+        "Annual supply",
+    ]
+    for contact in Contact.objects.select_related("owner", "company").exclude(company=None)[:24]:
+        stage = rng.choice(stages)
+        russian = contact.language == "ru"
+        deal_create(
+            actor=contact.owner,
+            data={
+                "title": f"{rng.choice(products)} — {contact.company.name}"[:255],
+                "stage": stage,
+                "contact": contact,
+                "company": contact.company,
+                "amount": Decimal(rng.randint(5, 400) * 10_000),
+                "currency": "RUB" if russian else rng.choice(["EUR", "USD"]),
+                "expected_close": (timezone.now() + timedelta(days=rng.randint(5, 120))).date(),
+                "lost_reason": "Выбрали конкурента" if stage.is_lost else "",
+            },
         )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm_core.views import interactions, parties, segments, settings
+from crm_core.views import deals, interactions, parties, segments, settings
 from crm_core.views.parties import COMPANIES, CONTACTS
 
 urlpatterns = [
@@ -23,6 +23,11 @@ urlpatterns = [
         name="interaction_create",
     ),
     path("contacts/<int:pk>/stage/", interactions.contact_stage_view, name="contact_stage"),
+    path("deals/", deals.deal_board, name="deal_board"),
+    path("deals/new/", deals.deal_create_view, name="deal_create"),
+    path("deals/<int:pk>/", deals.deal_detail, name="deal_detail"),
+    path("deals/<int:pk>/edit/", deals.deal_edit, name="deal_edit"),
+    path("deals/<int:pk>/move/", deals.deal_move_view, name="deal_move"),
     path("settings/crm/", settings.crm_settings, name="crm_settings"),
     path("settings/segments/", segments.segment_list, name="segment_list"),
     path("settings/segments/new/", segments.segment_edit, name="segment_create"),

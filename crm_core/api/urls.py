@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm_core.api import interactions, parties, segments
+from crm_core.api import deals, interactions, parties, segments
 
 urlpatterns = [
     path("contacts/", parties.ContactListCreateApi.as_view(), name="api-contact-list"),
@@ -48,4 +48,11 @@ urlpatterns += [
 urlpatterns += [
     path("segments/", segments.SegmentListCreateApi.as_view(), name="api-segment-list"),
     path("segments/<int:pk>/", segments.SegmentDetailApi.as_view(), name="api-segment-detail"),
+]
+
+urlpatterns += [
+    path("pipelines/", deals.PipelineListApi.as_view(), name="api-pipeline-list"),
+    path("deals/", deals.DealListCreateApi.as_view(), name="api-deal-list"),
+    path("deals/<int:pk>/", deals.DealDetailApi.as_view(), name="api-deal-detail"),
+    path("deals/<int:pk>/move/", deals.DealMoveApi.as_view(), name="api-deal-move"),
 ]

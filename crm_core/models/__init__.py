@@ -1,4 +1,5 @@
 from crm_core.models.base import OwnedRecord
+from crm_core.models.deals import GATE_FIELDS, Deal, DealMove, Pipeline, PipelineStage
 from crm_core.models.interactions import (
     Channel,
     Direction,
@@ -14,12 +15,17 @@ __all__ = [
     "Channel",
     "Company",
     "Contact",
+    "Deal",
+    "DealMove",
+    "GATE_FIELDS",
     "Direction",
     "Interaction",
     "InteractionOutcome",
     "InteractionTopic",
     "LifecycleStage",
     "OwnedRecord",
+    "Pipeline",
+    "PipelineStage",
     "ParameterType",
     "Segment",
     "StageChange",

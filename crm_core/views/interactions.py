@@ -18,10 +18,12 @@ from crm_core.services.interactions import contact_stage_change, interaction_log
 def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
     before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
     channel = request.GET.get("channel") or None
+    from crm_core.selectors.deals import contact_open_deals
     from crm_core.selectors.segments import pending_segment, segment_card_context
 
     return {
         **segment_card_context(contact, "contact", pending_segment(request, contact)),
+        "open_deals": list(contact_open_deals(user=request.user, contact=contact)[:10]),
         "contact": contact,
         "timeline": contact_timeline(contact=contact, channel=channel, before=before),
         "channel": channel,

@@ -5,6 +5,7 @@ import "./styles/app.css";
 import Alpine from "alpinejs";
 import { Collapse, Dropdown, Offcanvas, Toast } from "bootstrap";
 import htmx from "htmx.org";
+import "./board";
 
 declare global {
   interface Window {

@@ -10,7 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from crm_core.models import Company, Contact, Interaction, InteractionTopic, Segment
+from crm_core.models import Company, Contact, Deal, Interaction, InteractionTopic, Segment
+from crm_core.services.deals import deal_create
 from crm_core.services.interactions import interaction_log
 from crm_core.services.parties import company_create, contact_create
 from tenants.identity.models import ApiToken, Invitation, User
@@ -95,6 +96,15 @@ ROUTES: dict[str, Route] = {
     "company_segment": Route(STAFF, ("post",), "company"),
     "api-segment-list": Route(API, ("get", "post")),
     "api-segment-detail": Route(API, ("get", "put"), "segment"),
+    "deal_board": Route(STAFF),
+    "deal_create": Route(STAFF, ("get", "post")),
+    "deal_detail": Route(STAFF, ("get",), "deal"),
+    "deal_edit": Route(STAFF, ("get", "post"), "deal"),
+    "deal_move": Route(STAFF, ("post",), "deal"),
+    "api-pipeline-list": Route(API),
+    "api-deal-list": Route(API, ("get", "post")),
+    "api-deal-detail": Route(API, ("get", "patch", "delete"), "deal"),
+    "api-deal-move": Route(API, ("post",), "deal"),
 }
 
 
@@ -159,6 +169,7 @@ def secrets_of_b(tenant_b):
             data={"channel": "call", "subject": "Zanzibar pricing secret"},
         )
         topic = InteractionTopic.objects.create(name="Beta-only topic Quokka")
+        deal = deal_create(actor=owner, data={"title": "Platypus megadeal", "contact": contact})
         segment = Segment.objects.create(
             name="Wombat distributors",
             parameters=[
@@ -175,6 +186,7 @@ def secrets_of_b(tenant_b):
         "company": {"pk": company.pk},
         "interaction": {"pk": logged.interaction.pk},
         "segment": {"pk": segment.pk},
+        "deal": {"pk": deal.pk},
         "crm_list": {"name": "topics"},
         "crm_list_item": {"name": "topics", "pk": topic.pk},
         "api_token": {"token_id": token.pk},
@@ -199,6 +211,7 @@ def secrets_of_b(tenant_b):
             "Quokka",
             "Wombat",
             "Numbat",
+            "Platypus",
         ],
     }
 
@@ -240,6 +253,8 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         assert Company.objects.get(pk=secrets["company"]["pk"]).version == 1
         assert Interaction.objects.filter(contact_id=secrets["contact"]["pk"]).count() == 1
         assert InteractionTopic.objects.filter(name__contains="Quokka").count() == 1
+        platypus = Deal.objects.get(title__contains="Platypus")
+        assert (platypus.version, platypus.archived_at) == (1, None)
         assert User.objects.get(pk=secrets["member"]["pk"]).is_active
         assert Invitation.objects.get(pk=secrets["invitation"]["pk"]).is_pending
         assert ApiToken.objects.get(pk=secrets["token"]["pk"]).is_active

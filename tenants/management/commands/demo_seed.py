@@ -2,7 +2,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_tenants.utils import tenant_context
 
-from crm_core.demo import demo_clients_seed, demo_history_seed, demo_segments_seed
+from crm_core.demo import (
+    demo_clients_seed,
+    demo_deals_seed,
+    demo_history_seed,
+    demo_segments_seed,
+)
+from crm_core.services.deals import pipeline_default_create
 from crm_core.services.interactions import interaction_lists_default_create
 from crm_core.services.parties import lifecycle_stages_default_create
 from tenants.identity.models import Team, User
@@ -61,8 +67,10 @@ class Command(BaseCommand):
                     )
             lifecycle_stages_default_create()
             interaction_lists_default_create()
+            pipeline_default_create()
             demo_clients_seed()
             demo_history_seed()
             demo_segments_seed()
+            demo_deals_seed()
         url = url_for_domain(domain_for(DEMO_SUBDOMAIN))
         self.stdout.write(f"Demo company: {url}  owner: {DEMO_OWNER_EMAIL} / {DEMO_PASSWORD}")

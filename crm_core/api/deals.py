@@ -1,0 +1,191 @@
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.pagination import KeysetPagination, Ordering
+from crm_core.models import GATE_FIELDS, Company, Contact, Deal, Pipeline, PipelineStage
+from crm_core.selectors.deals import deal_get_for_user, deals_visible
+from crm_core.selectors.parties import companies_visible, contacts_visible, owners_assignable
+from crm_core.services.common import EditConflict
+from crm_core.services.deals import deal_create, deal_move, deal_update
+from crm_core.services.parties import record_archive
+
+DEAL_ORDERING = Ordering(
+    fields=("created_at", "updated_at", "expected_close"), default="-created_at"
+)
+
+
+class StageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PipelineStage
+        fields = ["id", "name", "position", "probability", "is_won", "is_lost", "required_fields"]
+
+
+class PipelineSerializer(serializers.ModelSerializer):
+    stages = StageSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Pipeline
+        fields = ["id", "name", "currency", "stages"]
+
+
+class DealOutputSerializer(serializers.ModelSerializer):
+    stage = serializers.SerializerMethodField()
+    contact = serializers.SerializerMethodField()
+    company = serializers.SerializerMethodField()
+    owner = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Deal
+        fields = [
+            "id",
+            "title",
+            "pipeline",
+            "stage",
+            "amount",
+            "currency",
+            "contact",
+            "company",
+            "expected_close",
+            "description",
+            "lost_reason",
+            "owner",
+            "stage_entered_at",
+            "closed_at",
+            "created_at",
+            "updated_at",
+            "archived_at",
+            "version",
+        ]
+
+    def get_stage(self, deal) -> dict:
+        return {"id": deal.stage_id, "name": deal.stage.name, "probability": deal.stage.probability}
+
+    def get_contact(self, deal) -> dict | None:
+        return {"id": deal.contact_id, "name": deal.contact.full_name} if deal.contact else None
+
+    def get_company(self, deal) -> dict | None:
+        return {"id": deal.company_id, "name": deal.company.name} if deal.company else None
+
+    def get_owner(self, deal) -> dict:
+        return {"id": deal.owner_id, "name": deal.owner.full_name}
+
+
+class DealInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=255)
+    pipeline = serializers.PrimaryKeyRelatedField(queryset=Pipeline.objects.all(), required=False)
+    stage = serializers.PrimaryKeyRelatedField(queryset=PipelineStage.objects.all(), required=False)
+    amount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, required=False, allow_null=True
+    )
+    currency = serializers.CharField(required=False)
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.none(), required=False, allow_null=True
+    )
+    company = serializers.PrimaryKeyRelatedField(
+        queryset=Company.objects.none(), required=False, allow_null=True
+    )
+    expected_close = serializers.DateField(required=False, allow_null=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    lost_reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    owner = serializers.PrimaryKeyRelatedField(queryset=owners_assignable(), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["contact"].queryset = contacts_visible(user=user)
+            self.fields["company"].queryset = companies_visible(user=user)
+
+
+class PipelineListApi(APIView):
+    @extend_schema(responses=PipelineSerializer(many=True))
+    def get(self, request):
+        pipelines = Pipeline.objects.prefetch_related("stages")
+        return Response(PipelineSerializer(pipelines, many=True).data)
+
+
+class DealListCreateApi(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("pipeline", int),
+            OpenApiParameter("stage", int),
+            OpenApiParameter("owner", int),
+            OpenApiParameter("contact", int),
+            OpenApiParameter("ordering", str),
+            OpenApiParameter("cursor", str),
+        ],
+        responses=DealOutputSerializer(many=True),
+    )
+    def get(self, request):
+        queryset = deals_visible(user=request.user)
+        for name in ("pipeline", "stage", "owner", "contact", "company"):
+            value = request.query_params.get(name)
+            if value:
+                if not value.isdigit():
+                    raise ValidationError({name: ["Use an id (a number)."]})
+                queryset = queryset.filter(**{f"{name}_id": int(value)})
+        paginator = KeysetPagination()
+        page = paginator.paginate_queryset(queryset, request, view=DEAL_ORDERING)
+        return paginator.get_paginated_response(DealOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=DealInputSerializer, responses={201: DealOutputSerializer})
+    def post(self, request):
+        data = DealInputSerializer(data=request.data, user=request.user)
+        data.is_valid(raise_exception=True)
+        deal = deal_create(actor=request.user, data=dict(data.validated_data))
+        return Response(DealOutputSerializer(deal).data, status=status.HTTP_201_CREATED)
+
+
+class DealDetailApi(APIView):
+    @extend_schema(responses=DealOutputSerializer)
+    def get(self, request, pk: int):
+        return Response(DealOutputSerializer(deal_get_for_user(user=request.user, pk=pk)).data)
+
+    @extend_schema(request=DealInputSerializer, responses=DealOutputSerializer)
+    def patch(self, request, pk: int):
+        deal = deal_get_for_user(user=request.user, pk=pk)
+        data = DealInputSerializer(data=request.data, partial=True, user=request.user)
+        data.is_valid(raise_exception=True)
+        if "version" not in request.data:
+            raise ValidationError({"version": ["Send the version you read."]})
+        try:
+            deal = deal_update(
+                actor=request.user,
+                deal=deal,
+                data=dict(data.validated_data),
+                expected_version=int(request.data["version"]),
+            )
+        except EditConflict as conflict:
+            return Response({"detail": conflict.messages[0]}, status=status.HTTP_409_CONFLICT)
+        return Response(DealOutputSerializer(deal_get_for_user(user=request.user, pk=deal.pk)).data)
+
+    @extend_schema(responses={204: None}, description="Archive (never deletes).")
+    def delete(self, request, pk: int):
+        record_archive(record=deal_get_for_user(user=request.user, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DealMoveApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        stage = serializers.PrimaryKeyRelatedField(queryset=PipelineStage.objects.all())
+        position = serializers.IntegerField(required=False, min_value=0)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=DealOutputSerializer,
+        description="Refused with 400 naming the missing fields when the stage's "
+        f"gate is closed. Gate fields: {', '.join(GATE_FIELDS)}.",
+    )
+    def post(self, request, pk: int):
+        deal = deal_get_for_user(user=request.user, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        deal = deal_move(
+            actor=request.user,
+            deal=deal,
+            stage=data.validated_data["stage"],
+            position=data.validated_data.get("position"),
+        )
+        return Response(DealOutputSerializer(deal_get_for_user(user=request.user, pk=deal.pk)).data)

@@ -1,0 +1,133 @@
+"""The deal board (kanban per pipeline), deal cards and forms."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm_core.forms import DealForm
+from crm_core.models import Pipeline, PipelineStage
+from crm_core.selectors.deals import deal_get_for_user, pipeline_board
+from crm_core.services.common import EditConflict
+from crm_core.services.deals import deal_create, deal_move, deal_update
+
+
+def _pipeline(request: HttpRequest) -> Pipeline | None:
+    value = request.GET.get("pipeline", "")
+    pipelines = Pipeline.objects.all()
+    return (pipelines.filter(pk=int(value)).first() if value.isdigit() else None) or (
+        pipelines.first()
+    )
+
+
+def deal_board(request: HttpRequest) -> HttpResponse:
+    pipeline = _pipeline(request)
+    context = {
+        "pipeline": pipeline,
+        "pipelines": Pipeline.objects.all(),
+        "columns": pipeline_board(user=request.user, pipeline=pipeline) if pipeline else [],
+    }
+    return render(request, "crm_core/deal_board.html", context)
+
+
+def _errors_into(form, error: ValidationError) -> None:
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def deal_create_view(request: HttpRequest) -> HttpResponse:
+    pipeline = _pipeline(request)
+    if pipeline is None:
+        messages.error(request, _("Create a pipeline first."))
+        return redirect("crm_settings")
+    initial = {
+        "stage": request.GET.get("stage") or pipeline.stages.first(),
+        "currency": pipeline.currency,
+        "contact": request.GET.get("contact"),
+        "company": request.GET.get("company"),
+    }
+    form = DealForm(request.POST or None, user=request.user, pipeline=pipeline, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            deal = deal_create(
+                actor=request.user, data={**form.service_data(), "pipeline": pipeline}
+            )
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            messages.success(request, _("Deal created."))
+            return redirect("deal_detail", deal.pk)
+    return render(
+        request, "crm_core/deal_form.html", {"form": form, "deal": None, "pipeline": pipeline}
+    )
+
+
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = deal_get_for_user(user=request.user, pk=pk)
+    moves = deal.moves.select_related("from_stage", "to_stage", "moved_by")[:50]
+    return render(
+        request,
+        "crm_core/deal_detail.html",
+        {"deal": deal, "moves": moves, "stages": deal.pipeline.stages.all()},
+    )
+
+
+def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = deal_get_for_user(user=request.user, pk=pk)
+    initial = {name: getattr(deal, name) for name in DealForm.base_fields if hasattr(deal, name)}
+    initial["version"] = deal.version
+    form = DealForm(
+        request.POST or None,
+        user=request.user,
+        pipeline=deal.pipeline,
+        editing=True,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            deal_update(
+                actor=request.user,
+                deal=deal,
+                data=form.service_data(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except EditConflict as conflict:
+            form.add_error(None, conflict.messages)
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("deal_detail", deal.pk)
+    return render(
+        request, "crm_core/deal_form.html", {"form": form, "deal": deal, "pipeline": deal.pipeline}
+    )
+
+
+@require_POST
+def deal_move_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A move from the board (JSON) or from the deal card (form post)."""
+    deal = deal_get_for_user(user=request.user, pk=pk)
+    stage = get_object_or_404(PipelineStage, pk=request.POST.get("stage") or 0)
+    position = request.POST.get("position", "")
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        deal_move(
+            actor=request.user,
+            deal=deal,
+            stage=stage,
+            position=int(position) if position.isdigit() else None,
+        )
+    except ValidationError as error:
+        message = " ".join(error.messages)
+        if wants_json:
+            return JsonResponse(
+                {"detail": message, "edit_url": f"/deals/{deal.pk}/edit/"}, status=400
+            )
+        messages.error(request, message)
+        return redirect("deal_detail", deal.pk)
+    if wants_json:
+        return JsonResponse({"stage": stage.pk})
+    messages.success(request, _("Moved to “%(stage)s”.") % {"stage": stage.name})
+    return redirect("deal_detail", deal.pk)

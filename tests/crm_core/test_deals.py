@@ -1,0 +1,158 @@
+from decimal import Decimal
+
+import pytest
+
+from crm_core.models import DealMove, Pipeline
+from crm_core.selectors.deals import pipeline_board
+from crm_core.services.deals import deal_create
+from crm_core.services.parties import contact_create
+from tenants.identity.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def stages(handle):
+    with handle.active():
+        return {stage.name: stage.pk for stage in Pipeline.objects.get().stages.all()}
+
+
+def post(client, path, body):
+    return client.post(path, body, content_type="application/json")
+
+
+def test_a_gated_stage_names_what_is_missing_and_the_deal_stays(tenant_a):
+    owner = tenant_a.owner()
+    client = tenant_a.client(owner)
+    ids = stages(tenant_a)
+    deal = post(client, "/api/v1/deals/", {"title": "Steel for Q3"}).json()
+    assert deal["stage"]["name"] == "Incoming"
+    refused = post(client, f"/api/v1/deals/{deal['id']}/move/", {"stage": ids["Proposal"]})
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "stage": ["To enter “Proposal”, fill in: contact, amount, expected close date."]
+    }
+    assert client.get(f"/api/v1/deals/{deal['id']}/").json()["stage"]["name"] == "Incoming"
+    with tenant_a.active():
+        buyer = contact_create(actor=owner, data={"first_name": "Buyer"})
+    updated = client.patch(
+        f"/api/v1/deals/{deal['id']}/",
+        {
+            "contact": buyer.pk,
+            "amount": "1250000.00",
+            "expected_close": "2027-03-31",
+            "version": deal["version"],
+        },
+        content_type="application/json",
+    )
+    assert updated.status_code == 200, updated.content
+    moved = post(client, f"/api/v1/deals/{deal['id']}/move/", {"stage": ids["Proposal"]})
+    assert moved.status_code == 200
+    assert moved.json()["stage"] == {"id": ids["Proposal"], "name": "Proposal", "probability": 50}
+    lost = post(client, f"/api/v1/deals/{deal['id']}/move/", {"stage": ids["Lost"]})
+    assert lost.json() == {"stage": ["To enter “Lost”, fill in: lost reason."]}
+    with tenant_a.active():
+        assert [
+            (m.from_stage and m.from_stage.name, m.to_stage.name)
+            for m in DealMove.objects.filter(deal_id=deal["id"]).order_by("id")
+        ] == [(None, "Incoming"), ("Incoming", "Proposal")]
+
+
+def test_a_deal_cannot_be_emptied_below_its_stage_gate(tenant_a):
+    owner = tenant_a.owner()
+    client = tenant_a.client(owner)
+    ids = stages(tenant_a)
+    with tenant_a.active():
+        buyer = contact_create(actor=owner, data={"first_name": "Buyer"})
+    deal = post(
+        client, "/api/v1/deals/", {"title": "Gate", "stage": ids["Qualified"], "contact": buyer.pk}
+    ).json()
+    response = client.patch(
+        f"/api/v1/deals/{deal['id']}/",
+        {"contact": None, "version": 1},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["“Qualified” needs: contact."]}
+    created_in_gate = post(client, "/api/v1/deals/", {"title": "Skip", "stage": ids["Won"]})
+    assert created_in_gate.json() == {"stage": ["To enter “Won”, fill in: contact, amount."]}
+
+
+def test_board_totals_per_stage_and_currency_and_weighted(tenant_a):
+    owner = tenant_a.owner()
+    ids = stages(tenant_a)
+    with tenant_a.active():
+        buyer = contact_create(actor=owner, data={"first_name": "Buyer"})
+        pipeline = Pipeline.objects.get()
+        proposal = pipeline.stages.get(pk=ids["Proposal"])
+        for amount, currency in (("1000", "RUB"), ("500", "RUB"), ("200", "EUR")):
+            deal_create(
+                actor=owner,
+                data={
+                    "title": f"{amount}{currency}",
+                    "stage": proposal,
+                    "contact": buyer,
+                    "amount": Decimal(amount),
+                    "currency": currency,
+                    "expected_close": "2027-01-01",
+                },
+            )
+        columns = {
+            column.stage.name: column for column in pipeline_board(user=owner, pipeline=pipeline)
+        }
+    column = columns["Proposal"]
+    assert column.count == 3
+    assert column.totals == {"RUB": Decimal("1500.00"), "EUR": Decimal("200.00")}
+    assert column.weighted == {"RUB": Decimal("750.00"), "EUR": Decimal("100.00")}
+    page = tenant_a.client(owner).get("/deals/").content.decode()
+    assert "1,500 RUB" in page
+    assert "Weighted at 50%" in page
+    assert "750 RUB" in page
+
+
+def test_board_move_endpoint_answers_json_and_reps_see_their_own(tenant_a):
+    owner = tenant_a.owner()
+    rep = tenant_a.make_user(Role.SALES_REP)
+    ids = stages(tenant_a)
+    client = tenant_a.client(owner)
+    deal = post(client, "/api/v1/deals/", {"title": "Board move"}).json()
+    refused = client.post(
+        f"/deals/{deal['id']}/move/", {"stage": ids["Won"]}, HTTP_ACCEPT="application/json"
+    )
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == "To enter “Won”, fill in: contact, amount."
+    assert refused.json()["edit_url"] == f"/deals/{deal['id']}/edit/"
+    ok = client.post(
+        f"/deals/{deal['id']}/move/",
+        {"stage": ids["Qualified"], "position": "0"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert ok.status_code == 400  # Qualified needs a contact too
+    rep_client = tenant_a.client(rep)
+    assert rep_client.get(f"/api/v1/deals/{deal['id']}/").status_code == 404
+    assert rep_client.post(f"/deals/{deal['id']}/move/", {"stage": ids["Incoming"]}).status_code == 404
+    assert "Board move" not in rep_client.get("/deals/").content.decode()
+    mine = post(rep_client, "/api/v1/deals/", {"title": "Rep deal"})
+    assert mine.status_code == 201
+    assert [row["title"] for row in rep_client.get("/api/v1/deals/").json()["results"]] == [
+        "Rep deal"
+    ]
+
+
+def test_deal_pages_create_and_edit_with_errors(tenant_a):
+    owner = tenant_a.owner()
+    client = tenant_a.client(owner)
+    ids = stages(tenant_a)
+    bad = client.post("/deals/new/", {"title": "", "stage": ids["Proposal"], "currency": "RUB"})
+    assert "This field is required." in bad.content.decode()
+    gated = client.post(
+        "/deals/new/", {"title": "Big", "stage": ids["Proposal"], "currency": "RUB"}
+    )
+    assert "To enter “Proposal”, fill in: contact, amount, expected close date." in (
+        gated.content.decode()
+    )
+    created = client.post(
+        "/deals/new/", {"title": "Small", "stage": ids["Incoming"], "currency": "eur", "amount": "10"}
+    )
+    assert created.status_code == 302
+    card = client.get(created["Location"]).content.decode()
+    assert "10.00 EUR" in card
