@@ -87,7 +87,9 @@ def interaction_log(
         interaction.staff.set(staff)
     outcome: InteractionOutcome | None = fields.get("outcome")
     stage = outcome.moves_to_stage if outcome else None
-    if stage is None or stage.pk == contact.lifecycle_stage_id:
+    current = contact.lifecycle_stage
+    # Rules only move a contact forward: a customer who agrees to a demo stays a customer.
+    if stage is None or (current is not None and current.position >= stage.position):
         return InteractionLogged(interaction)
     if outcome.rule == InteractionOutcome.Rule.SUGGEST:
         return InteractionLogged(interaction, suggested_stage=stage)

@@ -239,3 +239,22 @@ def test_admins_shape_the_lists_and_reps_cannot(tenant_a):
         .status_code
         == 403
     )
+
+
+def test_outcome_rules_only_move_forward(tenant_a):
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        customer = contact_create(
+            actor=owner, data={"first_name": "Cust", "lifecycle_stage": stage("Customer")}
+        )
+        logged = interaction_log(
+            actor=owner,
+            contact=customer,
+            data={
+                "channel": "call",
+                "outcome": InteractionOutcome.objects.get(name="Agreed to a demo"),
+            },
+        )
+        customer.refresh_from_db()
+        assert logged.moved is None
+        assert customer.lifecycle_stage.name == "Customer"
