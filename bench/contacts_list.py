@@ -35,10 +35,42 @@ from tenants.identity.roles import Role  # noqa: E402
 from tenants.identity.services.users import user_create  # noqa: E402
 from tenants.services.provisioning import tenant_signup  # noqa: E402
 
-FIRST = ["Алексей", "Мария", "Дмитрий", "Екатерина", "Сергей", "Ольга", "James", "Emma", "Lukas",
-         "Sofia", "Павел", "Наталья", "Андрей", "Татьяна", "Oliver", "Hannah"]
-LAST = ["Иванов", "Смирнова", "Кузнецов", "Попова", "Васильев", "Соколова", "Clarke", "Becker",
-        "Lindqvist", "Turner", "Михайлов", "Новикова", "Фёдоров", "Морозова", "Schmidt", "Walsh"]
+FIRST = [
+    "Алексей",
+    "Мария",
+    "Дмитрий",
+    "Екатерина",
+    "Сергей",
+    "Ольга",
+    "James",
+    "Emma",
+    "Lukas",
+    "Sofia",
+    "Павел",
+    "Наталья",
+    "Андрей",
+    "Татьяна",
+    "Oliver",
+    "Hannah",
+]
+LAST = [
+    "Иванов",
+    "Смирнова",
+    "Кузнецов",
+    "Попова",
+    "Васильев",
+    "Соколова",
+    "Clarke",
+    "Becker",
+    "Lindqvist",
+    "Turner",
+    "Михайлов",
+    "Новикова",
+    "Фёдоров",
+    "Морозова",
+    "Schmidt",
+    "Walsh",
+]
 REPEATS = 60
 
 
@@ -49,13 +81,18 @@ def percentile(values: list[float], share: float) -> float:
 
 def load_contacts(schema: str, count: int, owners: list[User], stages: list[int]) -> float:
     rng = random.Random(42)  # noqa: S311 - benchmark data
-    columns = ("first_name, last_name, position, emails, phones, preferred_channel, language, "
-               "consent_email, consent_sms, consent_calls, is_vip, notes, owner_id, team_id, "
-               "lifecycle_stage_id, segment_values, created_at, updated_at, version")
+    columns = (
+        "first_name, last_name, position, emails, phones, preferred_channel, language, "
+        "consent_email, consent_sms, consent_calls, is_vip, notes, owner_id, team_id, "
+        "lifecycle_stage_id, segment_values, created_at, updated_at, version"
+    )
     started = time.perf_counter()
-    with connection.cursor() as cursor, cursor.connection.cursor().copy(
-        f'COPY "{schema}".crm_core_contact ({columns}) FROM STDIN'
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.connection.cursor().copy(
+            f'COPY "{schema}".crm_core_contact ({columns}) FROM STDIN'
+        ) as copy,
+    ):
         batch = io.StringIO()
         for index in range(count):
             owner = owners[index % len(owners)]
@@ -89,29 +126,52 @@ def timed(client: Client, path: str, params: dict | None = None) -> list[float]:
 
 def main(count: int) -> None:
     connection.settings_dict["TEST"]["NAME"] = "bench_contacts"
-    config = setup_databases(verbosity=0, interactive=False, aliases={"default"},
-                             serialized_aliases=set())
+    config = setup_databases(
+        verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set()
+    )
     try:
         call_command("platform_migrate", verbosity=0, processes=1)
-        tenant_signup(company_name="Bench", subdomain="bench", owner_name="Owner Bench",
-                      email="owner@bench.test", password="Bench-Password-2026")
+        tenant_signup(
+            company_name="Bench",
+            subdomain="bench",
+            owner_name="Owner Bench",
+            email="owner@bench.test",
+            password="Bench-Password-2026",
+        )
         with schema_context("bench"):
             teams = [Team.objects.create(name=f"Team {i}") for i in range(5)]
-            staff = [user_create(email=f"rep{i}@bench.test", full_name=f"Rep {i}",
-                                 password=None, role=Role.SALES_REP, team=teams[i % 5])
-                     for i in range(40)]
-            head = user_create(email="head@bench.test", full_name="Head", password=None,
-                               role=Role.SALES_HEAD, team=teams[0])
+            staff = [
+                user_create(
+                    email=f"rep{i}@bench.test",
+                    full_name=f"Rep {i}",
+                    password=None,
+                    role=Role.SALES_REP,
+                    team=teams[i % 5],
+                )
+                for i in range(40)
+            ]
+            head = user_create(
+                email="head@bench.test",
+                full_name="Head",
+                password=None,
+                role=Role.SALES_HEAD,
+                team=teams[0],
+            )
             owner = User.objects.get(email="owner@bench.test")
             stages = list(LifecycleStage.objects.values_list("pk", flat=True))
             loaded = load_contacts("bench", count, staff, stages)
             rep = staff[0]
         connection.set_schema_to_public()
-        print(f"Contacts in the tenant: {count:,} (loaded by COPY in {loaded:.0f} s, "
-              f"{count / loaded:,.0f} rows/s), 40 owners in 5 teams")
+        print(
+            f"Contacts in the tenant: {count:,} (loaded by COPY in {loaded:.0f} s, "
+            f"{count / loaded:,.0f} rows/s), 40 owners in 5 teams"
+        )
         rows = []
-        for label, user in (("owner (all)", owner), ("head of sales (team)", head),
-                            ("sales rep (own)", rep)):
+        for label, user in (
+            ("owner (all)", owner),
+            ("head of sales (team)", head),
+            ("sales rep (own)", rep),
+        ):
             client = Client(HTTP_HOST="bench.localhost")
             with schema_context("bench"):
                 client.force_login(user)
@@ -122,8 +182,11 @@ def main(count: int) -> None:
                 ("API, stage filter", "/api/v1/contacts/", {"lifecycle_stage": stages[1]}),
                 ("API, by phone", "/api/v1/contacts/", {"q": "8 916 000 12 34"}),
                 ("page, by name", "/contacts/", {}),
-                ("page, stage, newest", "/contacts/", {"lifecycle_stage": stages[2],
-                                                        "ordering": "-created_at"}),
+                (
+                    "page, stage, newest",
+                    "/contacts/",
+                    {"lifecycle_stage": stages[2], "ordering": "-created_at"},
+                ),
             ]
             if label.startswith("owner"):
                 scenarios.append(("API, one owner's", "/api/v1/contacts/", {"owner": rep.pk}))
@@ -140,8 +203,10 @@ def main(count: int) -> None:
         teardown_databases(config, verbosity=0)
     print(f"{'who':<22}{'request (50 rows)':<26}{'p50':>8}{'p95':>8}{'p99':>8}  ms")
     for label, name, durations in rows:
-        print(f"{label:<22}{name:<26}{statistics.median(durations) * 1000:8.1f}"
-              f"{percentile(durations, 0.95) * 1000:8.1f}{percentile(durations, 0.99) * 1000:8.1f}")
+        print(
+            f"{label:<22}{name:<26}{statistics.median(durations) * 1000:8.1f}"
+            f"{percentile(durations, 0.95) * 1000:8.1f}{percentile(durations, 0.99) * 1000:8.1f}"
+        )
     print("target: p95 < 100 ms for every row")
 
 

@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.tenant",
+                "crm_core.context_processors.task_badge",
             ],
         },
     }
@@ -168,6 +169,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
+CELERY_BEAT_SCHEDULE = {
+    "task-reminders": {
+        "task": "crm_core.tasks.for_each_tenant",
+        "schedule": 60.0,
+        "args": ["crm_core.tasks.task_reminders_send_job"],
+    },
+    "birthday-tasks": {
+        "task": "crm_core.tasks.for_each_tenant",
+        "schedule": 6 * 60 * 60.0,
+        "args": ["crm_core.tasks.birthday_tasks_job"],
+    },
+}
 
 # --- Identity and security ------------------------------------------------------------------
 AUTH_USER_MODEL = "identity.User"

@@ -282,6 +282,45 @@ def demo_deals_seed() -> None:
         )
 
 
+def demo_tasks_seed() -> None:
+    """Open tasks for the owner and the sales team: some overdue, some today, some later."""
+    from crm_core.models import Task
+    from crm_core.services.tasks import task_create
+
+    if Task.objects.exists():
+        return
+    rng = random.Random(3)  # noqa: S311 - sample data, not security
+    now = timezone.now()
+    titles = [
+        "Отправить КП",
+        "Перезвонить по оплате",
+        "Подготовить договор",
+        "Send the revised offer",
+        "Confirm delivery date",
+    ]
+    for contact in Contact.objects.select_related("owner", "company")[:15]:
+        task_create(
+            actor=None,
+            assignee=contact.owner,
+            data={
+                "title": rng.choice(titles),
+                "contact": contact,
+                "company": contact.company,
+                "due_at": now + timedelta(hours=rng.randint(-48, 96)),
+            },
+        )
+    owner = User.objects.filter(role=Role.OWNER).first()
+    for title, hours in (
+        ("Review the pipeline with the sales heads", 2),
+        ("Approve the discount for Уральская сталь", -3),
+    ):
+        task_create(
+            actor=None,
+            assignee=owner,
+            data={"title": title, "due_at": now + timedelta(hours=hours)},
+        )
+
+
 def demo_history_seed() -> None:
     """A few months of calls, letters and meetings on the demo contacts."""
     if not Contact.objects.exists() or Contact.objects.filter(interactions__isnull=False).exists():

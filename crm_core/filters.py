@@ -10,27 +10,37 @@ from crm_core.services.segments import segment_filter_condition
 from tenants.identity.models import User
 
 
-def _text_condition(value: str, name_fields: tuple[str, ...]) -> Q:
-    value = value.strip()
-    if not value:
-        return Q()
+def _exact_lookup(value: str) -> Q | None:
+    """A whole email address or phone number: matched through the GIN indexes."""
     if "@" in value:
         email = value.lower()
-        if "." in email.rsplit("@", 1)[-1]:
-            return Q(emails__contains=[email])  # a whole address: GIN index
-        return Q(emails__icontains=email)
-    digits = sum(character.isdigit() for character in value)
-    if digits >= 5:
+        return Q(emails__contains=[email]) if "." in email.rsplit("@", 1)[-1] else None
+    if sum(character.isdigit() for character in value) >= 5:
         phone = phone_normalise(value)
         if phone:
             return Q(phones__contains=[phone])
+    return None
+
+
+def _text_filter(queryset, value: str, name_fields: tuple[str, ...]):
+    value = value.strip()
+    if not value:
+        return queryset
+    exact = _exact_lookup(value)
+    if exact is not None:
+        # Few rows match; fetch their ids by the GIN index first, or the planner walks the
+        # sort index of a million rows looking for them.
+        ids = list(queryset.model.objects.filter(exact).values_list("pk", flat=True)[:1000])
+        return queryset.filter(pk__in=ids)
+    if "@" in value:
+        return queryset.filter(emails__icontains=value.lower())
     condition = Q()
     for word in value.split():
         word_condition = Q()
         for field in name_fields:
             word_condition |= Q(**{f"{field}__icontains": word})
         condition &= word_condition
-    return condition
+    return queryset.filter(condition)
 
 
 class ArchivedFilter(django_filters.FilterSet):
@@ -70,7 +80,7 @@ class ContactFilter(ArchivedFilter):
         fields = ["q", "lifecycle_stage", "owner", "company", "is_vip", "segment", "archived"]
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(_text_condition(value, ("first_name", "last_name", "company__name")))
+        return _text_filter(queryset, value, ("first_name", "last_name", "company__name"))
 
 
 class CompanyFilter(ArchivedFilter):
@@ -86,6 +96,8 @@ class CompanyFilter(ArchivedFilter):
         fields = ["q", "lifecycle_stage", "owner", "industry", "segment", "archived"]
 
     def filter_q(self, queryset, name, value):
-        if value.strip().isdigit():
-            return queryset.filter(Q(tax_id=value.strip()) | _text_condition(value, ("name",)))
-        return queryset.filter(_text_condition(value, ("name", "legal_name")))
+        if value.strip().isdigit() and len(value.strip()) in (10, 12):
+            by_tax_id = queryset.filter(tax_id=value.strip())
+            if by_tax_id.exists():
+                return by_tax_id
+        return _text_filter(queryset, value, ("name", "legal_name"))

@@ -157,6 +157,13 @@ class InteractionForm(forms.Form):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    follow_up_at = forms.DateTimeField(
+        label=_("Follow-up task"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("For the contact's manager."),
+    )
+
     def __init__(self, *args, **kwargs):
         from crm_core.models import Channel, Direction, InteractionOutcome, InteractionTopic
 
@@ -295,3 +302,40 @@ class DealForm(forms.Form):
         if data.get("owner") is None:
             data.pop("owner", None)
         return data
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("Task"), max_length=255)
+    due_at = forms.DateTimeField(
+        label=_("Due"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    remind_at = forms.DateTimeField(
+        label=_("Remind me"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        coerce=int,
+        initial=1,
+        choices=[(0, _("Low")), (1, _("Normal")), (2, _("High"))],
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=owners_assignable(), required=False, empty_label=_("Me")
+    )
+    contact = forms.ModelChoiceField(
+        label=_("Contact"), queryset=Contact.objects.none(), required=False
+    )
+    description = forms.CharField(
+        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from crm_core.selectors.parties import contacts_visible
+        from crm_core.selectors.visibility import can_assign_owners
+
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = contacts_visible(user=user).filter(archived_at=None)
+        if not can_assign_owners(user):
+            del self.fields["assignee"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm_core.views import deals, interactions, parties, segments, settings
+from crm_core.views import deals, interactions, parties, segments, settings, tasks
 from crm_core.views.parties import COMPANIES, CONTACTS
 
 urlpatterns = [
@@ -23,6 +23,10 @@ urlpatterns = [
         name="interaction_create",
     ),
     path("contacts/<int:pk>/stage/", interactions.contact_stage_view, name="contact_stage"),
+    path("tasks/", tasks.task_list, name="task_list"),
+    path("tasks/new/", tasks.task_form, name="task_create"),
+    path("tasks/<int:pk>/", tasks.task_form, name="task_edit"),
+    path("tasks/<int:pk>/complete/", tasks.task_complete_view, name="task_complete"),
     path("deals/", deals.deal_board, name="deal_board"),
     path("deals/new/", deals.deal_create_view, name="deal_create"),
     path("deals/<int:pk>/", deals.deal_detail, name="deal_detail"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm_core.api import deals, interactions, parties, segments
+from crm_core.api import deals, interactions, parties, segments, tasks
 
 urlpatterns = [
     path("contacts/", parties.ContactListCreateApi.as_view(), name="api-contact-list"),
@@ -55,4 +55,10 @@ urlpatterns += [
     path("deals/", deals.DealListCreateApi.as_view(), name="api-deal-list"),
     path("deals/<int:pk>/", deals.DealDetailApi.as_view(), name="api-deal-detail"),
     path("deals/<int:pk>/move/", deals.DealMoveApi.as_view(), name="api-deal-move"),
+]
+
+urlpatterns += [
+    path("tasks/", tasks.TaskListCreateApi.as_view(), name="api-task-list"),
+    path("tasks/<int:pk>/", tasks.TaskDetailApi.as_view(), name="api-task-detail"),
+    path("tasks/<int:pk>/complete/", tasks.TaskCompleteApi.as_view(), name="api-task-complete"),
 ]

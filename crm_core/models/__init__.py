@@ -10,6 +10,7 @@ from crm_core.models.interactions import (
 )
 from crm_core.models.parties import Company, Contact, LifecycleStage
 from crm_core.models.segments import ParameterType, Segment
+from crm_core.models.tasks import Task
 
 __all__ = [
     "Channel",
@@ -29,4 +30,5 @@ __all__ = [
     "ParameterType",
     "Segment",
     "StageChange",
+    "Task",
 ]

@@ -4,7 +4,7 @@ from tenants.identity.models import User
 from tenants.identity.roles import Visibility
 
 
-def visible_to(queryset: QuerySet, user: User) -> QuerySet:
+def visible_to(queryset: QuerySet, user: User, owner_field: str = "owner") -> QuerySet:
     """Records with an owner, limited to what `user` may see: own, team or all.
 
     Every list, card, export, count and API queryset of owned records comes through here.
@@ -13,8 +13,8 @@ def visible_to(queryset: QuerySet, user: User) -> QuerySet:
     if scope == Visibility.ALL:
         return queryset
     if scope == Visibility.TEAM and user.team_id:
-        return queryset.filter(Q(owner=user) | Q(team_id=user.team_id))
-    return queryset.filter(owner=user)
+        return queryset.filter(Q(**{owner_field: user}) | Q(team_id=user.team_id))
+    return queryset.filter(**{owner_field: user})
 
 
 def can_assign_owners(user: User) -> bool:

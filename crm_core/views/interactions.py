@@ -13,6 +13,7 @@ from crm_core.models import Channel, LifecycleStage
 from crm_core.selectors.parties import contact_get_for_user
 from crm_core.selectors.timeline import contact_key_figures, contact_timeline
 from crm_core.services.interactions import contact_stage_change, interaction_log
+from crm_core.services.tasks import follow_up_task_for_interaction
 
 
 def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
@@ -20,10 +21,14 @@ def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
     channel = request.GET.get("channel") or None
     from crm_core.selectors.deals import contact_open_deals
     from crm_core.selectors.segments import pending_segment, segment_card_context
+    from crm_core.selectors.tasks import tasks_visible
 
     return {
         **segment_card_context(contact, "contact", pending_segment(request, contact)),
         "open_deals": list(contact_open_deals(user=request.user, contact=contact)[:10]),
+        "open_tasks": list(
+            tasks_visible(user=request.user).filter(contact=contact, done_at=None)[:10]
+        ),
         "contact": contact,
         "timeline": contact_timeline(contact=contact, channel=channel, before=before),
         "channel": channel,
@@ -56,6 +61,18 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("Logged."))
+            if form.cleaned_data.get("follow_up_at"):
+                task = follow_up_task_for_interaction(
+                    actor=request.user,
+                    contact=contact,
+                    due_at=form.cleaned_data["follow_up_at"],
+                    subject=form.cleaned_data.get("subject")
+                    or logged.interaction.get_channel_display(),
+                )
+                messages.success(
+                    request,
+                    _("Follow-up task for %(name)s created.") % {"name": task.assignee.full_name},
+                )
             if logged.moved:
                 messages.success(
                     request,

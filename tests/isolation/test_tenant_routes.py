@@ -7,13 +7,23 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from crm_core.models import Company, Contact, Deal, Interaction, InteractionTopic, Segment
+from crm_core.models import (
+    Company,
+    Contact,
+    Deal,
+    Interaction,
+    InteractionTopic,
+    Segment,
+    Task,
+)
 from crm_core.services.deals import deal_create
 from crm_core.services.interactions import interaction_log
 from crm_core.services.parties import company_create, contact_create
+from crm_core.services.tasks import task_create
 from tenants.identity.models import ApiToken, Invitation, User
 from tenants.identity.roles import Role
 from tenants.identity.services.handoff import handoff_tokens
@@ -105,6 +115,13 @@ ROUTES: dict[str, Route] = {
     "api-deal-list": Route(API, ("get", "post")),
     "api-deal-detail": Route(API, ("get", "patch", "delete"), "deal"),
     "api-deal-move": Route(API, ("post",), "deal"),
+    "task_list": Route(STAFF),
+    "task_create": Route(STAFF, ("get", "post")),
+    "task_edit": Route(STAFF, ("get", "post"), "task"),
+    "task_complete": Route(STAFF, ("post",), "task"),
+    "api-task-list": Route(API, ("get", "post")),
+    "api-task-detail": Route(API, ("get", "patch"), "task"),
+    "api-task-complete": Route(API, ("post",), "task"),
 }
 
 
@@ -170,6 +187,7 @@ def secrets_of_b(tenant_b):
         )
         topic = InteractionTopic.objects.create(name="Beta-only topic Quokka")
         deal = deal_create(actor=owner, data={"title": "Platypus megadeal", "contact": contact})
+        task = task_create(actor=owner, data={"title": "Echidna errand", "due_at": timezone.now()})
         segment = Segment.objects.create(
             name="Wombat distributors",
             parameters=[
@@ -187,6 +205,7 @@ def secrets_of_b(tenant_b):
         "interaction": {"pk": logged.interaction.pk},
         "segment": {"pk": segment.pk},
         "deal": {"pk": deal.pk},
+        "task": {"pk": task.pk},
         "crm_list": {"name": "topics"},
         "crm_list_item": {"name": "topics", "pk": topic.pk},
         "api_token": {"token_id": token.pk},
@@ -212,6 +231,7 @@ def secrets_of_b(tenant_b):
             "Wombat",
             "Numbat",
             "Platypus",
+            "Echidna",
         ],
     }
 
@@ -253,6 +273,7 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         assert Company.objects.get(pk=secrets["company"]["pk"]).version == 1
         assert Interaction.objects.filter(contact_id=secrets["contact"]["pk"]).count() == 1
         assert InteractionTopic.objects.filter(name__contains="Quokka").count() == 1
+        assert Task.objects.get(title__contains="Echidna").done_at is None
         platypus = Deal.objects.get(title__contains="Platypus")
         assert (platypus.version, platypus.archived_at) == (1, None)
         assert User.objects.get(pk=secrets["member"]["pk"]).is_active

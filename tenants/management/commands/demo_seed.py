@@ -7,6 +7,7 @@ from crm_core.demo import (
     demo_deals_seed,
     demo_history_seed,
     demo_segments_seed,
+    demo_tasks_seed,
 )
 from crm_core.services.deals import pipeline_default_create
 from crm_core.services.interactions import interaction_lists_default_create
@@ -72,5 +73,6 @@ class Command(BaseCommand):
             demo_history_seed()
             demo_segments_seed()
             demo_deals_seed()
+            demo_tasks_seed()
         url = url_for_domain(domain_for(DEMO_SUBDOMAIN))
         self.stdout.write(f"Demo company: {url}  owner: {DEMO_OWNER_EMAIL} / {DEMO_PASSWORD}")

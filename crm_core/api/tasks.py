@@ -1,0 +1,115 @@
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.pagination import KeysetPagination, Ordering
+from crm_core.models import Contact, Task
+from crm_core.selectors.parties import contacts_visible, owners_assignable
+from crm_core.selectors.tasks import task_get_for_user, tasks_visible
+from crm_core.services.tasks import task_complete, task_create, task_update
+
+TASK_ORDERING = Ordering(fields=("due_at", "created_at"), default="due_at")
+
+
+class TaskOutputSerializer(serializers.ModelSerializer):
+    assignee = serializers.SerializerMethodField()
+    contact = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "title",
+            "description",
+            "assignee",
+            "due_at",
+            "remind_at",
+            "priority",
+            "contact",
+            "company",
+            "deal",
+            "done_at",
+            "created_at",
+        ]
+
+    def get_assignee(self, task) -> dict:
+        return {"id": task.assignee_id, "name": task.assignee.full_name}
+
+    def get_contact(self, task) -> dict | None:
+        return {"id": task.contact_id, "name": task.contact.full_name} if task.contact else None
+
+
+class TaskInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=255)
+    description = serializers.CharField(required=False, allow_blank=True)
+    due_at = serializers.DateTimeField()
+    remind_at = serializers.DateTimeField(required=False, allow_null=True)
+    priority = serializers.ChoiceField(choices=Task.Priority.choices, required=False)
+    assignee = serializers.PrimaryKeyRelatedField(queryset=owners_assignable(), required=False)
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.none(), required=False, allow_null=True
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["contact"].queryset = contacts_visible(user=user)
+
+
+class TaskListCreateApi(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("done", bool),
+            OpenApiParameter("contact", int),
+            OpenApiParameter("assignee", int),
+            OpenApiParameter("cursor", str),
+        ],
+        responses=TaskOutputSerializer(many=True),
+    )
+    def get(self, request):
+        queryset = tasks_visible(user=request.user)
+        done = request.query_params.get("done")
+        if done in ("true", "false"):
+            queryset = queryset.filter(done_at__isnull=done == "false")
+        for name in ("contact", "assignee"):
+            value = request.query_params.get(name)
+            if value:
+                if not value.isdigit():
+                    raise ValidationError({name: ["Use an id (a number)."]})
+                queryset = queryset.filter(**{f"{name}_id": int(value)})
+        paginator = KeysetPagination()
+        page = paginator.paginate_queryset(queryset, request, view=TASK_ORDERING)
+        return paginator.get_paginated_response(TaskOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=TaskInputSerializer, responses={201: TaskOutputSerializer})
+    def post(self, request):
+        data = TaskInputSerializer(data=request.data, user=request.user)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        assignee = fields.pop("assignee", None)
+        task = task_create(actor=request.user, data=fields, assignee=assignee)
+        return Response(TaskOutputSerializer(task).data, status=status.HTTP_201_CREATED)
+
+
+class TaskDetailApi(APIView):
+    @extend_schema(responses=TaskOutputSerializer)
+    def get(self, request, pk: int):
+        return Response(TaskOutputSerializer(task_get_for_user(user=request.user, pk=pk)).data)
+
+    @extend_schema(request=TaskInputSerializer, responses=TaskOutputSerializer)
+    def patch(self, request, pk: int):
+        task = task_get_for_user(user=request.user, pk=pk)
+        data = TaskInputSerializer(data=request.data, partial=True, user=request.user)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields.pop("assignee", None)
+        return Response(TaskOutputSerializer(task_update(task=task, data=fields)).data)
+
+
+class TaskCompleteApi(APIView):
+    @extend_schema(request=None, responses=TaskOutputSerializer)
+    def post(self, request, pk: int):
+        task = task_complete(task=task_get_for_user(user=request.user, pk=pk))
+        return Response(TaskOutputSerializer(task).data)

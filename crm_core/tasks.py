@@ -1,0 +1,31 @@
+"""Celery entry points of the CRM. Periodic jobs fan out to every tenant's schema."""
+
+from celery import shared_task
+from django_tenants.utils import get_public_schema_name, tenant_context
+
+from crm_core.services.tasks import birthday_tasks_create, task_reminders_send
+from tenants.models import Tenant
+
+
+@shared_task
+def task_reminders_send_job() -> int:
+    return task_reminders_send()
+
+
+@shared_task
+def birthday_tasks_job() -> int:
+    return birthday_tasks_create()
+
+
+@shared_task
+def for_each_tenant(task_name: str) -> int:
+    """Queue `task_name` once in each tenant's schema (tenant-schemas-celery carries it)."""
+    from config.celery import app
+
+    task = app.tasks[task_name]
+    count = 0
+    for tenant in Tenant.objects.exclude(schema_name=get_public_schema_name()):
+        with tenant_context(tenant):
+            task.delay()
+        count += 1
+    return count
