@@ -29,3 +29,14 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
+
+
+def filter_by_ids(queryset, params, names: tuple[str, ...]):
+    """Narrow `queryset` by `?<name>=<id>` query parameters, refusing ids that are not numbers."""
+    for name in names:
+        value = params.get(name)
+        if value:
+            if not value.isdigit():
+                raise DjangoValidationError({name: ["Use an id (a number)."]})
+            queryset = queryset.filter(**{f"{name}_id": int(value)})
+    return queryset

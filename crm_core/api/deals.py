@@ -4,6 +4,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import filter_by_ids
 from config.pagination import KeysetPagination, Ordering
 from crm_core.models import GATE_FIELDS, Company, Contact, Deal, Pipeline, PipelineStage
 from crm_core.selectors.deals import deal_get_for_user, deals_visible
@@ -120,12 +121,9 @@ class DealListCreateApi(APIView):
     )
     def get(self, request):
         queryset = deals_visible(user=request.user)
-        for name in ("pipeline", "stage", "owner", "contact", "company"):
-            value = request.query_params.get(name)
-            if value:
-                if not value.isdigit():
-                    raise ValidationError({name: ["Use an id (a number)."]})
-                queryset = queryset.filter(**{f"{name}_id": int(value)})
+        queryset = filter_by_ids(
+            queryset, request.query_params, ("pipeline", "stage", "owner", "contact", "company")
+        )
         paginator = KeysetPagination()
         page = paginator.paginate_queryset(queryset, request, view=DEAL_ORDERING)
         return paginator.get_paginated_response(DealOutputSerializer(page, many=True).data)

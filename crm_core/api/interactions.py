@@ -6,6 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import filter_by_ids
 from config.pagination import KeysetPagination, Ordering
 from crm_core.models import (
     Channel,
@@ -82,12 +83,8 @@ class InteractionListCreateApi(APIView):
     )
     def get(self, request):
         queryset = interactions_visible(user=request.user)
-        contact = request.query_params.get("contact")
+        queryset = filter_by_ids(queryset, request.query_params, ("contact",))
         channel = request.query_params.get("channel")
-        if contact:
-            if not contact.isdigit():
-                raise ValidationError({"contact": ["A contact id is a number."]})
-            queryset = queryset.filter(contact_id=int(contact))
         if channel:
             if channel not in Channel.values:
                 raise ValidationError({"channel": [f"One of: {', '.join(Channel.values)}."]})

@@ -1,9 +1,9 @@
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import filter_by_ids
 from config.pagination import KeysetPagination, Ordering
 from crm_core.models import Contact, Task
 from crm_core.selectors.parties import contacts_visible, owners_assignable
@@ -73,12 +73,7 @@ class TaskListCreateApi(APIView):
         done = request.query_params.get("done")
         if done in ("true", "false"):
             queryset = queryset.filter(done_at__isnull=done == "false")
-        for name in ("contact", "assignee"):
-            value = request.query_params.get(name)
-            if value:
-                if not value.isdigit():
-                    raise ValidationError({name: ["Use an id (a number)."]})
-                queryset = queryset.filter(**{f"{name}_id": int(value)})
+        queryset = filter_by_ids(queryset, request.query_params, ("contact", "assignee"))
         paginator = KeysetPagination()
         page = paginator.paginate_queryset(queryset, request, view=TASK_ORDERING)
         return paginator.get_paginated_response(TaskOutputSerializer(page, many=True).data)

@@ -66,6 +66,9 @@ class Company(SegmentedRecord):
             models.Index(fields=["-created_at", "-id"]),
             models.Index(fields=["owner", "name"]),
             models.Index(fields=["team", "name"]),
+            models.Index(fields=["owner", "-created_at", "-id"]),
+            models.Index(fields=["team", "-created_at", "-id"]),
+            models.Index(fields=["-updated_at", "-id"]),
             models.Index(fields=["tax_id"]),
             models.Index(fields=["segment", "name"]),
             GinIndex(
@@ -136,6 +139,12 @@ class Contact(SegmentedRecord):
             models.Index(fields=["-created_at", "-id"]),
             models.Index(fields=["owner", "last_name"]),
             models.Index(fields=["team", "last_name"]),
+            # every sort of the list, also within one owner's or team's records (visibility)
+            models.Index(fields=["owner", "-created_at", "-id"]),
+            models.Index(fields=["team", "-created_at", "-id"]),
+            models.Index(fields=["-updated_at", "-id"]),
+            models.Index(fields=["owner", "-updated_at"]),
+            models.Index(fields=["team", "-updated_at"]),
             models.Index(fields=["company", "last_name"]),
             models.Index(fields=["lifecycle_stage", "last_name"]),
             models.Index(fields=["segment", "last_name"]),

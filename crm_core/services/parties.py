@@ -131,14 +131,16 @@ def contact_create(*, actor: User, data: dict[str, Any], allow_duplicate: bool =
 def contact_update(
     *, actor: User, contact: Contact, data: dict[str, Any], expected_version: int | None
 ) -> Contact:
-    changes = _clean(data, CONTACT_FIELDS)
-    _segment_clean(changes, "contact", contact)
-    if "first_name" in changes and not changes["first_name"].strip():
-        raise ValidationError({"first_name": [_("Enter a first name.")]})
-    if "owner" in data and data["owner"] != contact.owner:
-        owner = owner_resolve(actor=actor, owner=data["owner"])
-        changes.update(owner=owner, team=owner.team)
-    return _update_recording_stage(actor, contact, changes, expected_version)
+    return _party_update(
+        actor,
+        contact,
+        data,
+        expected_version,
+        CONTACT_FIELDS,
+        "contact",
+        "first_name",
+        _("Enter a first name."),
+    )
 
 
 @transaction.atomic
@@ -154,14 +156,37 @@ def company_create(*, actor: User, data: dict[str, Any]) -> Company:
 def company_update(
     *, actor: User, company: Company, data: dict[str, Any], expected_version: int | None
 ) -> Company:
-    changes = _clean(data, COMPANY_FIELDS)
-    _segment_clean(changes, "company", company)
-    if "name" in changes and not changes["name"].strip():
-        raise ValidationError({"name": [_("Enter the company's name.")]})
-    if "owner" in data and data["owner"] != company.owner:
+    return _party_update(
+        actor,
+        company,
+        data,
+        expected_version,
+        COMPANY_FIELDS,
+        "company",
+        "name",
+        _("Enter the company's name."),
+    )
+
+
+def _party_update(
+    actor: User,
+    record,
+    data: dict[str, Any],
+    expected_version: int | None,
+    allowed: tuple[str, ...],
+    kind: str,
+    name_field: str,
+    name_message: str,
+):
+    """The update shared by contacts and companies: validate, reassign, save, record stage."""
+    changes = _clean(data, allowed)
+    _segment_clean(changes, kind, record)
+    if name_field in changes and not changes[name_field].strip():
+        raise ValidationError({name_field: [name_message]})
+    if "owner" in data and data["owner"] != record.owner:
         owner = owner_resolve(actor=actor, owner=data["owner"])
         changes.update(owner=owner, team=owner.team)
-    return _update_recording_stage(actor, company, changes, expected_version)
+    return _update_recording_stage(actor, record, changes, expected_version)
 
 
 @transaction.atomic
