@@ -21,6 +21,7 @@ e2e: install chromium  ## Only the browser tests
 bench: install  ## Print the benchmark figures (about 10 minutes: one run loads 1,000,000 contacts)
 	$(PY) bench/provisioning.py
 	$(PY) bench/contacts_list.py
+	$(PY) bench/contact_card.py
 
 stop:  ## Stop the embedded PostgreSQL and Redis
 	$(PY) -m config.embedded stop

@@ -9,24 +9,14 @@ Usage: `python bench/contacts_list.py [N]` (needs a few GB of disk for 1M rows).
 from __future__ import annotations
 
 import io
-import os
 import random
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
+from common import percentile, throwaway_database  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from crm_core.models import LifecycleStage  # noqa: E402
@@ -72,11 +62,6 @@ LAST = [
     "Walsh",
 ]
 REPEATS = 60
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def load_contacts(schema: str, count: int, owners: list[User], stages: list[int]) -> float:
@@ -125,12 +110,7 @@ def timed(client: Client, path: str, params: dict | None = None) -> list[float]:
 
 
 def main(count: int) -> None:
-    connection.settings_dict["TEST"]["NAME"] = "bench_contacts"
-    config = setup_databases(
-        verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set()
-    )
-    try:
-        call_command("platform_migrate", verbosity=0, processes=1)
+    with throwaway_database("bench_contacts"):
         tenant_signup(
             company_name="Bench",
             subdomain="bench",
@@ -194,13 +174,11 @@ def main(count: int) -> None:
                 durations = timed(client, path, params)
                 rows.append((label, name, durations))
             page, depth = client.get("/api/v1/contacts/", {"page_size": 50}).json(), 1
+            last = "/api/v1/contacts/?page_size=50"
             while page["next"] and depth < 20:  # follow the cursor up to 20 pages deep
                 last = page["next"].split("bench.localhost", 1)[1]
                 page, depth = client.get(last).json(), depth + 1
             rows.append((label, f"API, page {depth} by cursor", timed(client, last)))
-    finally:
-        connection.set_schema_to_public()
-        teardown_databases(config, verbosity=0)
     print(f"{'who':<22}{'request (50 rows)':<26}{'p50':>8}{'p95':>8}{'p99':>8}  ms")
     for label, name, durations in rows:
         print(

@@ -7,34 +7,20 @@ server, and drops it afterwards.  Usage: `make bench` or `python bench/provision
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
+from common import percentile, throwaway_database  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
 from tenants.models import TemplateSnapshot, Tenant  # noqa: E402
 from tenants.services.provisioning import tenant_signup  # noqa: E402
 
 PASSWORD = "Bench-Password-2026"  # noqa: S105
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def signup_to_first_request(subdomain: str) -> float:
@@ -88,12 +74,7 @@ def line(label: str, values: list[float]) -> str:
 
 
 def main(count: int) -> None:
-    connection.settings_dict["TEST"]["NAME"] = "bench_provisioning"
-    config = setup_databases(
-        verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set()
-    )
-    try:
-        call_command("platform_migrate", verbosity=0, processes=1)
+    with throwaway_database("bench_provisioning"):
         signup_to_first_request("warmup")
         signups = [signup_to_first_request(f"clone{i}") for i in range(count)]
         sample = max(5, count // 10)
@@ -101,9 +82,6 @@ def main(count: int) -> None:
         migrated = [schema_step(f"migrated{i}", from_snapshot=False) for i in range(sample)]
         migrated_signups = [migrate_based_signup(f"slow{i}") for i in range(sample)]
         tenants = Tenant.objects.count()
-    finally:
-        connection.set_schema_to_public()
-        teardown_databases(config, verbosity=0)
     print(f"Tenant provisioning ({tenants} tenants in the database at the end)")
     print("signup -> one-time sign-in link -> first dashboard request:")
     print(line("template snapshot (what signup uses)", signups))

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from crm_core.views import deals, interactions, parties, segments, settings, tasks
 from crm_core.views.parties import COMPANIES, CONTACTS
@@ -6,6 +6,18 @@ from crm_core.views.parties import COMPANIES, CONTACTS
 urlpatterns = [
     path("contacts/", parties.record_list, {"kind": CONTACTS}, name="contact_list"),
     path("contacts/new/", parties.record_create, {"kind": CONTACTS}, name="contact_create"),
+    re_path(
+        r"^contacts/export\.(?P<file_format>csv|xlsx)$",
+        parties.record_export,
+        {"kind": CONTACTS},
+        name="contact_export",
+    ),
+    re_path(
+        r"^companies/export\.(?P<file_format>csv|xlsx)$",
+        parties.record_export,
+        {"kind": COMPANIES},
+        name="company_export",
+    ),
     path("contacts/<int:pk>/", parties.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", parties.record_edit, {"kind": CONTACTS}, name="contact_edit"),
     path(

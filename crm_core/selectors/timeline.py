@@ -36,7 +36,7 @@ def contact_timeline(
 ) -> Timeline:
     """One page of the timeline (keyset on time: cheap however long the history is)."""
     interactions = Interaction.objects.filter(contact=contact).select_related(
-        "topic", "outcome", "created_by"
+        "contact", "topic", "outcome", "created_by"
     )
     changes = StageChange.objects.filter(contact=contact).select_related(
         "from_stage", "to_stage", "changed_by"

@@ -142,6 +142,52 @@ def _parameter_filters(request: HttpRequest, segment) -> list[dict]:
     ]
 
 
+def record_export(request: HttpRequest, kind: Kind, file_format: str) -> HttpResponse:
+    """The list as it is filtered on screen, as CSV (streamed) or XLSX."""
+    from django.http import StreamingHttpResponse
+    from django.utils import timezone
+
+    from crm_core.services.export import (
+        COMPANY_COLUMNS,
+        CONTACT_COLUMNS,
+        XLSX_ROW_LIMIT,
+        export_csv_rows,
+        export_xlsx,
+    )
+
+    filterset = kind.filterset(request.GET, queryset=kind.visible(user=request.user))
+    if not filterset.is_valid():
+        messages.error(request, _("Fix the filters before exporting."))
+        return redirect(kind.url("list"))
+    try:
+        queryset = filterset.qs.order_by(kind.ordering.default, "pk")
+        segment = filterset.form.cleaned_data.get("segment")
+        columns = CONTACT_COLUMNS if kind is CONTACTS else COMPANY_COLUMNS
+        stamp = timezone.localtime().strftime("%Y-%m-%d")
+        name = f"{kind.name}s-{stamp}.{file_format}"
+        if file_format == "csv":
+            response = StreamingHttpResponse(
+                export_csv_rows(queryset, columns, segment), content_type="text/csv; charset=utf-8"
+            )
+        else:
+            if queryset.count() > XLSX_ROW_LIMIT:
+                messages.error(
+                    request,
+                    _("XLSX holds up to %(limit)s rows here; export CSV or narrow the filters.")
+                    % {"limit": XLSX_ROW_LIMIT},
+                )
+                return redirect(f"{kind.url('list')}?{request.GET.urlencode()}")
+            response = HttpResponse(
+                export_xlsx(queryset, columns, segment),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(kind.url("list"))
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 def record_create(request: HttpRequest, kind: Kind) -> HttpResponse:
     form = _form(kind, request, initial=request.GET.dict())
     duplicates = []

@@ -258,3 +258,21 @@ def test_outcome_rules_only_move_forward(tenant_a):
         customer.refresh_from_db()
         assert logged.moved is None
         assert customer.lifecycle_stage.name == "Customer"
+
+
+def test_the_timeline_api_reads_a_page_in_a_bounded_number_of_queries(
+    tenant_a, django_assert_max_num_queries
+):
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        contact = contact_create(actor=owner, data={"first_name": "Busy"})
+        for index in range(30):
+            interaction_log(
+                actor=owner, contact=contact, data={"channel": "call", "subject": f"#{index}"}
+            )
+    client = tenant_a.client(owner)
+    with django_assert_max_num_queries(12):
+        assert len(client.get(f"/api/v1/contacts/{contact.pk}/timeline/").json()["results"]) == 30
+    # 14 queries, each after its SET search_path (TENANT_LIMIT_SET_CALLS stays off: #1262)
+    with django_assert_max_num_queries(30):
+        assert client.get(f"/contacts/{contact.pk}/").status_code == 200

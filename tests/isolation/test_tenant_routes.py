@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -116,6 +117,8 @@ ROUTES: dict[str, Route] = {
     "api-deal-detail": Route(API, ("get", "patch", "delete"), "deal"),
     "api-deal-move": Route(API, ("post",), "deal"),
     "task_list": Route(STAFF),
+    "contact_export": Route(STAFF, ("get",), "export"),
+    "company_export": Route(STAFF, ("get",), "export"),
     "task_create": Route(STAFF, ("get", "post")),
     "task_edit": Route(STAFF, ("get", "post"), "task"),
     "task_complete": Route(STAFF, ("post",), "task"),
@@ -205,6 +208,7 @@ def secrets_of_b(tenant_b):
         "interaction": {"pk": logged.interaction.pk},
         "segment": {"pk": segment.pk},
         "deal": {"pk": deal.pk},
+        "export": {"file_format": "csv"},
         "task": {"pk": task.pk},
         "crm_list": {"name": "topics"},
         "crm_list_item": {"name": "topics", "pk": topic.pk},
@@ -238,7 +242,10 @@ def secrets_of_b(tenant_b):
 
 def call(client, method: str, url: str, **extra):
     if method == "get":
-        return client.get(url, **extra)
+        response = client.get(url, **extra)
+        if response.streaming:  # exports: read the whole stream
+            return HttpResponse(b"".join(response.streaming_content), status=response.status_code)
+        return response
     if method == "delete":
         return client.delete(url, **extra)
     if method == "patch":

@@ -1,0 +1,40 @@
+"""What the benchmarks share: Django set up, a throwaway database, percentiles."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+
+
+@contextmanager
+def throwaway_database(name: str) -> Iterator[None]:
+    """A migrated database of its own (public, template, no tenants), dropped afterwards."""
+    connection.settings_dict["TEST"]["NAME"] = name
+    config = setup_databases(
+        verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set(), keepdb=False
+    )
+    try:
+        call_command("platform_migrate", verbosity=0, processes=1)
+        yield
+    finally:
+        connection.set_schema_to_public()
+        teardown_databases(config, verbosity=0)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]

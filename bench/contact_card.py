@@ -1,0 +1,100 @@
+"""The 360° card of a contact with a long history: first page render time.
+
+One contact with N interactions (default 10,000) across every channel, stage changes, open
+deals and tasks, in a tenant that also holds other contacts' history. Times
+GET /contacts/<id>/ (card, key figures, first timeline page) and the timeline API.
+Usage: `python bench/contact_card.py [N]`.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from datetime import timedelta
+
+from common import percentile, throwaway_database  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django_tenants.utils import schema_context  # noqa: E402
+
+from crm_core.models import Channel, Interaction  # noqa: E402
+from crm_core.services.parties import contact_create  # noqa: E402
+from tenants.identity.models import User  # noqa: E402
+from tenants.services.provisioning import tenant_signup  # noqa: E402
+
+REPEATS = 60
+
+
+def main(count: int) -> None:
+    with throwaway_database("bench_card"):
+        tenant_signup(
+            company_name="Card",
+            subdomain="card",
+            owner_name="Owner Card",
+            email="owner@card.test",
+            password="Bench-Password-2026",
+        )
+        with schema_context("card"):
+            owner = User.objects.get(email="owner@card.test")
+            contact = contact_create(
+                actor=owner, data={"first_name": "Long", "last_name": "History"}
+            )
+            others = [
+                contact_create(actor=owner, data={"first_name": f"Other {i}"}) for i in range(20)
+            ]
+            channels = Channel.values
+            now = timezone.now()
+            rows = [
+                Interaction(
+                    contact=contact,
+                    channel=channels[i % len(channels)],
+                    direction="inbound",
+                    subject=f"Touch {i}",
+                    notes="Discussed terms",
+                    occurred_at=now - timedelta(minutes=37 * i),
+                    created_by=owner,
+                )
+                for i in range(count)
+            ]
+            rows += [
+                Interaction(
+                    contact=others[i % 20], channel="call", occurred_at=now, created_by=owner
+                )
+                for i in range(count)
+            ]
+            Interaction.objects.bulk_create(rows, batch_size=5000)
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        connection.set_schema_to_public()
+        client = Client(HTTP_HOST="card.localhost")
+        with schema_context("card"):
+            client.force_login(owner)
+        connection.set_schema_to_public()
+        results = {}
+        for label, path in (
+            ("card page (first timeline page)", f"/contacts/{contact.pk}/"),
+            ("card, calls only", f"/contacts/{contact.pk}/?channel=call"),
+            ("timeline API", f"/api/v1/contacts/{contact.pk}/timeline/"),
+        ):
+            durations = []
+            for _ in range(REPEATS):
+                started = time.perf_counter()
+                response = client.get(path)
+                durations.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{path}: {response.status_code}")
+            results[label] = durations[5:]
+    print(f"One contact with {count:,} interactions (and {count:,} on 20 other contacts)")
+    print(f"{'request':<34}{'p50':>8}{'p95':>8}{'p99':>8}  ms")
+    for label, durations in results.items():
+        print(
+            f"{label:<34}{statistics.median(durations) * 1000:8.1f}"
+            f"{percentile(durations, 0.95) * 1000:8.1f}{percentile(durations, 0.99) * 1000:8.1f}"
+        )
+    print("target: the card's first page under 150 ms")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
