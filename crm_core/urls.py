@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from crm_core.views import deals, interactions, parties, segments, settings, tasks
+from crm_core.views import commerce, deals, interactions, parties, segments, settings, tasks
 from crm_core.views.parties import COMPANIES, CONTACTS
 
 urlpatterns = [
@@ -35,6 +35,13 @@ urlpatterns = [
         name="interaction_create",
     ),
     path("contacts/<int:pk>/stage/", interactions.contact_stage_view, name="contact_stage"),
+    path("products/", commerce.product_list, name="product_list"),
+    path("price-lists/", commerce.price_list_create, name="price_list_create"),
+    path("price-lists/<int:pk>/", commerce.price_list_detail, name="price_list_detail"),
+    path("orders/", commerce.order_list, name="order_list"),
+    path("orders/new/", commerce.order_create_view, name="order_create"),
+    path("orders/<int:pk>/", commerce.order_detail, name="order_detail"),
+    path("orders/<int:pk>/status/", commerce.order_status_view, name="order_status"),
     path("tasks/", tasks.task_list, name="task_list"),
     path("tasks/new/", tasks.task_form, name="task_create"),
     path("tasks/<int:pk>/", tasks.task_form, name="task_edit"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm_core.api import deals, interactions, parties, segments, tasks
+from crm_core.api import commerce, deals, interactions, parties, segments, tasks
 
 urlpatterns = [
     path("contacts/", parties.ContactListCreateApi.as_view(), name="api-contact-list"),
@@ -61,4 +61,12 @@ urlpatterns += [
     path("tasks/", tasks.TaskListCreateApi.as_view(), name="api-task-list"),
     path("tasks/<int:pk>/", tasks.TaskDetailApi.as_view(), name="api-task-detail"),
     path("tasks/<int:pk>/complete/", tasks.TaskCompleteApi.as_view(), name="api-task-complete"),
+]
+
+urlpatterns += [
+    path("products/", commerce.ProductListCreateApi.as_view(), name="api-product-list"),
+    path("price-lists/", commerce.PriceListListApi.as_view(), name="api-price-list-list"),
+    path("orders/", commerce.OrderListCreateApi.as_view(), name="api-order-list"),
+    path("orders/<int:pk>/", commerce.OrderDetailApi.as_view(), name="api-order-detail"),
+    path("orders/<int:pk>/status/", commerce.OrderStatusApi.as_view(), name="api-order-status"),
 ]

@@ -1,4 +1,5 @@
 from crm_core.models.base import OwnedRecord
+from crm_core.models.commerce import Order, OrderLine, Price, PriceList, Product
 from crm_core.models.deals import GATE_FIELDS, Deal, DealMove, Pipeline, PipelineStage
 from crm_core.models.interactions import (
     Channel,
@@ -24,9 +25,14 @@ __all__ = [
     "InteractionOutcome",
     "InteractionTopic",
     "LifecycleStage",
+    "Order",
+    "OrderLine",
     "OwnedRecord",
     "Pipeline",
     "PipelineStage",
+    "Price",
+    "PriceList",
+    "Product",
     "ParameterType",
     "Segment",
     "StageChange",

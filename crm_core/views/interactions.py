@@ -19,6 +19,7 @@ from crm_core.services.tasks import follow_up_task_for_interaction
 def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
     before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
     channel = request.GET.get("channel") or None
+    from crm_core.selectors.commerce import lifetime_revenue, orders_visible
     from crm_core.selectors.deals import contact_open_deals
     from crm_core.selectors.segments import pending_segment, segment_card_context
     from crm_core.selectors.tasks import tasks_visible
@@ -26,6 +27,8 @@ def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
     return {
         **segment_card_context(contact, "contact", pending_segment(request, contact)),
         "open_deals": list(contact_open_deals(user=request.user, contact=contact)[:10]),
+        "orders": list(orders_visible(user=request.user).filter(contact=contact)[:5]),
+        "revenue": lifetime_revenue(contact=contact),
         "open_tasks": list(
             tasks_visible(user=request.user).filter(contact=contact, done_at=None)[:10]
         ),

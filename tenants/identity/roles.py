@@ -78,6 +78,10 @@ CONFIGURATION = {
     ("crm_core", "*_lifecyclestage"),
     ("crm_core", "*_interactiontopic"),
     ("crm_core", "*_interactionoutcome"),
+    # the catalogue: everyone sees it, owners and admins change it
+    ("crm_core", "[acd]*_product"),
+    ("crm_core", "[acd]*_pricelist"),
+    ("crm_core", "[acd]*_price"),
 }
 EXCLUDED: dict[Role, set[tuple[str, str]]] = {
     Role.SALES_HEAD: CONFIGURATION,

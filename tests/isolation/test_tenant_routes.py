@@ -4,6 +4,7 @@ ids, secrets and hosts. A route missing from ROUTES fails the suite, so new rout
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.http import HttpResponse
@@ -18,8 +19,17 @@ from crm_core.models import (
     Deal,
     Interaction,
     InteractionTopic,
+    Order,
+    Price,
     Segment,
     Task,
+)
+from crm_core.services.commerce import (
+    LineRequest,
+    order_create,
+    price_list_save,
+    prices_set,
+    product_save,
 )
 from crm_core.services.deals import deal_create
 from crm_core.services.interactions import interaction_log
@@ -117,6 +127,18 @@ ROUTES: dict[str, Route] = {
     "api-deal-detail": Route(API, ("get", "patch", "delete"), "deal"),
     "api-deal-move": Route(API, ("post",), "deal"),
     "task_list": Route(STAFF),
+    "product_list": Route(STAFF, ("get", "post")),
+    "price_list_create": Route(STAFF, ("post",)),
+    "price_list_detail": Route(STAFF, ("get", "post"), "price_list"),
+    "order_list": Route(STAFF),
+    "order_create": Route(STAFF, ("get", "post")),
+    "order_detail": Route(STAFF, ("get",), "order"),
+    "order_status": Route(STAFF, ("post",), "order"),
+    "api-product-list": Route(API, ("get", "post")),
+    "api-price-list-list": Route(API),
+    "api-order-list": Route(API, ("get", "post")),
+    "api-order-detail": Route(API, ("get",), "order"),
+    "api-order-status": Route(API, ("post",), "order"),
     "contact_export": Route(STAFF, ("get",), "export"),
     "company_export": Route(STAFF, ("get",), "export"),
     "task_create": Route(STAFF, ("get", "post")),
@@ -191,6 +213,13 @@ def secrets_of_b(tenant_b):
         topic = InteractionTopic.objects.create(name="Beta-only topic Quokka")
         deal = deal_create(actor=owner, data={"title": "Platypus megadeal", "contact": contact})
         task = task_create(actor=owner, data={"title": "Echidna errand", "due_at": timezone.now()})
+        bilby = product_save(product=None, data={"sku": "BILBY-1", "name": "Bilby bolts"})
+        price_list = price_list_save(
+            price_list=None,
+            data={"name": "Kookaburra prices", "currency": "AUD", "is_default": True},
+        )
+        prices_set(price_list=price_list, prices={bilby.pk: Decimal("7")})
+        order = order_create(actor=owner, contact=contact, lines=[LineRequest(bilby, Decimal("2"))])
         segment = Segment.objects.create(
             name="Wombat distributors",
             parameters=[
@@ -208,6 +237,8 @@ def secrets_of_b(tenant_b):
         "interaction": {"pk": logged.interaction.pk},
         "segment": {"pk": segment.pk},
         "deal": {"pk": deal.pk},
+        "order": {"pk": order.pk},
+        "price_list": {"pk": price_list.pk},
         "export": {"file_format": "csv"},
         "task": {"pk": task.pk},
         "crm_list": {"name": "topics"},
@@ -236,6 +267,8 @@ def secrets_of_b(tenant_b):
             "Numbat",
             "Platypus",
             "Echidna",
+            "Bilby",
+            "Kookaburra",
         ],
     }
 
@@ -281,6 +314,8 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         assert Interaction.objects.filter(contact_id=secrets["contact"]["pk"]).count() == 1
         assert InteractionTopic.objects.filter(name__contains="Quokka").count() == 1
         assert Task.objects.get(title__contains="Echidna").done_at is None
+        assert Order.objects.get(pk=secrets["order"]["pk"]).status == "draft"
+        assert Price.objects.get(product__sku="BILBY-1").amount == Decimal("7")
         platypus = Deal.objects.get(title__contains="Platypus")
         assert (platypus.version, platypus.archived_at) == (1, None)
         assert User.objects.get(pk=secrets["member"]["pk"]).is_active

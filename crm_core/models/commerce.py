@@ -1,0 +1,121 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crm_core.models.base import OwnedRecord
+from crm_core.models.parties import Company, Contact
+
+
+class Product(models.Model):
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    unit = models.CharField(_("unit"), max_length=20, default="pcs")
+    category = models.CharField(_("category"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("on sale"), default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sku})"
+
+
+class PriceList(models.Model):
+    """Prices in one currency, for one segment or as the default."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    currency = models.CharField(_("currency"), max_length=3, default="RUB")
+    segment = models.ForeignKey(
+        "crm_core.Segment",
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.currency})"
+
+
+class Price(models.Model):
+    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="prices")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="prices")
+    amount = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["price_list", "product"], name="one_price_per_list")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} {self.amount}"
+
+
+class Order(OwnedRecord):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PLACED = "placed", _("Placed")
+        PAID = "paid", _("Paid")
+        SHIPPED = "shipped", _("Shipped")
+        DELIVERED = "delivered", _("Delivered")
+        CANCELLED = "cancelled", _("Cancelled")
+        RETURNED = "returned", _("Returned")
+
+    class Source(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        PORTAL = "portal", _("Portal")
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="orders"
+    )
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    source = models.CharField(
+        _("source"), max_length=8, choices=Source.choices, default=Source.STAFF
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="RUB")
+    total = models.DecimalField(_("total"), max_digits=16, decimal_places=2, default=0)
+    deferred_until = models.DateField(_("deferred until"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    placed_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["contact", "-created_at"]),
+            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["owner", "-created_at"]),
+            models.Index(fields=["team", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.quantity}"

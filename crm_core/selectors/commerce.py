@@ -1,0 +1,31 @@
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.http import Http404
+
+from crm_core.models import Order
+from crm_core.selectors.visibility import visible_to
+from crm_core.services.commerce import REVENUE_STATUSES
+from tenants.identity.models import User
+
+
+def orders_visible(*, user: User) -> QuerySet[Order]:
+    return visible_to(Order.objects.all(), user).select_related("contact", "company", "owner")
+
+
+def order_get_for_user(*, user: User, pk: int) -> Order:
+    order = orders_visible(user=user).filter(pk=pk).first()
+    if order is None:
+        raise Http404
+    return order
+
+
+def lifetime_revenue(*, contact) -> dict[str, Decimal]:
+    """Paid, shipped and delivered orders' totals, per currency (never mixed)."""
+    rows = (
+        Order.objects.filter(contact=contact, status__in=REVENUE_STATUSES)
+        .values("currency")
+        .annotate(total=Sum("total"))
+        .order_by("currency")
+    )
+    return {row["currency"]: row["total"] for row in rows}
