@@ -321,6 +321,72 @@ def demo_tasks_seed() -> None:
         )
 
 
+def demo_commerce_seed() -> None:
+    """A small catalogue, a retail and a distributor price list, and orders in every status."""
+    from crm_core.models import Product, Segment
+    from crm_core.services.commerce import (
+        LineRequest,
+        order_create,
+        order_status_change,
+        price_list_save,
+        prices_set,
+        product_save,
+    )
+
+    if Product.objects.exists():
+        return
+    catalogue = [
+        ("ST-100", "Лист стальной 2 мм", "т", 98_000),
+        ("ST-200", "Арматура А500", "т", 74_500),
+        ("BL-010", "Болт М10 (упаковка 100 шт.)", "уп", 1_450),
+        ("SR-001", "Монтаж и пусконаладка", "ч", 3_200),
+        ("PR-450", "Office printer P450", "pcs", 32_000),
+    ]
+    products = [
+        product_save(product=None, data={"sku": sku, "name": name, "unit": unit})
+        for sku, name, unit, _price in catalogue
+    ]
+    retail = price_list_save(
+        price_list=None, data={"name": "Розница", "currency": "RUB", "is_default": True}
+    )
+    prices_set(
+        price_list=retail,
+        prices={p.pk: Decimal(price) for p, (*_, price) in zip(products, catalogue, strict=True)},
+    )
+    distributors = Segment.objects.filter(name="Дистрибьюторы").first()
+    if distributors:
+        dealer = price_list_save(
+            price_list=None, data={"name": "Дилерский", "currency": "RUB", "segment": distributors}
+        )
+        prices_set(
+            price_list=dealer,
+            prices={
+                p.pk: Decimal(price) * Decimal("0.85")
+                for p, (*_, price) in zip(products, catalogue, strict=True)
+            },
+        )
+    rng = random.Random(9)  # noqa: S311 - sample data, not security
+    flows = [
+        [],
+        ["placed"],
+        ["placed", "paid"],
+        ["placed", "paid", "shipped"],
+        ["placed", "paid", "shipped", "delivered"],
+        ["placed", "cancelled"],
+    ]
+    for contact in Contact.objects.select_related("owner", "company")[:18]:
+        order = order_create(
+            actor=contact.owner,
+            contact=contact,
+            lines=[
+                LineRequest(rng.choice(products), Decimal(rng.randint(1, 20)))
+                for _ in range(rng.randint(1, 3))
+            ],
+        )
+        for status in rng.choice(flows):
+            order = order_status_change(actor=contact.owner, order=order, status=status)
+
+
 def demo_history_seed() -> None:
     """A few months of calls, letters and meetings on the demo contacts."""
     if not Contact.objects.exists() or Contact.objects.filter(interactions__isnull=False).exists():

@@ -4,6 +4,7 @@ from django_tenants.utils import tenant_context
 
 from crm_core.demo import (
     demo_clients_seed,
+    demo_commerce_seed,
     demo_deals_seed,
     demo_history_seed,
     demo_segments_seed,
@@ -74,5 +75,6 @@ class Command(BaseCommand):
             demo_segments_seed()
             demo_deals_seed()
             demo_tasks_seed()
+            demo_commerce_seed()
         url = url_for_domain(domain_for(DEMO_SUBDOMAIN))
         self.stdout.write(f"Demo company: {url}  owner: {DEMO_OWNER_EMAIL} / {DEMO_PASSWORD}")
