@@ -1,6 +1,15 @@
 from django.urls import path, re_path
 
-from crm_core.views import commerce, deals, interactions, parties, segments, settings, tasks
+from crm_core.views import (
+    commerce,
+    deals,
+    interactions,
+    parties,
+    segments,
+    settings,
+    tasks,
+    tickets,
+)
 from crm_core.views.parties import COMPANIES, CONTACTS
 
 urlpatterns = [
@@ -42,6 +51,9 @@ urlpatterns = [
     path("orders/new/", commerce.order_create_view, name="order_create"),
     path("orders/<int:pk>/", commerce.order_detail, name="order_detail"),
     path("orders/<int:pk>/status/", commerce.order_status_view, name="order_status"),
+    path("tickets/", tickets.ticket_queue, name="ticket_queue"),
+    path("tickets/new/", tickets.ticket_create, name="ticket_create"),
+    path("tickets/<int:pk>/", tickets.ticket_detail, name="ticket_detail"),
     path("tasks/", tasks.task_list, name="task_list"),
     path("tasks/new/", tasks.task_form, name="task_create"),
     path("tasks/<int:pk>/", tasks.task_form, name="task_edit"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm_core.api import commerce, deals, interactions, parties, segments, tasks
+from crm_core.api import commerce, deals, interactions, parties, segments, tasks, tickets
 
 urlpatterns = [
     path("contacts/", parties.ContactListCreateApi.as_view(), name="api-contact-list"),
@@ -69,4 +69,10 @@ urlpatterns += [
     path("orders/", commerce.OrderListCreateApi.as_view(), name="api-order-list"),
     path("orders/<int:pk>/", commerce.OrderDetailApi.as_view(), name="api-order-detail"),
     path("orders/<int:pk>/status/", commerce.OrderStatusApi.as_view(), name="api-order-status"),
+]
+
+urlpatterns += [
+    path("tickets/", tickets.TicketListCreateApi.as_view(), name="api-ticket-list"),
+    path("tickets/<int:pk>/", tickets.TicketDetailApi.as_view(), name="api-ticket-detail"),
+    path("tickets/<int:pk>/messages/", tickets.TicketReplyApi.as_view(), name="api-ticket-reply"),
 ]

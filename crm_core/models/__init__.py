@@ -12,6 +12,7 @@ from crm_core.models.interactions import (
 from crm_core.models.parties import Company, Contact, LifecycleStage
 from crm_core.models.segments import ParameterType, Segment
 from crm_core.models.tasks import Task
+from crm_core.models.tickets import Ticket, TicketMessage
 
 __all__ = [
     "Channel",
@@ -37,4 +38,6 @@ __all__ = [
     "Segment",
     "StageChange",
     "Task",
+    "Ticket",
+    "TicketMessage",
 ]

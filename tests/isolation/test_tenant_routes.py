@@ -23,6 +23,7 @@ from crm_core.models import (
     Price,
     Segment,
     Task,
+    Ticket,
 )
 from crm_core.services.commerce import (
     LineRequest,
@@ -35,6 +36,7 @@ from crm_core.services.deals import deal_create
 from crm_core.services.interactions import interaction_log
 from crm_core.services.parties import company_create, contact_create
 from crm_core.services.tasks import task_create
+from crm_core.services.tickets import ticket_open
 from tenants.identity.models import ApiToken, Invitation, User
 from tenants.identity.roles import Role
 from tenants.identity.services.handoff import handoff_tokens
@@ -127,6 +129,12 @@ ROUTES: dict[str, Route] = {
     "api-deal-detail": Route(API, ("get", "patch", "delete"), "deal"),
     "api-deal-move": Route(API, ("post",), "deal"),
     "task_list": Route(STAFF),
+    "ticket_queue": Route(STAFF),
+    "ticket_create": Route(STAFF, ("get", "post")),
+    "ticket_detail": Route(STAFF, ("get", "post"), "ticket"),
+    "api-ticket-list": Route(API, ("get", "post")),
+    "api-ticket-detail": Route(API, ("get", "patch"), "ticket"),
+    "api-ticket-reply": Route(API, ("post",), "ticket"),
     "product_list": Route(STAFF, ("get", "post")),
     "price_list_create": Route(STAFF, ("post",)),
     "price_list_detail": Route(STAFF, ("get", "post"), "price_list"),
@@ -220,6 +228,9 @@ def secrets_of_b(tenant_b):
         )
         prices_set(price_list=price_list, prices={bilby.pk: Decimal("7")})
         order = order_create(actor=owner, contact=contact, lines=[LineRequest(bilby, Decimal("2"))])
+        ticket = ticket_open(
+            actor=owner, contact=contact, subject="Wallaby complaint", body="Wallaby text"
+        )
         segment = Segment.objects.create(
             name="Wombat distributors",
             parameters=[
@@ -238,6 +249,7 @@ def secrets_of_b(tenant_b):
         "segment": {"pk": segment.pk},
         "deal": {"pk": deal.pk},
         "order": {"pk": order.pk},
+        "ticket": {"pk": ticket.pk},
         "price_list": {"pk": price_list.pk},
         "export": {"file_format": "csv"},
         "task": {"pk": task.pk},
@@ -269,6 +281,7 @@ def secrets_of_b(tenant_b):
             "Echidna",
             "Bilby",
             "Kookaburra",
+            "Wallaby",
         ],
     }
 
@@ -311,10 +324,12 @@ def assert_b_untouched(tenant_b, secrets) -> None:
     with tenant_b.active():
         assert Contact.objects.get(pk=secrets["contact"]["pk"]).version == 1
         assert Company.objects.get(pk=secrets["company"]["pk"]).version == 1
-        assert Interaction.objects.filter(contact_id=secrets["contact"]["pk"]).count() == 1
+        # the call logged above and the ticket's opening
+        assert Interaction.objects.filter(contact_id=secrets["contact"]["pk"]).count() == 2
         assert InteractionTopic.objects.filter(name__contains="Quokka").count() == 1
         assert Task.objects.get(title__contains="Echidna").done_at is None
         assert Order.objects.get(pk=secrets["order"]["pk"]).status == "draft"
+        assert Ticket.objects.get(pk=secrets["ticket"]["pk"]).messages.count() == 1
         assert Price.objects.get(product__sku="BILBY-1").amount == Decimal("7")
         platypus = Deal.objects.get(title__contains="Platypus")
         assert (platypus.version, platypus.archived_at) == (1, None)

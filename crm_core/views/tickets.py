@@ -1,0 +1,102 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from crm_core.models import Ticket
+from crm_core.selectors.parties import contact_get_for_user, contacts_visible, owners_assignable
+from crm_core.selectors.tickets import ticket_get_for_user, tickets_visible
+from crm_core.services.tickets import ticket_open, ticket_reply, ticket_update
+
+
+def ticket_queue(request: HttpRequest) -> HttpResponse:
+    tickets = tickets_visible(user=request.user)
+    if request.GET.get("status") in Ticket.Status.values:
+        tickets = tickets.filter(status=request.GET["status"])
+    elif request.GET.get("status") != "all":
+        tickets = tickets.exclude(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED])
+    return render(
+        request,
+        "crm_core/tickets.html",
+        {
+            "tickets": tickets[:200],
+            "statuses": Ticket.Status.choices,
+            "wanted": request.GET.get("status", ""),
+        },
+    )
+
+
+def ticket_create(request: HttpRequest) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            contact = contact_get_for_user(
+                user=request.user, pk=int(request.POST.get("contact") or 0)
+            )
+            ticket = ticket_open(
+                actor=request.user,
+                contact=contact,
+                subject=request.POST.get("subject", ""),
+                body=request.POST.get("body", ""),
+                priority=request.POST.get("priority", "normal"),
+                kind=request.POST.get("kind", "question"),
+            )
+        except (Http404, ValueError):
+            errors["contact"] = [_("Choose a contact.")]
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        else:
+            messages.success(request, _("Request %(number)s opened.") % {"number": ticket.number})
+            return redirect("ticket_detail", ticket.pk)
+    return render(
+        request,
+        "crm_core/ticket_form.html",
+        {
+            "contacts": contacts_visible(user=request.user).filter(archived_at=None)[:500],
+            "priorities": Ticket.Priority.choices,
+            "kinds": Ticket.Kind.choices,
+            "errors": errors,
+            "selected": request.POST.get("contact") or request.GET.get("contact"),
+            "values": request.POST,
+        },
+    )
+
+
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = ticket_get_for_user(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            if "body" in request.POST:
+                ticket_reply(
+                    actor=request.user,
+                    ticket=ticket,
+                    body=request.POST["body"],
+                    internal=request.POST.get("internal") == "on",
+                )
+                messages.success(request, _("Reply sent."))
+            else:
+                assignee_id = request.POST.get("assignee")
+                ticket_update(
+                    ticket=ticket,
+                    status=request.POST.get("status") or None,
+                    priority=request.POST.get("priority") or None,
+                    assignee=owners_assignable().filter(pk=assignee_id).first()
+                    if assignee_id
+                    else None,
+                )
+                messages.success(request, _("Saved."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("ticket_detail", ticket.pk)
+    return render(
+        request,
+        "crm_core/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "thread": ticket.messages.select_related("author"),
+            "statuses": Ticket.Status.choices,
+            "priorities": Ticket.Priority.choices,
+            "agents": owners_assignable(),
+        },
+    )
