@@ -9,6 +9,7 @@ from crm_core.models.interactions import (
     InteractionTopic,
     StageChange,
 )
+from crm_core.models.merges import ContactMerge
 from crm_core.models.parties import Company, Contact, LifecycleStage
 from crm_core.models.segments import ParameterType, Segment
 from crm_core.models.tasks import Task
@@ -18,6 +19,7 @@ __all__ = [
     "Channel",
     "Company",
     "Contact",
+    "ContactMerge",
     "Deal",
     "DealMove",
     "GATE_FIELDS",

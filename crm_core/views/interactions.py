@@ -19,16 +19,29 @@ from crm_core.services.tasks import follow_up_task_for_interaction
 def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
     before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
     channel = request.GET.get("channel") or None
+    from crm_core.models import ContactMerge
     from crm_core.selectors.commerce import lifetime_revenue, orders_visible
     from crm_core.selectors.deals import contact_open_deals
+    from crm_core.selectors.parties import contacts_visible
     from crm_core.selectors.segments import pending_segment, segment_card_context
     from crm_core.selectors.tasks import tasks_visible
+    from crm_core.services.parties import contact_duplicates_find
 
     return {
         **segment_card_context(contact, "contact", pending_segment(request, contact)),
         "open_deals": list(contact_open_deals(user=request.user, contact=contact)[:10]),
         "orders": list(orders_visible(user=request.user).filter(contact=contact)[:5]),
         "revenue": lifetime_revenue(contact=contact),
+        "possible_duplicates": list(
+            contacts_visible(user=request.user).filter(
+                pk__in=contact_duplicates_find(
+                    emails=contact.emails, phones=contact.phones, exclude_id=contact.pk
+                ).values("pk")
+            )[:5]
+        ),
+        "last_merge": ContactMerge.objects.filter(
+            pk=request.session.get("last_merge"), survivor=contact, undone_at=None
+        ).first(),
         "open_tasks": list(
             tasks_visible(user=request.user).filter(contact=contact, done_at=None)[:10]
         ),

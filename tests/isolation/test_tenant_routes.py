@@ -16,6 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 from crm_core.models import (
     Company,
     Contact,
+    ContactMerge,
     Deal,
     Interaction,
     InteractionTopic,
@@ -34,6 +35,7 @@ from crm_core.services.commerce import (
 )
 from crm_core.services.deals import deal_create
 from crm_core.services.interactions import interaction_log
+from crm_core.services.merges import contacts_merge
 from crm_core.services.parties import company_create, contact_create
 from crm_core.services.tasks import task_create
 from crm_core.services.tickets import ticket_open
@@ -130,6 +132,8 @@ ROUTES: dict[str, Route] = {
     "api-deal-move": Route(API, ("post",), "deal"),
     "task_list": Route(STAFF),
     "ticket_queue": Route(STAFF),
+    "contact_merge": Route(STAFF, ("get", "post"), "contact"),
+    "merge_undo": Route(STAFF, ("post",), "merge"),
     "ticket_create": Route(STAFF, ("get", "post")),
     "ticket_detail": Route(STAFF, ("get", "post"), "ticket"),
     "api-ticket-list": Route(API, ("get", "post")),
@@ -231,6 +235,8 @@ def secrets_of_b(tenant_b):
         ticket = ticket_open(
             actor=owner, contact=contact, subject="Wallaby complaint", body="Wallaby text"
         )
+        twin = contact_create(actor=owner, allow_duplicate=True, data={"first_name": "Twin"})
+        merge = contacts_merge(actor=owner, survivor=contact, merged=twin, take_from_merged=[])
         segment = Segment.objects.create(
             name="Wombat distributors",
             parameters=[
@@ -250,6 +256,7 @@ def secrets_of_b(tenant_b):
         "deal": {"pk": deal.pk},
         "order": {"pk": order.pk},
         "ticket": {"pk": ticket.pk},
+        "merge": {"pk": merge.pk},
         "price_list": {"pk": price_list.pk},
         "export": {"file_format": "csv"},
         "task": {"pk": task.pk},
@@ -322,7 +329,8 @@ def url_for(name: str, route: Route, secrets: dict) -> str:
 
 def assert_b_untouched(tenant_b, secrets) -> None:
     with tenant_b.active():
-        assert Contact.objects.get(pk=secrets["contact"]["pk"]).version == 1
+        # version 2: the merge in the fixture saved it once; A's routes must not have
+        assert Contact.objects.get(pk=secrets["contact"]["pk"]).version == 2
         assert Company.objects.get(pk=secrets["company"]["pk"]).version == 1
         # the call logged above and the ticket's opening
         assert Interaction.objects.filter(contact_id=secrets["contact"]["pk"]).count() == 2
@@ -330,6 +338,7 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         assert Task.objects.get(title__contains="Echidna").done_at is None
         assert Order.objects.get(pk=secrets["order"]["pk"]).status == "draft"
         assert Ticket.objects.get(pk=secrets["ticket"]["pk"]).messages.count() == 1
+        assert ContactMerge.objects.get(pk=secrets["merge"]["pk"]).undone_at is None
         assert Price.objects.get(product__sku="BILBY-1").amount == Decimal("7")
         platypus = Deal.objects.get(title__contains="Platypus")
         assert (platypus.version, platypus.archived_at) == (1, None)
