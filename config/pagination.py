@@ -53,3 +53,10 @@ def paginate(request: HttpRequest, queryset, ordering: Ordering) -> Page:
         previous_url=paginator.get_previous_link(),
         ordering=paginator.ordering[0],
     )
+
+
+def keyset_response(request: Request, queryset, ordering: Ordering, serializer_class):
+    """An API list answer: one keyset page of `queryset`, serialised, with next/previous."""
+    paginator = KeysetPagination()
+    page = paginator.paginate_queryset(queryset, request, view=ordering)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)

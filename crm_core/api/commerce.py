@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import filter_by_ids
-from config.pagination import KeysetPagination, Ordering
+from config.pagination import Ordering, keyset_response
 from crm_core.models import Order, OrderLine, PriceList, Product
 from crm_core.selectors.commerce import order_get_for_user, orders_visible
 from crm_core.selectors.parties import contact_get_for_user
@@ -124,11 +124,9 @@ class OrderListCreateApi(APIView):
             if wanted not in Order.Status.values:
                 raise ValidationError({"status": [f"One of: {', '.join(Order.Status.values)}."]})
             queryset = queryset.filter(status=wanted)
-        paginator = KeysetPagination()
-        page = paginator.paginate_queryset(
-            queryset.prefetch_related("lines__product"), request, view=ORDER_ORDERING
+        return keyset_response(
+            request, queryset.prefetch_related("lines__product"), ORDER_ORDERING, OrderSerializer
         )
-        return paginator.get_paginated_response(OrderSerializer(page, many=True).data)
 
     @extend_schema(
         request=InputSerializer,

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import filter_by_ids
-from config.pagination import KeysetPagination, Ordering
+from config.pagination import Ordering, keyset_response
 from crm_core.models import GATE_FIELDS, Company, Contact, Deal, Pipeline, PipelineStage
 from crm_core.selectors.deals import deal_get_for_user, deals_visible
 from crm_core.selectors.parties import companies_visible, contacts_visible, owners_assignable
@@ -124,9 +124,7 @@ class DealListCreateApi(APIView):
         queryset = filter_by_ids(
             queryset, request.query_params, ("pipeline", "stage", "owner", "contact", "company")
         )
-        paginator = KeysetPagination()
-        page = paginator.paginate_queryset(queryset, request, view=DEAL_ORDERING)
-        return paginator.get_paginated_response(DealOutputSerializer(page, many=True).data)
+        return keyset_response(request, queryset, DEAL_ORDERING, DealOutputSerializer)
 
     @extend_schema(request=DealInputSerializer, responses={201: DealOutputSerializer})
     def post(self, request):

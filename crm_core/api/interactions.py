@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import filter_by_ids
-from config.pagination import KeysetPagination, Ordering
+from config.pagination import Ordering, keyset_response
 from crm_core.models import (
     Channel,
     Direction,
@@ -89,9 +89,7 @@ class InteractionListCreateApi(APIView):
             if channel not in Channel.values:
                 raise ValidationError({"channel": [f"One of: {', '.join(Channel.values)}."]})
             queryset = queryset.filter(channel=channel)
-        paginator = KeysetPagination()
-        page = paginator.paginate_queryset(queryset, request, view=INTERACTION_ORDERING)
-        return paginator.get_paginated_response(InteractionOutputSerializer(page, many=True).data)
+        return keyset_response(request, queryset, INTERACTION_ORDERING, InteractionOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: InteractionOutputSerializer})
     def post(self, request):

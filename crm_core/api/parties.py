@@ -1,10 +1,10 @@
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.pagination import KeysetPagination, Ordering
+from config.pagination import Ordering, keyset_response
 from crm_core.filters import CompanyFilter, ContactFilter
 from crm_core.models import Company, Contact, LifecycleStage, Segment
 from crm_core.selectors.parties import (
@@ -147,6 +147,9 @@ class CompanyInputSerializer(_OwnedInput):
     legal_address = serializers.CharField(required=False, allow_blank=True)
     postal_address = serializers.CharField(required=False, allow_blank=True)
 
+    def __init__(self, *args, user=None, **kwargs):  # same call as the contact serializer
+        super().__init__(*args, **kwargs)
+
 
 def _version(request) -> int:
     try:
@@ -170,9 +173,7 @@ def _list(request, view, queryset, filterset_class, ordering: Ordering, serializ
                 for field, messages in filterset.errors.items()
             }
         )
-    paginator = KeysetPagination()
-    page = paginator.paginate_queryset(filterset.qs, request, view=ordering)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
+    return keyset_response(request, filterset.qs, ordering, serializer)
 
 
 LIST_PARAMETERS = [
@@ -230,34 +231,55 @@ class ContactListCreateApi(APIView):
         return Response(ContactOutputSerializer(contact).data, status=status.HTTP_201_CREATED)
 
 
-class ContactDetailApi(APIView):
-    @extend_schema(responses=ContactOutputSerializer)
-    def get(self, request, pk: int):
-        contact = contact_get_for_user(user=request.user, pk=pk)
-        return Response(ContactOutputSerializer(contact).data)
+class _PartyDetailApi(APIView):
+    """Read, edit (with the version read) and archive one contact or company."""
 
-    @extend_schema(request=ContactInputSerializer, responses=ContactOutputSerializer)
+    name = ""
+    get_for_user = None
+    input_serializer = None
+    output_serializer = None
+    update = None
+
+    def get(self, request, pk: int):
+        return Response(self.output_serializer(self.get_for_user(user=request.user, pk=pk)).data)
+
     def patch(self, request, pk: int):
-        contact = contact_get_for_user(user=request.user, pk=pk)
-        data = ContactInputSerializer(data=request.data, partial=True, user=request.user)
+        record = self.get_for_user(user=request.user, pk=pk)
+        data = self.input_serializer(data=request.data, partial=True, user=request.user)
         data.is_valid(raise_exception=True)
         try:
-            contact = contact_update(
+            record = self.update(
                 actor=request.user,
-                contact=contact,
+                **{self.name: record},
                 data=dict(data.validated_data),
                 expected_version=_version(request),
             )
         except EditConflict as conflict:
             return _conflict(conflict)
         return Response(
-            ContactOutputSerializer(contact_get_for_user(user=request.user, pk=contact.pk)).data
+            self.output_serializer(self.get_for_user(user=request.user, pk=record.pk)).data
         )
 
-    @extend_schema(responses={204: None}, description="Archive (never deletes).")
     def delete(self, request, pk: int):
-        record_archive(record=contact_get_for_user(user=request.user, pk=pk))
+        record_archive(record=self.get_for_user(user=request.user, pk=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _detail_schema(input_serializer, output_serializer):
+    return extend_schema_view(
+        get=extend_schema(responses=output_serializer),
+        patch=extend_schema(request=input_serializer, responses=output_serializer),
+        delete=extend_schema(responses={204: None}, description="Archive (never deletes)."),
+    )
+
+
+@_detail_schema(ContactInputSerializer, ContactOutputSerializer)
+class ContactDetailApi(_PartyDetailApi):
+    name = "contact"
+    get_for_user = staticmethod(contact_get_for_user)
+    input_serializer = ContactInputSerializer
+    output_serializer = ContactOutputSerializer
+    update = staticmethod(contact_update)
 
 
 class CompanyListCreateApi(APIView):
@@ -280,35 +302,13 @@ class CompanyListCreateApi(APIView):
         return Response(CompanyOutputSerializer(company).data, status=status.HTTP_201_CREATED)
 
 
-class CompanyDetailApi(APIView):
-    @extend_schema(responses=CompanyOutputSerializer)
-    def get(self, request, pk: int):
-        return Response(
-            CompanyOutputSerializer(company_get_for_user(user=request.user, pk=pk)).data
-        )
-
-    @extend_schema(request=CompanyInputSerializer, responses=CompanyOutputSerializer)
-    def patch(self, request, pk: int):
-        company = company_get_for_user(user=request.user, pk=pk)
-        data = CompanyInputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        try:
-            company = company_update(
-                actor=request.user,
-                company=company,
-                data=dict(data.validated_data),
-                expected_version=_version(request),
-            )
-        except EditConflict as conflict:
-            return _conflict(conflict)
-        return Response(
-            CompanyOutputSerializer(company_get_for_user(user=request.user, pk=company.pk)).data
-        )
-
-    @extend_schema(responses={204: None}, description="Archive (never deletes).")
-    def delete(self, request, pk: int):
-        record_archive(record=company_get_for_user(user=request.user, pk=pk))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+@_detail_schema(CompanyInputSerializer, CompanyOutputSerializer)
+class CompanyDetailApi(_PartyDetailApi):
+    name = "company"
+    get_for_user = staticmethod(company_get_for_user)
+    input_serializer = CompanyInputSerializer
+    output_serializer = CompanyOutputSerializer
+    update = staticmethod(company_update)
 
 
 class LifecycleStageListApi(APIView):

@@ -4,7 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import filter_by_ids
-from config.pagination import KeysetPagination, Ordering
+from config.pagination import Ordering, keyset_response
 from crm_core.models import Contact, Task
 from crm_core.selectors.parties import contacts_visible, owners_assignable
 from crm_core.selectors.tasks import task_get_for_user, tasks_visible
@@ -74,9 +74,7 @@ class TaskListCreateApi(APIView):
         if done in ("true", "false"):
             queryset = queryset.filter(done_at__isnull=done == "false")
         queryset = filter_by_ids(queryset, request.query_params, ("contact", "assignee"))
-        paginator = KeysetPagination()
-        page = paginator.paginate_queryset(queryset, request, view=TASK_ORDERING)
-        return paginator.get_paginated_response(TaskOutputSerializer(page, many=True).data)
+        return keyset_response(request, queryset, TASK_ORDERING, TaskOutputSerializer)
 
     @extend_schema(request=TaskInputSerializer, responses={201: TaskOutputSerializer})
     def post(self, request):
