@@ -10,6 +10,7 @@ from crm_core.models.interactions import (
     StageChange,
 )
 from crm_core.models.merges import ContactMerge
+from crm_core.models.money import ExchangeRate, WorkspaceSettings
 from crm_core.models.parties import Company, Contact, LifecycleStage
 from crm_core.models.segments import ParameterType, Segment
 from crm_core.models.tasks import Task
@@ -24,6 +25,7 @@ __all__ = [
     "DealMove",
     "GATE_FIELDS",
     "Direction",
+    "ExchangeRate",
     "Interaction",
     "InteractionOutcome",
     "InteractionTopic",
@@ -42,4 +44,5 @@ __all__ = [
     "Task",
     "Ticket",
     "TicketMessage",
+    "WorkspaceSettings",
 ]

@@ -20,6 +20,18 @@ def order_get_for_user(*, user: User, pk: int) -> Order:
     return order
 
 
+def lifetime_revenue_converted(*, contact):
+    """Lifetime revenue in the base currency, each order at the rate of the day it was paid."""
+    from crm_core.services.money import convert_sum
+
+    rows = Order.objects.filter(contact=contact, status__in=REVENUE_STATUSES).values_list(
+        "total", "currency", "paid_at", "created_at"
+    )
+    return convert_sum(
+        (total, currency, (paid or created).date()) for total, currency, paid, created in rows
+    )
+
+
 def lifetime_revenue(*, contact) -> dict[str, Decimal]:
     """Paid, shipped and delivered orders' totals, per currency (never mixed)."""
     rows = (

@@ -72,5 +72,22 @@ def pipeline_board(*, user: User, pipeline: Pipeline) -> list[Column]:
     return columns
 
 
+def pipeline_forecast(*, user: User, pipeline: Pipeline):
+    """Σ amount × win probability of the open deals the user sees, in the base currency, each
+    converted at the rate of its expected close date (today when it has none)."""
+    from crm_core.services.money import convert_sum, today
+
+    rows = (
+        deals_visible(user=user)
+        .filter(pipeline=pipeline, closed_at=None)
+        .exclude(amount=None)
+        .values_list("amount", "currency", "expected_close", "stage__probability")
+    )
+    return convert_sum(
+        (amount * Decimal(probability) / 100, currency, close or today())
+        for amount, currency, close, probability in rows
+    )
+
+
 def contact_open_deals(*, user: User, contact) -> QuerySet[Deal]:
     return deals_visible(user=user).filter(contact=contact, closed_at=None)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from crm_core.forms import DealForm
 from crm_core.models import Pipeline, PipelineStage
-from crm_core.selectors.deals import deal_get_for_user, pipeline_board
+from crm_core.selectors.deals import deal_get_for_user, pipeline_board, pipeline_forecast
 from crm_core.services.common import EditConflict
 from crm_core.services.deals import deal_create, deal_move, deal_update
 
@@ -28,6 +28,7 @@ def deal_board(request: HttpRequest) -> HttpResponse:
         "pipeline": pipeline,
         "pipelines": Pipeline.objects.all(),
         "columns": pipeline_board(user=request.user, pipeline=pipeline) if pipeline else [],
+        "forecast": pipeline_forecast(user=request.user, pipeline=pipeline) if pipeline else None,
     }
     return render(request, "crm_core/deal_board.html", context)
 

@@ -20,7 +20,11 @@ def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
     before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
     channel = request.GET.get("channel") or None
     from crm_core.models import ContactMerge
-    from crm_core.selectors.commerce import lifetime_revenue, orders_visible
+    from crm_core.selectors.commerce import (
+        lifetime_revenue,
+        lifetime_revenue_converted,
+        orders_visible,
+    )
     from crm_core.selectors.deals import contact_open_deals
     from crm_core.selectors.parties import contacts_visible
     from crm_core.selectors.segments import pending_segment, segment_card_context
@@ -32,6 +36,7 @@ def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
         "open_deals": list(contact_open_deals(user=request.user, contact=contact)[:10]),
         "orders": list(orders_visible(user=request.user).filter(contact=contact)[:5]),
         "revenue": lifetime_revenue(contact=contact),
+        "revenue_converted": lifetime_revenue_converted(contact=contact),
         "possible_duplicates": list(
             contacts_visible(user=request.user).filter(
                 pk__in=contact_duplicates_find(

@@ -132,6 +132,7 @@ ROUTES: dict[str, Route] = {
     "api-deal-move": Route(API, ("post",), "deal"),
     "task_list": Route(STAFF),
     "ticket_queue": Route(STAFF),
+    "exchange_rates": Route(STAFF, ("get", "post")),
     "contact_merge": Route(STAFF, ("get", "post"), "contact"),
     "merge_undo": Route(STAFF, ("post",), "merge"),
     "ticket_create": Route(STAFF, ("get", "post")),
