@@ -15,9 +15,13 @@ from django.utils.translation import gettext as _
 
 from crm_core.models import ExchangeRate, WorkspaceSettings
 
+DEFAULT_BASE_CURRENCY = "RUB"
+
 
 def base_currency() -> str:
-    return WorkspaceSettings.objects.get_or_create(pk=1)[0].base_currency
+    """The workspace's base currency (read only; the Currencies page saves it)."""
+    saved = WorkspaceSettings.objects.filter(pk=1).values_list("base_currency", flat=True).first()
+    return saved or DEFAULT_BASE_CURRENCY
 
 
 def exchange_rate_add(*, currency: str, valid_from: date, rate: Decimal) -> ExchangeRate:
