@@ -16,6 +16,7 @@ from tenants.identity.models import User
 from tenants.identity.roles import Role
 from tenants.identity.services.handoff import handoff_path_for
 from tenants.identity.services.users import user_create
+from tenants.links import domain_for, url_for_domain
 from tenants.models import Domain, Tenant
 from tenants.validators import schema_name_for, validate_subdomain
 
@@ -28,16 +29,6 @@ class SignupResult:
     tenant_url: str
     login_url: str
     owner_id: int
-
-
-def domain_for(subdomain: str) -> str:
-    return f"{subdomain}.{settings.BASE_DOMAIN}"
-
-
-def url_for_domain(domain: str, path: str = "/") -> str:
-    port = settings.BASE_URL_PORT
-    suffix = f":{port}" if port and port not in ("80", "443") else ""
-    return f"{settings.BASE_URL_SCHEME}://{domain}{suffix}{path}"
 
 
 def public_tenant_ensure() -> Tenant:

@@ -4,9 +4,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +13,7 @@ from tenants.identity.models import Invitation, Team, User
 from tenants.identity.roles import INVITABLE_ROLES, Role
 from tenants.identity.services.roles import user_role_apply
 from tenants.identity.tasks import invitation_email_send
+from tenants.links import tenant_url
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -38,13 +38,6 @@ def user_create(
 def _require_team_manager(actor: User) -> None:
     if not actor.can_manage_team:
         raise PermissionDenied(_("Only the owner and administrators manage the team."))
-
-
-def tenant_url(path: str = "/") -> str:
-    """Absolute URL of `path` on the current tenant's primary domain."""
-    domain = connection.tenant.get_primary_domain().domain
-    port = f":{settings.BASE_URL_PORT}" if settings.BASE_URL_PORT not in ("", "80", "443") else ""
-    return f"{settings.BASE_URL_SCHEME}://{domain}{port}{path}"
 
 
 @transaction.atomic

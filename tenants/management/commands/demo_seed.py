@@ -16,8 +16,9 @@ from crm_core.services.parties import lifecycle_stages_default_create
 from tenants.identity.models import Team, User
 from tenants.identity.roles import Role
 from tenants.identity.services.users import user_create
+from tenants.links import domain_for, url_for_domain
 from tenants.models import Tenant
-from tenants.services.provisioning import domain_for, tenant_signup, url_for_domain
+from tenants.services.provisioning import tenant_signup
 
 DEMO_SUBDOMAIN = "demo"
 DEMO_OWNER_EMAIL = "owner@demo.tenantly.test"

@@ -1,0 +1,19 @@
+"""Absolute links to a company's workspace, for emails and signup answers."""
+
+from django.conf import settings
+from django.db import connection
+
+
+def domain_for(subdomain: str) -> str:
+    return f"{subdomain}.{settings.BASE_DOMAIN}"
+
+
+def url_for_domain(domain: str, path: str = "/") -> str:
+    port = settings.BASE_URL_PORT
+    suffix = f":{port}" if port and port not in ("80", "443") else ""
+    return f"{settings.BASE_URL_SCHEME}://{domain}{suffix}{path}"
+
+
+def tenant_url(path: str = "/") -> str:
+    """Absolute URL of `path` on the current tenant's primary domain."""
+    return url_for_domain(connection.tenant.get_primary_domain().domain, path)
