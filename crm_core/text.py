@@ -52,3 +52,14 @@ def latin(text: str) -> str:
 def latin_slug(text: str) -> str:
     """“Склад, м²” → “sklad_m”: a key usable in URLs and JSON paths."""
     return re.sub(r"[^a-z0-9]+", "_", latin(text)).strip("_")[:40]
+
+
+def decimal_from_text(text: str):
+    """A number typed in a form ("98.50" or "98,50"), or None when it is not one."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None

@@ -1,7 +1,5 @@
 """Staff screens of the catalogue (products, price lists) and orders."""
 
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +19,7 @@ from crm_core.services.commerce import (
     prices_set,
     product_save,
 )
+from crm_core.text import decimal_from_text
 
 LINE_ROWS = 5
 
@@ -87,14 +86,15 @@ def price_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
         _require_catalogue(request)
         updates, errors = {}, []
         for product in Product.objects.all():
-            raw = request.POST.get(f"price-{product.pk}", "").strip().replace(",", ".")
-            try:
-                updates[product.pk] = Decimal(raw) if raw else None
-            except InvalidOperation:
+            raw = request.POST.get(f"price-{product.pk}", "").strip()
+            amount = decimal_from_text(raw) if raw else None
+            if raw and amount is None:
                 errors.append(
                     _("%(product)s: “%(value)s” is not a price.")
                     % {"product": product.name, "value": raw}
                 )
+            else:
+                updates[product.pk] = amount
         if errors:
             messages.error(request, " ".join(errors))
         else:
@@ -137,15 +137,16 @@ def order_create_view(request: HttpRequest) -> HttpResponse:
         lines = []
         for index in range(LINE_ROWS):
             product_id = request.POST.get(f"product-{index}")
-            quantity = request.POST.get(f"quantity-{index}", "").strip().replace(",", ".")
+            quantity = decimal_from_text(request.POST.get(f"quantity-{index}", "").strip() or "0")
             if not product_id:
                 continue
-            try:
-                lines.append(LineRequest(products.get(pk=product_id), Decimal(quantity or "0")))
-            except (Product.DoesNotExist, InvalidOperation):
+            product = products.filter(pk=product_id).first()
+            if product is None or quantity is None:
                 errors.append(
                     _("Line %(number)d: choose a product and a quantity.") % {"number": index + 1}
                 )
+                continue
+            lines.append(LineRequest(product, quantity))
         contact_id = request.POST.get("contact") or "0"
         if not errors:
             try:

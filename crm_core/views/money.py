@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from crm_core.models import ExchangeRate, WorkspaceSettings
 from crm_core.services.money import base_currency, exchange_rate_add
+from crm_core.text import decimal_from_text
 
 
 def exchange_rates(request: HttpRequest) -> HttpResponse:
@@ -25,7 +26,7 @@ def exchange_rates(request: HttpRequest) -> HttpResponse:
                 exchange_rate_add(
                     currency=request.POST.get("currency", ""),
                     valid_from=parse_date(request.POST.get("valid_from", "")) or None,
-                    rate=_decimal(request.POST.get("rate", "")),
+                    rate=decimal_from_text(request.POST.get("rate", "")),
                 )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
@@ -37,12 +38,3 @@ def exchange_rates(request: HttpRequest) -> HttpResponse:
         "crm_core/exchange_rates.html",
         {"rates": ExchangeRate.objects.all()[:200], "base": base_currency()},
     )
-
-
-def _decimal(text: str):
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        return Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        return None
