@@ -12,9 +12,6 @@ urlpatterns = [
         parties.LifecycleStageListApi.as_view(),
         name="api-lifecycle-stage-list",
     ),
-]
-
-urlpatterns += [
     path(
         "interactions/",
         interactions.InteractionListCreateApi.as_view(),
@@ -43,35 +40,20 @@ urlpatterns += [
         interactions.InteractionOutcomeListApi.as_view(),
         name="api-interaction-outcome-list",
     ),
-]
-
-urlpatterns += [
     path("segments/", segments.SegmentListCreateApi.as_view(), name="api-segment-list"),
     path("segments/<int:pk>/", segments.SegmentDetailApi.as_view(), name="api-segment-detail"),
-]
-
-urlpatterns += [
     path("pipelines/", deals.PipelineListApi.as_view(), name="api-pipeline-list"),
     path("deals/", deals.DealListCreateApi.as_view(), name="api-deal-list"),
     path("deals/<int:pk>/", deals.DealDetailApi.as_view(), name="api-deal-detail"),
     path("deals/<int:pk>/move/", deals.DealMoveApi.as_view(), name="api-deal-move"),
-]
-
-urlpatterns += [
     path("tasks/", tasks.TaskListCreateApi.as_view(), name="api-task-list"),
     path("tasks/<int:pk>/", tasks.TaskDetailApi.as_view(), name="api-task-detail"),
     path("tasks/<int:pk>/complete/", tasks.TaskCompleteApi.as_view(), name="api-task-complete"),
-]
-
-urlpatterns += [
     path("products/", commerce.ProductListCreateApi.as_view(), name="api-product-list"),
     path("price-lists/", commerce.PriceListListApi.as_view(), name="api-price-list-list"),
     path("orders/", commerce.OrderListCreateApi.as_view(), name="api-order-list"),
     path("orders/<int:pk>/", commerce.OrderDetailApi.as_view(), name="api-order-detail"),
     path("orders/<int:pk>/status/", commerce.OrderStatusApi.as_view(), name="api-order-status"),
-]
-
-urlpatterns += [
     path("tickets/", tickets.TicketListCreateApi.as_view(), name="api-ticket-list"),
     path("tickets/<int:pk>/", tickets.TicketDetailApi.as_view(), name="api-ticket-detail"),
     path("tickets/<int:pk>/messages/", tickets.TicketReplyApi.as_view(), name="api-ticket-reply"),
