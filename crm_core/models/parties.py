@@ -20,7 +20,25 @@ class LifecycleStage(models.Model):
         return self.name
 
 
-class SegmentedRecord(OwnedRecord):
+class PartyRecord(OwnedRecord):
+    """What companies and contacts share: ways to reach them, lifecycle stage, notes, and
+    their segment with its parameter values."""
+
+    emails = ArrayField(
+        models.CharField(max_length=254), verbose_name=_("emails"), default=list, blank=True
+    )
+    phones = ArrayField(
+        models.CharField(max_length=20), verbose_name=_("phones"), default=list, blank=True
+    )
+    lifecycle_stage = models.ForeignKey(
+        LifecycleStage,
+        verbose_name=_("lifecycle stage"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    notes = models.TextField(_("notes"), blank=True)
     segment = models.ForeignKey(
         "crm_core.Segment",
         verbose_name=_("segment"),
@@ -35,7 +53,7 @@ class SegmentedRecord(OwnedRecord):
         abstract = True
 
 
-class Company(SegmentedRecord):
+class Company(PartyRecord):
     """A counterparty: a client, distributor or partner company."""
 
     name = models.CharField(_("name"), max_length=255)
@@ -43,19 +61,8 @@ class Company(SegmentedRecord):
     tax_id = models.CharField(_("tax id"), max_length=32, blank=True)
     industry = models.CharField(_("industry"), max_length=120, blank=True)
     website = models.URLField(_("website"), blank=True)
-    emails = ArrayField(models.CharField(max_length=254), default=list, blank=True)
-    phones = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     legal_address = models.TextField(_("legal address"), blank=True)
     postal_address = models.TextField(_("postal address"), blank=True)
-    lifecycle_stage = models.ForeignKey(
-        LifecycleStage,
-        verbose_name=_("lifecycle stage"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -84,7 +91,7 @@ class Company(SegmentedRecord):
         return self.name
 
 
-class Contact(SegmentedRecord):
+class Contact(PartyRecord):
     """A person: a client, or someone at a client company."""
 
     class Channel(models.TextChoices):
@@ -105,12 +112,6 @@ class Contact(SegmentedRecord):
         related_name="contacts",
     )
     position = models.CharField(_("position"), max_length=160, blank=True)
-    emails = ArrayField(
-        models.CharField(max_length=254), verbose_name=_("emails"), default=list, blank=True
-    )
-    phones = ArrayField(
-        models.CharField(max_length=20), verbose_name=_("phones"), default=list, blank=True
-    )
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     preferred_channel = models.CharField(
         _("preferred channel"), max_length=16, choices=Channel.choices, blank=True
@@ -120,15 +121,6 @@ class Contact(SegmentedRecord):
     consent_sms = models.BooleanField(_("agrees to SMS"), default=False)
     consent_calls = models.BooleanField(_("agrees to calls"), default=False)
     is_vip = models.BooleanField(_("VIP"), default=False)
-    lifecycle_stage = models.ForeignKey(
-        LifecycleStage,
-        verbose_name=_("lifecycle stage"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
