@@ -267,8 +267,18 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / ".build" / "static")
 STATICFILES_DIRS = [BASE_DIR / "frontend" / "dist"]
+# Uploaded files (attachments, import files) live under MEDIA_ROOT/<schema>/: every path is
+# tenant-scoped, and they are served only through views that check who may see them.
+MEDIA_ROOT = env.path(
+    "MEDIA_ROOT",
+    default=Path(os.environ.get("TENANTLY_DATA_DIR", BASE_DIR / ".data")) / "media",
+)
+MEDIA_URL = "/media/"
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 DJANGO_VITE = {

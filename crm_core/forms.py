@@ -339,3 +339,40 @@ class TaskForm(forms.Form):
         self.fields["contact"].queryset = contacts_visible(user=user).filter(archived_at=None)
         if not can_assign_owners(user):
             del self.fields["assignee"]
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("CSV or XLSX; the first row names the columns."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
+    )
+    encoding = forms.ChoiceField(label=_("Encoding"), initial="auto")
+    delimiter = forms.ChoiceField(label=_("Delimiter"), required=False)
+    segment = forms.ModelChoiceField(
+        label=_("Segment"),
+        queryset=Segment.objects.none(),
+        required=False,
+        help_text=_("Put every imported record in this segment and map its parameters."),
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Owner of the new records"),
+        queryset=owners_assignable(),
+        required=False,
+        empty_label=_("Me"),
+        help_text=_("Unless the file has an owner column."),
+    )
+    duplicates = forms.ChoiceField(label=_("Rows that match an existing record"))
+
+    def __init__(self, *args, kind: str, can_assign: bool, **kwargs):
+        from crm_core.models import ImportJob
+        from crm_core.selectors.segments import segments_for
+        from crm_core.services.import_files import DELIMITERS, ENCODINGS
+
+        super().__init__(*args, **kwargs)
+        self.fields["encoding"].choices = ENCODINGS
+        self.fields["delimiter"].choices = DELIMITERS
+        self.fields["duplicates"].choices = ImportJob.Duplicates.choices
+        self.fields["segment"].queryset = segments_for(kind)
+        if not can_assign:
+            del self.fields["owner"]

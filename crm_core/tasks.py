@@ -29,3 +29,31 @@ def for_each_tenant(task_name: str) -> int:
             task.delay()
         count += 1
     return count
+
+
+@shared_task
+def import_check_job(job_id: int) -> None:
+    from crm_core.models import ImportJob
+    from crm_core.services.imports import import_check
+
+    import_check(
+        job=ImportJob.objects.select_related("segment", "owner", "created_by").get(pk=job_id)
+    )
+
+
+@shared_task
+def import_run_job(job_id: int) -> None:
+    from crm_core.models import ImportJob
+    from crm_core.services.imports import import_run
+
+    import_run(
+        job=ImportJob.objects.select_related("segment", "owner", "created_by").get(pk=job_id)
+    )
+
+
+@shared_task
+def import_undo_job(job_id: int) -> None:
+    from crm_core.models import ImportJob
+    from crm_core.services.imports import import_undo
+
+    import_undo(job=ImportJob.objects.get(pk=job_id))

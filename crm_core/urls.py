@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from crm_core.views import (
     commerce,
     deals,
+    imports,
     interactions,
     merges,
     money,
@@ -29,6 +30,16 @@ urlpatterns = [
         {"kind": COMPANIES},
         name="company_export",
     ),
+    path("contacts/import/", imports.import_upload_view, {"kind": CONTACTS}, name="contact_import"),
+    path(
+        "companies/import/", imports.import_upload_view, {"kind": COMPANIES}, name="company_import"
+    ),
+    path("imports/", imports.import_list, name="import_list"),
+    path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path("imports/<int:pk>/status/", imports.import_status, name="import_status"),
+    path("imports/<int:pk>/run/", imports.import_run_view, name="import_run"),
+    path("imports/<int:pk>/undo/", imports.import_undo_view, name="import_undo"),
+    path("imports/<int:pk>/problems.csv", imports.import_report, name="import_report"),
     path("contacts/<int:pk>/", parties.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", parties.record_edit, {"kind": CONTACTS}, name="contact_edit"),
     path(

@@ -1,6 +1,7 @@
 from crm_core.models.base import OwnedRecord
 from crm_core.models.commerce import Order, OrderLine, Price, PriceList, Product
 from crm_core.models.deals import GATE_FIELDS, Deal, DealMove, Pipeline, PipelineStage
+from crm_core.models.imports import ImportJob
 from crm_core.models.interactions import (
     Channel,
     Direction,
@@ -26,6 +27,7 @@ __all__ = [
     "GATE_FIELDS",
     "Direction",
     "ExchangeRate",
+    "ImportJob",
     "Interaction",
     "InteractionOutcome",
     "InteractionTopic",

@@ -48,9 +48,26 @@ class PartyRecord(OwnedRecord):
         related_name="+",
     )
     segment_values = models.JSONField(_("segment parameters"), default=dict, blank=True)
+    # the import that created the record, so that the whole import can be undone
+    import_job = models.ForeignKey(
+        "crm_core.ImportJob",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         abstract = True
+        indexes = [
+            models.Index(
+                fields=["import_job"],
+                condition=models.Q(import_job__isnull=False),
+                name="%(class)s_import_job_idx",
+            )
+        ]
 
 
 class Company(PartyRecord):
@@ -68,7 +85,7 @@ class Company(PartyRecord):
         ordering = ["name", "id"]
         verbose_name = _("company")
         verbose_name_plural = _("companies")
-        indexes = [
+        indexes = PartyRecord.Meta.indexes + [
             models.Index(fields=["name", "id"]),
             models.Index(fields=["-created_at", "-id"]),
             models.Index(fields=["owner", "name"]),
@@ -126,7 +143,7 @@ class Contact(PartyRecord):
         ordering = ["last_name", "first_name", "id"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        indexes = [
+        indexes = PartyRecord.Meta.indexes + [
             models.Index(fields=["last_name", "id"]),
             models.Index(fields=["-created_at", "-id"]),
             models.Index(fields=["owner", "last_name"]),

@@ -137,7 +137,7 @@ def parameter_value_clean(parameter: dict[str, Any], raw: Any) -> Any:
     raise ValueError
 
 
-def _expectation(parameter: dict[str, Any]) -> str:
+def parameter_expectation(parameter: dict[str, Any]) -> str:
     kind = parameter["type"]
     if kind in (ParameterType.NUMBER, ParameterType.MONEY):
         return _("enter a number")
@@ -175,7 +175,7 @@ def segment_values_clean(*, segment: Segment, raw: dict[str, Any]) -> dict[str, 
         try:
             cleaned[parameter["key"]] = parameter_value_clean(parameter, value)
         except (ValueError, InvalidOperation, TypeError):
-            problems.append(f"{parameter['label']}: {_expectation(parameter)}.")
+            problems.append(f"{parameter['label']}: {parameter_expectation(parameter)}.")
     if problems:
         raise ValidationError({"segment_values": problems})
     return cleaned
@@ -214,7 +214,7 @@ def segment_filter_condition(*, segment: Segment, params: dict[str, str]) -> Q:
                 raw,
             )
         except (ValueError, InvalidOperation, TypeError):
-            problems.append(f"{name}: {_expectation(parameter)}.")
+            problems.append(f"{name}: {parameter_expectation(parameter)}.")
             continue
         path = f"segment_values__{key}"
         if bound:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -18,6 +19,7 @@ from crm_core.models import (
     Contact,
     ContactMerge,
     Deal,
+    ImportJob,
     Interaction,
     InteractionTopic,
     Order,
@@ -34,6 +36,7 @@ from crm_core.services.commerce import (
     product_save,
 )
 from crm_core.services.deals import deal_create
+from crm_core.services.imports import import_check, import_mapping_set, import_upload
 from crm_core.services.interactions import interaction_log
 from crm_core.services.merges import contacts_merge
 from crm_core.services.parties import company_create, contact_create
@@ -135,6 +138,14 @@ ROUTES: dict[str, Route] = {
     "exchange_rates": Route(STAFF, ("get", "post")),
     "contact_merge": Route(STAFF, ("get", "post"), "contact"),
     "merge_undo": Route(STAFF, ("post",), "merge"),
+    "contact_import": Route(STAFF, ("get", "post")),
+    "company_import": Route(STAFF, ("get", "post")),
+    "import_list": Route(STAFF),
+    "import_detail": Route(STAFF, ("get", "post"), "import_job"),
+    "import_status": Route(STAFF, ("get",), "import_job"),
+    "import_run": Route(STAFF, ("post",), "import_job"),
+    "import_undo": Route(STAFF, ("post",), "import_job"),
+    "import_report": Route(STAFF, ("get",), "import_job"),
     "ticket_create": Route(STAFF, ("get", "post")),
     "ticket_detail": Route(STAFF, ("get", "post"), "ticket"),
     "api-ticket-list": Route(API, ("get", "post")),
@@ -244,6 +255,13 @@ def secrets_of_b(tenant_b):
                 {"key": "numbat", "label": "Numbat size", "type": "number", "required": False}
             ],
         )
+        job = import_upload(
+            actor=owner,
+            kind="contact",
+            upload=SimpleUploadedFile("dingo-secret.csv", b"First name,Email\nDingo,bad\n"),
+        )
+        import_mapping_set(job=job, mapping=job.mapping)
+        import_check(job=job)
         uid = urlsafe_base64_encode(force_bytes(owner.pk))
         handoff = handoff_tokens.make_token(owner)
     return {
@@ -258,6 +276,7 @@ def secrets_of_b(tenant_b):
         "order": {"pk": order.pk},
         "ticket": {"pk": ticket.pk},
         "merge": {"pk": merge.pk},
+        "import_job": {"pk": job.pk},
         "price_list": {"pk": price_list.pk},
         "export": {"file_format": "csv"},
         "task": {"pk": task.pk},
@@ -290,6 +309,8 @@ def secrets_of_b(tenant_b):
             "Bilby",
             "Kookaburra",
             "Wallaby",
+            "dingo-secret",
+            "Dingo",
         ],
     }
 
@@ -340,6 +361,11 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         assert Order.objects.get(pk=secrets["order"]["pk"]).status == "draft"
         assert Ticket.objects.get(pk=secrets["ticket"]["pk"]).messages.count() == 1
         assert ContactMerge.objects.get(pk=secrets["merge"]["pk"]).undone_at is None
+        job = ImportJob.objects.get(pk=secrets["import_job"]["pk"])
+        assert (job.status, job.mapping) == (
+            ImportJob.Status.CHECKED,
+            {"0": "first_name", "1": "emails"},
+        )
         assert Price.objects.get(product__sku="BILBY-1").amount == Decimal("7")
         platypus = Deal.objects.get(title__contains="Platypus")
         assert (platypus.version, platypus.archived_at) == (1, None)

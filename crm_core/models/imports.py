@@ -1,0 +1,108 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def import_file_path(job: "ImportJob", filename: str) -> str:
+    # relative to the tenant's own media folder (TenantFileSystemStorage adds the schema)
+    return f"imports/{job.uuid}/{filename}"
+
+
+class ImportJob(models.Model):
+    """One CSV or XLSX file on its way into the contacts or companies: mapped, checked (dry
+    run), imported in the background, and undoable as a whole."""
+
+    class Kind(models.TextChoices):
+        CONTACT = "contact", _("Contacts")
+        COMPANY = "company", _("Companies")
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Waiting for column mapping")
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Checked")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+        UNDOING = "undoing", _("Undoing")
+        UNDONE = "undone", _("Undone")
+
+    class Duplicates(models.TextChoices):
+        SKIP = "skip", _("Skip rows that match an existing record")
+        CREATE = "create", _("Create them anyway")
+
+    uuid = models.UUIDField(unique=True)
+    kind = models.CharField(_("import into"), max_length=8, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    file = models.FileField(_("file"), upload_to=import_file_path, max_length=255)
+    filename = models.CharField(max_length=255)
+    encoding = models.CharField(_("encoding"), max_length=16, default="utf-8")
+    delimiter = models.CharField(_("delimiter"), max_length=1, blank=True)
+    headers = models.JSONField(default=list)
+    sample = models.JSONField(default=list)
+    # {column index (as text): target field key}
+    mapping = models.JSONField(default=dict)
+    segment = models.ForeignKey(
+        "crm_core.Segment",
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner of the new records"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    duplicates = models.CharField(
+        _("duplicates"), max_length=8, choices=Duplicates.choices, default=Duplicates.SKIP
+    )
+    skip_invalid = models.BooleanField(
+        _("import the valid rows, skip rows with errors"), default=False
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    # the first errors and duplicates, for the screen; the full list is a downloadable CSV
+    errors = models.JSONField(default=list)
+    duplicate_rows = models.JSONField(default=list)
+    problem = models.TextField(blank=True)
+    created_count = models.PositiveIntegerField(default=0)
+    companies_created = models.PositiveIntegerField(default=0)
+    undo_removed = models.PositiveIntegerField(default=0)
+    undo_archived = models.PositiveIntegerField(default=0)
+    language = models.CharField(max_length=8, blank=True)  # of the messages in the report
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING, self.Status.UNDOING)
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+    @property
+    def can_import(self) -> bool:
+        return self.status == self.Status.CHECKED and (
+            self.error_count == 0 or (self.skip_invalid and self.valid_rows > 0)
+        )

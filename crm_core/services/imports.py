@@ -1,0 +1,1078 @@
+"""Import of contacts and companies from CSV or XLSX.
+
+The pipeline, the same for the dry run and the real import:
+1. every row is read, validated and normalised in Python (per-row errors name the row number,
+   the column and what is wrong) and streamed with COPY into a temporary table;
+2. duplicates are found in SQL, in one hash join against the existing records (normalised
+   emails and phones for contacts, tax id or name for companies), and within the file;
+3. the dry run stops there and rolls back; the import creates the missing companies and copies
+   the kept rows into the real table with one INSERT ... SELECT, in the same transaction.
+
+So an import writes everything or nothing, and every record it made carries the import, which
+is how the whole import is undone.
+"""
+
+# SQL here is assembled from model table and column names, never from what a user typed;
+# values always travel as parameters or through COPY.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import InvalidOperation
+from typing import Any
+
+import phonenumbers
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import URLValidator, validate_email
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Lower
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from crm_core.models import Company, Contact, LifecycleStage
+from crm_core.models.imports import ImportJob
+from crm_core.selectors.visibility import can_assign_owners, visible_to
+from crm_core.services.common import phone_normalise
+from crm_core.services.import_files import (
+    FileProblem,
+    file_format,
+    table_open,
+    table_preview,
+)
+from crm_core.services.segments import parameter_expectation, parameter_value_clean
+from tenants.identity.models import User
+
+ERRORS_SHOWN = 200
+PROGRESS_EVERY = 10_000
+TRUE_WORDS = {"yes", "y", "true", "1", "x", "+", "да", "д", "истина"}
+FALSE_WORDS = {"no", "n", "false", "0", "-", "нет", "н", "ложь"}
+_SPLIT = re.compile(r"[,;\s]+")
+_PHONE_SPLIT = re.compile(r"[,;/]+")
+_PHONE_PUNCTUATION = re.compile(r"[\s\-().]")
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+
+class ImportRowError(ValueError):
+    """One cell's problem; the message is shown with the row number and the column."""
+
+
+@dataclass(frozen=True)
+class ImportField:
+    """A target of a file column: which staging column it fills and how a cell is read."""
+
+    key: str
+    label: Any
+    parse: str  # text | emails | phones | date | bool | stage | owner | url | choice | language
+    column: str = ""  # staging/model column; defaults to the key
+    required: bool = False
+    max_length: int = 0
+    synonyms: tuple[str, ...] = ()
+    choices: tuple = ()
+
+    @property
+    def target(self) -> str:
+        return self.column or self.key
+
+
+_EMAIL_WORDS = ("email", "e-mail", "emails", "mail", "почта", "эл. почта", "электронная почта")
+_PHONE_WORDS = ("phone", "phones", "telephone", "tel", "mobile", "телефон", "телефоны", "моб")
+_STAGE_WORDS = ("stage", "lifecycle stage", "status", "стадия", "этап", "статус")
+_OWNER_WORDS = ("owner", "manager", "responsible", "ответственный", "менеджер", "владелец")
+_NOTES_WORDS = ("notes", "note", "comment", "comments", "заметки", "комментарий", "примечание")
+
+CONTACT_FIELDS = [
+    ImportField(
+        "first_name",
+        gettext_lazy("First name"),
+        "text",
+        required=True,
+        max_length=120,
+        synonyms=("first name", "firstname", "given name", "name", "имя"),
+    ),
+    ImportField(
+        "last_name",
+        gettext_lazy("Last name"),
+        "text",
+        max_length=120,
+        synonyms=("last name", "lastname", "surname", "family name", "фамилия"),
+    ),
+    ImportField("emails", gettext_lazy("Email"), "emails", synonyms=_EMAIL_WORDS),
+    ImportField("phones", gettext_lazy("Phone"), "phones", synonyms=_PHONE_WORDS),
+    ImportField(
+        "company",
+        gettext_lazy("Company"),
+        "text",
+        column="company_name",
+        max_length=255,
+        synonyms=("company", "organisation", "organization", "компания", "организация"),
+    ),
+    ImportField(
+        "position",
+        gettext_lazy("Position"),
+        "text",
+        max_length=160,
+        synonyms=("position", "title", "job title", "role", "должность"),
+    ),
+    ImportField(
+        "birthday",
+        gettext_lazy("Birthday"),
+        "date",
+        synonyms=("birthday", "date of birth", "birth date", "дата рождения", "день рождения"),
+    ),
+    ImportField(
+        "language", gettext_lazy("Language"), "language", synonyms=("language", "lang", "язык")
+    ),
+    ImportField(
+        "preferred_channel",
+        gettext_lazy("Preferred channel"),
+        "choice",
+        choices=tuple(Contact.Channel.choices),
+        synonyms=("preferred channel", "channel", "канал", "предпочтительный канал"),
+    ),
+    ImportField(
+        "consent_email",
+        gettext_lazy("Agrees to emails"),
+        "bool",
+        synonyms=("email consent", "consent email", "согласие на email", "согласие на письма"),
+    ),
+    ImportField(
+        "consent_sms",
+        gettext_lazy("Agrees to SMS"),
+        "bool",
+        synonyms=("sms consent", "consent sms", "согласие на sms", "согласие на смс"),
+    ),
+    ImportField(
+        "consent_calls",
+        gettext_lazy("Agrees to calls"),
+        "bool",
+        synonyms=("call consent", "consent calls", "согласие на звонки"),
+    ),
+    ImportField("is_vip", gettext_lazy("VIP"), "bool", synonyms=("vip", "вип")),
+    ImportField(
+        "lifecycle_stage",
+        gettext_lazy("Stage"),
+        "stage",
+        column="lifecycle_stage_id",
+        synonyms=_STAGE_WORDS,
+    ),
+    ImportField("owner", gettext_lazy("Owner"), "owner", column="owner_id", synonyms=_OWNER_WORDS),
+    ImportField("notes", gettext_lazy("Notes"), "text", synonyms=_NOTES_WORDS),
+]
+COMPANY_FIELDS = [
+    ImportField(
+        "name",
+        gettext_lazy("Name"),
+        "text",
+        required=True,
+        max_length=255,
+        synonyms=("name", "company", "company name", "название", "компания", "наименование"),
+    ),
+    ImportField(
+        "legal_name",
+        gettext_lazy("Legal name"),
+        "text",
+        max_length=255,
+        synonyms=("legal name", "full name", "юридическое название", "полное наименование"),
+    ),
+    ImportField(
+        "tax_id",
+        gettext_lazy("Tax id"),
+        "text",
+        max_length=32,
+        synonyms=("tax id", "taxid", "vat", "vat number", "inn", "инн"),
+    ),
+    ImportField(
+        "industry",
+        gettext_lazy("Industry"),
+        "text",
+        max_length=120,
+        synonyms=("industry", "sector", "отрасль"),
+    ),
+    ImportField(
+        "website", gettext_lazy("Website"), "url", synonyms=("website", "site", "url", "сайт")
+    ),
+    ImportField("emails", gettext_lazy("Email"), "emails", synonyms=_EMAIL_WORDS),
+    ImportField("phones", gettext_lazy("Phone"), "phones", synonyms=_PHONE_WORDS),
+    ImportField(
+        "legal_address",
+        gettext_lazy("Legal address"),
+        "text",
+        synonyms=("legal address", "address", "юридический адрес", "адрес"),
+    ),
+    ImportField(
+        "postal_address",
+        gettext_lazy("Postal address"),
+        "text",
+        synonyms=("postal address", "mailing address", "почтовый адрес"),
+    ),
+    ImportField(
+        "lifecycle_stage",
+        gettext_lazy("Stage"),
+        "stage",
+        column="lifecycle_stage_id",
+        synonyms=_STAGE_WORDS,
+    ),
+    ImportField("owner", gettext_lazy("Owner"), "owner", column="owner_id", synonyms=_OWNER_WORDS),
+    ImportField("notes", gettext_lazy("Notes"), "text", synonyms=_NOTES_WORDS),
+]
+
+# staging columns beyond the fields: their SQL types and the value of a blank cell
+_SQL_TYPES = {
+    "emails": "text[]",
+    "phones": "text[]",
+    "birthday": "date",
+    "consent_email": "boolean",
+    "consent_sms": "boolean",
+    "consent_calls": "boolean",
+    "is_vip": "boolean",
+    "lifecycle_stage_id": "integer",
+    "owner_id": "integer",
+    "team_id": "integer",
+}
+
+
+def _blank(column: str):
+    sql_type = _SQL_TYPES.get(column, "text")
+    if sql_type == "text[]":
+        return []
+    if sql_type == "boolean":
+        return False
+    if sql_type in ("date", "integer"):
+        return None
+    return ""
+
+
+def fields_for(kind: str, segment=None) -> list[ImportField]:
+    base = CONTACT_FIELDS if kind == ImportJob.Kind.CONTACT else COMPANY_FIELDS
+    extra = [
+        ImportField(f"p.{item['key']}", item["label"], "parameter", required=item["required"])
+        for item in (segment.parameters if segment else [])
+    ]
+    return base + extra
+
+
+def _header_key(text: str) -> str:
+    return re.sub(r"[\s_*:]+", " ", text.strip().lower()).strip()
+
+
+def mapping_guess(kind: str, headers: list[str], segment=None) -> dict[str, str]:
+    """Which field each column most likely fills, by its header in English or Russian (an
+    export of ours maps back to itself). Emails and phones may come from several columns."""
+    fields = fields_for(kind, segment)
+    names: dict[str, str] = {}
+    for item in fields:
+        for word in (item.key, str(item.label), *item.synonyms):
+            names.setdefault(_header_key(word), item.key)
+        with translation.override("en"):
+            names.setdefault(_header_key(str(item.label)), item.key)
+        with translation.override("ru"):
+            names.setdefault(_header_key(str(item.label)), item.key)
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for index, header in enumerate(headers):
+        key = names.get(_header_key(header))
+        if key is None or (key in used and key not in ("emails", "phones")):
+            continue
+        mapping[str(index)] = key
+        used.add(key)
+    return mapping
+
+
+# ---- upload --------------------------------------------------------------------------------
+
+
+def import_upload(
+    *,
+    actor: User,
+    kind: str,
+    upload,
+    encoding: str = "auto",
+    delimiter: str = "",
+    segment=None,
+    owner: User | None = None,
+    duplicates: str = ImportJob.Duplicates.SKIP,
+) -> ImportJob:
+    """Store the file, read its header and first rows, and guess the column mapping."""
+    if kind not in ImportJob.Kind.values:
+        raise ValidationError({"kind": [_("Import contacts or companies.")]})
+    try:
+        fmt = file_format(upload.name)
+    except FileProblem as error:
+        raise ValidationError({"file": error.messages}) from None
+    if segment is not None and not segment.applies(kind):
+        raise ValidationError({"segment": [_("This segment is not for this kind of record.")]})
+    from crm_core.services.common import owner_resolve
+
+    owner = owner_resolve(actor=actor, owner=owner)
+    try:
+        detected_encoding, detected_delimiter, headers, sample, total = table_preview(
+            upload, file_format=fmt, encoding=encoding, delimiter=delimiter
+        )
+    except FileProblem as error:
+        raise ValidationError({"file": error.messages}) from None
+    job = ImportJob(
+        uuid=uuid.uuid4(),
+        kind=kind,
+        filename=upload.name[-255:],
+        encoding=detected_encoding,
+        delimiter=detected_delimiter,
+        headers=headers,
+        sample=sample,
+        segment=segment,
+        owner=owner,
+        duplicates=duplicates,
+        total_rows=total,
+        created_by=actor,
+        mapping=mapping_guess(kind, headers, segment),
+    )
+    upload.seek(0)
+    job.file.save(f"source.{fmt}", upload, save=False)
+    job.save()
+    return job
+
+
+def import_mapping_set(
+    *, job: ImportJob, mapping: dict[str, str], skip_invalid: bool = False
+) -> ImportJob:
+    """Save the column mapping after checking it can work; the next step is the dry run."""
+    if job.is_running or job.status in (ImportJob.Status.DONE, ImportJob.Status.UNDONE):
+        raise ValidationError(_("This import can no longer be changed."))
+    fields = {item.key: item for item in fields_for(job.kind, job.segment)}
+    problems: list[str] = []
+    cleaned: dict[str, str] = {}
+    for column, key in mapping.items():
+        if not key:
+            continue
+        if key not in fields or not column.isdigit() or int(column) >= len(job.headers):
+            problems.append(_("Column %(column)s: unknown target.") % {"column": column})
+            continue
+        if key in cleaned.values() and key not in ("emails", "phones"):
+            problems.append(
+                _("Only one column can fill “%(field)s”.") % {"field": fields[key].label}
+            )
+            continue
+        cleaned[column] = key
+    for item in fields.values():
+        if item.required and item.key not in cleaned.values():
+            hint = ""
+            if len(job.headers) == 1 and job.delimiter != "\t":
+                hint = " " + _(
+                    "The file has one column only: is the delimiter right? Choose it on upload."
+                )
+            problems.append(
+                _("Choose the column for “%(field)s”: it is required.") % {"field": item.label}
+                + hint
+            )
+    if problems:
+        raise ValidationError({"mapping": problems})
+    job.mapping = cleaned
+    job.skip_invalid = skip_invalid
+    job.status = ImportJob.Status.CHECKING
+    job.save(update_fields=["mapping", "skip_invalid", "status"])
+    return job
+
+
+# ---- reading rows ----------------------------------------------------------------------------
+
+
+def _date(text: str) -> date:
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d %H:%M", "%d.%m.%y"):
+        try:
+            return datetime.strptime(text, pattern).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    raise ImportRowError(
+        _("“%(value)s” is not a date: write it as YYYY-MM-DD or DD.MM.YYYY.") % {"value": text}
+    )
+
+
+_POSSIBLE: dict[tuple[str, int], bool] = {}
+
+
+def _phone(raw: str) -> str:
+    """E.164 of one phone. A number already written internationally (+7 916 123-45-67) is
+    possible or not by its country code and length alone, so the full parser runs once per
+    (country code, length) rather than once per row."""
+    compact = _PHONE_PUNCTUATION.sub("", raw)
+    if _E164.fullmatch(compact):
+        for size in (1, 2, 3):
+            if int(compact[1 : 1 + size]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+                key = (compact[1 : 1 + size], len(compact))
+                if key not in _POSSIBLE:
+                    _POSSIBLE[key] = phone_normalise(compact) == compact
+                if _POSSIBLE[key]:
+                    return compact
+                break
+    phone = phone_normalise(raw)
+    if phone is None:
+        raise ImportRowError(_("“%(value)s” is not a phone number.") % {"value": raw})
+    return phone
+
+
+@dataclass
+class _Context:
+    """What the cell readers need to resolve names: stages, colleagues, choices."""
+
+    job: ImportJob
+    actor: User
+    stages: dict[str, int] = field(default_factory=dict)
+    owners: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    may_assign: bool = False
+
+    @classmethod
+    def load(cls, job: ImportJob) -> _Context:
+        context = cls(job=job, actor=job.created_by, may_assign=can_assign_owners(job.created_by))
+        context.stages = {
+            name.lower(): pk for pk, name in LifecycleStage.objects.values_list("pk", "name")
+        }
+        staff = User.objects.filter(is_active=True).exclude(role="customer")
+        names: dict[str, list] = {}
+        for pk, email, full_name, team in staff.values_list("pk", "email", "full_name", "team"):
+            context.owners[email.lower()] = (pk, team)
+            names.setdefault(full_name.strip().lower(), []).append((pk, team))
+        for name, people in names.items():
+            if name and len(people) == 1:  # a name two colleagues share identifies nobody
+                context.owners.setdefault(name, people[0])
+        return context
+
+
+def _reader(item: ImportField, context: _Context) -> Callable[[dict, str], None]:
+    """A function that reads one cell into the row's values (or raises ImportRowError)."""
+    target = item.target
+    kind = item.parse
+    if kind == "text":
+        limit = item.max_length
+
+        def read(values: dict, raw: str) -> None:
+            if limit and len(raw) > limit:
+                raise ImportRowError(
+                    _("Too long: at most %(limit)d characters.") % {"limit": limit}
+                )
+            values[target] = raw
+
+    elif kind == "emails":
+
+        def read(values: dict, raw: str) -> None:
+            for part in _SPLIT.split(raw.lower()):
+                if not part:
+                    continue
+                try:
+                    validate_email(part)
+                except ValidationError:
+                    raise ImportRowError(
+                        _("“%(value)s” is not an email address.") % {"value": part}
+                    ) from None
+                if part not in values[target]:
+                    values[target].append(part)
+
+    elif kind == "phones":
+
+        def read(values: dict, raw: str) -> None:
+            for part in _PHONE_SPLIT.split(raw):
+                part = part.strip()
+                if part:
+                    phone = _phone(part)
+                    if phone not in values[target]:
+                        values[target].append(phone)
+
+    elif kind == "date":
+
+        def read(values: dict, raw: str) -> None:
+            values[target] = _date(raw)
+
+    elif kind == "bool":
+
+        def read(values: dict, raw: str) -> None:
+            word = raw.lower()
+            if word in TRUE_WORDS:
+                values[target] = True
+            elif word in FALSE_WORDS:
+                values[target] = False
+            else:
+                raise ImportRowError(_("Write yes or no, not “%(value)s”.") % {"value": raw})
+
+    elif kind == "stage":
+        stages = context.stages
+        names = ", ".join(LifecycleStage.objects.values_list("name", flat=True))
+
+        def read(values: dict, raw: str) -> None:
+            stage = stages.get(raw.lower())
+            if stage is None:
+                raise ImportRowError(
+                    _("No stage is named “%(value)s”; the stages are: %(names)s.")
+                    % {"value": raw, "names": names}
+                )
+            values[target] = stage
+
+    elif kind == "owner":
+        owners, actor, may_assign = context.owners, context.actor, context.may_assign
+
+        def read(values: dict, raw: str) -> None:
+            found = owners.get(raw.lower())
+            if found is None:
+                raise ImportRowError(
+                    _("No active colleague has the email or name “%(value)s”.") % {"value": raw}
+                )
+            if found[0] != actor.pk and not may_assign:
+                raise ImportRowError(_("You can only own records yourself."))
+            values["owner_id"], values["team_id"] = found
+
+    elif kind == "url":
+        validator = URLValidator()
+
+        def read(values: dict, raw: str) -> None:
+            url = raw if "://" in raw else f"https://{raw}"
+            try:
+                validator(url)
+            except ValidationError:
+                raise ImportRowError(
+                    _("“%(value)s” is not a web address.") % {"value": raw}
+                ) from None
+            if len(url) > 200:
+                raise ImportRowError(_("Too long: at most %(limit)d characters.") % {"limit": 200})
+            values[target] = url
+
+    elif kind == "choice":
+        lookup = {}
+        for value, label in item.choices:
+            lookup[value.lower()] = value
+            lookup[str(label).lower()] = value
+            with translation.override("en"):
+                lookup[str(label).lower()] = value
+            with translation.override("ru"):
+                lookup[str(label).lower()] = value
+        labels = ", ".join(str(label) for _value, label in item.choices)
+
+        def read(values: dict, raw: str) -> None:
+            value = lookup.get(raw.lower())
+            if value is None:
+                raise ImportRowError(
+                    _("“%(value)s” is not one of: %(choices)s.") % {"value": raw, "choices": labels}
+                )
+            values[target] = value
+
+    elif kind == "language":
+        from django.conf import settings
+
+        languages = {}
+        for code, name in settings.LANGUAGES:
+            languages[code] = code
+            languages[name.lower()] = code
+        languages.update({"english": "en", "russian": "ru", "русский": "ru", "английский": "en"})
+
+        def read(values: dict, raw: str) -> None:
+            code = languages.get(raw.lower())
+            if code is None:
+                if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,4})?", raw.lower()):
+                    raise ImportRowError(
+                        _("“%(value)s” is not a language: write en, ru or the name.")
+                        % {"value": raw}
+                    )
+                code = raw.lower()[:8]
+            values[target] = code
+
+    elif kind == "parameter":
+        parameter = context.job.segment.parameter(item.key[2:])
+        expectation = parameter_expectation(parameter)
+        choices = {choice.lower(): choice for choice in parameter.get("choices", [])}
+
+        def read(values: dict, raw: str) -> None:
+            value: Any = raw
+            if parameter["type"] == "choice":
+                value = choices.get(raw.lower(), raw)
+            elif parameter["type"] == "multi_choice":
+                value = [
+                    choices.get(part.strip().lower(), part.strip())
+                    for part in re.split(r"[;,]", raw)
+                    if part.strip()
+                ]
+            try:
+                values["segment_values"][parameter["key"]] = parameter_value_clean(parameter, value)
+            except (ValueError, InvalidOperation, TypeError):
+                raise ImportRowError(
+                    _("“%(value)s”: %(expectation)s.") % {"value": raw, "expectation": expectation}
+                ) from None
+
+    else:  # pragma: no cover - the field table above is the whole list
+        raise ValueError(kind)
+    return read
+
+
+# ---- the pipeline --------------------------------------------------------------------------
+
+
+@dataclass
+class Problems:
+    """Row errors and duplicates: all of them go to the report file, the first few to the
+    screen."""
+
+    errors: list[dict] = field(default_factory=list)
+    error_count: int = 0
+    duplicates: list[dict] = field(default_factory=list)
+    duplicate_count: int = 0
+    report: io.StringIO = field(default_factory=io.StringIO)
+
+    def __post_init__(self) -> None:
+        self.writer = csv.writer(self.report)
+        self.writer.writerow([_("Row"), _("Column"), _("Problem")])
+
+    def error(self, row: int, column: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < ERRORS_SHOWN:
+            self.errors.append({"row": row, "column": column, "message": message})
+        self.writer.writerow([row, column, message])
+
+    def duplicate(self, row: int, match: str, record_id: int | None, of_row: int | None) -> None:
+        self.duplicate_count += 1
+        if len(self.duplicates) < ERRORS_SHOWN:
+            self.duplicates.append(
+                {"row": row, "match": match, "record": record_id, "of_row": of_row}
+            )
+        if record_id:
+            text = _("Matches existing record #%(id)s by %(match)s") % {
+                "id": record_id,
+                "match": match,
+            }
+        else:
+            text = _("Same %(match)s as row %(row)s") % {"match": match, "row": of_row}
+        self.writer.writerow([row, "", text])
+
+
+def _progress_key(job: ImportJob) -> str:
+    return f"import-progress:{job.uuid}"
+
+
+def import_progress(job: ImportJob) -> int:
+    """Rows processed so far (the job runs in one transaction, so this lives in the cache)."""
+    if job.is_running:
+        return cache.get(_progress_key(job), 0)
+    return job.processed_rows
+
+
+def _staging_columns(kind: str, fields: list[ImportField]) -> list[str]:
+    columns = [item.target for item in fields if item.parse != "parameter"]
+    columns += ["owner_id", "team_id", "segment_values"]
+    return list(dict.fromkeys(columns))
+
+
+def _dup_keys(kind: str, values: dict) -> list[tuple[str, str]]:
+    if kind == ImportJob.Kind.CONTACT:
+        return [("email", e) for e in values["emails"]] + [("phone", p) for p in values["phones"]]
+    keys = [("name", values["name"].lower())]
+    if values.get("tax_id"):
+        keys.append(("tax id", values["tax_id"]))
+    return keys
+
+
+class _Pass:
+    """One pass over the file into the temporary table `import_rows`."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job = job
+        self.kind = job.kind
+        self.fields = fields_for(job.kind, job.segment)
+        self.context = _Context.load(job)
+        self.columns = _staging_columns(job.kind, self.fields)
+        self.problems = Problems()
+        self.valid = 0
+        self.seen: dict[tuple[str, str], int] = {}
+
+    def run(self) -> None:
+        by_key = {item.key: item for item in self.fields}
+        steps = [
+            (int(column), by_key[key], _reader(by_key[key], self.context))
+            for column, key in sorted(self.job.mapping.items(), key=lambda pair: int(pair[0]))
+        ]
+        required = [item for item in self.fields if item.required]
+        headers = self.job.headers
+        owner = self.job.owner
+        defaults = {column: _blank(column) for column in self.columns}
+        defaults.update(owner_id=owner.pk, team_id=owner.team_id)
+        skip_duplicates = self.job.duplicates == ImportJob.Duplicates.SKIP
+        column_list = ", ".join(["row", *self.columns])
+        processed = 0
+        with connection.cursor() as cursor:
+            sql_columns = ", ".join(
+                f"{name} {_SQL_TYPES.get(name, 'text')}" for name in self.columns
+            )
+            cursor.execute("DROP TABLE IF EXISTS import_rows, import_dups")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE import_rows (row integer PRIMARY KEY, {sql_columns}, "
+                "company_id integer, duplicate_of integer) ON COMMIT DROP"
+            )
+            with (
+                table_open(
+                    self.job.file.open("rb"),
+                    file_format=file_format(self.job.file.name),
+                    encoding=self.job.encoding,
+                    delimiter=self.job.delimiter,
+                ) as table,
+                cursor.copy(f"COPY import_rows ({column_list}) FROM STDIN") as copy,
+            ):
+                for number, cells in table.rows:
+                    processed += 1
+                    if processed % PROGRESS_EVERY == 0:
+                        cache.set(_progress_key(self.job), processed, 3600)
+                    values = defaults.copy()
+                    values["emails"] = []
+                    values["phones"] = []
+                    values["segment_values"] = {}
+                    bad = False
+                    width = len(cells)
+                    for index, _item, read in steps:
+                        raw = cells[index].strip() if index < width else ""
+                        if not raw:
+                            continue
+                        try:
+                            read(values, raw)
+                        except ImportRowError as error:
+                            self.problems.error(number, headers[index], str(error))
+                            bad = True
+                    for item in required:
+                        blank = (
+                            item.key.startswith("p.")
+                            and item.key[2:] not in values["segment_values"]
+                        ) or (not item.key.startswith("p.") and not values[item.target])
+                        if blank:
+                            self.problems.error(
+                                number,
+                                self._column_of(item.key),
+                                _("%(field)s is required.") % {"field": item.label},
+                            )
+                            bad = True
+                    if bad:
+                        continue
+                    duplicate = self._duplicate_in_file(number, values)
+                    if duplicate and skip_duplicates:
+                        continue
+                    self.valid += 1
+                    values["segment_values"] = json.dumps(values["segment_values"])
+                    copy.write_row([number, *(values[column] for column in self.columns)])
+            cursor.execute("ANALYZE import_rows")
+        self.processed = processed
+
+    def _column_of(self, key: str) -> str:
+        for column, mapped in self.job.mapping.items():
+            if mapped == key:
+                return self.job.headers[int(column)]
+        return ""
+
+    def _duplicate_in_file(self, number: int, values: dict) -> bool:
+        for label, key in _dup_keys(self.kind, values):
+            first = self.seen.get((label, key))
+            if first is not None:
+                self.problems.duplicate(number, f"{_(label)} {key}", None, first)
+                return True
+        for label, key in _dup_keys(self.kind, values):
+            self.seen[(label, key)] = number
+        return False
+
+
+def _existing_duplicates(job: ImportJob, problems: Problems) -> int:
+    """Mark staged rows that match existing records; one hash join per kind of key."""
+    if job.kind == ImportJob.Kind.CONTACT:
+        table = Contact._meta.db_table
+        statements = [
+            (
+                _("email"),
+                f"""WITH staged AS (SELECT row, unnest(emails) AS key FROM import_rows),
+                existing AS (SELECT id, unnest(emails) AS key FROM {table}
+                             WHERE archived_at IS NULL)
+                SELECT staged.row, min(existing.id), min(staged.key) FROM staged
+                JOIN existing USING (key) GROUP BY staged.row""",
+            ),
+            (
+                _("phone"),
+                f"""WITH staged AS (SELECT row, unnest(phones) AS key FROM import_rows),
+                existing AS (SELECT id, unnest(phones) AS key FROM {table}
+                             WHERE archived_at IS NULL)
+                SELECT staged.row, min(existing.id), min(staged.key) FROM staged
+                JOIN existing USING (key) GROUP BY staged.row""",
+            ),
+        ]
+    else:
+        table = Company._meta.db_table
+        statements = [
+            (
+                _("tax id"),
+                f"""SELECT s.row, min(c.id), min(s.tax_id) FROM import_rows s
+                JOIN {table} c ON c.tax_id = s.tax_id
+                WHERE s.tax_id <> '' AND c.archived_at IS NULL GROUP BY s.row""",
+            ),
+            (
+                _("name"),
+                f"""SELECT s.row, min(c.id), min(s.name) FROM import_rows s
+                JOIN {table} c ON lower(c.name) = lower(s.name)
+                WHERE c.archived_at IS NULL GROUP BY s.row""",
+            ),
+        ]
+    found: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        for label, sql in statements:
+            cursor.execute(sql)
+            for row, record_id, key in cursor.fetchall():
+                if row not in found:
+                    found[row] = record_id
+                    problems.duplicate(row, f"{label} {key}", record_id, None)
+        if found:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE import_dups (row integer, record integer) ON COMMIT DROP"
+            )
+            with cursor.copy("COPY import_dups (row, record) FROM STDIN") as copy:
+                for row, record_id in found.items():
+                    copy.write_row((row, record_id))
+            cursor.execute(
+                "UPDATE import_rows SET duplicate_of = d.record FROM import_dups d "
+                "WHERE d.row = import_rows.row"
+            )
+    return len(found)
+
+
+def _companies_resolve(job: ImportJob, *, write: bool) -> int:
+    """Link contacts to the companies they name (by name, among the companies the importer
+    sees); names nobody has yet become new companies. Returns how many are (to be) created."""
+    visible = (
+        visible_to(Company.objects.filter(archived_at=None), job.created_by)
+        .annotate(key=Lower("name"))
+        .values("id", "key")
+    )
+    sql, params = visible.query.sql_with_params()
+    kept = "duplicate_of IS NULL" if job.duplicates == ImportJob.Duplicates.SKIP else "TRUE"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE import_rows s SET company_id = c.id
+            FROM (SELECT DISTINCT ON (key) id, key FROM ({sql}) v ORDER BY key, id) c
+            WHERE s.company_name <> '' AND lower(s.company_name) = c.key""",
+            params,
+        )
+        cursor.execute(
+            "SELECT count(DISTINCT lower(company_name)) FROM import_rows "
+            f"WHERE company_name <> '' AND company_id IS NULL AND {kept}"
+        )
+        new = cursor.fetchone()[0]
+        if write and new:
+            _insert_from_staging(
+                cursor,
+                Company,
+                job,
+                {"name": "company_name", "emails": "'{}'", "phones": "'{}'", "notes": "''"},
+                f"""FROM (SELECT DISTINCT ON (lower(company_name)) * FROM import_rows
+                WHERE company_name <> '' AND company_id IS NULL AND {kept}
+                ORDER BY lower(company_name), row) s""",
+                staged=("owner_id", "team_id"),
+            )
+            cursor.execute(
+                f"""UPDATE import_rows s SET company_id = c.id FROM {Company._meta.db_table} c
+                WHERE c.import_job_id = %s AND s.company_id IS NULL
+                AND s.company_name <> '' AND lower(c.name) = lower(s.company_name)""",
+                [job.pk],
+            )
+    return new
+
+
+def _insert_from_staging(
+    cursor, model, job: ImportJob, expressions: dict[str, str], source: str, staged
+) -> int:
+    """INSERT INTO the model's table SELECT from the staged rows: staged columns by name,
+    `expressions` where given, and every other column its model default."""
+    columns, selects, params = [], [], []
+    now = timezone.now()
+    for item in model._meta.concrete_fields:
+        if item.primary_key:
+            continue
+        column = item.column
+        columns.append(column)
+        if column in expressions:
+            selects.append(expressions[column])
+        elif column in staged:
+            selects.append(f"s.{column}::jsonb" if column == "segment_values" else f"s.{column}")
+        elif column in ("created_at", "updated_at"):
+            selects.append("%s")
+            params.append(now)
+        elif column == "import_job_id":
+            selects.append("%s")
+            params.append(job.pk)
+        elif column == "segment_id":
+            selects.append("%s")
+            params.append(job.segment_id)
+        else:
+            selects.append("%s")
+            params.append(item.get_db_prep_save(item.get_default(), connection))
+    cursor.execute(
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(selects)} {source}",
+        params,
+    )
+    return cursor.rowcount
+
+
+def _execute(job: ImportJob, *, write: bool) -> None:
+    """The dry run (write=False) or the import: all in one transaction; the dry run rolls
+    back. The job row is updated afterwards, outside that transaction."""
+    model = Contact if job.kind == ImportJob.Kind.CONTACT else Company
+    stage = _Pass(job)
+    created = companies = db_duplicates = 0
+    try:
+        with transaction.atomic():
+            stage.run()
+            db_duplicates = _existing_duplicates(job, stage.problems)
+            skip = job.duplicates == ImportJob.Duplicates.SKIP
+            if job.kind == ImportJob.Kind.CONTACT:
+                companies = _companies_resolve(job, write=write)
+            if write:
+                if stage.problems.error_count and not job.skip_invalid:
+                    raise FileProblem(_("The file has errors: check it again and fix them."))
+                with connection.cursor() as cursor:
+                    created = _insert_from_staging(
+                        cursor,
+                        model,
+                        job,
+                        {},
+                        "FROM import_rows s"
+                        + (" WHERE s.duplicate_of IS NULL" if skip else "")
+                        + " ORDER BY s.row",
+                        staged=set(stage.columns) | {"company_id"},
+                    )
+            else:
+                transaction.set_rollback(True)
+    except FileProblem as error:
+        _failed(job, " ".join(error.messages), write=write)
+        return
+    except Exception:
+        _failed(
+            job, _("The import stopped on an unexpected error; nothing was written."), write=write
+        )
+        raise
+    problems = stage.problems
+    job.problem = ""
+    job.processed_rows = stage.processed
+    job.total_rows = stage.processed
+    job.valid_rows = stage.valid - (db_duplicates if job.duplicates == "skip" else 0)
+    job.error_count = problems.error_count
+    job.duplicate_count = problems.duplicate_count
+    job.errors = problems.errors
+    job.duplicate_rows = sorted(problems.duplicates, key=lambda item: item["row"])
+    job.companies_created = companies
+    if write:
+        job.status = ImportJob.Status.DONE
+        job.created_count = created
+        job.finished_at = timezone.now()
+    else:
+        job.status = ImportJob.Status.CHECKED
+        job.checked_at = timezone.now()
+        _report_save(job, problems)
+    job.save()
+
+
+def _failed(job: ImportJob, problem: str, *, write: bool) -> None:
+    """A failed dry run sends the user back to the mapping; a failed import stays failed."""
+    job.status = ImportJob.Status.FAILED if write else ImportJob.Status.UPLOADED
+    job.problem = problem
+    job.finished_at = timezone.now()
+    job.save()
+
+
+def report_path(job: ImportJob) -> str:
+    return f"imports/{job.uuid}/problems.csv"
+
+
+def _report_save(job: ImportJob, problems: Problems) -> None:
+    from django.core.files.storage import default_storage
+
+    path = report_path(job)
+    if default_storage.exists(path):
+        default_storage.delete(path)
+    default_storage.save(path, ContentFile(("\ufeff" + problems.report.getvalue()).encode()))
+
+
+def import_check(*, job: ImportJob) -> ImportJob:
+    """The dry run: every row validated and matched, nothing written."""
+    with translation.override(job.language or None):
+        _execute(job, write=False)
+    cache.delete(_progress_key(job))
+    return job
+
+
+def import_start(*, job: ImportJob) -> ImportJob:
+    if not job.can_import:
+        raise ValidationError(_("Check the file first; it can be imported once it has no errors."))
+    job.status = ImportJob.Status.IMPORTING
+    job.save(update_fields=["status"])
+    return job
+
+
+def import_run(*, job: ImportJob) -> ImportJob:
+    with translation.override(job.language or None):
+        _execute(job, write=True)
+    cache.delete(_progress_key(job))
+    return job
+
+
+def import_undo_start(*, job: ImportJob) -> ImportJob:
+    if job.status != ImportJob.Status.DONE:
+        raise ValidationError(_("Only a finished import can be undone."))
+    job.status = ImportJob.Status.UNDOING
+    job.save(update_fields=["status"])
+    return job
+
+
+def _used(model, job: ImportJob):
+    """A condition: the record imported by `job` is referenced by anything else since."""
+    conditions = []
+    for relation in model._meta.related_objects:
+        if relation.many_to_many:
+            through = relation.through
+            link = next(
+                item.name
+                for item in through._meta.concrete_fields
+                if item.is_relation and item.related_model is model
+            )
+            conditions.append(Exists(through.objects.filter(**{link: OuterRef("pk")})))
+        else:
+            related = relation.related_model._base_manager
+            conditions.append(Exists(related.filter(**{relation.field.name: OuterRef("pk")})))
+    return conditions
+
+
+def _undo_model(model, job: ImportJob) -> tuple[int, int]:
+    imported = model.objects.filter(import_job=job)
+    conditions = _used(model, job)
+    used = imported.none()
+    for condition in conditions:
+        used = used | imported.filter(condition)
+    archived = imported.filter(pk__in=used.values("pk")).update(
+        archived_at=timezone.now(), import_job=None
+    )
+    sql, params = imported.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE id IN ({sql})", params)
+        removed = cursor.rowcount
+    return removed, archived
+
+
+def import_undo(*, job: ImportJob) -> ImportJob:
+    """Remove what the import created. Records that others have since linked to (a logged
+    call, a deal, an order) are archived instead, so nothing anyone added is lost."""
+    with transaction.atomic():
+        removed, archived = (0, 0)
+        if job.kind == ImportJob.Kind.CONTACT:
+            removed, archived = _undo_model(Contact, job)
+        company_removed, company_archived = _undo_model(Company, job)
+    job.undo_removed = removed + company_removed
+    job.undo_archived = archived + company_archived
+    job.status = ImportJob.Status.UNDONE
+    job.undone_at = timezone.now()
+    job.save()
+    return job

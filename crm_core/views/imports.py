@@ -1,0 +1,159 @@
+"""Import screens: upload, column mapping, dry run report, progress, undo."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm_core.forms import ImportUploadForm
+from crm_core.models import ImportJob
+from crm_core.selectors.imports import import_get_for_user, imports_visible
+from crm_core.selectors.visibility import can_assign_owners
+from crm_core.services.imports import (
+    fields_for,
+    import_mapping_set,
+    import_progress,
+    import_start,
+    import_undo_start,
+    import_upload,
+    report_path,
+)
+from crm_core.tasks import import_check_job, import_run_job, import_undo_job
+from crm_core.views.parties import Kind
+
+
+def _may_import(request: HttpRequest, kind: str) -> None:
+    if not request.user.has_perm(f"crm_core.add_{kind}"):
+        raise PermissionDenied(_("Your role cannot create these records."))
+
+
+def import_upload_view(request: HttpRequest, kind: Kind) -> HttpResponse:
+    _may_import(request, kind.name)
+    form = ImportUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        kind=kind.name,
+        can_assign=can_assign_owners(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            job = import_upload(
+                actor=request.user,
+                kind=kind.name,
+                upload=data["file"],
+                encoding=data["encoding"],
+                delimiter=data["delimiter"],
+                segment=data["segment"],
+                owner=data.get("owner"),
+                duplicates=data["duplicates"],
+            )
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_errors)
+        else:
+            job.language = request.LANGUAGE_CODE
+            job.save(update_fields=["language"])
+            return redirect("import_detail", job.pk)
+    return render(request, "crm_core/import_upload.html", {"form": form, "kind": kind})
+
+
+def import_list(request: HttpRequest) -> HttpResponse:
+    jobs = imports_visible(user=request.user)[:100]
+    return render(request, "crm_core/import_list.html", {"jobs": jobs})
+
+
+def _detail_context(job: ImportJob) -> dict:
+    fields = fields_for(job.kind, job.segment)
+    columns = []
+    for index, header in enumerate(job.headers):
+        columns.append(
+            {
+                "index": str(index),
+                "header": header,
+                "samples": [row[index] for row in job.sample if index < len(row)][:3],
+                "target": job.mapping.get(str(index), ""),
+            }
+        )
+    return {
+        "job": job,
+        "fields": fields,
+        "columns": columns,
+        "processed": import_progress(job),
+        "required": [item.label for item in fields if item.required],
+    }
+
+
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = import_get_for_user(user=request.user, pk=pk)
+    context = _detail_context(job)
+    if request.method == "POST":
+        mapping = {
+            key.removeprefix("column-"): value
+            for key, value in request.POST.items()
+            if key.startswith("column-")
+        }
+        try:
+            import_mapping_set(
+                job=job, mapping=mapping, skip_invalid=request.POST.get("skip_invalid") == "on"
+            )
+        except ValidationError as error:
+            context["mapping_errors"] = error.messages
+            for column in context["columns"]:
+                column["target"] = mapping.get(column["index"], "")
+        else:
+            transaction.on_commit(lambda: import_check_job.delay(job.pk))
+            return redirect("import_detail", job.pk)
+    return render(request, "crm_core/import_detail.html", context)
+
+
+def import_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress block, polled by htmx while the job runs."""
+    job = import_get_for_user(user=request.user, pk=pk)
+    response = render(request, "crm_core/_import_status.html", _detail_context(job))
+    if not job.is_running and request.GET.get("running"):
+        response["HX-Refresh"] = "true"  # the job ended: show the full result page
+    return response
+
+
+@require_POST
+def import_run_view(request: HttpRequest, pk: int) -> HttpResponse:
+    job = import_get_for_user(user=request.user, pk=pk)
+    try:
+        import_start(job=job)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        transaction.on_commit(lambda: import_run_job.delay(job.pk))
+    return redirect("import_detail", job.pk)
+
+
+@require_POST
+def import_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
+    job = import_get_for_user(user=request.user, pk=pk)
+    try:
+        import_undo_start(job=job)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        transaction.on_commit(lambda: import_undo_job.delay(job.pk))
+    return redirect("import_detail", job.pk)
+
+
+def import_report(request: HttpRequest, pk: int) -> FileResponse:
+    job = import_get_for_user(user=request.user, pk=pk)
+    path = report_path(job)
+    if not default_storage.exists(path):
+        raise Http404
+    return FileResponse(
+        default_storage.open(path, "rb"),
+        as_attachment=True,
+        filename=f"problems-{job.pk}.csv",
+        content_type="text/csv; charset=utf-8",
+    )
