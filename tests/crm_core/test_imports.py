@@ -379,3 +379,27 @@ def test_an_export_imports_back_with_its_own_headers(tenant_a, django_capture_on
         assert (job.error_count, job.duplicate_count, job.valid_rows) == (0, 1, 1)
         _run(client, job, django_capture_on_commit_callbacks)
         assert Contact.objects.filter(first_name="Round").count() == 2
+
+
+def test_phone_shortcuts_agree_with_the_full_parser():
+    """The import's memoised rewrites give what `phone_normalise` gives, row after row."""
+    from crm_core.services.common import phone_normalise
+    from crm_core.services.imports import ImportRowError, _phone
+
+    samples = [
+        "8 (926) 123-45-67",
+        "8 (926) 765-43-21",
+        "89031112233",
+        "+7 916 123-45-67",
+        "+7 (916) 000-11-22",
+        "+44 20 7946 0958",
+        "+44 20 7946 0959",
+        "+1 650 253 0000",
+        "495 123-45-67",
+        "4951234568",
+    ]
+    for raw in samples * 2:
+        assert _phone(raw) == phone_normalise(raw), raw
+    for bad in ("12", "+7 916", "8 (926) 123"):
+        with pytest.raises(ImportRowError):
+            _phone(bad)
