@@ -100,6 +100,7 @@ urlpatterns = [
     path("companies/", parties.record_list, {"kind": COMPANIES}, name="company_list"),
     path("companies/new/", parties.record_create, {"kind": COMPANIES}, name="company_create"),
     path("companies/<int:pk>/", parties.company_detail, name="company_detail"),
+    path("companies/<int:pk>/timeline/", parties.company_timeline_view, name="company_timeline"),
     path("companies/<int:pk>/edit/", parties.record_edit, {"kind": COMPANIES}, name="company_edit"),
     path(
         "companies/<int:pk>/archive/",

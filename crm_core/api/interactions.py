@@ -123,7 +123,9 @@ class InteractionDetailApi(APIView):
 class ContactTimelineApi(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("channel", str, description="A channel, or 'stage'"),
+            OpenApiParameter(
+                "channel", str, description="A channel, or one of stage, deal, task, change"
+            ),
             OpenApiParameter("before", str, description="ISO time from next_before"),
         ],
         responses={200: dict},
@@ -135,7 +137,10 @@ class ContactTimelineApi(APIView):
         if before and before_at is None:
             raise ValidationError({"before": ["Use the ISO time given as next_before."]})
         timeline = contact_timeline(
-            contact=contact, channel=request.query_params.get("channel"), before=before_at
+            contact=contact,
+            user=request.user,
+            channel=request.query_params.get("channel"),
+            before=before_at,
         )
         entries = []
         for entry in timeline.entries:
@@ -145,6 +150,46 @@ class ContactTimelineApi(APIView):
                         "kind": "interaction",
                         "at": entry.at,
                         **InteractionOutputSerializer(entry.item).data,
+                    }
+                )
+            elif entry.kind == "deal":
+                deal = entry.item
+                entries.append(
+                    {
+                        "kind": "deal",
+                        "at": entry.at,
+                        "id": deal.pk,
+                        "title": deal.title,
+                        "stage": deal.stage.name,
+                        "amount": str(deal.amount) if deal.amount is not None else None,
+                        "currency": deal.currency,
+                    }
+                )
+            elif entry.kind == "task":
+                task = entry.item
+                entries.append(
+                    {
+                        "kind": "task",
+                        "at": entry.at,
+                        "id": task.pk,
+                        "title": task.title,
+                        "due_at": task.due_at,
+                        "done_at": task.done_at,
+                        "assignee": task.assignee.full_name if task.assignee else None,
+                    }
+                )
+            elif entry.kind == "change":
+                change = entry.item
+                entries.append(
+                    {
+                        "kind": "change",
+                        "at": entry.at,
+                        "id": change.pk,
+                        "by": change.actor.full_name if change.actor else None,
+                        "fields": [
+                            {"field": item.label, "old": item.old, "new": item.new}
+                            for item in change.fields
+                        ],
                     }
                 )
             else:

@@ -1,6 +1,7 @@
 from crm_core.models.base import OwnedRecord
 from crm_core.models.commerce import Order, OrderLine, Price, PriceList, Product
 from crm_core.models.deals import GATE_FIELDS, Deal, DealMove, Pipeline, PipelineStage
+from crm_core.models.history import TRACKED_TABLES, RecordChange
 from crm_core.models.imports import ImportJob
 from crm_core.models.interactions import (
     Channel,
@@ -38,6 +39,8 @@ __all__ = [
     "Pipeline",
     "PipelineStage",
     "Price",
+    "RecordChange",
+    "TRACKED_TABLES",
     "PriceList",
     "Product",
     "ParameterType",

@@ -1,24 +1,35 @@
-"""The 360° timeline of a contact: every channel and every stage change, newest first."""
+"""The 360° timeline of a contact or a company: every channel, stage changes, deals, tasks and
+field changes, newest first."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
-from crm_core.models import Contact, Interaction, StageChange
+from crm_core.models import Company, Contact, Deal, Interaction, StageChange, Task
+from crm_core.selectors.history import changes_display, changes_of
 from crm_core.selectors.visibility import visible_to
 from tenants.identity.models import User
 
 PAGE = 30
+# what the channel filter offers beyond the interaction channels
+OTHER_KIND_CHOICES = [
+    ("stage", gettext_lazy("Stages")),
+    ("deal", gettext_lazy("Deals")),
+    ("task", gettext_lazy("Tasks")),
+    ("change", gettext_lazy("Changes")),
+]
+OTHER_KINDS = tuple(value for value, _label in OTHER_KIND_CHOICES)
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    kind: str  # "interaction" | "stage"
+    kind: str  # "interaction" | "stage" | "deal" | "task" | "change"
     at: datetime
-    item: Interaction | StageChange
+    item: object
 
 
 @dataclass(frozen=True)
@@ -27,39 +38,79 @@ class Timeline:
     next_before: datetime | None
 
 
-def contact_timeline(
+def _sources(record: Contact | Company, user: User | None) -> dict[str, tuple[QuerySet, str]]:
+    """Each kind of entry: its records of this contact or company, and their time field."""
+    if isinstance(record, Contact):
+        mine = Q(contact=record)
+    else:
+        mine = Q(company=record) | Q(contact__company=record)
+    deals = Deal.objects.filter(mine).select_related("stage", "pipeline", "owner")
+    if user is not None:
+        deals = visible_to(deals, user)
+    return {
+        "interaction": (
+            Interaction.objects.filter(mine).select_related(
+                "contact", "topic", "outcome", "created_by"
+            ),
+            "occurred_at",
+        ),
+        "stage": (
+            StageChange.objects.filter(mine).select_related(
+                "from_stage", "to_stage", "changed_by", "contact", "company"
+            ),
+            "changed_at",
+        ),
+        "deal": (deals, "created_at"),
+        "task": (
+            Task.objects.filter(mine).select_related("assignee", "created_by"),
+            "created_at",
+        ),
+        "change": (changes_of(record), "changed_at"),
+    }
+
+
+def record_timeline(
     *,
-    contact: Contact,
+    record: Contact | Company,
+    user: User | None = None,
     channel: str | None = None,
     before: datetime | None = None,
     limit: int = PAGE,
 ) -> Timeline:
-    """One page of the timeline (keyset on time: cheap however long the history is)."""
-    interactions = Interaction.objects.filter(contact=contact).select_related(
-        "contact", "topic", "outcome", "created_by"
-    )
-    changes = StageChange.objects.filter(contact=contact).select_related(
-        "from_stage", "to_stage", "changed_by"
-    )
-    if channel:
-        interactions = interactions.filter(channel=channel)
-        changes = changes.none() if channel != "stage" else changes
-        if channel == "stage":
-            interactions = interactions.none()
-    if before:
-        interactions = interactions.filter(occurred_at__lt=before)
-        changes = changes.filter(changed_at__lt=before)
-    entries = [
-        TimelineEntry("interaction", item.occurred_at, item)
-        for item in interactions.order_by("-occurred_at", "-id")[: limit + 1]
-    ]
-    entries += [
-        TimelineEntry("stage", item.changed_at, item)
-        for item in changes.order_by("-changed_at", "-id")[: limit + 1]
-    ]
+    """One page of the timeline (keyset on time: cheap however long the history is); one
+    query per kind of entry."""
+    entries: list[TimelineEntry] = []
+    for kind, (queryset, time_field) in _sources(record, user).items():
+        if channel:
+            if channel in OTHER_KINDS and kind != channel:
+                continue
+            if channel not in OTHER_KINDS:
+                if kind != "interaction":
+                    continue
+                queryset = queryset.filter(channel=channel)
+        if before:
+            queryset = queryset.filter(**{f"{time_field}__lt": before})
+        rows = list(queryset.order_by(f"-{time_field}", "-id")[: limit + 1])
+        if kind == "change":
+            # stage moves have entries of their own, with the reason
+            rows = changes_display(type(record), rows, skip=("lifecycle_stage_id",))
+            entries += [TimelineEntry(kind, row.at, row) for row in rows]
+        else:
+            entries += [TimelineEntry(kind, getattr(row, time_field), row) for row in rows]
     entries.sort(key=lambda entry: entry.at, reverse=True)
     page = entries[:limit]
     return Timeline(page, page[-1].at if len(entries) > limit else None)
+
+
+def contact_timeline(
+    *,
+    contact: Contact,
+    user: User | None = None,
+    channel: str | None = None,
+    before: datetime | None = None,
+    limit: int = PAGE,
+) -> Timeline:
+    return record_timeline(record=contact, user=user, channel=channel, before=before, limit=limit)
 
 
 @dataclass(frozen=True)
@@ -69,17 +120,22 @@ class KeyFigures:
     by_channel: dict[str, int]
 
 
-def contact_key_figures(*, contact: Contact) -> KeyFigures:
-    totals = Interaction.objects.filter(contact=contact).aggregate(
-        count=Count("id"), last=Max("occurred_at")
-    )
+def key_figures(*, record: Contact | Company) -> KeyFigures:
+    if isinstance(record, Contact):
+        interactions = Interaction.objects.filter(contact=record)
+    else:
+        interactions = Interaction.objects.filter(Q(company=record) | Q(contact__company=record))
+    totals = interactions.aggregate(count=Count("id"), last=Max("occurred_at"))
     by_channel = dict(
-        Interaction.objects.filter(contact=contact)
-        .values_list("channel")
+        interactions.values_list("channel")
         .annotate(count=Count("id"))
         .values_list("channel", "count")
     )
     return KeyFigures(totals["count"], totals["last"], by_channel)
+
+
+def contact_key_figures(*, contact: Contact) -> KeyFigures:
+    return key_figures(record=contact)
 
 
 def interactions_visible(*, user: User) -> QuerySet[Interaction]:

@@ -4,14 +4,20 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm_core.forms import InteractionForm
 from crm_core.models import Channel, LifecycleStage
+from crm_core.selectors.history import record_history
 from crm_core.selectors.parties import contact_get_for_user
-from crm_core.selectors.timeline import contact_key_figures, contact_timeline
+from crm_core.selectors.timeline import (
+    OTHER_KIND_CHOICES,
+    contact_key_figures,
+    contact_timeline,
+)
 from crm_core.services.interactions import contact_stage_change, interaction_log
 from crm_core.services.tasks import follow_up_task_for_interaction
 
@@ -51,9 +57,14 @@ def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
             tasks_visible(user=request.user).filter(contact=contact, done_at=None)[:10]
         ),
         "contact": contact,
-        "timeline": contact_timeline(contact=contact, channel=channel, before=before),
+        "timeline": contact_timeline(
+            contact=contact, user=request.user, channel=channel, before=before
+        ),
+        "timeline_url": reverse("contact_timeline", args=[contact.pk]),
         "channel": channel,
         "channels": Channel.choices,
+        "other_kinds": OTHER_KIND_CHOICES,
+        "history": record_history(contact),
         "figures": contact_key_figures(contact=contact),
         "interaction_form": form or InteractionForm(initial={"channel": Channel.CALL}),
         "stages": LifecycleStage.objects.all(),

@@ -7,9 +7,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,6 +20,8 @@ from config.pagination import paginate
 from crm_core.api.parties import COMPANY_ORDERING, CONTACT_ORDERING
 from crm_core.filters import CompanyFilter, ContactFilter
 from crm_core.forms import CompanyForm, ContactForm, initial_from
+from crm_core.models import Deal
+from crm_core.selectors.history import record_history
 from crm_core.selectors.parties import (
     companies_visible,
     company_contacts,
@@ -28,7 +32,7 @@ from crm_core.selectors.parties import (
     owners_assignable,
 )
 from crm_core.selectors.segments import pending_segment, segment_card_context, segments_for
-from crm_core.selectors.visibility import can_assign_owners
+from crm_core.selectors.visibility import can_assign_owners, visible_to
 from crm_core.services.common import EditConflict
 from crm_core.services.parties import (
     DuplicateFound,
@@ -269,8 +273,43 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contacts = company_contacts(user=request.user, company=company)[:50]
     context = {
         **segment_card_context(company, "company", pending_segment(request, company)),
+        **company_timeline_context(request, company),
         "company": company,
         "contacts": contacts,
         "kind": COMPANIES,
+        "history": record_history(company),
+        "open_deals": visible_to(
+            Deal.objects.filter(Q(company=company) | Q(contact__company=company)), request.user
+        )
+        .filter(closed_at=None)
+        .count(),
     }
     return render(request, "crm_core/company_detail.html", context)
+
+
+def company_timeline_context(request: HttpRequest, company) -> dict:
+    from crm_core.models import Channel
+    from crm_core.selectors.timeline import OTHER_KIND_CHOICES, key_figures, record_timeline
+
+    channel = request.GET.get("channel") or None
+    before = parse_datetime(request.GET.get("before") or "") if request.GET.get("before") else None
+    return {
+        "timeline": record_timeline(
+            record=company, user=request.user, channel=channel, before=before
+        ),
+        "timeline_url": reverse("company_timeline", args=[company.pk]),
+        "channel": channel,
+        "channels": Channel.choices,
+        "other_kinds": OTHER_KIND_CHOICES,
+        "figures": key_figures(record=company),
+    }
+
+
+def company_timeline_view(request: HttpRequest, pk: int) -> HttpResponse:
+    company = company_get_for_user(user=request.user, pk=pk)
+    template = (
+        "crm_core/_timeline_entries.html"
+        if request.GET.get("before")
+        else "crm_core/_timeline.html"
+    )
+    return render(request, template, company_timeline_context(request, company))

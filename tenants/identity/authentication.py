@@ -23,6 +23,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         token = api_token_authenticate(raw=raw)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            from crm_core.services.history import history_actor_set
+
+            history_actor_set(token.user.pk)  # HistoryActorMiddleware clears it afterwards
         return token.user, token
 
     def authenticate_header(self, request) -> str:

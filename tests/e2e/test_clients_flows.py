@@ -50,4 +50,7 @@ def test_create_a_company_and_a_contact_then_find_and_edit(page: Page, site):
     page.get_by_test_id("edit").click()
     page.get_by_label("Position").fill("Главный инженер")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Главный инженер")).to_be_visible()
+    expect(page.get_by_text("Главный инженер · Уральская сталь")).to_be_visible()
+    # the edit is in the history of changes, with who made it
+    expect(page.get_by_test_id("history")).to_contain_text("Position:")
+    expect(page.get_by_test_id("history")).to_contain_text("Главный инженер")

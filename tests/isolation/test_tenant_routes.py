@@ -98,6 +98,7 @@ ROUTES: dict[str, Route] = {
     "company_list": Route(STAFF),
     "company_create": Route(STAFF, ("get", "post")),
     "company_detail": Route(STAFF, ("get",), "company"),
+    "company_timeline": Route(STAFF, ("get",), "company"),
     "company_edit": Route(STAFF, ("get", "post"), "company"),
     "company_archive": Route(STAFF, ("post",), "company"),
     "api-contact-list": Route(API, ("get", "post")),

@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# The tables whose every change is kept. A database trigger (migration 0014) writes the rows,
+# so bulk updates, raw SQL and other processes are captured as well as the app's own saves.
+TRACKED_TABLES = (
+    "crm_core_contact",
+    "crm_core_company",
+    "crm_core_deal",
+    "crm_core_task",
+    "crm_core_order",
+    "crm_core_ticket",
+    "crm_core_product",
+)
+
+
+class RecordChange(models.Model):
+    """One update of a tracked record: {column: [old, new]} for each column that changed."""
+
+    table_name = models.CharField(max_length=63)
+    record_id = models.BigIntegerField()
+    changed_at = models.DateTimeField(_("when"))
+    # who: set per request or task (`tenantly.actor`); empty for the system
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    changes = models.JSONField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["table_name", "record_id", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.table_name} #{self.record_id} at {self.changed_at:%Y-%m-%d %H:%M}"
