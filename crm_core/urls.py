@@ -78,6 +78,7 @@ urlpatterns = [
     path("deals/<int:pk>/", deals.deal_detail, name="deal_detail"),
     path("deals/<int:pk>/edit/", deals.deal_edit, name="deal_edit"),
     path("deals/<int:pk>/move/", deals.deal_move_view, name="deal_move"),
+    path("deals/<int:pk>/lines/", deals.deal_lines_view, name="deal_lines"),
     path("settings/crm/", settings.crm_settings, name="crm_settings"),
     path("settings/currencies/", money.exchange_rates, name="exchange_rates"),
     path("settings/segments/", segments.segment_list, name="segment_list"),

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -6,11 +8,26 @@ from rest_framework.views import APIView
 
 from config.api import filter_by_ids
 from config.pagination import Ordering, keyset_response
-from crm_core.models import GATE_FIELDS, Company, Contact, Deal, Pipeline, PipelineStage
+from crm_core.models import (
+    GATE_FIELDS,
+    Company,
+    Contact,
+    Deal,
+    DealLine,
+    Pipeline,
+    PipelineStage,
+    Product,
+)
 from crm_core.selectors.deals import deal_get_for_user, deals_visible
 from crm_core.selectors.parties import companies_visible, contacts_visible, owners_assignable
 from crm_core.services.common import EditConflict
-from crm_core.services.deals import deal_create, deal_move, deal_update
+from crm_core.services.deals import (
+    DealLineRequest,
+    deal_create,
+    deal_lines_set,
+    deal_move,
+    deal_update,
+)
 from crm_core.services.parties import record_archive
 
 DEAL_ORDERING = Ordering(
@@ -32,7 +49,24 @@ class PipelineSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "currency", "stages"]
 
 
+class DealLineSerializer(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="product.name", read_only=True)
+
+    class Meta:
+        model = DealLine
+        fields = [
+            "id",
+            "product",
+            "product_name",
+            "quantity",
+            "unit_price",
+            "discount_percent",
+            "total",
+        ]
+
+
 class DealOutputSerializer(serializers.ModelSerializer):
+    lines = DealLineSerializer(many=True, read_only=True)
     stage = serializers.SerializerMethodField()
     contact = serializers.SerializerMethodField()
     company = serializers.SerializerMethodField()
@@ -47,6 +81,7 @@ class DealOutputSerializer(serializers.ModelSerializer):
             "stage",
             "amount",
             "currency",
+            "lines",
             "contact",
             "company",
             "expected_close",
@@ -120,7 +155,7 @@ class DealListCreateApi(APIView):
         responses=DealOutputSerializer(many=True),
     )
     def get(self, request):
-        queryset = deals_visible(user=request.user)
+        queryset = deals_visible(user=request.user).prefetch_related("lines__product")
         queryset = filter_by_ids(
             queryset, request.query_params, ("pipeline", "stage", "owner", "contact", "company")
         )
@@ -161,6 +196,61 @@ class DealDetailApi(APIView):
     def delete(self, request, pk: int):
         record_archive(record=deal_get_for_user(user=request.user, pk=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DealLinesApi(APIView):
+    class LineInputSerializer(serializers.Serializer):
+        product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+        quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+        unit_price = serializers.DecimalField(
+            max_digits=14, decimal_places=2, required=False, allow_null=True
+        )
+        discount_percent = serializers.DecimalField(
+            max_digits=5, decimal_places=2, required=False, default=Decimal(0)
+        )
+
+    class InputSerializer(serializers.Serializer):
+        lines = serializers.ListField(child=serializers.DictField(), max_length=500)
+        version = serializers.IntegerField(required=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=DealOutputSerializer,
+        description="Replace the deal's products. A line without unit_price takes the price "
+        "from the client's price list. With products, the deal's amount is their total.",
+    )
+    def put(self, request, pk: int):
+        deal = deal_get_for_user(user=request.user, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lines = []
+        errors = {}
+        for index, raw in enumerate(data.validated_data["lines"]):
+            line = self.LineInputSerializer(data=raw)
+            if not line.is_valid():
+                errors[f"lines[{index}]"] = line.errors
+                continue
+            values = line.validated_data
+            lines.append(
+                DealLineRequest(
+                    values["product"],
+                    values["quantity"],
+                    values.get("unit_price"),
+                    values["discount_percent"],
+                )
+            )
+        if errors:
+            raise serializers.ValidationError(errors)
+        try:
+            deal = deal_lines_set(
+                actor=request.user,
+                deal=deal,
+                lines=lines,
+                expected_version=data.validated_data.get("version"),
+            )
+        except EditConflict as conflict:
+            return Response({"detail": conflict.messages[0]}, status=status.HTTP_409_CONFLICT)
+        return Response(DealOutputSerializer(deal_get_for_user(user=request.user, pk=deal.pk)).data)
 
 
 class DealMoveApi(APIView):

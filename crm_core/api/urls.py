@@ -46,6 +46,7 @@ urlpatterns = [
     path("deals/", deals.DealListCreateApi.as_view(), name="api-deal-list"),
     path("deals/<int:pk>/", deals.DealDetailApi.as_view(), name="api-deal-detail"),
     path("deals/<int:pk>/move/", deals.DealMoveApi.as_view(), name="api-deal-move"),
+    path("deals/<int:pk>/lines/", deals.DealLinesApi.as_view(), name="api-deal-lines"),
     path("tasks/", tasks.TaskListCreateApi.as_view(), name="api-task-list"),
     path("tasks/<int:pk>/", tasks.TaskDetailApi.as_view(), name="api-task-detail"),
     path("tasks/<int:pk>/complete/", tasks.TaskCompleteApi.as_view(), name="api-task-complete"),

@@ -1,6 +1,13 @@
 from crm_core.models.base import OwnedRecord
 from crm_core.models.commerce import Order, OrderLine, Price, PriceList, Product
-from crm_core.models.deals import GATE_FIELDS, Deal, DealMove, Pipeline, PipelineStage
+from crm_core.models.deals import (
+    GATE_FIELDS,
+    Deal,
+    DealLine,
+    DealMove,
+    Pipeline,
+    PipelineStage,
+)
 from crm_core.models.history import TRACKED_TABLES, RecordChange
 from crm_core.models.imports import ImportJob
 from crm_core.models.interactions import (
@@ -24,6 +31,7 @@ __all__ = [
     "Contact",
     "ContactMerge",
     "Deal",
+    "DealLine",
     "DealMove",
     "GATE_FIELDS",
     "Direction",

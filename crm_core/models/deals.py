@@ -13,6 +13,7 @@ GATE_FIELDS = {
     "company": _("company"),
     "description": _("description"),
     "lost_reason": _("lost reason"),
+    "products": _("products"),
 }
 
 
@@ -113,3 +114,26 @@ class DealMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage} → {self.to_stage}"
+
+
+class DealLine(models.Model):
+    """A product in a deal: quantity and the unit price agreed (from the client's price list
+    unless someone typed another), which together make the deal's amount."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "crm_core.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    discount_percent = models.DecimalField(
+        _("discount, %"), max_digits=5, decimal_places=2, default=0
+    )
+    total = models.DecimalField(_("total"), max_digits=16, decimal_places=2)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.quantity}"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,7 +13,16 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_core.models import GATE_FIELDS, Deal, DealMove, Pipeline, PipelineStage
+from crm_core.models import (
+    GATE_FIELDS,
+    Deal,
+    DealLine,
+    DealMove,
+    Pipeline,
+    PipelineStage,
+    PriceList,
+    Product,
+)
 from crm_core.services.common import owner_resolve, record_update
 from tenants.identity.models import User
 
@@ -67,7 +78,79 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _values(deal: Deal) -> dict[str, Any]:
-    return {name: getattr(deal, name) for name in GATE_FIELDS}
+    values = {name: getattr(deal, name) for name in GATE_FIELDS if name != "products"}
+    values["products"] = bool(deal.pk) and deal.lines.exists() or None
+    return values
+
+
+@dataclass(frozen=True)
+class DealLineRequest:
+    product: Product
+    quantity: Decimal
+    unit_price: Decimal | None = None  # None: the client's price list price
+    discount_percent: Decimal = Decimal(0)
+
+
+@transaction.atomic
+def deal_lines_set(
+    *, actor: User, deal: Deal, lines: list[DealLineRequest], expected_version: int | None = None
+) -> Deal:
+    """Replace the deal's products. Prices come from the client's price list unless typed;
+    with products, the deal's amount and currency are theirs."""
+    from crm_core.services.commerce import price_list_for
+
+    deal = Deal.objects.select_for_update().get(pk=deal.pk)
+    current = set(deal.lines.values_list("product_id", flat=True))
+    price_list = (
+        price_list_for(deal.contact)
+        if deal.contact
+        else PriceList.objects.filter(is_default=True).first()
+    )
+    prices = dict(price_list.prices.values_list("product_id", "amount")) if price_list else {}
+    problems: list[str] = []
+    rows: list[DealLine] = []
+    for position, line in enumerate(lines):
+        name = line.product.name
+        if line.quantity is None or line.quantity <= 0:
+            problems.append(_("%(product)s: the quantity must be above zero.") % {"product": name})
+            continue
+        if not (0 <= line.discount_percent <= 100):
+            problems.append(_("%(product)s: a discount is 0 to 100 %%.") % {"product": name})
+            continue
+        if not line.product.is_active and line.product.pk not in current:
+            problems.append(_("%(product)s is not on sale.") % {"product": name})
+            continue
+        unit_price = line.unit_price if line.unit_price is not None else prices.get(line.product.pk)
+        if unit_price is None:
+            problems.append(
+                _("%(product)s has no price for this client: type the price.") % {"product": name}
+            )
+            continue
+        if unit_price < 0:
+            problems.append(_("%(product)s: the price cannot be negative.") % {"product": name})
+            continue
+        total = unit_price * line.quantity * (100 - line.discount_percent) / 100
+        rows.append(
+            DealLine(
+                deal=deal,
+                product=line.product,
+                quantity=line.quantity,
+                unit_price=unit_price,
+                discount_percent=line.discount_percent,
+                total=total.quantize(Decimal("0.01")),
+                position=position,
+            )
+        )
+    if problems:
+        raise ValidationError({"lines": problems})
+    deal.lines.all().delete()
+    DealLine.objects.bulk_create(rows)
+    changes: dict[str, Any] = {}
+    if rows:
+        changes["amount"] = sum((row.total for row in rows), Decimal(0))
+        if price_list is not None:
+            changes["currency"] = price_list.currency
+    return record_update(instance=deal, changes=changes, expected_version=expected_version)
 
 
 @transaction.atomic

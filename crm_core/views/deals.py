@@ -8,10 +8,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm_core.forms import DealForm
-from crm_core.models import Pipeline, PipelineStage
+from crm_core.models import Pipeline, PipelineStage, Product
 from crm_core.selectors.deals import deal_get_for_user, pipeline_board, pipeline_forecast
+from crm_core.selectors.history import record_history
 from crm_core.services.common import EditConflict
-from crm_core.services.deals import deal_create, deal_move, deal_update
+from crm_core.services.deals import (
+    DealLineRequest,
+    deal_create,
+    deal_lines_set,
+    deal_move,
+    deal_update,
+)
+from crm_core.text import decimal_from_text
 
 
 def _pipeline(request: HttpRequest) -> Pipeline | None:
@@ -71,8 +79,50 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "crm_core/deal_detail.html",
-        {"deal": deal, "moves": moves, "stages": deal.pipeline.stages.all()},
+        {
+            "deal": deal,
+            "moves": moves,
+            "stages": deal.pipeline.stages.all(),
+            "lines": deal.lines.select_related("product"),
+            "products": Product.objects.filter(is_active=True),
+            "history": record_history(deal),
+        },
     )
+
+
+@require_POST
+def deal_lines_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a product to the deal, or remove one (the deal's amount follows)."""
+    deal = deal_get_for_user(user=request.user, pk=pk)
+    lines = [
+        DealLineRequest(line.product, line.quantity, line.unit_price, line.discount_percent)
+        for line in deal.lines.select_related("product")
+        if str(line.pk) != request.POST.get("remove")
+    ]
+    if "product" in request.POST:
+        product = Product.objects.filter(pk=request.POST.get("product") or 0).first()
+        quantity = decimal_from_text(request.POST.get("quantity") or "")
+        price_text = (request.POST.get("unit_price") or "").strip()
+        unit_price = decimal_from_text(price_text) if price_text else None
+        discount = decimal_from_text(request.POST.get("discount_percent") or "0")
+        problems = []
+        if product is None:
+            problems.append(_("Choose a product."))
+        if quantity is None:
+            problems.append(_("Enter the quantity as a number."))
+        if price_text and unit_price is None:
+            problems.append(_("Enter the price as a number, or leave it empty."))
+        if discount is None:
+            problems.append(_("Enter the discount as a number."))
+        if problems:
+            messages.error(request, " ".join(problems))
+            return redirect("deal_detail", deal.pk)
+        lines.append(DealLineRequest(product, quantity, unit_price, discount))
+    try:
+        deal_lines_set(actor=request.user, deal=deal, lines=lines)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("deal_detail", deal.pk)
 
 
 def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from crm_core.models import DealMove, Pipeline
 from crm_core.selectors.deals import pipeline_board
@@ -158,3 +159,82 @@ def test_deal_pages_create_and_edit_with_errors(tenant_a):
     assert created.status_code == 302
     card = client.get(created["Location"]).content.decode()
     assert "10.00 EUR" in card
+
+
+def test_deal_products_price_from_the_clients_list_make_the_amount(tenant_a):
+    from crm_core.services.commerce import price_list_save, prices_set, product_save
+
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        bolts = product_save(product=None, data={"sku": "B-1", "name": "Bolts", "unit": "box"})
+        nuts = product_save(product=None, data={"sku": "N-1", "name": "Nuts"})
+        unpriced = product_save(product=None, data={"sku": "U-1", "name": "Unpriced"})
+        prices = price_list_save(
+            price_list=None, data={"name": "Retail", "currency": "EUR", "is_default": True}
+        )
+        prices_set(price_list=prices, prices={bolts.pk: Decimal("10.50"), nuts.pk: Decimal("2")})
+        contact = contact_create(actor=owner, data={"first_name": "Lines"})
+        deal = deal_create(actor=owner, data={"title": "Hardware", "contact": contact})
+    client = tenant_a.client(owner)
+    client.post(f"/deals/{deal.pk}/lines/", {"product": bolts.pk, "quantity": "3"})
+    client.post(
+        f"/deals/{deal.pk}/lines/",
+        {"product": nuts.pk, "quantity": "10", "unit_price": "1,50", "discount_percent": "10"},
+    )
+    page = client.get(f"/deals/{deal.pk}/").content.decode()
+    assert "Bolts" in page
+    assert "Nuts" in page
+    with tenant_a.active():
+        deal.refresh_from_db()
+        assert (deal.amount, deal.currency) == (Decimal("45.00"), "EUR")  # 31.50 + 13.50
+    refused = client.post(f"/deals/{deal.pk}/lines/", {"product": unpriced.pk, "quantity": "1"})
+    assert refused.status_code == 302
+    page = client.get(f"/deals/{deal.pk}/").content.decode()
+    assert "Unpriced has no price for this client: type the price." in page
+    bad = client.post(f"/deals/{deal.pk}/lines/", {"product": bolts.pk, "quantity": "lots"})
+    assert bad.status_code == 302
+    assert "Enter the quantity as a number." in client.get(f"/deals/{deal.pk}/").content.decode()
+
+    api = client.put(
+        f"/api/v1/deals/{deal.pk}/lines/",
+        {"lines": [{"product": nuts.pk, "quantity": "4"}, {"product": unpriced.pk}]},
+        content_type="application/json",
+    )
+    assert api.status_code == 400
+    assert "quantity" in api.json()["lines[1]"]
+    api = client.put(
+        f"/api/v1/deals/{deal.pk}/lines/",
+        {"lines": [{"product": nuts.pk, "quantity": "4"}]},
+        content_type="application/json",
+    )
+    assert api.status_code == 200
+    body = api.json()
+    assert body["amount"] == "8.00"
+    assert [(line["product_name"], line["total"]) for line in body["lines"]] == [("Nuts", "8.00")]
+    with tenant_a.active():
+        removed = deal.lines.get()
+    client.post(f"/deals/{deal.pk}/lines/", {"remove": removed.pk})
+    with tenant_a.active():
+        assert not deal.lines.exists()
+
+
+def test_a_stage_can_require_products(tenant_a):
+    from crm_core.models import PipelineStage
+    from crm_core.services.commerce import product_save
+    from crm_core.services.deals import DealLineRequest, deal_lines_set, deal_move
+
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        deal = deal_create(actor=owner, data={"title": "Gated"})
+        stage = PipelineStage.objects.filter(pipeline=deal.pipeline).exclude(pk=deal.stage_id)[0]
+        stage.required_fields = ["products"]
+        stage.save()
+        with pytest.raises(ValidationError, match="products"):
+            deal_move(actor=owner, deal=deal, stage=stage)
+        widget = product_save(product=None, data={"sku": "W-1", "name": "Widget"})
+        deal_lines_set(
+            actor=owner,
+            deal=deal,
+            lines=[DealLineRequest(widget, Decimal(1), unit_price=Decimal(5))],
+        )
+        assert deal_move(actor=owner, deal=deal, stage=stage).stage == stage

@@ -99,6 +99,8 @@ ROUTES: dict[str, Route] = {
     "company_create": Route(STAFF, ("get", "post")),
     "company_detail": Route(STAFF, ("get",), "company"),
     "company_timeline": Route(STAFF, ("get",), "company"),
+    "deal_lines": Route(STAFF, ("post",), "deal"),
+    "api-deal-lines": Route(API, ("put",), "deal"),
     "company_edit": Route(STAFF, ("get", "post"), "company"),
     "company_archive": Route(STAFF, ("post",), "company"),
     "api-contact-list": Route(API, ("get", "post")),
