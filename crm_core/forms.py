@@ -140,6 +140,24 @@ def initial_from(record, form_class) -> dict:
     return initial
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
 class InteractionForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"))
     direction = forms.ChoiceField(label=_("Direction"), required=False)
@@ -162,6 +180,9 @@ class InteractionForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("For the contact's manager."),
+    )
+    attachments = MultipleFileField(
+        label=_("Files"), required=False, help_text=_("Up to 10 files, 20 MB each.")
     )
 
     def __init__(self, *args, **kwargs):

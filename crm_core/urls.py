@@ -57,6 +57,7 @@ urlpatterns = [
         name="interaction_create",
     ),
     path("contacts/<int:pk>/stage/", interactions.contact_stage_view, name="contact_stage"),
+    path("attachments/<int:pk>/", interactions.attachment_download, name="attachment_download"),
     path("products/", commerce.product_list, name="product_list"),
     path("price-lists/", commerce.price_list_create, name="price_list_create"),
     path("price-lists/<int:pk>/", commerce.price_list_detail, name="price_list_detail"),

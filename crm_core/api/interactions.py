@@ -1,14 +1,17 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import filter_by_ids
 from config.pagination import Ordering, keyset_response
 from crm_core.models import (
+    Attachment,
     Channel,
     Direction,
     Interaction,
@@ -18,12 +21,28 @@ from crm_core.models import (
 )
 from crm_core.selectors.parties import contact_get_for_user
 from crm_core.selectors.timeline import contact_timeline, interactions_visible
-from crm_core.services.interactions import contact_stage_change, interaction_log
+from crm_core.services.interactions import (
+    attachments_add,
+    contact_stage_change,
+    interaction_log,
+)
 
 INTERACTION_ORDERING = Ordering(fields=("occurred_at",), default="-occurred_at")
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "filename", "content_type", "size", "uploaded_at", "url"]
+
+    def get_url(self, attachment) -> str:
+        return reverse("attachment_download", args=[attachment.pk])
+
+
 class InteractionOutputSerializer(serializers.ModelSerializer):
+    attachments = AttachmentSerializer(many=True, read_only=True)
     contact = serializers.SerializerMethodField()
     topic = serializers.CharField(source="topic.name", default=None)
     outcome = serializers.CharField(source="outcome.name", default=None)
@@ -44,6 +63,7 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
             "outcome",
             "created_by",
             "created_at",
+            "attachments",
         ]
 
     def get_contact(self, interaction) -> dict:
@@ -118,6 +138,31 @@ class InteractionDetailApi(APIView):
         if interaction is None:
             raise Http404
         return Response(InteractionOutputSerializer(interaction).data)
+
+
+class InteractionAttachmentsApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        files = serializers.ListField(child=serializers.FileField(), min_length=1)
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer},
+        responses={201: AttachmentSerializer(many=True)},
+        description="Attach files (field `files`, repeated): up to 10 per interaction, 20 MB each.",
+    )
+    def post(self, request, pk: int):
+        interaction = interactions_visible(user=request.user).filter(pk=pk).first()
+        if interaction is None:
+            raise Http404
+        data = self.InputSerializer(data={"files": request.FILES.getlist("files")})
+        data.is_valid(raise_exception=True)
+        stored = attachments_add(
+            actor=request.user, interaction=interaction, files=data.validated_data["files"]
+        )
+        return Response(
+            AttachmentSerializer(stored, many=True).data, status=status.HTTP_201_CREATED
+        )
 
 
 class ContactTimelineApi(APIView):

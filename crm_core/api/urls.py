@@ -23,6 +23,11 @@ urlpatterns = [
         name="api-interaction-detail",
     ),
     path(
+        "interactions/<int:pk>/attachments/",
+        interactions.InteractionAttachmentsApi.as_view(),
+        name="api-interaction-attachments",
+    ),
+    path(
         "contacts/<int:pk>/timeline/",
         interactions.ContactTimelineApi.as_view(),
         name="api-contact-timeline",

@@ -11,6 +11,7 @@ from crm_core.models.deals import (
 from crm_core.models.history import TRACKED_TABLES, RecordChange
 from crm_core.models.imports import ImportJob
 from crm_core.models.interactions import (
+    Attachment,
     Channel,
     Direction,
     Interaction,
@@ -26,6 +27,7 @@ from crm_core.models.tasks import Task
 from crm_core.models.tickets import Ticket, TicketMessage
 
 __all__ = [
+    "Attachment",
     "Channel",
     "Company",
     "Contact",

@@ -172,3 +172,31 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage} → {self.to_stage}"
+
+
+def attachment_path(attachment: "Attachment", filename: str) -> str:
+    # relative to the tenant's own media folder (TenantFileSystemStorage adds the schema)
+    return f"attachments/{attachment.uuid}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file on an interaction: a letter's scan, a signed contract, a call recording."""
+
+    uuid = models.UUIDField(unique=True)
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -49,9 +49,9 @@ def _sources(record: Contact | Company, user: User | None) -> dict[str, tuple[Qu
         deals = visible_to(deals, user)
     return {
         "interaction": (
-            Interaction.objects.filter(mine).select_related(
-                "contact", "topic", "outcome", "created_by"
-            ),
+            Interaction.objects.filter(mine)
+            .select_related("contact", "topic", "outcome", "created_by")
+            .prefetch_related("attachments"),
             "occurred_at",
         ),
         "stage": (
@@ -141,6 +141,8 @@ def contact_key_figures(*, contact: Contact) -> KeyFigures:
 def interactions_visible(*, user: User) -> QuerySet[Interaction]:
     """Interactions of the contacts the user may see."""
     visible_contacts = visible_to(Contact.objects.all(), user).values("pk")
-    return Interaction.objects.filter(contact__in=visible_contacts).select_related(
-        "contact", "topic", "outcome", "created_by"
+    return (
+        Interaction.objects.filter(contact__in=visible_contacts)
+        .select_related("contact", "topic", "outcome", "created_by")
+        .prefetch_related("attachments")
     )

@@ -176,3 +176,57 @@ def interaction_lists_default_create() -> None:
         InteractionOutcome(name=name, position=index, moves_to_stage=stage, rule=rule)
         for index, (name, stage, rule) in enumerate(outcomes)
     )
+
+
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENTS_PER_INTERACTION = 10
+
+
+def attachments_add(*, actor: User | None, interaction: Interaction, files: list) -> list:
+    """Store files on an interaction, in the tenant's own folder; too big or too many is
+    refused, naming the file, and nothing of that batch is kept."""
+    import mimetypes
+    import uuid
+
+    from django.core.files.storage import default_storage
+
+    from crm_core.models import Attachment
+
+    problems = []
+    if interaction.attachments.count() + len(files) > ATTACHMENTS_PER_INTERACTION:
+        problems.append(
+            _("At most %(count)d files per interaction.") % {"count": ATTACHMENTS_PER_INTERACTION}
+        )
+    for upload in files:
+        if upload.size > ATTACHMENT_MAX_BYTES:
+            problems.append(
+                _("“%(name)s” is larger than %(limit)d MB.")
+                % {"name": upload.name, "limit": ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+            )
+        elif upload.size == 0:
+            problems.append(_("“%(name)s” is empty.") % {"name": upload.name})
+    if problems:
+        raise ValidationError({"attachments": problems})
+    stored = []
+    try:
+        for upload in files:
+            name = upload.name.replace("\\", "/").rsplit("/", 1)[-1][-200:] or "file"
+            attachment = Attachment(
+                uuid=uuid.uuid4(),
+                interaction=interaction,
+                filename=name,
+                size=upload.size,
+                content_type=(
+                    getattr(upload, "content_type", "") or mimetypes.guess_type(name)[0] or ""
+                )[:120],
+                uploaded_by=actor,
+            )
+            attachment.file.save(name, upload, save=False)
+            attachment.save()
+            stored.append(attachment)
+    except Exception:
+        for attachment in stored:
+            default_storage.delete(attachment.file.name)
+            attachment.delete()
+        raise
+    return stored

@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -18,7 +19,11 @@ from crm_core.selectors.timeline import (
     contact_key_figures,
     contact_timeline,
 )
-from crm_core.services.interactions import contact_stage_change, interaction_log
+from crm_core.services.interactions import (
+    attachments_add,
+    contact_stage_change,
+    interaction_log,
+)
 from crm_core.services.tasks import follow_up_task_for_interaction
 
 
@@ -84,10 +89,18 @@ def contact_timeline_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
     contact = contact_get_for_user(user=request.user, pk=pk)
-    form = InteractionForm(request.POST)
+    form = InteractionForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            logged = interaction_log(actor=request.user, contact=contact, data=form.cleaned_data)
+            with transaction.atomic():
+                logged = interaction_log(
+                    actor=request.user, contact=contact, data=form.cleaned_data
+                )
+                attachments_add(
+                    actor=request.user,
+                    interaction=logged.interaction,
+                    files=form.cleaned_data["attachments"],
+                )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -138,3 +151,20 @@ def contact_stage_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
     request.session.pop("stage_suggestion", None)
     return redirect("contact_detail", contact.pk)
+
+
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A file of an interaction, for those who may see its contact (always as a download, so a
+    stored HTML file never runs in the app's origin)."""
+    from crm_core.models import Attachment
+
+    attachment = Attachment.objects.select_related("interaction").filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    contact_get_for_user(user=request.user, pk=attachment.interaction.contact_id)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type or "application/octet-stream",
+    )

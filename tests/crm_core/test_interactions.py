@@ -271,9 +271,71 @@ def test_the_timeline_api_reads_a_page_in_a_bounded_number_of_queries(
                 actor=owner, contact=contact, data={"channel": "call", "subject": f"#{index}"}
             )
     client = tenant_a.client(owner)
-    # one query per kind of entry (interactions, stages, deals, tasks, field changes), each
-    # after its SET search_path (TENANT_LIMIT_SET_CALLS stays off: #1262)
-    with django_assert_max_num_queries(18):
+    # one query per kind of entry (interactions and their files, stages, deals, tasks, field
+    # changes), each after its SET search_path (TENANT_LIMIT_SET_CALLS stays off: #1262)
+    with django_assert_max_num_queries(20):
         assert len(client.get(f"/api/v1/contacts/{contact.pk}/timeline/").json()["results"]) == 30
-    with django_assert_max_num_queries(46):
+    with django_assert_max_num_queries(48):
         assert client.get(f"/contacts/{contact.pk}/").status_code == 200
+
+
+def test_files_attach_to_an_interaction_and_only_those_who_see_the_contact_get_them(tenant_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from crm_core.models import Attachment, Interaction
+
+    owner = tenant_a.owner()
+    rep = tenant_a.make_user(Role.SALES_REP)
+    with tenant_a.active():
+        contact = contact_create(actor=owner, data={"first_name": "Filed"})
+    client = tenant_a.client(owner)
+    response = client.post(
+        f"/contacts/{contact.pk}/interactions/",
+        {
+            "channel": "letter",
+            "subject": "Signed contract",
+            "attachments": [
+                SimpleUploadedFile("contract.pdf", b"%PDF-1.4 signed", "application/pdf"),
+                SimpleUploadedFile("notes.txt", b"call notes"),
+            ],
+        },
+    )
+    assert response.status_code == 302
+    with tenant_a.active():
+        files = list(Attachment.objects.order_by("filename"))
+        assert [(f.filename, f.size) for f in files] == [("contract.pdf", 15), ("notes.txt", 10)]
+        # stored in the tenant's own folder
+        assert files[0].file.path.split("/")[-4:-2] == [tenant_a.tenant.schema_name, "attachments"]
+    page = client.get(f"/contacts/{contact.pk}/").content.decode()
+    assert "contract.pdf" in page
+    download = client.get(f"/attachments/{files[0].pk}/")
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 signed"
+    assert tenant_a.client(rep).get(f"/attachments/{files[0].pk}/").status_code == 404
+
+    # too big: refused, and the interaction is not logged either
+    with tenant_a.active():
+        before = Interaction.objects.count()
+    big = SimpleUploadedFile("huge.bin", b"x" * (20 * 1024 * 1024 + 1))
+    page = client.post(
+        f"/contacts/{contact.pk}/interactions/", {"channel": "email", "attachments": [big]}
+    ).content.decode()
+    assert "“huge.bin” is larger than 20 MB." in page
+    with tenant_a.active():
+        assert Interaction.objects.count() == before
+
+    api = client.post(
+        f"/api/v1/interactions/{files[0].interaction_id}/attachments/",
+        {"files": [SimpleUploadedFile("scan.png", b"\x89PNG...")]},
+    )
+    assert api.status_code == 201, api.content
+    assert api.json()[0]["filename"] == "scan.png"
+    detail = client.get(f"/api/v1/interactions/{files[0].interaction_id}/").json()
+    assert [item["filename"] for item in detail["attachments"]] == [
+        "contract.pdf",
+        "notes.txt",
+        "scan.png",
+    ]
+    empty = client.post(f"/api/v1/interactions/{files[0].interaction_id}/attachments/", {})
+    assert empty.status_code == 400
+    assert "files" in empty.json()

@@ -37,7 +37,7 @@ from crm_core.services.commerce import (
 )
 from crm_core.services.deals import deal_create
 from crm_core.services.imports import import_check, import_mapping_set, import_upload
-from crm_core.services.interactions import interaction_log
+from crm_core.services.interactions import attachments_add, interaction_log
 from crm_core.services.merges import contacts_merge
 from crm_core.services.parties import company_create, contact_create
 from crm_core.services.tasks import task_create
@@ -100,6 +100,8 @@ ROUTES: dict[str, Route] = {
     "company_detail": Route(STAFF, ("get",), "company"),
     "company_timeline": Route(STAFF, ("get",), "company"),
     "deal_lines": Route(STAFF, ("post",), "deal"),
+    "attachment_download": Route(STAFF, ("get",), "attachment"),
+    "api-interaction-attachments": Route(API, ("post",), "interaction"),
     "api-deal-lines": Route(API, ("put",), "deal"),
     "company_edit": Route(STAFF, ("get", "post"), "company"),
     "company_archive": Route(STAFF, ("post",), "company"),
@@ -264,6 +266,11 @@ def secrets_of_b(tenant_b):
             upload=SimpleUploadedFile("dingo-secret.csv", b"First name,Email\nDingo,bad\n"),
         )
         import_mapping_set(job=job, mapping=job.mapping)
+        attachment = attachments_add(
+            actor=owner,
+            interaction=logged.interaction,
+            files=[SimpleUploadedFile("numbat-contract.txt", b"Numbat contract text")],
+        )[0]
         import_check(job=job)
         uid = urlsafe_base64_encode(force_bytes(owner.pk))
         handoff = handoff_tokens.make_token(owner)
@@ -280,6 +287,7 @@ def secrets_of_b(tenant_b):
         "ticket": {"pk": ticket.pk},
         "merge": {"pk": merge.pk},
         "import_job": {"pk": job.pk},
+        "attachment": {"pk": attachment.pk},
         "price_list": {"pk": price_list.pk},
         "export": {"file_format": "csv"},
         "task": {"pk": task.pk},
