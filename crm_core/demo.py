@@ -436,3 +436,69 @@ def _phone(rng: random.Random, russian: bool) -> str:
         )
         return f"+7 9{code} {first}-{second}-{third}"
     return f"+44 7{rng.randint(100, 999)} {rng.randint(100000, 999999)}"
+
+
+DEMO_IMPORT = (
+    "Имя;Фамилия;Email;Телефон;Компания;Должность\n"
+    "Зоя;Белова;zoya.belova@example.ru;8 (916) 410-22-33;ООО «Северный склад»;Закупщик\n"
+    "Глеб;Романов;gleb.romanov@example.ru;+7 903 555-12-12;ООО «Северный склад»;Директор\n"
+    "Эмма;Green;emma.green@example.com;+44 20 7946 0101;Green Retail Ltd;Buyer\n"
+    "Лев;Тихонов;не-адрес;+7 926 000-00-00;;\n"
+)
+
+
+def demo_extras_seed() -> None:
+    """What the other seeds leave out: products on deals, edits in the history of changes,
+    and one finished import (with a bad row skipped) to show on the imports page."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from crm_core.models import Deal, DealLine, ImportJob, Price
+    from crm_core.services.deals import DealLineRequest, deal_lines_set
+    from crm_core.services.history import history_actor
+    from crm_core.services.imports import (
+        import_check,
+        import_mapping_set,
+        import_run,
+        import_start,
+        import_upload,
+    )
+    from crm_core.services.parties import contact_update
+
+    if DealLine.objects.exists() or ImportJob.objects.exists():
+        return
+    rng = random.Random(11)  # noqa: S311 - sample data, not security
+    priced = list(Price.objects.filter(price_list__is_default=True).select_related("product"))
+    for deal in Deal.objects.filter(currency="RUB", closed_at=None).select_related("owner")[:8]:
+        picks = rng.sample(priced, k=min(2, len(priced)))
+        with history_actor(deal.owner):
+            deal_lines_set(
+                actor=deal.owner,
+                deal=deal,
+                lines=[
+                    DealLineRequest(price.product, Decimal(rng.randint(1, 12))) for price in picks
+                ],
+            )
+    positions = ["Коммерческий директор", "Head of procurement", "Главный инженер"]
+    for contact in Contact.objects.select_related("owner").order_by("pk")[:6]:
+        with history_actor(contact.owner):
+            contact_update(
+                actor=contact.owner,
+                contact=contact,
+                data={"position": rng.choice(positions), "is_vip": rng.random() < 0.5},
+                expected_version=None,
+            )
+    owner = Contact.objects.select_related("owner").first()
+    if owner is None:
+        return
+    job = import_upload(
+        actor=owner.owner,
+        kind=ImportJob.Kind.CONTACT,
+        upload=SimpleUploadedFile("новые-клиенты.csv", DEMO_IMPORT.encode("utf-8")),
+    )
+    job.language = "ru"
+    job.save(update_fields=["language"])
+    import_mapping_set(job=job, mapping=job.mapping, skip_invalid=True)
+    import_check(job=job)
+    if job.can_import:
+        import_start(job=job)
+        import_run(job=job)

@@ -6,6 +6,7 @@ from crm_core.demo import (
     demo_clients_seed,
     demo_commerce_seed,
     demo_deals_seed,
+    demo_extras_seed,
     demo_history_seed,
     demo_segments_seed,
     demo_tasks_seed,
@@ -77,5 +78,6 @@ class Command(BaseCommand):
             demo_deals_seed()
             demo_tasks_seed()
             demo_commerce_seed()
+            demo_extras_seed()
         url = url_for_domain(domain_for(DEMO_SUBDOMAIN))
         self.stdout.write(f"Demo company: {url}  owner: {DEMO_OWNER_EMAIL} / {DEMO_PASSWORD}")

@@ -1,0 +1,38 @@
+"""`make run` fills a demo company with data for every screen; the seed is safe to run twice."""
+
+import pytest
+from django.core.management import call_command
+from django_tenants.utils import schema_context
+
+from crm_core.models import (
+    Contact,
+    Deal,
+    DealLine,
+    ImportJob,
+    Interaction,
+    Order,
+    RecordChange,
+    Segment,
+    Task,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_company_has_data_for_every_screen():
+    call_command("demo_seed", stdout=None)
+    call_command("demo_seed", stdout=None)  # a second run adds nothing
+    with schema_context("demo"):
+        assert Contact.objects.count() >= 50
+        assert Interaction.objects.count() > Contact.objects.count()
+        assert Segment.objects.count() >= 2
+        assert Deal.objects.count() == 24
+        assert DealLine.objects.exists()
+        assert Task.objects.exists()
+        assert Order.objects.exclude(status="draft").exists()
+        job = ImportJob.objects.get()
+        assert (job.status, job.created_count, job.error_count) == ("done", 3, 1)
+        assert job.errors[0]["message"] == "«не-адрес» — не адрес эл. почты."
+        assert RecordChange.objects.filter(
+            table_name="crm_core_contact", actor__isnull=False
+        ).exists()
