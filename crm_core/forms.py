@@ -18,6 +18,36 @@ class ListField(forms.CharField):
         return [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]
 
 
+class LookupSelect(forms.Select):
+    """A select over a table that may hold a million rows: it renders only the chosen option,
+    and typing in its search box asks the server (`lookup_url`) for the best matches."""
+
+    template_name = "components/lookup_select.html"
+
+    def __init__(self, url_name: str, attrs=None):
+        super().__init__(attrs)
+        self.url_name = url_name
+
+    def optgroups(self, name, value, attrs=None):
+        full = self.choices
+        chosen = [item for item in value if item not in (None, "")]
+        queryset = full.queryset.filter(pk__in=chosen) if chosen else full.queryset.none()
+        self.choices = [("", "—")] + [
+            (obj.pk, full.field.label_from_instance(obj)) for obj in queryset
+        ]
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = full
+
+    def get_context(self, name, value, attrs):
+        from django.urls import reverse
+
+        context = super().get_context(name, value, attrs)
+        context["widget"]["lookup_url"] = reverse(self.url_name)
+        return context
+
+
 class OwnedRecordForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     owner = forms.ModelChoiceField(
@@ -52,7 +82,10 @@ class ContactForm(OwnedRecordForm):
     first_name = forms.CharField(label=_("First name"), max_length=120)
     last_name = forms.CharField(label=_("Last name"), max_length=120, required=False)
     company = forms.ModelChoiceField(
-        label=_("Company"), queryset=Company.objects.none(), required=False
+        label=_("Company"),
+        queryset=Company.objects.none(),
+        required=False,
+        widget=LookupSelect("company_lookup"),
     )
     position = forms.CharField(label=_("Position"), max_length=160, required=False)
     birthday = forms.DateField(
@@ -291,8 +324,12 @@ class DealForm(forms.Form):
         label=_("Amount"), max_digits=16, decimal_places=2, required=False, localize=True
     )
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="RUB")
-    contact = forms.ModelChoiceField(label=_("Contact"), queryset=None, required=False)
-    company = forms.ModelChoiceField(label=_("Company"), queryset=None, required=False)
+    contact = forms.ModelChoiceField(
+        label=_("Contact"), queryset=None, required=False, widget=LookupSelect("contact_lookup")
+    )
+    company = forms.ModelChoiceField(
+        label=_("Company"), queryset=None, required=False, widget=LookupSelect("company_lookup")
+    )
     expected_close = forms.DateField(
         label=_("Expected close"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -346,7 +383,10 @@ class TaskForm(forms.Form):
         label=_("Assignee"), queryset=owners_assignable(), required=False, empty_label=_("Me")
     )
     contact = forms.ModelChoiceField(
-        label=_("Contact"), queryset=Contact.objects.none(), required=False
+        label=_("Contact"),
+        queryset=Contact.objects.none(),
+        required=False,
+        widget=LookupSelect("contact_lookup"),
     )
     description = forms.CharField(
         label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3})

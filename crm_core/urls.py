@@ -5,6 +5,7 @@ from crm_core.views import (
     deals,
     imports,
     interactions,
+    lookup,
     merges,
     money,
     parties,
@@ -35,6 +36,8 @@ urlpatterns = [
         "companies/import/", imports.import_upload_view, {"kind": COMPANIES}, name="company_import"
     ),
     path("imports/", imports.import_list, name="import_list"),
+    path("lookup/contacts/", lookup.lookup, {"kind": CONTACTS}, name="contact_lookup"),
+    path("lookup/companies/", lookup.lookup, {"kind": COMPANIES}, name="company_lookup"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
     path("imports/<int:pk>/status/", imports.import_status, name="import_status"),
     path("imports/<int:pk>/run/", imports.import_run_view, name="import_run"),

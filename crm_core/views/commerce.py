@@ -168,13 +168,20 @@ def order_create_view(request: HttpRequest) -> HttpResponse:
         request,
         "crm_core/order_form.html",
         {
-            "contacts": contacts[:500],
+            # only the chosen client: the search box above the select finds the others
+            "contacts": contacts.filter(
+                pk=_id(request.POST.get("contact") or request.GET.get("contact"))
+            ),
             "products": products,
             "rows": range(LINE_ROWS),
             "errors": errors,
             "selected": request.POST.get("contact") or request.GET.get("contact"),
         },
     )
+
+
+def _id(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
 
 
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:

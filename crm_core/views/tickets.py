@@ -49,11 +49,15 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Request %(number)s opened.") % {"number": ticket.number})
             return redirect("ticket_detail", ticket.pk)
+    chosen = request.POST.get("contact") or request.GET.get("contact") or ""
     return render(
         request,
         "crm_core/ticket_form.html",
         {
-            "contacts": contacts_visible(user=request.user).filter(archived_at=None)[:500],
+            # only the chosen client: the search box above the select finds the others
+            "contacts": contacts_visible(user=request.user).filter(
+                archived_at=None, pk=int(chosen) if chosen.isdigit() else 0
+            ),
             "priorities": Ticket.Priority.choices,
             "kinds": Ticket.Kind.choices,
             "errors": errors,

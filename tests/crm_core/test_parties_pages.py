@@ -120,3 +120,29 @@ def test_a_rep_sees_only_own_contacts_on_pages(tenant_a):
     assert client.get(f"/contacts/{theirs.pk}/").status_code == 404
     assert client.get(f"/contacts/{theirs.pk}/edit/").status_code == 404
     assert 'name="owner"' not in client.get("/contacts/new/").content.decode()
+
+
+def test_big_selects_render_only_the_choice_and_search_visible_records(tenant_a):
+    """Forms never list a whole table (a tenant may hold a million contacts): the select holds
+    the chosen record, its search box asks /lookup/ for matches the user may see."""
+    owner = tenant_a.owner()
+    rep = tenant_a.make_user(Role.SALES_REP)
+    with tenant_a.active():
+        mine = company_create(actor=rep, data={"name": "Lookup Mine"})
+        company_create(actor=owner, data={"name": "Lookup Theirs"})
+        for index in range(25):
+            company_create(actor=rep, data={"name": f"Lookup Many {index:02d}"})
+    client = tenant_a.client(rep)
+    form = client.get("/contacts/new/").content.decode()
+    assert "Lookup Many" not in form
+    assert 'hx-get="/lookup/companies/"' in form
+    chosen = client.get(f"/contacts/new/?company={mine.pk}").content.decode()
+    assert f'<option value="{mine.pk}" selected>Lookup Mine</option>' in chosen
+    options = client.get("/lookup/companies/", {"q": "Lookup"}).content.decode()
+    assert options.count("<option value=") == 21  # "—" and the first 20
+    assert "Lookup Theirs" not in options
+    assert (
+        "Lookup Theirs"
+        in tenant_a.client(owner).get("/lookup/companies/", {"q": "Theirs"}).content.decode()
+    )
+    assert "Nothing found" in client.get("/lookup/contacts/", {"q": "zzz"}).content.decode()

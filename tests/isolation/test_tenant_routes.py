@@ -146,6 +146,8 @@ ROUTES: dict[str, Route] = {
     "contact_import": Route(STAFF, ("get", "post")),
     "company_import": Route(STAFF, ("get", "post")),
     "import_list": Route(STAFF),
+    "contact_lookup": Route(STAFF),
+    "company_lookup": Route(STAFF),
     "import_detail": Route(STAFF, ("get", "post"), "import_job"),
     "import_status": Route(STAFF, ("get",), "import_job"),
     "import_run": Route(STAFF, ("post",), "import_job"),
