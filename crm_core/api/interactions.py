@@ -165,6 +165,57 @@ class InteractionAttachmentsApi(APIView):
         )
 
 
+def _deal_entry(deal) -> dict:
+    amount = str(deal.amount) if deal.amount is not None else None
+    return {
+        "id": deal.pk,
+        "title": deal.title,
+        "stage": deal.stage.name,
+        "amount": amount,
+        "currency": deal.currency,
+    }
+
+
+def _task_entry(task) -> dict:
+    return {
+        "id": task.pk,
+        "title": task.title,
+        "due_at": task.due_at,
+        "done_at": task.done_at,
+        "assignee": task.assignee.full_name if task.assignee else None,
+    }
+
+
+def _change_entry(change) -> dict:
+    return {
+        "id": change.pk,
+        "by": change.actor.full_name if change.actor else None,
+        "fields": [
+            {"field": item.label, "old": item.old, "new": item.new} for item in change.fields
+        ],
+    }
+
+
+def _stage_entry(change) -> dict:
+    return {
+        "id": change.pk,
+        "from": change.from_stage.name if change.from_stage else None,
+        "to": change.to_stage.name if change.to_stage else None,
+        "by": change.changed_by.full_name if change.changed_by else None,
+        "reason": change.reason,
+    }
+
+
+# How each kind of timeline entry reads in the API (besides its kind and time).
+TIMELINE_ENTRY = {
+    "interaction": lambda interaction: InteractionOutputSerializer(interaction).data,
+    "deal": _deal_entry,
+    "task": _task_entry,
+    "change": _change_entry,
+    "stage": _stage_entry,
+}
+
+
 class ContactTimelineApi(APIView):
     @extend_schema(
         parameters=[
@@ -187,69 +238,10 @@ class ContactTimelineApi(APIView):
             channel=request.query_params.get("channel"),
             before=before_at,
         )
-        entries = []
-        for entry in timeline.entries:
-            if entry.kind == "interaction":
-                entries.append(
-                    {
-                        "kind": "interaction",
-                        "at": entry.at,
-                        **InteractionOutputSerializer(entry.item).data,
-                    }
-                )
-            elif entry.kind == "deal":
-                deal = entry.item
-                entries.append(
-                    {
-                        "kind": "deal",
-                        "at": entry.at,
-                        "id": deal.pk,
-                        "title": deal.title,
-                        "stage": deal.stage.name,
-                        "amount": str(deal.amount) if deal.amount is not None else None,
-                        "currency": deal.currency,
-                    }
-                )
-            elif entry.kind == "task":
-                task = entry.item
-                entries.append(
-                    {
-                        "kind": "task",
-                        "at": entry.at,
-                        "id": task.pk,
-                        "title": task.title,
-                        "due_at": task.due_at,
-                        "done_at": task.done_at,
-                        "assignee": task.assignee.full_name if task.assignee else None,
-                    }
-                )
-            elif entry.kind == "change":
-                change = entry.item
-                entries.append(
-                    {
-                        "kind": "change",
-                        "at": entry.at,
-                        "id": change.pk,
-                        "by": change.actor.full_name if change.actor else None,
-                        "fields": [
-                            {"field": item.label, "old": item.old, "new": item.new}
-                            for item in change.fields
-                        ],
-                    }
-                )
-            else:
-                change = entry.item
-                entries.append(
-                    {
-                        "kind": "stage",
-                        "at": entry.at,
-                        "id": change.pk,
-                        "from": change.from_stage.name if change.from_stage else None,
-                        "to": change.to_stage.name if change.to_stage else None,
-                        "by": change.changed_by.full_name if change.changed_by else None,
-                        "reason": change.reason,
-                    }
-                )
+        entries = [
+            {"kind": entry.kind, "at": entry.at, **TIMELINE_ENTRY[entry.kind](entry.item)}
+            for entry in timeline.entries
+        ]
         return Response({"results": entries, "next_before": timeline.next_before})
 
 

@@ -8,7 +8,7 @@ from crm_core.models.deals import (
     Pipeline,
     PipelineStage,
 )
-from crm_core.models.history import TRACKED_TABLES, RecordChange
+from crm_core.models.history import RecordChange
 from crm_core.models.imports import ImportJob
 from crm_core.models.interactions import (
     Attachment,
@@ -50,7 +50,6 @@ __all__ = [
     "PipelineStage",
     "Price",
     "RecordChange",
-    "TRACKED_TABLES",
     "PriceList",
     "Product",
     "ParameterType",

@@ -2,21 +2,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# The tables whose every change is kept. A database trigger (migration 0014) writes the rows,
-# so bulk updates, raw SQL and other processes are captured as well as the app's own saves.
-TRACKED_TABLES = (
-    "crm_core_contact",
-    "crm_core_company",
-    "crm_core_deal",
-    "crm_core_task",
-    "crm_core_order",
-    "crm_core_ticket",
-    "crm_core_product",
-)
-
 
 class RecordChange(models.Model):
-    """One update of a tracked record: {column: [old, new]} for each column that changed."""
+    """One update of a tracked record: {column: [old, new]} for each column that changed.
+
+    A database trigger (migration 0014 lists the tables: contacts, companies, deals, tasks,
+    orders, tickets, products) writes the rows, so bulk updates, raw SQL and other processes
+    are captured as well as the app's own saves."""
 
     table_name = models.CharField(max_length=63)
     record_id = models.BigIntegerField()

@@ -1,10 +1,9 @@
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from crm_core.models.base import OwnedRecord
+from crm_core.models.base import OwnedRecord, owner_field, team_field
 
 
 class LifecycleStage(models.Model):
@@ -29,22 +28,8 @@ class PartyRecord(OwnedRecord):
     with them (owner, team, stage, segment, company), and every index fewer is faster imports.
     """
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
-    team = models.ForeignKey(
-        "identity.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    owner = owner_field(db_index=False)
+    team = team_field(db_index=False)
 
     emails = ArrayField(
         models.CharField(max_length=254), verbose_name=_("emails"), default=list, blank=True

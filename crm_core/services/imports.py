@@ -103,6 +103,23 @@ _STAGE_WORDS = ("stage", "lifecycle stage", "status", "стадия", "этап"
 _OWNER_WORDS = ("owner", "manager", "responsible", "ответственный", "менеджер", "владелец")
 _NOTES_WORDS = ("notes", "note", "comment", "comments", "заметки", "комментарий", "примечание")
 
+# what contacts and companies share: ways to reach them; stage, owner and notes
+_REACH = [
+    ImportField("emails", gettext_lazy("Email"), "emails", synonyms=_EMAIL_WORDS),
+    ImportField("phones", gettext_lazy("Phone"), "phones", synonyms=_PHONE_WORDS),
+]
+_STAGE_OWNER_NOTES = [
+    ImportField(
+        "lifecycle_stage",
+        gettext_lazy("Stage"),
+        "stage",
+        column="lifecycle_stage_id",
+        synonyms=_STAGE_WORDS,
+    ),
+    ImportField("owner", gettext_lazy("Owner"), "owner", column="owner_id", synonyms=_OWNER_WORDS),
+    ImportField("notes", gettext_lazy("Notes"), "text", synonyms=_NOTES_WORDS),
+]
+
 CONTACT_FIELDS = [
     ImportField(
         "first_name",
@@ -119,8 +136,7 @@ CONTACT_FIELDS = [
         max_length=120,
         synonyms=("last name", "lastname", "surname", "family name", "фамилия"),
     ),
-    ImportField("emails", gettext_lazy("Email"), "emails", synonyms=_EMAIL_WORDS),
-    ImportField("phones", gettext_lazy("Phone"), "phones", synonyms=_PHONE_WORDS),
+    *_REACH,
     ImportField(
         "company",
         gettext_lazy("Company"),
@@ -171,15 +187,7 @@ CONTACT_FIELDS = [
         synonyms=("call consent", "consent calls", "согласие на звонки"),
     ),
     ImportField("is_vip", gettext_lazy("VIP"), "bool", synonyms=("vip", "вип")),
-    ImportField(
-        "lifecycle_stage",
-        gettext_lazy("Stage"),
-        "stage",
-        column="lifecycle_stage_id",
-        synonyms=_STAGE_WORDS,
-    ),
-    ImportField("owner", gettext_lazy("Owner"), "owner", column="owner_id", synonyms=_OWNER_WORDS),
-    ImportField("notes", gettext_lazy("Notes"), "text", synonyms=_NOTES_WORDS),
+    *_STAGE_OWNER_NOTES,
 ]
 COMPANY_FIELDS = [
     ImportField(
@@ -214,8 +222,7 @@ COMPANY_FIELDS = [
     ImportField(
         "website", gettext_lazy("Website"), "url", synonyms=("website", "site", "url", "сайт")
     ),
-    ImportField("emails", gettext_lazy("Email"), "emails", synonyms=_EMAIL_WORDS),
-    ImportField("phones", gettext_lazy("Phone"), "phones", synonyms=_PHONE_WORDS),
+    *_REACH,
     ImportField(
         "legal_address",
         gettext_lazy("Legal address"),
@@ -228,15 +235,7 @@ COMPANY_FIELDS = [
         "text",
         synonyms=("postal address", "mailing address", "почтовый адрес"),
     ),
-    ImportField(
-        "lifecycle_stage",
-        gettext_lazy("Stage"),
-        "stage",
-        column="lifecycle_stage_id",
-        synonyms=_STAGE_WORDS,
-    ),
-    ImportField("owner", gettext_lazy("Owner"), "owner", column="owner_id", synonyms=_OWNER_WORDS),
-    ImportField("notes", gettext_lazy("Notes"), "text", synonyms=_NOTES_WORDS),
+    *_STAGE_OWNER_NOTES,
 ]
 
 # staging columns beyond the fields: their SQL types and the value of a blank cell
