@@ -20,7 +20,7 @@ from crm_core.models import (
     LifecycleStage,
 )
 from crm_core.selectors.parties import contact_get_for_user
-from crm_core.selectors.timeline import contact_timeline, interactions_visible
+from crm_core.selectors.timeline import interactions_visible, record_timeline
 from crm_core.services.interactions import (
     attachments_add,
     contact_stage_change,
@@ -232,8 +232,8 @@ class ContactTimelineApi(APIView):
         before_at = parse_datetime(before) if before else None
         if before and before_at is None:
             raise ValidationError({"before": ["Use the ISO time given as next_before."]})
-        timeline = contact_timeline(
-            contact=contact,
+        timeline = record_timeline(
+            record=contact,
             user=request.user,
             channel=request.query_params.get("channel"),
             before=before_at,

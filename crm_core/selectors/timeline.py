@@ -102,17 +102,6 @@ def record_timeline(
     return Timeline(page, page[-1].at if len(entries) > limit else None)
 
 
-def contact_timeline(
-    *,
-    contact: Contact,
-    user: User | None = None,
-    channel: str | None = None,
-    before: datetime | None = None,
-    limit: int = PAGE,
-) -> Timeline:
-    return record_timeline(record=contact, user=user, channel=channel, before=before, limit=limit)
-
-
 @dataclass(frozen=True)
 class KeyFigures:
     interactions: int
@@ -132,10 +121,6 @@ def key_figures(*, record: Contact | Company) -> KeyFigures:
         .values_list("channel", "count")
     )
     return KeyFigures(totals["count"], totals["last"], by_channel)
-
-
-def contact_key_figures(*, contact: Contact) -> KeyFigures:
-    return key_figures(record=contact)
 
 
 def interactions_visible(*, user: User) -> QuerySet[Interaction]:

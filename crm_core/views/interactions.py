@@ -5,8 +5,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,22 +12,16 @@ from crm_core.forms import InteractionForm
 from crm_core.models import Channel, LifecycleStage
 from crm_core.selectors.history import record_history
 from crm_core.selectors.parties import contact_get_for_user
-from crm_core.selectors.timeline import (
-    OTHER_KIND_CHOICES,
-    contact_key_figures,
-    contact_timeline,
-)
 from crm_core.services.interactions import (
     attachments_add,
     contact_stage_change,
     interaction_log,
 )
 from crm_core.services.tasks import follow_up_task_for_interaction
+from crm_core.views.timeline import timeline_context, timeline_fragment
 
 
 def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
-    before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
-    channel = request.GET.get("channel") or None
     from crm_core.models import ContactMerge
     from crm_core.selectors.commerce import (
         lifetime_revenue,
@@ -44,6 +36,7 @@ def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
 
     return {
         **segment_card_context(contact, "contact", pending_segment(request, contact)),
+        **timeline_context(request, contact, "contact_timeline"),
         "open_deals": list(contact_open_deals(user=request.user, contact=contact)[:10]),
         "orders": list(orders_visible(user=request.user).filter(contact=contact)[:5]),
         "revenue": lifetime_revenue(contact=contact),
@@ -62,15 +55,7 @@ def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
             tasks_visible(user=request.user).filter(contact=contact, done_at=None)[:10]
         ),
         "contact": contact,
-        "timeline": contact_timeline(
-            contact=contact, user=request.user, channel=channel, before=before
-        ),
-        "timeline_url": reverse("contact_timeline", args=[contact.pk]),
-        "channel": channel,
-        "channels": Channel.choices,
-        "other_kinds": OTHER_KIND_CHOICES,
         "history": record_history(contact),
-        "figures": contact_key_figures(contact=contact),
         "interaction_form": form or InteractionForm(initial={"channel": Channel.CALL}),
         "stages": LifecycleStage.objects.all(),
     }
@@ -78,12 +63,7 @@ def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
 
 def contact_timeline_view(request: HttpRequest, pk: int) -> HttpResponse:
     contact = contact_get_for_user(user=request.user, pk=pk)
-    template = (
-        "crm_core/_timeline_entries.html"
-        if request.GET.get("before")
-        else ("crm_core/_timeline.html")
-    )
-    return render(request, template, contact_card_context(request, contact))
+    return timeline_fragment(request, contact, "contact_timeline")
 
 
 @require_POST

@@ -11,7 +11,6 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -42,6 +41,7 @@ from crm_core.services.parties import (
     contact_update,
     record_archive,
 )
+from crm_core.views.timeline import timeline_context, timeline_fragment
 
 
 @dataclass(frozen=True)
@@ -273,7 +273,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contacts = company_contacts(user=request.user, company=company)[:50]
     context = {
         **segment_card_context(company, "company", pending_segment(request, company)),
-        **company_timeline_context(request, company),
+        **timeline_context(request, company, "company_timeline"),
         "company": company,
         "contacts": contacts,
         "kind": COMPANIES,
@@ -287,29 +287,6 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "crm_core/company_detail.html", context)
 
 
-def company_timeline_context(request: HttpRequest, company) -> dict:
-    from crm_core.models import Channel
-    from crm_core.selectors.timeline import OTHER_KIND_CHOICES, key_figures, record_timeline
-
-    channel = request.GET.get("channel") or None
-    before = parse_datetime(request.GET.get("before") or "") if request.GET.get("before") else None
-    return {
-        "timeline": record_timeline(
-            record=company, user=request.user, channel=channel, before=before
-        ),
-        "timeline_url": reverse("company_timeline", args=[company.pk]),
-        "channel": channel,
-        "channels": Channel.choices,
-        "other_kinds": OTHER_KIND_CHOICES,
-        "figures": key_figures(record=company),
-    }
-
-
 def company_timeline_view(request: HttpRequest, pk: int) -> HttpResponse:
     company = company_get_for_user(user=request.user, pk=pk)
-    template = (
-        "crm_core/_timeline_entries.html"
-        if request.GET.get("before")
-        else "crm_core/_timeline.html"
-    )
-    return render(request, template, company_timeline_context(request, company))
+    return timeline_fragment(request, company, "company_timeline")

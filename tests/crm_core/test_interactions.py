@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from crm_core.models import InteractionOutcome, InteractionTopic, LifecycleStage, StageChange
-from crm_core.selectors.timeline import contact_timeline
+from crm_core.selectors.timeline import record_timeline
 from crm_core.services.interactions import interaction_log
 from crm_core.services.parties import contact_create
 from tenants.identity.roles import Role
@@ -119,18 +119,18 @@ def test_timeline_mixes_channels_newest_first_filters_and_pages(tenant_a):
                 "occurred_at": now - timedelta(minutes=30),
             },
         )
-        page = contact_timeline(contact=contact)
+        page = record_timeline(record=contact)
         # the stage moved when the meeting was logged (now), after the meeting itself
         assert [entry.kind for entry in page.entries[:3]] == ["stage", "interaction", "interaction"]
         assert page.entries[1].item.subject == "#0"
         assert page.entries[2].item.channel == "meeting"
         assert len(page.entries) == 30
-        older = contact_timeline(contact=contact, before=page.next_before)
+        older = record_timeline(record=contact, before=page.next_before)
         assert older.next_before is None
         assert len(page.entries) + len(older.entries) == 37
-        calls = contact_timeline(contact=contact, channel="call")
+        calls = record_timeline(record=contact, channel="call")
         assert {entry.item.channel for entry in calls.entries} == {"call"}
-        stages = contact_timeline(contact=contact, channel="stage")
+        stages = record_timeline(record=contact, channel="stage")
         assert [entry.kind for entry in stages.entries] == ["stage"]
     client = tenant_a.client(owner)
     api = client.get(f"/api/v1/contacts/{contact.pk}/timeline/").json()
