@@ -96,10 +96,8 @@ class ImportJob(models.Model):
         return self.status in (self.Status.CHECKING, self.Status.IMPORTING, self.Status.UNDOING)
 
     @property
-    def percent(self) -> int:
-        if not self.total_rows:
-            return 0
-        return min(100, round(100 * self.processed_rows / self.total_rows))
+    def skips_duplicates(self) -> bool:
+        return self.duplicates == self.Duplicates.SKIP
 
     @property
     def can_import(self) -> bool:

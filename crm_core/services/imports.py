@@ -37,6 +37,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.validators import URLValidator, validate_email
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
@@ -48,7 +49,7 @@ from django.utils.translation import gettext_lazy
 from crm_core.models import Company, Contact, LifecycleStage
 from crm_core.models.imports import ImportJob
 from crm_core.selectors.visibility import can_assign_owners, visible_to
-from crm_core.services.common import phone_normalise
+from crm_core.services.common import owner_resolve, phone_normalise
 from crm_core.services.import_files import (
     FileProblem,
     file_format,
@@ -60,6 +61,7 @@ from tenants.identity.models import User
 
 logger = logging.getLogger(__name__)
 ERRORS_SHOWN = 200
+SEVERAL_COLUMNS = ("emails", "phones")  # the fields more than one column may fill
 PROGRESS_EVERY = 10_000
 TRUE_WORDS = {"yes", "y", "true", "1", "x", "+", "да", "д", "истина"}
 FALSE_WORDS = {"no", "n", "false", "0", "-", "нет", "н", "ложь"}
@@ -277,23 +279,28 @@ def _header_key(text: str) -> str:
     return re.sub(r"[\s_*:]+", " ", text.strip().lower()).strip()
 
 
+def _in_every_language(label) -> list[str]:
+    """A translatable label as each of the app's languages writes it."""
+    texts = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts.append(str(label))
+    return texts
+
+
 def mapping_guess(kind: str, headers: list[str], segment=None) -> dict[str, str]:
     """Which field each column most likely fills, by its header in English or Russian (an
     export of ours maps back to itself). Emails and phones may come from several columns."""
     fields = fields_for(kind, segment)
     names: dict[str, str] = {}
     for item in fields:
-        for word in (item.key, str(item.label), *item.synonyms):
+        for word in (item.key, *_in_every_language(item.label), *item.synonyms):
             names.setdefault(_header_key(word), item.key)
-        with translation.override("en"):
-            names.setdefault(_header_key(str(item.label)), item.key)
-        with translation.override("ru"):
-            names.setdefault(_header_key(str(item.label)), item.key)
     mapping: dict[str, str] = {}
     used: set[str] = set()
     for index, header in enumerate(headers):
         key = names.get(_header_key(header))
-        if key is None or (key in used and key not in ("emails", "phones")):
+        if key is None or (key in used and key not in SEVERAL_COLUMNS):
             continue
         mapping[str(index)] = key
         used.add(key)
@@ -323,8 +330,6 @@ def import_upload(
         raise ValidationError({"file": error.messages}) from None
     if segment is not None and not segment.applies(kind):
         raise ValidationError({"segment": [_("This segment is not for this kind of record.")]})
-    from crm_core.services.common import owner_resolve
-
     owner = owner_resolve(actor=actor, owner=owner)
     try:
         detected_encoding, detected_delimiter, headers, sample, total = table_preview(
@@ -368,7 +373,7 @@ def import_mapping_set(
         if key not in fields or not column.isdigit() or int(column) >= len(job.headers):
             problems.append(_("Column %(column)s: unknown target.") % {"column": column})
             continue
-        if key in cleaned.values() and key not in ("emails", "phones"):
+        if key in cleaned.values() and key not in SEVERAL_COLUMNS:
             problems.append(
                 _("Only one column can fill “%(field)s”.") % {"field": fields[key].label}
             )
@@ -411,6 +416,14 @@ def _date(text: str) -> date:
     raise ImportRowError(
         _("“%(value)s” is not a date: write it as YYYY-MM-DD or DD.MM.YYYY.") % {"value": text}
     )
+
+
+def _is_email(text: str) -> bool:
+    try:
+        validate_email(text)
+    except ValidationError:
+        return False
+    return True
 
 
 _POSSIBLE: dict[tuple[str, int], bool] = {}
@@ -461,15 +474,16 @@ class _Context:
     job: ImportJob
     actor: User
     stages: dict[str, int] = field(default_factory=dict)
+    stage_names: str = ""
     owners: dict[str, tuple[int, int | None]] = field(default_factory=dict)
     may_assign: bool = False
 
     @classmethod
     def load(cls, job: ImportJob) -> _Context:
         context = cls(job=job, actor=job.created_by, may_assign=can_assign_owners(job.created_by))
-        context.stages = {
-            name.lower(): pk for pk, name in LifecycleStage.objects.values_list("pk", "name")
-        }
+        stages = list(LifecycleStage.objects.values_list("pk", "name"))
+        context.stages = {name.lower(): pk for pk, name in stages}
+        context.stage_names = ", ".join(name for _pk, name in stages)
         staff = User.objects.filter(is_active=True).exclude(role="customer")
         names: dict[str, list] = {}
         for pk, email, full_name, team in staff.values_list("pk", "email", "full_name", "team"):
@@ -501,15 +515,10 @@ def _reader(item: ImportField, context: _Context) -> Callable[[dict, str], None]
             for part in _SPLIT.split(raw.lower()):
                 if not part:
                     continue
-                try:
-                    if len(part) > 254 or not _PLAIN_EMAIL.fullmatch(part):
-                        validate_email(part)
-                    if len(part) > 254:
-                        raise ValidationError("")
-                except ValidationError:
+                if len(part) > 254 or not (_PLAIN_EMAIL.fullmatch(part) or _is_email(part)):
                     raise ImportRowError(
                         _("“%(value)s” is not an email address.") % {"value": part}
-                    ) from None
+                    )
                 if part not in values[target]:
                     values[target].append(part)
 
@@ -540,8 +549,7 @@ def _reader(item: ImportField, context: _Context) -> Callable[[dict, str], None]
                 raise ImportRowError(_("Write yes or no, not “%(value)s”.") % {"value": raw})
 
     elif kind == "stage":
-        stages = context.stages
-        names = ", ".join(LifecycleStage.objects.values_list("name", flat=True))
+        stages, names = context.stages, context.stage_names
 
         def read(values: dict, raw: str) -> None:
             stage = stages.get(raw.lower())
@@ -583,12 +591,8 @@ def _reader(item: ImportField, context: _Context) -> Callable[[dict, str], None]
     elif kind == "choice":
         lookup = {}
         for value, label in item.choices:
-            lookup[value.lower()] = value
-            lookup[str(label).lower()] = value
-            with translation.override("en"):
-                lookup[str(label).lower()] = value
-            with translation.override("ru"):
-                lookup[str(label).lower()] = value
+            for word in (value, *_in_every_language(label)):
+                lookup[word.lower()] = value
         labels = ", ".join(str(label) for _value, label in item.choices)
 
         def read(values: dict, raw: str) -> None:
@@ -600,8 +604,6 @@ def _reader(item: ImportField, context: _Context) -> Callable[[dict, str], None]
             values[target] = value
 
     elif kind == "language":
-        from django.conf import settings
-
         languages = {}
         for code, name in settings.LANGUAGES:
             languages[code] = code
@@ -746,7 +748,6 @@ class _Pass:
         owner = self.job.owner
         defaults = {column: _blank(column) for column in self.columns}
         defaults.update(owner_id=owner.pk, team_id=owner.team_id)
-        skip_duplicates = self.job.duplicates == ImportJob.Duplicates.SKIP
         column_list = ", ".join(["row", *self.columns])
         row_of = operator.itemgetter(*self.columns)
         processed = 0
@@ -802,7 +803,7 @@ class _Pass:
                     if bad:
                         continue
                     duplicate = self._duplicate_in_file(number, values)
-                    if duplicate and skip_duplicates:
+                    if duplicate and self.job.skips_duplicates:
                         continue
                     self.valid += 1
                     values["segment_values"] = json.dumps(values["segment_values"])
@@ -898,7 +899,7 @@ def _companies_resolve(job: ImportJob, *, write: bool) -> int:
         .values("id", "key")
     )
     sql, params = visible.query.sql_with_params()
-    kept = "duplicate_of IS NULL" if job.duplicates == ImportJob.Duplicates.SKIP else "TRUE"
+    kept = "duplicate_of IS NULL" if job.skips_duplicates else "TRUE"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""UPDATE import_rows s SET company_id = c.id
@@ -984,6 +985,13 @@ class _Clock:
 
 
 def _execute(job: ImportJob, *, write: bool) -> None:
+    """The dry run or the import, its messages in the language of whoever uploaded the file."""
+    with translation.override(job.language or None):
+        _execute_pass(job, write=write)
+    cache.delete(_progress_key(job))
+
+
+def _execute_pass(job: ImportJob, *, write: bool) -> None:
     """The dry run (write=False) or the import: all in one transaction; the dry run rolls
     back. The job row is updated afterwards, outside that transaction."""
     model = Contact if job.kind == ImportJob.Kind.CONTACT else Company
@@ -996,7 +1004,6 @@ def _execute(job: ImportJob, *, write: bool) -> None:
             clock.lap("read")
             db_duplicates = _existing_duplicates(job, stage.problems)
             clock.lap("duplicates")
-            skip = job.duplicates == ImportJob.Duplicates.SKIP
             if job.kind == ImportJob.Kind.CONTACT:
                 companies = _companies_resolve(job, write=write)
                 clock.lap("companies")
@@ -1010,7 +1017,7 @@ def _execute(job: ImportJob, *, write: bool) -> None:
                         job,
                         {},
                         "FROM import_rows s"
-                        + (" WHERE s.duplicate_of IS NULL" if skip else "")
+                        + (" WHERE s.duplicate_of IS NULL" if job.skips_duplicates else "")
                         + " ORDER BY s.row",
                         staged=set(stage.columns) | {"company_id"},
                     )
@@ -1031,7 +1038,7 @@ def _execute(job: ImportJob, *, write: bool) -> None:
     job.problem = ""
     job.processed_rows = stage.processed
     job.total_rows = stage.processed
-    job.valid_rows = stage.valid - (db_duplicates if job.duplicates == "skip" else 0)
+    job.valid_rows = stage.valid - (db_duplicates if job.skips_duplicates else 0)
     job.error_count = problems.error_count
     job.duplicate_count = problems.duplicate_count
     job.errors = problems.errors
@@ -1061,8 +1068,6 @@ def report_path(job: ImportJob) -> str:
 
 
 def _report_save(job: ImportJob, problems: Problems) -> None:
-    from django.core.files.storage import default_storage
-
     path = report_path(job)
     if default_storage.exists(path):
         default_storage.delete(path)
@@ -1071,9 +1076,7 @@ def _report_save(job: ImportJob, problems: Problems) -> None:
 
 def import_check(*, job: ImportJob) -> ImportJob:
     """The dry run: every row validated and matched, nothing written."""
-    with translation.override(job.language or None):
-        _execute(job, write=False)
-    cache.delete(_progress_key(job))
+    _execute(job, write=False)
     return job
 
 
@@ -1086,9 +1089,7 @@ def import_start(*, job: ImportJob) -> ImportJob:
 
 
 def import_run(*, job: ImportJob) -> ImportJob:
-    with translation.override(job.language or None):
-        _execute(job, write=True)
-    cache.delete(_progress_key(job))
+    _execute(job, write=True)
     return job
 
 
@@ -1100,8 +1101,8 @@ def import_undo_start(*, job: ImportJob) -> ImportJob:
     return job
 
 
-def _used(model, job: ImportJob):
-    """A condition: the record imported by `job` is referenced by anything else since."""
+def _used(model) -> list[Exists]:
+    """Conditions: a record of `model` is referenced by anything else."""
     conditions = []
     for relation in model._meta.related_objects:
         if relation.many_to_many:
@@ -1120,7 +1121,7 @@ def _used(model, job: ImportJob):
 
 def _undo_model(model, job: ImportJob) -> tuple[int, int]:
     imported = model.objects.filter(import_job=job)
-    conditions = _used(model, job)
+    conditions = _used(model)
     used = imported.none()
     for condition in conditions:
         used = used | imported.filter(condition)
