@@ -56,7 +56,11 @@ from crm_core.services.import_files import (
     table_open,
     table_preview,
 )
-from crm_core.services.segments import parameter_expectation, parameter_value_clean
+from crm_core.services.segments import (
+    parameter_expectation,
+    parameter_value_clean,
+    segment_kind_check,
+)
 from tenants.identity.models import User
 
 logger = logging.getLogger(__name__)
@@ -328,8 +332,7 @@ def import_upload(
         fmt = file_format(upload.name)
     except FileProblem as error:
         raise ValidationError({"file": error.messages}) from None
-    if segment is not None and not segment.applies(kind):
-        raise ValidationError({"segment": [_("This segment is not for this kind of record.")]})
+    segment_kind_check(segment, kind)
     owner = owner_resolve(actor=actor, owner=owner)
     try:
         detected_encoding, detected_delimiter, headers, sample, total = table_preview(

@@ -67,11 +67,10 @@ class DuplicateFound(ValidationError):
 
 def _segment_clean(fields: dict[str, Any], kind: str, current=None) -> None:
     """Validate segment values against the (new or current) segment's schema."""
-    from crm_core.services.segments import segment_values_clean
+    from crm_core.services.segments import segment_kind_check, segment_values_clean
 
     segment = fields["segment"] if "segment" in fields else getattr(current, "segment", None)
-    if segment is not None and not segment.applies(kind):
-        raise ValidationError({"segment": [_("This segment is not for this kind of record.")]})
+    segment_kind_check(segment, kind)
     if "segment" in fields and "segment_values" not in fields:
         fields["segment_values"] = {}
     if "segment_values" in fields:

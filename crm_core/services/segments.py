@@ -154,6 +154,12 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
+def segment_kind_check(segment: Segment | None, kind: str) -> None:
+    """A segment holds contacts, companies or both; refuse it for the other kind."""
+    if segment is not None and not segment.applies(kind):
+        raise ValidationError({"segment": [_("This segment is not for this kind of record.")]})
+
+
 def segment_values_clean(*, segment: Segment, raw: dict[str, Any]) -> dict[str, Any]:
     """Values validated against the segment's schema; one message per bad parameter."""
     if not isinstance(raw, dict):
