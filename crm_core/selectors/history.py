@@ -82,18 +82,12 @@ def changes_display(
             if field is None or column in HIDDEN or column in skip:
                 continue
             if column == "archived_at":
-                fields.append(
-                    FieldChange(
-                        _("Archived"),
-                        _("no") if old is None else _("yes"),
-                        _("yes") if new else _("no"),
-                    )
-                )
+                archived = [_("yes") if value else _("no") for value in (old, new)]
+                fields.append(FieldChange(_("Archived"), *archived))
                 continue
             if field.is_relation:
                 lookup = names.get(field.related_model, {})
-                old_text = lookup.get(old, "—") if old is not None else "—"
-                new_text = lookup.get(new, "—") if new is not None else "—"
+                old_text, new_text = lookup.get(old, "—"), lookup.get(new, "—")
             else:
                 old_text, new_text = _plain(field, old), _plain(field, new)
             fields.append(FieldChange(capfirst(str(field.verbose_name)), old_text, new_text))
