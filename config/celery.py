@@ -8,3 +8,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = CeleryApp("tenantly")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def data_dir_make(sender, **kwargs) -> None:
+    """beat writes its schedule file under TENANTLY_DATA_DIR, which may not exist yet when
+    PostgreSQL and Redis are external."""
+    from pathlib import Path
+
+    Path(sender.conf.beat_schedule_filename).parent.mkdir(parents=True, exist_ok=True)

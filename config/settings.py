@@ -25,6 +25,7 @@ TESTING = "pytest" in sys.modules
 if TESTING and "TENANTLY_DATA_DIR" not in os.environ:
     # The suite's embedded servers never share a broker or database with a running `make run`.
     os.environ["TENANTLY_DATA_DIR"] = str(BASE_DIR / ".data" / "test")
+DATA_DIR = Path(os.environ.get("TENANTLY_DATA_DIR", BASE_DIR / ".data"))
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -170,6 +171,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
+# beat keeps its last-run times with the other local data, never in the working tree.
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "task-reminders": {
         "task": "crm_core.tasks.for_each_tenant",
@@ -272,7 +275,7 @@ STATICFILES_DIRS = [BASE_DIR / "frontend" / "dist"]
 # tenant-scoped, and they are served only through views that check who may see them.
 MEDIA_ROOT = env.path(
     "MEDIA_ROOT",
-    default=Path(os.environ.get("TENANTLY_DATA_DIR", BASE_DIR / ".data")) / "media",
+    default=DATA_DIR / "media",
 )
 MEDIA_URL = "/media/"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
