@@ -72,6 +72,7 @@ TENANT_APPS = [
     "axes",
     "crm_core",
     "portal",
+    "search",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -179,6 +180,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "args": ["crm_core.tasks.task_reminders_send_job"],
     },
+    "search-changes": {
+        "task": "crm_core.tasks.for_each_tenant",
+        "schedule": 30.0,
+        "args": ["search.tasks.search_changes_job"],
+    },
+    "search-drift": {
+        "task": "crm_core.tasks.for_each_tenant",
+        "schedule": 60 * 60.0,
+        "args": ["search.tasks.search_drift_job"],
+    },
     "birthday-tasks": {
         "task": "crm_core.tasks.for_each_tenant",
         "schedule": 6 * 60 * 60.0,
@@ -224,6 +235,11 @@ AXES_VERBOSE = False
 GLOBAL_LOGIN_ATTEMPTS_PER_MINUTE = env.int("GLOBAL_LOGIN_ATTEMPTS_PER_MINUTE", default=60)
 # Phones typed without a country code are read as numbers of this region.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="RU")
+
+# Search: PostgreSQL always; Elasticsearch as well (and answering queries) when a URL is set.
+ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
+ELASTICSEARCH_INDEX = env.str("ELASTICSEARCH_INDEX", default="tenantly-search")
+ELASTICSEARCH_TIMEOUT = env.float("ELASTICSEARCH_TIMEOUT", default=3.0)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,0 +1,170 @@
+"""Keeping the search index true: drain the queue the triggers fill, follow a contact's or
+company's changes into the records that inherit from it, repair drift, rebuild everything."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from search.backends.base import Backend
+from search.documents import MODELS, SearchDocument, documents_for
+from search.models import Kind, SearchEntry
+from search.selectors import backend_for_writes
+
+logger = logging.getLogger(__name__)
+
+BATCH = 2_000
+# what an entry inherits from its contact (visibility, facets, the name shown with it)
+HEADER = ("title", "owner_id", "team_id", "segment_id", "stage_id", "archived", "company_id")
+DEPENDENTS = {
+    Kind.CONTACT: (
+        (Kind.INTERACTION, "contact_id"),
+        (Kind.TICKET, "contact_id"),
+        (Kind.ORDER, "contact_id"),
+        (Kind.DEAL, "contact_id"),
+    ),
+    Kind.COMPANY: ((Kind.CONTACT, "company_id"), (Kind.DEAL, "company_id")),
+}
+
+
+def _header(values) -> tuple:
+    get = values.get if isinstance(values, dict) else lambda name: getattr(values, name)
+    return tuple(get(name) for name in HEADER)
+
+
+def _changed_parties(kind: str, documents: list[SearchDocument]) -> list[int]:
+    """Contacts or companies whose inherited header differs from what the index holds."""
+    stored = {
+        row["object_id"]: _header(row)
+        for row in SearchEntry.objects.filter(
+            kind=kind, object_id__in=[document.object_id for document in documents]
+        ).values("object_id", *HEADER)
+    }
+    return [
+        document.object_id
+        for document in documents
+        if document.object_id in stored and stored[document.object_id] != _header(document)
+    ]
+
+
+def _dependents(kind: str, ids: list[int]) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = defaultdict(set)
+    for dependent, column in DEPENDENTS.get(kind, ()):
+        found[dependent].update(
+            MODELS[dependent].objects.filter(**{f"{column}__in": ids}).values_list("pk", flat=True)
+        )
+    return found
+
+
+def records_index(changed: dict[str, set[int]], backends: Iterable[Backend] | None = None) -> int:
+    """(Re)index these records in every write backend; records that are gone are removed.
+    Parties go first, so what their dependents inherit is compared with the old entries."""
+    backends = list(backends if backends is not None else backend_for_writes())
+    pending = {kind: set(ids) for kind, ids in changed.items() if ids}
+    count = 0
+    for kind in [Kind.COMPANY, Kind.CONTACT, *[k for k in Kind if k not in DEPENDENTS]]:
+        ids = pending.pop(kind, set())
+        if not ids:
+            continue
+        documents = documents_for(kind, ids)
+        if kind in DEPENDENTS:
+            for dependent, more in _dependents(kind, _changed_parties(kind, documents)).items():
+                pending.setdefault(dependent, set()).update(more)
+        missing = sorted(ids - {document.object_id for document in documents})
+        for backend in backends:
+            backend.upsert(documents)
+            if missing:
+                backend.delete(kind, missing)
+        count += len(ids)
+    return count
+
+
+def changes_index(*, batches: int | None = None) -> int:
+    """Index what the triggers queued, a batch per transaction. Several workers can drain at
+    once (SKIP LOCKED); a failed batch goes back to the queue with its rollback."""
+    total = done = 0
+    while batches is None or done < batches:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM search_change WHERE id IN (SELECT id FROM search_change "
+                "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING kind, object_id",
+                [BATCH],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            changed: dict[str, set[int]] = defaultdict(set)
+            for kind, object_id in rows:
+                changed[kind].add(object_id)
+            total += records_index(changed)
+        done += 1
+    return total
+
+
+def drift_queue() -> int:
+    """Queue every record whose entry is missing, stale or orphaned (the periodic repair)."""
+    queued = 0
+    with connection.cursor() as cursor:
+        for kind, model in MODELS.items():
+            table = model._meta.db_table
+            newer = (
+                " OR r.updated_at > e.indexed_at"
+                if any(field.name == "updated_at" for field in model._meta.concrete_fields)
+                else ""
+            )
+            cursor.execute(
+                f"""INSERT INTO search_change (kind, object_id)
+                SELECT %s, r.id FROM {table} r
+                LEFT JOIN search_entry e ON e.kind = %s AND e.object_id = r.id
+                WHERE e.id IS NULL{newer}
+                UNION
+                SELECT e.kind, e.object_id FROM search_entry e
+                WHERE e.kind = %s AND NOT EXISTS (SELECT 1 FROM {table} r
+                                                  WHERE r.id = e.object_id)""",  # noqa: S608
+                [kind, kind, kind],
+            )
+            queued += cursor.rowcount
+    return queued
+
+
+def drift_repair() -> int:
+    queued = drift_queue()
+    if queued:
+        logger.info("search: %s records had drifted from the index; queued again", queued)
+    return changes_index()
+
+
+def reindex(
+    *,
+    backend: Backend,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Rebuild one tenant's entries in `backend` while the app keeps serving: every record is
+    upserted in batches, then entries not written since the start are removed."""
+    started = timezone.now()
+    count = 0
+    for kind, model in MODELS.items():
+        last = 0
+        while True:
+            ids = list(
+                model.objects.filter(pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:BATCH]
+            )
+            if not ids:
+                break
+            backend.upsert(documents_for(kind, ids))
+            last = ids[-1]
+            count += len(ids)
+            if progress:
+                progress(len(ids))
+    backend.stale_delete(before=started)
+    return count
+
+
+def total_records() -> int:
+    return sum(model.objects.count() for model in MODELS.values())

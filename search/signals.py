@@ -1,0 +1,47 @@
+"""After a transaction that changed searchable records commits, a Celery task (in the same
+schema) drains the queue the triggers filled. The periodic job catches anything else, such as
+changes made by another process or straight in SQL."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+
+from crm_core.models import (
+    Company,
+    Contact,
+    Deal,
+    ImportJob,
+    Interaction,
+    Order,
+    Ticket,
+    TicketMessage,
+)
+
+DEBOUNCE_SECONDS = 1
+
+
+def changes_index_soon() -> None:
+    """Queue the drain after the current transaction commits; a burst of saves sends it once
+    (the cache key is per tenant, like every key)."""
+    if connection.schema_name == "public":
+        return
+
+    def send() -> None:
+        if cache.add("search-drain-sent", 1, timeout=DEBOUNCE_SECONDS):
+            from search.tasks import search_changes_job
+
+            search_changes_job.delay()
+
+    transaction.on_commit(send)
+
+
+def _changed(sender, **kwargs) -> None:
+    changes_index_soon()
+
+
+# an import or its undo writes in bulk SQL; its job's save marks the end
+for model in (Contact, Company, Interaction, Order, Ticket, TicketMessage, Deal, ImportJob):
+    post_save.connect(_changed, sender=model, dispatch_uid=f"search-{model.__name__}")
+    post_delete.connect(_changed, sender=model, dispatch_uid=f"search-{model.__name__}-del")
