@@ -75,6 +75,7 @@ urlpatterns = [
     *auth_urls,
     *staff_urls,
     path("", include("crm_core.urls")),
+    path("", include("search.urls")),
     *portal_urls,
     *api_urls,
     path("i18n/", include("django.conf.urls.i18n")),

@@ -42,6 +42,7 @@ from crm_core.services.merges import contacts_merge
 from crm_core.services.parties import company_create, contact_create
 from crm_core.services.tasks import task_create
 from crm_core.services.tickets import ticket_open
+from search.services import changes_index
 from tenants.identity.models import ApiToken, Invitation, User
 from tenants.identity.roles import Role
 from tenants.identity.services.handoff import handoff_tokens
@@ -178,6 +179,9 @@ ROUTES: dict[str, Route] = {
     "api-task-list": Route(API, ("get", "post")),
     "api-task-detail": Route(API, ("get", "patch"), "task"),
     "api-task-complete": Route(API, ("post",), "task"),
+    "search": Route(STAFF),
+    "search_suggest": Route(STAFF),
+    "api-search": Route(API),
 }
 
 
@@ -274,6 +278,7 @@ def secrets_of_b(tenant_b):
             files=[SimpleUploadedFile("numbat-contract.txt", b"Numbat contract text")],
         )[0]
         import_check(job=job)
+        changes_index()  # B's records are in B's search index, for A's queries to miss
         uid = urlsafe_base64_encode(force_bytes(owner.pk))
         handoff = handoff_tokens.make_token(owner)
     return {

@@ -1,0 +1,95 @@
+"""The results page and the as-you-type suggestions of the app shell's search box."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+
+from search.backends.base import SearchFilters
+from search.presentation import (
+    FACET_TITLES,
+    facet_labels,
+    hit_icon,
+    hit_record_url,
+    hit_url,
+)
+from search.selectors import query
+
+SUGGESTIONS = 8
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def filters_from(params) -> SearchFilters:
+    return SearchFilters(
+        kind=params.get("type", "")[:16],
+        channel=params.get("channel", "")[:16],
+        owner_id=_int(params.get("owner")),
+        segment_id=_int(params.get("segment")),
+        stage_id=_int(params.get("stage")),
+        include_archived=params.get("archived") == "1",
+    )
+
+
+PARAM = {
+    "kind": "type",
+    "channel": "channel",
+    "owner_id": "owner",
+    "segment_id": "segment",
+    "stage_id": "stage",
+}
+
+
+def _decorated(hits):
+    return [
+        {"hit": hit, "url": hit_url(hit), "record_url": hit_record_url(hit), "icon": hit_icon(hit)}
+        for hit in hits
+    ]
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "")
+    filters = filters_from(request.GET)
+    page = _int(request.GET.get("page")) or 1
+    results = query(text, filters=filters, user=request.user, page=page)
+    current = {key: value for key, value in request.GET.items() if key not in ("page",)}
+    facets = []
+    for name, values in facet_labels(results).items():
+        param = PARAM[name]
+        options = []
+        for value in values:
+            chosen = current.get(param) == value.value
+            link = {**current, param: value.value}
+            if chosen:
+                link.pop(param)
+            options.append({"value": value, "chosen": chosen, "url": "?" + urlencode(link)})
+        facets.append({"title": FACET_TITLES[name], "param": param, "options": options})
+    return render(
+        request,
+        "search/results.html",
+        {
+            "text": text,
+            "results": results,
+            "hits": _decorated(results.hits),
+            "facets": facets,
+            "previous_url": "?" + urlencode({**current, "page": page - 1}) if page > 1 else "",
+            "next_url": "?" + urlencode({**current, "page": page + 1}) if results.has_next else "",
+        },
+    )
+
+
+def search_suggest(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "")
+    results = query(text, user=request.user) if text.strip() else None
+    return render(
+        request,
+        "search/_suggestions.html",
+        {
+            "text": text,
+            "results": results,
+            "hits": _decorated(results.hits[:SUGGESTIONS]) if results else [],
+        },
+    )
