@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from search.backends.base import Backend
 from search.documents import MODELS, SearchDocument, documents_for
-from search.models import Kind, SearchEntry
+from search.models import Kind, SearchChange, SearchEntry
 from search.selectors import backend_for_writes
 
 logger = logging.getLogger(__name__)
@@ -60,9 +60,15 @@ def _dependents(kind: str, ids: list[int]) -> dict[str, set[int]]:
     return found
 
 
-def records_index(changed: dict[str, set[int]], backends: Iterable[Backend] | None = None) -> int:
+def records_index(
+    changed: dict[str, set[int]],
+    backends: Iterable[Backend] | None = None,
+    unwritten: dict[str, set[int]] | None = None,
+) -> int:
     """(Re)index these records in every write backend; records that are gone are removed.
-    Parties go first, so what their dependents inherit is compared with the old entries."""
+    Parties go first, so what their dependents inherit is compared with the old entries.
+    What a secondary backend (Elasticsearch) could not take is added to `unwritten`."""
+    unwritten = {} if unwritten is None else unwritten
     backends = list(backends if backends is not None else backend_for_writes())
     pending = {kind: set(ids) for kind, ids in changed.items() if ids}
     count = 0
@@ -75,10 +81,18 @@ def records_index(changed: dict[str, set[int]], backends: Iterable[Backend] | No
             for dependent, more in _dependents(kind, _changed_parties(kind, documents)).items():
                 pending.setdefault(dependent, set()).update(more)
         missing = sorted(ids - {document.object_id for document in documents})
-        for backend in backends:
-            backend.upsert(documents)
-            if missing:
-                backend.delete(kind, missing)
+        for position, backend in enumerate(backends):
+            try:
+                backend.upsert(documents)
+                if missing:
+                    backend.delete(kind, missing)
+            except Exception:
+                if position == 0:
+                    raise  # PostgreSQL: the batch rolls back and stays queued
+                # Elasticsearch is down: PostgreSQL (which search falls back to) is updated,
+                # the records are queued again for a later run
+                logger.warning("search: %s could not be updated", backend.name, exc_info=True)
+                unwritten.setdefault(kind, set()).update(ids)
         count += len(ids)
     return count
 
@@ -100,7 +114,15 @@ def changes_index(*, batches: int | None = None) -> int:
             changed: dict[str, set[int]] = defaultdict(set)
             for kind, object_id in rows:
                 changed[kind].add(object_id)
-            total += records_index(changed)
+            unwritten: dict[str, set[int]] = {}
+            total += records_index(changed, unwritten=unwritten)
+            if unwritten:
+                SearchChange.objects.bulk_create(
+                    SearchChange(kind=kind, object_id=object_id)
+                    for kind, ids in unwritten.items()
+                    for object_id in ids
+                )
+                break  # the periodic job tries again later
         done += 1
     return total
 
