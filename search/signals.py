@@ -4,7 +4,6 @@ changes made by another process or straight in SQL."""
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -19,22 +18,20 @@ from crm_core.models import (
     TicketMessage,
 )
 
-DEBOUNCE_SECONDS = 1
+
+def _send() -> None:
+    from search.tasks import search_changes_job
+
+    search_changes_job.delay()
 
 
 def changes_index_soon() -> None:
-    """Queue the drain after the current transaction commits; a burst of saves sends it once
-    (the cache key is per tenant, like every key)."""
+    """Queue the drain after the current transaction commits, once per transaction."""
     if connection.schema_name == "public":
         return
-
-    def send() -> None:
-        if cache.add("search-drain-sent", 1, timeout=DEBOUNCE_SECONDS):
-            from search.tasks import search_changes_job
-
-            search_changes_job.delay()
-
-    transaction.on_commit(send)
+    if connection.in_atomic_block and any(item[1] is _send for item in connection.run_on_commit):
+        return  # already coming: callbacks still listed run when the transaction commits
+    transaction.on_commit(_send)
 
 
 def _changed(sender, **kwargs) -> None:

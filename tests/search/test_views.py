@@ -6,7 +6,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from search.models import SearchChange, SearchEntry
 from search.services import changes_index, drift_repair
@@ -99,3 +99,23 @@ def test_reindex_command_rebuilds_one_tenant(tenant_a, clients):
         call_command("search_reindex", tenant="nope", stdout=out, stderr=err)
     with pytest.raises(CommandError, match="ELASTICSEARCH_URL"):
         call_command("search_reindex", backend="es", stdout=out, stderr=err)
+
+
+def test_a_commit_sends_one_drain_that_indexes_the_change(
+    tenant_a, clients, django_capture_on_commit_callbacks
+):
+    """Celery runs eagerly in the suite: the task sent after commit is the real drain."""
+    from crm_core.services.parties import contact_create
+
+    with tenant_a.active():
+        # the test's own transaction never commits: the fixture's drain is still pending in it
+        connection.run_on_commit.clear()
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            transaction.atomic(),
+        ):
+            for name in ("Pavel", "Polina"):
+                contact_create(actor=clients.owner, data={"first_name": name})
+        assert len(callbacks) == 1
+        assert not SearchChange.objects.exists()
+        assert SearchEntry.objects.filter(title__in=["Pavel", "Polina"]).count() == 2

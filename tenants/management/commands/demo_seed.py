@@ -14,6 +14,7 @@ from crm_core.demo import (
 from crm_core.services.deals import pipeline_default_create
 from crm_core.services.interactions import interaction_lists_default_create
 from crm_core.services.parties import lifecycle_stages_default_create
+from search.services import changes_index
 from tenants.identity.models import Team, User
 from tenants.identity.roles import Role
 from tenants.identity.services.users import user_create
@@ -79,5 +80,6 @@ class Command(BaseCommand):
             demo_tasks_seed()
             demo_commerce_seed()
             demo_extras_seed()
+            changes_index()  # the search index, at once rather than on the worker's next round
         url = url_for_domain(domain_for(DEMO_SUBDOMAIN))
         self.stdout.write(f"Demo company: {url}  owner: {DEMO_OWNER_EMAIL} / {DEMO_PASSWORD}")
