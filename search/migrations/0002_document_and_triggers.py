@@ -26,9 +26,9 @@ CREATE INDEX search_entry_document ON search_entry USING gin (document);
 CREATE INDEX search_entry_name_trgm ON search_entry USING gin (name gin_trgm_ops);
 CREATE INDEX search_entry_keys_trgm ON search_entry USING gin (keys gin_trgm_ops);
 CREATE INDEX search_entry_name_prefix ON search_entry (name text_pattern_ops)
-    WHERE kind IN ('contact', 'company') AND NOT archived;
+    WHERE (kind = 'contact' OR kind = 'company') AND NOT archived;
 CREATE INDEX search_entry_name_alt_prefix ON search_entry (name_alt text_pattern_ops)
-    WHERE kind IN ('contact', 'company') AND NOT archived;
+    WHERE (kind = 'contact' OR kind = 'company') AND NOT archived;
 """
 
 FUNCTION = """
