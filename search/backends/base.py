@@ -44,6 +44,11 @@ class SearchFilters:
     stage_id: int | None = None
     include_archived: bool = False
 
+    def chosen(self) -> dict[str, str | int]:
+        """The facet filters that are set, by field name."""
+        values = {name: getattr(self, name) for name in FACETS}
+        return {name: value for name, value in values.items() if value not in (None, "")}
+
 
 @dataclass
 class Hit:

@@ -277,10 +277,8 @@ class ElasticBackend:
             if scope.team_id:
                 visible |= Q("term", team_id=scope.team_id)
             search = search.filter(visible)
-        for name in ("kind", "channel", "owner_id", "segment_id", "stage_id"):
-            value = getattr(filters, name)
-            if value not in (None, ""):
-                search = search.filter("term", **{name: value})
+        for name, value in filters.chosen().items():
+            search = search.filter("term", **{name: value})
         if parsed.is_short:
             return (
                 search.filter("terms", kind=["contact", "company"])

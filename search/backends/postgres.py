@@ -44,11 +44,9 @@ def _where(filters: SearchFilters, scope: Scope) -> tuple[list[str], list]:
         else:
             where.append("owner_id = %s")
             params.append(scope.owner_id)
-    for column in ("kind", "channel", "owner_id", "segment_id", "stage_id"):
-        value = getattr(filters, column)
-        if value not in (None, ""):
-            where.append(f"{column} = %s")
-            params.append(value)
+    for column, value in filters.chosen().items():
+        where.append(f"{column} = %s")
+        params.append(value)
     return where, params
 
 
@@ -83,7 +81,18 @@ class PostgresBackend:
         where, params = _where(filters, scope)
         if parsed.is_short:
             return self._prefix(parsed, where, params, results)
-        matches, score, match_params, score_params = self._matching(parsed)
+        # the words as typed first; typos and the other spellings only when they find nothing
+        # (cheaper on big tables, and a near miss never crowds out an exact hit)
+        for loose in (False, True):
+            matching = self._matching(parsed, loose=loose)
+            if matching[0]:
+                self._run(parsed, matching, where, params, results)
+                if results.total:
+                    break
+        return results
+
+    def _run(self, parsed, matching, where, params, results: SearchResults) -> None:
+        matches, score, match_params, score_params = matching
         sql = f"""
             WITH candidates AS MATERIALIZED (
                 SELECT {COLUMNS}, {score} AS score FROM search_entry
@@ -107,7 +116,7 @@ class PostgresBackend:
             FROM candidates
             GROUP BY GROUPING SETS ((kind), (channel), (owner_id), (segment_id), (stage_id))
         """
-        offset = (page - 1) * PAGE_SIZE
+        offset = (results.page - 1) * PAGE_SIZE
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [SIMILARITY]
@@ -130,13 +139,13 @@ class PostgresBackend:
         results.hits.sort(key=lambda hit: (-hit.score, -hit.occurred_at.timestamp()))
         results.has_next = len(results.hits) > PAGE_SIZE
         results.hits = results.hits[:PAGE_SIZE]
-        return results
 
-    def _matching(self, parsed: ParsedQuery) -> tuple[list[str], str, list, list]:
-        """The OR of what matches (each backed by an index) and the score that ranks it."""
+    def _matching(self, parsed: ParsedQuery, *, loose: bool) -> tuple[list[str], str, list, list]:
+        """The OR of what matches (each backed by an index) and the score that ranks it: the
+        words and identifiers as typed, or (loose) the other spellings and names by trigrams."""
         matches, match_params = [], []
         scores, score_params = ["CASE WHEN kind IN ('contact', 'company') THEN 0.1 ELSE 0 END"], []
-        every = (parsed.words, *parsed.alternatives)
+        every = (*parsed.alternatives,) if loose else (parsed.words,)
         queries = [tsquery_text(words) for words in every if words]
         if queries:
             tsquery = " || ".join(
@@ -149,14 +158,14 @@ class PostgresBackend:
             match_params += tsquery_params
             scores.append(f"ts_rank(document, ({tsquery}), 1)")
             score_params += tsquery_params
-        for words in every:
+        for words in (parsed.words, *parsed.alternatives) if loose else ():
             phrase = " ".join(words)
             if len(phrase) >= 3:
                 matches.append("%s <%% name")
                 match_params.append(phrase)
                 scores.append("word_similarity(%s, name)")
                 score_params.append(phrase)
-        if parsed.key:
+        if parsed.key and not loose:
             matches.append("keys LIKE %s")
             match_params.append(_like(parsed.key))
             scores.append("CASE WHEN keys LIKE %s THEN 2 ELSE 0 END")
