@@ -27,6 +27,7 @@ UPDATED = [
     for name in (field.name for field in SearchEntry._meta.concrete_fields)
     if name not in ("id", "kind", "object_id")
 ]
+PARTIES = "(kind = 'contact' OR kind = 'company')"  # the predicate of the partial name indexes
 COLUMNS = (
     "kind, object_id, title, subtitle, body, contact_id, company_id, channel, occurred_at, "
     "owner_id, segment_id, stage_id"
@@ -81,10 +82,11 @@ class PostgresBackend:
         where, params = _where(filters, scope)
         if parsed.is_short:
             return self._prefix(parsed, where, params, results)
-        # the words as typed first; typos and the other spellings only when they find nothing
-        # (cheaper on big tables, and a near miss never crowds out an exact hit)
-        for loose in (False, True):
-            matching = self._matching(parsed, loose=loose)
+        # the words as typed first; the other spellings, then names with typos, only when the
+        # stage before found nothing (cheaper on big tables, and a near miss never crowds out
+        # an exact hit)
+        for stage in ("typed", "spelt", "typos"):
+            matching = self._matching(parsed, stage)
             if matching[0]:
                 self._run(parsed, matching, where, params, results)
                 if results.total:
@@ -140,12 +142,13 @@ class PostgresBackend:
         results.has_next = len(results.hits) > PAGE_SIZE
         results.hits = results.hits[:PAGE_SIZE]
 
-    def _matching(self, parsed: ParsedQuery, *, loose: bool) -> tuple[list[str], str, list, list]:
+    def _matching(self, parsed: ParsedQuery, stage: str) -> tuple[list[str], str, list, list]:
         """The OR of what matches (each backed by an index) and the score that ranks it: the
-        words and identifiers as typed, or (loose) the other spellings and names by trigrams."""
+        words and identifiers as typed, the words as spelt another way, or the names of
+        contacts and companies by trigram similarity (typos)."""
         matches, match_params = [], []
         scores, score_params = ["CASE WHEN kind IN ('contact', 'company') THEN 0.1 ELSE 0 END"], []
-        every = (*parsed.alternatives,) if loose else (parsed.words,)
+        every = {"typed": (parsed.words,), "spelt": parsed.alternatives, "typos": ()}[stage]
         queries = [tsquery_text(words) for words in every if words]
         if queries:
             tsquery = " || ".join(
@@ -158,14 +161,14 @@ class PostgresBackend:
             match_params += tsquery_params
             scores.append(f"ts_rank(document, ({tsquery}), 1)")
             score_params += tsquery_params
-        for words in (parsed.words, *parsed.alternatives) if loose else ():
+        for words in (parsed.words, *parsed.alternatives) if stage == "typos" else ():
             phrase = " ".join(words)
             if len(phrase) >= 3:
-                matches.append("%s <%% name")
+                matches.append(f"(%s <%% name AND {PARTIES})")
                 match_params.append(phrase)
                 scores.append("word_similarity(%s, name)")
                 score_params.append(phrase)
-        if parsed.key and not loose:
+        if parsed.key and stage == "typed":
             matches.append("keys LIKE %s")
             match_params.append(_like(parsed.key))
             scores.append("CASE WHEN keys LIKE %s THEN 2 ELSE 0 END")

@@ -2,8 +2,8 @@
 
 `document` weighs the record's name and identifiers (A: the `simple` config, so names and
 numbers match as written; B: the name stemmed in Russian) above its other text (C: Russian
-stems, D: English stems and the words as written). Trigram indexes serve typo-tolerant name
-matching and substrings of identifiers (a phone's last digits, part of an email); the
+stems, D: English stems and the words as written). Trigram indexes serve typo-tolerant
+matching of contacts' and companies' names and substrings of identifiers (a phone's last digits, part of an email); the
 pattern indexes serve one- and two-letter prefixes in name order.
 
 The triggers are statement-level with transition tables: a million-row import or a bulk
@@ -23,7 +23,8 @@ ALTER TABLE search_entry ADD COLUMN document tsvector GENERATED ALWAYS AS (
                              translate(lower(subtitle || ' ' || body), 'ё', 'е')), 'D')
 ) STORED;
 CREATE INDEX search_entry_document ON search_entry USING gin (document);
-CREATE INDEX search_entry_name_trgm ON search_entry USING gin (name gin_trgm_ops);
+CREATE INDEX search_entry_name_trgm ON search_entry USING gin (name gin_trgm_ops)
+    WHERE (kind = 'contact' OR kind = 'company');
 CREATE INDEX search_entry_keys_trgm ON search_entry USING gin (keys gin_trgm_ops);
 CREATE INDEX search_entry_name_prefix ON search_entry (name text_pattern_ops)
     WHERE (kind = 'contact' OR kind = 'company') AND NOT archived;
