@@ -18,11 +18,12 @@ lint: deps  ## ruff check and format check
 e2e: install chromium  ## Only the browser tests
 	$(PY) -m pytest tests/e2e
 
-bench: install  ## Print the benchmark figures (about 15 minutes: two runs load 1,000,000 contacts)
+bench: install  ## Print the benchmark figures (long: three runs load 1,000,000 contacts)
 	$(PY) bench/provisioning.py
 	$(PY) bench/contacts_list.py
 	$(PY) bench/contact_card.py
 	$(PY) bench/import_contacts.py
+	$(PY) bench/search.py
 
 stop:  ## Stop the embedded PostgreSQL and Redis
 	$(PY) -m config.embedded stop
