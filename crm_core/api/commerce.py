@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from config.api import filter_by_ids
 from config.pagination import Ordering, keyset_response
+from crm_core.api.fields import RecordRef
 from crm_core.models import Order, OrderLine, PriceList, Product
 from crm_core.selectors.commerce import order_get_for_user, orders_visible
 from crm_core.selectors.parties import contact_get_for_user
@@ -46,7 +47,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 class OrderSerializer(serializers.ModelSerializer):
     lines = OrderLineSerializer(many=True, read_only=True)
-    contact = serializers.SerializerMethodField()
+    contact = RecordRef()
 
     class Meta:
         model = Order
@@ -69,9 +70,6 @@ class OrderSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "returned_at",
         ]
-
-    def get_contact(self, order) -> dict:
-        return {"id": order.contact_id, "name": order.contact.full_name}
 
 
 class ProductListCreateApi(APIView):

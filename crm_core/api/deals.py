@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from config.api import filter_by_ids
 from config.pagination import Ordering, keyset_response
+from crm_core.api.fields import RecordRef
 from crm_core.models import (
     GATE_FIELDS,
     Company,
@@ -68,9 +69,9 @@ class DealLineSerializer(serializers.ModelSerializer):
 class DealOutputSerializer(serializers.ModelSerializer):
     lines = DealLineSerializer(many=True, read_only=True)
     stage = serializers.SerializerMethodField()
-    contact = serializers.SerializerMethodField()
-    company = serializers.SerializerMethodField()
-    owner = serializers.SerializerMethodField()
+    contact = RecordRef(allow_null=True)
+    company = RecordRef(allow_null=True)
+    owner = RecordRef()
 
     class Meta:
         model = Deal
@@ -98,15 +99,6 @@ class DealOutputSerializer(serializers.ModelSerializer):
 
     def get_stage(self, deal) -> dict:
         return {"id": deal.stage_id, "name": deal.stage.name, "probability": deal.stage.probability}
-
-    def get_contact(self, deal) -> dict | None:
-        return {"id": deal.contact_id, "name": deal.contact.full_name} if deal.contact else None
-
-    def get_company(self, deal) -> dict | None:
-        return {"id": deal.company_id, "name": deal.company.name} if deal.company else None
-
-    def get_owner(self, deal) -> dict:
-        return {"id": deal.owner_id, "name": deal.owner.full_name}
 
 
 class DealInputSerializer(serializers.Serializer):

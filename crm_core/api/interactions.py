@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from config.api import filter_by_ids
 from config.pagination import Ordering, keyset_response
+from crm_core.api.fields import RecordRef
 from crm_core.models import (
     Attachment,
     Channel,
@@ -22,6 +23,7 @@ from crm_core.models import (
 from crm_core.selectors.parties import contact_get_for_user
 from crm_core.selectors.timeline import interactions_visible, record_timeline
 from crm_core.services.interactions import (
+    INTERACTION_FIELDS,
     attachments_add,
     contact_stage_change,
     interaction_log,
@@ -43,31 +45,14 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 class InteractionOutputSerializer(serializers.ModelSerializer):
     attachments = AttachmentSerializer(many=True, read_only=True)
-    contact = serializers.SerializerMethodField()
+    contact = RecordRef()
     topic = serializers.CharField(source="topic.name", default=None)
     outcome = serializers.CharField(source="outcome.name", default=None)
     created_by = serializers.CharField(source="created_by.full_name", default=None)
 
     class Meta:
         model = Interaction
-        fields = [
-            "id",
-            "contact",
-            "channel",
-            "direction",
-            "occurred_at",
-            "duration_minutes",
-            "subject",
-            "notes",
-            "topic",
-            "outcome",
-            "created_by",
-            "created_at",
-            "attachments",
-        ]
-
-    def get_contact(self, interaction) -> dict:
-        return {"id": interaction.contact_id, "name": interaction.contact.full_name}
+        fields = ["id", "contact", *INTERACTION_FIELDS, "created_by", "created_at", "attachments"]
 
 
 class InteractionListCreateApi(APIView):

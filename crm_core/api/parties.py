@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.pagination import Ordering, keyset_response
+from crm_core.api.fields import RecordRef
 from crm_core.filters import CompanyFilter, ContactFilter
 from crm_core.models import Company, Contact, LifecycleStage, Segment
 from crm_core.selectors.parties import (
@@ -16,6 +17,8 @@ from crm_core.selectors.parties import (
 )
 from crm_core.services.common import EditConflict
 from crm_core.services.parties import (
+    COMPANY_FIELDS,
+    CONTACT_FIELDS,
     DuplicateFound,
     company_create,
     company_update,
@@ -24,81 +27,27 @@ from crm_core.services.parties import (
     record_archive,
 )
 
+# what every owned record shows besides its own fields
+RECORD_META = ["owner", "created_at", "updated_at", "archived_at", "version"]
 CONTACT_ORDERING = Ordering(fields=("last_name", "created_at", "updated_at"), default="last_name")
 COMPANY_ORDERING = Ordering(fields=("name", "created_at", "updated_at"), default="name")
 
 
 class ContactOutputSerializer(serializers.ModelSerializer):
-    company = serializers.SerializerMethodField()
-    owner = serializers.SerializerMethodField()
-    lifecycle_stage = serializers.SerializerMethodField()
+    company = RecordRef(allow_null=True)
+    owner = RecordRef()
+    lifecycle_stage = RecordRef(allow_null=True)
     full_name = serializers.CharField(read_only=True)
 
     class Meta:
         model = Contact
-        fields = [
-            "id",
-            "full_name",
-            "first_name",
-            "last_name",
-            "company",
-            "position",
-            "emails",
-            "phones",
-            "birthday",
-            "preferred_channel",
-            "language",
-            "consent_email",
-            "consent_sms",
-            "consent_calls",
-            "is_vip",
-            "lifecycle_stage",
-            "owner",
-            "notes",
-            "segment",
-            "segment_values",
-            "created_at",
-            "updated_at",
-            "archived_at",
-            "version",
-        ]
-
-    def get_company(self, contact) -> dict | None:
-        company = contact.company
-        return {"id": company.pk, "name": company.name} if company else None
-
-    def get_owner(self, record) -> dict:
-        return {"id": record.owner_id, "name": record.owner.full_name}
-
-    def get_lifecycle_stage(self, record) -> dict | None:
-        stage = record.lifecycle_stage
-        return {"id": stage.pk, "name": stage.name} if stage else None
+        fields = ["id", "full_name", *CONTACT_FIELDS, *RECORD_META]
 
 
 class CompanyOutputSerializer(ContactOutputSerializer):
     class Meta:
         model = Company
-        fields = [
-            "id",
-            "name",
-            "legal_name",
-            "tax_id",
-            "industry",
-            "website",
-            "emails",
-            "phones",
-            "legal_address",
-            "postal_address",
-            "lifecycle_stage",
-            "owner",
-            "notes",
-            "segment",
-            "segment_values",
-            "created_at",
-            "updated_at",
-            "archived_at",
-            "version",
-        ]
+        fields = ["id", *COMPANY_FIELDS, *RECORD_META]
 
 
 class _OwnedInput(serializers.Serializer):

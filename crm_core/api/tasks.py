@@ -5,40 +5,22 @@ from rest_framework.views import APIView
 
 from config.api import filter_by_ids
 from config.pagination import Ordering, keyset_response
+from crm_core.api.fields import RecordRef
 from crm_core.models import Contact, Task
 from crm_core.selectors.parties import contacts_visible, owners_assignable
 from crm_core.selectors.tasks import task_get_for_user, tasks_visible
-from crm_core.services.tasks import task_complete, task_create, task_update
+from crm_core.services.tasks import TASK_FIELDS, task_complete, task_create, task_update
 
 TASK_ORDERING = Ordering(fields=("due_at", "created_at"), default="due_at")
 
 
 class TaskOutputSerializer(serializers.ModelSerializer):
-    assignee = serializers.SerializerMethodField()
-    contact = serializers.SerializerMethodField()
+    assignee = RecordRef()
+    contact = RecordRef(allow_null=True)
 
     class Meta:
         model = Task
-        fields = [
-            "id",
-            "title",
-            "description",
-            "assignee",
-            "due_at",
-            "remind_at",
-            "priority",
-            "contact",
-            "company",
-            "deal",
-            "done_at",
-            "created_at",
-        ]
-
-    def get_assignee(self, task) -> dict:
-        return {"id": task.assignee_id, "name": task.assignee.full_name}
-
-    def get_contact(self, task) -> dict | None:
-        return {"id": task.contact_id, "name": task.contact.full_name} if task.contact else None
+        fields = ["id", *TASK_FIELDS, "assignee", "done_at", "created_at"]
 
 
 class TaskInputSerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm_core.api.fields import RecordRef
 from crm_core.models import Ticket, TicketMessage
 from crm_core.selectors.parties import contact_get_for_user
 from crm_core.selectors.tickets import ticket_get_for_user, tickets_visible
@@ -20,7 +21,7 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class TicketSerializer(serializers.ModelSerializer):
-    contact = serializers.SerializerMethodField()
+    contact = RecordRef()
 
     class Meta:
         model = Ticket
@@ -39,9 +40,6 @@ class TicketSerializer(serializers.ModelSerializer):
             "resolved_at",
             "created_at",
         ]
-
-    def get_contact(self, ticket) -> dict:
-        return {"id": ticket.contact_id, "name": ticket.contact.full_name}
 
 
 class TicketListCreateApi(APIView):

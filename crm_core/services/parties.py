@@ -19,9 +19,9 @@ from crm_core.services.common import (
 )
 from tenants.identity.models import User
 
+# what staff may edit on a company or a contact (the owner has its own rules), in the order the
+# API shows them
 COMPANY_FIELDS = (
-    "segment",
-    "segment_values",
     "name",
     "legal_name",
     "tax_id",
@@ -33,10 +33,10 @@ COMPANY_FIELDS = (
     "postal_address",
     "lifecycle_stage",
     "notes",
-)
-CONTACT_FIELDS = (
     "segment",
     "segment_values",
+)
+CONTACT_FIELDS = (
     "first_name",
     "last_name",
     "company",
@@ -52,6 +52,8 @@ CONTACT_FIELDS = (
     "is_vip",
     "lifecycle_stage",
     "notes",
+    "segment",
+    "segment_values",
 )
 
 

@@ -1,0 +1,23 @@
+"""Serializer fields the CRM's API modules share."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+REF_SCHEMA = {
+    "type": "object",
+    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+}
+
+
+@extend_schema_field(REF_SCHEMA)
+class RecordRef(serializers.Field):
+    """A related record as `{"id", "name"}`: a person's full name, anything else's name.
+    A missing relation is `null` (DRF answers None without calling this field)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, record) -> dict:
+        name = record.full_name if hasattr(record, "full_name") else record.name
+        return {"id": record.pk, "name": name}
