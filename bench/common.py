@@ -1,4 +1,5 @@
-"""What the benchmarks share: Django set up, a throwaway database, percentiles."""
+"""What the benchmarks share: Django set up, a throwaway database, a company with its owner,
+percentiles."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+from django_tenants.utils import schema_context  # noqa: E402
+
+from tenants.identity.models import User  # noqa: E402
+from tenants.services.provisioning import tenant_signup  # noqa: E402
 
 
 @contextmanager
@@ -38,3 +43,18 @@ def throwaway_database(name: str) -> Iterator[None]:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def company_signup(subdomain: str) -> User:
+    """A company signed up as a new customer would (schema from the template snapshot), its
+    owner `owner@<subdomain>.test`; returns the owner."""
+    email = f"owner@{subdomain}.test"
+    tenant_signup(
+        company_name=subdomain.title(),
+        subdomain=subdomain,
+        owner_name=f"Owner {subdomain.title()}",
+        email=email,
+        password="Bench-Password-2026",
+    )
+    with schema_context(subdomain):
+        return User.objects.get(email=email)

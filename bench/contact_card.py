@@ -13,7 +13,7 @@ import sys
 import time
 from datetime import timedelta
 
-from common import percentile, throwaway_database  # noqa: E402
+from common import company_signup, percentile, throwaway_database  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -21,23 +21,14 @@ from django_tenants.utils import schema_context  # noqa: E402
 
 from crm_core.models import Channel, Interaction  # noqa: E402
 from crm_core.services.parties import contact_create  # noqa: E402
-from tenants.identity.models import User  # noqa: E402
-from tenants.services.provisioning import tenant_signup  # noqa: E402
 
 REPEATS = 60
 
 
 def main(count: int) -> None:
     with throwaway_database("bench_card"):
-        tenant_signup(
-            company_name="Card",
-            subdomain="card",
-            owner_name="Owner Card",
-            email="owner@card.test",
-            password="Bench-Password-2026",
-        )
+        owner = company_signup("card")
         with schema_context("card"):
-            owner = User.objects.get(email="owner@card.test")
             contact = contact_create(
                 actor=owner, data={"first_name": "Long", "last_name": "History"}
             )

@@ -14,7 +14,7 @@ import statistics
 import sys
 import time
 
-from common import percentile, throwaway_database  # noqa: E402
+from common import company_signup, percentile, throwaway_database  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
@@ -23,7 +23,6 @@ from crm_core.models import LifecycleStage  # noqa: E402
 from tenants.identity.models import Team, User  # noqa: E402
 from tenants.identity.roles import Role  # noqa: E402
 from tenants.identity.services.users import user_create  # noqa: E402
-from tenants.services.provisioning import tenant_signup  # noqa: E402
 
 FIRST = [
     "Алексей",
@@ -111,13 +110,7 @@ def timed(client: Client, path: str, params: dict | None = None) -> list[float]:
 
 def main(count: int) -> None:
     with throwaway_database("bench_contacts"):
-        tenant_signup(
-            company_name="Bench",
-            subdomain="bench",
-            owner_name="Owner Bench",
-            email="owner@bench.test",
-            password="Bench-Password-2026",
-        )
+        owner = company_signup("bench")
         with schema_context("bench"):
             teams = [Team.objects.create(name=f"Team {i}") for i in range(5)]
             staff = [
@@ -137,7 +130,6 @@ def main(count: int) -> None:
                 role=Role.SALES_HEAD,
                 team=teams[0],
             )
-            owner = User.objects.get(email="owner@bench.test")
             stages = list(LifecycleStage.objects.values_list("pk", flat=True))
             loaded = load_contacts("bench", count, staff, stages)
             rep = staff[0]

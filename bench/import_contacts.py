@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import throwaway_database  # noqa: E402
+from common import company_signup, throwaway_database  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -33,7 +33,6 @@ from crm_core.services.imports import (  # noqa: E402
     import_upload,
 )
 from tenants.identity.models import User  # noqa: E402
-from tenants.services.provisioning import tenant_signup  # noqa: E402
 
 EXISTING = 100_000
 COMPANIES = 2_000
@@ -118,16 +117,9 @@ def csv_file(count: int, stages: list[str]) -> bytes:
 
 def main(count: int) -> None:
     with throwaway_database("bench_import"):
-        tenant_signup(
-            company_name="Import",
-            subdomain="importbench",
-            owner_name="Owner Import",
-            email="owner@import.test",
-            password="Bench-Password-2026",
-        )
+        owner = company_signup("importbench")
         try:
             with schema_context("importbench"):
-                owner = User.objects.get(email="owner@import.test")
                 existing_load("importbench", owner)
                 stages = list(LifecycleStage.objects.values_list("name", flat=True))
                 content = csv_file(count, stages)

@@ -20,16 +20,14 @@ import sys
 import time
 from collections import defaultdict
 
-from common import percentile, throwaway_database  # noqa: E402
+from common import company_signup, percentile, throwaway_database  # noqa: E402
 from django.db import connection  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from search.selectors import query  # noqa: E402
 from search.services import changes_index  # noqa: E402
-from tenants.identity.models import User  # noqa: E402
 from tenants.identity.roles import Role  # noqa: E402
 from tenants.identity.services.users import user_create  # noqa: E402
-from tenants.services.provisioning import tenant_signup  # noqa: E402
 
 FIRST = ["Анна", "Иван", "Мария", "Пётр", "Ольга", "Сергей", "Елена", "Дмитрий", "Olga", "John"]
 LAST = [
@@ -143,15 +141,8 @@ def queries(contacts: int) -> list[tuple[str, str]]:
 
 def main(contacts: int, interactions: int) -> None:
     with throwaway_database("bench_search"):
-        tenant_signup(
-            company_name="Search",
-            subdomain="searchbench",
-            owner_name="Owner Search",
-            email="owner@search.test",
-            password="Bench-Password-2026",
-        )
+        owner = company_signup("searchbench")
         with schema_context("searchbench"):
-            owner = User.objects.get(email="owner@search.test")
             rep = user_create(
                 email="rep@search.test", full_name="Rep", password="x" * 12, role=Role.SALES_REP
             )
