@@ -106,10 +106,17 @@ UNAVAILABLE = (TransportConnectionError, ConnectionTimeout, TransportError, ApiE
 class ElasticBackend:
     name = "elasticsearch"
 
-    def __init__(self, client: Elasticsearch, index: str, schema: str | None = None) -> None:
+    def __init__(
+        self,
+        client: Elasticsearch,
+        index: str,
+        schema: str | None = None,
+        rebuilding: str | None = None,
+    ) -> None:
         self.client = client
         self.alias = index
         self.fixed_schema = schema
+        self.rebuilding = rebuilding  # the new versioned index search_reindex is filling
         self._aliased: set[str] = set()
 
     @classmethod
@@ -123,7 +130,7 @@ class ElasticBackend:
         return cls(client, settings.ELASTICSEARCH_INDEX)
 
     def for_tenant(self, schema: str) -> ElasticBackend:
-        return ElasticBackend(self.client, self.alias, schema)
+        return ElasticBackend(self.client, self.alias, schema, self.rebuilding)
 
     @property
     def schema(self) -> str:
@@ -159,12 +166,13 @@ class ElasticBackend:
         self._tenant_alias_put(indices[0], self.schema)
         self._aliased.add(self.schema)
 
+    @staticmethod
+    def _tenant_alias_spec(schema: str) -> dict:
+        return {"filter": {"term": {"tenant": schema}}, "routing": schema}
+
     def _tenant_alias_put(self, index: str, schema: str) -> None:
         self.client.indices.put_alias(
-            index=index,
-            name=self.tenant_alias(schema),
-            filter={"term": {"tenant": schema}},
-            routing=schema,
+            index=index, name=self.tenant_alias(schema), **self._tenant_alias_spec(schema)
         )
 
     def versioned_name(self) -> str:
@@ -189,8 +197,7 @@ class ElasticBackend:
                     "add": {
                         "index": self.rebuilding,
                         "alias": self.tenant_alias(schema),
-                        "filter": {"term": {"tenant": schema}},
-                        "routing": schema,
+                        **self._tenant_alias_spec(schema),
                     }
                 }
             )
@@ -204,7 +211,7 @@ class ElasticBackend:
 
     # ---- writes -----------------------------------------------------------------------
     def _target(self) -> str:
-        return getattr(self, "rebuilding", None) or self.alias
+        return self.rebuilding or self.alias
 
     def upsert(self, documents: list[SearchDocument]) -> None:
         if not documents:
@@ -247,6 +254,8 @@ class ElasticBackend:
         )
 
     def stale_delete(self, *, before: datetime) -> None:
+        if self.rebuilding:
+            return  # the new index holds only what this run wrote
         self.client.delete_by_query(
             index=self.tenant_alias(),
             routing=self.schema,

@@ -21,6 +21,7 @@ import pytest
 from search import selectors
 from search.backends.base import Scope, SearchFilters
 from search.backends.elastic import ElasticBackend, ElasticUnavailable
+from search.documents import documents_for
 from search.query import parse
 from search.selectors import query
 from search.services import changes_index, records_index
@@ -260,6 +261,11 @@ def test_rebuild_moves_every_alias_at_once(tenant_a, tenant_b, people, fake_elas
         backend.upsert([])  # nothing to write, nothing created
         records_index({"contact": {people[1].pk}})
     backend.rebuild_start()
+    fake_elastic.requests.clear()
+    with tenant_a.active():  # what search_reindex does for each tenant
+        backend.for_tenant("alpha").upsert(documents_for("contact", [people[1].pk]))
+    (bulk,) = fake_elastic.sent("/_bulk")
+    assert json.loads(bulk["raw"].splitlines()[0])["index"]["_index"] == backend.rebuilding
     backend.rebuild_finish()
     (swap,) = fake_elastic.sent("/_aliases")
     actions = json.loads(swap["raw"])["actions"]
