@@ -1,3 +1,9 @@
+"""The ASGI application: Django for HTTP, Channels for websockets under /ws/.
+
+Websockets pass `TenantWebsocketMiddleware` (tenant from the Host header, user from that
+tenant's session) before any consumer; a path without a route is refused with 4404.
+"""
+
 import os
 
 from django.core.asgi import get_asgi_application
@@ -5,6 +11,19 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app})
+from crm_core.routing import websocket_urlpatterns  # noqa: E402
+from tenants.websocket import NotFoundConsumer, TenantWebsocketMiddleware  # noqa: E402
+
+websocket_routes = [*websocket_urlpatterns]
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": TenantWebsocketMiddleware(
+            URLRouter([*websocket_routes, re_path(r"", NotFoundConsumer.as_asgi())])
+        ),
+    }
+)

@@ -25,6 +25,9 @@ def web_command(port: str) -> list[str]:
         "--port",
         port,
         "--no-access-log",
+        # Live-update frames are small JSON; a bigger one is refused by the server itself.
+        "--ws-max-size",
+        "65536",
     ]
 
 

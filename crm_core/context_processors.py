@@ -1,3 +1,4 @@
+from crm_core.selectors.notifications import unread_count
 from crm_core.selectors.tasks import due_count
 
 
@@ -14,4 +15,8 @@ def task_badge(request) -> dict:
         return {}
     from django.utils import timezone
 
-    return {"tasks_due": due_count(user=user), "now": timezone.now()}
+    return {
+        "tasks_due": due_count(user=user),
+        "notifications_unread": unread_count(user=user),
+        "now": timezone.now(),
+    }

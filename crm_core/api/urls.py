@@ -1,6 +1,15 @@
 from django.urls import path
 
-from crm_core.api import commerce, deals, interactions, parties, segments, tasks, tickets
+from crm_core.api import (
+    commerce,
+    deals,
+    interactions,
+    notifications,
+    parties,
+    segments,
+    tasks,
+    tickets,
+)
 
 urlpatterns = [
     path("contacts/", parties.ContactListCreateApi.as_view(), name="api-contact-list"),
@@ -63,4 +72,17 @@ urlpatterns = [
     path("tickets/", tickets.TicketListCreateApi.as_view(), name="api-ticket-list"),
     path("tickets/<int:pk>/", tickets.TicketDetailApi.as_view(), name="api-ticket-detail"),
     path("tickets/<int:pk>/messages/", tickets.TicketReplyApi.as_view(), name="api-ticket-reply"),
+    path(
+        "notifications/", notifications.NotificationListApi.as_view(), name="api-notification-list"
+    ),
+    path(
+        "notifications/<int:pk>/read/",
+        notifications.NotificationReadApi.as_view(),
+        name="api-notification-read",
+    ),
+    path(
+        "notifications/read/",
+        notifications.NotificationsReadApi.as_view(),
+        name="api-notifications-read",
+    ),
 ]

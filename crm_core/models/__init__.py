@@ -21,6 +21,7 @@ from crm_core.models.interactions import (
 )
 from crm_core.models.merges import ContactMerge
 from crm_core.models.money import ExchangeRate, WorkspaceSettings
+from crm_core.models.notifications import Notification
 from crm_core.models.parties import Company, Contact, LifecycleStage
 from crm_core.models.segments import ParameterType, Segment
 from crm_core.models.tasks import Task
@@ -43,6 +44,7 @@ __all__ = [
     "InteractionOutcome",
     "InteractionTopic",
     "LifecycleStage",
+    "Notification",
     "Order",
     "OrderLine",
     "OwnedRecord",

@@ -10,12 +10,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_core.models import Contact, Order, OrderLine, Price, PriceList, Product
+from crm_core import live
+from crm_core.models import Contact, Notification, Order, OrderLine, Price, PriceList, Product
 from crm_core.services.common import record_update
 from crm_core.services.interactions import interaction_log
+from crm_core.services.notifications import notify
 from tenants.identity.models import User
 
 Status = Order.Status
@@ -170,6 +173,14 @@ def order_create(
         total += line_total
     order.total = total
     order.save(update_fields=["total"])
+    if source == Order.Source.PORTAL:
+        notify(
+            recipients=[owner],
+            kind=Notification.Kind.PORTAL_ORDER,
+            params={"contact": contact.full_name, "number": number},
+            url=reverse("order_detail", args=[order.pk]),
+        )
+    live.timeline_changed(contact_id=contact.pk, company_id=contact.company_id)
     return order
 
 

@@ -13,6 +13,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_core import live
+from crm_core.models import Company, Contact, Deal
 from crm_core.selectors.visibility import can_assign_owners
 from tenants.identity.models import User
 
@@ -81,6 +83,7 @@ def record_update(
 ) -> models.Model:
     """Write `changes` only if nobody saved the record since `expected_version` was read."""
     model = type(instance)
+    before = (getattr(instance, "owner_id", None), getattr(instance, "team_id", None))
     version = instance.version if expected_version is None else expected_version
     updated = model.objects.filter(pk=instance.pk, version=version).update(
         **changes, version=F("version") + 1, updated_at=timezone.now()
@@ -97,4 +100,6 @@ def record_update(
             code="conflict",
         )
     instance.refresh_from_db()
+    if isinstance(instance, Contact | Company | Deal):
+        live.record_changed(instance, before=before if "owner" in changes else None)
     return instance

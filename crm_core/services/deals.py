@@ -10,20 +10,24 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_core import live
 from crm_core.models import (
     GATE_FIELDS,
     Deal,
     DealLine,
     DealMove,
+    Notification,
     Pipeline,
     PipelineStage,
     PriceList,
     Product,
 )
 from crm_core.services.common import owner_resolve, record_update
+from crm_core.services.notifications import notify
 from tenants.identity.models import User
 
 DEAL_FIELDS = (
@@ -186,6 +190,7 @@ def deal_create(*, actor: User, data: dict[str, Any]) -> Deal:
         closed_at=timezone.now() if stage.is_won or stage.is_lost else None,
     )
     DealMove.objects.create(deal=deal, from_stage=None, to_stage=stage, moved_by=actor)
+    live.deal_changed(deal)
     return deal
 
 
@@ -229,6 +234,13 @@ def deal_move(
             closed_at=timezone.now() if stage.is_won or stage.is_lost else None,
         )
         DealMove.objects.create(deal=deal, from_stage=deal.stage, to_stage=stage, moved_by=actor)
+        notify(
+            recipients=[deal.owner],
+            kind=Notification.Kind.DEAL_MOVED,
+            params={"actor": actor.full_name, "title": deal.title, "stage": stage.name},
+            url=reverse("deal_detail", args=[deal.pk]),
+            actor=actor,
+        )
     if position is not None:
         Deal.objects.filter(stage=stage, board_position__gte=position).exclude(pk=deal.pk).update(
             board_position=F("board_position") + 1

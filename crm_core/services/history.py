@@ -5,11 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection
 
+# The same actor for Python code: live updates name who changed a record.
+_actor: ContextVar[int | None] = ContextVar("tenantly_actor", default=None)
+
+
+def history_actor_id() -> int | None:
+    return _actor.get()
+
 
 def history_actor_set(user_id: int | None) -> None:
+    _actor.set(user_id)
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('tenantly.actor', %s, false)", [str(user_id or "")])
 

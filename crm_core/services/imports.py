@@ -42,11 +42,12 @@ from django.core.validators import URLValidator, validate_email
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm_core.models import Company, Contact, LifecycleStage
+from crm_core.models import Company, Contact, LifecycleStage, Notification
 from crm_core.models.imports import ImportJob
 from crm_core.selectors.visibility import can_assign_owners, visible_to
 from crm_core.services.common import owner_resolve, phone_normalise
@@ -56,12 +57,14 @@ from crm_core.services.import_files import (
     table_open,
     table_preview,
 )
+from crm_core.services.notifications import notify
 from crm_core.services.segments import (
     parameter_expectation,
     parameter_value_clean,
     segment_kind_check,
 )
 from tenants.identity.models import User
+from tenants.realtime import broadcast_after_commit, broadcast_now, group_name
 
 logger = logging.getLogger(__name__)
 ERRORS_SHOWN = 200
@@ -695,6 +698,41 @@ def _progress_key(job: ImportJob) -> str:
     return f"import-progress:{job.uuid}"
 
 
+def _job_group(job: ImportJob) -> str:
+    return group_name("import", job.pk)
+
+
+def _progress_push(job: ImportJob, processed: int) -> None:
+    """Progress goes out at once: the rows are still inside the job's transaction."""
+    broadcast_now(
+        [_job_group(job)],
+        {"type": "job.progress", "done": processed, "total": job.total_rows},
+    )
+
+
+def _finished_push(job: ImportJob) -> None:
+    """The page that watches the job reloads its result; whoever started it is told."""
+    broadcast_after_commit([_job_group(job)], {"type": "job.finished", "status": job.status})
+    kinds = {
+        ImportJob.Status.CHECKED: Notification.Kind.IMPORT_CHECKED,
+        ImportJob.Status.DONE: Notification.Kind.IMPORT_DONE,
+        ImportJob.Status.FAILED: Notification.Kind.IMPORT_FAILED,
+    }
+    if job.status in kinds:
+        notify(
+            recipients=[job.created_by],
+            kind=kinds[job.status],
+            params={
+                "file": job.filename,
+                "valid": job.valid_rows,
+                "errors": job.error_count,
+                "created": job.created_count,
+                "problem": job.problem,
+            },
+            url=reverse("import_detail", args=[job.pk]),
+        )
+
+
 def import_progress(job: ImportJob) -> int:
     """Rows processed so far (the job runs in one transaction, so this lives in the cache)."""
     if job.is_running:
@@ -776,6 +814,7 @@ class _Pass:
                     processed += 1
                     if processed % PROGRESS_EVERY == 0:
                         cache.set(_progress_key(self.job), processed, 3600)
+                        _progress_push(self.job, processed)
                     values = defaults.copy()
                     values["emails"] = []
                     values["phones"] = []
@@ -992,6 +1031,7 @@ def _execute(job: ImportJob, *, write: bool) -> None:
     with translation.override(job.language or None):
         _execute_pass(job, write=write)
     cache.delete(_progress_key(job))
+    _finished_push(job)
 
 
 def _execute_pass(job: ImportJob, *, write: bool) -> None:
@@ -1151,4 +1191,5 @@ def import_undo(*, job: ImportJob) -> ImportJob:
     job.status = ImportJob.Status.UNDONE
     job.undone_at = timezone.now()
     job.save()
+    _finished_push(job)
     return job

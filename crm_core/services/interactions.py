@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_core import live
 from crm_core.models import (
     Channel,
     Company,
@@ -85,6 +86,7 @@ def interaction_log(
         interaction.participants.set(participants)
     if staff:
         interaction.staff.set(staff)
+    live.timeline_changed(contact_id=contact.pk, company_id=contact.company_id)
     outcome: InteractionOutcome | None = fields.get("outcome")
     stage = outcome.moves_to_stage if outcome else None
     current = contact.lifecycle_stage

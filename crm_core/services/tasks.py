@@ -9,11 +9,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_core.models import Contact, Task
+from crm_core import live
+from crm_core.models import Contact, Notification, Task
 from crm_core.services.common import owner_resolve
+from crm_core.services.notifications import notify
 from tenants.identity.models import User
 
 TASK_FIELDS = (
@@ -50,7 +53,7 @@ def task_create(
         raise ValidationError({"assignee": [_("Who does it?")]})
     try:
         with transaction.atomic():
-            return Task.objects.create(
+            task = Task.objects.create(
                 **fields,
                 assignee=assignee,
                 team=assignee.team,
@@ -61,6 +64,20 @@ def task_create(
         if source_key:
             return Task.objects.get(source_key=source_key)
         raise
+    notify(
+        recipients=[assignee],
+        kind=Notification.Kind.TASK_ASSIGNED,
+        params={"actor": actor.full_name if actor else "", "title": task.title},
+        url=reverse("task_edit", args=[task.pk]),
+        actor=actor,
+    )
+    _timeline_changed(task)
+    return task
+
+
+def _timeline_changed(task: Task) -> None:
+    if task.contact_id or task.company_id:
+        live.timeline_changed(contact_id=task.contact_id, company_id=task.company_id)
 
 
 def task_update(*, task: Task, data: dict[str, Any]) -> Task:
@@ -72,12 +89,14 @@ def task_update(*, task: Task, data: dict[str, Any]) -> Task:
     if "remind_at" in changes:
         task.reminded_at = None
     task.save()
+    _timeline_changed(task)
     return task
 
 
 def task_complete(*, task: Task, done: bool = True) -> Task:
     task.done_at = timezone.now() if done else None
     task.save(update_fields=["done_at"])
+    _timeline_changed(task)
     return task
 
 
@@ -116,6 +135,15 @@ def task_reminders_send(*, now: datetime | None = None) -> int:
             % {"due": timezone.localtime(task.due_at).strftime("%d.%m.%Y %H:%M"), "about": about},
             from_email=None,
             recipient_list=[task.assignee.email],
+        )
+        notify(
+            recipients=[task.assignee],
+            kind=Notification.Kind.TASK_REMINDER,
+            params={
+                "title": task.title,
+                "due": timezone.localtime(task.due_at).strftime("%d.%m.%Y %H:%M"),
+            },
+            url=reverse("task_edit", args=[task.pk]),
         )
         sent += 1
     return sent

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_core.models import Contact, Ticket, TicketMessage
+from crm_core.models import Contact, Notification, Ticket, TicketMessage
 from crm_core.services.interactions import interaction_log
+from crm_core.services.notifications import notify
 from tenants.identity.models import User
 
 
@@ -60,6 +62,13 @@ def ticket_open(
             "notes": body.strip()[:2000],
         },
     )
+    if source == "portal":
+        notify(
+            recipients=[contact.owner],
+            kind=Notification.Kind.PORTAL_TICKET,
+            params={"contact": contact.full_name, "number": number, "subject": ticket.subject},
+            url=reverse("ticket_detail", args=[ticket.pk]),
+        )
     return ticket
 
 

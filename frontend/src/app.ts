@@ -6,6 +6,7 @@ import Alpine from "alpinejs";
 import { Collapse, Dropdown, Offcanvas, Toast } from "bootstrap";
 import htmx from "htmx.org";
 import "./board";
+import "./live";
 import "./search";
 
 declare global {

@@ -1,6 +1,19 @@
 import { Toast } from "bootstrap";
 import htmx from "htmx.org";
 import Sortable from "sortablejs";
+import { debounce, type LiveEvent } from "./live";
+
+// While a card is in the hand the board is not redrawn; a change that arrives meanwhile is
+// fetched when the card is dropped.
+let dragging = false;
+const seen = new Set<string>();
+
+function boardReload(): void {
+  htmx.ajax("GET", window.location.href, { target: "#board-area", select: "#board-area", swap: "outerHTML" });
+}
+const boardReloadSoon = debounce(() => {
+  if (!dragging) boardReload();
+}, 200);
 
 function csrfToken(): string {
   return document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? "";
@@ -39,10 +52,17 @@ export function initBoard(board: HTMLElement): void {
       group: "deals",
       animation: 150,
       ghostClass: "board-ghost",
+      onStart: () => {
+        dragging = true;
+      },
       onEnd: async (event) => {
+        dragging = false;
         const card = event.item as HTMLElement;
         const target = event.to as HTMLElement;
-        if (event.from === target && event.oldIndex === event.newIndex) return;
+        if (event.from === target && event.oldIndex === event.newIndex) {
+          boardReloadSoon();
+          return;
+        }
         const form = new FormData();
         form.append("stage", target.dataset.stage ?? "");
         form.append("position", String(event.newIndex ?? 0));
@@ -59,7 +79,7 @@ export function initBoard(board: HTMLElement): void {
           showError(body.detail, body.edit_url);
           return;
         }
-        htmx.ajax("GET", window.location.href, { target: "#board", select: "#board", swap: "outerHTML" });
+        boardReload();
       },
     });
   });
@@ -80,4 +100,17 @@ document.addEventListener("DOMContentLoaded", () => {
     board.dataset.ready = "1";
     initBoard(board);
   }
+});
+
+// Someone else moved or edited a deal this user sees: redraw the board (each change once, even
+// when it reaches this page through two of its groups).
+document.addEventListener("live:deal.changed", (event) => {
+  const detail = (event as CustomEvent<LiveEvent>).detail;
+  const id = String(detail.id ?? "");
+  if (id && seen.has(id)) return;
+  seen.add(id);
+  boardReloadSoon();
+});
+document.addEventListener("live:reconnected", (event) => {
+  if ((event.target as HTMLElement).matches("[data-board-live]")) boardReloadSoon();
 });

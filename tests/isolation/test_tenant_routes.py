@@ -22,6 +22,7 @@ from crm_core.models import (
     ImportJob,
     Interaction,
     InteractionTopic,
+    Notification,
     Order,
     Price,
     Segment,
@@ -39,6 +40,7 @@ from crm_core.services.deals import deal_create
 from crm_core.services.imports import import_check, import_mapping_set, import_upload
 from crm_core.services.interactions import attachments_add, interaction_log
 from crm_core.services.merges import contacts_merge
+from crm_core.services.notifications import notify
 from crm_core.services.parties import company_create, contact_create
 from crm_core.services.tasks import task_create
 from crm_core.services.tickets import ticket_open
@@ -182,6 +184,13 @@ ROUTES: dict[str, Route] = {
     "search": Route(STAFF),
     "search_suggest": Route(STAFF),
     "api-search": Route(API),
+    "notification_list": Route(STAFF),
+    "notification_menu": Route(STAFF),
+    "notification_open": Route(STAFF, ("get",), "notification"),
+    "notifications_read": Route(STAFF, ("post",)),
+    "api-notification-list": Route(API),
+    "api-notification-read": Route(API, ("post",), "notification"),
+    "api-notifications-read": Route(API, ("post",)),
 }
 
 
@@ -278,6 +287,13 @@ def secrets_of_b(tenant_b):
             files=[SimpleUploadedFile("numbat-contract.txt", b"Numbat contract text")],
         )[0]
         import_check(job=job)
+        (notification,) = notify(
+            recipients=[owner],
+            kind=Notification.Kind.TASK_ASSIGNED,
+            params={"actor": "Beatrice Secretkeeper", "title": "Echidna errand"},
+            url="/tasks/",
+            actor=member,
+        )
         changes_index()  # B's records are in B's search index, for A's queries to miss
         uid = urlsafe_base64_encode(force_bytes(owner.pk))
         handoff = handoff_tokens.make_token(owner)
@@ -298,6 +314,8 @@ def secrets_of_b(tenant_b):
         "price_list": {"pk": price_list.pk},
         "export": {"file_format": "csv"},
         "task": {"pk": task.pk},
+        "notification": {"pk": notification.pk},
+        "pipeline": {"pipeline": deal.pipeline_id},
         "crm_list": {"name": "topics"},
         "crm_list_item": {"name": "topics", "pk": topic.pk},
         "api_token": {"token_id": token.pk},
@@ -390,6 +408,7 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         assert User.objects.get(pk=secrets["member"]["pk"]).is_active
         assert Invitation.objects.get(pk=secrets["invitation"]["pk"]).is_pending
         assert ApiToken.objects.get(pk=secrets["token"]["pk"]).is_active
+        assert Notification.objects.get(pk=secrets["notification"]["pk"]).read_at is None
 
 
 @pytest.mark.parametrize("role", [Role.OWNER, Role.SALES_REP, Role.CUSTOMER])

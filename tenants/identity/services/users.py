@@ -14,6 +14,7 @@ from tenants.identity.roles import INVITABLE_ROLES, Role
 from tenants.identity.services.roles import user_role_apply
 from tenants.identity.tasks import invitation_email_send
 from tenants.links import tenant_url
+from tenants.realtime import broadcast_after_commit, group_name
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -123,6 +124,8 @@ def user_deactivate(*, actor: User, user: User) -> User:
     user.deactivated_at = timezone.now()
     user.save(update_fields=["is_active", "deactivated_at"])
     user.api_tokens.filter(revoked_at=None).update(revoked_at=timezone.now())
+    # Their open pages stop getting live updates now, not at their next reconnect.
+    broadcast_after_commit([group_name("user", user.pk)], {"type": "session.ended"})
     return user
 
 

@@ -1,0 +1,100 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """Something a staff member should know about: the bell in the top bar lists them.
+
+    The text is kept as its kind and parameters and written out when shown, so each reader sees
+    it in their own language."""
+
+    class Kind(models.TextChoices):
+        TASK_ASSIGNED = "task_assigned", _("Task assigned to me")
+        TASK_REMINDER = "task_reminder", _("Task reminder")
+        PORTAL_ORDER = "portal_order", _("New portal order")
+        PORTAL_TICKET = "portal_ticket", _("New portal request")
+        DEAL_MOVED = "deal_moved", _("My deal moved")
+        IMPORT_CHECKED = "import_checked", _("Import checked")
+        IMPORT_DONE = "import_done", _("Import finished")
+        IMPORT_FAILED = "import_failed", _("Import stopped")
+        REINDEX_DONE = "reindex_done", _("Search index rebuilt")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    params = models.JSONField(default=dict)
+    url = models.CharField(max_length=500)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient"),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def icon(self) -> str:
+        return ICONS[self.kind]
+
+    @property
+    def text(self) -> str:
+        """The sentence in the active language; unknown placeholders never break the bell."""
+        params = {key: value for key, value in self.params.items() if isinstance(key, str)}
+        try:
+            return gettext(TEXTS[self.kind]) % params
+        except (KeyError, TypeError, ValueError):
+            return str(self.get_kind_display())
+
+
+# Marked for translation here, translated when shown (the reader's language, not the sender's).
+TEXTS = {
+    Notification.Kind.TASK_ASSIGNED: gettext_noop("%(actor)s assigned you a task: %(title)s"),
+    Notification.Kind.TASK_REMINDER: gettext_noop("Reminder: “%(title)s” is due at %(due)s"),
+    Notification.Kind.PORTAL_ORDER: gettext_noop(
+        "%(contact)s placed order %(number)s in the portal"
+    ),
+    Notification.Kind.PORTAL_TICKET: gettext_noop(
+        "%(contact)s opened request %(number)s: %(subject)s"
+    ),
+    Notification.Kind.DEAL_MOVED: gettext_noop("%(actor)s moved your deal %(title)s to %(stage)s"),
+    Notification.Kind.IMPORT_CHECKED: gettext_noop(
+        "The check of %(file)s is finished: %(valid)s rows to create, %(errors)s with errors"
+    ),
+    Notification.Kind.IMPORT_DONE: gettext_noop(
+        "The import of %(file)s is finished: records created: %(created)s"
+    ),
+    Notification.Kind.IMPORT_FAILED: gettext_noop("The import of %(file)s stopped: %(problem)s"),
+    Notification.Kind.REINDEX_DONE: gettext_noop(
+        "The search index is rebuilt: records indexed: %(count)s"
+    ),
+}
+ICONS = {
+    Notification.Kind.TASK_ASSIGNED: "bi-check2-square",
+    Notification.Kind.TASK_REMINDER: "bi-alarm",
+    Notification.Kind.PORTAL_ORDER: "bi-bag",
+    Notification.Kind.PORTAL_TICKET: "bi-life-preserver",
+    Notification.Kind.DEAL_MOVED: "bi-kanban",
+    Notification.Kind.IMPORT_CHECKED: "bi-clipboard-check",
+    Notification.Kind.IMPORT_DONE: "bi-cloud-check",
+    Notification.Kind.IMPORT_FAILED: "bi-exclamation-triangle",
+    Notification.Kind.REINDEX_DONE: "bi-search",
+}

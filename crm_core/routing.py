@@ -1,0 +1,21 @@
+"""Websocket routes of the staff app (all under /ws/; see crm_core.consumers)."""
+
+from django.urls import path
+
+from crm_core.consumers import (
+    DealBoardConsumer,
+    ImportConsumer,
+    NotificationConsumer,
+    RecordConsumer,
+)
+
+websocket_urlpatterns = [
+    path("ws/notifications/", NotificationConsumer.as_asgi(), name="ws-notifications"),
+    path("ws/deals/board/<int:pipeline>/", DealBoardConsumer.as_asgi(), name="ws-deal-board"),
+    path("ws/contacts/<int:pk>/", RecordConsumer.as_asgi(), {"kind": "contact"}, name="ws-contact"),
+    path(
+        "ws/companies/<int:pk>/", RecordConsumer.as_asgi(), {"kind": "company"}, name="ws-company"
+    ),
+    path("ws/deals/<int:pk>/", RecordConsumer.as_asgi(), {"kind": "deal"}, name="ws-deal"),
+    path("ws/imports/<int:pk>/", ImportConsumer.as_asgi(), name="ws-import"),
+]
