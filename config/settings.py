@@ -169,13 +169,27 @@ CACHES = {
     },
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+
+def channel_layer_host(url: str) -> dict:
+    """A Redis host of the channel layer. A connection that went stale while Redis restarted
+    is retried on a fresh one, so sockets work again as soon as Redis is back."""
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    return {
+        "address": url,
+        "socket_connect_timeout": 1,
+        "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
+        "retry_on_error": [RedisConnectionError],
+    }
+
+
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {
-            "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 1}],
-            "prefix": "tly-ws",
-        },
+        "CONFIG": {"hosts": [channel_layer_host(REDIS_URL)], "prefix": "tly-ws"},
     }
 }
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)

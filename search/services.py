@@ -4,16 +4,24 @@ company's changes into the records that inherit from it, repair drift, rebuild e
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
+from django.core.cache import cache
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
+from crm_core.models import Notification
+from crm_core.services.notifications import notify
 from search.backends.base import Backend
 from search.documents import MODELS, SearchDocument, documents_for
 from search.models import Kind, SearchChange, SearchEntry
 from search.selectors import backend_for_writes
+from tenants.identity.models import User
+from tenants.realtime import broadcast_after_commit, broadcast_now, group_name
 
 logger = logging.getLogger(__name__)
 
@@ -190,3 +198,91 @@ def reindex(
 
 def total_records() -> int:
     return sum(model.objects.count() for model in MODELS.values())
+
+
+# --- Rebuilding from the web app, with its progress streamed to the page -----------------------
+REINDEX_STATE = "search-reindex"  # tenant-scoped cache keys (django_tenants.cache.make_key)
+REINDEX_LAST = "search-reindex-last"
+REINDEX_MAX_SECONDS = 6 * 60 * 60
+PROGRESS_SECONDS = 0.5
+REINDEX_SILENT_SECONDS = 10 * 60
+
+
+def reindex_group() -> str:
+    return group_name("search-reindex")
+
+
+def reindex_state() -> dict | None:
+    """The running rebuild ({done, total, by}), or None. A rebuild whose worker went silent
+    for REINDEX_SILENT_SECONDS (a lost job, a killed worker) no longer blocks a new one."""
+    state = cache.get(REINDEX_STATE)
+    if state and time.time() - state.get("beat", 0) > REINDEX_SILENT_SECONDS:
+        cache.delete(REINDEX_STATE)
+        return None
+    return state
+
+
+def reindex_last() -> dict | None:
+    """The last finished rebuild ({count, by, finished_at})."""
+    return cache.get(REINDEX_LAST)
+
+
+def reindex_start(*, actor: User) -> bool:
+    """Queue a rebuild of this tenant's index unless one is running; False if one is."""
+    if reindex_state() is not None:
+        return False
+    total = total_records() * len(backend_for_writes())
+    state = {"done": 0, "total": total, "by": actor.full_name, "beat": time.time()}
+
+    def begin() -> None:
+        from search.tasks import search_reindex_job
+
+        if not cache.add(REINDEX_STATE, state, REINDEX_MAX_SECONDS):
+            return  # another admin's click got there first
+        try:
+            search_reindex_job.delay(actor.pk)
+        except OperationalError:
+            cache.delete(REINDEX_STATE)
+            raise
+
+    transaction.on_commit(begin)
+    return True
+
+
+def reindex_run(*, actor_id: int) -> int:
+    """The rebuild itself (a Celery task): every backend in turn, progress to the page."""
+    state = reindex_state() or {"done": 0, "total": 0, "by": ""}
+    state["total"] = state["total"] or total_records() * len(backend_for_writes())
+    pushed = 0.0
+
+    def progress(count: int) -> None:
+        nonlocal pushed
+        state["done"] += count
+        if time.monotonic() - pushed >= PROGRESS_SECONDS:
+            pushed = time.monotonic()
+            state["beat"] = time.time()
+            cache.set(REINDEX_STATE, state, REINDEX_MAX_SECONDS)
+            broadcast_now(
+                [reindex_group()],
+                {"type": "job.progress", "done": state["done"], "total": state["total"]},
+            )
+
+    try:
+        count = 0
+        for backend in backend_for_writes():
+            count = reindex(backend=backend, progress=progress)
+    finally:
+        cache.delete(REINDEX_STATE)
+    cache.set(
+        REINDEX_LAST,
+        {"count": count, "by": state["by"], "finished_at": timezone.now().isoformat()},
+        None,
+    )
+    broadcast_after_commit([reindex_group()], {"type": "job.finished"})
+    notify(
+        recipients=User.objects.filter(pk=actor_id),
+        kind=Notification.Kind.REINDEX_DONE,
+        params={"count": count},
+        url=reverse("search_index"),
+    )
+    return count

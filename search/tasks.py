@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from search.services import changes_index, drift_repair
+from search.services import changes_index, drift_repair, reindex_run
 
 
 @shared_task
@@ -13,3 +13,8 @@ def search_changes_job() -> int:
 @shared_task
 def search_drift_job() -> int:
     return drift_repair()
+
+
+@shared_task
+def search_reindex_job(actor_id: int) -> int:
+    return reindex_run(actor_id=actor_id)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from search.backends.base import SearchFilters
+from search.models import SearchChange, SearchEntry
 from search.presentation import (
     FACET_TITLES,
     facet_labels,
@@ -14,7 +18,9 @@ from search.presentation import (
     hit_record_url,
     hit_url,
 )
-from search.selectors import query
+from search.selectors import backend_for_writes, query
+from search.services import reindex_last, reindex_start, reindex_state
+from tenants.identity.views.team import team_manager_required
 
 SUGGESTIONS = 8
 
@@ -93,3 +99,35 @@ def search_suggest(request: HttpRequest) -> HttpResponse:
             "hits": _decorated(results.hits[:SUGGESTIONS]) if results else [],
         },
     )
+
+
+@team_manager_required
+def search_index(request: HttpRequest) -> HttpResponse:
+    """The index's health for admins, and a rebuild whose progress streams to this page."""
+    return render(request, "search/index.html", _index_context())
+
+
+@team_manager_required
+def search_index_status(request: HttpRequest) -> HttpResponse:
+    response = render(request, "search/_index_status.html", _index_context())
+    if request.GET.get("running") and reindex_state() is None:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_POST
+@team_manager_required
+def search_index_rebuild(request: HttpRequest) -> HttpResponse:
+    if not reindex_start(actor=request.user):
+        messages.info(request, _("A rebuild is running already; its progress is shown below."))
+    return redirect("search_index")
+
+
+def _index_context() -> dict:
+    return {
+        "entries": SearchEntry.objects.count(),
+        "waiting": SearchChange.objects.count(),
+        "backends": [type(backend).__name__ for backend in backend_for_writes()],
+        "state": reindex_state(),
+        "last": reindex_last(),
+    }

@@ -59,8 +59,9 @@ class Notification(models.Model):
     def text(self) -> str:
         """The sentence in the active language; unknown placeholders never break the bell."""
         params = {key: value for key, value in self.params.items() if isinstance(key, str)}
+        key = self.kind if params.get("actor", True) else f"{self.kind}:system"
         try:
-            return gettext(TEXTS[self.kind]) % params
+            return gettext(TEXTS.get(key, TEXTS[self.kind])) % params
         except (KeyError, TypeError, ValueError):
             return str(self.get_kind_display())
 
@@ -68,6 +69,8 @@ class Notification(models.Model):
 # Marked for translation here, translated when shown (the reader's language, not the sender's).
 TEXTS = {
     Notification.Kind.TASK_ASSIGNED: gettext_noop("%(actor)s assigned you a task: %(title)s"),
+    # made by the CRM itself: a follow-up after an inbound call, a birthday
+    "task_assigned:system": gettext_noop("New task for you: %(title)s"),
     Notification.Kind.TASK_REMINDER: gettext_noop("Reminder: “%(title)s” is due at %(due)s"),
     Notification.Kind.PORTAL_ORDER: gettext_noop(
         "%(contact)s placed order %(number)s in the portal"

@@ -227,7 +227,7 @@ document.addEventListener("live:reconnected", (event) => {
   }
 });
 
-// --- A job's progress (imports) --------------------------------------------------------------
+// --- A job's progress (imports, search rebuilds) --------------------------------------------------------------
 document.addEventListener("live:job.progress", (event) => {
   const detail = (event as CustomEvent<LiveEvent>).detail;
   const root = event.target as HTMLElement;
@@ -245,7 +245,7 @@ document.addEventListener("live:job.progress", (event) => {
 function jobReload(event: Event): void {
   const root = event.target as HTMLElement;
   const status = root.querySelector<HTMLElement>("[data-job-status]");
-  const target = status?.closest<HTMLElement>("#import-status");
+  const target = status?.closest<HTMLElement>("[data-job-box]");
   if (status?.dataset.jobStatus && target) htmx.ajax("GET", status.dataset.jobStatus, { target });
 }
 document.addEventListener("live:job.finished", jobReload);

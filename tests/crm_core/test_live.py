@@ -252,3 +252,26 @@ def test_an_import_streams_its_progress_to_its_page_and_tells_its_starter(tenant
             await socket.disconnect()
 
     run(scenario)
+
+
+def test_a_notification_reads_in_the_recipients_language_not_the_senders(tenant_a):
+    owner = tenant_a.owner()
+    rep = tenant_a.make_user(Role.SALES_REP)
+    with tenant_a.active():
+        User.objects.filter(pk=rep.pk).update(language="ru")
+        rep.refresh_from_db()
+
+    async def scenario():
+        bell = await open_socket(tenant_a, rep, "/ws/notifications/")
+        await next_event(bell)
+        await committed(
+            tenant_a,
+            lambda: task_create(
+                actor=owner, assignee=rep, data={"title": "Счёт", "due_at": timezone.now()}
+            ),
+        )
+        pushed = await next_event(bell, "notification")
+        assert pushed["text"] == "Alice Alpha поручил(а) вам задачу: Счёт"
+        await bell.disconnect()
+
+    run(scenario)
