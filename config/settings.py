@@ -186,9 +186,13 @@ def channel_layer_host(url: str) -> dict:
     }
 
 
+# Redis pub/sub: a broadcast is published once and each web process hands it to its own
+# sockets, so one push to a board with hundreds of open pages costs one Redis message per
+# process (the list-based layer pops one message per socket). Live updates are "at most
+# once"; pages refetch their state whenever their socket reconnects.
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {"hosts": [channel_layer_host(REDIS_URL)], "prefix": "tly-ws"},
     }
 }

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -135,7 +136,26 @@ class TenantConsumer(AsyncWebsocketConsumer):
                 "websocket %s closed, channel layer unreachable: %s", scope["path"], error
             )
             with suppress(Exception):
-                await send({"type": "websocket.close", "code": TRY_AGAIN_LATER})
+                if self.accepted:
+                    await send({"type": "websocket.close", "code": TRY_AGAIN_LATER})
+                else:  # it failed before the handshake (the layer could not make a channel)
+                    await refuse(receive, send, TRY_AGAIN_LATER)
+
+    accepted = False
+
+    async def dispatch(self, message: dict) -> None:
+        """Channels' dispatch, without its hop to the database thread before every message to
+        close stale connections: at hundreds of sockets times several pushes a second that
+        hop was the bottleneck, and every ORM call here goes through `in_tenant`
+        (database_sync_to_async), which closes stale connections itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def accept(self, subprotocol: str | None = None, headers=None) -> None:
+        await super().accept(subprotocol, headers)
+        self.accepted = True
 
     async def in_tenant(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ORM code in this socket's tenant schema (materialise querysets inside)."""
@@ -170,6 +190,9 @@ class TenantConsumer(AsyncWebsocketConsumer):
         try:
             for group in groups:
                 await self.channel_layer.group_add(group, self.channel_name)
+            # A group this process already listens to costs no call to Redis, so ask it once
+            # whether it is there; a page must not believe it is live when it is not.
+            await self.channel_layer.send(self.channel_name, {"type": "live.probe"})
         except LAYER_ERRORS as error:
             logger.warning("websocket %s refused, channel layer unreachable: %s", route, error)
             await self.refuse(TRY_AGAIN_LATER)
@@ -212,6 +235,15 @@ class TenantConsumer(AsyncWebsocketConsumer):
         await handler(data)
 
     async def on_ping(self, data: dict) -> None:
+        """The page's keep-alive. The pong goes round through Redis, so a socket whose Redis
+        went away finds out here and closes (1013): the page says live updates are paused
+        and reconnects with backoff until Redis is back."""
+        await self.channel_layer.send(self.channel_name, {"type": "live.pong"})
+
+    async def live_probe(self, message: dict) -> None:
+        """The reachability probe of the connection, if it comes back: nothing to do."""
+
+    async def live_pong(self, message: dict) -> None:
         await self.send_event({"type": "pong"})
 
     async def send_event(self, event: dict) -> None:

@@ -12,7 +12,7 @@ export interface LiveEvent {
 }
 
 const FINAL_CODES = new Set([4401, 4403, 4404]);
-const PING_MS = 25_000;
+const PING_MS = 15_000;
 const MAX_DELAY_MS = 30_000;
 const PAUSED_AFTER_MS = 2_000;
 const sockets = new WeakMap<HTMLElement, LiveSocket>();

@@ -83,7 +83,7 @@ def own_redis(tmp_path) -> Iterator[RedisServer]:
     with override_settings(
         CHANNEL_LAYERS={
             "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "BACKEND": settings.CHANNEL_LAYERS["default"]["BACKEND"],
                 "CONFIG": {"hosts": [settings.channel_layer_host(server.url)]},
             }
         },
@@ -114,7 +114,9 @@ def test_without_redis_the_app_serves_and_saves_and_live_updates_resume(tenant_a
         await next_event(bell, "notifications")
 
         await in_test_thread(own_redis.stop)()
-        # the open socket is closed with "try again later", which the page retries with backoff
+        # the page's next keep-alive finds Redis gone: the socket is closed with "try again
+        # later", which the page retries with backoff
+        await bell.send_json_to({"type": "ping"})
         output = await bell.receive_output(timeout=10)
         assert output == {"type": "websocket.close", "code": 1013}
 

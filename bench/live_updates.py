@@ -7,7 +7,7 @@ benchmark sends each broadcast the way the services do (`tenants.realtime.broadc
 the board's group, through Redis) and every socket records when each one arrives. It prints
 the connected and delivered counts and the delivery latency percentiles (send to receipt).
 
-Usage: `python bench/websockets.py [SOCKETS] [BROADCASTS] [PER_SECOND]`.
+Usage: `python bench/live_updates.py [SOCKETS] [BROADCASTS] [PER_SECOND]`.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ from crm_core.models import Pipeline  # noqa: E402
 from tenants.realtime import broadcast_now  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parents[1]
+# A name of its own per run: the channel layer's Redis outlives the throwaway database.
+SUBDOMAIN = f"live{uuid.uuid4().hex[:8]}"
 
 
 def free_port() -> int:
@@ -110,16 +112,22 @@ async def listen(uri: str, port: int, cookie: str, arrivals: dict, ready: asynci
                 arrivals["latencies"].append((received - event["sent"]) * 1000)
 
 
-async def main(sockets: int, broadcasts: int, per_second: float) -> None:
-    owner = company_signup("bench")
-    with schema_context("bench"):
+def prepare() -> tuple[int, str, list[str]]:
+    """A company, its owner's session, the board's pipeline and the groups it listens to."""
+    owner = company_signup(SUBDOMAIN)
+    with schema_context(SUBDOMAIN):
         pipeline = Pipeline.objects.first()
-        session = session_for(owner)
-        groups = deal_board_groups_for(owner, pipeline.pk)
+        return pipeline.pk, session_for(owner), deal_board_groups_for(owner, pipeline.pk)
+
+
+async def measure(
+    sockets: int, broadcasts: int, per_second: float, setup: tuple[int, str, list[str]]
+) -> None:
+    pipeline, session, groups = setup
     port = free_port()
     server = start_server(port)
     try:
-        uri = f"ws://bench.localhost:{port}/ws/deals/board/{pipeline.pk}/"
+        uri = f"ws://{SUBDOMAIN}.localhost:{port}/ws/deals/board/{pipeline}/"
         arrivals = {"connected": 0, "expected": sockets, "latencies": []}
         ready, stop = asyncio.Event(), asyncio.Event()
         started = time.monotonic()
@@ -163,4 +171,4 @@ if __name__ == "__main__":
     given = [float(value) for value in sys.argv[1:4]]
     count, total, rate = given + [500, 300, 10][len(given) :]
     with throwaway_database("bench_websockets"):
-        asyncio.run(main(int(count), int(total), rate))
+        asyncio.run(measure(int(count), int(total), rate, prepare()))
