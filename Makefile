@@ -24,6 +24,7 @@ bench: install  ## Print the benchmark figures (long: three runs load 1,000,000 
 	$(PY) bench/contact_card.py
 	$(PY) bench/import_contacts.py
 	$(PY) bench/search.py
+	$(PY) bench/live_updates.py
 
 stop:  ## Stop the embedded PostgreSQL and Redis
 	$(PY) -m config.embedded stop

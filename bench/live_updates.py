@@ -22,7 +22,6 @@ import time
 import uuid
 from importlib import import_module
 from pathlib import Path
-from urllib.parse import quote
 
 from common import company_signup, percentile, throwaway_database  # noqa: E402
 from django.conf import settings  # noqa: E402
@@ -31,6 +30,7 @@ from django.db import connection  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
+from config.embedded import database_url, free_port  # noqa: E402
 from config.run import web_command  # noqa: E402
 from crm_core.live import deal_board_groups_for  # noqa: E402
 from crm_core.models import Pipeline  # noqa: E402
@@ -39,19 +39,6 @@ from tenants.realtime import broadcast_now  # noqa: E402
 BASE_DIR = Path(__file__).resolve().parents[1]
 # A name of its own per run: the channel layer's Redis outlives the throwaway database.
 SUBDOMAIN = f"live{uuid.uuid4().hex[:8]}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    host = quote(db["HOST"], safe="") if db["HOST"].startswith("/") else db["HOST"]
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{db['USER']}@{host}{port}/{db['NAME']}"
 
 
 def session_for(user) -> str:
@@ -67,7 +54,7 @@ def session_for(user) -> str:
 def start_server(port: int) -> subprocess.Popen:
     env = {
         **os.environ,
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": settings.REDIS_URL,
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }

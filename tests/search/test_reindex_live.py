@@ -13,13 +13,11 @@ from crm_core.services.parties import contact_create
 from search.services import REINDEX_STATE
 from tenants.identity.roles import Role
 from tests.live import (
-    close_code,
-    communicator,
     in_test_thread,
     next_event,
     open_socket,
+    refusal,
     run,
-    session_cookie,
 )
 
 pytestmark = pytest.mark.django_db
@@ -84,9 +82,7 @@ def test_reps_neither_see_nor_start_nor_listen_to_a_rebuild(tenant_a):
     assert client.post("/search/index/rebuild/").status_code == 403
 
     async def scenario():
-        session = await in_test_thread(session_cookie)(tenant_a, rep)
-        socket = communicator(tenant_a.host, "/ws/search/reindex/", session=session)
-        assert await close_code(socket) == 4404
+        assert await refusal(tenant_a, rep, "/ws/search/reindex/") == 4404
 
     run(scenario)
 

@@ -17,6 +17,7 @@ from tests.live import (
     in_test_thread,
     next_event,
     open_socket,
+    refusal,
     run,
     session_cookie,
 )
@@ -52,9 +53,7 @@ def test_a_portal_customer_is_refused_on_staff_channels(tenant_a):
     customer = tenant_a.make_user(Role.CUSTOMER)
 
     async def scenario():
-        session = await in_test_thread(session_cookie)(tenant_a, customer)
-        socket = communicator(tenant_a.host, "/ws/notifications/", session=session)
-        assert await close_code(socket) == 4403
+        assert await refusal(tenant_a, customer, "/ws/notifications/") == 4403
 
     run(scenario)
 
@@ -63,9 +62,7 @@ def test_a_session_of_another_tenant_means_nothing_here(tenant_a, tenant_b):
     owner_a = tenant_a.owner()
 
     async def scenario():
-        session = await in_test_thread(session_cookie)(tenant_a, owner_a)
-        socket = communicator(tenant_b.host, "/ws/notifications/", session=session)
-        assert await close_code(socket) == 4401
+        assert await refusal(tenant_a, owner_a, "/ws/notifications/", tenant_b.host) == 4401
 
     run(scenario)
 
@@ -87,10 +84,8 @@ def test_an_unknown_path_is_refused_not_a_traceback(tenant_a):
     owner = tenant_a.owner()
 
     async def scenario():
-        session = await in_test_thread(session_cookie)(tenant_a, owner)
         for path in ("/ws/nothing/", "/ws/contacts/abc/", "/elsewhere/"):
-            socket = communicator(tenant_a.host, path, session=session)
-            assert await close_code(socket) == 4404, path
+            assert await refusal(tenant_a, owner, path) == 4404, path
 
     run(scenario)
 
