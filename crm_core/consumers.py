@@ -22,7 +22,7 @@ from crm_core.selectors.notifications import notifications_for, unread_count
 from crm_core.selectors.parties import company_get_for_user, contact_get_for_user
 from tenants.identity.models import User
 from tenants.realtime import EVENT, group_name
-from tenants.websocket import TenantConsumer
+from tenants.websocket import JobConsumer, TenantConsumer
 
 PRESENCE_STATES = ("viewing", "editing")
 
@@ -154,10 +154,8 @@ class RecordConsumer(TenantConsumer):
         return event
 
 
-class ImportConsumer(TenantConsumer):
+class ImportConsumer(JobConsumer):
     """/ws/imports/<pk>/: rows read so far, then "finished", for the import's page."""
-
-    event_types = frozenset({"job.progress", "job.finished"})
 
     def groups_for(self, user: User, pk: int, **route: Any) -> list[str] | None:
         if not _visible(import_get_for_user, user, pk):
@@ -165,10 +163,5 @@ class ImportConsumer(TenantConsumer):
         self.job_id = pk
         return [group_name("import", pk)]
 
-    def _running(self) -> bool:
+    def running(self) -> bool:
         return import_get_for_user(user=self.user, pk=self.job_id).is_running
-
-    async def on_connected(self) -> None:
-        """A job that ended before the page's socket opened still reaches the page."""
-        if not await self.in_tenant(self._running):
-            await self.send_event({"type": "job.finished"})

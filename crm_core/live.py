@@ -40,12 +40,17 @@ def record_group(kind: str, pk: int) -> str:
 
 
 def _actor() -> dict:
+    """Who made the change (the request's or task's actor), for "Anna changed this"."""
     actor_id = history_actor_id()
+    if actor_id is None:
+        return {"actor": None, "by": ""}
     name = User.objects.filter(pk=actor_id).values_list("full_name", flat=True).first()
     return {"actor": actor_id, "by": name or ""}
 
 
-def timeline_changed(*, contact_id: int | None, company_id: int | None = None) -> None:
+def timeline_changed(
+    *, contact_id: int | None, company_id: int | None = None, actor: dict | None = None
+) -> None:
     """Something new on a contact's timeline (and so on its company's)."""
     groups = []
     if contact_id:
@@ -53,7 +58,9 @@ def timeline_changed(*, contact_id: int | None, company_id: int | None = None) -
     if company_id:
         groups.append(record_group("company", company_id))
     if groups:
-        broadcast_after_commit(groups, {"type": "record.changed", "part": "timeline", **_actor()})
+        broadcast_after_commit(
+            groups, {"type": "record.changed", "part": "timeline", **(actor or _actor())}
+        )
 
 
 def deal_changed(deal: Deal, *, before: tuple[int | None, int | None] | None = None) -> None:
@@ -76,7 +83,7 @@ def deal_changed(deal: Deal, *, before: tuple[int | None, int | None] | None = N
     broadcast_after_commit(
         [record_group("deal", deal.pk)], {"type": "record.changed", "part": "record", **actor}
     )
-    timeline_changed(contact_id=deal.contact_id, company_id=deal.company_id)
+    timeline_changed(contact_id=deal.contact_id, company_id=deal.company_id, actor=actor)
 
 
 def record_changed(record: Contact | Company | Deal, *, before=None) -> None:
@@ -85,8 +92,9 @@ def record_changed(record: Contact | Company | Deal, *, before=None) -> None:
         deal_changed(record, before=before)
         return
     kind = "contact" if isinstance(record, Contact) else "company"
+    actor = _actor()
     broadcast_after_commit(
-        [record_group(kind, record.pk)], {"type": "record.changed", "part": "record", **_actor()}
+        [record_group(kind, record.pk)], {"type": "record.changed", "part": "record", **actor}
     )
     if isinstance(record, Contact):
-        timeline_changed(contact_id=None, company_id=record.company_id)
+        timeline_changed(contact_id=None, company_id=record.company_id, actor=actor)

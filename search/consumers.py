@@ -6,16 +6,12 @@ from typing import Any
 
 from search.services import reindex_group, reindex_state
 from tenants.identity.models import User
-from tenants.websocket import TenantConsumer
+from tenants.websocket import JobConsumer
 
 
-class ReindexConsumer(TenantConsumer):
-    event_types = frozenset({"job.progress", "job.finished"})
-
+class ReindexConsumer(JobConsumer):
     def groups_for(self, user: User, **route: Any) -> list[str] | None:
         return [reindex_group()] if user.can_manage_team else None
 
-    async def on_connected(self) -> None:
-        """A rebuild that ended before the page's socket opened still reaches the page."""
-        if await self.in_tenant(reindex_state) is None:
-            await self.send_event({"type": "job.finished"})
+    def running(self) -> bool:
+        return reindex_state() is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from importlib import import_module
@@ -114,7 +115,7 @@ def _in_schema(tenant: Tenant, function: Callable[..., T], args: tuple, kwargs: 
         return function(*args, **kwargs)
 
 
-class TenantConsumer(AsyncWebsocketConsumer):
+class TenantConsumer(AsyncWebsocketConsumer, ABC):
     """A staff member's live view of something in their tenant.
 
     Subclasses give `groups_for(user, **route_kwargs)`: the groups to join, or None when the
@@ -167,8 +168,9 @@ class TenantConsumer(AsyncWebsocketConsumer):
     def user(self):
         return self.scope["user"]
 
+    @abstractmethod
     def groups_for(self, user, **route: Any) -> list[str] | None:
-        raise NotImplementedError
+        """The groups this socket joins, or None to refuse it (4404)."""
 
     async def refuse(self, code: int) -> None:
         await self.accept()
@@ -261,6 +263,21 @@ class TenantConsumer(AsyncWebsocketConsumer):
     async def prepare(self, event: dict) -> dict | None:
         """What this socket's page gets of `event` (None: nothing; the groups narrowed it)."""
         return event
+
+
+class JobConsumer(TenantConsumer):
+    """The page of a background job (an import, a search rebuild): its progress, then
+    "finished"; a job that ended before the page's socket opened still reaches the page."""
+
+    event_types = frozenset({"job.progress", "job.finished"})
+
+    @abstractmethod
+    def running(self) -> bool:
+        """Whether the job still runs (called in the tenant's schema)."""
+
+    async def on_connected(self) -> None:
+        if not await self.in_tenant(self.running):
+            await self.send_event({"type": "job.finished"})
 
 
 class NotFoundConsumer(TenantConsumer):

