@@ -224,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60.0,
         "args": ["search.tasks.search_drift_job"],
     },
+    "exports-purge": {
+        "task": "crm_core.tasks.for_each_tenant",
+        "schedule": 24 * 60 * 60.0,
+        "args": ["crm_core.tasks.exports_purge_job"],
+    },
     "birthday-tasks": {
         "task": "crm_core.tasks.for_each_tenant",
         "schedule": 6 * 60 * 60.0,
@@ -328,6 +333,10 @@ MEDIA_ROOT = env.path(
     default=DATA_DIR / "media",
 )
 MEDIA_URL = "/media/"
+# A list export up to this many rows downloads at once; a longer one is written by a worker
+# (progress on the page, a notification when ready) and kept for EXPORT_KEEP_DAYS.
+EXPORT_DIRECT_ROWS = env.int("EXPORT_DIRECT_ROWS", default=5000)
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

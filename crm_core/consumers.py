@@ -1,4 +1,4 @@
-"""The CRM's websockets: the bell, the deal board, one record's page, an import's progress.
+"""The CRM's websockets: the bell, the deal board, one record's page, a job's progress.
 
 Each joins only groups of things its user may load over HTTP (the same selectors decide), and
 sends the page little more than "this changed": the page refetches the fragment itself, so
@@ -17,6 +17,7 @@ from django.utils import translation
 from crm_core.live import deal_board_groups_for, record_group
 from crm_core.models import Pipeline
 from crm_core.selectors.deals import deal_get_for_user
+from crm_core.selectors.exports import export_get_for_user
 from crm_core.selectors.imports import import_get_for_user
 from crm_core.selectors.notifications import notifications_for, unread_count
 from crm_core.selectors.parties import company_get_for_user, contact_get_for_user
@@ -165,3 +166,17 @@ class ImportConsumer(JobConsumer):
 
     def running(self) -> bool:
         return import_get_for_user(user=self.user, pk=self.job_id).is_running
+
+
+class ExportConsumer(JobConsumer):
+    """/ws/exports/<pk>/: rows written so far, then "finished", for the export's page (only
+    the user who asked for the export may watch it, as only they may download it)."""
+
+    def groups_for(self, user: User, pk: int, **route: Any) -> list[str] | None:
+        if not _visible(export_get_for_user, user, pk):
+            return None
+        self.job_id = pk
+        return [group_name("export", pk)]
+
+    def running(self) -> bool:
+        return export_get_for_user(user=self.user, pk=self.job_id).is_running

@@ -4,6 +4,7 @@ from django.urls import path
 
 from crm_core.consumers import (
     DealBoardConsumer,
+    ExportConsumer,
     ImportConsumer,
     NotificationConsumer,
     RecordConsumer,
@@ -18,4 +19,5 @@ websocket_urlpatterns = [
     ),
     path("ws/deals/<int:pk>/", RecordConsumer.as_asgi(), {"kind": "deal"}, name="ws-deal"),
     path("ws/imports/<int:pk>/", ImportConsumer.as_asgi(), name="ws-import"),
+    path("ws/exports/<int:pk>/", ExportConsumer.as_asgi(), name="ws-export"),
 ]

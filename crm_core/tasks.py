@@ -57,3 +57,18 @@ def import_undo_job(job_id: int) -> None:
     from crm_core.services.imports import import_undo
 
     import_undo(job=ImportJob.objects.get(pk=job_id))
+
+
+@shared_task
+def export_run_job(job_id: int) -> None:
+    from crm_core.models import ExportJob
+    from crm_core.services.export import export_run
+
+    export_run(job=ExportJob.objects.select_related("created_by").get(pk=job_id))
+
+
+@shared_task
+def exports_purge_job() -> int:
+    from crm_core.services.export import exports_purge
+
+    return exports_purge()

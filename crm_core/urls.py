@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from crm_core.views import (
     commerce,
     deals,
+    exports,
     imports,
     interactions,
     lookup,
@@ -37,6 +38,10 @@ urlpatterns = [
         "companies/import/", imports.import_upload_view, {"kind": COMPANIES}, name="company_import"
     ),
     path("imports/", imports.import_list, name="import_list"),
+    path("exports/", exports.export_list, name="export_list"),
+    path("exports/<int:pk>/", exports.export_detail, name="export_detail"),
+    path("exports/<int:pk>/status/", exports.export_status, name="export_status"),
+    path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
     path("lookup/contacts/", lookup.lookup, {"kind": CONTACTS}, name="contact_lookup"),
     path("lookup/companies/", lookup.lookup, {"kind": COMPANIES}, name="company_lookup"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),

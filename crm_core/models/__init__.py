@@ -8,6 +8,7 @@ from crm_core.models.deals import (
     Pipeline,
     PipelineStage,
 )
+from crm_core.models.exports import ExportJob
 from crm_core.models.history import RecordChange
 from crm_core.models.imports import ImportJob
 from crm_core.models.interactions import (
@@ -39,6 +40,7 @@ __all__ = [
     "GATE_FIELDS",
     "Direction",
     "ExchangeRate",
+    "ExportJob",
     "ImportJob",
     "Interaction",
     "InteractionOutcome",

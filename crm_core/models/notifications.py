@@ -20,6 +20,8 @@ class Notification(models.Model):
         IMPORT_DONE = "import_done", _("Import finished")
         IMPORT_FAILED = "import_failed", _("Import stopped")
         REINDEX_DONE = "reindex_done", _("Search index rebuilt")
+        EXPORT_DONE = "export_done", _("Export ready")
+        EXPORT_FAILED = "export_failed", _("Export failed")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -89,6 +91,10 @@ TEXTS = {
     Notification.Kind.REINDEX_DONE: gettext_noop(
         "The search index is rebuilt: records indexed: %(count)s"
     ),
+    Notification.Kind.EXPORT_DONE: gettext_noop(
+        "Your export %(file)s is ready to download: rows: %(rows)s"
+    ),
+    Notification.Kind.EXPORT_FAILED: gettext_noop("Your export %(file)s failed: %(problem)s"),
 }
 ICONS = {
     Notification.Kind.TASK_ASSIGNED: "bi-check2-square",
@@ -100,4 +106,6 @@ ICONS = {
     Notification.Kind.IMPORT_DONE: "bi-cloud-check",
     Notification.Kind.IMPORT_FAILED: "bi-exclamation-triangle",
     Notification.Kind.REINDEX_DONE: "bi-search",
+    Notification.Kind.EXPORT_DONE: "bi-file-earmark-arrow-down",
+    Notification.Kind.EXPORT_FAILED: "bi-exclamation-triangle",
 }

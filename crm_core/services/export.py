@@ -1,17 +1,48 @@
-"""Export of a filtered list (what the user sees, nothing more) to CSV or XLSX."""
+"""Export of a filtered list (what the user sees, nothing more) to CSV or XLSX.
+
+A short list downloads at once; a long one becomes an `ExportJob` that a worker writes to the
+tenant's media folder, with its progress streamed to the page (`/ws/exports/<id>/`) and a
+notification with the download link when the file is ready.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import logging
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import IO
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db.models import QuerySet
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
+from crm_core.models import ExportJob, Notification
+from crm_core.services.notifications import notify
+from tenants.identity.models import User
+from tenants.queue import QUEUE_UNREACHABLE, enqueue_after_commit
+from tenants.realtime import broadcast_after_commit, broadcast_now, group_name
+
+logger = logging.getLogger(__name__)
+
+# A download the request writes itself; longer lists become a background job.
 XLSX_ROW_LIMIT = 100_000
+# What a worksheet holds (1,048,576 rows, one of them the titles).
+XLSX_SHEET_ROWS = 1_048_575
+# Progress goes to the page at most this often (seconds).
+PROGRESS_EVERY = 0.5
 
 
 @dataclass(frozen=True)
@@ -67,32 +98,213 @@ def _cell(value):
     return value
 
 
+def _rows(
+    queryset: QuerySet,
+    columns: list[ExportColumn],
+    segment=None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[list]:
+    """The title row, then one row per record; `progress(count)` now and then on the way."""
+    columns = columns + _segment_columns(queryset, segment)
+    yield [str(column.title) for column in columns]
+    last = time.monotonic()
+    for count, record in enumerate(queryset.iterator(chunk_size=2000), 1):
+        yield [column.value(record) for column in columns]
+        if progress is not None and time.monotonic() - last >= PROGRESS_EVERY:
+            progress(count)
+            last = time.monotonic()
+
+
 def export_csv_rows(queryset: QuerySet, columns: list[ExportColumn], segment=None) -> Iterator[str]:
     """CSV lines, streamed (the list may hold a million rows); UTF-8 with BOM for Excel."""
-    columns = columns + _segment_columns(queryset, segment)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-
-    def flush() -> str:
+    for number, row in enumerate(_rows(queryset, columns, segment)):
+        writer.writerow(row)
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-        return text
-
-    writer.writerow([str(column.title) for column in columns])
-    yield "\ufeff" + flush()
-    for record in queryset.iterator(chunk_size=2000):
-        writer.writerow([column.value(record) for column in columns])
-        yield flush()
+        yield "\ufeff" + text if number == 0 else text
 
 
 def export_xlsx(queryset: QuerySet, columns: list[ExportColumn], segment=None) -> bytes:
-    columns = columns + _segment_columns(queryset, segment)
+    output = io.BytesIO()
+    _xlsx_write(_rows(queryset[:XLSX_ROW_LIMIT], columns, segment), output)
+    return output.getvalue()
+
+
+def _xlsx_write(rows: Iterator[list], output: IO[bytes]) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append([str(column.title) for column in columns])
-    for record in queryset[:XLSX_ROW_LIMIT].iterator(chunk_size=2000):
-        sheet.append([column.value(record) for column in columns])
-    output = io.BytesIO()
+    for row in rows:
+        sheet.append(row)
     workbook.save(output)
-    return output.getvalue()
+
+
+def _csv_write(rows: Iterator[list], output: IO[bytes]) -> None:
+    text = io.TextIOWrapper(output, encoding="utf-8-sig", newline="", write_through=True)
+    csv.writer(text).writerows(rows)
+    text.detach()
+
+
+COLUMNS = {ExportJob.Kind.CONTACT: CONTACT_COLUMNS, ExportJob.Kind.COMPANY: COMPANY_COLUMNS}
+
+
+def export_queryset(*, user: User, kind: str, query: str | QueryDict) -> tuple[QuerySet, object]:
+    """The records of the list `kind` that `user` sees with the filters in `query`, in the
+    list's order, and the segment filtered on (its parameters become columns).
+
+    Raises ValidationError for filters the list would refuse."""
+    from crm_core.api.parties import COMPANY_ORDERING, CONTACT_ORDERING
+    from crm_core.filters import CompanyFilter, ContactFilter
+    from crm_core.selectors.parties import companies_visible, contacts_visible
+
+    if isinstance(query, str):
+        query = QueryDict(query)
+    if kind == ExportJob.Kind.CONTACT:
+        filterset = ContactFilter(query, queryset=contacts_visible(user=user))
+        ordering = CONTACT_ORDERING
+    else:
+        filterset = CompanyFilter(query, queryset=companies_visible(user=user))
+        ordering = COMPANY_ORDERING
+    if not filterset.is_valid():
+        raise ValidationError(
+            {field: list(errors) for field, errors in filterset.form.errors.items()}
+        )
+    segment = filterset.form.cleaned_data.get("segment")
+    order = query.get("ordering", "")
+    if order.removeprefix("-") not in ordering.fields:
+        order = ordering.default
+    return filterset.qs.order_by(order, "pk"), segment
+
+
+def export_filename(kind: str, file_format: str) -> str:
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    plural = {ExportJob.Kind.CONTACT: "contacts", ExportJob.Kind.COMPANY: "companies"}[kind]
+    return f"{plural}-{stamp}.{file_format}"
+
+
+def export_start(
+    *, actor: User, kind: str, file_format: str, query: str, language: str = ""
+) -> ExportJob:
+    """Queue the export of a list; the file is written by `export_run` in a worker."""
+    if kind not in ExportJob.Kind.values or file_format not in ExportJob.Format.values:
+        raise ValidationError(_("Unknown export."))
+    queryset, _segment = export_queryset(user=actor, kind=kind, query=query)
+    total = queryset.count()
+    if file_format == ExportJob.Format.XLSX and total > XLSX_SHEET_ROWS:
+        raise ValidationError(
+            _("A worksheet holds up to %(limit)s rows; export CSV or narrow the filters.")
+            % {"limit": f"{XLSX_SHEET_ROWS:,}"}
+        )
+    job = ExportJob.objects.create(
+        uuid=uuid.uuid4(),
+        kind=kind,
+        file_format=file_format,
+        query=query,
+        total_rows=total,
+        filename=export_filename(kind, file_format),
+        language=language,
+        created_by=actor,
+    )
+    from crm_core.tasks import export_run_job
+
+    enqueue_after_commit(export_run_job, job.pk, on_failure=lambda: _queue_failed(job))
+    return job
+
+
+def _queue_failed(job: ExportJob) -> None:
+    job.status = ExportJob.Status.FAILED
+    job.problem = str(QUEUE_UNREACHABLE)
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "problem", "finished_at"])
+    broadcast_now([_job_group(job)], {"type": "job.finished", "status": job.status})
+
+
+class _Counted:
+    """Passes the rows through and counts the records among them (the titles are not one)."""
+
+    def __init__(self, rows: Iterator[list]) -> None:
+        self.rows = rows
+        self.count = -1
+
+    def __iter__(self) -> Iterator[list]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def _job_group(job: ExportJob) -> str:
+    return group_name("export", job.pk)
+
+
+def export_run(*, job: ExportJob) -> ExportJob:
+    """Write the file as the user who asked (their visibility now), reporting progress."""
+    if job.status != ExportJob.Status.QUEUED:
+        return job  # a redelivered message for a job already handled
+    job.status = ExportJob.Status.RUNNING
+    job.save(update_fields=["status"])
+
+    def progress(count: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(processed_rows=count)
+        broadcast_now(
+            [_job_group(job)], {"type": "job.progress", "done": count, "total": job.total_rows}
+        )
+
+    try:
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            queryset, segment = export_queryset(user=job.created_by, kind=job.kind, query=job.query)
+            if job.file_format == ExportJob.Format.XLSX:
+                queryset = queryset[:XLSX_SHEET_ROWS]
+            rows = _rows(queryset, COLUMNS[job.kind], segment, progress=progress)
+            write = _xlsx_write if job.file_format == ExportJob.Format.XLSX else _csv_write
+            written = _Counted(rows)
+            with tempfile.TemporaryFile() as output:
+                write(written, output)
+                output.seek(0)
+                job.file.save(job.filename, File(output), save=False)
+        job.processed_rows = job.total_rows = written.count
+        job.status = ExportJob.Status.DONE
+    except ValidationError as error:
+        job.status = ExportJob.Status.FAILED
+        job.problem = " ".join(error.messages)
+    except Exception:
+        logger.exception("export %s failed", job.pk)
+        job.status = ExportJob.Status.FAILED
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            job.problem = gettext("The export stopped on an unexpected error.")
+    job.finished_at = timezone.now()
+    job.save()
+    _finished(job)
+    return job
+
+
+def _finished(job: ExportJob) -> None:
+    """The page watching the job shows the result; whoever asked is told, with the link."""
+    broadcast_after_commit([_job_group(job)], {"type": "job.finished", "status": job.status})
+    done = job.status == ExportJob.Status.DONE
+    notify(
+        recipients=[job.created_by],
+        kind=Notification.Kind.EXPORT_DONE if done else Notification.Kind.EXPORT_FAILED,
+        params={"file": job.filename, "rows": job.processed_rows, "problem": job.problem},
+        url=reverse("export_detail", args=[job.pk]),
+    )
+
+
+def exports_purge(*, now=None) -> int:
+    """Delete the files of exports older than `EXPORT_KEEP_DAYS` (the rows stay, as history)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.EXPORT_KEEP_DAYS)
+    count = 0
+    for job in ExportJob.objects.filter(status=ExportJob.Status.DONE, finished_at__lt=cutoff):
+        job.file.delete(save=False)
+        job.status = ExportJob.Status.EXPIRED
+        job.save(update_fields=["file", "status"])
+        count += 1
+    return count
+
+
+def export_expires_at(job: ExportJob):
+    if job.finished_at is None:
+        return None
+    return job.finished_at + timedelta(days=settings.EXPORT_KEEP_DAYS)

@@ -64,6 +64,7 @@ from crm_core.services.segments import (
     segment_kind_check,
 )
 from tenants.identity.models import User
+from tenants.queue import QUEUE_UNREACHABLE
 from tenants.realtime import broadcast_after_commit, broadcast_now, group_name
 
 logger = logging.getLogger(__name__)
@@ -1140,8 +1141,21 @@ def import_undo_start(*, job: ImportJob) -> ImportJob:
     if job.status != ImportJob.Status.DONE:
         raise ValidationError(_("Only a finished import can be undone."))
     job.status = ImportJob.Status.UNDOING
-    job.save(update_fields=["status"])
+    job.problem = ""
+    job.save(update_fields=["status", "problem"])
     return job
+
+
+def import_not_queued(*, job: ImportJob) -> None:
+    """The broker would not take the job's message: back to where the user can try again."""
+    back = {
+        ImportJob.Status.CHECKING: ImportJob.Status.UPLOADED,
+        ImportJob.Status.IMPORTING: ImportJob.Status.CHECKED,
+        ImportJob.Status.UNDOING: ImportJob.Status.DONE,
+    }
+    job.status = back.get(job.status, job.status)
+    job.problem = str(QUEUE_UNREACHABLE)
+    job.save(update_fields=["status", "problem"])
 
 
 def _used(model) -> list[Exists]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from crm_core.selectors.visibility import can_assign_owners
 from crm_core.services.imports import (
     fields_for,
     import_mapping_set,
+    import_not_queued,
     import_progress,
     import_start,
     import_undo_start,
@@ -26,6 +26,11 @@ from crm_core.services.imports import (
 )
 from crm_core.tasks import import_check_job, import_run_job, import_undo_job
 from crm_core.views.parties import Kind
+from tenants.queue import enqueue_after_commit
+
+
+def _queue(task, job: ImportJob) -> None:
+    enqueue_after_commit(task, job.pk, on_failure=lambda: import_not_queued(job=job))
 
 
 def _may_import(request: HttpRequest, kind: str) -> None:
@@ -108,7 +113,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for column in context["columns"]:
                 column["target"] = mapping.get(column["index"], "")
         else:
-            transaction.on_commit(lambda: import_check_job.delay(job.pk))
+            _queue(import_check_job, job)
             return redirect("import_detail", job.pk)
     return render(request, "crm_core/import_detail.html", context)
 
@@ -130,7 +135,7 @@ def import_run_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        transaction.on_commit(lambda: import_run_job.delay(job.pk))
+        _queue(import_run_job, job)
     return redirect("import_detail", job.pk)
 
 
@@ -142,7 +147,7 @@ def import_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        transaction.on_commit(lambda: import_undo_job.delay(job.pk))
+        _queue(import_undo_job, job)
     return redirect("import_detail", job.pk)
 
 

@@ -147,49 +147,68 @@ def _parameter_filters(request: HttpRequest, segment) -> list[dict]:
 
 
 def record_export(request: HttpRequest, kind: Kind, file_format: str) -> HttpResponse:
-    """The list as it is filtered on screen, as CSV (streamed) or XLSX."""
+    """The list as it is filtered on screen, as CSV (streamed) or XLSX.
+
+    GET downloads at once. The list's export buttons POST: a list longer than
+    `EXPORT_DIRECT_ROWS` then becomes a background job, and the user lands on its page."""
+    from django.conf import settings
     from django.http import StreamingHttpResponse
-    from django.utils import timezone
 
     from crm_core.services.export import (
-        COMPANY_COLUMNS,
-        CONTACT_COLUMNS,
+        COLUMNS,
         XLSX_ROW_LIMIT,
         export_csv_rows,
+        export_filename,
+        export_queryset,
+        export_start,
         export_xlsx,
     )
 
-    filterset = kind.filterset(request.GET, queryset=kind.visible(user=request.user))
-    if not filterset.is_valid():
-        messages.error(request, _("Fix the filters before exporting."))
-        return redirect(kind.url("list"))
+    query = request.POST.get("query", "") if request.method == "POST" else request.GET.urlencode()
+    back = f"{kind.url('list')}?{query}"
     try:
-        queryset = filterset.qs.order_by(kind.ordering.default, "pk")
-        segment = filterset.form.cleaned_data.get("segment")
-        columns = CONTACT_COLUMNS if kind is CONTACTS else COMPANY_COLUMNS
-        stamp = timezone.localtime().strftime("%Y-%m-%d")
-        name = f"{kind.name}s-{stamp}.{file_format}"
+        queryset, segment = export_queryset(user=request.user, kind=kind.name, query=query)
+        count = queryset.count()
+        if request.method == "POST" and count > settings.EXPORT_DIRECT_ROWS:
+            job = export_start(
+                actor=request.user,
+                kind=kind.name,
+                file_format=file_format,
+                query=query,
+                language=request.LANGUAGE_CODE,
+            )
+            return redirect("export_detail", job.pk)
+        if file_format == "xlsx" and count > XLSX_ROW_LIMIT:
+            raise ValidationError(
+                _("XLSX downloads at once up to %(limit)s rows; use the Export button.")
+                % {"limit": XLSX_ROW_LIMIT}
+            )
+        columns = COLUMNS[kind.name]
         if file_format == "csv":
             response = StreamingHttpResponse(
                 export_csv_rows(queryset, columns, segment), content_type="text/csv; charset=utf-8"
             )
         else:
-            if queryset.count() > XLSX_ROW_LIMIT:
-                messages.error(
-                    request,
-                    _("XLSX holds up to %(limit)s rows here; export CSV or narrow the filters.")
-                    % {"limit": XLSX_ROW_LIMIT},
-                )
-                return redirect(f"{kind.url('list')}?{request.GET.urlencode()}")
             response = HttpResponse(
                 export_xlsx(queryset, columns, segment),
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(kind.url("list"))
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+        messages.error(request, _export_problem(error))
+        return redirect(back)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{export_filename(kind.name, file_format)}"'
+    )
     return response
+
+
+def _export_problem(error: ValidationError) -> str:
+    if not hasattr(error, "error_dict"):
+        return " ".join(error.messages)
+    details = "; ".join(
+        f"{field}: {' '.join(items)}" for field, items in error.message_dict.items()
+    )
+    return _("Fix the filters before exporting (%(details)s).") % {"details": details}
 
 
 def record_create(request: HttpRequest, kind: Kind) -> HttpResponse:

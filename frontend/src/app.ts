@@ -56,4 +56,12 @@ document.addEventListener("click", (event) => {
   }
 });
 
+// Export buttons send the list's filters as they are now (htmx keeps them in the address bar).
+document.addEventListener("submit", (event) => {
+  const form = event.target as HTMLFormElement;
+  if (!form.matches("[data-export-form]")) return;
+  const query = form.querySelector<HTMLInputElement>("[name=query]");
+  if (query) query.value = window.location.search.slice(1);
+});
+
 Alpine.start();

@@ -14,6 +14,7 @@ from crm_core.services.interactions import interaction_log
 from crm_core.services.parties import company_create, contact_create
 from crm_core.services.segments import segment_save
 from tenants.identity.roles import Role
+from tests.queue import unreachable_broker
 
 pytestmark = pytest.mark.django_db
 
@@ -403,3 +404,39 @@ def test_phone_shortcuts_agree_with_the_full_parser():
     for bad in ("12", "+7 916", "call me"):
         with pytest.raises(ImportRowError):
             _phone(bad)
+
+
+def test_each_import_step_the_queue_cannot_take_goes_back_to_where_it_can_be_retried(
+    tenant_a, django_capture_on_commit_callbacks
+):
+    """The broker is a closed port: the request still answers, the job steps back and says
+    why, and the same click works once the queue is back."""
+    owner = tenant_a.owner()
+    client = tenant_a.client(owner)
+    capture = django_capture_on_commit_callbacks
+    with tenant_a.active():
+        job = _upload(client, "contacts", _csv([["First name"], ["Анна"]]))
+        with unreachable_broker():
+            response = _check(client, job, capture)
+        assert response.status_code == 302
+        assert (job.status, job.problem) == (
+            ImportJob.Status.UPLOADED,
+            "The job queue cannot be reached; try again in a minute.",
+        )
+        assert "try again in a minute" in client.get(f"/imports/{job.pk}/").content.decode()
+        _check(client, job, capture)
+        assert (job.status, job.problem) == (ImportJob.Status.CHECKED, "")
+        with unreachable_broker():
+            _run(client, job, capture)
+        assert job.status == ImportJob.Status.CHECKED
+        assert Contact.objects.count() == 0
+        _run(client, job, capture)
+        assert job.status == ImportJob.Status.DONE
+        with unreachable_broker(), capture(execute=True):
+            client.post(f"/imports/{job.pk}/undo/")
+        job.refresh_from_db()
+        assert (job.status, job.problem) == (
+            ImportJob.Status.DONE,
+            "The job queue cannot be reached; try again in a minute.",
+        )
+        assert Contact.objects.count() == 1

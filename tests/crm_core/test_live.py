@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from crm_core.models import Notification, Pipeline
+from crm_core.services import export as export_services
 from crm_core.services import imports as import_services
 from crm_core.services.deals import deal_create, deal_move
 from crm_core.services.imports import import_check, import_mapping_set, import_upload
@@ -235,6 +236,37 @@ def test_an_import_streams_its_progress_to_its_page_and_tells_its_starter(tenant
         )
         # a page opened after the end hears of it at once (it may still show the progress bar)
         late = await open_socket(tenant_a, owner, f"/ws/imports/{job.pk}/")
+        assert (await next_event(late))["type"] == "job.finished"
+        for socket in (page, bell, late):
+            await socket.disconnect()
+
+    run(scenario)
+
+
+def test_an_export_streams_its_progress_to_its_page_and_links_its_file(tenant_a, monkeypatch):
+    monkeypatch.setattr(export_services, "PROGRESS_EVERY", 0)
+    owner = tenant_a.owner()
+    rep = tenant_a.make_user(Role.SALES_REP)
+    with tenant_a.active():
+        for index in range(3):
+            contact_create(actor=owner, data={"first_name": f"Name{index}"})
+        job = export_services.export_start(actor=owner, kind="contact", file_format="csv", query="")
+
+    async def scenario():
+        # only whoever asked may watch (and download): the file holds what *they* see
+        assert await refusal(tenant_a, rep, f"/ws/exports/{job.pk}/") == 4404
+        page = await open_socket(tenant_a, owner, f"/ws/exports/{job.pk}/")
+        bell = await open_socket(tenant_a, owner, "/ws/notifications/")
+        await next_event(bell)
+        await nothing_more(page)  # queued: nothing to say yet
+
+        await committed(tenant_a, lambda: export_services.export_run(job=job))
+        assert [(await next_event(page))["done"] for _ in range(2)] == [1, 2]
+        assert (await next_event(page, "job.finished"))["status"] == "done"
+        pushed = await next_event(bell, "notification")
+        assert pushed["text"].startswith("Your export contacts-")
+        assert pushed["text"].endswith(".csv is ready to download: rows: 3")
+        late = await open_socket(tenant_a, owner, f"/ws/exports/{job.pk}/")
         assert (await next_event(late))["type"] == "job.finished"
         for socket in (page, bell, late):
             await socket.disconnect()

@@ -52,6 +52,7 @@ def server(django_db_setup, tmp_path_factory) -> Iterator[dict]:
         "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_QUEUE": "e2e",
+        "EXPORT_DIRECT_ROWS": "1",  # a list of two is exported in the background
         "EMAIL_URL": "filemail://",
         "EMAIL_FILE_PATH": str(mail_dir),
         "BASE_URL_PORT": str(port),

@@ -1,5 +1,8 @@
-"""Import a CSV with errors: the dry run lists them, the valid rows go in, the import is undone.
-The checks and the import run in the real Celery worker; the page follows their progress."""
+"""Import a CSV with errors: the dry run lists them, the valid rows go in, the list is exported
+(a short one at once, a long one in the background), the import is undone. The checks, the
+import and the long export run in the real Celery worker; the page follows their progress."""
+
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -59,6 +62,8 @@ def test_import_a_csv_with_errors_then_the_valid_rows_then_undo(page: Page, site
     page.goto(site("import-co", "/companies/"))
     expect(page.get_by_role("link", name="Ромашка")).to_be_visible()
 
+    export_the_list(page, site)
+
     page.goto(site("import-co", "/imports/"))
     page.get_by_role("link", name="clients.csv").click()
     page.once("dialog", lambda dialog: dialog.accept())
@@ -68,3 +73,33 @@ def test_import_a_csv_with_errors_then_the_valid_rows_then_undo(page: Page, site
     )
     page.goto(site("import-co", "/contacts/"))
     expect(page.get_by_role("link", name="Анна Смирнова")).to_have_count(0)
+
+
+def _download(page: Page, click) -> str:
+    with page.expect_download() as download:
+        click()
+    return download.value.path().read_text(encoding="utf-8-sig")
+
+
+def export_the_list(page: Page, site) -> None:
+    """The export buttons take the filters typed since the page loaded; a list longer than
+    EXPORT_DIRECT_ROWS (1 in these tests) becomes a job with its own page and a notification."""
+    page.goto(site("import-co", "/contacts/"))
+    page.get_by_placeholder("Name, email or phone").fill("Смирнова")
+    expect(page.get_by_role("link", name="Вера Ким")).to_have_count(0)
+    text = _download(page, page.get_by_test_id("export-csv").click)
+    assert "Анна,Смирнова" in text
+    assert "Вера" not in text
+
+    page.get_by_placeholder("Name, email or phone").fill("")
+    expect(page.get_by_role("link", name="Вера Ким")).to_be_visible()
+    page.get_by_test_id("export-csv").click()
+    expect(page).to_have_url(re.compile(r"/exports/\d+/$"))
+    download = page.get_by_test_id("export-download")
+    expect(download).to_be_visible(timeout=20_000)
+    expect(page.get_by_test_id("export-ready")).to_contain_text("The file is ready: 2 rows.")
+    text = _download(page, download.click)
+    assert "Анна,Смирнова" in text
+    assert "Вера,Ким" in text
+    page.get_by_test_id("bell").click()
+    expect(page.get_by_test_id("notification-menu")).to_contain_text("is ready to download")

@@ -37,6 +37,7 @@ from crm_core.services.commerce import (
     product_save,
 )
 from crm_core.services.deals import deal_create
+from crm_core.services.export import export_run, export_start
 from crm_core.services.imports import import_check, import_mapping_set, import_upload
 from crm_core.services.interactions import attachments_add, interaction_log
 from crm_core.services.merges import contacts_merge
@@ -156,6 +157,10 @@ ROUTES: dict[str, Route] = {
     "import_run": Route(STAFF, ("post",), "import_job"),
     "import_undo": Route(STAFF, ("post",), "import_job"),
     "import_report": Route(STAFF, ("get",), "import_job"),
+    "export_list": Route(STAFF),
+    "export_detail": Route(STAFF, ("get",), "export_job"),
+    "export_status": Route(STAFF, ("get",), "export_job"),
+    "export_download": Route(STAFF, ("get",), "export_job"),
     "ticket_create": Route(STAFF, ("get", "post")),
     "ticket_detail": Route(STAFF, ("get", "post"), "ticket"),
     "api-ticket-list": Route(API, ("get", "post")),
@@ -173,8 +178,8 @@ ROUTES: dict[str, Route] = {
     "api-order-list": Route(API, ("get", "post")),
     "api-order-detail": Route(API, ("get",), "order"),
     "api-order-status": Route(API, ("post",), "order"),
-    "contact_export": Route(STAFF, ("get",), "export"),
-    "company_export": Route(STAFF, ("get",), "export"),
+    "contact_export": Route(STAFF, ("get", "post"), "export"),
+    "company_export": Route(STAFF, ("get", "post"), "export"),
     "task_create": Route(STAFF, ("get", "post")),
     "task_edit": Route(STAFF, ("get", "post"), "task"),
     "task_complete": Route(STAFF, ("post",), "task"),
@@ -290,6 +295,8 @@ def secrets_of_b(tenant_b):
             files=[SimpleUploadedFile("numbat-contract.txt", b"Numbat contract text")],
         )[0]
         import_check(job=job)
+        export_job = export_start(actor=owner, kind="contact", file_format="csv", query="")
+        export_run(job=export_job)
         (notification,) = notify(
             recipients=[owner],
             kind=Notification.Kind.TASK_ASSIGNED,
@@ -313,6 +320,7 @@ def secrets_of_b(tenant_b):
         "ticket": {"pk": ticket.pk},
         "merge": {"pk": merge.pk},
         "import_job": {"pk": job.pk},
+        "export_job": {"pk": export_job.pk},
         "attachment": {"pk": attachment.pk},
         "price_list": {"pk": price_list.pk},
         "export": {"file_format": "csv"},
@@ -355,11 +363,15 @@ def secrets_of_b(tenant_b):
 
 
 def call(client, method: str, url: str, **extra):
+    response = _call(client, method, url, **extra)
+    if response.streaming:  # exports and downloads: read the whole stream
+        return HttpResponse(b"".join(response.streaming_content), status=response.status_code)
+    return response
+
+
+def _call(client, method: str, url: str, **extra):
     if method == "get":
-        response = client.get(url, **extra)
-        if response.streaming:  # exports: read the whole stream
-            return HttpResponse(b"".join(response.streaming_content), status=response.status_code)
-        return response
+        return client.get(url, **extra)
     if method == "delete":
         return client.delete(url, **extra)
     if method == "patch":

@@ -36,6 +36,7 @@ WS_ROUTES: dict[str, str | None] = {
     "ws-company": "company",
     "ws-deal": "deal",
     "ws-import": "import_job",
+    "ws-export": "export_job",
     "ws-search-reindex": None,
 }
 

@@ -14,6 +14,7 @@ from tenants.identity.roles import INVITABLE_ROLES, Role
 from tenants.identity.services.roles import user_role_apply
 from tenants.identity.tasks import invitation_email_send
 from tenants.links import tenant_url
+from tenants.queue import enqueue_after_commit
 from tenants.realtime import broadcast_after_commit, group_name
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -66,7 +67,8 @@ def invitation_create(
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
     link = tenant_url(f"/invite/{secret}/")
-    transaction.on_commit(lambda: invitation_email_send.delay(invitation.pk, link))
+    # without a broker the inviter still has the link to pass on by hand
+    enqueue_after_commit(invitation_email_send, invitation.pk, link)
     return invitation, link
 
 
