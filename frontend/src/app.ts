@@ -17,6 +17,8 @@ declare global {
 }
 
 window.htmx = htmx;
+// Nothing is evaluated from attributes: the Content-Security-Policy allows no eval.
+htmx.config.allowEval = false;
 window.Alpine = Alpine;
 
 // Django's CSRF token travels with every htmx request.
@@ -54,6 +56,17 @@ document.addEventListener("click", (event) => {
     void navigator.clipboard.writeText(source.value ?? source.textContent ?? "");
     button.classList.add("copied");
   }
+});
+
+// No inline handlers (the Content-Security-Policy forbids them): <form data-confirm="Sure?">
+// asks first, <select data-autosubmit> submits its form when changed.
+document.addEventListener("submit", (event) => {
+  const form = event.target as HTMLFormElement;
+  if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});
+document.addEventListener("change", (event) => {
+  const field = event.target as HTMLSelectElement;
+  if (field.matches("[data-autosubmit]")) field.form?.requestSubmit();
 });
 
 // Export buttons send the list's filters as they are now (htmx keeps them in the address bar).

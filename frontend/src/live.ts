@@ -242,6 +242,15 @@ document.addEventListener("live:job.progress", (event) => {
   if (text) text.textContent = (text.dataset.progressText ?? "{done}").replace("{done}", String(done));
 });
 
+// A progress card polls only while its page's socket is away (no htmx filter expressions:
+// they need eval, which the Content-Security-Policy forbids).
+document.body.addEventListener("htmx:beforeRequest", (event) => {
+  const source = (event as CustomEvent).detail.elt as HTMLElement;
+  if (source.matches("[data-poll-offline]") && source.closest(".live-connected")) {
+    event.preventDefault();
+  }
+});
+
 function jobReload(event: Event): void {
   const root = event.target as HTMLElement;
   const status = root.querySelector<HTMLElement>("[data-job-status]");

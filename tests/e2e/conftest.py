@@ -106,12 +106,28 @@ def browser(server) -> Iterator[Browser]:
         chromium.close()
 
 
+def csp_violations(page: Page) -> list[str]:
+    """Collects what the Content-Security-Policy blocks on the page: every flow runs under the
+    production policy, and a blocked script, style or form fails the test that met it."""
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return blocked
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")
     context.set_default_timeout(15_000)
-    yield context.new_page()
+    page = context.new_page()
+    blocked = csp_violations(page)
+    yield page
     context.close()
+    assert blocked == [], "the Content-Security-Policy blocked: " + "; ".join(blocked)
 
 
 @pytest.fixture

@@ -1,0 +1,80 @@
+"""platform_migrate for many tenants: one failing tenant is reported and retried while the
+others are migrated, a second run resumes with only what is left, and a failing canary stops
+the run before any other tenant is touched.
+
+The tenants' schemas are changed for real (committed: the migrations run in worker
+processes), and left as they were found: every tenant migrated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from tenants.services.migrations import needs_migration, tenants_migrate
+
+# A migration that creates one table and nothing depends on (its table is dropped to make
+# it pending again; leaving the table makes applying it fail).
+APP, MIGRATION, TABLE = "crm_core", "0018_exports", "crm_core_exportjob"
+
+
+@pytest.fixture
+def committed(django_db_setup, django_db_blocker) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        yield
+        for schema in ("alpha", "beta"):
+            if needs_migration(schema):
+                _unbreak(schema)
+                tenants_migrate()
+        connection.set_schema_to_public()
+
+
+def _forget(schema: str, *, drop_table: bool) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'DELETE FROM "{schema}".django_migrations WHERE app = %s AND name = %s',  # noqa: S608
+            [APP, MIGRATION],
+        )
+        if drop_table:
+            cursor.execute(f'DROP TABLE "{schema}"."{TABLE}"')
+
+
+def _unbreak(schema: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP TABLE IF EXISTS "{schema}"."{TABLE}"')
+
+
+def test_a_failing_tenant_is_reported_the_others_migrate_and_a_rerun_resumes(committed):
+    _forget("alpha", drop_table=True)  # pending, and will apply
+    _forget("beta", drop_table=False)  # pending, and will fail: the table is there
+    said: list[str] = []
+    report = tenants_migrate(processes=2, retries=1, say=said.append)
+    assert report.pending == ["alpha", "beta"]
+    assert report.migrated == ["alpha"]
+    assert list(report.failed) == ["beta"]
+    assert f'relation "{TABLE}" already exists' in report.failed["beta"]
+    assert said[0].startswith("2 of ")
+    assert "Retrying 1 failed tenants (attempt 2)." in said
+    assert not needs_migration("alpha")
+
+    _unbreak("beta")
+    again = tenants_migrate(processes=2)
+    assert (again.pending, again.migrated, again.failed) == (["beta"], ["beta"], {})
+    assert not needs_migration("beta")
+
+
+def test_a_failing_canary_stops_the_run_before_the_others(committed):
+    _forget("alpha", drop_table=True)
+    _forget("beta", drop_table=False)
+    report = tenants_migrate(processes=2, canary=["beta"])
+    assert report.canary_failed
+    assert list(report.failed) == ["beta"]
+    assert report.migrated == []
+    assert needs_migration("alpha")  # untouched
+
+    with pytest.raises(CommandError, match="A canary tenant failed"):
+        call_command("platform_migrate", canary="beta", retries=0, verbosity=0)
+    with pytest.raises(CommandError, match="no such tenant schema: nope"):
+        call_command("platform_migrate", canary="nope", verbosity=0)
