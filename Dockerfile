@@ -54,9 +54,10 @@ ENV PATH="/app/.venv/bin:${PATH}" \
     TENANTLY_DATA_DIR=/tmp/tenantly \
     STATIC_ROOT=/app/.build/static \
     MEDIA_ROOT=/data/media \
-    PORT=8000
+    PORT=8000 \
+    DATABASE_POOL_SIZE=8
 USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
-CMD ["gunicorn", "config.asgi:application", "--config=python:config.gunicorn"]
+CMD ["python", "-m", "config.serve"]

@@ -19,12 +19,14 @@ e2e: install chromium  ## Only the browser tests
 	$(PY) -m pytest tests/e2e
 
 bench: install  ## Print the benchmark figures (long: three runs load 1,000,000 contacts)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(PY) bench/provisioning.py
 	$(PY) bench/contacts_list.py
 	$(PY) bench/contact_card.py
 	$(PY) bench/import_contacts.py
 	$(PY) bench/search.py
 	$(PY) bench/live_updates.py
+	$(PY) bench/asgi_servers.py
 
 stop:  ## Stop the embedded PostgreSQL and Redis
 	$(PY) -m config.embedded stop

@@ -31,6 +31,11 @@ def web_command(port: str) -> list[str]:
     ]
 
 
+def web_env(env: dict[str, str]) -> dict[str, str]:
+    """The web server's environment: pooled database connections (see DATABASE_POOL_SIZE)."""
+    return {**env, "DATABASE_POOL_SIZE": env.get("DATABASE_POOL_SIZE", "4")}
+
+
 def worker_command(*options: str) -> list[str]:
     return [sys.executable, "-m", "celery", "-A", "config", "worker", *options]
 
@@ -58,7 +63,7 @@ def main() -> int:
         subprocess.Popen(  # noqa: S603
             worker_command("--loglevel", "INFO", "--concurrency", "2", "--beat"), env=env
         ),
-        subprocess.Popen(web_command(port), env=env),  # noqa: S603
+        subprocess.Popen(web_command(port), env=web_env(env)),  # noqa: S603
     ]
     base = env.get("BASE_DOMAIN", "localhost")
     print(

@@ -154,6 +154,19 @@ DATABASES["default"]["CONN_MAX_AGE"] = (
     0 if TESTING else min(env.int("CONN_MAX_AGE", default=60), 600)
 )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The ASGI web server runs each request's database work in a thread of its own, so a
+# persistent connection (CONN_MAX_AGE) is never reused there and is left open until collected
+# (Django ticket #33497): web processes use psycopg's pool instead (DATABASE_POOL_SIZE, set by
+# the chart and `make run` for the web server). django-tenants sets search_path on every
+# cursor, so a pooled connection never carries one company's schema into another's request.
+DATABASE_POOL_SIZE = env.int("DATABASE_POOL_SIZE", default=0)
+if DATABASE_POOL_SIZE and not TESTING:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": 10,
+    }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

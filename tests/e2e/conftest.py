@@ -17,7 +17,7 @@ from django.db import connection
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from config.embedded import database_url, free_port
-from config.run import web_command, worker_command
+from config.run import web_command, web_env, worker_command
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -62,11 +62,11 @@ def server(django_db_setup, tmp_path_factory) -> Iterator[dict]:
     log = open(tmp_path_factory.mktemp("logs") / "server.log", "w")  # noqa: SIM115
     processes = [
         subprocess.Popen(  # noqa: S603
-            command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+            command, cwd=BASE_DIR, env=command_env, stdout=log, stderr=subprocess.STDOUT
         )
-        for command in (
-            web_command(str(port)),
-            worker_command("--pool", "solo", "--loglevel", "WARNING"),
+        for command, command_env in (
+            (web_command(str(port)), web_env(env)),
+            (worker_command("--pool", "solo", "--loglevel", "WARNING"), env),
         )
     ]
     deadline = time.monotonic() + 60

@@ -74,7 +74,8 @@ def test_default_values_wire_every_component():
     container = web["spec"]["template"]["spec"]["containers"][0]
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
-    assert container["args"][:2] == ["gunicorn", "config.asgi:application"]
+    assert container["args"] == ["python", "-m", "config.serve"]
+    assert env_of(container)["DATABASE_POOL_SIZE"]["value"] == "8"
     assert "replicas" not in web["spec"]  # the HPA decides
     hpas = {item["metadata"]["name"]: item for item in manifests["HorizontalPodAutoscaler"]}
     assert set(hpas) == {"crm-tenantly-web", "crm-tenantly-worker"}

@@ -34,10 +34,7 @@ def test_the_dockerfile_builds_the_frontend_then_a_slim_non_root_python_image():
     assert not any(
         kind == "RUN" and ("npm" in value or "uv sync" in value) for kind, value in runtime
     )
-    assert json.loads(parser.cmd if parser.cmd.startswith("[") else "[]")[:2] == [
-        "gunicorn",
-        "config.asgi:application",
-    ]
+    assert json.loads(parser.cmd) == ["python", "-m", "config.serve"]
     assert parser.envs["TENANTLY_EMBEDDED_DEFAULTS"] == "false"
     # everything it copies from the build context exists
     for kind, value in instructions:

@@ -1,0 +1,44 @@
+"""The production web server: uvicorn with worker processes (HTTP and websockets).
+
+`python -m config.serve` (the Dockerfile's command and the chart's web pods) reads PORT,
+WEB_WORKERS and WEB_GRACEFUL_TIMEOUT. bench/asgi_servers.py measured it against gunicorn
+managing uvicorn workers and against granian; see the README's benchmarks.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import uvicorn
+
+
+def metrics_folder_reset() -> None:
+    """Each worker writes its metrics to PROMETHEUS_MULTIPROC_DIR; start from an empty one."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+def main() -> None:
+    metrics_folder_reset()
+    uvicorn.run(
+        "config.asgi:application",
+        host=os.environ.get("HOST", "0.0.0.0"),  # noqa: S104 - inside its pod
+        port=int(os.environ.get("PORT", "8000")),
+        workers=int(os.environ.get("WEB_WORKERS", "2")),
+        lifespan="off",
+        access_log=False,
+        # live-update frames are small JSON; a bigger one is refused by the server itself
+        ws_max_size=65536,
+        # TLS ends at the ingress; only it can reach the pods (the chart's NetworkPolicy)
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "*"),
+        timeout_graceful_shutdown=int(os.environ.get("WEB_GRACEFUL_TIMEOUT", "25")),
+    )
+
+
+if __name__ == "__main__":
+    main()
