@@ -155,28 +155,33 @@ class RecordConsumer(TenantConsumer):
         return event
 
 
-class ImportConsumer(JobConsumer):
-    """/ws/imports/<pk>/: rows read so far, then "finished", for the import's page."""
+class StoredJobConsumer(JobConsumer):
+    """The progress of a job kept as a row: whoever may open the row over HTTP (`getter`)
+    may watch it, in the group `<group>.<pk>`."""
+
+    getter: ClassVar[Any]
+    group: ClassVar[str]
 
     def groups_for(self, user: User, pk: int, **route: Any) -> list[str] | None:
-        if not _visible(import_get_for_user, user, pk):
+        if not _visible(type(self).getter, user, pk):
             return None
         self.job_id = pk
-        return [group_name("import", pk)]
+        return [group_name(self.group, pk)]
 
     def running(self) -> bool:
-        return import_get_for_user(user=self.user, pk=self.job_id).is_running
+        return type(self).getter(user=self.user, pk=self.job_id).is_running
 
 
-class ExportConsumer(JobConsumer):
+class ImportConsumer(StoredJobConsumer):
+    """/ws/imports/<pk>/: rows read so far, then "finished", for the import's page."""
+
+    getter = import_get_for_user
+    group = "import"
+
+
+class ExportConsumer(StoredJobConsumer):
     """/ws/exports/<pk>/: rows written so far, then "finished", for the export's page (only
     the user who asked for the export may watch it, as only they may download it)."""
 
-    def groups_for(self, user: User, pk: int, **route: Any) -> list[str] | None:
-        if not _visible(export_get_for_user, user, pk):
-            return None
-        self.job_id = pk
-        return [group_name("export", pk)]
-
-    def running(self) -> bool:
-        return export_get_for_user(user=self.user, pk=self.job_id).is_running
+    getter = export_get_for_user
+    group = "export"

@@ -24,7 +24,7 @@ def test_log_lines_carry_the_schema(tenant_a):
     from django.conf import settings
     from django_tenants.log import TenantContextFilter
 
-    formatter = logging.Formatter(settings.LOGGING["formatters"]["tenant"]["format"])
+    formatter = logging.Formatter(settings.LOGGING["formatters"]["text"]["format"])
     tenant_filter = TenantContextFilter()
     record = logging.LogRecord("crm", logging.INFO, __file__, 1, "deal moved", None, None)
     with tenant_a.active():

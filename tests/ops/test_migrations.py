@@ -7,7 +7,8 @@ processes), and left as they were found: every tenant migrated."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -20,15 +21,34 @@ from tenants.services.migrations import needs_migration, tenants_migrate
 APP, MIGRATION, TABLE = "crm_core", "0018_exports", "crm_core_exportjob"
 
 
+def in_own_thread(function: Callable[[], None]) -> None:
+    """Run `function` in a thread of its own. These tests commit, so they carry no django_db
+    mark, and pytest-django runs them after the browser tests, whose Playwright event loop is
+    still running in the main thread (where Django refuses database calls)."""
+
+    def call() -> None:
+        try:
+            function()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(call).result()
+
+
+def _restore() -> None:
+    for schema in ("alpha", "beta"):
+        if needs_migration(schema):
+            _unbreak(schema)
+            tenants_migrate()
+    connection.set_schema_to_public()
+
+
 @pytest.fixture
 def committed(django_db_setup, django_db_blocker) -> Iterator[None]:
     with django_db_blocker.unblock():
         yield
-        for schema in ("alpha", "beta"):
-            if needs_migration(schema):
-                _unbreak(schema)
-                tenants_migrate()
-        connection.set_schema_to_public()
+        in_own_thread(_restore)
 
 
 def _forget(schema: str, *, drop_table: bool) -> None:
@@ -47,6 +67,10 @@ def _unbreak(schema: str) -> None:
 
 
 def test_a_failing_tenant_is_reported_the_others_migrate_and_a_rerun_resumes(committed):
+    in_own_thread(_a_failing_tenant_is_reported_and_a_rerun_resumes)
+
+
+def _a_failing_tenant_is_reported_and_a_rerun_resumes() -> None:
     _forget("alpha", drop_table=True)  # pending, and will apply
     _forget("beta", drop_table=False)  # pending, and will fail: the table is there
     said: list[str] = []
@@ -66,6 +90,10 @@ def test_a_failing_tenant_is_reported_the_others_migrate_and_a_rerun_resumes(com
 
 
 def test_a_failing_canary_stops_the_run_before_the_others(committed):
+    in_own_thread(_a_failing_canary_stops_the_run)
+
+
+def _a_failing_canary_stops_the_run() -> None:
     _forget("alpha", drop_table=True)
     _forget("beta", drop_table=False)
     report = tenants_migrate(processes=2, canary=["beta"])

@@ -128,3 +128,12 @@ def test_metrics_count_requests_by_route_for_the_cluster_only(tenant_a):
     with override_settings(METRICS_TOKEN="s3cret"):
         assert Client().get("/metrics").status_code == 404
         assert Client().get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret").status_code == 200
+
+
+@pytest.mark.django_db
+def test_sentry_events_carry_the_tenant_schema(tenant_a):
+    from config.observability import _tenant_tag
+
+    with tenant_a.active():
+        event = _tenant_tag({"message": "boom"}, {})
+    assert event["tags"] == {"tenant": "alpha"}
