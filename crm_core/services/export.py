@@ -105,15 +105,18 @@ def _rows(
     *,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[list]:
-    """The title row, then one row per record; `progress(count)` now and then on the way."""
+    """The title row, then one row per record; `progress(count)` now and then on the way, and
+    with the final count at the end."""
     columns = columns + _segment_columns(queryset, segment)
     yield [str(column.title) for column in columns]
-    last = time.monotonic()
+    last, count, reported = time.monotonic(), 0, 0
     for count, record in enumerate(queryset.iterator(chunk_size=2000), 1):
         yield [column.value(record) for column in columns]
         if progress is not None and time.monotonic() - last >= PROGRESS_EVERY:
             progress(count)
-            last = time.monotonic()
+            last, reported = time.monotonic(), count
+    if progress is not None and count != reported:
+        progress(count)  # the last word is the whole count
 
 
 def export_csv_rows(queryset: QuerySet, columns: list[ExportColumn], segment=None) -> Iterator[str]:
@@ -186,13 +189,21 @@ def export_filename(kind: str, file_format: str) -> str:
 
 
 def export_start(
-    *, actor: User, kind: str, file_format: str, query: str, language: str = ""
+    *,
+    actor: User,
+    kind: str,
+    file_format: str,
+    query: str,
+    language: str = "",
+    total: int | None = None,
 ) -> ExportJob:
-    """Queue the export of a list; the file is written by `export_run` in a worker."""
+    """Queue the export of a list; the file is written by `export_run` in a worker.
+
+    `total`: the rows of `export_queryset(...)`, when the caller has counted them already."""
     if kind not in ExportJob.Kind.values or file_format not in ExportJob.Format.values:
         raise ValidationError(_("Unknown export."))
-    queryset, _segment = export_queryset(user=actor, kind=kind, query=query)
-    total = queryset.count()
+    if total is None:
+        total = export_queryset(user=actor, kind=kind, query=query)[0].count()
     if file_format == ExportJob.Format.XLSX and total > XLSX_SHEET_ROWS:
         raise ValidationError(
             _("A worksheet holds up to %(limit)s rows; export CSV or narrow the filters.")
@@ -222,19 +233,6 @@ def _queue_failed(job: ExportJob) -> None:
     broadcast_now([_job_group(job)], {"type": "job.finished", "status": job.status})
 
 
-class _Counted:
-    """Passes the rows through and counts the records among them (the titles are not one)."""
-
-    def __init__(self, rows: Iterator[list]) -> None:
-        self.rows = rows
-        self.count = -1
-
-    def __iter__(self) -> Iterator[list]:
-        for row in self.rows:
-            self.count += 1
-            yield row
-
-
 def _job_group(job: ExportJob) -> str:
     return group_name("export", job.pk)
 
@@ -244,9 +242,11 @@ def export_run(*, job: ExportJob) -> ExportJob:
     if job.status != ExportJob.Status.QUEUED:
         return job  # a redelivered message for a job already handled
     job.status = ExportJob.Status.RUNNING
-    job.save(update_fields=["status"])
+    job.processed_rows = 0
+    job.save(update_fields=["status", "processed_rows"])
 
     def progress(count: int) -> None:
+        job.processed_rows = count
         ExportJob.objects.filter(pk=job.pk).update(processed_rows=count)
         broadcast_now(
             [_job_group(job)], {"type": "job.progress", "done": count, "total": job.total_rows}
@@ -259,12 +259,11 @@ def export_run(*, job: ExportJob) -> ExportJob:
                 queryset = queryset[:XLSX_SHEET_ROWS]
             rows = _rows(queryset, COLUMNS[job.kind], segment, progress=progress)
             write = _xlsx_write if job.file_format == ExportJob.Format.XLSX else _csv_write
-            written = _Counted(rows)
             with tempfile.TemporaryFile() as output:
-                write(written, output)
+                write(rows, output)
                 output.seek(0)
                 job.file.save(job.filename, File(output), save=False)
-        job.processed_rows = job.total_rows = written.count
+        job.total_rows = job.processed_rows
         job.status = ExportJob.Status.DONE
     except ValidationError as error:
         job.status = ExportJob.Status.FAILED

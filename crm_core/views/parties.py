@@ -176,6 +176,7 @@ def record_export(request: HttpRequest, kind: Kind, file_format: str) -> HttpRes
                 file_format=file_format,
                 query=query,
                 language=request.LANGUAGE_CODE,
+                total=count,
             )
             return redirect("export_detail", job.pk)
         if file_format == "xlsx" and count > XLSX_ROW_LIMIT:
