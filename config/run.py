@@ -14,20 +14,18 @@ from config import embedded
 
 
 def web_command(port: str) -> list[str]:
-    """The ASGI server: HTTP (and websockets) for every host."""
+    """The ASGI server (`config.serve`, as in production): HTTP and websockets for every host,
+    one process on the loopback interface."""
     return [
         sys.executable,
         "-m",
-        "uvicorn",
-        "config.asgi:application",
+        "config.serve",
         "--host",
         "127.0.0.1",
         "--port",
         port,
-        "--no-access-log",
-        # Live-update frames are small JSON; a bigger one is refused by the server itself.
-        "--ws-max-size",
-        "65536",
+        "--workers",
+        "1",
     ]
 
 

@@ -1,12 +1,15 @@
-"""The production web server: uvicorn with worker processes (HTTP and websockets).
+"""The web server: uvicorn with worker processes (HTTP and websockets), the one definition of
+its settings for production and for `make run`, the browser tests and the benchmarks.
 
-`python -m config.serve` (the Dockerfile's command and the chart's web pods) reads PORT,
-WEB_WORKERS and WEB_GRACEFUL_TIMEOUT. bench/asgi_servers.py measured it against gunicorn
-managing uvicorn workers and against granian; see the README's benchmarks.
+`python -m config.serve [--host H] [--port P] [--workers N]` (the Dockerfile's command and the
+chart's web pods give none and set HOST, PORT, WEB_WORKERS; WEB_GRACEFUL_TIMEOUT too).
+bench/asgi_servers.py measured it against gunicorn managing uvicorn workers and against
+granian; see the README's benchmarks.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 from pathlib import Path
@@ -22,13 +25,18 @@ def metrics_folder_reset() -> None:
         Path(folder).mkdir(parents=True, exist_ok=True)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m config.serve")
+    parser.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"))  # noqa: S104 - pod
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+    options = parser.parse_args(argv)
     metrics_folder_reset()
     uvicorn.run(
         "config.asgi:application",
-        host=os.environ.get("HOST", "0.0.0.0"),  # noqa: S104 - inside its pod
-        port=int(os.environ.get("PORT", "8000")),
-        workers=int(os.environ.get("WEB_WORKERS", "2")),
+        host=options.host,
+        port=options.port,
+        workers=options.workers,
         lifespan="off",
         access_log=False,
         # live-update frames are small JSON; a bigger one is refused by the server itself
