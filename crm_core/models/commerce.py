@@ -56,6 +56,30 @@ class Price(models.Model):
         return f"{self.product} {self.amount}"
 
 
+class PaymentMethod(models.TextChoices):
+    INVOICE = "invoice", _("Pay on invoice")
+    CARD = "card", _("Card (Stripe)")
+
+
+class RecommendedProduct(models.Model):
+    """The recommended-products matrix: what to offer each segment's clients."""
+
+    segment = models.ForeignKey(
+        "crm_core.Segment", on_delete=models.CASCADE, related_name="recommended_products"
+    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["segment", "product"], name="one_recommendation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id}: {self.product_id}"
+
+
 class Order(OwnedRecord):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -87,6 +111,10 @@ class Order(OwnedRecord):
     total = models.DecimalField(_("total"), max_digits=16, decimal_places=2, default=0)
     deferred_until = models.DateField(_("deferred until"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    shipping_address = models.TextField(_("delivery address"), blank=True)
+    payment_method = models.CharField(
+        _("payment"), max_length=8, choices=PaymentMethod.choices, blank=True
+    )
     placed_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)

@@ -15,6 +15,8 @@ class Notification(models.Model):
         TASK_REMINDER = "task_reminder", _("Task reminder")
         PORTAL_ORDER = "portal_order", _("New portal order")
         PORTAL_TICKET = "portal_ticket", _("New portal request")
+        PORTAL_SIGNUP = "portal_signup", _("New portal customer")
+        PORTAL_MESSAGE = "portal_message", _("Customer replied in the portal")
         DEAL_MOVED = "deal_moved", _("My deal moved")
         IMPORT_CHECKED = "import_checked", _("Import checked")
         IMPORT_DONE = "import_done", _("Import finished")
@@ -80,6 +82,8 @@ TEXTS = {
     Notification.Kind.PORTAL_TICKET: gettext_noop(
         "%(contact)s opened request %(number)s: %(subject)s"
     ),
+    Notification.Kind.PORTAL_SIGNUP: gettext_noop("%(contact)s opened a customer account"),
+    Notification.Kind.PORTAL_MESSAGE: gettext_noop("%(contact)s replied to request %(number)s"),
     Notification.Kind.DEAL_MOVED: gettext_noop("%(actor)s moved your deal %(title)s to %(stage)s"),
     Notification.Kind.IMPORT_CHECKED: gettext_noop(
         "The check of %(file)s is finished: %(valid)s rows to create, %(errors)s with errors"
@@ -101,6 +105,8 @@ ICONS = {
     Notification.Kind.TASK_REMINDER: "bi-alarm",
     Notification.Kind.PORTAL_ORDER: "bi-bag",
     Notification.Kind.PORTAL_TICKET: "bi-life-preserver",
+    Notification.Kind.PORTAL_SIGNUP: "bi-person-plus",
+    Notification.Kind.PORTAL_MESSAGE: "bi-chat-left-text",
     Notification.Kind.DEAL_MOVED: "bi-kanban",
     Notification.Kind.IMPORT_CHECKED: "bi-clipboard-check",
     Notification.Kind.IMPORT_DONE: "bi-cloud-check",

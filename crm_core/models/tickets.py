@@ -10,6 +10,21 @@ from crm_core.models.parties import Contact
 SLA_HOURS = {"urgent": 4, "high": 8, "normal": 24, "low": 72}
 
 
+class SupportTopic(models.Model):
+    """A tenant-defined subject of support requests, offered to customers in the portal."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    priority = models.CharField(_("priority"), max_length=8, default="normal")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Ticket(models.Model):
     """A client's appeal, question or complaint, answered within a service level (SLA)."""
 
@@ -30,12 +45,21 @@ class Ticket(models.Model):
         QUESTION = "question", _("Question")
         APPEAL = "appeal", _("Request")
         COMPLAINT = "complaint", _("Complaint")
+        ERASURE = "erasure", _("Data erasure request")
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     contact = models.ForeignKey(
         Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="tickets"
     )
     subject = models.CharField(_("subject"), max_length=255)
+    topic = models.ForeignKey(
+        SupportTopic,
+        verbose_name=_("topic"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.QUESTION)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.NEW
@@ -86,6 +110,14 @@ class TicketMessage(models.Model):
     from_client = models.BooleanField(default=False)
     internal = models.BooleanField(_("internal note"), default=False)
     body = models.TextField(_("message"))
+    # the timeline entry of the message; its attachments are the message's files
+    interaction = models.ForeignKey(
+        "crm_core.Interaction",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

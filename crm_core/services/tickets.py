@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_core.models import Contact, Notification, Ticket, TicketMessage
+from crm_core.models import Contact, Notification, SupportTopic, Ticket, TicketMessage
 from crm_core.services.interactions import interaction_log
 from crm_core.services.notifications import notify
 from tenants.identity.models import User
@@ -24,6 +24,7 @@ def ticket_open(
     priority: str = Ticket.Priority.NORMAL,
     kind: str = Ticket.Kind.QUESTION,
     source: str = "staff",
+    topic: SupportTopic | None = None,
 ) -> Ticket:
     errors = {}
     if not subject.strip():
@@ -43,15 +44,13 @@ def ticket_open(
         contact=contact,
         subject=subject.strip(),
         kind=kind,
+        topic=topic,
         priority=priority,
         source=source,
         created_at=now,
         sla_due_at=Ticket.sla_for(priority, now),
     )
-    TicketMessage.objects.create(
-        ticket=ticket, author=actor, body=body.strip(), from_client=source == "portal"
-    )
-    interaction_log(
+    logged = interaction_log(
         actor=actor,
         contact=contact,
         data={
@@ -61,6 +60,13 @@ def ticket_open(
             % {"number": number, "subject": ticket.subject},
             "notes": body.strip()[:2000],
         },
+    )
+    TicketMessage.objects.create(
+        ticket=ticket,
+        author=actor,
+        body=body.strip(),
+        from_client=source == "portal",
+        interaction=logged.interaction,
     )
     if source == "portal":
         notify(
@@ -88,7 +94,7 @@ def ticket_reply(
         if ticket.first_response_at is None:
             changes["first_response_at"] = timezone.now()
         Ticket.objects.filter(pk=ticket.pk).update(**changes, updated_at=timezone.now())
-        interaction_log(
+        message.interaction = interaction_log(
             actor=actor,
             contact=ticket.contact,
             data={
@@ -97,8 +103,36 @@ def ticket_reply(
                 "subject": _("Reply to %(number)s") % {"number": ticket.number},
                 "notes": body.strip()[:2000],
             },
-        )
+        ).interaction
+        message.save(update_fields=["interaction"])
+        _customer_told(ticket=ticket, body=body.strip())
     return message
+
+
+def _customer_told(*, ticket: Ticket, body: str) -> None:
+    """Mail a portal customer that their request has an answer to read in the portal."""
+    from portal.models import CustomerAccount
+    from portal.tasks import portal_mail_send
+    from tenants.links import tenant_url
+    from tenants.queue import enqueue_after_commit
+
+    account = (
+        CustomerAccount.objects.filter(contact_id=ticket.contact_id, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    if account is None:
+        return
+    context = {
+        "name": account.user.get_short_name(),
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "body": body[:1000],
+        "link": tenant_url(reverse("portal_ticket_detail", args=[ticket.pk])),
+    }
+    enqueue_after_commit(
+        portal_mail_send, "reply", account.user.email, context, account.user.language
+    )
 
 
 def ticket_update(

@@ -26,6 +26,7 @@ from crm_core.models import (
     Order,
     Price,
     Segment,
+    SupportTopic,
     Task,
     Ticket,
 )
@@ -85,6 +86,49 @@ ROUTES: dict[str, Route] = {
     "api_token_revoke": Route(STAFF, ("post",), "token"),
     "portal_home": Route(PORTAL),
     "portal_login": Route(ANONYMOUS, ("get", "post")),
+    "portal_login_code": Route(ANONYMOUS, ("get", "post")),
+    "portal_logout": Route(ANONYMOUS, ("post",)),
+    "portal_signup": Route(ANONYMOUS, ("get", "post")),
+    "portal_signup_sent": Route(ANONYMOUS),
+    "portal_signup_resend": Route(ANONYMOUS, ("post",)),
+    "portal_verify": Route(ANONYMOUS, ("get",), "portal_token"),
+    "portal_activate": Route(ANONYMOUS, ("get", "post"), "portal_invite_token"),
+    "portal_password_reset": Route(ANONYMOUS, ("get", "post")),
+    "portal_password_reset_done": Route(ANONYMOUS),
+    "portal_password_reset_confirm": Route(ANONYMOUS, ("get",), "reset"),
+    "portal_password_reset_complete": Route(ANONYMOUS),
+    "portal_logo": Route(ANONYMOUS),
+    "portal_catalogue": Route(PORTAL),
+    "portal_product": Route(PORTAL, ("get",), "product"),
+    "portal_cart": Route(PORTAL, ("get", "post")),
+    "portal_cart_add": Route(PORTAL, ("post",)),
+    "portal_checkout": Route(PORTAL, ("get", "post")),
+    "portal_orders": Route(PORTAL),
+    "portal_order_detail": Route(PORTAL, ("get",), "order"),
+    "portal_order_reorder": Route(PORTAL, ("post",), "order"),
+    "portal_order_invoice": Route(PORTAL, ("get",), "order"),
+    "portal_tickets": Route(PORTAL),
+    "portal_ticket_create": Route(PORTAL, ("get", "post")),
+    "portal_ticket_detail": Route(PORTAL, ("get", "post"), "ticket"),
+    "portal_ticket_close": Route(PORTAL, ("post",), "ticket"),
+    "portal_attachment": Route(PORTAL, ("get",), "attachment_uuid"),
+    "portal_profile": Route(PORTAL, ("get", "post")),
+    "portal_address_create": Route(PORTAL, ("get", "post")),
+    "portal_address_edit": Route(PORTAL, ("get", "post"), "address"),
+    "portal_address_delete": Route(PORTAL, ("post",), "address"),
+    "portal_email_change": Route(PORTAL, ("post",)),
+    "portal_email_confirm": Route(PORTAL, ("get",), "portal_email_token"),
+    "portal_password_change": Route(PORTAL, ("post",)),
+    "portal_security": Route(PORTAL, ("get", "post")),
+    "portal_data_export": Route(PORTAL),
+    "portal_erasure": Route(PORTAL, ("post",)),
+    "portal_settings": Route(STAFF, ("get", "post")),
+    "support_topic_create": Route(STAFF, ("post",)),
+    "support_topic_update": Route(STAFF, ("post",), "topic"),
+    "recommendations_save": Route(STAFF, ("post",), "recommend"),
+    "contact_portal_invite": Route(STAFF, ("post",), "contact"),
+    "contact_erase": Route(STAFF, ("post",), "contact"),
+    "order_invoice": Route(STAFF, ("get",), "order"),
     "api-token-obtain": Route(API_ANONYMOUS, ("post",)),
     "api-token-list": Route(API),
     "api-token-revoke": Route(API, ("delete",), "api_token"),
@@ -304,6 +348,8 @@ def secrets_of_b(tenant_b):
             url="/tasks/",
             actor=member,
         )
+        portal = portal_customer_of_b()
+        topic_b = SupportTopic.objects.create(name="Bandicoot topic")
         changes_index()  # B's records are in B's search index, for A's queries to miss
         uid = urlsafe_base64_encode(force_bytes(owner.pk))
         handoff = handoff_tokens.make_token(owner)
@@ -331,6 +377,14 @@ def secrets_of_b(tenant_b):
         "crm_list_item": {"name": "topics", "pk": topic.pk},
         "api_token": {"token_id": token.pk},
         "invitation_secret": {"secret": link.rstrip("/").rsplit("/", 1)[1]},
+        "portal_token": {"token": portal["verify"]},
+        "portal_invite_token": {"token": portal["invite"]},
+        "portal_email_token": {"token": portal["email"]},
+        "attachment_uuid": {"uuid": attachment.uuid},
+        "product": {"pk": bilby.pk},
+        "address": {"pk": portal["address"]},
+        "topic": {"pk": topic_b.pk},
+        "recommend": {"segment": segment.pk},
         "handoff": {"uidb64": uid, "token": handoff},
         "reset": {"uidb64": uid, "token": "set-password"},
         "raw_token": raw_token,
@@ -358,7 +412,39 @@ def secrets_of_b(tenant_b):
             "Wallaby",
             "dingo-secret",
             "Dingo",
+            "Quenda",
+            "quenda@beta-client.test",
+            "Bandicoot",
+            "Potoroo Lane",
         ],
+    }
+
+
+def portal_customer_of_b() -> dict:
+    """A verified portal customer of tenant B with an address, and B's signed portal links."""
+    from portal.models import Address, CustomerAccount
+    from portal.services.accounts import (
+        EMAIL_CHANGE,
+        INVITE,
+        VERIFY,
+        _token,
+        customer_signup,
+        customer_verify,
+    )
+
+    user = customer_signup(
+        email="quenda@beta-client.test", full_name="Quenda Customer", password=PASSWORD
+    )
+    customer_verify(token=_token(user, VERIFY))
+    account = CustomerAccount.objects.get(user=user)
+    address = Address.objects.create(
+        contact=account.contact, recipient="Quenda", line1="Potoroo Lane 5", city="Perth"
+    )
+    return {
+        "verify": _token(user, VERIFY),
+        "invite": _token(user, INVITE),
+        "email": _token(user, EMAIL_CHANGE, "quenda2@beta-client.test"),
+        "address": address.pk,
     }
 
 

@@ -42,6 +42,12 @@ class TokenObtainApi(APIView):
         email = serializers.EmailField()
         password = serializers.CharField(trim_whitespace=False)
         name = serializers.CharField(required=False, default="API", max_length=100)
+        otp = serializers.CharField(
+            required=False,
+            default="",
+            max_length=8,
+            help_text="The authenticator code, for a customer with two-factor sign-in on.",
+        )
 
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField()
@@ -53,6 +59,8 @@ class TokenObtainApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, auth=[])
     def post(self, request):
+        from portal.services.totp import second_factor_required
+
         if not login_attempt_allowed(request):
             raise Throttled(detail="Too many sign-in attempts from your network.")
         data = self.InputSerializer(data=request.data)
@@ -64,6 +72,14 @@ class TokenObtainApi(APIView):
         )
         if user is None:
             raise AuthenticationFailed("Wrong email or password.")
+        if second_factor_required(user):
+            from portal.services.totp import totp_check
+
+            code = data.validated_data["otp"]
+            if not code:
+                raise AuthenticationFailed("This account signs in with a code: send it as otp.")
+            if not totp_check(account=user.customer_account, code=code):
+                raise AuthenticationFailed("Wrong or used code.")
         token, raw = api_token_create(user=user, name=data.validated_data["name"])
         return Response(
             self.OutputSerializer({"token": raw, "token_id": token.pk}).data,

@@ -1,8 +1,12 @@
+import time
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tenants.identity.forms import InvitationAcceptForm, LoginForm
@@ -11,6 +15,8 @@ from tenants.identity.services.users import invitation_accept, invitation_get_by
 from tenants.identity.throttle import login_attempt_allowed
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+# session key: who passed the password step of a two-factor sign-in, and when
+PENDING_SECOND_FACTOR = "second_factor"
 
 
 class LoginView(auth_views.LoginView):
@@ -27,6 +33,19 @@ class LoginView(auth_views.LoginView):
                 status=429,
             )
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        from portal.services.totp import second_factor_required
+
+        user = form.get_user()
+        if second_factor_required(user):
+            # the password was right; the session opens only after the code
+            self.request.session[PENDING_SECOND_FACTOR] = {"user": user.pk, "at": time.time()}
+            next_url = self.get_redirect_url()
+            return redirect(
+                reverse("portal_login_code") + (f"?next={quote(next_url)}" if next_url else "")
+            )
+        return super().form_valid(form)
 
     def get_success_url(self) -> str:
         url = super().get_success_url()

@@ -1,0 +1,256 @@
+"""Customer accounts: sign-up with email verification, staff invitations, email changes and
+two-factor sign-in. Every link mailed here is a signed token that names its user, its purpose
+and the address it was sent to, so it stops working once that address changes."""
+
+from __future__ import annotations
+
+from django.contrib.auth import password_validation
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from crm_core.models import Contact, Notification
+from crm_core.services.interactions import interaction_log
+from crm_core.services.notifications import notify
+from crm_core.services.parties import contact_create
+from portal.models import CustomerAccount
+from portal.tasks import portal_mail_send
+from tenants.identity.models import User
+from tenants.identity.roles import Role
+from tenants.identity.services.roles import user_role_apply
+from tenants.links import tenant_url
+from tenants.queue import enqueue_after_commit
+
+SALT = "portal.account"
+LINK_MAX_AGE = 3 * 24 * 3600
+VERIFY, INVITE, EMAIL_CHANGE = "verify", "invite", "email"
+
+
+def _token(user: User, purpose: str, email: str | None = None) -> str:
+    return signing.dumps({"u": user.pk, "p": purpose, "e": email or user.email}, salt=SALT)
+
+
+def _token_read(token: str, purpose: str) -> tuple[User, str] | None:
+    try:
+        data = signing.loads(token, salt=SALT, max_age=LINK_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if data.get("p") != purpose:
+        return None
+    user = User.objects.filter(pk=data.get("u"), role=Role.CUSTOMER).first()
+    if user is None:
+        return None
+    if purpose != EMAIL_CHANGE and user.email != data.get("e"):
+        return None
+    return user, data["e"]
+
+
+def _mail(mail: str, recipient: str, context: dict) -> None:
+    enqueue_after_commit(portal_mail_send, mail, recipient, context, get_language() or "")
+
+
+def portal_manager() -> User:
+    """The staff member who owns the contacts that portal sign-ups create."""
+    from portal.models import PortalBranding
+
+    branding = PortalBranding.objects.select_related("manager").first()
+    if branding and branding.manager and branding.manager.is_active:
+        return branding.manager
+    manager = (
+        User.objects.filter(role=Role.OWNER, is_active=True).order_by("date_joined", "pk").first()
+    )
+    if manager is None:
+        raise ValidationError(_("This company has no active owner to look after new customers."))
+    return manager
+
+
+def _split_name(full_name: str) -> tuple[str, str]:
+    first, _sep, last = full_name.strip().partition(" ")
+    return first, last.strip()
+
+
+@transaction.atomic
+def customer_signup(*, email: str, full_name: str, password: str) -> User:
+    """A new customer account, inactive until the emailed link is opened."""
+    email = email.strip().lower()
+    errors: dict[str, list[str]] = {}
+    if not full_name.strip():
+        errors["full_name"] = [_("Enter your name.")]
+    if User.objects.filter(email__iexact=email).exists():
+        errors["email"] = [_("An account with this email exists. Sign in, or reset the password.")]
+    try:
+        password_validation.validate_password(password, User(email=email, full_name=full_name))
+    except ValidationError as error:
+        errors["password"] = list(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    user = User.objects.create_user(
+        email=email,
+        password=password,
+        full_name=full_name.strip(),
+        role=Role.CUSTOMER,
+        is_active=False,
+        language=get_language() or "",
+    )
+    user_role_apply(user=user, role=Role.CUSTOMER)
+    CustomerAccount.objects.create(user=user, source=CustomerAccount.Source.SIGNUP)
+    verification_send(user=user)
+    return user
+
+
+def verification_send(*, user: User) -> None:
+    link = tenant_url(reverse("portal_verify", args=[_token(user, VERIFY)]))
+    _mail("verify", user.email, {"name": user.get_short_name(), "link": link})
+
+
+def _contact_for(user: User) -> Contact:
+    """The contact a verified address belongs to, or a new one owned by the portal manager."""
+    contact = (
+        Contact.objects.filter(
+            emails__contains=[user.email], archived_at=None, portal_account__isnull=True
+        )
+        .order_by("id")
+        .first()
+    )
+    if contact is not None:
+        return contact
+    first, last = _split_name(user.full_name)
+    return contact_create(
+        actor=portal_manager(),
+        data={
+            "first_name": first or user.email,
+            "last_name": last,
+            "emails": [user.email],
+            "language": user.language,
+        },
+        allow_duplicate=True,
+    )
+
+
+@transaction.atomic
+def customer_verify(*, token: str) -> User | None:
+    """Open the account whose verification link this is, and link it to its contact."""
+    found = _token_read(token, VERIFY)
+    if found is None:
+        return None
+    user = User.objects.select_for_update().get(pk=found[0].pk)
+    account = CustomerAccount.objects.select_for_update().get(user=user)
+    if account.email_verified_at is not None:
+        return user
+    contact = _contact_for(user)
+    account.contact = contact
+    account.email_verified_at = timezone.now()
+    account.save(update_fields=["contact", "email_verified_at"])
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    interaction_log(
+        actor=user,
+        contact=contact,
+        data={
+            "channel": "portal",
+            "direction": "inbound",
+            "subject": _("Opened a customer account in the portal"),
+            "notes": user.email,
+        },
+    )
+    notify(
+        recipients=[contact.owner],
+        kind=Notification.Kind.PORTAL_SIGNUP,
+        params={"contact": contact.full_name},
+        url=reverse("contact_detail", args=[contact.pk]),
+    )
+    return user
+
+
+@transaction.atomic
+def customer_invite(*, actor: User, contact: Contact) -> str:
+    """Give an existing contact a portal account; returns the link mailed to them."""
+    if not actor.is_staff_member:
+        raise ValidationError(_("Only staff invite customers."))
+    if hasattr(contact, "portal_account"):
+        raise ValidationError(_("This client already has a portal account."))
+    email = (contact.emails or [""])[0].strip().lower()
+    if not email:
+        raise ValidationError(_("Add the client's email first: the invitation is mailed."))
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(_("Someone here already signs in with %(email)s.") % {"email": email})
+    user = User.objects.create_user(
+        email=email,
+        password=None,
+        full_name=contact.full_name,
+        role=Role.CUSTOMER,
+        language=contact.language,
+    )
+    user_role_apply(user=user, role=Role.CUSTOMER)
+    CustomerAccount.objects.create(
+        user=user, contact=contact, source=CustomerAccount.Source.INVITATION
+    )
+    link = tenant_url(reverse("portal_activate", args=[_token(user, INVITE)]))
+    _mail("invite", email, {"name": contact.first_name, "link": link, "actor": actor.full_name})
+    interaction_log(
+        actor=actor,
+        contact=contact,
+        data={
+            "channel": "portal",
+            "direction": "outbound",
+            "subject": _("Invited to the customer portal"),
+            "notes": email,
+        },
+    )
+    return link
+
+
+def invitation_user(*, token: str) -> User | None:
+    """The invited customer of this link, while the invitation is unused."""
+    found = _token_read(token, INVITE)
+    if found is None or found[0].has_usable_password():
+        return None
+    return found[0]
+
+
+@transaction.atomic
+def invitation_activate(*, user: User, password: str) -> User:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": list(error.messages)}) from None
+    user.set_password(password)
+    user.is_active = True
+    user.save(update_fields=["password", "is_active"])
+    # the invitation reached this address, so it is verified
+    CustomerAccount.objects.filter(user=user, email_verified_at=None).update(
+        email_verified_at=timezone.now()
+    )
+    return user
+
+
+def email_change_request(*, user: User, email: str) -> None:
+    email = email.strip().lower()
+    if email == user.email:
+        raise ValidationError({"email": [_("This is already your email.")]})
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": [_("Another account uses this email.")]})
+    link = tenant_url(reverse("portal_email_confirm", args=[_token(user, EMAIL_CHANGE, email)]))
+    _mail("email_change", email, {"name": user.get_short_name(), "link": link})
+
+
+@transaction.atomic
+def email_change_confirm(*, user: User, token: str) -> str:
+    """Switch the signed-in customer to the new address the link was mailed to."""
+    found = _token_read(token, EMAIL_CHANGE)
+    if found is None or found[0].pk != user.pk:
+        raise ValidationError(_("This link is not valid any more. Ask for a new one."))
+    email = found[1]
+    if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        raise ValidationError(_("Another account uses this email."))
+    user.email = email
+    user.save(update_fields=["email"])
+    contact = user.customer_account.contact
+    if contact is not None and email not in contact.emails:
+        contact.emails = [email, *contact.emails]
+        contact.save(update_fields=["emails", "updated_at"])
+    return email

@@ -1,0 +1,166 @@
+"""Signing up, in and out: sign-up with email verification, invitations, the second step of a
+two-factor sign-in, password reset on the portal's own pages."""
+
+from __future__ import annotations
+
+import time
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import LogoutView
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.forms import ActivateForm, CodeForm, PortalLoginForm, SignupForm
+from portal.models import CustomerAccount, PortalBranding
+from portal.services.accounts import (
+    customer_signup,
+    customer_verify,
+    invitation_activate,
+    invitation_user,
+)
+from portal.services.totp import totp_check
+from tenants.identity.models import User
+from tenants.identity.throttle import login_attempt_allowed
+from tenants.identity.views.auth import PENDING_SECOND_FACTOR as PENDING
+from tenants.identity.views.auth import LoginView
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+PENDING_SECONDS = 300
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "identity/locked_out.html",
+        {"message": _("Too many attempts from your network. Wait a minute.")},
+        status=429,
+    )
+
+
+class PortalLoginView(LoginView):
+    template_name = "portal/login.html"
+    authentication_form = PortalLoginForm
+
+    def get_success_url(self) -> str:
+        if not self.request.user.is_customer:
+            return "/"
+        return self.get_redirect_url() or reverse("portal_home")
+
+
+def login_code(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(PENDING)
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        request.session.pop(PENDING, None)
+        messages.info(request, _("Sign in again."))
+        return redirect("portal_login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST":
+        if not login_attempt_allowed(request):
+            return _too_many(request)
+        if form.is_valid():
+            user = User.objects.filter(pk=pending["user"], is_active=True).first()
+            account = CustomerAccount.objects.filter(user=user).first()
+            if account and totp_check(account=account, code=form.cleaned_data["code"]):
+                del request.session[PENDING]
+                login(request, user, backend=BACKEND)
+                next_url = request.GET.get("next", "")
+                safe = next_url.startswith("/portal/") and not next_url.startswith("//")
+                return redirect(next_url if safe else "portal_home")
+            form.add_error("code", _("This code is not right. Try the newest one."))
+    return render(request, "portal/login_code.html", {"form": form})
+
+
+class PortalLogoutView(LogoutView):
+    next_page = reverse_lazy("portal_login")
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if not PortalBranding.current().signup_open:
+        return render(request, "portal/signup_closed.html", status=403)
+    form = SignupForm(request.POST or None)
+    if request.method == "POST":
+        if not login_attempt_allowed(request):
+            return _too_many(request)
+        if form.is_valid():
+            try:
+                user = customer_signup(
+                    email=form.cleaned_data["email"],
+                    full_name=form.cleaned_data["full_name"],
+                    password=form.cleaned_data["password"],
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                request.session["portal_signup_email"] = user.email
+                return redirect("portal_signup_sent")
+    return render(request, "portal/signup.html", {"form": form})
+
+
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "portal/signup_sent.html", {"email": request.session.get("portal_signup_email")}
+    )
+
+
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    user = customer_verify(token=token)
+    if user is None:
+        return render(request, "portal/link_invalid.html", status=404)
+    login(request, user, backend=BACKEND)
+    messages.success(request, _("Your email is confirmed. Welcome!"))
+    return redirect("portal_home")
+
+
+def activate(request: HttpRequest, token: str) -> HttpResponse:
+    """An invited customer chooses a password and is signed in."""
+    user = invitation_user(token=token)
+    if user is None:
+        return render(request, "portal/link_invalid.html", status=404)
+    form = ActivateForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        invitation_activate(user=user, password=form.cleaned_data["password"])
+        login(request, user, backend=BACKEND)
+        messages.success(request, _("Your account is ready. Welcome!"))
+        return redirect("portal_home")
+    return render(request, "portal/activate.html", {"form": form, "invited": user})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "portal/password_reset.html"
+    email_template_name = "portal/email/password_reset.txt"
+    subject_template_name = "portal/email/password_reset_subject.txt"
+    success_url = reverse_lazy("portal_password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        if not login_attempt_allowed(request):
+            return _too_many(request)
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "portal/password_reset_confirm.html"
+    success_url = reverse_lazy("portal_password_reset_complete")
+
+
+@require_POST
+def resend(request: HttpRequest) -> HttpResponse:
+    """Mail the verification link again to the address that just signed up."""
+    from portal.services.accounts import verification_send
+
+    if not login_attempt_allowed(request):
+        return _too_many(request)
+    email = request.session.get("portal_signup_email")
+    user = User.objects.filter(
+        email=email, is_active=False, customer_account__email_verified_at=None
+    ).first()
+    if user is not None:
+        verification_send(user=user)
+    messages.success(request, _("We sent the link again."))
+    return redirect("portal_signup_sent")

@@ -1,0 +1,207 @@
+"""Home, catalogue, cart, checkout, orders and invoices: the customer's shop."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm_core.services.invoices import invoice_pdf
+from portal.forms import AddressForm, CheckoutForm
+from portal.selectors import order_of, order_steps, orders_of
+from portal.services.shop import (
+    cart_add,
+    cart_get,
+    cart_set,
+    catalogue,
+    categories,
+    checkout,
+    product_for_customer,
+    recommendations,
+    reorder,
+)
+from portal.services.support import tickets_of
+from portal.views.common import customer_view, page_of
+
+
+def _errors(error: ValidationError) -> str:
+    return " ".join(" ".join(problems) for problems in error.message_dict.values())
+
+
+@customer_view
+def home(request: HttpRequest) -> HttpResponse:
+    account = request.account
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "orders": list(orders_of(account=account)[:3]),
+            "tickets": list(tickets_of(account=account).exclude(status="closed")[:3]),
+            "recommended": recommendations(account=account),
+            "cart": cart_get(account=account),
+        },
+    )
+
+
+@customer_view
+def catalogue_view(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "")[:100]
+    category = request.GET.get("category", "")[:120]
+    price_list, products = catalogue(account=request.account, text=text, category=category)
+    return render(
+        request,
+        "portal/catalogue.html",
+        {
+            "page": page_of(request, products, 24),
+            "price_list": price_list,
+            "categories": categories(account=request.account),
+            "q": text,
+            "category": category,
+            "cart": cart_get(account=request.account),
+        },
+    )
+
+
+@customer_view
+def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    product = product_for_customer(account=request.account, pk=pk)
+    if product is None:
+        raise Http404
+    price_list, _products = catalogue(account=request.account)
+    return render(
+        request,
+        "portal/product.html",
+        {"product": product, "price_list": price_list, "cart": cart_get(account=request.account)},
+    )
+
+
+@require_POST
+@customer_view
+def cart_add_view(request: HttpRequest) -> HttpResponse:
+    try:
+        line = cart_add(
+            account=request.account,
+            product_id=request.POST.get("product") or 0,
+            quantity=request.POST.get("quantity") or 1,
+        )
+        messages.success(request, _("%(product)s is in your cart.") % {"product": line.product})
+    except (ValidationError, ValueError) as error:
+        messages.error(
+            request,
+            _errors(error) if isinstance(error, ValidationError) else _("Unknown product."),
+        )
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/portal/") else "portal_cart")
+
+
+@customer_view
+def cart_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            for key, value in request.POST.items():
+                if key.startswith("quantity-"):
+                    cart_set(
+                        account=request.account,
+                        product_id=int(key.removeprefix("quantity-")),
+                        quantity=value,
+                    )
+            remove = request.POST.get("remove")
+            if remove:
+                cart_set(account=request.account, product_id=int(remove), quantity=0)
+            messages.success(request, _("Cart updated."))
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        except ValueError:
+            messages.error(request, _("Unknown product."))
+        return redirect("portal_cart")
+    return render(request, "portal/cart.html", {"cart": cart_get(account=request.account)})
+
+
+@customer_view
+def checkout_view(request: HttpRequest) -> HttpResponse:
+    account = request.account
+    cart = cart_get(account=account)
+    if not cart.rows:
+        messages.info(request, _("Your cart is empty."))
+        return redirect("portal_catalogue")
+    form = CheckoutForm(request.POST or None, account=account)
+    address_form = AddressForm(
+        request.POST if "new_address" in request.POST else None,
+        prefix="address",
+        initial={"recipient": account.contact.full_name, "is_default": True},
+    )
+    if request.method == "POST" and "new_address" in request.POST:
+        if address_form.is_valid():
+            from portal.services.profile import address_save
+
+            address_save(contact=account.contact, form=address_form)
+            return redirect("portal_checkout")
+    elif request.method == "POST" and form.is_valid():
+        try:
+            order = checkout(
+                account=account,
+                address=form.cleaned_data["address"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+            return redirect("portal_cart")
+        messages.success(
+            request,
+            _("Thank you! Order %(number)s is placed; it is paid on invoice.")
+            % {"number": order.number},
+        )
+        return redirect("portal_order_detail", pk=order.pk)
+    return render(
+        request,
+        "portal/checkout.html",
+        {"cart": cart, "form": form, "address_form": address_form},
+    )
+
+
+@customer_view
+def order_list(request: HttpRequest) -> HttpResponse:
+    page = page_of(request, orders_of(account=request.account))
+    return render(request, "portal/orders.html", {"page": page})
+
+
+@customer_view
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = order_of(account=request.account, pk=pk)
+    return render(
+        request,
+        "portal/order.html",
+        {
+            "order": order,
+            "lines": order.lines.select_related("product"),
+            "steps": order_steps(order),
+        },
+    )
+
+
+@require_POST
+@customer_view
+def order_reorder(request: HttpRequest, pk: int) -> HttpResponse:
+    order = order_of(account=request.account, pk=pk)
+    added, skipped = reorder(account=request.account, order=order)
+    if added:
+        messages.success(
+            request,
+            _("The products of order %(number)s are in your cart.") % {"number": order.number},
+        )
+    if skipped:
+        messages.warning(
+            request, _("No longer on sale: %(products)s.") % {"products": ", ".join(skipped)}
+        )
+    return redirect("portal_cart")
+
+
+@customer_view
+def order_invoice(request: HttpRequest, pk: int) -> HttpResponse:
+    order = order_of(account=request.account, pk=pk)
+    response = HttpResponse(invoice_pdf(order=order), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="invoice-{order.number}.pdf"'
+    return response
