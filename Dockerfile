@@ -42,7 +42,11 @@ FROM ${PYTHON_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="Tenantly CRM" \
       org.opencontainers.image.source="https://github.com/tenantly/tenantly-crm" \
       org.opencontainers.image.licenses="Proprietary"
-RUN groupadd --system --gid 10001 tenantly \
+# Pango and fonts for WeasyPrint's invoice PDFs (DejaVu covers Cyrillic)
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system --gid 10001 tenantly \
     && useradd --system --uid 10001 --gid tenantly --home-dir /app --shell /usr/sbin/nologin tenantly
 WORKDIR /app
 COPY --from=python-build --chown=tenantly:tenantly /app /app

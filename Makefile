@@ -4,7 +4,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 PY := .venv/bin/python
 
-.PHONY: run test lint e2e bench stop reset install deps frontend assets chromium messages
+.PHONY: run test lint e2e bench stop reset install syslibs deps frontend assets chromium messages
 
 run: install  ## Run the platform on embedded defaults (PostgreSQL, Redis, Celery, ASGI) with a demo company
 	$(PY) -m config.run
@@ -34,7 +34,10 @@ stop:  ## Stop the embedded PostgreSQL and Redis
 reset:  ## Stop the embedded servers and delete their data
 	$(PY) -m config.embedded reset
 
-install: deps assets  ## Python packages, frontend build, translations, static files
+install: syslibs deps assets  ## System libraries, Python packages, frontend build, translations, static files
+
+syslibs:  ## Pango and fonts for WeasyPrint (invoice PDFs)
+	@ldconfig -p | grep -q libpangoft2-1.0 && fc-list | grep -qi dejavu || (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null)
 
 deps:  ## Python packages from uv.lock into .venv
 	@command -v uv >/dev/null || python3 -m pip install --quiet "uv==0.13.9"

@@ -16,9 +16,25 @@ from django.db import connection
 
 from tenants.services.migrations import needs_migration, tenants_migrate
 
-# A migration that creates one table and nothing depends on (its table is dropped to make
-# it pending again; leaving the table makes applying it fail).
-APP, MIGRATION, TABLE = "crm_core", "0018_exports", "crm_core_exportjob"
+
+def _leaf_that_only_creates_tables() -> tuple[str, str, list[str]]:
+    """A migration of a tenant app that nothing depends on and that only creates tables:
+    dropping its tables makes it pending again; leaving them makes applying it fail."""
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import CreateModel
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for app, name in sorted(loader.graph.leaf_nodes()):
+        operations = loader.get_migration(app, name).operations
+        if app in ("crm_core", "portal", "search") and all(
+            isinstance(operation, CreateModel) for operation in operations
+        ):
+            return app, name, [f"{app}_{operation.name.lower()}" for operation in operations]
+    raise AssertionError("no tenant app's newest migration only creates tables")
+
+
+APP, MIGRATION, TABLES = _leaf_that_only_creates_tables()
+TABLE = TABLES[0]
 
 
 def in_own_thread(function: Callable[[], None]) -> None:
@@ -58,12 +74,14 @@ def _forget(schema: str, *, drop_table: bool) -> None:
             [APP, MIGRATION],
         )
         if drop_table:
-            cursor.execute(f'DROP TABLE "{schema}"."{TABLE}"')
+            for table in TABLES:
+                cursor.execute(f'DROP TABLE "{schema}"."{table}" CASCADE')
 
 
 def _unbreak(schema: str) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f'DROP TABLE IF EXISTS "{schema}"."{TABLE}"')
+        for table in TABLES:
+            cursor.execute(f'DROP TABLE IF EXISTS "{schema}"."{table}" CASCADE')
 
 
 def test_a_failing_tenant_is_reported_the_others_migrate_and_a_rerun_resumes(committed):
