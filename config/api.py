@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from drf_spectacular import openapi
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -40,3 +41,16 @@ def filter_by_ids(queryset, params, names: tuple[str, ...]):
                 raise DjangoValidationError({name: ["Use an id (a number)."]})
             queryset = queryset.filter(**{f"{name}_id": int(value)})
     return queryset
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema with unique component names: a serializer nested in a view
+    (`CartApi.InputSerializer`) is named after its view, and the portal's own serializers get
+    a `Portal` prefix, so that no two components share a name in the OpenAPI document."""
+
+    def get_serializer_name(self, serializer, direction) -> str:
+        cls = type(serializer)
+        name = cls.__qualname__.replace(".", "")
+        if cls.__module__.startswith("portal."):
+            name = f"Portal{name}"
+        return name

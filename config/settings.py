@@ -354,7 +354,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["tenants.identity.permissions.IsStaffUser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "config.api.exception_handler",
@@ -370,6 +370,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "crm_core.models.commerce.Order.Status",
+        "TicketStatusEnum": "crm_core.models.tickets.Ticket.Status",
+        "TicketPriorityEnum": "crm_core.models.tickets.Ticket.Priority",
+        "TicketKindEnum": "crm_core.models.tickets.Ticket.Kind",
+        "TaskPriorityEnum": "crm_core.models.tasks.Task.Priority",
+    },
 }
 
 # --- I18n ---------------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ staff_urls = [
 api_urls = [
     path("api/v1/", include("tenants.identity.api.urls")),
     path("api/v1/", include("crm_core.api.urls")),
+    path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -57,6 +57,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 ANONYMOUS, STAFF, PORTAL, API, API_ANONYMOUS = "anonymous", "staff", "portal", "api", "api-anon"
+PORTAL_API = "portal-api"
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,15 @@ ROUTES: dict[str, Route] = {
     "portal_security": Route(PORTAL, ("get", "post")),
     "portal_data_export": Route(PORTAL),
     "portal_erasure": Route(PORTAL, ("post",)),
+    "api-portal-me": Route(PORTAL_API),
+    "api-portal-orders": Route(PORTAL_API),
+    "api-portal-order": Route(PORTAL_API, ("get",), "order"),
+    "api-portal-catalog": Route(PORTAL_API),
+    "api-portal-cart": Route(PORTAL_API, ("get", "post")),
+    "api-portal-checkout": Route(PORTAL_API, ("post",)),
+    "api-portal-tickets": Route(PORTAL_API, ("get", "post")),
+    "api-portal-ticket": Route(PORTAL_API, ("get",), "ticket"),
+    "api-portal-ticket-reply": Route(PORTAL_API, ("post",), "ticket"),
     "portal_settings": Route(STAFF, ("get", "post")),
     "support_topic_create": Route(STAFF, ("post",)),
     "support_topic_update": Route(STAFF, ("post",), "topic"),
@@ -534,7 +544,7 @@ def test_a_session_on_b_host_reaches_nothing(tenant_a, tenant_b, secrets_of_b):
     client_a = tenant_a.client(tenant_a.owner())
     session = client_a.cookies["sessionid"].value
     for name, route in ROUTES.items():
-        if route.kind not in (STAFF, API, PORTAL):
+        if route.kind not in (STAFF, API, PORTAL, PORTAL_API):
             continue
         url = url_for(name, route, secrets_of_b)
         for method in route.methods:
@@ -565,11 +575,14 @@ def test_customers_are_refused_every_staff_route(tenant_a, secrets_of_b):
 
 def test_anonymous_visitors_are_sent_to_sign_in(tenant_a, secrets_of_b):
     for name, route in ROUTES.items():
-        if route.kind not in (STAFF, API, PORTAL) or name in ("api-schema", "api-docs"):
+        if route.kind not in (STAFF, API, PORTAL, PORTAL_API) or name in (
+            "api-schema",
+            "api-docs",
+        ):
             continue
         url = url_for(name, route, secrets_of_b)
         for method in route.methods:
             response = call(tenant_a.client(), method, url)
             assert response.status_code in (302, 401), f"{method} {url}: {response.status_code}"
-            if route.kind != API:
+            if route.kind not in (API, PORTAL_API):
                 assert "login/" in response["Location"]
