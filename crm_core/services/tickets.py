@@ -156,3 +156,22 @@ def ticket_update(
         ticket.assignee = assignee
     ticket.save()
     return ticket
+
+
+def support_topics_default_create() -> None:
+    """The topics a new company's customers choose from, until its admin edits the list."""
+    from crm_core.models import SupportTopic
+
+    if SupportTopic.objects.exists():
+        return
+    topics = [
+        (_("Order and delivery"), Ticket.Priority.HIGH),
+        (_("Payment and invoices"), Ticket.Priority.NORMAL),
+        (_("Product question"), Ticket.Priority.NORMAL),
+        (_("Return or complaint"), Ticket.Priority.HIGH),
+        (_("Something else"), Ticket.Priority.LOW),
+    ]
+    SupportTopic.objects.bulk_create(
+        SupportTopic(name=name, priority=priority, position=index)
+        for index, (name, priority) in enumerate(topics)
+    )

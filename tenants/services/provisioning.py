@@ -12,6 +12,7 @@ from django_tenants.utils import get_public_schema_name, schema_exists, tenant_c
 from crm_core.services.deals import pipeline_default_create
 from crm_core.services.interactions import interaction_lists_default_create
 from crm_core.services.parties import lifecycle_stages_default_create
+from crm_core.services.tickets import support_topics_default_create
 from tenants.identity.models import User
 from tenants.identity.roles import Role
 from tenants.identity.services.handoff import handoff_path_for
@@ -105,6 +106,7 @@ def tenant_signup(
                 lifecycle_stages_default_create()
                 interaction_lists_default_create()
                 pipeline_default_create()
+                support_topics_default_create()
                 login_path = handoff_path_for(owner)
     except (IntegrityError, ValidationError) as error:
         if isinstance(error, ValidationError) and hasattr(error, "error_dict"):

@@ -13,8 +13,10 @@ from crm_core.models import (
     Order,
     RecordChange,
     Segment,
+    SupportTopic,
     Task,
 )
+from portal.models import CustomerAccount
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +35,14 @@ def test_the_demo_company_has_data_for_every_screen():
         job = ImportJob.objects.get()
         assert (job.status, job.created_count, job.error_count) == ("done", 3, 1)
         assert job.errors[0]["message"] == "«не-адрес» — не адрес эл. почты."
+        # the demo customers sign in to the portal on contacts with orders and a request
+        accounts = CustomerAccount.objects.select_related("contact")
+        assert accounts.count() == 2
+        for account in accounts:
+            assert account.is_ready
+            assert Order.objects.filter(contact=account.contact, source="portal").count() == 1
+            assert account.contact.tickets.count() == 1
+        assert SupportTopic.objects.count() == 5
         assert RecordChange.objects.filter(
             table_name="crm_core_contact", actor__isnull=False
         ).exists()

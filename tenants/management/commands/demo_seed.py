@@ -14,6 +14,8 @@ from crm_core.demo import (
 from crm_core.services.deals import pipeline_default_create
 from crm_core.services.interactions import interaction_lists_default_create
 from crm_core.services.parties import lifecycle_stages_default_create
+from crm_core.services.tickets import support_topics_default_create
+from portal.demo import demo_portal_seed
 from search.services import changes_index
 from tenants.identity.models import Team, User
 from tenants.identity.roles import Role
@@ -80,6 +82,8 @@ class Command(BaseCommand):
             demo_tasks_seed()
             demo_commerce_seed()
             demo_extras_seed()
+            support_topics_default_create()
+            demo_portal_seed(CUSTOMERS)
             changes_index()  # the search index, at once rather than on the worker's next round
         url = url_for_domain(domain_for(DEMO_SUBDOMAIN))
         self.stdout.write(f"Demo company: {url}  owner: {DEMO_OWNER_EMAIL} / {DEMO_PASSWORD}")
