@@ -23,6 +23,7 @@ bench: install  ## Print the benchmark figures (long: three runs load 1,000,000 
 	$(PY) bench/provisioning.py
 	$(PY) bench/contacts_list.py
 	$(PY) bench/contact_card.py
+	$(PY) bench/portal_orders.py
 	$(PY) bench/import_contacts.py
 	$(PY) bench/search.py
 	$(PY) bench/live_updates.py
