@@ -58,3 +58,32 @@ def company_signup(subdomain: str) -> User:
     )
     with schema_context(subdomain):
         return User.objects.get(email=email)
+
+
+def time_requests(client, requests: list[tuple[str, str]], repeats: int) -> dict[str, list]:
+    """Each (label, path) GET `repeats` times through `client`; the durations after a warm-up
+    of five. A response other than 200 stops the benchmark."""
+    import time
+
+    results = {}
+    for label, path in requests:
+        durations = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            response = client.get(path)
+            durations.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path}: {response.status_code}")
+        results[label] = durations[5:]
+    return results
+
+
+def print_percentiles(results: dict[str, list], width: int = 34) -> None:
+    import statistics
+
+    print(f"{'request':<{width}}{'p50':>8}{'p95':>8}{'p99':>8}  ms")
+    for label, durations in results.items():
+        print(
+            f"{label:<{width}}{statistics.median(durations) * 1000:8.1f}"
+            f"{percentile(durations, 0.95) * 1000:8.1f}{percentile(durations, 0.99) * 1000:8.1f}"
+        )

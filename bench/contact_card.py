@@ -8,12 +8,15 @@ Usage: `python bench/contact_card.py [N]`.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from datetime import timedelta
 
-from common import company_signup, percentile, throwaway_database  # noqa: E402
+from common import (  # noqa: E402
+    company_signup,
+    print_percentiles,
+    throwaway_database,
+    time_requests,
+)
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -63,27 +66,17 @@ def main(count: int) -> None:
         with schema_context("card"):
             client.force_login(owner)
         connection.set_schema_to_public()
-        results = {}
-        for label, path in (
-            ("card page (first timeline page)", f"/contacts/{contact.pk}/"),
-            ("card, calls only", f"/contacts/{contact.pk}/?channel=call"),
-            ("timeline API", f"/api/v1/contacts/{contact.pk}/timeline/"),
-        ):
-            durations = []
-            for _ in range(REPEATS):
-                started = time.perf_counter()
-                response = client.get(path)
-                durations.append(time.perf_counter() - started)
-                if response.status_code != 200:
-                    raise RuntimeError(f"{path}: {response.status_code}")
-            results[label] = durations[5:]
-    print(f"One contact with {count:,} interactions (and {count:,} on 20 other contacts)")
-    print(f"{'request':<34}{'p50':>8}{'p95':>8}{'p99':>8}  ms")
-    for label, durations in results.items():
-        print(
-            f"{label:<34}{statistics.median(durations) * 1000:8.1f}"
-            f"{percentile(durations, 0.95) * 1000:8.1f}{percentile(durations, 0.99) * 1000:8.1f}"
+        results = time_requests(
+            client,
+            [
+                ("card page (first timeline page)", f"/contacts/{contact.pk}/"),
+                ("card, calls only", f"/contacts/{contact.pk}/?channel=call"),
+                ("timeline API", f"/api/v1/contacts/{contact.pk}/timeline/"),
+            ],
+            REPEATS,
         )
+    print(f"One contact with {count:,} interactions (and {count:,} on 20 other contacts)")
+    print_percentiles(results)
     print("target: the card's first page under 150 ms")
 
 

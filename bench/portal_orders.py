@@ -8,13 +8,16 @@ Usage: `python bench/portal_orders.py [N]`.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from datetime import timedelta
 from decimal import Decimal
 
-from common import company_signup, percentile, throwaway_database  # noqa: E402
+from common import (  # noqa: E402
+    company_signup,
+    print_percentiles,
+    throwaway_database,
+    time_requests,
+)
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -95,30 +98,20 @@ def main(count: int) -> None:
             deep = client.get(deep["next"]).json()
         deep_cursor = deep["next"].split("shop.localhost", 1)[-1]
         last_page = (count + 19) // 20
-        results = {}
-        for label, path in (
-            ("history, first page", "/portal/orders/"),
-            ("history, middle page", f"/portal/orders/?page={last_page // 2}"),
-            ("history, last page", f"/portal/orders/?page={last_page}"),
-            ("one order", f"/portal/orders/{some_order.pk}/"),
-            ("API list, first page", "/api/v1/portal/orders/"),
-            ("API list, 4,000 orders deep", deep_cursor),
-        ):
-            durations = []
-            for _ in range(REPEATS):
-                started = time.perf_counter()
-                response = client.get(path)
-                durations.append(time.perf_counter() - started)
-                if response.status_code != 200:
-                    raise RuntimeError(f"{path}: {response.status_code}")
-            results[label] = durations[5:]
-    print(f"One portal customer with {count:,} orders (and {count:,} of another customer)")
-    print(f"{'request':<32}{'p50':>8}{'p95':>8}{'p99':>8}  ms")
-    for label, durations in results.items():
-        print(
-            f"{label:<32}{statistics.median(durations) * 1000:8.1f}"
-            f"{percentile(durations, 0.95) * 1000:8.1f}{percentile(durations, 0.99) * 1000:8.1f}"
+        results = time_requests(
+            client,
+            [
+                ("history, first page", "/portal/orders/"),
+                ("history, middle page", f"/portal/orders/?page={last_page // 2}"),
+                ("history, last page", f"/portal/orders/?page={last_page}"),
+                ("one order", f"/portal/orders/{some_order.pk}/"),
+                ("API list, first page", "/api/v1/portal/orders/"),
+                ("API list, 4,000 orders deep", deep_cursor),
+            ],
+            REPEATS,
         )
+    print(f"One portal customer with {count:,} orders (and {count:,} of another customer)")
+    print_percentiles(results, width=32)
     print("target: the order history page p95 under 100 ms")
 
 

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from config.pagination import KeysetPagination
 from crm_core.models import Order, OrderLine, Product, SupportTopic, Ticket, TicketMessage
-from portal.models import Address, CustomerAccount
+from portal.models import ADDRESS_FIELDS, Address, CustomerAccount
 from portal.selectors import order_of, order_steps, orders_of, ticket_of
 from portal.services.shop import cart_add, cart_get, cart_set, catalogue, checkout
 from portal.services.support import messages_of, request_open, request_reply, tickets_of
@@ -59,18 +59,7 @@ class PortalListApi(ListAPIView):
 class AddressSerializer(serializers.ModelSerializer):
     class Meta:
         model = Address
-        fields = [
-            "id",
-            "label",
-            "recipient",
-            "line1",
-            "line2",
-            "city",
-            "postcode",
-            "country",
-            "phone",
-            "is_default",
-        ]
+        fields = ["id", *ADDRESS_FIELDS]
 
 
 class MeSerializer(serializers.Serializer):

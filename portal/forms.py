@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm_core.models import Contact, Product, SupportTopic, Ticket
-from portal.models import Address, CustomerAccount, PortalBranding
+from portal.models import ADDRESS_FIELDS, Address, CustomerAccount, PortalBranding
 from tenants.identity.forms import LoginForm, PasswordSetMixin
 from tenants.identity.models import User
 from tenants.identity.roles import STAFF_ROLES
@@ -109,17 +109,7 @@ class PhoneForm(forms.Form):
 class AddressForm(forms.ModelForm):
     class Meta:
         model = Address
-        fields = [
-            "label",
-            "recipient",
-            "line1",
-            "line2",
-            "city",
-            "postcode",
-            "country",
-            "phone",
-            "is_default",
-        ]
+        fields = ADDRESS_FIELDS
 
 
 class EmailChangeForm(forms.Form):

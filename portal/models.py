@@ -53,6 +53,20 @@ class CustomerAccount(models.Model):
         return self.contact_id is not None and self.email_verified_at is not None
 
 
+# What a customer fills in for an address (the portal's form and its API alike).
+ADDRESS_FIELDS = [
+    "label",
+    "recipient",
+    "line1",
+    "line2",
+    "city",
+    "postcode",
+    "country",
+    "phone",
+    "is_default",
+]
+
+
 class Address(models.Model):
     contact = models.ForeignKey(
         "crm_core.Contact", on_delete=models.CASCADE, related_name="addresses"
