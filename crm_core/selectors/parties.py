@@ -16,9 +16,13 @@ def companies_visible(*, user: User) -> QuerySet[Company]:
     return visible_to(Company.objects.all(), user).select_related("owner", "lifecycle_stage")
 
 
-def contact_get_for_user(*, user: User, pk: int) -> Contact:
-    """The contact if the user may see it; the same 404 for missing and forbidden."""
-    contact = contacts_visible(user=user).filter(pk=pk).first()
+def contact_get_for_user(*, user: User, pk: int, with_portal: bool = False) -> Contact:
+    """The contact if the user may see it; the same 404 for missing and forbidden.
+    `with_portal` reads its portal account (for the card) in the same query."""
+    contacts = contacts_visible(user=user)
+    if with_portal:
+        contacts = contacts.select_related("portal_account__user")
+    contact = contacts.filter(pk=pk).first()
     if contact is None:
         raise Http404
     return contact

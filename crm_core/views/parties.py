@@ -279,7 +279,7 @@ def record_archive_view(request: HttpRequest, kind: Kind, pk: int) -> HttpRespon
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from crm_core.views.interactions import contact_card_context
 
-    contact = contact_get_for_user(user=request.user, pk=pk)
+    contact = contact_get_for_user(user=request.user, pk=pk, with_portal=True)
     context = contact_card_context(request, contact)
     context["kind"] = CONTACTS
     suggestion = request.session.get("stage_suggestion")

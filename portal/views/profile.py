@@ -128,7 +128,9 @@ def security(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action")
     if request.method == "POST":
         if action == "setup":
-            totp_setup(account=account)
+            # switching it off takes a code; a new secret never replaces an active one
+            if account.totp_enabled_at is None:
+                totp_setup(account=account)
             return redirect("portal_security")
         if form.is_valid():
             try:

@@ -94,8 +94,14 @@ def test_session_of_one_tenant_is_useless_on_another(tenant_a, tenant_b):
     assert api.status_code in (401, 403)
 
 
-def test_customers_sign_in_to_the_portal_not_the_staff_app(tenant_a):
-    customer = tenant_a.make_user(Role.CUSTOMER)
+def test_customers_sign_in_to_the_portal_not_the_staff_app(
+    tenant_a, django_capture_on_commit_callbacks
+):
+    from tests.portal.conftest import make_customer
+
+    customer = make_customer(
+        tenant_a, django_capture_on_commit_callbacks, email="cora@client.test"
+    ).user
     client = tenant_a.client()
     assert login(client, customer.email)["Location"] == "/portal/"
     assert client.get("/portal/").status_code == 200

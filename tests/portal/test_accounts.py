@@ -170,6 +170,13 @@ def test_two_factor_sign_in(tenant_a, customer):
     client.post("/portal/profile/security/", {"action": "enable", "code": pyotp.TOTP(secret).now()})
     with tenant_a.active():
         assert CustomerAccount.objects.get(pk=customer.pk).totp_enabled_at is not None
+    # a session alone cannot swap the secret or switch it off: that takes a code
+    client.post("/portal/profile/security/", {"action": "setup"})
+    client.post("/portal/profile/security/", {"action": "disable", "code": "123456"})
+    with tenant_a.active():
+        kept = CustomerAccount.objects.get(pk=customer.pk)
+        assert kept.totp_secret == secret
+        assert kept.totp_enabled_at is not None
 
     fresh = tenant_a.client()
     step = fresh.post("/portal/login/", {"username": customer.user.email, "password": PASSWORD})
