@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import errors_into
 from crm_core.forms import DealForm
 from crm_core.models import Pipeline, PipelineStage, Product
 from crm_core.selectors.deals import deal_get_for_user, pipeline_board, pipeline_forecast
@@ -41,11 +42,6 @@ def deal_board(request: HttpRequest) -> HttpResponse:
     return render(request, "crm_core/deal_board.html", context)
 
 
-def _errors_into(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def deal_create_view(request: HttpRequest) -> HttpResponse:
     pipeline = _pipeline(request)
     if pipeline is None:
@@ -64,7 +60,7 @@ def deal_create_view(request: HttpRequest) -> HttpResponse:
                 actor=request.user, data={**form.service_data(), "pipeline": pipeline}
             )
         except ValidationError as error:
-            _errors_into(form, error)
+            errors_into(form, error)
         else:
             messages.success(request, _("Deal created."))
             return redirect("deal_detail", deal.pk)
@@ -147,7 +143,7 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except EditConflict as conflict:
             form.add_error(None, conflict.messages)
         except ValidationError as error:
-            _errors_into(form, error)
+            errors_into(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("deal_detail", deal.pk)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import errors_into
 from crm_core.forms import ImportUploadForm
 from crm_core.models import ImportJob
 from crm_core.selectors.imports import import_get_for_user, imports_visible
@@ -60,8 +61,7 @@ def import_upload_view(request: HttpRequest, kind: Kind) -> HttpResponse:
                 duplicates=data["duplicates"],
             )
         except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_errors)
+            errors_into(form, error)
         else:
             job.language = request.LANGUAGE_CODE
             job.save(update_fields=["language"])

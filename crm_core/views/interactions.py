@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import errors_into
 from crm_core.forms import InteractionForm
 from crm_core.models import Channel, LifecycleStage
 from crm_core.selectors.history import record_history
@@ -82,8 +83,7 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
                     files=form.cleaned_data["attachments"],
                 )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            errors_into(form, error)
         else:
             messages.success(request, _("Logged."))
             if form.cleaned_data.get("follow_up_at"):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from config.forms import errors_into
 from config.pagination import paginate
 from crm_core.api.parties import COMPANY_ORDERING, CONTACT_ORDERING
 from crm_core.filters import CompanyFilter, ContactFilter
@@ -94,14 +95,6 @@ def _form(kind: Kind, request: HttpRequest, **kwargs):
     if kind is CONTACTS:
         extra["companies"] = companies_visible(user=request.user).filter(archived_at=None)
     return kind.form(request.POST or None, **extra, **kwargs)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def record_list(request: HttpRequest, kind: Kind) -> HttpResponse:
@@ -228,7 +221,7 @@ def record_create(request: HttpRequest, kind: Kind) -> HttpResponse:
             duplicates = [(c, visible.filter(pk=c.pk).exists()) for c in duplicate.duplicates]
             form.add_error(None, duplicate.messages)
         except ValidationError as error:
-            _add_errors(form, error)
+            errors_into(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect(kind.url("detail", record.pk))
@@ -256,7 +249,7 @@ def record_edit(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
         except EditConflict as conflict:
             form.add_error(None, conflict.messages)
         except ValidationError as error:
-            _add_errors(form, error)
+            errors_into(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect(kind.url("detail", record.pk))

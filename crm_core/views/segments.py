@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import errors_into
 from crm_core.forms import (
     ParameterFormSet,
     SegmentForm,
@@ -56,8 +57,7 @@ def segment_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             segment = segment_save(segment=segment, data=data)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            errors_into(form, error)
         else:
             messages.success(request, _("Segment “%(name)s” saved.") % {"name": segment.name})
             return redirect("segment_list")

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import errors_into
 from crm_core.forms import TaskForm
 from crm_core.selectors.tasks import my_tasks, task_get_for_user
 from crm_core.services.tasks import task_complete, task_create, task_update
@@ -44,8 +45,7 @@ def task_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             else:
                 task = task_create(actor=request.user, data=data, assignee=assignee)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            errors_into(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect(_back(request, "/tasks/"))

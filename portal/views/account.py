@@ -16,6 +16,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import errors_into
 from portal.forms import ActivateForm, CodeForm, PortalLoginForm, SignupForm
 from portal.models import CustomerAccount, PortalBranding
 from portal.services.accounts import (
@@ -95,8 +96,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                     password=form.cleaned_data["password"],
                 )
             except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, problems)
+                errors_into(form, error)
             else:
                 request.session["portal_signup_email"] = user.email
                 return redirect("portal_signup_sent")

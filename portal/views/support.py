@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import errors_into
 from crm_core.models import Attachment, TicketMessage
 from portal.forms import ReplyForm, RequestForm
 from portal.selectors import ticket_of
@@ -20,11 +21,6 @@ from portal.services.support import (
     tickets_of,
 )
 from portal.views.common import customer_view, page_of
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
 
 
 @customer_view
@@ -46,7 +42,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
                 files=form.cleaned_data["attachments"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            errors_into(form, error)
         else:
             messages.success(
                 request,
@@ -70,7 +66,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 files=form.cleaned_data["attachments"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            errors_into(form, error)
         else:
             messages.success(request, _("Your message is sent."))
             return redirect("portal_ticket_detail", pk=ticket.pk)

@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from config.forms import errors_into
 from tenants.forms import SignupForm
 from tenants.identity.throttle import login_attempt_allowed
 from tenants.services.provisioning import subdomain_availability_errors, tenant_signup
@@ -21,8 +22,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             try:
                 result = tenant_signup(**form.cleaned_data)
             except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages)
+                errors_into(form, error)
             else:
                 return redirect(result.login_url)
     return render(

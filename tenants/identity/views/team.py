@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import errors_into
 from tenants.identity.forms import InvitationForm, TeamForm, UserRoleForm
 from tenants.identity.models import Invitation
 from tenants.identity.roles import Role
@@ -44,8 +45,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
             try:
                 invitation_create(actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                errors_into(form, error)
             else:
                 messages.success(
                     request,
