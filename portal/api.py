@@ -4,6 +4,7 @@ same services as the portal's pages do the work."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -15,7 +16,7 @@ from rest_framework.views import APIView
 from config.pagination import KeysetPagination
 from crm_core.models import Order, OrderLine, Product, SupportTopic, Ticket, TicketMessage
 from portal.models import ADDRESS_FIELDS, Address, CustomerAccount
-from portal.selectors import order_of, order_steps, orders_of, ticket_of
+from portal.selectors import order_of, order_steps, orders_of, ready_account, ticket_of
 from portal.services.shop import cart_add, cart_get, cart_set, catalogue, checkout
 from portal.services.support import messages_of, request_open, request_reply, tickets_of
 
@@ -27,15 +28,8 @@ class IsPortalCustomer(BasePermission):
     message = "This endpoint is for the company's portal customers."
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated and getattr(user, "is_customer", False)):
-            return False
-        account = (
-            CustomerAccount.objects.select_related("contact__company", "user")
-            .filter(user=user)
-            .first()
-        )
-        if account is None or not account.is_ready:
+        account = ready_account(user=request.user) if request.user else None
+        if account is None:
             return False
         request.account = account
         return True
@@ -268,7 +262,7 @@ class MessageSerializer(serializers.ModelSerializer):
         if message.interaction is None:
             return []
         return [
-            {"name": file.filename, "url": f"/portal/support/files/{file.uuid}/"}
+            {"name": file.filename, "url": reverse("portal_attachment", args=[file.uuid])}
             for file in message.interaction.attachments.all()
         ]
 

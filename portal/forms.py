@@ -27,12 +27,10 @@ class PortalLoginForm(LoginForm):
     def _unverified_check(self) -> None:
         """A right password on an account still waiting for its email link says so (and
         mails the link again) instead of a plain "wrong password"."""
-        from portal.services.accounts import verification_send
+        from portal.services.accounts import unverified_customer, verification_send
 
         email = (self.cleaned_data.get("username") or "").lower()
-        user = User.objects.filter(
-            email=email, is_active=False, customer_account__email_verified_at=None
-        ).first()
+        user = unverified_customer(email=email)
         if user and user.check_password(self.cleaned_data.get("password") or ""):
             verification_send(user=user)
             raise forms.ValidationError(

@@ -11,6 +11,16 @@ from crm_core.models import Order, Ticket
 from portal.models import Address, CustomerAccount
 
 
+def ready_account(*, user) -> CustomerAccount | None:
+    """The signed-in customer's account if it is verified and linked to its contact."""
+    if not (user.is_authenticated and getattr(user, "is_customer", False)):
+        return None
+    account = (
+        CustomerAccount.objects.select_related("contact__company", "user").filter(user=user).first()
+    )
+    return account if account is not None and account.is_ready else None
+
+
 def orders_of(*, account: CustomerAccount) -> QuerySet[Order]:
     """The customer's orders, newest first; drafts staff are still preparing are not shown."""
     return (

@@ -117,6 +117,8 @@ def order_create(
     source: str = Order.Source.STAFF,
     notes: str = "",
     deferred_until: date | None = None,
+    shipping_address: str = "",
+    payment_method: str = "",
 ) -> Order:
     """A draft order priced from the contact's price list on the server (never from input)."""
     if not lines:
@@ -158,6 +160,8 @@ def order_create(
         source=source,
         notes=notes,
         deferred_until=deferred_until,
+        shipping_address=shipping_address,
+        payment_method=payment_method,
     )
     total = Decimal(0)
     for line in lines:

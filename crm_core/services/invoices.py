@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
@@ -29,3 +30,10 @@ def invoice_pdf(*, order: Order) -> bytes:
         },
     )
     return HTML(string=html, url_fetcher=_no_fetching).write_pdf()
+
+
+def invoice_response(*, order: Order) -> HttpResponse:
+    """The invoice as a download, for whoever the caller has already let see the order."""
+    response = HttpResponse(invoice_pdf(order=order), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="invoice-{order.number}.pdf"'
+    return response

@@ -21,7 +21,7 @@ from portal.models import CustomerAccount
 from portal.tasks import portal_mail_send
 from tenants.identity.models import User
 from tenants.identity.roles import Role
-from tenants.identity.services.roles import user_role_apply
+from tenants.identity.services.users import user_create
 from tenants.links import tenant_url
 from tenants.queue import enqueue_after_commit
 
@@ -88,18 +88,24 @@ def customer_signup(*, email: str, full_name: str, password: str) -> User:
         errors["password"] = list(error.messages)
     if errors:
         raise ValidationError(errors)
-    user = User.objects.create_user(
+    user = user_create(
         email=email,
         password=password,
-        full_name=full_name.strip(),
+        full_name=full_name,
         role=Role.CUSTOMER,
         is_active=False,
         language=get_language() or "",
     )
-    user_role_apply(user=user, role=Role.CUSTOMER)
     CustomerAccount.objects.create(user=user, source=CustomerAccount.Source.SIGNUP)
     verification_send(user=user)
     return user
+
+
+def unverified_customer(*, email: str) -> User | None:
+    """The customer who signed up with this address and has not opened the link yet."""
+    return User.objects.filter(
+        email=email.strip().lower(), is_active=False, customer_account__email_verified_at=None
+    ).first()
 
 
 def verification_send(*, user: User) -> None:
@@ -178,14 +184,13 @@ def customer_invite(*, actor: User, contact: Contact) -> str:
         raise ValidationError(_("Add the client's email first: the invitation is mailed."))
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(_("Someone here already signs in with %(email)s.") % {"email": email})
-    user = User.objects.create_user(
+    user = user_create(
         email=email,
         password=None,
         full_name=contact.full_name,
         role=Role.CUSTOMER,
         language=contact.language,
     )
-    user_role_apply(user=user, role=Role.CUSTOMER)
     CustomerAccount.objects.create(
         user=user, contact=contact, source=CustomerAccount.Source.INVITATION
     )

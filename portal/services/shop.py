@@ -182,11 +182,9 @@ def checkout(
         lines=[LineRequest(row.product, Decimal(row.line.quantity)) for row in cart.rows],
         source=Order.Source.PORTAL,
         notes=notes.strip()[:2000],
+        shipping_address=address.as_text(),
+        payment_method=PaymentMethod.INVOICE,
     )
-    Order.objects.filter(pk=order.pk).update(
-        shipping_address=address.as_text(), payment_method=PaymentMethod.INVOICE
-    )
-    order.refresh_from_db()
     order = order_status_change(actor=user, order=order, status=Order.Status.PLACED)
     account.cart.all().delete()
     return order

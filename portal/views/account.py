@@ -24,6 +24,8 @@ from portal.services.accounts import (
     customer_verify,
     invitation_activate,
     invitation_user,
+    unverified_customer,
+    verification_send,
 )
 from portal.services.totp import totp_check
 from tenants.identity.models import User
@@ -152,14 +154,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 @require_POST
 def resend(request: HttpRequest) -> HttpResponse:
     """Mail the verification link again to the address that just signed up."""
-    from portal.services.accounts import verification_send
-
     if not login_attempt_allowed(request):
         return _too_many(request)
-    email = request.session.get("portal_signup_email")
-    user = User.objects.filter(
-        email=email, is_active=False, customer_account__email_verified_at=None
-    ).first()
+    user = unverified_customer(email=request.session.get("portal_signup_email") or "")
     if user is not None:
         verification_send(user=user)
     messages.success(request, _("We sent the link again."))

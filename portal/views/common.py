@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from portal.models import CustomerAccount
+from portal.selectors import ready_account
 
 PAGE_SIZE = 20
 
@@ -28,12 +28,8 @@ def customer_view(view):
             return redirect_to_login(request.get_full_path(), reverse("portal_login"))
         if not user.is_customer:
             return redirect("dashboard")
-        account = (
-            CustomerAccount.objects.select_related("contact__company", "user")
-            .filter(user=user)
-            .first()
-        )
-        if account is None or not account.is_ready:
+        account = ready_account(user=user)
+        if account is None:
             raise PermissionDenied(_("Your customer account is not ready yet."))
         request.account = account
         return view(request, *args, **kwargs)

@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm_core.services.invoices import invoice_pdf
+from crm_core.services.invoices import invoice_response
 from portal.forms import AddressForm, CheckoutForm
 from portal.selectors import order_of, order_steps, orders_of
+from portal.services.profile import address_save
 from portal.services.shop import (
     cart_add,
     cart_get,
@@ -27,10 +28,6 @@ from portal.services.support import tickets_of
 from portal.views.common import customer_view, page_of
 
 
-def _errors(error: ValidationError) -> str:
-    return " ".join(" ".join(problems) for problems in error.message_dict.values())
-
-
 @customer_view
 def home(request: HttpRequest) -> HttpResponse:
     account = request.account
@@ -41,7 +38,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "orders": list(orders_of(account=account)[:3]),
             "tickets": list(tickets_of(account=account).exclude(status="closed")[:3]),
             "recommended": recommendations(account=account),
-            "cart": cart_get(account=account),
         },
     )
 
@@ -60,7 +56,6 @@ def catalogue_view(request: HttpRequest) -> HttpResponse:
             "categories": categories(account=request.account),
             "q": text,
             "category": category,
-            "cart": cart_get(account=request.account),
         },
     )
 
@@ -74,7 +69,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "portal/product.html",
-        {"product": product, "price_list": price_list, "cart": cart_get(account=request.account)},
+        {"product": product, "price_list": price_list},
     )
 
 
@@ -91,7 +86,9 @@ def cart_add_view(request: HttpRequest) -> HttpResponse:
     except (ValidationError, ValueError) as error:
         messages.error(
             request,
-            _errors(error) if isinstance(error, ValidationError) else _("Unknown product."),
+            " ".join(error.messages)
+            if isinstance(error, ValidationError)
+            else _("Unknown product."),
         )
     back = request.POST.get("next", "")
     return redirect(back if back.startswith("/portal/") else "portal_cart")
@@ -113,7 +110,7 @@ def cart_view(request: HttpRequest) -> HttpResponse:
                 cart_set(account=request.account, product_id=int(remove), quantity=0)
             messages.success(request, _("Cart updated."))
         except ValidationError as error:
-            messages.error(request, _errors(error))
+            messages.error(request, " ".join(error.messages))
         except ValueError:
             messages.error(request, _("Unknown product."))
         return redirect("portal_cart")
@@ -135,8 +132,6 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and "new_address" in request.POST:
         if address_form.is_valid():
-            from portal.services.profile import address_save
-
             address_save(contact=account.contact, form=address_form)
             return redirect("portal_checkout")
     elif request.method == "POST" and form.is_valid():
@@ -147,7 +142,7 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
                 notes=form.cleaned_data["notes"],
             )
         except ValidationError as error:
-            messages.error(request, _errors(error))
+            messages.error(request, " ".join(error.messages))
             return redirect("portal_cart")
         messages.success(
             request,
@@ -201,7 +196,4 @@ def order_reorder(request: HttpRequest, pk: int) -> HttpResponse:
 
 @customer_view
 def order_invoice(request: HttpRequest, pk: int) -> HttpResponse:
-    order = order_of(account=request.account, pk=pk)
-    response = HttpResponse(invoice_pdf(order=order), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="invoice-{order.number}.pdf"'
-    return response
+    return invoice_response(order=order_of(account=request.account, pk=pk))

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from crm_core.models import RecommendedProduct, Segment, SupportTopic
 from crm_core.selectors.commerce import order_get_for_user
 from crm_core.selectors.parties import contact_get_for_user
-from crm_core.services.invoices import invoice_pdf
+from crm_core.services.invoices import invoice_response
 from portal.forms import BrandingForm, RecommendationsForm, SupportTopicForm
 from portal.models import PortalBranding
 from portal.services.accounts import customer_invite
@@ -139,7 +139,4 @@ def contact_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def order_invoice(request: HttpRequest, pk: int) -> HttpResponse:
-    order = order_get_for_user(user=request.user, pk=pk)
-    response = HttpResponse(invoice_pdf(order=order), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="invoice-{order.number}.pdf"'
-    return response
+    return invoice_response(order=order_get_for_user(user=request.user, pk=pk))

@@ -25,13 +25,26 @@ def _hash(secret: str) -> str:
 
 
 def user_create(
-    *, email: str, full_name: str, password: str | None, role: Role, team: Team | None = None
+    *,
+    email: str,
+    full_name: str,
+    password: str | None,
+    role: Role,
+    team: Team | None = None,
+    is_active: bool = True,
+    language: str = "",
 ) -> User:
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("A user with this email already exists.")})
     user = User.objects.create_user(
-        email=email, password=password, full_name=full_name.strip(), role=role, team=team
+        email=email,
+        password=password,
+        full_name=full_name.strip(),
+        role=role,
+        team=team,
+        is_active=is_active,
+        language=language,
     )
     user_role_apply(user=user, role=role)
     return user
