@@ -52,6 +52,7 @@ SHARED_APPS = [
     "django_tenants",
     "tenants",
     "tenants.identity",
+    "billing",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -112,6 +113,7 @@ MIDDLEWARE = [
     "tenants.identity.middleware.StaffAreaMiddleware",
     "crm_core.middleware.HistoryActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "billing.middleware.SubscriptionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -131,6 +133,7 @@ TEMPLATES = [
                 "tenants.context_processors.tenant",
                 "crm_core.context_processors.task_badge",
                 "portal.context_processors.branding",
+                "billing.context_processors.subscription",
             ],
         },
     }
@@ -253,6 +256,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60.0,
         "args": ["search.tasks.search_drift_job"],
     },
+    "stripe-events-retry": {
+        "task": "billing.tasks.stripe_events_retry_job",
+        "schedule": 5 * 60.0,
+    },
     "exports-purge": {
         "task": "crm_core.tasks.for_each_tenant",
         "schedule": 24 * 60 * 60.0,
@@ -304,6 +311,18 @@ GLOBAL_LOGIN_ATTEMPTS_PER_MINUTE = env.int("GLOBAL_LOGIN_ATTEMPTS_PER_MINUTE", d
 # Phones typed without a country code are read as numbers of this region.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="RU")
 
+# --- Billing: Stripe. Without STRIPE_SECRET_KEY billing is off (see billing.stripe_api). -----
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Only for a Stripe-compatible server (stripe-mock, the tests' local server): Stripe's own
+# addresses otherwise.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+STRIPE_CONNECT_BASE = env.str("STRIPE_CONNECT_BASE", default="")
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+TRIAL_DAYS = env.int("TRIAL_DAYS", default=14)
+# A company whose payment failed keeps working this long (with a banner and reminders).
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=14)
+
 # Search: PostgreSQL always; Elasticsearch as well (and answering queries) when a URL is set.
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 ELASTICSEARCH_INDEX = env.str("ELASTICSEARCH_INDEX", default="tenantly-search")
@@ -329,6 +348,15 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 _SITE = f"{BASE_URL_SCHEME}://{BASE_DOMAIN}" + (
     f":{BASE_URL_PORT}" if BASE_URL_PORT not in ("", "80", "443") else ""
 )
+# Forms that pay, manage a subscription or onboard a Stripe account redirect to Stripe's pages
+# (form-action covers redirects); a Stripe-compatible test server serves those pages itself.
+_STRIPE_PAGES = [
+    "https://checkout.stripe.com",
+    "https://billing.stripe.com",
+    "https://connect.stripe.com",
+]
+if STRIPE_API_BASE:
+    _STRIPE_PAGES.append(STRIPE_API_BASE.rstrip("/"))
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -341,7 +369,7 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
         # signup and sign-in forms on the public site land in a company's subdomain
-        "form-action": ["'self'", _SITE, _SITE.replace("://", "://*.", 1)],
+        "form-action": ["'self'", _SITE, _SITE.replace("://", "://*.", 1), *_STRIPE_PAGES],
     }
 }
 # /metrics: a scrape must bring this Bearer token when it is set (see config.metrics).

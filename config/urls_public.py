@@ -12,6 +12,7 @@ urlpatterns = [
     path("signup/", public.signup, name="signup"),
     path("signup/check/", public.subdomain_check, name="signup_check"),
     path("api/v1/signup/", SignupApi.as_view(), name="api-signup"),
+    path("", include("billing.urls_public")),
     path(
         "api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_public"), name="api-schema"
     ),

@@ -72,6 +72,7 @@ urlpatterns = [
     path("", include("crm_core.urls")),
     path("", include("search.urls")),
     path("", include("portal.urls")),
+    path("", include("billing.urls")),
     *api_urls,
     path("i18n/", include("django.conf.urls.i18n")),
 ]

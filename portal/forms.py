@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm_core.models import Contact, Product, SupportTopic, Ticket
+from crm_core.models import Contact, PaymentMethod, Product, SupportTopic, Ticket
 from portal.models import ADDRESS_FIELDS, Address, CustomerAccount, PortalBranding
 from tenants.identity.forms import LoginForm, PasswordSetMixin
 from tenants.identity.models import User
@@ -139,14 +139,32 @@ class CheckoutForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, account: CustomerAccount, **kwargs):
+    payment_method = forms.ChoiceField(
+        label=_("Payment"),
+        choices=PaymentMethod.choices,
+        initial=PaymentMethod.CARD,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def __init__(self, *args, account: CustomerAccount, card_payments: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not card_payments:
+            del self.fields["payment_method"]
+        else:
+            # The choice sits in its own card, outside the <form> element it belongs to.
+            self.fields["payment_method"].widget.attrs.update(
+                {"form": "checkout-form", "class": "form-check-input"}
+            )
         addresses = Address.objects.filter(contact_id=account.contact_id)
         self.fields["address"].queryset = addresses
         self.fields["address"].empty_label = None
         default = addresses.first()
         if default and not self.is_bound:
             self.initial["address"] = default.pk
+
+    def clean_payment_method(self) -> str:
+        return self.cleaned_data.get("payment_method") or PaymentMethod.INVOICE
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -46,6 +46,7 @@ portal_urlpatterns = [
     path("portal/orders/", shop.order_list, name="portal_orders"),
     path("portal/orders/<int:pk>/", shop.order_detail, name="portal_order_detail"),
     path("portal/orders/<int:pk>/reorder/", shop.order_reorder, name="portal_order_reorder"),
+    path("portal/orders/<int:pk>/pay/", shop.order_pay, name="portal_order_pay"),
     path("portal/orders/<int:pk>/invoice.pdf", shop.order_invoice, name="portal_order_invoice"),
     path("portal/support/", support.ticket_list, name="portal_tickets"),
     path("portal/support/new/", support.ticket_create, name="portal_ticket_create"),

@@ -19,6 +19,34 @@ class SignupForm(forms.Form):
         help_text=_("At least 12 characters."),
     )
 
+    plan = forms.ChoiceField(label=_("Plan"), required=False)
+    interval = forms.ChoiceField(
+        label=_("Billing"),
+        required=False,
+        choices=[("month", _("Monthly")), ("year", _("Yearly"))],
+        initial="month",
+    )
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=10_000, initial=1)
+
+    def __init__(self, *args, **kwargs):
+        from billing.services.subscriptions import public_plans
+        from billing.stripe_api import billing_enabled
+
+        super().__init__(*args, **kwargs)
+        # With billing off every company starts on the trial: nothing else can be chosen.
+        plans = [plan for plan in public_plans() if plan.is_trial or billing_enabled()]
+        self.fields["plan"].choices = [(plan.code, plan.name) for plan in plans]
+        self.fields["seats"].required = False
+        if len(plans) <= 1:
+            for name in ("plan", "interval", "seats"):
+                self.fields[name].widget = forms.HiddenInput()
+
+    def clean_interval(self) -> str:
+        return self.cleaned_data.get("interval") or "month"
+
+    def clean_seats(self) -> int:
+        return self.cleaned_data.get("seats") or 1
+
     @property
     def base_domain(self) -> str:
         return settings.BASE_DOMAIN

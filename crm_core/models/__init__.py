@@ -2,6 +2,7 @@ from crm_core.models.base import OwnedRecord
 from crm_core.models.commerce import (
     Order,
     OrderLine,
+    Payment,
     PaymentMethod,
     Price,
     PriceList,
@@ -58,6 +59,7 @@ __all__ = [
     "Order",
     "OrderLine",
     "OwnedRecord",
+    "Payment",
     "PaymentMethod",
     "Pipeline",
     "PipelineStage",

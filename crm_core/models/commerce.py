@@ -147,3 +147,37 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} × {self.quantity}"
+
+
+class Payment(models.Model):
+    """A card payment of an order, taken by Stripe Checkout on the company's connected account."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting payment")
+        PAID = "paid", _("Paid")
+        EXPIRED = "expired", _("Not completed")
+        REFUNDED = "refunded", _("Refunded")
+        PARTIALLY_REFUNDED = "partially_refunded", _("Partly refunded")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    refunded = models.DecimalField(_("refunded"), max_digits=16, decimal_places=2, default=0)
+    checkout_session_id = models.CharField(max_length=255, unique=True)
+    checkout_url = models.URLField(max_length=2000, blank=True)
+    payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.amount} {self.currency} ({self.status})"
+
+    @property
+    def refundable(self):
+        return self.amount - self.refunded

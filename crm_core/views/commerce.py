@@ -204,6 +204,8 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": order.lines.select_related("product"),
             "next_steps": next_steps,
             "steps": steps,
+            "payments": order.payments.all(),
+            "can_refund": request.user.can_manage_team or request.user.role == "sales_head",
         },
     )
 

@@ -264,3 +264,9 @@ document.addEventListener("live:reconnected", (event) => {
 
 document.addEventListener("DOMContentLoaded", () => liveStart(document));
 document.body.addEventListener("htmx:load", (event) => liveStart(event.target as HTMLElement));
+
+// --- A read-only (lapsed) workspace refuses an htmx write: say so where the user is. --------
+document.addEventListener("tenantly:read-only", (event) => {
+  const detail = (event as CustomEvent<{ text: string; url: string }>).detail;
+  toast(detail.text, detail.url, "text-bg-warning");
+});

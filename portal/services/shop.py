@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from billing.services.payments import card_payments_ready
 from crm_core.models import Order, PaymentMethod, Price, PriceList, Product, RecommendedProduct
 from crm_core.services.commerce import (
     LineRequest,
@@ -156,10 +157,13 @@ def checkout(
     account: CustomerAccount,
     address: Address | None,
     notes: str = "",
+    payment_method: str = PaymentMethod.INVOICE,
 ) -> Order:
     """Place the cart as an order, priced again on the server; the cart empties only when the
-    order is placed. Until card payments are set up the order is placed to pay on invoice,
-    unpaid."""
+    order is placed. An order paid on invoice stays unpaid until staff confirm the payment;
+    one paid by card goes on to Stripe Checkout (billing.services.payments)."""
+    if payment_method == PaymentMethod.CARD and not card_payments_ready(connection.tenant):
+        raise ValidationError({"payment_method": [_("Card payments are not available.")]})
     if address is None or address.contact_id != account.contact_id:
         raise ValidationError({"address": [_("Choose a delivery address.")]})
     cart = cart_get(account=account)
@@ -183,7 +187,7 @@ def checkout(
         source=Order.Source.PORTAL,
         notes=notes.strip()[:2000],
         shipping_address=address.as_text(),
-        payment_method=PaymentMethod.INVOICE,
+        payment_method=payment_method,
     )
     order = order_status_change(actor=user, order=order, status=Order.Status.PLACED)
     account.cart.all().delete()

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from stripe import StripeError
 
+from billing.services.payments import card_payments_ready, order_payment_start
+from crm_core.models import Order, PaymentMethod
 from crm_core.services.invoices import invoice_response
 from portal.forms import AddressForm, CheckoutForm
 from portal.selectors import order_of, order_steps, orders_of
@@ -26,6 +33,9 @@ from portal.services.shop import (
 )
 from portal.services.support import tickets_of
 from portal.views.common import customer_view, page_of
+from tenants.links import tenant_url
+
+logger = logging.getLogger(__name__)
 
 
 @customer_view
@@ -124,7 +134,11 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
     if not cart.rows:
         messages.info(request, _("Your cart is empty."))
         return redirect("portal_catalogue")
-    form = CheckoutForm(request.POST or None, account=account)
+    form = CheckoutForm(
+        request.POST or None,
+        account=account,
+        card_payments=card_payments_ready(connection.tenant),
+    )
     address_form = AddressForm(
         request.POST if "new_address" in request.POST else None,
         prefix="address",
@@ -140,10 +154,13 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
                 account=account,
                 address=form.cleaned_data["address"],
                 notes=form.cleaned_data["notes"],
+                payment_method=form.cleaned_data.get("payment_method", PaymentMethod.INVOICE),
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("portal_cart")
+        if order.payment_method == PaymentMethod.CARD:
+            return _pay(request, order)
         messages.success(
             request,
             _("Thank you! Order %(number)s is placed; it is paid on invoice.")
@@ -155,6 +172,35 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
         "portal/checkout.html",
         {"cart": cart, "form": form, "address_form": address_form},
     )
+
+
+def _pay(request: HttpRequest, order) -> HttpResponse:
+    """On to Stripe Checkout; if Stripe cannot be reached the order waits, unpaid, with a
+    button to pay it later."""
+    back = tenant_url(reverse("portal_order_detail", args=[order.pk]))
+    try:
+        payment = order_payment_start(order=order, success_url=f"{back}?paid=1", cancel_url=back)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except StripeError:
+        logger.exception("Stripe checkout for order %s failed", order.pk)
+        messages.error(
+            request,
+            _(
+                "The card payment could not be started. Order %(number)s is saved; pay it from "
+                "its page in a minute."
+            )
+            % {"number": order.number},
+        )
+    else:
+        return HttpResponseRedirect(payment.checkout_url)
+    return redirect("portal_order_detail", pk=order.pk)
+
+
+@require_POST
+@customer_view
+def order_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    return _pay(request, order_of(account=request.account, pk=pk))
 
 
 @customer_view
@@ -173,6 +219,11 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "order": order,
             "lines": order.lines.select_related("product"),
             "steps": order_steps(order),
+            "payments": order.payments.all(),
+            "can_pay_by_card": order.status == Order.Status.PLACED
+            and order.payment_method == PaymentMethod.CARD
+            and card_payments_ready(connection.tenant),
+            "just_paid": request.GET.get("paid") == "1",
         },
     )
 

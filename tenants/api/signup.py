@@ -21,12 +21,23 @@ class SignupApi(APIView):
         owner_name = serializers.CharField(max_length=200)
         email = serializers.EmailField()
         password = serializers.CharField(trim_whitespace=False, write_only=True)
+        plan = serializers.CharField(
+            required=False, default="", help_text="A plan code from the pricing page."
+        )
+        interval = serializers.ChoiceField(
+            choices=["month", "year"], required=False, default="month"
+        )
+        seats = serializers.IntegerField(min_value=1, max_value=10_000, required=False, default=1)
 
     class OutputSerializer(serializers.Serializer):
         tenant_url = serializers.URLField()
         login_url = serializers.URLField(help_text="One-time sign-in link, valid for 2 minutes.")
         domain = serializers.CharField()
         schema_name = serializers.CharField()
+        plan = serializers.CharField()
+        checkout_url = serializers.CharField(
+            help_text="Stripe Checkout for a paid plan; empty for the trial."
+        )
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, auth=[])
     def post(self, request):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -8,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_exists, tenant_context
+from stripe import StripeError
 
+from billing.services.subscriptions import checkout_url, plan_for_signup, subscription_create
 from crm_core.services.deals import pipeline_default_create
 from crm_core.services.interactions import interaction_lists_default_create
 from crm_core.services.parties import lifecycle_stages_default_create
@@ -21,6 +24,8 @@ from tenants.links import domain_for, url_for_domain
 from tenants.models import Domain, Tenant
 from tenants.validators import schema_name_for, validate_subdomain
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class SignupResult:
@@ -30,6 +35,9 @@ class SignupResult:
     tenant_url: str
     login_url: str
     owner_id: int
+    plan: str = "trial"
+    # Stripe Checkout for a paid plan (the workspace is usable meanwhile, for the trial period).
+    checkout_url: str = ""
 
 
 def public_tenant_ensure() -> Tenant:
@@ -77,7 +85,15 @@ def _validate_signup(
 
 
 def tenant_signup(
-    *, company_name: str, subdomain: str, owner_name: str, email: str, password: str
+    *,
+    company_name: str,
+    subdomain: str,
+    owner_name: str,
+    email: str,
+    password: str,
+    plan: str = "",
+    interval: str = "month",
+    seats: int = 1,
 ) -> SignupResult:
     """Create a company's workspace: schema (cloned from the template), domain and owner.
 
@@ -94,11 +110,13 @@ def tenant_signup(
         password=password,
     )
     domain = domain_for(subdomain)
+    chosen_plan = plan_for_signup(plan)
     try:
         with transaction.atomic():
             tenant = Tenant(schema_name=schema_name_for(subdomain), name=company_name.strip())
             tenant.save(verbosity=0)
             Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
+            subscription = subscription_create(tenant=tenant, plan=chosen_plan, interval=interval)
             with tenant_context(tenant):
                 owner = user_create(
                     email=email, full_name=owner_name, password=password, role=Role.OWNER
@@ -114,11 +132,29 @@ def tenant_signup(
         raise ValidationError({"subdomain": [_("This address is already taken.")]}) from error
     finally:
         connection.set_schema_to_public()
+    login_url = url_for_domain(domain, login_path)
+    checkout = ""
+    if chosen_plan.is_paid:
+        # The workspace exists whatever Stripe answers: the owner can pay later from billing.
+        try:
+            checkout = checkout_url(
+                subscription=subscription,
+                plan=chosen_plan,
+                interval=interval,
+                seats=seats,
+                email=email,
+                success_url=login_url,
+                cancel_url=login_url,
+            )
+        except (StripeError, ValidationError):
+            logger.exception("Checkout for %s could not be started", tenant.schema_name)
     return SignupResult(
         tenant_id=tenant.pk,
         schema_name=tenant.schema_name,
         domain=domain,
         tenant_url=url_for_domain(domain),
-        login_url=url_for_domain(domain, login_path),
+        login_url=login_url,
         owner_id=owner.pk,
+        plan=chosen_plan.code,
+        checkout_url=checkout,
     )

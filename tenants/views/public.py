@@ -14,7 +14,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def signup(request: HttpRequest) -> HttpResponse:
-    form = SignupForm(request.POST or None)
+    form = SignupForm(
+        request.POST or None,
+        initial={
+            "plan": request.GET.get("plan", ""),
+            "interval": request.GET.get("interval", "month"),
+        },
+    )
     if request.method == "POST" and form.is_valid():
         if not login_attempt_allowed(request):
             form.add_error(None, _("Too many attempts from your network. Wait a minute."))
@@ -24,7 +30,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 errors_into(form, error)
             else:
-                return redirect(result.login_url)
+                return redirect(result.checkout_url or result.login_url)
     return render(
         request, "tenants/signup.html", {"form": form}, status=400 if form.errors else 200
     )

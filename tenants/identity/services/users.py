@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.services.subscriptions import seat_check
 from tenants.identity.models import Invitation, Team, User
 from tenants.identity.roles import INVITABLE_ROLES, Role
 from tenants.identity.services.roles import user_role_apply
@@ -37,6 +38,8 @@ def user_create(
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("A user with this email already exists.")})
+    if role != Role.CUSTOMER and is_active:
+        seat_check()
     user = User.objects.create_user(
         email=email,
         password=password,
@@ -66,6 +69,7 @@ def invitation_create(
         raise ValidationError({"role": _("This role cannot be given by invitation.")})
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("This person already has an account here.")})
+    seat_check()
     Invitation.objects.filter(email=email, accepted_at=None, revoked_at=None).update(
         revoked_at=timezone.now()
     )
@@ -147,6 +151,8 @@ def user_deactivate(*, actor: User, user: User) -> User:
 @transaction.atomic
 def user_reactivate(*, actor: User, user: User) -> User:
     _require_team_manager(actor)
+    if not user.is_active and user.role != Role.CUSTOMER:
+        seat_check()
     user.is_active = True
     user.deactivated_at = None
     user.save(update_fields=["is_active", "deactivated_at"])
