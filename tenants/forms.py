@@ -33,11 +33,12 @@ class SignupForm(forms.Form):
         from billing.stripe_api import billing_enabled
 
         super().__init__(*args, **kwargs)
-        # With billing off every company starts on the trial: nothing else can be chosen.
-        plans = [plan for plan in public_plans() if plan.is_trial or billing_enabled()]
+        plans = public_plans()
         self.fields["plan"].choices = [(plan.code, plan.name) for plan in plans]
         self.fields["seats"].required = False
-        if len(plans) <= 1:
+        # With billing off every company starts on the trial (see plan_for_signup): a plan
+        # named in a pricing link is taken and nothing can be chosen.
+        if not billing_enabled():
             for name in ("plan", "interval", "seats"):
                 self.fields[name].widget = forms.HiddenInput()
 
