@@ -24,6 +24,9 @@ from tenants.services.provisioning import tenant_signup
 
 PASSWORD = "Sturdy-Password-2026"
 
+# The local Stripe-format server and its fixtures (billing off/on), for every test package.
+pytest_plugins = ["tests.billing.stripe_fixtures"]
+
 
 @dataclass(frozen=True)
 class TenantHandle:

@@ -136,18 +136,19 @@ def order_payment_start(*, order: Order, success_url: str, cancel_url: str) -> P
     if existing is not None and existing.checkout_url:
         return existing
     metadata = {"order_id": str(order.pk), "schema": tenant.schema_name}
+    params = {
+        "mode": "payment",
+        "line_items": _line_items(order),
+        "client_reference_id": order.number,
+        "metadata": metadata,
+        "payment_intent_data": {"metadata": metadata},
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+    }
+    if order.contact.emails:
+        params["customer_email"] = order.contact.emails[0]
     session = stripe_client().v1.checkout.sessions.create(
-        params={
-            "mode": "payment",
-            "line_items": _line_items(order),
-            "client_reference_id": order.number,
-            "customer_email": order.contact.email or None,
-            "metadata": metadata,
-            "payment_intent_data": {"metadata": metadata},
-            "success_url": success_url,
-            "cancel_url": cancel_url,
-        },
-        options={"stripe_account": account.account_id},
+        params=params, options={"stripe_account": account.account_id}
     )
     return Payment.objects.create(
         order=order,

@@ -11,7 +11,7 @@ from billing.models import Invoice, Subscription
 from billing.services.subscriptions import SeatLimitReached, seats_set
 from crm_core.models import Contact
 from tenants.identity.roles import Role
-from tests.billing.conftest import deliver, subscription_of
+from tests.billing.stripe_fixtures import deliver, subscription_of
 from tests.billing.stripe_server import event
 
 pytestmark = pytest.mark.django_db

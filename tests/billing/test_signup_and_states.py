@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from billing.models import Subscription
 from tenants.models import Tenant
-from tests.billing.conftest import deliver, subscription_of
+from tests.billing.stripe_fixtures import deliver, subscription_of
 from tests.billing.stripe_server import event
 from tests.conftest import PASSWORD
 

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import Client
 
 from billing.models import Invoice, StripeEvent, Subscription
-from tests.billing.conftest import deliver, subscription_of
+from tests.billing.stripe_fixtures import deliver, subscription_of
 from tests.billing.stripe_server import event, sign
 
 pytestmark = pytest.mark.django_db
