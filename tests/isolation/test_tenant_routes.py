@@ -24,6 +24,7 @@ from crm_core.models import (
     InteractionTopic,
     Notification,
     Order,
+    Payment,
     Price,
     Segment,
     SupportTopic,
@@ -139,6 +140,15 @@ ROUTES: dict[str, Route] = {
     "contact_portal_invite": Route(STAFF, ("post",), "contact"),
     "contact_erase": Route(STAFF, ("post",), "contact"),
     "order_invoice": Route(STAFF, ("get",), "order"),
+    "billing_settings": Route(STAFF),
+    "billing_checkout": Route(STAFF, ("post",)),
+    "billing_done": Route(STAFF),
+    "billing_portal": Route(STAFF, ("post",)),
+    "billing_seats": Route(STAFF, ("post",)),
+    "billing_connect": Route(STAFF, ("post",)),
+    "billing_connect_return": Route(STAFF),
+    "payment_refund": Route(STAFF, ("post",), "payment"),
+    "portal_order_pay": Route(PORTAL, ("post",), "order"),
     "api-token-obtain": Route(API_ANONYMOUS, ("post",)),
     "api-token-list": Route(API),
     "api-token-revoke": Route(API, ("delete",), "api_token"),
@@ -326,6 +336,14 @@ def secrets_of_b(tenant_b):
         )
         prices_set(price_list=price_list, prices={bilby.pk: Decimal("7")})
         order = order_create(actor=owner, contact=contact, lines=[LineRequest(bilby, Decimal("2"))])
+        payment = Payment.objects.create(
+            order=order,
+            amount=Decimal("14"),
+            currency="AUD",
+            status=Payment.Status.PAID,
+            checkout_session_id="cs_beta_secret",
+            payment_intent_id="pi_beta_secret",
+        )
         ticket = ticket_open(
             actor=owner, contact=contact, subject="Wallaby complaint", body="Wallaby text"
         )
@@ -373,6 +391,7 @@ def secrets_of_b(tenant_b):
         "segment": {"pk": segment.pk},
         "deal": {"pk": deal.pk},
         "order": {"pk": order.pk},
+        "payment": {"pk": order.pk, "payment_pk": payment.pk},
         "ticket": {"pk": ticket.pk},
         "merge": {"pk": merge.pk},
         "import_job": {"pk": job.pk},
@@ -506,6 +525,8 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         assert InteractionTopic.objects.filter(name__contains="Quokka").count() == 1
         assert Task.objects.get(title__contains="Echidna").done_at is None
         assert Order.objects.get(pk=secrets["order"]["pk"]).status == "draft"
+        payment = Payment.objects.get(order_id=secrets["order"]["pk"])
+        assert (payment.status, payment.refunded) == (Payment.Status.PAID, 0)
         assert Ticket.objects.get(pk=secrets["ticket"]["pk"]).messages.count() == 1
         assert ContactMerge.objects.get(pk=secrets["merge"]["pk"]).undone_at is None
         job = ImportJob.objects.get(pk=secrets["import_job"]["pk"])
