@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
 from billing.services.subscriptions import subscription_for
@@ -30,6 +32,17 @@ def read_only_message() -> str:
     )
 
 
+class TenantMiddleware(TenantMainMiddleware):
+    """django-tenants' host-to-schema middleware, reading the company's subscription and plan
+    in the same query as its domain (no extra query per request for the billing state)."""
+
+    def get_tenant(self, domain_model, hostname):
+        domain = domain_model.objects.select_related("tenant__subscription__plan").get(
+            domain=hostname
+        )
+        return domain.tenant
+
+
 class SubscriptionMiddleware:
     """Reads the company's subscription on every request, so a state change made by a webhook
     in a worker takes effect on the next request in every web process."""
@@ -41,7 +54,11 @@ class SubscriptionMiddleware:
         tenant = getattr(request, "tenant", None)
         if tenant is None or tenant.schema_name == get_public_schema_name():
             return self.get_response(request)
-        request.subscription = subscription = subscription_for(tenant)
+        try:
+            subscription = tenant.subscription  # read with the tenant (TenantMiddleware)
+        except ObjectDoesNotExist:
+            subscription = subscription_for(tenant)
+        request.subscription = subscription
         if (
             subscription.is_read_only
             and request.method not in SAFE_METHODS
