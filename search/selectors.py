@@ -25,6 +25,14 @@ def _elastic() -> Backend | None:
     return ElasticBackend.from_settings()
 
 
+def _plan_has_search() -> bool:
+    """Elasticsearch answers the companies whose plan includes it; the index is kept for every
+    company, so an upgrade answers from it at once."""
+    from billing.services.subscriptions import current_subscription
+
+    return current_subscription().plan.feature_search
+
+
 def backend_for_writes() -> list[Backend]:
     """The PostgreSQL table is always kept (it is what search falls back to); Elasticsearch
     too when it is configured."""
@@ -41,7 +49,7 @@ def query(
     filters = filters or SearchFilters()
     scope = Scope.of(user)
     page = max(1, page)
-    elastic = _elastic()
+    elastic = _elastic() if _plan_has_search() else None
     if elastic is not None:
         from search.backends.elastic import ElasticUnavailable
 

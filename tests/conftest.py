@@ -125,5 +125,6 @@ def _public_schema_and_fresh_counters():
     # A request leaves its language active in the thread; each test starts in the default.
     translation.activate(settings.LANGUAGE_CODE)
     caches["platform"].delete("login-attempts:127.0.0.1")
+    caches["platform"].delete_pattern("api-calls:*")
     yield
     connection.set_schema_to_public()

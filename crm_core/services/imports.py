@@ -47,6 +47,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing.services.limits import contact_limit_error
 from crm_core.models import Company, Contact, LifecycleStage, Notification
 from crm_core.models.imports import ImportJob
 from crm_core.selectors.visibility import can_assign_owners, visible_to
@@ -1065,6 +1066,10 @@ def _execute_pass(job: ImportJob, *, write: bool) -> None:
                         + " ORDER BY s.row",
                         staged=set(stage.columns) | {"company_id"},
                     )
+                if model is Contact:
+                    over = contact_limit_error(adding=0)
+                    if over:  # the insert is rolled back with the transaction
+                        raise FileProblem(over)
                 clock.lap("insert")
             else:
                 transaction.set_rollback(True)

@@ -192,6 +192,7 @@ def attachments_add(*, actor: User | None, interaction: Interaction, files: list
 
     from django.core.files.storage import default_storage
 
+    from billing.services.limits import storage_room
     from crm_core.models import Attachment
 
     problems = []
@@ -209,6 +210,7 @@ def attachments_add(*, actor: User | None, interaction: Interaction, files: list
             problems.append(_("“%(name)s” is empty.") % {"name": upload.name})
     if problems:
         raise ValidationError({"attachments": problems})
+    storage_room(adding_bytes=sum(upload.size for upload in files))
     stored = []
     try:
         for upload in files:

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.services.limits import contacts_room
 from crm_core.models import Company, Contact, LifecycleStage
 from crm_core.services.common import (
     emails_normalise,
@@ -117,6 +118,7 @@ def contact_create(*, actor: User, data: dict[str, Any], allow_duplicate: bool =
     _segment_clean(fields, "contact")
     if not (fields.get("first_name") or "").strip():
         raise ValidationError({"first_name": [_("Enter a first name.")]})
+    contacts_room()
     owner = owner_resolve(actor=actor, owner=data.get("owner"))
     if not allow_duplicate:
         duplicates = list(

@@ -320,3 +320,20 @@ def test_an_elasticsearch_outage_does_not_hold_up_postgresql(tenant_a, people, s
             ]
     finally:
         selectors._elastic.cache_clear()
+
+
+def test_elasticsearch_answers_only_companies_whose_plan_includes_it(
+    tenant_a, people, fake_elastic
+):
+    """A plan without the search feature is answered by PostgreSQL; Elasticsearch gets no
+    query from it (its documents are still indexed, for an upgrade)."""
+    from billing.models import Plan, Subscription
+
+    owner, anna = people
+    subscription = Subscription.objects.get(tenant=tenant_a.tenant)
+    subscription.plan = Plan.objects.get(code="team")
+    subscription.save()
+    with tenant_a.active():
+        results = selectors.query("Кузнецова", user=owner)
+    assert not fake_elastic.sent("/_search")
+    assert [hit.object_id for hit in results.hits] == [anna.pk]
