@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from billing.services.subscriptions import subscription_for
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 BILLING_PATH = "/settings/billing/"
+WEBHOOK_PATH = "/billing/stripe/webhook/"
 # Writes a read-only workspace still takes: signing in and out, billing itself, language,
 # exports (reading everything out is always allowed) and marking notifications read.
 WRITES_ALLOWED = re.compile(
@@ -30,6 +33,27 @@ def read_only_message() -> str:
         "This workspace is read-only because its subscription has lapsed. You can still read "
         "and export everything; an owner or administrator can renew it on the billing page."
     )
+
+
+class StripeWebhookMiddleware:
+    """Stripe's webhook on the platform's own host, answered ahead of the page middleware.
+
+    The acknowledgement needs no tenant, session, CSRF or CSP work, and must stay fast when
+    events come in bursts (bench/stripe_webhooks.py): it verifies, stores and answers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == WEBHOOK_PATH and request.method == "POST":
+            host = request.get_host().rsplit(":", 1)[0]
+            if host == settings.BASE_DOMAIN:
+                from billing.views import stripe_webhook
+
+                connection.set_schema_to_public()
+
+                return stripe_webhook(request)
+        return self.get_response(request)
 
 
 class TenantMiddleware(TenantMainMiddleware):

@@ -101,6 +101,7 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 MIDDLEWARE = [
     "config.metrics.MetricsMiddleware",
     "config.middleware.HealthCheckMiddleware",
+    "billing.middleware.StripeWebhookMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from stripe import SignatureVerificationError, WebhookSignature
@@ -56,18 +56,31 @@ def event_receive(*, payload: bytes, signature: str | None) -> StripeEvent:
         raise WebhookRejected(str(error) or "invalid payload") from error
     if not isinstance(data, dict) or not data.get("id") or not data.get("type"):
         raise WebhookRejected("not an event object")
-    with transaction.atomic():
-        event, created = StripeEvent.objects.get_or_create(
-            event_id=str(data["id"]),
-            defaults={
-                "type": str(data["type"]),
-                "account": str(data.get("account") or ""),
-                "payload": data,
-                "created": datetime.fromtimestamp(int(data.get("created") or 0), tz=UTC),
-            },
+    event_id = str(data["id"])
+    # One statement stores a new event; a replay of a stored one inserts nothing.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {StripeEvent._meta.db_table}
+                    (event_id, type, account, payload, created, received_at, attempts, error)
+                VALUES (%s, %s, %s, %s, %s, now(), 0, '')
+                ON CONFLICT (event_id) DO NOTHING RETURNING id""",  # noqa: S608
+            [
+                event_id,
+                str(data["type"])[:100],
+                str(data.get("account") or "")[:100],
+                json.dumps(data),
+                datetime.fromtimestamp(int(data.get("created") or 0), tz=UTC),
+            ],
         )
-        if created or event.processed_at is None:
-            enqueue_after_commit(_process_task(), event.pk)
+        row = cursor.fetchone()
+    if row is not None:
+        event = StripeEvent(pk=row[0], event_id=event_id, type=str(data["type"]))
+    else:
+        event = StripeEvent.objects.only("pk", "event_id", "processed_at").get(event_id=event_id)
+        if event.processed_at is not None:
+            return event
+    # The row is committed (autocommit) before the worker is told of it.
+    enqueue_after_commit(_process_task(), event.pk)
     return event
 
 
