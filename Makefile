@@ -24,6 +24,7 @@ bench: install  ## Print the benchmark figures (long: three runs load 1,000,000 
 	$(PY) bench/contacts_list.py
 	$(PY) bench/contact_card.py
 	$(PY) bench/portal_orders.py
+	$(PY) bench/stripe_webhooks.py
 	$(PY) bench/import_contacts.py
 	$(PY) bench/search.py
 	$(PY) bench/live_updates.py
