@@ -117,6 +117,13 @@ def billing_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _errors_to_messages(request: HttpRequest, form) -> None:
+    """The forms here sit on the billing or order page they redirect back to."""
+    for field_errors in form.errors.values():
+        for message in field_errors:
+            messages.error(request, message)
+
+
 def _stripe_redirect(request: HttpRequest, make_url) -> HttpResponse:
     try:
         return HttpResponseRedirect(make_url())
@@ -137,9 +144,7 @@ def billing_checkout(request: HttpRequest) -> HttpResponse:
         return redirect("billing_settings")
     form = CheckoutForm(request.POST)
     if not form.is_valid():
-        for field_errors in form.errors.values():
-            for message in field_errors:
-                messages.error(request, message)
+        _errors_to_messages(request, form)
         return redirect("billing_settings")
     data = form.cleaned_data
     return _stripe_redirect(
@@ -208,9 +213,7 @@ def billing_seats(request: HttpRequest) -> HttpResponse:
                 % {"count": subscription.seats},
             )
             return redirect("billing_settings")
-    for field_errors in form.errors.values():
-        for message in field_errors:
-            messages.error(request, message)
+    _errors_to_messages(request, form)
     return redirect("billing_settings")
 
 
@@ -266,7 +269,5 @@ def payment_refund_view(request: HttpRequest, pk: int, payment_pk: int) -> HttpR
         else:
             messages.success(request, _("The refund is on its way to the customer."))
             return redirect("order_detail", pk=order.pk)
-    for field_errors in form.errors.values():
-        for message in field_errors:
-            messages.error(request, message)
+    _errors_to_messages(request, form)
     return redirect("order_detail", pk=order.pk)
