@@ -4,6 +4,9 @@ same services as the portal's pages do the work."""
 
 from __future__ import annotations
 
+import logging
+
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -12,13 +15,26 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from stripe import StripeError
 
+from billing.services.payments import order_payment_start
 from config.pagination import KeysetPagination
-from crm_core.models import Order, OrderLine, Product, SupportTopic, Ticket, TicketMessage
+from crm_core.models import (
+    Order,
+    OrderLine,
+    PaymentMethod,
+    Product,
+    SupportTopic,
+    Ticket,
+    TicketMessage,
+)
 from portal.models import ADDRESS_FIELDS, Address, CustomerAccount
 from portal.selectors import order_of, order_steps, orders_of, ready_account, ticket_of
 from portal.services.shop import cart_add, cart_get, cart_set, catalogue, checkout
 from portal.services.support import messages_of, request_open, request_reply, tickets_of
+from tenants.links import tenant_url
+
+logger = logging.getLogger(__name__)
 
 
 class IsPortalCustomer(BasePermission):
@@ -223,15 +239,29 @@ class CartApi(PortalApi):
         return Response(CartSerializer(cart_get(account=request.account)).data)
 
 
+class CheckoutResultSerializer(OrderDetailSerializer):
+    checkout_url = serializers.CharField(
+        help_text="Stripe Checkout page to pay a card order (empty on invoice, or when Stripe "
+        "could not be reached: the order is kept, unpaid)."
+    )
+
+    class Meta(OrderDetailSerializer.Meta):
+        fields = [*OrderDetailSerializer.Meta.fields, "checkout_url"]
+
+
 class CheckoutApi(PortalApi):
-    """Place the cart as an order (paid on invoice until card payments are on). Prices come
-    from the server; the body names only the delivery address."""
+    """Place the cart as an order. Prices come from the server; the body names the delivery
+    address and how to pay: on invoice (unpaid until staff confirm), or by card where the
+    company takes card payments (open `checkout_url`; back on the portal's order page)."""
 
     class InputSerializer(serializers.Serializer):
         address = serializers.IntegerField()
         notes = serializers.CharField(required=False, default="", max_length=2000, allow_blank=True)
+        payment_method = serializers.ChoiceField(
+            choices=PaymentMethod.choices, required=False, default=PaymentMethod.INVOICE
+        )
 
-    @extend_schema(request=InputSerializer, responses={201: OrderDetailSerializer})
+    @extend_schema(request=InputSerializer, responses={201: CheckoutResultSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -239,9 +269,22 @@ class CheckoutApi(PortalApi):
             contact_id=request.account.contact_id, pk=data.validated_data["address"]
         ).first()
         order = checkout(
-            account=request.account, address=address, notes=data.validated_data["notes"]
+            account=request.account,
+            address=address,
+            notes=data.validated_data["notes"],
+            payment_method=data.validated_data["payment_method"],
         )
-        return Response(OrderDetailSerializer(order).data, status=status.HTTP_201_CREATED)
+        order.checkout_url = ""
+        if order.payment_method == PaymentMethod.CARD:
+            back = tenant_url(reverse("portal_order_detail", args=[order.pk]))
+            try:
+                payment = order_payment_start(
+                    order=order, success_url=f"{back}?paid=1", cancel_url=back
+                )
+                order.checkout_url = payment.checkout_url
+            except (StripeError, ValidationError):
+                logger.exception("Stripe checkout for order %s failed", order.pk)
+        return Response(CheckoutResultSerializer(order).data, status=status.HTTP_201_CREATED)
 
 
 # --- support requests --------------------------------------------------------------------------

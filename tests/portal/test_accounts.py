@@ -167,7 +167,8 @@ def test_two_factor_sign_in(tenant_a, customer):
     assert "totp-qr" in client.get("/portal/profile/security/").content.decode()
     wrong = client.post("/portal/profile/security/", {"action": "enable", "code": "000000"})
     assert "This code is not right" in wrong.content.decode()
-    client.post("/portal/profile/security/", {"action": "enable", "code": pyotp.TOTP(secret).now()})
+    enabling_code = pyotp.TOTP(secret).now()
+    client.post("/portal/profile/security/", {"action": "enable", "code": enabling_code})
     with tenant_a.active():
         assert CustomerAccount.objects.get(pk=customer.pk).totp_enabled_at is not None
     # a session alone cannot swap the secret or switch it off: that takes a code
@@ -183,7 +184,8 @@ def test_two_factor_sign_in(tenant_a, customer):
     assert step["Location"].startswith("/portal/login/code/")
     assert fresh.get("/portal/")["Location"].startswith("/portal/login/")  # not signed in yet
     # the code just used to switch it on is spent: replaying it fails
-    replay = fresh.post("/portal/login/code/", {"code": pyotp.TOTP(secret).now()})
+    # (the very code, not a fresh one: the 30-second step may have moved on meanwhile)
+    replay = fresh.post("/portal/login/code/", {"code": enabling_code})
     assert replay.status_code == 200
     with tenant_a.active():
         CustomerAccount.objects.filter(pk=customer.pk).update(totp_last_step=0)
