@@ -12,9 +12,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
-from django_tenants.utils import get_public_schema_name
 
 from billing.services.subscriptions import subscription_for
+from tenants.hosts import company_of
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 BILLING_PATH = "/settings/billing/"
@@ -75,8 +75,8 @@ class SubscriptionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        tenant = getattr(request, "tenant", None)
-        if tenant is None or tenant.schema_name == get_public_schema_name():
+        tenant = company_of(request)
+        if tenant is None:
             return self.get_response(request)
         try:
             subscription = tenant.subscription  # read with the tenant (TenantMiddleware)

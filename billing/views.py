@@ -7,7 +7,7 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -93,23 +93,23 @@ def _return_url(name: str, query: str = "") -> str:
 def billing_settings(request: HttpRequest) -> HttpResponse:
     subscription = current_subscription()
     tenant = connection.tenant
+    used = seats_used()
     return render(
         request,
         "billing/settings.html",
         {
             "subscription": subscription,
             "billing_enabled": billing_enabled(),
-            "seats_used": seats_used(),
+            "seats_used": used,
             "seat_limit": seat_limit(subscription),
-            "plans": [plan for plan in public_plans() if plan.is_paid],
             "checkout_form": CheckoutForm(
                 initial={
                     "plan": subscription.plan.code if subscription.plan.is_paid else None,
                     "interval": subscription.interval,
-                    "seats": max(seats_used(), 1),
+                    "seats": max(used, 1),
                 }
             ),
-            "seats_form": SeatsForm(initial={"seats": subscription.seats or seats_used()}),
+            "seats_form": SeatsForm(initial={"seats": subscription.seats or used}),
             "invoices": Invoice.objects.filter(tenant=tenant)[:24],
             "card_payments_allowed": card_payments_allowed(tenant),
             "connected_account": connected_account(tenant),
@@ -259,8 +259,6 @@ def payment_refund_view(request: HttpRequest, pk: int, payment_pk: int) -> HttpR
     if form.is_valid():
         try:
             payment_refund(actor=request.user, payment=payment, amount=form.cleaned_data["amount"])
-        except PermissionDenied:
-            raise
         except ValidationError as error:
             errors_into(form, error)
         except StripeError:

@@ -17,7 +17,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from stripe import StripeError
 
-from billing.services.payments import order_payment_start
 from config.pagination import KeysetPagination
 from crm_core.models import (
     Order,
@@ -30,9 +29,15 @@ from crm_core.models import (
 )
 from portal.models import ADDRESS_FIELDS, Address, CustomerAccount
 from portal.selectors import order_of, order_steps, orders_of, ready_account, ticket_of
-from portal.services.shop import cart_add, cart_get, cart_set, catalogue, checkout
+from portal.services.shop import (
+    card_payment_start,
+    cart_add,
+    cart_get,
+    cart_set,
+    catalogue,
+    checkout,
+)
 from portal.services.support import messages_of, request_open, request_reply, tickets_of
-from tenants.links import tenant_url
 
 logger = logging.getLogger(__name__)
 
@@ -276,12 +281,8 @@ class CheckoutApi(PortalApi):
         )
         order.checkout_url = ""
         if order.payment_method == PaymentMethod.CARD:
-            back = tenant_url(reverse("portal_order_detail", args=[order.pk]))
             try:
-                payment = order_payment_start(
-                    order=order, success_url=f"{back}?paid=1", cancel_url=back
-                )
-                order.checkout_url = payment.checkout_url
+                order.checkout_url = card_payment_start(order=order).checkout_url
             except (StripeError, ValidationError):
                 logger.exception("Stripe checkout for order %s failed", order.pk)
         return Response(CheckoutResultSerializer(order).data, status=status.HTTP_201_CREATED)

@@ -241,7 +241,7 @@ def payment_refund(*, actor: User, payment: Payment, amount: Decimal) -> Payment
     payment = (
         Payment.objects.select_for_update().select_related("order__contact").get(pk=payment.pk)
     )
-    if payment.status not in (Payment.Status.PAID, Payment.Status.PARTIALLY_REFUNDED):
+    if not payment.is_received:
         raise ValidationError({"amount": [_("Only a received payment can be refunded.")]})
     if amount <= 0:
         raise ValidationError({"amount": [_("Enter an amount above zero.")]})

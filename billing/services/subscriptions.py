@@ -66,11 +66,9 @@ def subscription_create(*, tenant: Tenant, plan: Plan, interval: str = "month") 
 
 def subscription_for(tenant: Tenant) -> Subscription:
     """The company's subscription; a company older than billing gets an open-ended trial."""
-    subscription = Subscription.objects.select_related("plan").filter(tenant=tenant).first()
-    if subscription is None:
-        subscription, _ = Subscription.objects.select_related("plan").get_or_create(
-            tenant=tenant, defaults={"plan": trial_plan()}
-        )
+    subscription, _ = Subscription.objects.select_related("plan").get_or_create(
+        tenant=tenant, defaults={"plan": trial_plan}
+    )
     return subscription
 
 
@@ -167,7 +165,6 @@ class StripeSubscriptionState:
     trial_end: datetime | None
     cancel_at_period_end: bool
     canceled_at: datetime | None
-    metadata: dict[str, str]
 
     @classmethod
     def of(cls, obj: Any) -> StripeSubscriptionState:
@@ -186,7 +183,6 @@ class StripeSubscriptionState:
             trial_end=_timestamp(obj.get("trial_end")),
             cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
             canceled_at=_timestamp(obj.get("canceled_at")),
-            metadata=dict(obj.get("metadata") or {}),
         )
 
 

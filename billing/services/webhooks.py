@@ -11,7 +11,6 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -20,6 +19,13 @@ from django.utils import timezone
 from stripe import SignatureVerificationError, WebhookSignature
 
 from billing.models import ConnectedAccount, Invoice, StripeEvent, Subscription
+from billing.services.dunning import payment_failed_notify
+from billing.services.payments import (
+    from_minor,
+    portal_charge_refunded,
+    portal_checkout_completed,
+    portal_checkout_expired,
+)
 from billing.services.subscriptions import (
     StripeSubscriptionState,
     as_dict,
@@ -162,8 +168,6 @@ def _subscription_event(event: StripeEvent) -> None:
 def _checkout_completed(event: StripeEvent) -> None:
     obj = _object(event)
     if event.account or obj.get("mode") == "payment":
-        from billing.services.payments import portal_checkout_completed
-
         portal_checkout_completed(event=event, session=obj)
         return
     if obj.get("mode") != "subscription" or not obj.get("subscription"):
@@ -186,8 +190,6 @@ def _checkout_completed(event: StripeEvent) -> None:
 
 def _checkout_expired(event: StripeEvent) -> None:
     if event.account:
-        from billing.services.payments import portal_checkout_expired
-
         portal_checkout_expired(event=event, session=_object(event))
 
 
@@ -199,12 +201,6 @@ def _invoice_subscription_id(invoice: dict) -> str:
     return subscription if isinstance(subscription, str) else subscription.get("id", "")
 
 
-def _amount(minor: int | None, currency: str) -> Decimal:
-    from billing.services.payments import from_minor
-
-    return from_minor(minor or 0, currency)
-
-
 # An invoice moves draft -> open -> paid | void | uncollectible; an older state never wins.
 INVOICE_ORDER = {"draft": 0, "open": 1, "uncollectible": 2, "paid": 3, "void": 3}
 
@@ -213,9 +209,9 @@ def _invoice_event(event: StripeEvent) -> None:
     invoice = _object(event)
     if billing_enabled() and invoice.get("id"):
         invoice = as_dict(stripe_client().v1.invoices.retrieve(invoice["id"]))
+    subscription_id = _invoice_subscription_id(invoice)
     subscription = subscription_find(
-        subscription_id=_invoice_subscription_id(invoice),
-        customer_id=invoice.get("customer") or "",
+        subscription_id=subscription_id, customer_id=invoice.get("customer") or ""
     )
     if subscription is None:
         logger.warning("Stripe invoice %s matches no company", invoice.get("id"))
@@ -231,19 +227,16 @@ def _invoice_event(event: StripeEvent) -> None:
                 "number": invoice.get("number") or "",
                 "status": status,
                 "currency": currency,
-                "amount_due": _amount(invoice.get("amount_due"), currency),
-                "amount_paid": _amount(invoice.get("amount_paid"), currency),
+                "amount_due": from_minor(invoice.get("amount_due") or 0, currency),
+                "amount_paid": from_minor(invoice.get("amount_paid") or 0, currency),
                 "hosted_invoice_url": invoice.get("hosted_invoice_url") or "",
                 "invoice_pdf": invoice.get("invoice_pdf") or "",
                 "created": datetime.fromtimestamp(int(invoice.get("created") or 0), tz=UTC),
             },
         )
-    subscription_id = _invoice_subscription_id(invoice)
     if billing_enabled() and subscription_id:
         subscription_refresh(subscription, subscription_id=subscription_id)
     if event.type == "invoice.payment_failed":
-        from billing.services.dunning import payment_failed_notify
-
         payment_failed_notify(subscription=subscription, invoice=invoice)
 
 
@@ -257,8 +250,6 @@ def _account_updated(event: StripeEvent) -> None:
 
 
 def _charge_refunded(event: StripeEvent) -> None:
-    from billing.services.payments import portal_charge_refunded
-
     portal_charge_refunded(event=event, charge=_object(event))
 
 

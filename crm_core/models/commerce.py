@@ -181,3 +181,8 @@ class Payment(models.Model):
     @property
     def refundable(self):
         return self.amount - self.refunded
+
+    @property
+    def is_received(self) -> bool:
+        """The money came in and is not all given back yet."""
+        return self.status in (self.Status.PAID, self.Status.PARTIALLY_REFUNDED)

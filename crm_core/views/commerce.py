@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from billing.services.payments import can_refund
 from crm_core.models import Order, PriceList, Product, Segment
 from crm_core.selectors.commerce import order_get_for_user, orders_visible
 from crm_core.selectors.parties import contact_get_for_user, contacts_visible
@@ -205,7 +206,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "next_steps": next_steps,
             "steps": steps,
             "payments": order.payments.all(),
-            "can_refund": request.user.can_manage_team or request.user.role == "sales_head",
+            "can_refund": can_refund(request.user),
         },
     )
 

@@ -10,10 +10,19 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from billing.services.payments import card_payments_ready
-from crm_core.models import Order, PaymentMethod, Price, PriceList, Product, RecommendedProduct
+from billing.services.payments import card_payments_ready, order_payment_start
+from crm_core.models import (
+    Order,
+    Payment,
+    PaymentMethod,
+    Price,
+    PriceList,
+    Product,
+    RecommendedProduct,
+)
 from crm_core.services.commerce import (
     LineRequest,
     order_create,
@@ -21,6 +30,7 @@ from crm_core.services.commerce import (
     price_list_for,
 )
 from portal.models import Address, CartLine, CustomerAccount
+from tenants.links import tenant_url
 
 MAX_QUANTITY = 999
 
@@ -192,6 +202,12 @@ def checkout(
     order = order_status_change(actor=user, order=order, status=Order.Status.PLACED)
     account.cart.all().delete()
     return order
+
+
+def card_payment_start(*, order: Order) -> Payment:
+    """Stripe Checkout for a card order, coming back to its page in the portal."""
+    back = tenant_url(reverse("portal_order_detail", args=[order.pk]))
+    return order_payment_start(order=order, success_url=f"{back}?paid=1", cancel_url=back)
 
 
 def reorder(*, account: CustomerAccount, order: Order) -> tuple[int, list[str]]:

@@ -9,18 +9,18 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from stripe import StripeError
 
-from billing.services.payments import card_payments_ready, order_payment_start
+from billing.services.payments import card_payments_ready
 from crm_core.models import Order, PaymentMethod
 from crm_core.services.invoices import invoice_response
 from portal.forms import AddressForm, CheckoutForm
 from portal.selectors import order_of, order_steps, orders_of
 from portal.services.profile import address_save
 from portal.services.shop import (
+    card_payment_start,
     cart_add,
     cart_get,
     cart_set,
@@ -33,7 +33,6 @@ from portal.services.shop import (
 )
 from portal.services.support import tickets_of
 from portal.views.common import customer_view, page_of
-from tenants.links import tenant_url
 
 logger = logging.getLogger(__name__)
 
@@ -177,9 +176,8 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
 def _pay(request: HttpRequest, order) -> HttpResponse:
     """On to Stripe Checkout; if Stripe cannot be reached the order waits, unpaid, with a
     button to pay it later."""
-    back = tenant_url(reverse("portal_order_detail", args=[order.pk]))
     try:
-        payment = order_payment_start(order=order, success_url=f"{back}?paid=1", cancel_url=back)
+        payment = card_payment_start(order=order)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except StripeError:

@@ -3,7 +3,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django_tenants.utils import get_public_schema_name
+
+from tenants.hosts import company_of
 
 # Paths on a tenant host that an anonymous visitor may open.
 ANONYMOUS_PREFIXES = (
@@ -34,8 +35,7 @@ class StaffAreaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        tenant = getattr(request, "tenant", None)
-        if tenant is None or tenant.schema_name == get_public_schema_name():
+        if company_of(request) is None:
             return self.get_response(request)
         path = request.path
         user = request.user

@@ -172,3 +172,11 @@ def test_an_event_arriving_while_the_database_is_down_gets_5xx_and_is_kept_later
     assert deliver(body).status_code == 200
     assert StripeEvent.objects.get(event_id=body["id"]).processed_at is not None
     assert Subscription.objects.get(pk=alpha_customer.pk).status == Subscription.Status.PAST_DUE
+
+
+def test_the_webhook_answers_only_on_the_platforms_own_host(webhook_secret, tenant_a):
+    """A company's host has no such route: the visitor is sent to sign in, nothing is kept."""
+    response = deliver(event("invoice.paid", {"id": "in_t"}), client=tenant_a.client())
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+    assert not StripeEvent.objects.exists()
