@@ -1,4 +1,5 @@
-"""Probes answered before the tenant middleware: probes arrive with hosts that have no Domain."""
+"""Answered before the tenant middleware, on any host: the probes, and the on-demand TLS
+proxy's question (they arrive with hosts that have no Domain, such as the pod's address)."""
 
 import redis
 from django.conf import settings
@@ -31,6 +32,11 @@ class HealthCheckMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/domains/tls-ask/":
+            from tenants.views.public import tls_ask
+
+            connection.set_schema_to_public()
+            return tls_ask(request)
         if request.path == "/healthz":
             return JsonResponse({"status": "ok"})
         if request.path == "/readyz":

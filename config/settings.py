@@ -44,7 +44,14 @@ if not SECRET_KEY:
 BASE_DOMAIN = env.str("BASE_DOMAIN", default="localhost")
 BASE_URL_SCHEME = env.str("BASE_URL_SCHEME", default="http")
 BASE_URL_PORT = env.str("BASE_URL_PORT", default="8000")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_DOMAIN}", "127.0.0.1"])
+# Every host the platform answers on is a row of tenants.Domain (BASE_DOMAIN, each company's
+# subdomain, the companies' verified own domains): django-tenants answers 404 to any other
+# host, so that table is the allow-list and "*" lets companies' own domains through.
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
+# Resolvers asked for the TXT records of companies' own domains (host or host:port);
+# empty means the machine's own (/etc/resolv.conf).
+DNS_NAMESERVERS = env.list("DNS_NAMESERVERS", default=[])
+DNS_TIMEOUT = env.float("DNS_TIMEOUT", default=5.0)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Apps: placement in shared/tenant apps is decided once, here (see ARCHITECTURE.md). ---------
@@ -256,6 +263,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm_core.tasks.for_each_tenant",
         "schedule": 60 * 60.0,
         "args": ["search.tasks.search_drift_job"],
+    },
+    "custom-domains-check": {
+        "task": "tenants.tasks.custom_domains_check_job",
+        "schedule": 10 * 60.0,
     },
     "stripe-events-retry": {
         "task": "billing.tasks.stripe_events_retry_job",

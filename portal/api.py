@@ -282,7 +282,9 @@ class CheckoutApi(PortalApi):
         order.checkout_url = ""
         if order.payment_method == PaymentMethod.CARD:
             try:
-                order.checkout_url = card_payment_start(order=order).checkout_url
+                order.checkout_url = card_payment_start(
+                    order=order, site=request.build_absolute_uri("/")
+                ).checkout_url
             except (StripeError, ValidationError):
                 logger.exception("Stripe checkout for order %s failed", order.pk)
         return Response(CheckoutResultSerializer(order).data, status=status.HTTP_201_CREATED)

@@ -233,3 +233,12 @@ class RecommendationsForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
+
+
+class CustomDomainForm(forms.Form):
+    domain = forms.CharField(
+        label=_("Your domain"),
+        max_length=300,
+        help_text=_("A host name of your own, such as shop.example.com."),
+        widget=forms.TextInput(attrs={"placeholder": "shop.example.com", "autocomplete": "off"}),
+    )

@@ -76,6 +76,22 @@ portal_urlpatterns = [
 staff_urlpatterns = [
     path("settings/portal/", staff.portal_settings, name="portal_settings"),
     path("settings/portal/topics/", staff.support_topic_save, name="support_topic_create"),
+    path("settings/portal/domains/<int:pk>/check/", staff.domain_check, name="portal_domain_check"),
+    path(
+        "settings/portal/domains/<int:pk>/delete/",
+        staff.domain_delete,
+        name="portal_domain_delete",
+    ),
+    path(
+        "settings/portal/domains/<int:pk>/address/",
+        staff.domain_portal_address,
+        name="portal_domain_address",
+    ),
+    path(
+        "settings/portal/domains/address/",
+        staff.domain_portal_address,
+        name="portal_domain_address_own",
+    ),
     path("settings/portal/topics/<int:pk>/", staff.support_topic_save, name="support_topic_update"),
     path(
         "settings/portal/recommendations/<int:segment>/",

@@ -17,3 +17,20 @@ def url_for_domain(domain: str, path: str = "/") -> str:
 def tenant_url(path: str = "/") -> str:
     """Absolute URL of `path` on the current tenant's primary domain."""
     return url_for_domain(connection.tenant.get_primary_domain().domain, path)
+
+
+def portal_url(path: str = "/portal/") -> str:
+    """Absolute URL of `path` at the current company's portal address: the own domain it
+    chose for mailed links (settings of the portal), else its workspace domain."""
+    from tenants.models import CustomDomain
+
+    own = (
+        CustomDomain.objects.filter(
+            tenant_id=connection.tenant.pk,
+            status=CustomDomain.Status.VERIFIED,
+            is_portal_address=True,
+        )
+        .values_list("domain", flat=True)
+        .first()
+    )
+    return url_for_domain(own, path) if own else tenant_url(path)

@@ -52,3 +52,52 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+DOMAIN_RECORD_PREFIX = "_tenantly"
+DOMAIN_RECORD_VALUE_PREFIX = "tenantly-verification="
+
+
+class CustomDomain(models.Model):
+    """A host name of the company's own (``shop.example.com``) for its portal.
+
+    It routes to the company (a ``Domain`` row) only once a DNS TXT record proves that the
+    company controls it: until then, anyone could claim a name they do not own."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for the DNS record")
+        VERIFIED = "verified", _("verified")
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="custom_domains")
+    domain = models.CharField(_("domain"), max_length=253)
+    token = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Mailed portal links (sign-up, password, replies to requests) use this address.
+    is_portal_address = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    check_error = models.CharField(max_length=300, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "domain"], name="custom_domain_once"),
+            models.UniqueConstraint(
+                fields=["domain"],
+                condition=models.Q(status="verified"),
+                name="custom_domain_verified_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    @property
+    def record_name(self) -> str:
+        """Where the company puts the TXT record that proves it holds the domain."""
+        return f"{DOMAIN_RECORD_PREFIX}.{self.domain}"
+
+    @property
+    def record_value(self) -> str:
+        return f"{DOMAIN_RECORD_VALUE_PREFIX}{self.token}"

@@ -24,8 +24,9 @@ from tenants.services.provisioning import tenant_signup
 
 PASSWORD = "Sturdy-Password-2026"
 
-# The local Stripe-format server and its fixtures (billing off/on), for every test package.
-pytest_plugins = ["tests.billing.stripe_fixtures"]
+# The local Stripe-format server and its fixtures (billing off/on), and the local DNS server,
+# for every test package.
+pytest_plugins = ["tests.billing.stripe_fixtures", "tests.dns_server"]
 
 
 @dataclass(frozen=True)

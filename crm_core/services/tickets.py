@@ -113,7 +113,7 @@ def _customer_told(*, ticket: Ticket, body: str) -> None:
     """Mail a portal customer that their request has an answer to read in the portal."""
     from portal.models import CustomerAccount
     from portal.tasks import portal_mail_send
-    from tenants.links import tenant_url
+    from tenants.links import portal_url
     from tenants.queue import enqueue_after_commit
 
     account = (
@@ -128,7 +128,7 @@ def _customer_told(*, ticket: Ticket, body: str) -> None:
         "number": ticket.number,
         "subject": ticket.subject,
         "body": body[:1000],
-        "link": tenant_url(reverse("portal_ticket_detail", args=[ticket.pk])),
+        "link": portal_url(reverse("portal_ticket_detail", args=[ticket.pk])),
     }
     enqueue_after_commit(
         portal_mail_send, "reply", account.user.email, context, account.user.language

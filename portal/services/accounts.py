@@ -22,7 +22,7 @@ from portal.tasks import portal_mail_send
 from tenants.identity.models import User
 from tenants.identity.roles import Role
 from tenants.identity.services.users import user_create
-from tenants.links import tenant_url
+from tenants.links import portal_url
 from tenants.queue import enqueue_after_commit
 
 SALT = "portal.account"
@@ -109,7 +109,7 @@ def unverified_customer(*, email: str) -> User | None:
 
 
 def verification_send(*, user: User) -> None:
-    link = tenant_url(reverse("portal_verify", args=[_token(user, VERIFY)]))
+    link = portal_url(reverse("portal_verify", args=[_token(user, VERIFY)]))
     _mail("verify", user.email, {"name": user.get_short_name(), "link": link})
 
 
@@ -194,7 +194,7 @@ def customer_invite(*, actor: User, contact: Contact) -> str:
     CustomerAccount.objects.create(
         user=user, contact=contact, source=CustomerAccount.Source.INVITATION
     )
-    link = tenant_url(reverse("portal_activate", args=[_token(user, INVITE)]))
+    link = portal_url(reverse("portal_activate", args=[_token(user, INVITE)]))
     _mail("invite", email, {"name": contact.first_name, "link": link, "actor": actor.full_name})
     interaction_log(
         actor=actor,
@@ -239,7 +239,7 @@ def email_change_request(*, user: User, email: str) -> None:
         raise ValidationError({"email": [_("This is already your email.")]})
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": [_("Another account uses this email.")]})
-    link = tenant_url(reverse("portal_email_confirm", args=[_token(user, EMAIL_CHANGE, email)]))
+    link = portal_url(reverse("portal_email_confirm", args=[_token(user, EMAIL_CHANGE, email)]))
     _mail("email_change", email, {"name": user.get_short_name(), "link": link})
 
 

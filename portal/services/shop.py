@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urljoin
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -30,7 +31,6 @@ from crm_core.services.commerce import (
     price_list_for,
 )
 from portal.models import Address, CartLine, CustomerAccount
-from tenants.links import tenant_url
 
 MAX_QUANTITY = 999
 
@@ -204,9 +204,11 @@ def checkout(
     return order
 
 
-def card_payment_start(*, order: Order) -> Payment:
-    """Stripe Checkout for a card order, coming back to its page in the portal."""
-    back = tenant_url(reverse("portal_order_detail", args=[order.pk]))
+def card_payment_start(*, order: Order, site: str) -> Payment:
+    """Stripe Checkout for a card order, coming back to its page in the portal at `site`
+    (``https://host/``): the host the customer is signed in at, the workspace's or the
+    company's own domain."""
+    back = urljoin(site, reverse("portal_order_detail", args=[order.pk]))
     return order_payment_start(order=order, success_url=f"{back}?paid=1", cancel_url=back)
 
 

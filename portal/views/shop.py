@@ -177,7 +177,7 @@ def _pay(request: HttpRequest, order) -> HttpResponse:
     """On to Stripe Checkout; if Stripe cannot be reached the order waits, unpaid, with a
     button to pay it later."""
     try:
-        payment = card_payment_start(order=order)
+        payment = card_payment_start(order=order, site=request.build_absolute_uri("/"))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except StripeError:

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,11 +16,19 @@ from crm_core.models import RecommendedProduct, Segment, SupportTopic
 from crm_core.selectors.commerce import order_get_for_user
 from crm_core.selectors.parties import contact_get_for_user
 from crm_core.services.invoices import invoice_response
-from portal.forms import BrandingForm, RecommendationsForm, SupportTopicForm
+from portal.forms import BrandingForm, CustomDomainForm, RecommendationsForm, SupportTopicForm
 from portal.models import PortalBranding
 from portal.services.accounts import customer_invite
 from portal.services.privacy import contact_erase
 from tenants.identity.views.team import team_manager_required
+from tenants.links import url_for_domain
+from tenants.models import CustomDomain
+from tenants.services.domains import (
+    domain_add,
+    domain_portal_address_set,
+    domain_remove,
+    domain_verify,
+)
 
 
 def _recommendation_forms() -> list[tuple[Segment, RecommendationsForm]]:
@@ -37,6 +46,13 @@ def _recommendation_forms() -> list[tuple[Segment, RecommendationsForm]]:
     ]
 
 
+def _domains_listed(request: HttpRequest) -> list[CustomDomain]:
+    domains = list(CustomDomain.objects.filter(tenant=request.tenant))
+    for custom in domains:
+        custom.portal_link = url_for_domain(custom.domain, reverse("portal_home"))
+    return domains
+
+
 @team_manager_required
 def portal_settings(request: HttpRequest) -> HttpResponse:
     branding = PortalBranding.objects.first() or PortalBranding()
@@ -49,12 +65,30 @@ def portal_settings(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("The portal's look is saved."))
         return redirect("portal_settings")
+    domain_form = CustomDomainForm(request.POST if request.POST.get("form") == "domain" else None)
+    if domain_form.is_bound and domain_form.is_valid():
+        try:
+            custom = domain_add(
+                actor=request.user, tenant=request.tenant, domain=domain_form.cleaned_data["domain"]
+            )
+        except ValidationError as error:
+            domain_form.add_error("domain", error)
+        else:
+            messages.success(
+                request,
+                _("%(domain)s is added: publish its DNS record, then check it.")
+                % {"domain": custom.domain},
+            )
+            return redirect(f"{reverse('portal_settings')}#domains")
     return render(
         request,
         "portal/staff/settings.html",
         {
             "form": form,
             "branding": branding,
+            "domain_form": domain_form,
+            "domains": _domains_listed(request),
+            "workspace_domain": request.tenant.get_primary_domain().domain,
             "topics": [
                 (topic, SupportTopicForm(instance=topic, prefix=f"topic-{topic.pk}"))
                 for topic in SupportTopic.objects.all()
@@ -100,6 +134,51 @@ def recommendations_save(request: HttpRequest, segment: int) -> HttpResponse:
         request, _("Recommendations for %(segment)s are saved.") % {"segment": segment_obj.name}
     )
     return redirect("portal_settings")
+
+
+def _domain(request: HttpRequest, pk: int) -> CustomDomain:
+    """One of this company's domains; another company's id is as missing as a wrong one."""
+    return get_object_or_404(CustomDomain, pk=pk, tenant=request.tenant)
+
+
+def _back_to_domains() -> HttpResponse:
+    return redirect(f"{reverse('portal_settings')}#domains")
+
+
+@require_POST
+@team_manager_required
+def domain_check(request: HttpRequest, pk: int) -> HttpResponse:
+    custom = domain_verify(custom=_domain(request, pk))
+    if custom.status == CustomDomain.Status.VERIFIED:
+        messages.success(
+            request, _("%(domain)s is verified and serves your portal.") % {"domain": custom}
+        )
+    else:
+        messages.error(request, custom.check_error)
+    return _back_to_domains()
+
+
+@require_POST
+@team_manager_required
+def domain_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    custom = _domain(request, pk)
+    domain_remove(actor=request.user, custom=custom)
+    messages.success(request, _("%(domain)s is removed.") % {"domain": custom})
+    return _back_to_domains()
+
+
+@require_POST
+@team_manager_required
+def domain_portal_address(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Mailed portal links use this domain (no pk: the workspace's own address)."""
+    custom = _domain(request, pk) if pk else None
+    try:
+        domain_portal_address_set(actor=request.user, custom=custom, tenant=request.tenant)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Mailed portal links use the new address."))
+    return _back_to_domains()
 
 
 def portal_logo(request: HttpRequest) -> FileResponse:

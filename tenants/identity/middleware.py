@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from tenants.hosts import company_of
+from tenants.hosts import company_of, on_own_domain
 
 # Paths on a tenant host that an anonymous visitor may open.
 ANONYMOUS_PREFIXES = (
@@ -42,7 +42,12 @@ class StaffAreaMiddleware:
         if not user.is_authenticated:
             if path.startswith(ANONYMOUS_PREFIXES):
                 return self.get_response(request)
+            if on_own_domain(request):
+                # A company's own domain is its customers' front door.
+                return redirect("portal_home")
             return redirect(f"{settings.LOGIN_URL_PATH}?next={request.get_full_path()}")
+        if user.is_customer and path == "/":
+            return redirect("portal_home")
         if user.is_customer and not path.startswith(CUSTOMER_PREFIXES):
             raise PermissionDenied(_("This area is for the company's staff."))
         return self.get_response(request)

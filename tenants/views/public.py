@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from config.forms import errors_into
 from tenants.forms import SignupForm
 from tenants.identity.throttle import login_attempt_allowed
+from tenants.models import Domain
 from tenants.services.provisioning import subdomain_availability_errors, tenant_signup
 
 
@@ -43,3 +44,13 @@ def subdomain_check(request: HttpRequest) -> HttpResponse:
     return render(
         request, "tenants/_subdomain_check.html", {"subdomain": subdomain, "errors": errors}
     )
+
+
+def tls_ask(request: HttpRequest) -> HttpResponse:
+    """For an on-demand TLS proxy in front of the platform (Caddy's `on_demand_tls ask`): 200
+    when `?domain=` is a host the platform answers (a company's verified own domain, a
+    workspace's address), 404 otherwise, so certificates are only ever requested for those."""
+    domain = request.GET.get("domain", "").strip().lower().rstrip(".")
+    if domain and Domain.objects.filter(domain=domain).exists():
+        return HttpResponse("ok", content_type="text/plain")
+    return HttpResponse("unknown domain", status=404, content_type="text/plain")

@@ -7,6 +7,7 @@ import os
 import re
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from config.embedded import database_url, free_port
 from config.run import web_command, web_env, worker_command
+from tests.dns_server import DnsServer
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -44,7 +46,18 @@ class Mailbox:
 
 
 @pytest.fixture(scope="session")
-def server(django_db_setup, tmp_path_factory) -> Iterator[dict]:
+def dns(django_db_setup) -> Iterator[DnsServer]:
+    """The DNS the server's processes ask (companies' domain TXT records); tests publish."""
+    server = DnsServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def server(django_db_setup, dns, tmp_path_factory) -> Iterator[dict]:
     port = free_port()
     mail_dir = tmp_path_factory.mktemp("mail")
     env = {
@@ -56,6 +69,7 @@ def server(django_db_setup, tmp_path_factory) -> Iterator[dict]:
         "EMAIL_URL": "filemail://",
         "EMAIL_FILE_PATH": str(mail_dir),
         "BASE_URL_PORT": str(port),
+        "DNS_NAMESERVERS": dns.address,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "PYTHONUNBUFFERED": "1",
     }
@@ -100,6 +114,8 @@ def browser(server) -> Iterator[Browser]:
                 "--disable-component-update",
                 "--disable-sync",
                 "--no-first-run",
+                # companies' own domains in the tests (shop.example.test) reach the server
+                "--host-resolver-rules=MAP *.test 127.0.0.1",
             ],
         )
         yield chromium

@@ -23,6 +23,7 @@ PRODUCTION = {
     "worker": {"concurrency": 4},
     "migrations": {"processes": 8, "retries": 2, "canary": ["acme", "globex"]},
     "persistence": {"existingClaim": "tenantly-files"},
+    "customDomains": {"enabled": False},
     "extraAllowedHosts": ["crm.acme-corp.com"],
 }
 
@@ -125,12 +126,17 @@ def test_default_values_wire_every_component():
     assert set(secret["data"]) >= {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "STRIPE_SECRET_KEY"}
     config = named(manifests, "ConfigMap", "crm-tenantly")["data"]
     assert config["TENANTLY_EMBEDDED_DEFAULTS"] == "false"
-    assert config["ALLOWED_HOSTS"] == "example.com,.example.com"
+    # companies' own domains: Domain rows are the allow-list, checked by the app
+    assert config["ALLOWED_HOSTS"] == "*"
     assert config["BASE_URL_SCHEME"] == "https"
 
-    # the apex and the wildcard host, with TLS for both
+    # the apex and the wildcard host, with TLS for both, then any host (companies' domains)
     ingress = manifests["Ingress"][0]["spec"]
-    assert [rule["host"] for rule in ingress["rules"]] == ["example.com", "*.example.com"]
+    assert [rule.get("host") for rule in ingress["rules"]] == [
+        "example.com",
+        "*.example.com",
+        None,
+    ]
     assert ingress["tls"][0]["hosts"] == ["example.com", "*.example.com"]
     assert {item["metadata"]["name"] for item in manifests["NetworkPolicy"]} == {
         "crm-tenantly-web",

@@ -53,6 +53,7 @@ from tenants.identity.roles import Role
 from tenants.identity.services.handoff import handoff_tokens
 from tenants.identity.services.tokens import api_token_create
 from tenants.identity.services.users import invitation_create
+from tenants.models import CustomDomain, Domain
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +138,10 @@ ROUTES: dict[str, Route] = {
     "support_topic_create": Route(STAFF, ("post",)),
     "support_topic_update": Route(STAFF, ("post",), "topic"),
     "recommendations_save": Route(STAFF, ("post",), "recommend"),
+    "portal_domain_check": Route(STAFF, ("post",), "domain"),
+    "portal_domain_delete": Route(STAFF, ("post",), "domain"),
+    "portal_domain_address": Route(STAFF, ("post",), "domain"),
+    "portal_domain_address_own": Route(STAFF, ("post",)),
     "contact_portal_invite": Route(STAFF, ("post",), "contact"),
     "contact_erase": Route(STAFF, ("post",), "contact"),
     "order_invoice": Route(STAFF, ("get",), "order"),
@@ -381,6 +386,14 @@ def secrets_of_b(tenant_b):
         changes_index()  # B's records are in B's search index, for A's queries to miss
         uid = urlsafe_base64_encode(force_bytes(owner.pk))
         handoff = handoff_tokens.make_token(owner)
+    domain = CustomDomain.objects.create(
+        tenant=tenant_b.tenant,
+        domain="shop.bexley-secret.test",
+        token="b-secret-token",
+        status=CustomDomain.Status.VERIFIED,
+        is_portal_address=True,
+    )
+    Domain.objects.create(tenant=tenant_b.tenant, domain=domain.domain, is_primary=False)
     return {
         "member": {"pk": member.pk},
         "invitation": {"pk": invitation.pk},
@@ -414,10 +427,12 @@ def secrets_of_b(tenant_b):
         "address": {"pk": portal["address"]},
         "topic": {"pk": topic_b.pk},
         "recommend": {"segment": segment.pk},
+        "domain": {"pk": domain.pk},
         "handoff": {"uidb64": uid, "token": handoff},
         "reset": {"uidb64": uid, "token": "set-password"},
         "raw_token": raw_token,
         "markers": [
+            "shop.bexley-secret.test",
             "Beatrice Secretkeeper",
             "beatrice.secret@beta.test",
             "bart.invitee@beta.test",
@@ -541,6 +556,9 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         assert Invitation.objects.get(pk=secrets["invitation"]["pk"]).is_pending
         assert ApiToken.objects.get(pk=secrets["token"]["pk"]).is_active
         assert Notification.objects.get(pk=secrets["notification"]["pk"]).read_at is None
+    domain = CustomDomain.objects.get(pk=secrets["domain"]["pk"])
+    assert (domain.status, domain.is_portal_address) == (CustomDomain.Status.VERIFIED, True)
+    assert Domain.objects.filter(domain=domain.domain, tenant=tenant_b.tenant).exists()
 
 
 @pytest.mark.parametrize("role", [Role.OWNER, Role.SALES_REP, Role.CUSTOMER])
@@ -586,8 +604,10 @@ def test_a_session_on_b_host_reaches_nothing(tenant_a, tenant_b, secrets_of_b):
 def test_customers_are_refused_every_staff_route(tenant_a, secrets_of_b):
     customer = tenant_a.make_user(Role.CUSTOMER)
     client = tenant_a.client(customer)
+    # the workspace's root sends a customer on to the portal
+    assert client.get("/")["Location"] == reverse("portal_home", urlconf="config.urls_tenant")
     for name, route in ROUTES.items():
-        if route.kind not in (STAFF, API) or name in ("api-schema", "api-docs"):
+        if route.kind not in (STAFF, API) or name in ("api-schema", "api-docs", "dashboard"):
             continue
         url = url_for(name, route, secrets_of_b)
         for method in route.methods:

@@ -110,7 +110,7 @@ DJANGO_SETTINGS_MODULE: config.settings
 BASE_DOMAIN: {{ .Values.baseDomain | quote }}
 BASE_URL_SCHEME: {{ ternary "https" "http" .Values.ingress.tls.enabled | quote }}
 BASE_URL_PORT: ""
-ALLOWED_HOSTS: {{ join "," (concat (list .Values.baseDomain (printf ".%s" .Values.baseDomain)) .Values.extraAllowedHosts) | quote }}
+ALLOWED_HOSTS: {{ ternary "*" (join "," (concat (list .Values.baseDomain (printf ".%s" .Values.baseDomain)) .Values.extraAllowedHosts)) .Values.customDomains.enabled | quote }}
 CSRF_TRUSTED_ORIGINS: {{ printf "%s://%s,%s://*.%s" (ternary "https" "http" .Values.ingress.tls.enabled) .Values.baseDomain (ternary "https" "http" .Values.ingress.tls.enabled) .Values.baseDomain | quote }}
 SESSION_COOKIE_SECURE: {{ .Values.ingress.tls.enabled | quote }}
 SECURE_HSTS_SECONDS: {{ .Values.hstsSeconds | quote }}
