@@ -73,8 +73,12 @@ def subscription_for(tenant: Tenant) -> Subscription:
 
 
 def current_subscription() -> Subscription:
-    """The subscription of the company whose schema is active."""
-    return subscription_for(connection.tenant)
+    """The subscription of the company whose schema is active (also under django-tenants'
+    `schema_context`, which activates a stand-in holding only the schema name)."""
+    tenant = connection.tenant
+    if not isinstance(tenant, Tenant):
+        tenant = Tenant.objects.get(schema_name=connection.schema_name)
+    return subscription_for(tenant)
 
 
 # --- Stripe Checkout and billing portal ---------------------------------------------------------

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tenants.utils import schema_context
 
+from billing.services.subscriptions import current_subscription
 from crm_core.models import Contact
 from crm_core.services.interactions import attachments_add, interaction_log
+from tenants.identity.roles import Role
+from tenants.identity.services.users import user_create
 from tests.billing.stripe_fixtures import subscription_of
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +79,17 @@ def test_api_calls_beyond_the_plans_rate_get_429_per_company(tenant_a, tenant_b)
     assert answers == [200, 200, 200, 429]
     other = tenant_b.client(tenant_b.owner())
     assert other.get("/api/v1/contacts/").status_code == 200
+
+
+def test_limits_apply_under_schema_context_too(tenant_a):
+    """Scripts and benchmarks activate a company with django-tenants' schema_context (a
+    stand-in tenant holding only the schema name); its subscription is still found."""
+    with schema_context(tenant_a.tenant.schema_name):
+        user = user_create(
+            email="scripted@alpha.test",
+            full_name="Scripted",
+            password=PASSWORD,
+            role=Role.SALES_REP,
+        )
+        assert current_subscription().tenant == tenant_a.tenant
+    assert user.pk
