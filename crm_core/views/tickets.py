@@ -4,25 +4,28 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from crm_core.models import Ticket
+from crm_core.models import SupportTopic, Ticket
 from crm_core.selectors.parties import contact_get_for_user, contacts_visible, owners_assignable
-from crm_core.selectors.tickets import ticket_get_for_user, tickets_visible
+from crm_core.selectors.tickets import ticket_get_for_user, ticket_queue_filter
 from crm_core.services.tickets import ticket_open, ticket_reply, ticket_update
 
 
 def ticket_queue(request: HttpRequest) -> HttpResponse:
-    tickets = tickets_visible(user=request.user)
-    if request.GET.get("status") in Ticket.Status.values:
-        tickets = tickets.filter(status=request.GET["status"])
-    elif request.GET.get("status") != "all":
-        tickets = tickets.exclude(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED])
+    tickets = ticket_queue_filter(user=request.user, params=request.GET)
     return render(
         request,
         "crm_core/tickets.html",
         {
             "tickets": tickets[:200],
             "statuses": Ticket.Status.choices,
+            "priorities": Ticket.Priority.choices,
+            "topics": SupportTopic.objects.all(),
+            "agents": owners_assignable(),
             "wanted": request.GET.get("status", ""),
+            "filters": {
+                key: request.GET.get(key, "")
+                for key in ("topic", "source", "assignee", "priority", "q")
+            },
         },
     )
 

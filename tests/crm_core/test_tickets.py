@@ -2,8 +2,9 @@ from datetime import timedelta
 
 import pytest
 
-from crm_core.models import Interaction, Ticket
+from crm_core.models import Interaction, SupportTopic, Ticket
 from crm_core.services.parties import contact_create
+from crm_core.services.tickets import ticket_open, ticket_update
 from tenants.identity.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +81,60 @@ def test_ticket_errors_and_visibility(tenant_a):
     )
     assert reply.status_code == 201
     assert api.get(f"/api/v1/tickets/{created['id']}/").json()["status"] == "waiting"
+
+
+def test_the_queue_filters_by_topic_source_assignee_priority_and_text(
+    tenant_a, django_assert_max_num_queries
+):
+    owner = tenant_a.owner()
+    agent = tenant_a.make_user(Role.SUPPORT, full_name="Agnes Agent")
+    with tenant_a.active():
+        contact = contact_create(actor=owner, data={"first_name": "Vera", "last_name": "Client"})
+        delivery = SupportTopic.objects.create(name="Delivery questions")
+        returns = SupportTopic.objects.create(name="Returns and refunds")
+        portal = ticket_open(
+            actor=None,
+            contact=contact,
+            subject="Parcel lost",
+            body="Where?",
+            source="portal",
+            topic=delivery,
+        )
+        staff = ticket_open(
+            actor=owner,
+            contact=contact,
+            subject="Refund the broken drill",
+            body="Broken",
+            priority=Ticket.Priority.HIGH,
+            topic=returns,
+        )
+        ticket_update(ticket=staff, assignee=agent)
+        closed = ticket_open(actor=owner, contact=contact, subject="Old matter", body="x")
+        ticket_update(ticket=closed, status=Ticket.Status.CLOSED)
+    client = tenant_a.client(agent)
+
+    def numbers(**params) -> list[str]:
+        # 8 queries (host, session, user, badges, topics, agents, tickets) and the schema
+        # switches between them, whatever the filters and however many tickets
+        with django_assert_max_num_queries(17):
+            response = client.get("/tickets/", params)
+        return [ticket.number for ticket in response.context["tickets"]]
+
+    assert numbers() == [staff.number, portal.number]  # open ones, by answer due
+    assert numbers(topic=delivery.pk) == [portal.number]
+    assert numbers(source="portal") == [portal.number]
+    assert numbers(source="staff", status="all") == [staff.number, closed.number]
+    assert numbers(assignee="me") == [staff.number]
+    assert numbers(assignee="none") == [portal.number]
+    assert numbers(assignee=agent.pk) == [staff.number]
+    assert numbers(priority="high") == [staff.number]
+    assert numbers(q="drill") == [staff.number]
+    assert numbers(q=portal.number.lower()) == [portal.number]
+    # nonsense is ignored, never an error
+    assert numbers(topic="x'; --", source="fax", priority="??", assignee="-1") == [
+        staff.number,
+        portal.number,
+    ]
+    page = client.get("/tickets/", {"source": "portal"}).content.decode()
+    assert 'data-testid="from-portal"' in page
+    assert "Delivery questions" in page
