@@ -14,6 +14,9 @@ from crm_core.models import Contact, Interaction, Order, RecordChange, Ticket
 from crm_core.services.commerce import LineRequest, order_create
 from crm_core.services.tickets import ticket_open
 from portal.models import Address, CustomerAccount
+from search.models import SearchEntry
+from search.selectors import query
+from search.services import changes_index
 from tenants.identity.models import User
 from tests.conftest import PASSWORD
 from tests.portal.conftest import make_customer
@@ -100,3 +103,34 @@ def test_erasure_request_then_erasure_by_staff(tenant_a, customer, catalogue_a):
         "/portal/login/", {"username": "carol@client.test", "password": PASSWORD}
     )
     assert signed_out.status_code == 200  # refused
+
+
+def test_erasure_leaves_nothing_findable_in_search(tenant_a, customer):
+    """The search index keeps copies of names, emails, phones and message text: erasure must
+    take those too once the queued changes are indexed (the path every change takes)."""
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        ticket_open(
+            actor=customer.user,
+            contact=customer.contact,
+            subject="Xylophone delivery",
+            body="Please call me about the marimbaphone parcel",
+            source="portal",
+        )
+        changes_index()
+        before = {text: query(text, user=owner).total for text in SECRETS}
+        assert all(before.values()), before
+    tenant_a.client(owner).post(f"/contacts/{customer.contact_id}/erase/")
+    with tenant_a.active():
+        changes_index()
+        for text in SECRETS:
+            assert query(text, user=owner).total == 0, text
+        stored = " ".join(
+            " ".join(row)
+            for row in SearchEntry.objects.values_list("title", "subtitle", "body", "keys")
+        ).lower()
+        for text in SECRETS:
+            assert text.lower() not in stored, text
+
+
+SECRETS = ("Carol Customer", "carol@client.test", "marimbaphone")
