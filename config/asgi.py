@@ -15,10 +15,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import re_path  # noqa: E402
 
 from crm_core.routing import websocket_urlpatterns as crm_routes  # noqa: E402
+from portal.routing import websocket_urlpatterns as portal_routes  # noqa: E402
 from search.routing import websocket_urlpatterns as search_routes  # noqa: E402
 from tenants.websocket import NotFoundConsumer, TenantWebsocketMiddleware  # noqa: E402
 
-websocket_routes = [*crm_routes, *search_routes]
+websocket_routes = [*crm_routes, *search_routes, *portal_routes]
 
 application = ProtocolTypeRouter(
     {

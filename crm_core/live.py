@@ -98,3 +98,16 @@ def record_changed(record: Contact | Company | Deal, *, before=None) -> None:
     )
     if isinstance(record, Contact):
         timeline_changed(contact_id=None, company_id=record.company_id, actor=actor)
+
+
+# --- The customer's portal ---------------------------------------------------------------------
+def customer_group(contact_id: int) -> str:
+    """The portal pages of the customer whose account is linked to this contact."""
+    return group_name("customer", contact_id)
+
+
+def customer_told(contact_id: int, event: dict) -> None:
+    """Something the customer's open portal pages show changed: a reply to a request
+    (`ticket.reply`), an order's status (`order.status`). Sent after commit; events carry ids
+    and numbers only, and the page fetches what it shows over HTTP, as the customer."""
+    broadcast_after_commit([customer_group(contact_id)], event)

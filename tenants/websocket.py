@@ -116,7 +116,8 @@ def _in_schema(tenant: Tenant, function: Callable[..., T], args: tuple, kwargs: 
 
 
 class TenantConsumer(AsyncWebsocketConsumer, ABC):
-    """A staff member's live view of something in their tenant.
+    """A signed-in user's live view of something in their tenant (staff, unless `allowed` says
+    otherwise).
 
     Subclasses give `groups_for(user, **route_kwargs)`: the groups to join, or None when the
     user may not see the thing (the same refusal for "missing" and "forbidden"), and list the
@@ -176,8 +177,13 @@ class TenantConsumer(AsyncWebsocketConsumer, ABC):
         await self.accept()
         await self.close(code)
 
+    def allowed(self, user) -> bool:
+        """Who may open this socket at all: the company's staff (the portal's socket admits
+        its customers instead)."""
+        return user.is_staff_member
+
     async def websocket_connect(self, message: dict) -> None:
-        if not self.user.is_staff_member:
+        if not self.allowed(self.user):
             await self.refuse(FORBIDDEN)
             return
         route = self.scope["url_route"]["kwargs"]

@@ -220,4 +220,15 @@ def order_status_change(*, actor: User | None, order: Order, status: str) -> Ord
             "notes": f"{order.total} {order.currency}",
         },
     )
+    if status != Status.DRAFT:
+        live.customer_told(
+            order.contact_id,
+            {
+                "type": "order.status",
+                "order": order.pk,
+                "number": order.number,
+                "status": status,
+                "url": reverse("portal_order_detail", args=[order.pk]),
+            },
+        )
     return order

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_core.live import customer_told
 from crm_core.models import Contact, Notification, SupportTopic, Ticket, TicketMessage
 from crm_core.services.interactions import interaction_log
 from crm_core.services.notifications import notify
@@ -123,6 +124,15 @@ def _customer_told(*, ticket: Ticket, body: str) -> None:
     )
     if account is None:
         return
+    customer_told(
+        ticket.contact_id,
+        {
+            "type": "ticket.reply",
+            "ticket": ticket.pk,
+            "number": ticket.number,
+            "url": reverse("portal_ticket_detail", args=[ticket.pk]),
+        },
+    )
     context = {
         "name": account.user.get_short_name(),
         "number": ticket.number,

@@ -265,6 +265,30 @@ document.addEventListener("live:reconnected", (event) => {
 document.addEventListener("DOMContentLoaded", () => liveStart(document));
 document.body.addEventListener("htmx:load", (event) => liveStart(event.target as HTMLElement));
 
+// --- The customer portal: answers to requests and order steps ------------------------------------
+// The page showing that request or order refetches its live part; any other page says so.
+function portalRefresh(kind: "ticket" | "order", id?: unknown): boolean {
+  const selector = id === undefined ? `[data-live-${kind}]` : `[data-live-${kind}="${Number(id)}"]`;
+  const part = document.querySelector<HTMLElement>(selector);
+  if (!part) return false;
+  htmx.ajax("GET", window.location.pathname, { target: part, select: `[data-live-${kind}]`, swap: "outerHTML" });
+  return true;
+}
+
+for (const kind of ["ticket", "order"] as const) {
+  document.addEventListener(`live:${kind === "ticket" ? "ticket.reply" : "order.status"}`, (event) => {
+    const detail = (event as CustomEvent<LiveEvent>).detail;
+    if (portalRefresh(kind, detail[kind])) return;
+    const root = event.target as HTMLElement;
+    const text = (kind === "ticket" ? root.dataset.textReply : root.dataset.textOrder) ?? "{number}";
+    toast(text.replace("{number}", String(detail.number)), String(detail.url));
+  });
+}
+document.addEventListener("live:reconnected", () => {
+  portalRefresh("ticket");
+  portalRefresh("order");
+});
+
 // --- A read-only (lapsed) workspace refuses an htmx write: say so where the user is. --------
 document.addEventListener("tenantly:read-only", (event) => {
   const detail = (event as CustomEvent<{ text: string; url: string }>).detail;

@@ -94,11 +94,14 @@ def test_customer_journey_and_the_staff_side(page: Page, browser: Browser, site,
         customer.get_by_test_id("invoice").click()
     assert invoice.value.suggested_filename == f"invoice-{number}.pdf"
 
-    # staff: the order on the client's timeline, and paid
+    # staff: the order on the client's timeline, and paid; the customer's open order page
+    # shows it at once (its socket, /ws/portal/)
+    expect(customer.locator("[data-live].live-connected")).to_have_count(1)
     page.goto(site(SHOP, "/orders/"))
     page.get_by_role("link", name=number).click()
     page.get_by_test_id("to-paid").click()
     expect(page.get_by_test_id("order-status")).to_have_text("Paid")
+    expect(customer.get_by_test_id("order-status")).to_have_text("Paid")
     page.get_by_role("link", name="Carla Client").click()
     expect(page.get_by_test_id("contact-portal")).to_contain_text("carla@client.test")
     expect(page.get_by_test_id("timeline")).to_contain_text("Opened a customer account")
@@ -119,6 +122,7 @@ def test_customer_journey_and_the_staff_side(page: Page, browser: Browser, site,
     customer.get_by_label("Message").fill("When does my order ship?")
     customer.get_by_test_id("send-request").click()
     expect(customer.get_by_test_id("ticket-sla")).to_contain_text("We answer by")
+    expect(customer.locator("[data-live].live-connected")).to_have_count(1)
     page.goto(site(SHOP, "/tickets/"))
     page.get_by_role("row").filter(has_text="Carla Client").get_by_role("link").first.click()
     expect(page.get_by_test_id("ticket-thread")).to_contain_text("When does my order ship?")
@@ -128,8 +132,9 @@ def test_customer_journey_and_the_staff_side(page: Page, browser: Browser, site,
     server["mailbox"].link_to(
         "carla@client.test", rf"http://{SHOP}\.localhost:\d+/portal/support/\d+/"
     )
-    customer.reload()
+    # the customer's open request shows the answer without a reload
     expect(customer.get_by_test_id("thread")).to_contain_text("Tomorrow morning.")
+    expect(customer.get_by_test_id("ticket-sla")).to_contain_text("We have answered")
 
     # the data download holds the order and the request
     customer.get_by_test_id("nav-profile").click()

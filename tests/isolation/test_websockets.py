@@ -21,6 +21,7 @@ from tests.live import (
     communicator,
     in_test_thread,
     nothing_more,
+    open_socket,
     refusal,
     run,
     session_cookie,
@@ -38,6 +39,7 @@ WS_ROUTES: dict[str, str | None] = {
     "ws-import": "import_job",
     "ws-export": "export_job",
     "ws-search-reindex": None,
+    "ws-portal": None,
 }
 
 
@@ -112,5 +114,41 @@ def test_a_session_of_a_on_b_host_opens_no_socket(tenant_a, tenant_b, secrets_of
         for name in WS_ROUTES:
             path = ws_path(name, secrets_of_b)
             assert await refusal(tenant_a, owner_a, path, tenant_b.host) == 4401, name
+
+    run(scenario)
+
+
+def test_a_customer_of_a_hears_nothing_of_bs_customers(
+    tenant_a,
+    tenant_b,
+    secrets_of_b,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    from crm_core.models import Order, Ticket
+    from crm_core.services.commerce import order_status_change
+    from crm_core.services.tickets import ticket_open, ticket_reply
+    from portal.models import CustomerAccount
+    from tests.portal.conftest import make_customer
+
+    customer_a = make_customer(tenant_a, django_capture_on_commit_callbacks, email="al@a.test")
+    owner_b = tenant_b.owner()
+    with tenant_b.active():
+        quenda = CustomerAccount.objects.get(user__email="quenda@beta-client.test").contact
+        Order.objects.filter(pk=secrets_of_b["order"]["pk"]).update(contact=quenda)
+
+    def answers_in_b():
+        ticket = ticket_open(
+            actor=owner_b, contact=quenda, subject="Wallaby parcel", body="x", source="portal"
+        )
+        ticket_reply(actor=owner_b, ticket=ticket, body="Wallaby answer")
+        order = Order.objects.get(pk=secrets_of_b["order"]["pk"])
+        order_status_change(actor=owner_b, order=order, status=Order.Status.PLACED)
+        return Ticket.objects.count()
+
+    async def scenario():
+        socket = await open_socket(tenant_a, customer_a.user, "/ws/portal/")
+        assert await committed(tenant_b, answers_in_b, actor=owner_b)
+        await nothing_more(socket)
+        await socket.disconnect()
 
     run(scenario)
