@@ -8,6 +8,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -157,6 +158,34 @@ class OrderDetailApi(PortalApi):
     def get(self, request, pk: int):
         order = order_of(account=request.account, pk=pk)
         return Response(OrderDetailSerializer(order).data)
+
+
+class PaymentStartSerializer(serializers.Serializer):
+    checkout_url = serializers.CharField(help_text="Stripe Checkout page to open.")
+
+
+class OrderPayApi(PortalApi):
+    """Pay a placed, unpaid order by card (again, after an abandoned or failed payment): the
+    answer names the Stripe Checkout page. 400 with the reason when it cannot be paid by card
+    (not placed, card payments off); 503 when Stripe cannot be reached (the order is kept)."""
+
+    @extend_schema(request=None, responses={201: PaymentStartSerializer})
+    def post(self, request, pk: int):
+        order = order_of(account=request.account, pk=pk)
+        try:
+            payment = card_payment_start(order=order, site=request.build_absolute_uri("/"))
+        except ValidationError as error:
+            return Response({"detail": " ".join(error.messages)}, status=400)
+        except StripeError:
+            logger.exception("Stripe checkout for order %s failed", order.pk)
+            return Response(
+                {"detail": _("The card payment could not be started; try again in a minute.")},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        return Response(
+            PaymentStartSerializer({"checkout_url": payment.checkout_url}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 # --- catalogue and cart ------------------------------------------------------------------------

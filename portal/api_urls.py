@@ -6,6 +6,7 @@ urlpatterns = [
     path("portal/me/", api.MeApi.as_view(), name="api-portal-me"),
     path("portal/orders/", api.OrderListApi.as_view(), name="api-portal-orders"),
     path("portal/orders/<int:pk>/", api.OrderDetailApi.as_view(), name="api-portal-order"),
+    path("portal/orders/<int:pk>/pay/", api.OrderPayApi.as_view(), name="api-portal-order-pay"),
     path("portal/catalog/", api.CatalogApi.as_view(), name="api-portal-catalog"),
     path("portal/cart/", api.CartApi.as_view(), name="api-portal-cart"),
     path("portal/cart/checkout/", api.CheckoutApi.as_view(), name="api-portal-checkout"),

@@ -128,6 +128,7 @@ ROUTES: dict[str, Route] = {
     "api-portal-me": Route(PORTAL_API),
     "api-portal-orders": Route(PORTAL_API),
     "api-portal-order": Route(PORTAL_API, ("get",), "order"),
+    "api-portal-order-pay": Route(PORTAL_API, ("post",), "order"),
     "api-portal-catalog": Route(PORTAL_API),
     "api-portal-cart": Route(PORTAL_API, ("get", "post")),
     "api-portal-checkout": Route(PORTAL_API, ("post",)),

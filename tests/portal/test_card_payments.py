@@ -159,3 +159,33 @@ def test_without_card_payments_checkout_offers_the_invoice_only(tenant_a, custom
     # the field is not offered, so the order is placed on invoice
     assert refused.status_code == 200
     assert _order_of(tenant_a, customer).payment_method == "invoice"
+
+
+def test_the_portal_api_pays_an_unpaid_order_again(
+    tenant_a, customer, catalogue_a, stripe_api, connected_a
+):
+    order, session = _pay_by_card(tenant_a, customer, catalogue_a, stripe_api)
+    expired = dict(session, status="expired")
+    assert (
+        deliver(event("checkout.session.expired", expired, account=connected_a)).status_code == 200
+    )
+    api = tenant_a.client(customer.user)
+    response = api.post(f"/api/v1/portal/orders/{order.pk}/pay/")
+    assert response.status_code == 201
+    url = response.json()["checkout_url"]
+    assert url.startswith(f"{stripe_api.url}/pay/cs_")
+    assert url != f"{stripe_api.url}/pay/{session['id']}"  # a new session, the old one expired
+    created = stripe_api.calls_to("POST", "/v1/checkout/sessions")[-1]
+    assert (
+        created.params["success_url"] == f"http://{tenant_a.host}/portal/orders/{order.pk}/?paid=1"
+    )
+
+    # once paid, it cannot be paid again; the reason comes back
+    new_session = stripe_api.sessions[url.rsplit("/", 1)[1]]
+    paid = dict(new_session, status="complete", payment_status="paid", payment_intent="pi_9")
+    assert (
+        deliver(event("checkout.session.completed", paid, account=connected_a)).status_code == 200
+    )
+    again = api.post(f"/api/v1/portal/orders/{order.pk}/pay/")
+    assert again.status_code == 400
+    assert "Only a placed, unpaid order" in again.json()["detail"]
