@@ -5,7 +5,7 @@ by trigram similarity for typos, identifiers by substring), ranked, and counted 
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 
 from search.backends.base import (
     CANDIDATES,
@@ -119,10 +119,15 @@ class PostgresBackend:
             GROUP BY GROUPING SETS ((kind), (channel), (owner_id), (segment_id), (stage_id))
         """
         offset = (results.page - 1) * PAGE_SIZE
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Every match condition is backed by an index, but the planner misjudges how many
+            # rows a prefix tsquery or a substring matches: at millions of entries it would
+            # pick a sequential scan under the LIMIT, which reads the whole table when only a
+            # few rows match (bench/search.py). Within this transaction only.
+            cursor.execute("SET LOCAL enable_seqscan = off")
             if trigrams:  # the threshold of the <% operator the typo stage uses
                 cursor.execute(
-                    "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+                    "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
                     [SIMILARITY],
                 )
             cursor.execute(sql, [*score_params, *match_params, *params, PAGE_SIZE + 1, offset])

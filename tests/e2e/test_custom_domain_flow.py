@@ -8,9 +8,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
 from tests.e2e.conftest import csp_violations
 from tests.e2e.test_foundation_flows import sign_up
+from tests.e2e.test_portal_flow import customer_sign_up
 
 pytestmark = pytest.mark.e2e
 
@@ -59,18 +59,7 @@ def test_portal_on_the_companys_own_domain(page: Page, site, server, dns):
     customer.goto(f"{own}/")
     expect(customer).to_have_url(re.compile(re.escape(f"{own}/portal/login/")))
     expect(customer.get_by_text("Own Domain Traders").first).to_be_visible()
-    customer.get_by_test_id("signup-link").click()
-    customer.get_by_label("Your name").fill("Dina Domain")
-    customer.get_by_label("Email").fill("dina@client.test")
-    customer.get_by_label("Password").fill(PASSWORD)
-    customer.get_by_label("I agree").check()
-    customer.get_by_role("button", name="Create account").click()
-    expect(customer.get_by_test_id("signup-sent")).to_be_visible()
-    link = server["mailbox"].link_to(
-        "dina@client.test", rf"http://{re.escape(DOMAIN)}:\d+/portal/verify/\S+/"
-    )
-    customer.goto(link)
-    expect(customer.get_by_test_id("portal-greeting")).to_have_text("Hello, Dina")
+    customer_sign_up(customer, server, "Dina Domain", "dina@client.test", DOMAIN)
     expect(customer).to_have_url(re.compile(re.escape(f"{own}/portal/")))
     customer.context.close()
     assert blocked == []
