@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from billing.services.subscriptions import subscription_for
-from tenants.hosts import company_of
+from tenants.hosts import company_of, domain_serving, hostname
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 BILLING_PATH = "/settings/billing/"
@@ -45,25 +45,35 @@ class StripeWebhookMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path == WEBHOOK_PATH and request.method == "POST":
-            host = request.get_host().rsplit(":", 1)[0]
-            if host == settings.BASE_DOMAIN:
-                from billing.views import stripe_webhook
+        if (
+            request.path == WEBHOOK_PATH
+            and request.method == "POST"
+            and hostname(request) == settings.BASE_DOMAIN
+        ):
+            from billing.views import stripe_webhook
 
-                connection.set_schema_to_public()
+            connection.set_schema_to_public()
 
-                return stripe_webhook(request)
+            return stripe_webhook(request)
         return self.get_response(request)
 
 
 class TenantMiddleware(TenantMainMiddleware):
     """django-tenants' host-to-schema middleware, reading the company's subscription and plan
-    in the same query as its domain (no extra query per request for the billing state)."""
+    in the same query as its domain (no extra query per request for the billing state), and
+    keeping a leading "www." for the lookup (`domain_serving`: a company's own domain may be
+    www.shop.example)."""
+
+    @staticmethod
+    def hostname_from_request(request):
+        return hostname(request)
 
     def get_tenant(self, domain_model, hostname):
-        domain = domain_model.objects.select_related("tenant__subscription__plan").get(
-            domain=hostname
+        domain = domain_serving(
+            domain_model.objects.select_related("tenant__subscription__plan"), hostname
         )
+        if domain is None:
+            raise domain_model.DoesNotExist(hostname)
         return domain.tenant
 
 

@@ -26,8 +26,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import get_user
 from django.http.cookie import parse_cookie
-from django_tenants.utils import get_public_schema_name, remove_www, tenant_context
+from django_tenants.utils import get_public_schema_name, tenant_context
 
+from tenants.hosts import domain_serving
 from tenants.models import Domain, Tenant
 from tenants.realtime import LAYER_ERRORS, group_name
 
@@ -57,7 +58,7 @@ def _header(scope: dict, name: bytes) -> str:
 
 def _tenant_and_user(hostname: str, session_key: str | None) -> tuple[Tenant | None, Any]:
     """The tenant serving `hostname` and the user signed in there with `session_key`."""
-    domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
+    domain = domain_serving(Domain.objects.select_related("tenant"), hostname)
     if domain is None or domain.tenant.schema_name == get_public_schema_name():
         return None, None
     tenant = domain.tenant
@@ -99,7 +100,7 @@ class TenantWebsocketMiddleware:
             return
         cookies = parse_cookie(_header(scope, b"cookie"))
         tenant, user = await database_sync_to_async(_tenant_and_user)(
-            remove_www(host.split(":")[0].lower()), cookies.get(settings.SESSION_COOKIE_NAME)
+            host.rsplit(":", 1)[0].lower(), cookies.get(settings.SESSION_COOKIE_NAME)
         )
         if tenant is None:
             await refuse(receive, send, NOT_FOUND)

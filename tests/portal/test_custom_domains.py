@@ -237,3 +237,12 @@ def test_the_tls_ask_endpoint_admits_only_hosts_the_platform_answers(tenant_a, d
     assert public.get("/domains/tls-ask/", {"domain": tenant_a.host}).status_code == 200
     assert public.get("/domains/tls-ask/", {"domain": "evil.test"}).status_code == 404
     assert public.get("/domains/tls-ask/").status_code == 404
+
+
+def test_a_www_domain_is_served_and_www_of_a_workspace_still_is(tenant_a, dns_server):
+    """django-tenants drops a leading "www." before its lookup; a company's own domain may be
+    www.shop.example all the same, and www.<workspace> keeps reaching the workspace."""
+    _verified(tenant_a, dns_server, "www.alpha-trading.test")
+    assert Client(HTTP_HOST="www.alpha-trading.test").get("/portal/login/").status_code == 200
+    assert Client(HTTP_HOST="alpha-trading.test").get("/portal/login/").status_code == 404
+    assert Client(HTTP_HOST=f"www.{tenant_a.host}").get("/portal/login/").status_code == 200
