@@ -20,6 +20,8 @@ def ticket_get_for_user(*, user: User, pk: int) -> Ticket:
 
 
 QUEUE_SOURCES = ("portal", "staff")
+# The queue's query-string filters besides status (the page keeps them in its filter form).
+QUEUE_FILTERS = ("topic", "source", "assignee", "priority", "q")
 
 
 def ticket_queue_filter(*, user: User, params) -> QuerySet[Ticket]:

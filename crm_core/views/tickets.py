@@ -6,7 +6,11 @@ from django.utils.translation import gettext as _
 
 from crm_core.models import SupportTopic, Ticket
 from crm_core.selectors.parties import contact_get_for_user, contacts_visible, owners_assignable
-from crm_core.selectors.tickets import ticket_get_for_user, ticket_queue_filter
+from crm_core.selectors.tickets import (
+    QUEUE_FILTERS,
+    ticket_get_for_user,
+    ticket_queue_filter,
+)
 from crm_core.services.tickets import ticket_open, ticket_reply, ticket_update
 
 
@@ -22,10 +26,7 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
             "topics": SupportTopic.objects.all(),
             "agents": owners_assignable(),
             "wanted": request.GET.get("status", ""),
-            "filters": {
-                key: request.GET.get(key, "")
-                for key in ("topic", "source", "assignee", "priority", "q")
-            },
+            "filters": {key: request.GET.get(key, "") for key in QUEUE_FILTERS},
         },
     )
 
