@@ -66,3 +66,35 @@ class SearchChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}"
+
+
+class SearchWord(models.Model):
+    """The lexicon: every word of the entries' `document`s (the letters of each lexeme; digits
+    and punctuation split it) with how many entries hold it, among contacts and companies
+    (`parties`) and among the other records. Rebuilt from the table (search.services.lexicon);
+    new names are added as they are indexed. The PostgreSQL backend reads it to tell a common
+    word from a rare one before it picks how to look (search/backends/postgres.py), and to
+    correct a misspelt word to one that exists."""
+
+    word = models.TextField(primary_key=True)
+    parties = models.IntegerField(default=0)
+    records = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "search_word"
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class SearchLexicon(models.Model):
+    """When the lexicon was last rebuilt, and from how many entries (one row)."""
+
+    built_at = models.DateTimeField()
+    entries = models.BigIntegerField()
+
+    class Meta:
+        db_table = "search_lexicon"
+
+    def __str__(self) -> str:
+        return f"{self.entries} entries at {self.built_at}"

@@ -127,11 +127,13 @@ def parse(raw: str) -> ParsedQuery:
     return ParsedQuery(text=text, words=words, alternatives=tuple(alternatives), key=_key(text))
 
 
-def tsquery_text(words: tuple[str, ...]) -> str:
-    """A to_tsquery() argument: every word required, the last one as a prefix (as you type).
+def tsquery_positions(
+    positions: list[tuple[tuple[str, ...], bool]], *, prefixes: bool = True
+) -> str:
+    """A to_tsquery() argument: every position required, each one any of its words, a prefix
+    where marked (the last word as you type, a corrected word) unless `prefixes` is off.
     Words are runs of letters and digits only, so nothing in them is tsquery syntax."""
-    if not words:
-        return ""
-    quoted = [f"'{word}'" for word in words]
-    quoted[-1] += ":*"
-    return " & ".join(quoted)
+    return " & ".join(
+        "(" + " | ".join(f"'{word}'{':*' if prefix and prefixes else ''}" for word in words) + ")"
+        for words, prefix in positions
+    )

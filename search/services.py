@@ -18,6 +18,7 @@ from crm_core.models import Notification
 from crm_core.services.notifications import notify
 from search.backends.base import Backend
 from search.documents import MODELS, SearchDocument, documents_for
+from search.lexicon import lexicon_is_stale, lexicon_rebuild
 from search.models import Kind, SearchChange, SearchEntry
 from search.selectors import backend_for_writes
 from tenants.identity.models import User
@@ -162,10 +163,19 @@ def drift_queue() -> int:
 
 
 def drift_repair() -> int:
+    """The periodic repair: drifted records indexed again, and the lexicon recounted when the
+    entries grew or shrank by a tenth since it was (search/lexicon.py)."""
     queued = drift_queue()
     if queued:
         logger.info("search: %s records had drifted from the index; queued again", queued)
-    return changes_index()
+    count = changes_index()
+    if lexicon_is_stale():
+        started = time.monotonic()
+        words = lexicon_rebuild()
+        logger.info(
+            "search: lexicon rebuilt, %s words in %.1f s", words, time.monotonic() - started
+        )
+    return count
 
 
 def reindex(
@@ -193,6 +203,8 @@ def reindex(
             if progress:
                 progress(len(ids))
     backend.stale_delete(before=started)
+    if backend.name == "postgresql":
+        lexicon_rebuild()
     return count
 
 

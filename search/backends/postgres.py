@@ -5,6 +5,8 @@ by trigram similarity for typos, identifiers by substring), ranked, and counted 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db import connection, transaction
 
 from search.backends.base import (
@@ -18,41 +20,196 @@ from search.backends.base import (
     hit_make,
 )
 from search.documents import SearchDocument
+from search.lexicon import LETTERS, lexicon_add
 from search.models import SearchEntry
-from search.query import ParsedQuery, tsquery_text
+from search.query import ParsedQuery, tsquery_positions
 
-SIMILARITY = "0.4"  # pg_trgm word similarity that still counts as the name (a typo or two)
+COMMON = 5_000  # a group's estimated matches from which its newest are ranked, not all
+SAMPLE = 200  # the newest matches ranked and counted then (more for a later page)
+SCAN = 20_000  # entries read newest first before the GIN index is asked after all
+CORRECTIONS = 3  # existing words tried in place of a misspelt one
+PARTY_KINDS = ("contact", "company")
 UPDATED = [
     field.name
     for field in SearchEntry._meta.concrete_fields
     if field.name not in ("id", "kind", "object_id")
 ]
-PARTIES = "(kind = 'contact' OR kind = 'company')"  # the predicate of the partial name indexes
+# the predicates of the partial indexes (search/migrations/0003_lexicon.py), written alike
+PARTIES = "(kind = 'contact' OR kind = 'company')"
+GROUPS = (PARTIES, f"NOT {PARTIES}")
 COLUMNS = (
     "kind, object_id, title, subtitle, body, contact_id, company_id, channel, occurred_at, "
     "owner_id, segment_id, stage_id"
 )
 
 
-def _where(filters: SearchFilters, scope: Scope) -> tuple[list[str], list]:
+def _where(filters: SearchFilters, scope: Scope, *, by_owner: bool = False) -> tuple[list, list]:
+    """The visibility and facet conditions. The owner's B-tree index is for reading one
+    owner's entries newest first (`by_owner`); elsewhere `owner_id + 0` keeps the planner from
+    preferring it (all of a sales rep's entries) to the words' GIN index."""
+    owner = "owner_id" if by_owner else "(owner_id + 0)"
     where, params = [], []
     if not filters.include_archived:
         where.append("NOT archived")
     if not scope.everything:
         if scope.team_id:
-            where.append("(owner_id = %s OR team_id = %s)")
+            where.append(f"({owner} = %s::bigint OR team_id = %s::bigint)")
             params += [scope.owner_id, scope.team_id]
         else:
-            where.append("owner_id = %s")
+            where.append(f"{owner} = %s::bigint")
             params.append(scope.owner_id)
     for column, value in filters.chosen().items():
-        where.append(f"{column} = %s")
+        if column in ("owner_id", "segment_id", "stage_id"):  # typed as the columns are
+            where.append(f"{owner if column == 'owner_id' else column} = %s::bigint")
+        else:
+            where.append(f"{column} = %s")
         params.append(value)
     return where, params
 
 
+def _escaped(fragment: str) -> str:
+    return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _lexeme_prefix(fragment: str) -> str:
+    """A tsquery of the lexemes that begin with `fragment`, taken as it is (the parser would
+    split an email or a website into words)."""
+    return "'" + fragment.replace("\\", "\\\\").replace("'", "''") + "':*"
+
+
 def _like(fragment: str) -> str:
-    return "%" + fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return "%" + _escaped(fragment) + "%"
+
+
+@dataclass
+class Matching:
+    """What matches at one stage: the conditions (ORed, each backed by an index), the score
+    that ranks a match, and the query's words (alternatives of positions) for the estimate."""
+
+    options: list[list[tuple[tuple[str, ...], bool]]]
+    matches: list[str] = field(default_factory=list)
+    match_params: list = field(default_factory=list)
+    scores: list[str] = field(
+        default_factory=lambda: ["CASE WHEN kind IN ('contact', 'company') THEN 0.1 ELSE 0 END"]
+    )
+    score_params: list = field(default_factory=list)
+
+    def add(self, match: str, match_params: list, score: str, score_params: list) -> None:
+        self.matches.append(match)
+        self.match_params += match_params
+        self.scores.append(score)
+        self.score_params += score_params
+
+    @property
+    def condition(self) -> str:
+        return f"({' OR '.join(self.matches)})"
+
+    @property
+    def score(self) -> str:
+        return " + ".join(self.scores)
+
+
+def _positions(words: tuple[str, ...]) -> list[tuple[tuple[str, ...], bool]]:
+    """Each word a position of its own, the last one as a prefix (as you type)."""
+    return [((word,), index == len(words) - 1) for index, word in enumerate(words)]
+
+
+def _corrected(cursor, words: tuple[str, ...]) -> list[tuple[tuple[str, ...], bool]]:
+    """The typed words with each one the lexicon does not hold replaced by the nearest words
+    it does (trigram distance, through its GiST index); none when a word has no near one."""
+    positions = []
+    for index, word in enumerate(words):
+        last = index == len(words) - 1
+        if len(word) < 3 or not LETTERS.fullmatch(word):
+            positions.append(((word,), last))
+            continue
+        cursor.execute(
+            "SELECT word FROM search_word WHERE word %% %s ORDER BY word <-> %s, word LIMIT %s",
+            [word, word, CORRECTIONS],
+        )
+        similar = tuple(row[0] for row in cursor.fetchall())
+        if not similar:
+            return []
+        positions.append(((word,), last) if word in similar else (similar, True))
+    return positions
+
+
+def _estimate(cursor, options) -> tuple[int, int]:
+    """How many contacts and companies, and how many other records, the words may match, by
+    the lexicon: a word counts the entries of its commonest form (as typed, its Russian and
+    English stems; with every word it begins when it is a prefix), a query the fewest of its
+    words, the other spellings add up. An overestimate now and then costs one bounded scan."""
+    words = sorted(
+        {word for option in options for alternatives, _prefix in option for word in alternatives}
+    )
+    if not words:
+        return (0, 0)
+    cursor.execute(
+        "SELECT w, (ts_lexize('russian_stem', w))[1], (ts_lexize('english_stem', w))[1] "
+        "FROM unnest(%s::text[]) w",
+        [words],
+    )
+    stems = {row[0]: {stem for stem in row[1:] if stem} for row in cursor.fetchall()}
+
+    def forms(word: str, prefix: bool) -> set[tuple[str, bool]]:
+        """As the tsquery has it: the word as typed (a prefix where marked), its stems whole."""
+        return {(word, prefix)} | {(stem, False) for stem in stems[word]}
+
+    pairs = sorted(
+        {
+            form
+            for option in options
+            for alternatives, prefix in option
+            for word in alternatives
+            for form in forms(word, prefix)
+        }
+    )
+    cursor.execute(
+        " UNION ALL ".join(
+            f"SELECT {index}, coalesce(sum(parties), 0), coalesce(sum(records), 0) "
+            f"FROM search_word WHERE word {'LIKE' if prefix else '='} %s"
+            for index, (_form, prefix) in enumerate(pairs)
+        ),
+        [_escaped(form) + "%" if prefix else form for form, prefix in pairs],
+    )
+    counts = {pairs[index]: (parties, records) for index, parties, records in cursor.fetchall()}
+    total = [0, 0]
+    for option in options:
+        for group in (0, 1):
+            total[group] += min(
+                sum(
+                    max(counts[form][group] for form in forms(word, prefix))
+                    for word in alternatives
+                )
+                for alternatives, prefix in option
+            )
+    return (total[0], total[1])
+
+
+def _newest(cursor, group: str, matching: Matching, conditions, needed: int, least: int):
+    """The ids of the group's newest matches, read in date order through its B-tree index
+    (for one owner, through theirs), and whether they are all of them. None when fewer than
+    `least` are among the newest SCAN entries: the words were not as common as estimated, and
+    the GIN index answers after all."""
+    where, params = conditions
+    scope = " AND ".join([group, *where])
+    cursor.execute("SET LOCAL enable_bitmapscan = off")
+    # the SCAN-th entry comes along (unless enough matched before it) to tell a bounded
+    # read from one that saw every entry in scope
+    cursor.execute(
+        f"""SELECT id, matched, seen FROM (
+            SELECT id, {matching.condition} AS matched, row_number() OVER () AS seen FROM (
+                SELECT id, document, keys FROM search_entry WHERE {scope}
+                ORDER BY occurred_at DESC, id DESC LIMIT {SCAN}
+            ) newest
+        ) numbered WHERE matched OR seen = {SCAN} LIMIT {needed}""",
+        [*matching.match_params, *params],
+    )
+    rows = cursor.fetchall()
+    cursor.execute("SET LOCAL enable_bitmapscan = on")
+    ids = [id_ for id_, matched, _seen in rows if matched]
+    complete = len(rows) < needed and all(seen < SCAN for _id, _matched, seen in rows)
+    return (ids, complete) if complete or len(ids) >= least else None
 
 
 class PostgresBackend:
@@ -65,6 +222,10 @@ class PostgresBackend:
             unique_fields=["kind", "object_id"],
             update_fields=UPDATED,
             batch_size=1000,
+        )
+        lexicon_add(
+            parties=[document.name for document in documents if document.kind in PARTY_KINDS],
+            records=[document.name for document in documents if document.kind not in PARTY_KINDS],
         )
 
     def delete(self, kind: str, ids: list[int]) -> None:
@@ -79,28 +240,61 @@ class PostgresBackend:
         results = SearchResults(page=page, backend=self.name)
         if parsed.is_empty:
             return results
-        where, params = _where(filters, scope)
         if parsed.is_short:
-            return self._prefix(parsed, where, params, results)
-        # the words as typed first; the other spellings, then names with typos, only when the
-        # stage before found nothing (cheaper on big tables, and a near miss never crowds out
-        # an exact hit)
-        for stage in ("typed", "spelt", "typos"):
-            matching = self._matching(parsed, stage)
-            if matching[0]:
-                self._run(parsed, matching, where, params, results, trigrams=stage == "typos")
-                if results.total:
-                    break
+            return self._prefix(parsed, *_where(filters, scope, by_owner=True), results)
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Every match condition is backed by an index, but the planner misjudges how many
+            # rows a prefix tsquery or a substring matches: at millions of entries it would
+            # pick a sequential scan under the LIMIT, which reads the whole table when only a
+            # few rows match (bench/search.py). Within this transaction only.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            # the words as typed first (an identifier as the start of one); an identifier
+            # anywhere inside one, the other spellings, then the nearest existing words
+            # (typos) only when the stage before found nothing (a near miss never crowds out
+            # an exact hit, and the slower lookups run only when they must)
+            for stage in ("typed", "inside", "spelt", "typos"):
+                matching = self._matching(cursor, parsed, stage)
+                if matching.matches:
+                    self._run(cursor, parsed, matching, filters, scope, results)
+                    if results.total:
+                        break
         return results
 
-    def _run(self, parsed, matching, where, params, results: SearchResults, trigrams: bool) -> None:
-        matches, score, match_params, score_params = matching
+    def _run(self, cursor, parsed, matching: Matching, filters, scope, results) -> None:
+        """Candidates from each group (contacts and companies; the other records), ranked and
+        counted together. A group whose words are rare gives every match (up to CANDIDATES)
+        through its GIN index; one whose words the lexicon says are common gives its newest
+        matches instead, read in date order until SAMPLE are found, since a bitmap of half a
+        million entries alone takes longer than the whole answer may."""
+        estimate = _estimate(cursor, matching.options)
+        where, params = _where(filters, scope, by_owner=True)
+        least = results.page * PAGE_SIZE + 1  # a full page, and whether there is a next one
+        needed = max(SAMPLE, least)
+        sources, source_params, sampled = [], [], False
+        # a substring of identifiers alone is looked up once (its trigram index is whole)
+        groups = GROUPS if matching.options else ("TRUE",)
+        for group, common in zip(groups, estimate, strict=False):
+            newest = None
+            if common >= COMMON:
+                conditions = _where(filters, scope, by_owner=True)
+                newest = _newest(cursor, group, matching, conditions, needed, least)
+            if newest is not None:
+                ids, complete = newest
+                sampled = sampled or not complete
+                sources.append(
+                    f"SELECT {COLUMNS}, {matching.score} AS score FROM search_entry "
+                    "WHERE id = ANY(%s)"
+                )
+                source_params += [*matching.score_params, ids]
+            else:
+                sources.append(
+                    f"(SELECT {COLUMNS}, {matching.score} AS score FROM search_entry "
+                    f"WHERE {' AND '.join([group, matching.condition, *where])} "
+                    f"LIMIT {CANDIDATES + 1})"
+                )
+                source_params += [*matching.score_params, *matching.match_params, *params]
         sql = f"""
-            WITH candidates AS MATERIALIZED (
-                SELECT {COLUMNS}, {score} AS score FROM search_entry
-                WHERE ({" OR ".join(matches)}) {"AND " + " AND ".join(where) if where else ""}
-                LIMIT {CANDIDATES + 1}
-            )
+            WITH candidates AS MATERIALIZED ({" UNION ALL ".join(sources)})
             SELECT * FROM (
                 SELECT {COLUMNS}, score, NULL::text AS facet, NULL::text AS value, 0 AS count
                 FROM candidates ORDER BY score DESC, occurred_at DESC, object_id DESC
@@ -119,19 +313,8 @@ class PostgresBackend:
             GROUP BY GROUPING SETS ((kind), (channel), (owner_id), (segment_id), (stage_id))
         """
         offset = (results.page - 1) * PAGE_SIZE
-        with transaction.atomic(), connection.cursor() as cursor:
-            # Every match condition is backed by an index, but the planner misjudges how many
-            # rows a prefix tsquery or a substring matches: at millions of entries it would
-            # pick a sequential scan under the LIMIT, which reads the whole table when only a
-            # few rows match (bench/search.py). Within this transaction only.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            if trigrams:  # the threshold of the <% operator the typo stage uses
-                cursor.execute(
-                    "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-                    [SIMILARITY],
-                )
-            cursor.execute(sql, [*score_params, *match_params, *params, PAGE_SIZE + 1, offset])
-            rows = cursor.fetchall()
+        cursor.execute(sql, [*source_params, PAGE_SIZE + 1, offset])
+        rows = cursor.fetchall()
         facets: dict[str, list] = {name: [] for name in FACETS}
         for row in rows:
             if row[13] is None:
@@ -142,60 +325,77 @@ class PostgresBackend:
         for values in facets.values():
             values.sort(key=lambda item: -item[1])
         results.facets = facets
-        results.total = sum(count for _value, count in facets["kind"])
-        results.total_is_capped = results.total > CANDIDATES
-        results.total = min(results.total, CANDIDATES)
+        parties = sum(count for kind, count in facets["kind"] if kind in PARTY_KINDS)
+        records = sum(count for _kind, count in facets["kind"]) - parties
+        results.total_is_capped = sampled or max(parties, records) > CANDIDATES
+        results.total = min(parties, CANDIDATES) + min(records, CANDIDATES)
         results.hits.sort(key=lambda hit: (-hit.score, -hit.occurred_at.timestamp()))
         results.has_next = len(results.hits) > PAGE_SIZE
         results.hits = results.hits[:PAGE_SIZE]
 
-    def _matching(self, parsed: ParsedQuery, stage: str) -> tuple[list[str], str, list, list]:
+    def _matching(self, cursor, parsed: ParsedQuery, stage: str) -> Matching:
         """The OR of what matches (each backed by an index) and the score that ranks it: the
-        words and identifiers as typed, the words as spelt another way, or the names of
-        contacts and companies by trigram similarity (typos)."""
-        matches, match_params = [], []
-        scores, score_params = ["CASE WHEN kind IN ('contact', 'company') THEN 0.1 ELSE 0 END"], []
-        every = {"typed": (parsed.words,), "spelt": parsed.alternatives, "typos": ()}[stage]
-        queries = [tsquery_text(words) for words in every if words]
-        if queries:
+        words and identifiers as typed, the words as spelt another way, or the existing words
+        nearest to the typed ones (typos)."""
+        if stage == "typed":
+            options = [_positions(parsed.words)] if parsed.words else []
+        elif stage == "inside":
+            options = []
+        elif stage == "spelt":
+            options = [_positions(words) for words in parsed.alternatives if words]
+        else:
+            corrected = _corrected(cursor, parsed.words)
+            options = [corrected] if corrected and corrected != _positions(parsed.words) else []
+        matching = Matching(options=options)
+        if options:
+            # a prefix is matched as typed (the `simple` lexemes of every text are in the
+            # document); the stems are matched whole: the stem of a word being typed means
+            # little, and as a prefix the stem of "петров" ("петр") would match every Пётр
             tsquery = " || ".join(
                 f"to_tsquery('{config}', %s)"
-                for _query in queries
+                for _option in options
                 for config in ("simple", "russian", "english")
             )
-            tsquery_params = [query for query in queries for _config in range(3)]
-            matches.append(f"document @@ ({tsquery})")
-            match_params += tsquery_params
-            scores.append(f"ts_rank(document, ({tsquery}), 1)")
-            score_params += tsquery_params
-        for words in (parsed.words, *parsed.alternatives) if stage == "typos" else ():
-            phrase = " ".join(words)
-            if len(phrase) >= 3:
-                matches.append(f"(%s <%% name AND {PARTIES})")
-                match_params.append(phrase)
-                scores.append("word_similarity(%s, name)")
-                score_params.append(phrase)
-        if parsed.key and stage == "typed":
-            matches.append("keys LIKE %s")
-            match_params.append(_like(parsed.key))
-            scores.append("CASE WHEN keys LIKE %s THEN 2 ELSE 0 END")
-            score_params.append(_like(parsed.key))
-        return matches, " + ".join(scores), match_params, score_params
+            tsquery_params = [
+                tsquery_positions(option, prefixes=config == "simple")
+                for option in options
+                for config in ("simple", "russian", "english")
+            ]
+            matching.add(
+                f"document @@ ({tsquery})",
+                tsquery_params,
+                f"ts_rank(document, ({tsquery}), 1)",
+                tsquery_params,
+            )
+        if parsed.key and stage == "typed":  # a lexeme of its own: phone digits, an email
+            key = _lexeme_prefix(parsed.key)
+            matching.add(
+                "document @@ %s::tsquery",
+                [key],
+                "CASE WHEN document @@ %s::tsquery THEN 2 ELSE 0 END",
+                [key],
+            )
+        if parsed.key and stage == "inside":
+            like = _like(parsed.key)
+            matching.add("keys LIKE %s", [like], "CASE WHEN keys LIKE %s THEN 2 ELSE 0 END", [like])
+        return matching
 
     def _prefix(self, parsed, where, params, results: SearchResults) -> SearchResults:
-        """One or two letters: contacts and companies whose name or surname starts so."""
+        """One or two letters: contacts and companies whose name or surname starts so, in
+        the order of the pattern indexes (`~<~`, code point order), which then give the first
+        page without reading every name that starts with the letter."""
         like = parsed.words[0].replace("_", "\\_") + "%"
-        condition = " AND ".join(["kind IN ('contact', 'company')", *where])
+        condition = " AND ".join([PARTIES, *where])
         offset = (results.page - 1) * PAGE_SIZE
         parts = [
             f"""(SELECT {COLUMNS}, 1.0 AS score, {column} AS sort_key FROM search_entry
-                WHERE {column} LIKE %s AND {condition} ORDER BY {column}
+                WHERE {column} LIKE %s AND {condition} ORDER BY {column} USING ~<~
                 LIMIT {PAGE_SIZE + 1 + offset})"""
             for column in ("name", "name_alt")
         ]
         sql = (
             f"SELECT DISTINCT ON (sort_key, kind, object_id) * FROM ({' UNION ALL '.join(parts)}) "
-            f"found ORDER BY sort_key, kind, object_id LIMIT %s OFFSET %s"
+            f"found ORDER BY sort_key USING ~<~, kind, object_id LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [like, *params, like, *params, PAGE_SIZE + 1, offset])

@@ -41,6 +41,10 @@ def test_extensions_are_usable_from_a_tenant_schema(tenant_a):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT extname, nspname FROM pg_extension JOIN pg_namespace n "
-            "ON n.oid = extnamespace WHERE extname IN ('pg_trgm', 'unaccent')"
+            "ON n.oid = extnamespace WHERE extname IN ('pg_trgm', 'unaccent', 'btree_gin')"
         )
-        assert dict(cursor.fetchall()) == {"pg_trgm": "extensions", "unaccent": "extensions"}
+        assert dict(cursor.fetchall()) == {
+            "pg_trgm": "extensions",
+            "unaccent": "extensions",
+            "btree_gin": "extensions",
+        }
