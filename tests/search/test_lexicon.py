@@ -41,6 +41,15 @@ def calls(actor, contact, notes: str, count: int, *, days_ago: int = 0) -> list[
     return ids
 
 
+def contact_with_calls(actor, last_name: str, notes: str, count: int) -> list[int]:
+    """A contact of `actor` with `count` calls, indexed and counted in the lexicon."""
+    contact = contact_create(actor=actor, data={"first_name": "Анна", "last_name": last_name})
+    ids = calls(actor, contact, notes, count)
+    changes_index()
+    lexicon_rebuild()
+    return ids
+
+
 def test_the_lexicon_counts_the_words_of_every_entry(tenant_a):
     owner = tenant_a.owner()
     with tenant_a.active():
@@ -87,10 +96,7 @@ def test_the_periodic_repair_rebuilds_a_stale_lexicon(tenant_a, monkeypatch):
 def test_a_common_word_gives_its_newest_matches_first(tenant_a, monkeypatch):
     owner = tenant_a.owner()
     with tenant_a.active():
-        anna = contact_create(actor=owner, data={"first_name": "Анна", "last_name": "Волкова"})
-        newest_first = calls(owner, anna, "Согласовали отгрузку арматуры", 30)
-        changes_index()
-        lexicon_rebuild()
+        newest_first = contact_with_calls(owner, "Волкова", "Согласовали отгрузку арматуры", 30)
         monkeypatch.setattr(postgres, "COMMON", 10)
         monkeypatch.setattr(postgres, "SAMPLE", 5)  # a page and one more are read all the same
         results = query("отгрузку", user=owner)
@@ -113,10 +119,7 @@ def test_a_common_word_found_in_few_entries_is_given_whole(tenant_a, monkeypatch
     """When the newest read sees every entry in scope, what it found is all there is."""
     owner = tenant_a.owner()
     with tenant_a.active():
-        anna = contact_create(actor=owner, data={"first_name": "Анна", "last_name": "Зайцева"})
-        ids = calls(owner, anna, "Счёт на оплату", 4)
-        changes_index()
-        lexicon_rebuild()
+        ids = contact_with_calls(owner, "Зайцева", "Счёт на оплату", 4)
         monkeypatch.setattr(postgres, "COMMON", 2)
         results = query("оплату", user=owner)
         assert sorted(hit.object_id for hit in results.hits) == sorted(ids)
