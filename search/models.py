@@ -71,7 +71,7 @@ class SearchChange(models.Model):
 class SearchWord(models.Model):
     """The lexicon: every word of the entries' `document`s (the letters of each lexeme; digits
     and punctuation split it) with how many entries hold it, among contacts and companies
-    (`parties`) and among the other records. Rebuilt from the table (search.services.lexicon);
+    (`parties`) and among the other records. Rebuilt from the table (search/lexicon.py);
     new names are added as they are indexed. The PostgreSQL backend reads it to tell a common
     word from a rare one before it picks how to look (search/backends/postgres.py), and to
     correct a misspelt word to one that exists."""

@@ -1,7 +1,9 @@
 # ruff: noqa: S608 - only fixed SQL and placeholders are joined; values travel as parameters
 """The PostgreSQL backend: the tenant's `search_entry` table (see search/models.py and its
-migrations). Matches are found through three indexes at once (words in the tsvector, the name
-by trigram similarity for typos, identifiers by substring), ranked, and counted per facet."""
+migrations). Matches are found by the words in the tsvector (through its GIN indexes, or newest
+first when the lexicon says the words are common), by identifiers as lexeme prefixes or else
+as substrings (trigram index), and by the lexicon's nearest words for typos; then ranked, and
+counted per facet."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from search.backends.base import (
     hit_make,
 )
 from search.documents import SearchDocument
-from search.lexicon import LETTERS, lexicon_add
+from search.lexicon import LETTERS, PARTIES, lexicon_add
 from search.models import SearchEntry
 from search.query import ParsedQuery, tsquery_positions
 
@@ -35,7 +37,6 @@ UPDATED = [
     if field.name not in ("id", "kind", "object_id")
 ]
 # the predicates of the partial indexes (search/migrations/0003_lexicon.py), written alike
-PARTIES = "(kind = 'contact' OR kind = 'company')"
 GROUPS = (PARTIES, f"NOT {PARTIES}")
 COLUMNS = (
     "kind, object_id, title, subtitle, body, contact_id, company_id, channel, occurred_at, "
@@ -43,26 +44,23 @@ COLUMNS = (
 )
 
 
-def _where(filters: SearchFilters, scope: Scope, *, by_owner: bool = False) -> tuple[list, list]:
-    """The visibility and facet conditions. The owner's B-tree index is for reading one
-    owner's entries newest first (`by_owner`); elsewhere `owner_id + 0` keeps the planner from
-    preferring it (all of a sales rep's entries) to the words' GIN index."""
-    owner = "owner_id" if by_owner else "(owner_id + 0)"
+def _where(filters: SearchFilters, scope: Scope) -> tuple[list[str], list]:
+    """The visibility and facet conditions. Ids are compared as bigint: psycopg sends a small
+    int as int2 or int4, and btree_gin's int8 operator class (the words' GIN index holds the
+    owner and team) is not used for a comparison across types."""
     where, params = [], []
     if not filters.include_archived:
         where.append("NOT archived")
     if not scope.everything:
         if scope.team_id:
-            where.append(f"({owner} = %s::bigint OR team_id = %s::bigint)")
+            where.append("(owner_id = %s::bigint OR team_id = %s::bigint)")
             params += [scope.owner_id, scope.team_id]
         else:
-            where.append(f"{owner} = %s::bigint")
+            where.append("owner_id = %s::bigint")
             params.append(scope.owner_id)
     for column, value in filters.chosen().items():
-        if column in ("owner_id", "segment_id", "stage_id"):  # typed as the columns are
-            where.append(f"{owner if column == 'owner_id' else column} = %s::bigint")
-        else:
-            where.append(f"{column} = %s")
+        cast = "::bigint" if column in ("owner_id", "segment_id", "stage_id") else ""
+        where.append(f"{column} = %s{cast}")
         params.append(value)
     return where, params
 
@@ -89,9 +87,7 @@ class Matching:
     options: list[list[tuple[tuple[str, ...], bool]]]
     matches: list[str] = field(default_factory=list)
     match_params: list = field(default_factory=list)
-    scores: list[str] = field(
-        default_factory=lambda: ["CASE WHEN kind IN ('contact', 'company') THEN 0.1 ELSE 0 END"]
-    )
+    scores: list[str] = field(default_factory=lambda: [f"CASE WHEN {PARTIES} THEN 0.1 ELSE 0 END"])
     score_params: list = field(default_factory=list)
 
     def add(self, match: str, match_params: list, score: str, score_params: list) -> None:
@@ -186,12 +182,11 @@ def _estimate(cursor, options) -> tuple[int, int]:
     return (total[0], total[1])
 
 
-def _newest(cursor, group: str, matching: Matching, conditions, needed: int, least: int):
+def _newest(cursor, group: str, matching: Matching, where, params, needed: int, least: int):
     """The ids of the group's newest matches, read in date order through its B-tree index
     (for one owner, through theirs), and whether they are all of them. None when fewer than
     `least` are among the newest SCAN entries: the words were not as common as estimated, and
     the GIN index answers after all."""
-    where, params = conditions
     scope = " AND ".join([group, *where])
     cursor.execute("SET LOCAL enable_bitmapscan = off")
     # the SCAN-th entry comes along (unless enough matched before it) to tell a bounded
@@ -240,8 +235,9 @@ class PostgresBackend:
         results = SearchResults(page=page, backend=self.name)
         if parsed.is_empty:
             return results
+        where, params = _where(filters, scope)
         if parsed.is_short:
-            return self._prefix(parsed, *_where(filters, scope, by_owner=True), results)
+            return self._prefix(parsed, where, params, results)
         with transaction.atomic(), connection.cursor() as cursor:
             # Every match condition is backed by an index, but the planner misjudges how many
             # rows a prefix tsquery or a substring matches: at millions of entries it would
@@ -255,19 +251,18 @@ class PostgresBackend:
             for stage in ("typed", "inside", "spelt", "typos"):
                 matching = self._matching(cursor, parsed, stage)
                 if matching.matches:
-                    self._run(cursor, parsed, matching, filters, scope, results)
+                    self._run(cursor, parsed, matching, where, params, results)
                     if results.total:
                         break
         return results
 
-    def _run(self, cursor, parsed, matching: Matching, filters, scope, results) -> None:
+    def _run(self, cursor, parsed, matching: Matching, where, params, results) -> None:
         """Candidates from each group (contacts and companies; the other records), ranked and
         counted together. A group whose words are rare gives every match (up to CANDIDATES)
         through its GIN index; one whose words the lexicon says are common gives its newest
         matches instead, read in date order until SAMPLE are found, since a bitmap of half a
         million entries alone takes longer than the whole answer may."""
         estimate = _estimate(cursor, matching.options)
-        where, params = _where(filters, scope, by_owner=True)
         least = results.page * PAGE_SIZE + 1  # a full page, and whether there is a next one
         needed = max(SAMPLE, least)
         sources, source_params, sampled = [], [], False
@@ -276,8 +271,7 @@ class PostgresBackend:
         for group, common in zip(groups, estimate, strict=False):
             newest = None
             if common >= COMMON:
-                conditions = _where(filters, scope, by_owner=True)
-                newest = _newest(cursor, group, matching, conditions, needed, least)
+                newest = _newest(cursor, group, matching, where, params, needed, least)
             if newest is not None:
                 ids, complete = newest
                 sampled = sampled or not complete
