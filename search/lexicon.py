@@ -24,6 +24,7 @@ from search.models import SearchLexicon, SearchWord
 # contacts and companies, as the partial indexes' predicates have it (search/migrations/0003)
 PARTIES = "(kind = 'contact' OR kind = 'company')"
 LETTERS = re.compile(r"[^\W\d_]{2,}")
+COUNTED_BELOW = 100_000  # entries counted exactly, not estimated (a few milliseconds)
 STALE_SHARE = 0.1  # rebuilt when the entries grew or shrank by this share since the last build
 # a lexeme split into its runs of letters (digits and punctuation separate them), so that the
 # letters of "ivanova2" or "person7@client.test" count as words
@@ -45,11 +46,12 @@ GROUP BY part
 
 
 def _entries_estimate(cursor) -> int:
-    """The planner's row count of the entries (kept by autovacuum; no scan), or the count of
-    a table never analysed yet."""
+    """How many entries there are: the planner's row count for a big table (kept by
+    autovacuum; no scan), counted for a small one, whose row count may be from when it was
+    empty or never analysed at all."""
     cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = 'search_entry'::regclass")
     estimate = cursor.fetchone()[0]
-    if estimate < 0:
+    if estimate < COUNTED_BELOW:
         cursor.execute("SELECT count(*) FROM search_entry")
         estimate = cursor.fetchone()[0]
     return estimate
