@@ -24,20 +24,33 @@ from django_tenants.utils import schema_context  # noqa: E402
 from tenants.identity.models import User  # noqa: E402
 from tenants.services.provisioning import tenant_signup  # noqa: E402
 
+# BENCH_KEEP=1: the database outlives the run and the next run reuses it (a benchmark whose
+# company is already there skips its load): for experiments at full size
+KEEP = os.environ.get("BENCH_KEEP") == "1"
+
 
 @contextmanager
 def throwaway_database(name: str) -> Iterator[None]:
-    """A migrated database of its own (public, template, no tenants), dropped afterwards."""
+    """A migrated database of its own (public, template, no tenants), dropped afterwards
+    unless BENCH_KEEP=1."""
     connection.settings_dict["TEST"]["NAME"] = name
     config = setup_databases(
-        verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set(), keepdb=False
+        verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set(), keepdb=KEEP
     )
     try:
         call_command("platform_migrate", verbosity=0, processes=1)
         yield
     finally:
         connection.set_schema_to_public()
-        teardown_databases(config, verbosity=0)
+        if not KEEP:
+            teardown_databases(config, verbosity=0)
+
+
+def company_exists(subdomain: str) -> bool:
+    """Whether a kept database (BENCH_KEEP=1) already holds the benchmark's company."""
+    from tenants.models import Tenant
+
+    return KEEP and Tenant.objects.filter(schema_name=subdomain).exists()
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -23,6 +23,7 @@ from search.models import SearchLexicon, SearchWord
 
 # contacts and companies, as the partial indexes' predicates have it (search/migrations/0003)
 PARTIES = "(kind = 'contact' OR kind = 'company')"
+PARTY_KINDS = ("contact", "company")
 LETTERS = re.compile(r"[^\W\d_]{2,}")
 COUNTED_BELOW = 100_000  # entries counted exactly, not estimated (a few milliseconds)
 STALE_SHARE = 0.1  # rebuilt when the entries grew or shrank by this share since the last build

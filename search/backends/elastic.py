@@ -45,6 +45,7 @@ from search.backends.base import (
     hit_make,
 )
 from search.documents import SearchDocument
+from search.lexicon import PARTY_KINDS
 from search.query import ParsedQuery
 
 MAPPING_VERSION = 1
@@ -303,16 +304,15 @@ class ElasticBackend:
                 Q(
                     "multi_match",
                     query=text,
-                    fields=[
-                        "title^3",
-                        "title.ru^2",
-                        "title.en",
-                        "subtitle",
-                        "body",
-                        "body.ru",
-                        "body.en",
-                    ],
+                    fields=["title^3", "title.ru^2", "title.en", "body", "body.ru", "body.en"],
                     operator="and",
+                ),
+                # a record's subtitle is its contact's name: only a contact's or company's
+                # own (position and company, legal name) is among its words, as in PostgreSQL
+                Q(
+                    "bool",
+                    filter=[Q("terms", kind=list(PARTY_KINDS))],
+                    must=[Q("match", subtitle={"query": text, "operator": "and"})],
                 ),
                 Q("match", title={"query": text, "fuzziness": "AUTO", "operator": "and"}),
                 Q("match", **{"title.prefix": {"query": text, "operator": "and", "boost": 2}}),

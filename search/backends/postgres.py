@@ -22,7 +22,7 @@ from search.backends.base import (
     hit_make,
 )
 from search.documents import SearchDocument
-from search.lexicon import LETTERS, PARTIES, lexicon_add
+from search.lexicon import LETTERS, PARTIES, PARTY_KINDS, lexicon_add
 from search.models import SearchEntry
 from search.query import ParsedQuery, tsquery_positions
 
@@ -30,7 +30,6 @@ COMMON = 5_000  # a group's estimated matches from which its newest are ranked, 
 SAMPLE = 200  # the newest matches ranked and counted then (more for a later page)
 SCAN = 20_000  # entries read newest first before the GIN index is asked after all
 CORRECTIONS = 3  # existing words tried in place of a misspelt one
-PARTY_KINDS = ("contact", "company")
 UPDATED = [
     field.name
     for field in SearchEntry._meta.concrete_fields
@@ -307,8 +306,14 @@ class PostgresBackend:
             GROUP BY GROUPING SETS ((kind), (channel), (owner_id), (segment_id), (stage_id))
         """
         offset = (results.page - 1) * PAGE_SIZE
+        # the candidates come through the GIN indexes (or by id): under a LIMIT the planner
+        # would rather walk a date-ordered B-tree, hoping to meet matches early, when it
+        # misjudges how many there are (a prefix of a word that only contacts hold read all
+        # three million records for none)
+        cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute(sql, [*source_params, PAGE_SIZE + 1, offset])
         rows = cursor.fetchall()
+        cursor.execute("SET LOCAL enable_indexscan = on")
         facets: dict[str, list] = {name: [] for name in FACETS}
         for row in rows:
             if row[13] is None:

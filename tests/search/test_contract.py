@@ -80,6 +80,17 @@ def test_a_phrase_from_a_call_note_finds_the_call_and_leads_to_its_contact(tenan
         assert dict(results.facets["channel"]) == {"call": 1}
 
 
+def test_a_name_finds_the_person_not_each_record_that_mentions_them(tenant_a, clients):
+    """A record's words are its own: the name of its contact leads to the contact (whose card
+    holds the timeline), not to every call, order and ticket with them."""
+    with tenant_a.active():
+        assert found("Анна Кузнецова", clients.owner) == [("contact", clients.anna.pk)]
+        assert found("Кузнецова арматуры", clients.owner) == []
+        hit = query("арматуры", user=clients.owner).hits[0]
+        assert (hit.kind, hit.object_id) == ("interaction", clients.call.pk)
+        assert hit.subtitle == "Анна Кузнецова"
+
+
 def test_orders_and_tickets_by_number_and_subject(tenant_a, clients):
     with tenant_a.active():
         product = product_save(product=None, data={"sku": "REBAR-12", "name": "Арматура А500"})

@@ -240,6 +240,22 @@ def test_every_query_carries_the_tenant_filter_and_routing(tenant_a, people, fak
         )
 
 
+def test_a_subtitle_is_searched_for_contacts_and_companies_only(tenant_a, people, fake_elastic):
+    """A record's subtitle is its contact's name, which is not among the record's words (as in
+    the PostgreSQL backend's document)."""
+    owner, _anna = people
+    backend = ElasticBackend.from_settings()
+    with tenant_a.active():
+        backend.query(parse("Кузнецова"), filters=SearchFilters(), scope=Scope.of(owner), page=1)
+    (sent,) = fake_elastic.sent("/_search")
+    should = json.loads(sent["raw"])["query"]["bool"]["should"]
+    words = next(clause["multi_match"] for clause in should if "multi_match" in clause)
+    assert not any(name.startswith("subtitle") for name in words["fields"])
+    subtitle = next(clause["bool"] for clause in should if "bool" in clause)
+    assert subtitle["filter"] == [{"terms": {"kind": ["contact", "company"]}}]
+    assert subtitle["must"] == [{"match": {"subtitle": {"query": "кузнецова", "operator": "and"}}}]
+
+
 def test_operator_laden_input_is_sent_as_plain_text(tenant_a, people, fake_elastic):
     owner, _anna = people
     backend = ElasticBackend.from_settings()
