@@ -60,6 +60,13 @@ def import_undo_job(job_id: int) -> None:
 
 
 @shared_task
+def imports_purge_job() -> int:
+    from crm_core.services.imports import imports_purge
+
+    return imports_purge()
+
+
+@shared_task
 def export_run_job(job_id: int) -> None:
     from crm_core.models import ExportJob
     from crm_core.services.export import export_run

@@ -1,12 +1,16 @@
 """Import of contacts and companies from CSV or XLSX.
 
-The pipeline, the same for the dry run and the real import:
-1. every row is read, validated and normalised in Python (per-row errors name the row number,
-   the column and what is wrong) and streamed with COPY into a temporary table;
+The pipeline:
+1. the dry run reads every row, validates and normalises it in Python (per-row errors name the
+   row number, the column and what is wrong) and streams the valid ones with COPY into the
+   job's own unlogged table in the tenant's schema (`import_rows_<job id>`), which it commits;
 2. duplicates are found in SQL, in one hash join against the existing records (normalised
    emails and phones for contacts, tax id or name for companies), and within the file;
-3. the dry run stops there and rolls back; the import creates the missing companies and copies
-   the kept rows into the real table with one INSERT ... SELECT, in the same transaction.
+3. the dry run stops there and rolls back what step 2 marked; the import starts from the rows
+   the dry run kept (it reads the file again only if they are gone: a crash of the database
+   server empties an unlogged table), finds the duplicates again against what the database
+   holds now, creates the missing companies and copies the kept rows into the real table with
+   one INSERT ... SELECT, and drops the job's table, all in one transaction.
 
 So an import writes everything or nothing, and every record it made carries the import, which
 is how the whole import is undone.
@@ -28,7 +32,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import InvalidOperation
 from typing import Any
 
@@ -40,7 +44,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import URLValidator, validate_email
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -757,6 +761,27 @@ def _dup_keys(kind: str, values: dict) -> list[tuple[str, str]]:
     return keys
 
 
+def _staged_table(job: ImportJob) -> str:
+    """The job's table of checked rows, in the tenant's schema (the search path's first)."""
+    return f"import_rows_{int(job.pk)}"
+
+
+def _staged_drop(job: ImportJob) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_staged_table(job)}")
+
+
+def _staged_intact(job: ImportJob) -> bool:
+    """Whether the rows the dry run kept are all still there for the import."""
+    table = _staged_table(job)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [table])
+        if cursor.fetchone()[0] is None:
+            return False
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        return cursor.fetchone()[0] == job.staged_rows
+
+
 def _array_literal(items: list[str]) -> str:
     """A text[] literal, written here because psycopg's list dumper is pure Python and the
     hot loop of a million-row import feels it."""
@@ -768,7 +793,7 @@ def _array_literal(items: list[str]) -> str:
 
 
 class _Pass:
-    """One pass over the file into the temporary table `import_rows`."""
+    """One pass over the file into the job's table of checked rows (`_staged_table`)."""
 
     def __init__(self, job: ImportJob) -> None:
         self.job = job
@@ -778,7 +803,21 @@ class _Pass:
         self.columns = _staging_columns(job.kind, self.fields)
         self.problems = Problems()
         self.valid = 0
+        self.processed = 0
         self.seen: dict[tuple[str, str], int] = {}
+
+    @classmethod
+    def checked(cls, job: ImportJob) -> _Pass:
+        """The pass the dry run made, as its job recorded it: its rows are in the table."""
+        stage = cls(job)
+        stage.valid = job.staged_rows
+        stage.processed = job.processed_rows
+        problems = stage.problems
+        problems.error_count = job.error_count
+        problems.errors = list(job.errors)
+        problems.duplicate_count = job.file_duplicates
+        problems.duplicates = [item for item in job.duplicate_rows if item["record"] is None]
+        return stage
 
     def run(self) -> None:
         by_key = {item.key: item for item in self.fields}
@@ -794,14 +833,16 @@ class _Pass:
         column_list = ", ".join(["row", *self.columns])
         row_of = operator.itemgetter(*self.columns)
         processed = 0
+        staged = _staged_table(self.job)
         with connection.cursor() as cursor:
             sql_columns = ", ".join(
                 f"{name} {_SQL_TYPES.get(name, 'text')}" for name in self.columns
             )
-            cursor.execute("DROP TABLE IF EXISTS import_rows, import_dups")
+            cursor.execute(f"DROP TABLE IF EXISTS {staged}")
+            # unlogged: no write-ahead log for rows that a new dry run can always make again
             cursor.execute(
-                f"CREATE TEMPORARY TABLE import_rows (row integer PRIMARY KEY, {sql_columns}, "
-                "company_id integer, duplicate_of integer) ON COMMIT DROP"
+                f"CREATE UNLOGGED TABLE {staged} (row integer PRIMARY KEY, {sql_columns}, "
+                "company_id integer, duplicate_of integer)"
             )
             with (
                 table_open(
@@ -810,7 +851,7 @@ class _Pass:
                     encoding=self.job.encoding,
                     delimiter=self.job.delimiter,
                 ) as table,
-                cursor.copy(f"COPY import_rows ({column_list}) FROM STDIN") as copy,
+                cursor.copy(f"COPY {staged} ({column_list}) FROM STDIN") as copy,
             ):
                 for number, cells in table.rows:
                     processed += 1
@@ -854,7 +895,7 @@ class _Pass:
                     values["emails"] = _array_literal(values["emails"])
                     values["phones"] = "{" + ",".join(values["phones"]) + "}"
                     copy.write_row((number, *row_of(values)))
-            cursor.execute("ANALYZE import_rows")
+            cursor.execute(f"ANALYZE {staged}")
         self.processed = processed
 
     def _column_of(self, key: str) -> str:
@@ -876,12 +917,13 @@ class _Pass:
 
 def _existing_duplicates(job: ImportJob, problems: Problems) -> int:
     """Mark staged rows that match existing records; one hash join per kind of key."""
+    staged = _staged_table(job)
     if job.kind == ImportJob.Kind.CONTACT:
         table = Contact._meta.db_table
         statements = [
             (
                 _("email"),
-                f"""WITH staged AS (SELECT row, unnest(emails) AS key FROM import_rows),
+                f"""WITH staged AS (SELECT row, unnest(emails) AS key FROM {staged}),
                 existing AS (SELECT id, unnest(emails) AS key FROM {table}
                              WHERE archived_at IS NULL)
                 SELECT staged.row, min(existing.id), min(staged.key) FROM staged
@@ -889,7 +931,7 @@ def _existing_duplicates(job: ImportJob, problems: Problems) -> int:
             ),
             (
                 _("phone"),
-                f"""WITH staged AS (SELECT row, unnest(phones) AS key FROM import_rows),
+                f"""WITH staged AS (SELECT row, unnest(phones) AS key FROM {staged}),
                 existing AS (SELECT id, unnest(phones) AS key FROM {table}
                              WHERE archived_at IS NULL)
                 SELECT staged.row, min(existing.id), min(staged.key) FROM staged
@@ -901,13 +943,13 @@ def _existing_duplicates(job: ImportJob, problems: Problems) -> int:
         statements = [
             (
                 _("tax id"),
-                f"""SELECT s.row, min(c.id), min(s.tax_id) FROM import_rows s
+                f"""SELECT s.row, min(c.id), min(s.tax_id) FROM {staged} s
                 JOIN {table} c ON c.tax_id = s.tax_id
                 WHERE s.tax_id <> '' AND c.archived_at IS NULL GROUP BY s.row""",
             ),
             (
                 _("name"),
-                f"""SELECT s.row, min(c.id), min(s.name) FROM import_rows s
+                f"""SELECT s.row, min(c.id), min(s.name) FROM {staged} s
                 JOIN {table} c ON lower(c.name) = lower(s.name)
                 WHERE c.archived_at IS NULL GROUP BY s.row""",
             ),
@@ -921,6 +963,7 @@ def _existing_duplicates(job: ImportJob, problems: Problems) -> int:
                     found[row] = record_id
                     problems.duplicate(row, f"{label} {key}", record_id, None)
         if found:
+            cursor.execute("DROP TABLE IF EXISTS import_dups")
             cursor.execute(
                 "CREATE TEMPORARY TABLE import_dups (row integer, record integer) ON COMMIT DROP"
             )
@@ -928,8 +971,8 @@ def _existing_duplicates(job: ImportJob, problems: Problems) -> int:
                 for row, record_id in found.items():
                     copy.write_row((row, record_id))
             cursor.execute(
-                "UPDATE import_rows SET duplicate_of = d.record FROM import_dups d "
-                "WHERE d.row = import_rows.row"
+                f"UPDATE {staged} s SET duplicate_of = d.record FROM import_dups d "
+                "WHERE d.row = s.row"
             )
     return len(found)
 
@@ -944,15 +987,16 @@ def _companies_resolve(job: ImportJob, *, write: bool) -> int:
     )
     sql, params = visible.query.sql_with_params()
     kept = "duplicate_of IS NULL" if job.skips_duplicates else "TRUE"
+    staged = _staged_table(job)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""UPDATE import_rows s SET company_id = c.id
+            f"""UPDATE {staged} s SET company_id = c.id
             FROM (SELECT DISTINCT ON (key) id, key FROM ({sql}) v ORDER BY key, id) c
             WHERE s.company_name <> '' AND lower(s.company_name) = c.key""",
             params,
         )
         cursor.execute(
-            "SELECT count(DISTINCT lower(company_name)) FROM import_rows "
+            f"SELECT count(DISTINCT lower(company_name)) FROM {staged} "
             f"WHERE company_name <> '' AND company_id IS NULL AND {kept}"
         )
         new = cursor.fetchone()[0]
@@ -962,13 +1006,13 @@ def _companies_resolve(job: ImportJob, *, write: bool) -> int:
                 Company,
                 job,
                 {"name": "company_name", "emails": "'{}'", "phones": "'{}'", "notes": "''"},
-                f"""FROM (SELECT DISTINCT ON (lower(company_name)) * FROM import_rows
+                f"""FROM (SELECT DISTINCT ON (lower(company_name)) * FROM {staged}
                 WHERE company_name <> '' AND company_id IS NULL AND {kept}
                 ORDER BY lower(company_name), row) s""",
                 staged=("owner_id", "team_id"),
             )
             cursor.execute(
-                f"""UPDATE import_rows s SET company_id = c.id FROM {Company._meta.db_table} c
+                f"""UPDATE {staged} s SET company_id = c.id FROM {Company._meta.db_table} c
                 WHERE c.import_job_id = %s AND s.company_id IS NULL
                 AND s.company_name <> '' AND lower(c.name) = lower(s.company_name)""",
                 [job.pk],
@@ -1037,16 +1081,25 @@ def _execute(job: ImportJob, *, write: bool) -> None:
 
 
 def _execute_pass(job: ImportJob, *, write: bool) -> None:
-    """The dry run (write=False) or the import: all in one transaction; the dry run rolls
-    back. The job row is updated afterwards, outside that transaction."""
+    """The dry run (write=False) or the import. The dry run commits the rows it kept in the
+    job's table and rolls back the rest; the import is one transaction, which starts from
+    those rows (or reads the file again when they are gone). The job row is updated
+    afterwards, outside that transaction."""
     model = Contact if job.kind == ImportJob.Kind.CONTACT else Company
-    stage = _Pass(job)
+    reused = write and _staged_intact(job)
+    stage = _Pass.checked(job) if reused else _Pass(job)
     created = companies = db_duplicates = 0
     clock = _Clock()
     try:
-        with transaction.atomic():
-            stage.run()
+        if not write:
+            with transaction.atomic():
+                stage.run()
             clock.lap("read")
+        with transaction.atomic():
+            if write and not reused:
+                stage.run()
+                clock.lap("read")
+            file_duplicates = stage.problems.duplicate_count
             db_duplicates = _existing_duplicates(job, stage.problems)
             clock.lap("duplicates")
             if job.kind == ImportJob.Kind.CONTACT:
@@ -1061,7 +1114,7 @@ def _execute_pass(job: ImportJob, *, write: bool) -> None:
                         model,
                         job,
                         {},
-                        "FROM import_rows s"
+                        f"FROM {_staged_table(job)} s"
                         + (" WHERE s.duplicate_of IS NULL" if job.skips_duplicates else "")
                         + " ORDER BY s.row",
                         staged=set(stage.columns) | {"company_id"},
@@ -1070,6 +1123,7 @@ def _execute_pass(job: ImportJob, *, write: bool) -> None:
                     over = contact_limit_error(adding=0)
                     if over:  # the insert is rolled back with the transaction
                         raise FileProblem(over)
+                _staged_drop(job)
                 clock.lap("insert")
             else:
                 transaction.set_rollback(True)
@@ -1082,11 +1136,20 @@ def _execute_pass(job: ImportJob, *, write: bool) -> None:
         )
         raise
     clock.lap("commit")
-    logger.info("import %s (%s rows, write=%s): %s", job.pk, stage.processed, write, clock)
+    logger.info(
+        "import %s (%s rows, write=%s, checked rows reused=%s): %s",
+        job.pk,
+        stage.processed,
+        write,
+        reused,
+        clock,
+    )
     problems = stage.problems
     job.problem = ""
     job.processed_rows = stage.processed
     job.total_rows = stage.processed
+    job.staged_rows = stage.valid
+    job.file_duplicates = file_duplicates
     job.valid_rows = stage.valid - (db_duplicates if job.skips_duplicates else 0)
     job.error_count = problems.error_count
     job.duplicate_count = problems.duplicate_count
@@ -1105,11 +1168,36 @@ def _execute_pass(job: ImportJob, *, write: bool) -> None:
 
 
 def _failed(job: ImportJob, problem: str, *, write: bool) -> None:
-    """A failed dry run sends the user back to the mapping; a failed import stays failed."""
+    """A failed dry run sends the user back to the mapping; a failed import stays failed (and
+    its checked rows go)."""
     job.status = ImportJob.Status.FAILED if write else ImportJob.Status.UPLOADED
     job.problem = problem
     job.finished_at = timezone.now()
     job.save()
+    if write:
+        _staged_drop(job)
+
+
+def imports_purge(*, now=None) -> int:
+    """Drop the checked rows of imports nobody started within a day of their dry run (an
+    import started later reads its file again) and of imports that ended; returns how many
+    tables went."""
+    cutoff = (now or timezone.now()) - timedelta(days=1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename ~ '^import_rows_[0-9]+$'"
+        )
+        tables = {int(name.rsplit("_", 1)[1]): name for (name,) in cursor.fetchall()}
+        waiting = ImportJob.objects.filter(pk__in=tables).filter(
+            Q(status__in=[ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING])
+            | Q(status=ImportJob.Status.CHECKED, checked_at__gte=cutoff)
+        )
+        kept = set(waiting.values_list("pk", flat=True))
+        for pk, name in tables.items():
+            if pk not in kept:
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    return len(tables) - len(kept)
 
 
 def report_path(job: ImportJob) -> str:

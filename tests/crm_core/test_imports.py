@@ -440,3 +440,108 @@ def test_each_import_step_the_queue_cannot_take_goes_back_to_where_it_can_be_ret
             "The job queue cannot be reached; try again in a minute.",
         )
         assert Contact.objects.count() == 1
+
+
+def _staged_tables() -> dict[str, str]:
+    """The jobs' tables of checked rows, by name, with the schema that holds each."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, schemaname FROM pg_tables WHERE tablename ~ '^import_rows_[0-9]+$'"
+        )
+        return dict(cursor.fetchall())
+
+
+PEOPLE = [
+    ["First name", "Email"],
+    ["Anna", "anna@rows.test"],
+    ["Boris", "boris@rows.test"],
+    ["Anna again", "anna@rows.test"],
+    ["Clara", "clara@rows.test"],
+]
+
+
+def test_the_import_starts_from_the_rows_the_dry_run_checked(
+    tenant_a, tenant_b, django_capture_on_commit_callbacks
+):
+    """Given a checked file, the import does not read the file again: it takes the rows the dry
+    run kept (in the company's own schema), checks them against what the database holds now (a
+    colleague added Boris meanwhile), and drops them with the import."""
+    owner = tenant_a.owner()
+    client = tenant_a.client(owner)
+    with tenant_a.active():
+        job = _upload(client, "contacts", _csv(PEOPLE))
+        _check(client, job, django_capture_on_commit_callbacks)
+        assert (job.staged_rows, job.file_duplicates, job.duplicate_count) == (3, 1, 1)
+        table = f"import_rows_{job.pk}"
+        assert _staged_tables()[table] == tenant_a.tenant.schema_name
+        contact_create(actor=owner, data={"first_name": "Boris", "emails": ["boris@rows.test"]})
+        job.file.open("wb")
+        job.file.write(b"not,the,file,that,was,checked\n")
+        job.file.close()
+
+        _run(client, job, django_capture_on_commit_callbacks)
+
+        assert job.status == ImportJob.Status.DONE
+        assert job.created_count == 2
+        assert set(Contact.objects.filter(import_job=job).values_list("first_name", flat=True)) == {
+            "Anna",
+            "Clara",
+        }
+        assert (job.duplicate_count, job.valid_rows, job.error_count) == (2, 2, 0)
+        assert {item["row"] for item in job.duplicate_rows} == {3, 4}
+        assert table not in _staged_tables()
+    with tenant_b.active():
+        assert not Contact.objects.filter(emails__contains=["anna@rows.test"]).exists()
+
+
+def test_the_import_reads_the_file_again_when_the_checked_rows_are_gone(
+    tenant_a, django_capture_on_commit_callbacks
+):
+    """A crash of the database server empties an unlogged table: the import then reads the
+    file again, with the same result."""
+    owner = tenant_a.owner()
+    client = tenant_a.client(owner)
+    with tenant_a.active():
+        job = _upload(client, "contacts", _csv(PEOPLE))
+        _check(client, job, django_capture_on_commit_callbacks)
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE import_rows_{job.pk}")
+
+        _run(client, job, django_capture_on_commit_callbacks)
+
+        assert job.status == ImportJob.Status.DONE
+        assert job.created_count == 3
+        assert (job.duplicate_count, job.valid_rows) == (1, 3)
+        assert f"import_rows_{job.pk}" not in _staged_tables()
+
+
+def test_checked_rows_nobody_imports_are_purged_after_a_day(
+    tenant_a, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from crm_core.services.imports import imports_purge
+
+    owner = tenant_a.owner()
+    client = tenant_a.client(owner)
+    with tenant_a.active():
+        fresh = _upload(client, "contacts", _csv(PEOPLE))
+        _check(client, fresh, django_capture_on_commit_callbacks)
+        old = _upload(client, "contacts", _csv(PEOPLE))
+        _check(client, old, django_capture_on_commit_callbacks)
+        ImportJob.objects.filter(pk=old.pk).update(checked_at=timezone.now() - timedelta(days=2))
+
+        assert imports_purge() == 1
+
+        tables = _staged_tables()
+        assert f"import_rows_{fresh.pk}" in tables
+        assert f"import_rows_{old.pk}" not in tables
+        # the old one can still be imported: it reads its file again
+        _run(client, old, django_capture_on_commit_callbacks)
+        assert (old.status, old.created_count) == (ImportJob.Status.DONE, 3)
