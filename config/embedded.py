@@ -84,7 +84,7 @@ def _tune(server, pgdata: Path) -> None:
     # ALTER SYSTEM writes postgresql.auto.conf: reading it costs no connection at start-up
     auto = pgdata / "postgresql.auto.conf"
     written = auto.read_text() if auto.exists() else ""
-    if all(f"{key} = " in written for key in SETTINGS):
+    if all(f"{key} = '{value}'" in written for key, value in SETTINGS.items()):
         return
     server.psql("".join(f"ALTER SYSTEM SET {key} = '{value}';" for key, value in SETTINGS.items()))
     _pg_ctl(["-m", "fast", "-w", "-l", str(server.log), "restart"], pgdata)
