@@ -59,3 +59,18 @@ def test_task_runs_in_the_schema_of_the_tenant_that_queued_it(worker, committed_
     subjects = {message.to[0]: message.subject for message in mail.outbox}
     assert "Alpha Trading" in subjects["worker.test@alpha.test"]
     assert "Beta Logistics" in subjects["worker.test@beta.test"]
+
+
+def test_a_task_for_a_schema_no_company_has_is_skipped_not_run_in_public(db, caplog):
+    """A message stamped with a schema whose company is gone is dropped with a warning; the
+    task never runs in the public schema."""
+    from django.db import connection
+
+    from search.tasks import search_changes_job
+
+    result = search_changes_job.apply(headers={"_schema_name": "gone_company"})
+
+    assert result.successful()
+    assert result.result is None
+    assert connection.schema_name == "public"
+    assert "no company has the schema 'gone_company'" in caplog.text
