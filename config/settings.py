@@ -268,6 +268,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.custom_domains_check_job",
         "schedule": 10 * 60.0,
     },
+    "custom-domains-recheck": {
+        "task": "tenants.tasks.verified_domains_recheck_job",
+        "schedule": 24 * 60 * 60.0,
+    },
     "stripe-events-retry": {
         "task": "billing.tasks.stripe_events_retry_job",
         "schedule": 5 * 60.0,

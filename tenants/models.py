@@ -78,6 +78,8 @@ class CustomDomain(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     check_error = models.CharField(max_length=300, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # a verified domain whose record the daily re-check stopped finding, since when
+    record_missing_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["domain"]

@@ -4,8 +4,10 @@ A company admin adds a host name (``shop.example.com``). It gets a random token,
 company publishes as a TXT record at ``_tenantly.shop.example.com``. Once the record is seen
 (the "Check now" button, or the beat job that looks at waiting domains every few minutes for a
 week) the name becomes a ``Domain`` row of the company, so django-tenants routes it, and the
-portal's mailed links may use it. Domain rows are the host allow-list of the whole platform
-(see README: `ALLOWED_HOSTS`), so nothing answers on a name before its owner proved it.
+portal's mailed links may use it. A daily job looks again at verified domains: one whose record
+has been gone for RECORD_GONE_DAYS stops routing and waits for its record again. Domain rows
+are the host allow-list of the whole platform (see README: `ALLOWED_HOSTS`), so nothing
+answers on a name before its owner proved it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ logger = logging.getLogger(__name__)
 MAX_DOMAINS = 5
 # The beat job stops looking at a domain whose record never appeared after this long.
 PENDING_CHECK_DAYS = 7
+# A verified domain whose record has been gone this long stops routing to its company (the
+# name may have changed hands; another company may then prove it).
+RECORD_GONE_DAYS = 3
 LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
@@ -180,17 +185,76 @@ def domain_verify(*, custom: CustomDomain) -> CustomDomain:
 def domain_remove(*, actor, custom: CustomDomain) -> None:
     _manager_check(actor)
     with transaction.atomic():
-        Domain.objects.filter(
-            tenant_id=custom.tenant_id, domain=custom.domain, is_primary=False
-        ).delete()
+        _unroute(custom)
         custom.delete()
-        if custom.is_portal_address:
-            successor = CustomDomain.objects.filter(
+
+
+def _unroute(custom: CustomDomain) -> None:
+    """The name no longer routes to the company; mailed links move to another of its
+    verified domains, if any."""
+    Domain.objects.filter(
+        tenant_id=custom.tenant_id, domain=custom.domain, is_primary=False
+    ).delete()
+    if custom.is_portal_address:
+        successor = (
+            CustomDomain.objects.filter(
                 tenant_id=custom.tenant_id, status=CustomDomain.Status.VERIFIED
-            ).first()
-            if successor is not None:
-                successor.is_portal_address = True
-                successor.save(update_fields=["is_portal_address"])
+            )
+            .exclude(pk=custom.pk)
+            .first()
+        )
+        if successor is not None:
+            successor.is_portal_address = True
+            successor.save(update_fields=["is_portal_address"])
+
+
+def verified_domains_recheck(*, now=None) -> int:
+    """Daily beat job: look again for the records of verified domains. A record found clears
+    any warning; one gone is shown as a warning on the company's portal settings, and after
+    RECORD_GONE_DAYS the domain stops routing and waits for its record like a new one (a DNS
+    server that does not answer changes nothing). Returns how many stopped routing."""
+    now = now or timezone.now()
+    stopped = 0
+    for custom in CustomDomain.objects.filter(status=CustomDomain.Status.VERIFIED):
+        try:
+            found = custom.record_value in txt_values(custom.record_name)
+        except DnsUnavailable:
+            continue
+        custom.checked_at = now
+        if found:
+            custom.record_missing_since = None
+            custom.check_error = ""
+            custom.save(update_fields=["checked_at", "record_missing_since", "check_error"])
+            continue
+        custom.record_missing_since = custom.record_missing_since or now
+        deadline = custom.record_missing_since + timedelta(days=RECORD_GONE_DAYS)
+        if now < deadline:
+            custom.check_error = _(
+                "The TXT record %(name)s is gone. Publish it again by %(date)s, or %(domain)s "
+                "stops opening your portal."
+            ) % {
+                "name": custom.record_name,
+                "date": f"{deadline:%Y-%m-%d}",
+                "domain": custom.domain,
+            }
+            custom.save(update_fields=["checked_at", "record_missing_since", "check_error"])
+            continue
+        with transaction.atomic():
+            _unroute(custom)
+            custom.status = CustomDomain.Status.PENDING
+            custom.is_portal_address = False
+            custom.verified_at = None
+            custom.record_missing_since = None
+            custom.check_error = _(
+                "The TXT record %(name)s was gone for %(days)s days: %(domain)s no longer opens "
+                "your portal. Publish the record again and press “Check now”."
+            ) % {"name": custom.record_name, "days": RECORD_GONE_DAYS, "domain": custom.domain}
+            custom.save()
+        logger.warning(
+            "custom domain unrouted: its record is gone", extra={"domain": custom.domain}
+        )
+        stopped += 1
+    return stopped
 
 
 def domain_portal_address_set(*, actor, custom: CustomDomain | None, tenant: Tenant) -> None:

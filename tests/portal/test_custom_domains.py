@@ -246,3 +246,44 @@ def test_a_www_domain_is_served_and_www_of_a_workspace_still_is(tenant_a, dns_se
     assert Client(HTTP_HOST="www.alpha-trading.test").get("/portal/login/").status_code == 200
     assert Client(HTTP_HOST="alpha-trading.test").get("/portal/login/").status_code == 404
     assert Client(HTTP_HOST=f"www.{tenant_a.host}").get("/portal/login/").status_code == 200
+
+
+def test_a_verified_domain_whose_record_is_gone_warns_then_stops_routing(tenant_a, dns_server):
+    """The daily re-check: a record gone is a warning on the settings page; gone for
+    RECORD_GONE_DAYS, the name stops routing (another company may then prove it) and waits
+    for its record again; a silent DNS server changes nothing."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tenants.services.domains import RECORD_GONE_DAYS, verified_domains_recheck
+
+    custom = _verified(tenant_a, dns_server)
+    assert verified_domains_recheck() == 0
+    del dns_server.txt[f"_tenantly.{SHOP}"]
+    dns_server.silent = True
+    assert verified_domains_recheck() == 0
+    assert CustomDomain.objects.get(pk=custom.pk).record_missing_since is None
+    dns_server.silent = False
+
+    assert verified_domains_recheck() == 0
+    custom.refresh_from_db()
+    assert custom.status == CustomDomain.Status.VERIFIED
+    assert Domain.objects.filter(domain=SHOP).exists()
+    page = tenant_a.client(tenant_a.owner()).get("/settings/portal/").content.decode()
+    assert "is gone. Publish it again by" in page
+
+    later = custom.record_missing_since + timedelta(days=RECORD_GONE_DAYS)
+    assert verified_domains_recheck(now=later - timedelta(minutes=1)) == 0
+    assert verified_domains_recheck(now=later) == 1
+    custom.refresh_from_db()
+    assert (custom.status, custom.is_portal_address) == (CustomDomain.Status.PENDING, False)
+    assert not Domain.objects.filter(domain=SHOP).exists()
+    assert "no longer opens your portal" in custom.check_error
+
+    # published again: Check now routes it once more
+    dns_server.txt[f"_tenantly.{SHOP}"] = [custom.record_value]
+    tenant_a.client(tenant_a.owner()).post(f"/settings/portal/domains/{custom.pk}/check/")
+    assert Domain.objects.get(domain=SHOP).tenant == tenant_a.tenant
+    assert verified_domains_recheck(now=timezone.now()) == 0
+    assert CustomDomain.objects.get(pk=custom.pk).check_error == ""
