@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tenants.utils import tenant_context
 
 from billing.models import ConnectedAccount, StripeEvent
@@ -21,6 +22,7 @@ from billing.stripe_api import billing_enabled, stripe_client
 from crm_core.models import Order, Payment
 from crm_core.services.commerce import order_status_change
 from crm_core.services.interactions import interaction_log
+from crm_core.system_text import SystemText
 from tenants.identity.models import User
 from tenants.identity.roles import Role
 from tenants.models import Tenant
@@ -165,7 +167,11 @@ def _tenant_of_account(account_id: str) -> Tenant | None:
     return found.tenant if found else None
 
 
-def _log_payment(*, payment: Payment, subject: str, amount: Decimal) -> None:
+def _refund_subject(payment: Payment) -> SystemText:
+    return SystemText(gettext_noop("Refund for order %(number)s"), {"number": payment.order.number})
+
+
+def _log_payment(*, payment: Payment, subject: SystemText, amount: Decimal) -> None:
     interaction_log(
         actor=None,
         contact=payment.order.contact,
@@ -204,7 +210,10 @@ def portal_checkout_completed(*, event: StripeEvent, session: dict) -> None:
             order_status_change(actor=None, order=order, status=Order.Status.PAID)
         _log_payment(
             payment=payment,
-            subject=_("Card payment received for order %(number)s") % {"number": order.number},
+            subject=SystemText(
+                gettext_noop("Card payment received for order %(number)s"),
+                {"number": order.number},
+            ),
             amount=payment.amount,
         )
 
@@ -268,7 +277,7 @@ def payment_refund(*, actor: User, payment: Payment, amount: Decimal) -> Payment
     _refunded(payment, payment.refunded + amount)
     _log_payment(
         payment=payment,
-        subject=_("Refund for order %(number)s") % {"number": payment.order.number},
+        subject=_refund_subject(payment),
         amount=amount,
     )
     return payment
@@ -296,6 +305,6 @@ def portal_charge_refunded(*, event: StripeEvent, charge: dict) -> None:
         _refunded(payment, total)
         _log_payment(
             payment=payment,
-            subject=_("Refund for order %(number)s") % {"number": payment.order.number},
+            subject=_refund_subject(payment),
             amount=added,
         )

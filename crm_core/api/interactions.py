@@ -49,6 +49,7 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
     topic = serializers.CharField(source="topic.name", default=None)
     outcome = serializers.CharField(source="outcome.name", default=None)
     created_by = serializers.CharField(source="created_by.full_name", default=None)
+    subject = serializers.CharField(source="subject_shown", read_only=True)
 
     class Meta:
         model = Interaction
@@ -187,7 +188,7 @@ def _stage_entry(change) -> dict:
         "from": change.from_stage.name if change.from_stage else None,
         "to": change.to_stage.name if change.to_stage else None,
         "by": change.changed_by.full_name if change.changed_by else None,
-        "reason": change.reason,
+        "reason": change.reason_shown,
     }
 
 

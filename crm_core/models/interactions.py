@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_core.models.parties import Company, Contact, LifecycleStage
+from crm_core.system_text import system_text
 
 
 class Channel(models.TextChoices):
@@ -94,6 +95,9 @@ class Interaction(models.Model):
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     duration_minutes = models.PositiveIntegerField(_("duration, minutes"), null=True, blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
+    # a subject the CRM wrote itself, written out when shown (crm_core.system_text)
+    subject_message = models.CharField(max_length=255, blank=True, editable=False)
+    subject_params = models.JSONField(default=dict, blank=True, editable=False)
     notes = models.TextField(_("notes"), blank=True)
     topic = models.ForeignKey(
         InteractionTopic,
@@ -132,7 +136,14 @@ class Interaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} · {self.subject or self.contact}"
+        return f"{self.get_channel_display()} · {self.subject_shown or self.contact}"
+
+    @property
+    def subject_shown(self) -> str:
+        """The subject in the reader's language (see crm_core.system_text)."""
+        if self.subject_message:
+            return system_text(self.subject_message, self.subject_params)
+        return self.subject
 
     @property
     def icon(self) -> str:
@@ -159,6 +170,8 @@ class StageChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reason = models.CharField(max_length=255, blank=True)
+    reason_message = models.CharField(max_length=255, blank=True, editable=False)
+    reason_params = models.JSONField(default=dict, blank=True, editable=False)
     interaction = models.ForeignKey(
         Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -172,6 +185,13 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage} → {self.to_stage}"
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason in the reader's language (see crm_core.system_text)."""
+        if self.reason_message:
+            return system_text(self.reason_message, self.reason_params)
+        return self.reason
 
 
 def attachment_path(attachment: "Attachment", filename: str) -> str:

@@ -13,12 +13,14 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm_core import live
 from crm_core.models import Contact, Notification, Order, OrderLine, Price, PriceList, Product
 from crm_core.services.common import record_update
 from crm_core.services.interactions import interaction_log
 from crm_core.services.notifications import notify
+from crm_core.system_text import SystemText
 from tenants.identity.models import User
 
 Status = Order.Status
@@ -215,8 +217,10 @@ def order_status_change(*, actor: User | None, order: Order, status: str) -> Ord
         data={
             "channel": "order",
             "direction": "inbound" if order.source == Order.Source.PORTAL else "",
-            "subject": _("Order %(number)s: %(status)s")
-            % {"number": order.number, "status": Status(status).label.lower()},
+            "subject": SystemText(
+                gettext_noop("Order %(number)s: %(status)s"),
+                {"number": order.number, "status": status},
+            ),
             "notes": f"{order.total} {order.currency}",
         },
     )

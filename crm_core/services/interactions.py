@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm_core import live
 from crm_core.models import (
@@ -23,6 +24,7 @@ from crm_core.models import (
     StageChange,
 )
 from crm_core.services.common import record_update
+from crm_core.system_text import SystemText
 from tenants.identity.models import User
 
 INTERACTION_FIELDS = (
@@ -73,8 +75,16 @@ def interaction_log(
     participants: list[Contact] | None = None,
     staff: list[User] | None = None,
 ) -> InteractionLogged:
-    """Log an interaction on the contact's timeline and apply its outcome's stage rule."""
+    """Log an interaction on the contact's timeline and apply its outcome's stage rule. A
+    subject the CRM writes itself comes as a SystemText: it is written out for each reader."""
     fields = {key: value for key, value in data.items() if key in INTERACTION_FIELDS}
+    if isinstance(fields.get("subject"), SystemText):
+        written = fields["subject"]
+        fields.update(
+            subject=str(written)[:255],
+            subject_message=written.message,
+            subject_params=written.params,
+        )
     fields.setdefault("occurred_at", timezone.now())
     if fields.get("occurred_at") is None:
         fields["occurred_at"] = timezone.now()
@@ -99,7 +109,7 @@ def interaction_log(
         actor=actor,
         contact=contact,
         stage=stage,
-        reason=_("Outcome “%(outcome)s”") % {"outcome": outcome.name},
+        reason=SystemText(gettext_noop("Outcome “%(outcome)s”"), {"outcome": outcome.name}),
         interaction=interaction,
     )
     return InteractionLogged(interaction, moved=moved)
@@ -111,15 +121,18 @@ def stage_change_record(
     record: Contact | Company,
     from_stage: LifecycleStage | None,
     to_stage: LifecycleStage | None,
-    reason: str = "",
+    reason: str | SystemText = "",
     interaction: Interaction | None = None,
 ) -> StageChange:
+    written = reason if isinstance(reason, SystemText) else SystemText("")
     return StageChange.objects.create(
         **{"contact" if isinstance(record, Contact) else "company": record},
         from_stage=from_stage,
         to_stage=to_stage,
         changed_by=actor,
-        reason=reason[:255],
+        reason=str(reason)[:255],
+        reason_message=written.message,
+        reason_params=written.params,
         interaction=interaction,
     )
 
@@ -130,7 +143,7 @@ def contact_stage_change(
     actor: User | None,
     contact: Contact,
     stage: LifecycleStage,
-    reason: str = "",
+    reason: str | SystemText = "",
     interaction: Interaction | None = None,
 ) -> StageChange | None:
     """Move the contact to `stage` (no-op when it is there already) and record why."""

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from billing.services.limits import contacts_room
 from crm_core.models import Company, Contact, LifecycleStage
@@ -18,6 +19,7 @@ from crm_core.services.common import (
     phones_normalise,
     record_update,
 )
+from crm_core.system_text import SystemText
 from tenants.identity.models import User
 
 # what staff may edit on a company or a contact (the owner has its own rules), in the order the
@@ -205,7 +207,7 @@ def _update_recording_stage(actor: User, record, changes: dict, expected_version
             record=record,
             from_stage=previous,
             to_stage=record.lifecycle_stage,
-            reason=_("Edited"),
+            reason=SystemText(gettext_noop("Edited")),
         )
     return record
 

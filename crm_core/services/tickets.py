@@ -7,11 +7,13 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm_core.live import customer_told
 from crm_core.models import Contact, Notification, SupportTopic, Ticket, TicketMessage
 from crm_core.services.interactions import interaction_log
 from crm_core.services.notifications import notify
+from crm_core.system_text import SystemText
 from tenants.identity.models import User
 
 
@@ -57,8 +59,10 @@ def ticket_open(
         data={
             "channel": "ticket",
             "direction": "inbound",
-            "subject": _("Request %(number)s: %(subject)s")
-            % {"number": number, "subject": ticket.subject},
+            "subject": SystemText(
+                gettext_noop("Request %(number)s: %(subject)s"),
+                {"number": number, "subject": ticket.subject},
+            ),
             "notes": body.strip()[:2000],
         },
     )
@@ -101,7 +105,9 @@ def ticket_reply(
             data={
                 "channel": "ticket",
                 "direction": "outbound",
-                "subject": _("Reply to %(number)s") % {"number": ticket.number},
+                "subject": SystemText(
+                    gettext_noop("Reply to %(number)s"), {"number": ticket.number}
+                ),
                 "notes": body.strip()[:2000],
             },
         ).interaction

@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from crm_core.models import Contact, Notification
 from crm_core.services.interactions import interaction_log
 from crm_core.services.notifications import notify
 from crm_core.services.parties import contact_create
+from crm_core.system_text import SystemText
 from portal.models import CustomerAccount
 from portal.tasks import portal_mail_send
 from tenants.identity.models import User
@@ -159,7 +160,7 @@ def customer_verify(*, token: str) -> User | None:
         data={
             "channel": "portal",
             "direction": "inbound",
-            "subject": _("Opened a customer account in the portal"),
+            "subject": SystemText(gettext_noop("Opened a customer account in the portal")),
             "notes": user.email,
         },
     )
@@ -202,7 +203,7 @@ def customer_invite(*, actor: User, contact: Contact) -> str:
         data={
             "channel": "portal",
             "direction": "outbound",
-            "subject": _("Invited to the customer portal"),
+            "subject": SystemText(gettext_noop("Invited to the customer portal")),
             "notes": email,
         },
     )

@@ -11,11 +11,13 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm_core.models import Notification, SupportTopic, Ticket, TicketMessage
 from crm_core.services.interactions import attachments_add, interaction_log
 from crm_core.services.notifications import notify
 from crm_core.services.tickets import ticket_open
+from crm_core.system_text import SystemText
 from portal.models import CustomerAccount
 
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
@@ -133,7 +135,7 @@ def request_reply(*, account: CustomerAccount, ticket: Ticket, body: str, files:
         data={
             "channel": "ticket",
             "direction": "inbound",
-            "subject": _("Message on %(number)s") % {"number": ticket.number},
+            "subject": SystemText(gettext_noop("Message on %(number)s"), {"number": ticket.number}),
             "notes": body.strip()[:2000],
         },
     )
@@ -172,6 +174,8 @@ def request_close(*, account: CustomerAccount, ticket: Ticket) -> None:
         data={
             "channel": "ticket",
             "direction": "inbound",
-            "subject": _("Closed request %(number)s") % {"number": ticket.number},
+            "subject": SystemText(
+                gettext_noop("Closed request %(number)s"), {"number": ticket.number}
+            ),
         },
     )

@@ -340,3 +340,42 @@ def test_files_attach_to_an_interaction_and_only_those_who_see_the_contact_get_t
     empty = client.post(f"/api/v1/interactions/{files[0].interaction_id}/attachments/", {})
     assert empty.status_code == 400
     assert "files" in empty.json()
+
+
+def test_texts_the_crm_writes_read_in_the_readers_language(tenant_a):
+    """Given a request opened and a stage edited while English was active (as in a worker),
+    when colleagues read the contact's timeline in Russian and in English (page and API),
+    then each reads the entries the CRM wrote in their own language; what was typed stays."""
+    from django.utils import translation
+
+    from crm_core.services.parties import contact_update
+    from crm_core.services.tickets import ticket_open
+
+    owner = tenant_a.owner()
+    with tenant_a.active(), translation.override("en"):
+        contact = contact_create(actor=owner, data={"first_name": "Lang"})
+        ticket = ticket_open(
+            actor=owner, contact=contact, subject="Накладная", body="Где накладная?"
+        )
+        contact_update(
+            actor=owner,
+            contact=contact,
+            data={"lifecycle_stage": stage("Customer")},
+            expected_version=contact.version,
+        )
+    client = tenant_a.client(owner)
+    for language, request, edited in (
+        ("ru", "Обращение", "Изменено вручную"),
+        ("en", "Request", "Edited"),
+    ):
+        page = client.get(f"/contacts/{contact.pk}/", HTTP_ACCEPT_LANGUAGE=language)
+        text = page.content.decode()
+        assert f"{request} {ticket.number}: Накладная" in text, language
+        assert edited in text, language
+        api = client.get(
+            f"/api/v1/contacts/{contact.pk}/timeline/", HTTP_ACCEPT_LANGUAGE=language
+        ).json()["results"]
+        subjects = [entry["subject"] for entry in api if entry["kind"] == "interaction"]
+        assert f"{request} {ticket.number}: Накладная" in subjects, language
+        reasons = [entry["reason"] for entry in api if entry["kind"] == "stage"]
+        assert reasons == [edited], language
