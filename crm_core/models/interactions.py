@@ -96,8 +96,10 @@ class Interaction(models.Model):
     duration_minutes = models.PositiveIntegerField(_("duration, minutes"), null=True, blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     # a subject the CRM wrote itself, written out when shown (crm_core.system_text)
-    subject_message = models.CharField(max_length=255, blank=True, editable=False)
-    subject_params = models.JSONField(default=dict, blank=True, editable=False)
+    subject_message = models.CharField(max_length=255, blank=True, editable=False, db_default="")
+    subject_params = models.JSONField(
+        default=dict, blank=True, editable=False, db_default=models.Value({}, models.JSONField())
+    )
     notes = models.TextField(_("notes"), blank=True)
     topic = models.ForeignKey(
         InteractionTopic,
@@ -170,8 +172,10 @@ class StageChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reason = models.CharField(max_length=255, blank=True)
-    reason_message = models.CharField(max_length=255, blank=True, editable=False)
-    reason_params = models.JSONField(default=dict, blank=True, editable=False)
+    reason_message = models.CharField(max_length=255, blank=True, editable=False, db_default="")
+    reason_params = models.JSONField(
+        default=dict, blank=True, editable=False, db_default=models.Value({}, models.JSONField())
+    )
     interaction = models.ForeignKey(
         Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

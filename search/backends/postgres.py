@@ -30,6 +30,7 @@ COMMON = 5_000  # a group's estimated matches from which its newest are ranked, 
 SAMPLE = 200  # the newest matches ranked and counted then (more for a later page)
 SCAN = 20_000  # entries read newest first before the GIN index is asked after all
 CORRECTIONS = 3  # existing words tried in place of a misspelt one
+NAMED_CONTACTS = 200  # a word held by at most this many contacts and companies names someone
 UPDATED = [
     field.name
     for field in SearchEntry._meta.concrete_fields
@@ -206,6 +207,47 @@ def _newest(cursor, group: str, matching: Matching, where, params, needed: int, 
     return (ids, complete) if complete or len(ids) >= least else None
 
 
+def _named(cursor, parsed: ParsedQuery) -> Matching:
+    """A record found by its own words together with its contact's name ("Кузнецова
+    арматура": the call about rebar with Ms Kuznetsova), since a record's words leave the name
+    out (search/migrations/0004). Only for a name the lexicon says is rare among contacts and
+    companies (a common first name alone names nobody), and only when some words are left for
+    the record; the contacts so named (at most NAMED_CONTACTS) narrow the records down."""
+    words = parsed.words
+    if not 2 <= len(words) <= 4 or parsed.key:
+        return Matching(options=[])
+    cursor.execute("SELECT word, parties FROM search_word WHERE word = ANY(%s)", [list(words)])
+    held = dict(cursor.fetchall())
+    names = [word for word in words if 0 < held.get(word, 0) <= NAMED_CONTACTS]
+    others = [word for word in words if word not in names]
+    if not names or not others:
+        return Matching(options=[])
+    cursor.execute(
+        "SELECT object_id FROM search_entry WHERE kind = 'contact' AND NOT archived "
+        "AND document @@ to_tsquery('simple', %s) LIMIT %s",
+        [tsquery_positions(_positions(tuple(names)), prefixes=False), NAMED_CONTACTS],
+    )
+    contacts = [row[0] for row in cursor.fetchall()]
+    if not contacts:
+        return Matching(options=[])
+    positions = _positions(tuple(others))
+    tsquery = " || ".join(
+        f"to_tsquery('{config}', %s)" for config in ("simple", "russian", "english")
+    )
+    tsquery_params = [
+        tsquery_positions(positions, prefixes=config == "simple")
+        for config in ("simple", "russian", "english")
+    ]
+    matching = Matching(options=[])
+    matching.add(
+        f"(NOT {PARTIES} AND contact_id = ANY(%s) AND document @@ ({tsquery}))",
+        [contacts, *tsquery_params],
+        f"ts_rank(document, ({tsquery}), 1)",
+        tsquery_params,
+    )
+    return matching
+
+
 class PostgresBackend:
     name = "postgresql"
 
@@ -243,11 +285,12 @@ class PostgresBackend:
             # pick a sequential scan under the LIMIT, which reads the whole table when only a
             # few rows match (bench/search.py). Within this transaction only.
             cursor.execute("SET LOCAL enable_seqscan = off")
-            # the words as typed first (an identifier as the start of one); an identifier
-            # anywhere inside one, the other spellings, then the nearest existing words
-            # (typos) only when the stage before found nothing (a near miss never crowds out
-            # an exact hit, and the slower lookups run only when they must)
-            for stage in ("typed", "inside", "spelt", "typos"):
+            # the words as typed first (an identifier as the start of one); a person's name
+            # with words of their records; an identifier anywhere inside one, the other
+            # spellings, then the nearest existing words (typos) only when the stage before
+            # found nothing (a near miss never crowds out an exact hit, and the slower
+            # lookups run only when they must)
+            for stage in ("typed", "named", "inside", "spelt", "typos"):
                 matching = self._matching(cursor, parsed, stage)
                 if matching.matches:
                     self._run(cursor, parsed, matching, where, params, results)
@@ -338,6 +381,8 @@ class PostgresBackend:
         nearest to the typed ones (typos)."""
         if stage == "typed":
             options = [_positions(parsed.words)] if parsed.words else []
+        elif stage == "named":
+            return _named(cursor, parsed)
         elif stage == "inside":
             options = []
         elif stage == "spelt":

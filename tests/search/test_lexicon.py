@@ -192,3 +192,22 @@ def test_the_lexicon_is_the_tenants_own(tenant_a, tenant_b):
         assert not SearchWord.objects.filter(word__in=["шпакловский", "зиновий"]).exists()
         assert query("Шпаклоский", user=tenant_a.owner()).hits == []
         assert query("Зиновий Шпакловский", user=tenant_a.owner()).total == 0
+
+
+def test_a_rare_name_with_words_of_a_record_finds_the_record(tenant_a, monkeypatch):
+    """A record's words leave its contact's name out, yet "Кузнецова отгрузка" finds the call
+    about shipping with Ms Kuznetsova: the lexicon says the surname names few people, so
+    their calls are searched for the other words. A name held by more people than
+    NAMED_CONTACTS names nobody in particular and takes no such detour; a rep finds only
+    the records they may open."""
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        rep = tenant_a.make_user(Role.SALES_REP)
+        shipping = contact_with_calls(owner, "Кузнецова", "Согласовали отгрузку", 2)
+        contact_with_calls(owner, "Соколова", "Согласовали отгрузку", 1)
+
+        hits = [(hit.kind, hit.object_id) for hit in query("Кузнецова отгрузку", user=owner).hits]
+        assert sorted(hits) == sorted(("interaction", pk) for pk in shipping)
+        assert query("Кузнецова отгрузку", user=rep).hits == []
+        monkeypatch.setattr(postgres, "NAMED_CONTACTS", 0)
+        assert query("Кузнецова отгрузку", user=owner).hits == []
