@@ -8,9 +8,11 @@ from functools import cache
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from crm_core.models import Interaction
 from search.backends.base import Backend, Scope, SearchFilters, SearchResults
 from search.backends.postgres import PostgresBackend
-from search.query import parse
+from search.highlight import mark
+from search.query import ParsedQuery, parse
 from tenants.identity.models import User
 
 logger = logging.getLogger(__name__)
@@ -43,12 +45,37 @@ def backend_for_writes() -> list[Backend]:
 def query(
     text: str, *, filters: SearchFilters | None = None, user: User, page: int = 1
 ) -> SearchResults:
-    """Ranked hits with highlights and facets, limited to what `user` may open. Elasticsearch
-    answers when configured; when it cannot, PostgreSQL does and the results say so."""
+    """Ranked hits with highlights and facets, limited to what `user` may open, titles in the
+    reader's language."""
     parsed = parse(text)
-    filters = filters or SearchFilters()
+    results = _answer(parsed, filters=filters or SearchFilters(), user=user, page=max(1, page))
+    _titles_written_out(results, parsed)
+    return results
+
+
+def _titles_written_out(results: SearchResults, parsed: ParsedQuery) -> None:
+    """An interaction whose subject the CRM wrote (an order's step, a refund) is indexed as
+    it read for whoever caused it; the page's hits read it in the reader's language (one
+    query for the page)."""
+    ids = [hit.object_id for hit in results.hits if hit.kind == "interaction"]
+    if not ids:
+        return
+    written = {
+        interaction.pk: interaction.subject_shown
+        for interaction in Interaction.objects.filter(pk__in=ids)
+        .exclude(subject_message="")
+        .only("subject", "subject_message", "subject_params")
+    }
+    for hit in results.hits:
+        if hit.kind == "interaction" and hit.object_id in written:
+            hit.title = written[hit.object_id]
+            hit.title_html = mark(hit.title, parsed.every_word)
+
+
+def _answer(parsed: ParsedQuery, *, filters: SearchFilters, user: User, page: int) -> SearchResults:
+    """Elasticsearch answers when configured; when it cannot, PostgreSQL does and the results
+    say so."""
     scope = Scope.of(user)
-    page = max(1, page)
     elastic = _elastic() if _plan_has_search() else None
     if elastic is not None:
         from search.backends.elastic import ElasticUnavailable

@@ -190,3 +190,21 @@ def test_any_input_is_answered_without_error(tenant_a, clients, text):
         results = query(text, user=clients.owner)
         assert results.total >= 0
         assert SearchEntry.objects.exists()
+
+
+def test_a_subject_the_crm_wrote_reads_in_the_readers_language(tenant_a, clients):
+    """A request opened while English was active (as a worker's is) is indexed in English;
+    a Russian reader's hit on its timeline entry reads in Russian, highlighted."""
+    from django.utils import translation
+
+    with tenant_a.active():
+        with translation.override("en"):
+            ticket = ticket_open(
+                actor=clients.owner, contact=clients.anna, subject="Накладная", body="Где она?"
+            )
+            changes_index()
+        with translation.override("ru"):
+            results = query("накладная", user=clients.owner)
+        (hit,) = [hit for hit in results.hits if hit.kind == "interaction"]
+        assert hit.title == f"Обращение {ticket.number}: Накладная"
+        assert "<mark>Накладная</mark>" in hit.title_html
