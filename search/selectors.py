@@ -12,6 +12,7 @@ from crm_core.models import Interaction
 from search.backends.base import Backend, Scope, SearchFilters, SearchResults
 from search.backends.postgres import PostgresBackend
 from search.highlight import mark
+from search.models import Kind
 from search.query import ParsedQuery, parse
 from tenants.identity.models import User
 
@@ -57,7 +58,7 @@ def _titles_written_out(results: SearchResults, parsed: ParsedQuery) -> None:
     """An interaction whose subject the CRM wrote (an order's step, a refund) is indexed as
     it read for whoever caused it; the page's hits read it in the reader's language (one
     query for the page)."""
-    ids = [hit.object_id for hit in results.hits if hit.kind == "interaction"]
+    ids = [hit.object_id for hit in results.hits if hit.kind == Kind.INTERACTION]
     if not ids:
         return
     written = {
@@ -67,7 +68,7 @@ def _titles_written_out(results: SearchResults, parsed: ParsedQuery) -> None:
         .only("subject", "subject_message", "subject_params")
     }
     for hit in results.hits:
-        if hit.kind == "interaction" and hit.object_id in written:
+        if hit.kind == Kind.INTERACTION and hit.object_id in written:
             hit.title = written[hit.object_id]
             hit.title_html = mark(hit.title, parsed.every_word)
 

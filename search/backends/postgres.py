@@ -110,6 +110,21 @@ def _positions(words: tuple[str, ...]) -> list[tuple[tuple[str, ...], bool]]:
     return [((word,), index == len(words) - 1) for index, word in enumerate(words)]
 
 
+def _words_tsquery(options: list[list[tuple[tuple[str, ...], bool]]]) -> tuple[str, list[str]]:
+    """The tsquery (SQL and parameters) matching any of `options` in every config of the
+    document. A prefix is matched as typed (the `simple` lexemes of every text are in the
+    document); the stems are matched whole: the stem of a word being typed means little, and
+    as a prefix the stem of "петров" ("петр") would match every Пётр."""
+    configs = ("simple", "russian", "english")
+    sql = " || ".join(f"to_tsquery('{config}', %s)" for _option in options for config in configs)
+    params = [
+        tsquery_positions(option, prefixes=config == "simple")
+        for option in options
+        for config in configs
+    ]
+    return sql, params
+
+
 def _corrected(cursor, words: tuple[str, ...]) -> list[tuple[tuple[str, ...], bool]]:
     """The typed words with each one the lexicon does not hold replaced by the nearest words
     it does (trigram distance, through its GiST index); none when a word has no near one."""
@@ -230,14 +245,7 @@ def _named(cursor, parsed: ParsedQuery) -> Matching:
     contacts = [row[0] for row in cursor.fetchall()]
     if not contacts:
         return Matching(options=[])
-    positions = _positions(tuple(others))
-    tsquery = " || ".join(
-        f"to_tsquery('{config}', %s)" for config in ("simple", "russian", "english")
-    )
-    tsquery_params = [
-        tsquery_positions(positions, prefixes=config == "simple")
-        for config in ("simple", "russian", "english")
-    ]
+    tsquery, tsquery_params = _words_tsquery([_positions(tuple(others))])
     matching = Matching(options=[])
     matching.add(
         f"(NOT {PARTIES} AND contact_id = ANY(%s) AND document @@ ({tsquery}))",
@@ -392,19 +400,7 @@ class PostgresBackend:
             options = [corrected] if corrected and corrected != _positions(parsed.words) else []
         matching = Matching(options=options)
         if options:
-            # a prefix is matched as typed (the `simple` lexemes of every text are in the
-            # document); the stems are matched whole: the stem of a word being typed means
-            # little, and as a prefix the stem of "петров" ("петр") would match every Пётр
-            tsquery = " || ".join(
-                f"to_tsquery('{config}', %s)"
-                for _option in options
-                for config in ("simple", "russian", "english")
-            )
-            tsquery_params = [
-                tsquery_positions(option, prefixes=config == "simple")
-                for option in options
-                for config in ("simple", "russian", "english")
-            ]
+            tsquery, tsquery_params = _words_tsquery(options)
             matching.add(
                 f"document @@ ({tsquery})",
                 tsquery_params,
