@@ -58,17 +58,24 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def company_signup(subdomain: str) -> User:
+def company_signup(subdomain: str, plan: str = "") -> User:
     """A company signed up as a new customer would (schema from the template snapshot), its
-    owner `owner@<subdomain>.test`; returns the owner."""
+    owner `owner@<subdomain>.test`; returns the owner. `plan`: the code of the plan it is
+    moved to (a benchmark with more staff than a trial has seats takes "business")."""
+    from billing.models import Plan, Subscription
+
     email = f"owner@{subdomain}.test"
-    tenant_signup(
+    result = tenant_signup(
         company_name=subdomain.title(),
         subdomain=subdomain,
         owner_name=f"Owner {subdomain.title()}",
         email=email,
         password="Bench-Password-2026",
     )
+    if plan:
+        Subscription.objects.filter(tenant_id=result.tenant_id).update(
+            plan=Plan.objects.get(code=plan)
+        )
     with schema_context(subdomain):
         return User.objects.get(email=email)
 

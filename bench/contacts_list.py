@@ -110,7 +110,7 @@ def timed(client: Client, path: str, params: dict | None = None) -> list[float]:
 
 def main(count: int) -> None:
     with throwaway_database("bench_contacts"):
-        owner = company_signup("bench")
+        owner = company_signup("bench", plan="business")
         with schema_context("bench"):
             teams = [Team.objects.create(name=f"Team {i}") for i in range(5)]
             staff = [

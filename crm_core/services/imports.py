@@ -842,7 +842,7 @@ class _Pass:
             # unlogged: no write-ahead log for rows that a new dry run can always make again
             cursor.execute(
                 f"CREATE UNLOGGED TABLE {staged} (row integer PRIMARY KEY, {sql_columns}, "
-                "company_id integer, duplicate_of integer)"
+                "duplicate_of integer)"
             )
             with (
                 table_open(
@@ -977,9 +977,14 @@ def _existing_duplicates(job: ImportJob, problems: Problems) -> int:
     return len(found)
 
 
+COMPANIES_FOUND = "import_companies"
+
+
 def _companies_resolve(job: ImportJob, *, write: bool) -> int:
-    """Link contacts to the companies they name (by name, among the companies the importer
-    sees); names nobody has yet become new companies. Returns how many are (to be) created."""
+    """Find the companies the contacts name (by name, among the companies the importer sees);
+    names nobody has yet become new companies. Leaves the name-to-company table
+    `COMPANIES_FOUND` (key, id) for the insert to join, and returns how many are (to be)
+    created."""
     visible = (
         visible_to(Company.objects.filter(archived_at=None), job.created_by)
         .annotate(key=Lower("name"))
@@ -988,41 +993,40 @@ def _companies_resolve(job: ImportJob, *, write: bool) -> int:
     sql, params = visible.query.sql_with_params()
     kept = "duplicate_of IS NULL" if job.skips_duplicates else "TRUE"
     staged = _staged_table(job)
+    named = f"""FROM {staged} s WHERE s.company_name <> '' AND {kept} AND NOT EXISTS
+        (SELECT FROM {COMPANIES_FOUND} f WHERE f.key = lower(s.company_name))"""
     with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {COMPANIES_FOUND}")
         cursor.execute(
-            f"""UPDATE {staged} s SET company_id = c.id
-            FROM (SELECT DISTINCT ON (key) id, key FROM ({sql}) v ORDER BY key, id) c
-            WHERE s.company_name <> '' AND lower(s.company_name) = c.key""",
+            f"""CREATE TEMPORARY TABLE {COMPANIES_FOUND} ON COMMIT DROP AS
+            SELECT DISTINCT ON (key) key, id FROM ({sql}) v
+            WHERE key IN (SELECT lower(company_name) FROM {staged} WHERE company_name <> '')
+            ORDER BY key, id""",
             params,
         )
-        cursor.execute(
-            f"SELECT count(DISTINCT lower(company_name)) FROM {staged} "
-            f"WHERE company_name <> '' AND company_id IS NULL AND {kept}"
-        )
+        cursor.execute(f"ANALYZE {COMPANIES_FOUND}")
+        cursor.execute(f"SELECT count(DISTINCT lower(s.company_name)) {named}")
         new = cursor.fetchone()[0]
         if write and new:
-            _insert_from_staging(
-                cursor,
+            insert, insert_params = _insert_sql(
                 Company,
                 job,
                 {"name": "company_name", "emails": "'{}'", "phones": "'{}'", "notes": "''"},
-                f"""FROM (SELECT DISTINCT ON (lower(company_name)) * FROM {staged}
-                WHERE company_name <> '' AND company_id IS NULL AND {kept}
-                ORDER BY lower(company_name), row) s""",
+                f"""FROM (SELECT DISTINCT ON (lower(s.company_name)) s.* {named}
+                ORDER BY lower(s.company_name), s.row) s""",
                 staged=("owner_id", "team_id"),
             )
             cursor.execute(
-                f"""UPDATE {staged} s SET company_id = c.id FROM {Company._meta.db_table} c
-                WHERE c.import_job_id = %s AND s.company_id IS NULL
-                AND s.company_name <> '' AND lower(c.name) = lower(s.company_name)""",
-                [job.pk],
+                f"""WITH created AS ({insert} RETURNING lower(name) AS key, id)
+                INSERT INTO {COMPANIES_FOUND} SELECT key, id FROM created""",
+                insert_params,
             )
     return new
 
 
-def _insert_from_staging(
-    cursor, model, job: ImportJob, expressions: dict[str, str], source: str, staged
-) -> int:
+def _insert_sql(
+    model, job: ImportJob, expressions: dict[str, str], source: str, staged
+) -> tuple[str, list]:
     """INSERT INTO the model's table SELECT from the staged rows: staged columns by name,
     `expressions` where given, and every other column its model default."""
     columns, selects, params = [], [], []
@@ -1048,12 +1052,11 @@ def _insert_from_staging(
         else:
             selects.append("%s")
             params.append(item.get_db_prep_save(item.get_default(), connection))
-    cursor.execute(
+    sql = (
         f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
-        f"SELECT {', '.join(selects)} {source}",
-        params,
+        f"SELECT {', '.join(selects)} {source}"
     )
-    return cursor.rowcount
+    return sql, params
 
 
 class _Clock:
@@ -1108,18 +1111,25 @@ def _execute_pass(job: ImportJob, *, write: bool) -> None:
             if write:
                 if stage.problems.error_count and not job.skip_invalid:
                     raise FileProblem(_("The file has errors: check it again and fix them."))
-                with connection.cursor() as cursor:
-                    created = _insert_from_staging(
-                        cursor,
-                        model,
-                        job,
-                        {},
-                        f"FROM {_staged_table(job)} s"
-                        + (" WHERE s.duplicate_of IS NULL" if job.skips_duplicates else "")
-                        + " ORDER BY s.row",
-                        staged=set(stage.columns) | {"company_id"},
+                contact = model is Contact
+                insert, params = _insert_sql(
+                    model,
+                    job,
+                    {"company_id": "f.id"} if contact else {},
+                    f"FROM {_staged_table(job)} s"
+                    + (
+                        f" LEFT JOIN {COMPANIES_FOUND} f ON f.key = lower(s.company_name)"
+                        if contact
+                        else ""
                     )
-                if model is Contact:
+                    + (" WHERE s.duplicate_of IS NULL" if job.skips_duplicates else "")
+                    + " ORDER BY s.row",
+                    staged=set(stage.columns),
+                )
+                with connection.cursor() as cursor:
+                    cursor.execute(insert, params)
+                    created = cursor.rowcount
+                if contact:
                     over = contact_limit_error(adding=0)
                     if over:  # the insert is rolled back with the transaction
                         raise FileProblem(over)
