@@ -28,6 +28,7 @@ import json
 import logging
 import operator
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -983,8 +984,8 @@ COMPANIES_FOUND = "import_companies"
 def _companies_resolve(job: ImportJob, *, write: bool) -> int:
     """Find the companies the contacts name (by name, among the companies the importer sees);
     names nobody has yet become new companies. Leaves the name-to-company table
-    `COMPANIES_FOUND` (key, id) for the insert to join, and returns how many are (to be)
-    created."""
+    `COMPANIES_FOUND` (key, id, created) for the insert to join, and returns how many are (to
+    be) created."""
     visible = (
         visible_to(Company.objects.filter(archived_at=None), job.created_by)
         .annotate(key=Lower("name"))
@@ -999,7 +1000,7 @@ def _companies_resolve(job: ImportJob, *, write: bool) -> int:
         cursor.execute(f"DROP TABLE IF EXISTS {COMPANIES_FOUND}")
         cursor.execute(
             f"""CREATE TEMPORARY TABLE {COMPANIES_FOUND} ON COMMIT DROP AS
-            SELECT DISTINCT ON (key) key, id FROM ({sql}) v
+            SELECT DISTINCT ON (key) key, id, false AS created FROM ({sql}) v
             WHERE key IN (SELECT lower(company_name) FROM {staged} WHERE company_name <> '')
             ORDER BY key, id""",
             params,
@@ -1018,7 +1019,7 @@ def _companies_resolve(job: ImportJob, *, write: bool) -> int:
             )
             cursor.execute(
                 f"""WITH created AS ({insert} RETURNING lower(name) AS key, id)
-                INSERT INTO {COMPANIES_FOUND} SELECT key, id FROM created""",
+                INSERT INTO {COMPANIES_FOUND} SELECT key, id, true FROM created""",
                 insert_params,
             )
     return new
@@ -1059,6 +1060,159 @@ def _insert_sql(
     return sql, params
 
 
+# From this many rows up, a second connection inserts about half of them alongside the job's
+# own (bench/import_contacts.py: PostgreSQL spends an import's time in index upkeep, one core
+# per connection). Smaller imports gain less than the second connection costs.
+SECOND_WRITER_ROWS = 100_000
+
+
+class _SecondWriter(threading.Thread):
+    """Inserts a share of the rows on a connection of its own, checks its deferred foreign
+    keys, then waits: the job commits this share just before its own once everything else
+    has passed, or abandons it."""
+
+    def __init__(self, schema: str, statements: list[tuple[str, list]]) -> None:
+        super().__init__(name="import-second-writer", daemon=True)
+        self.schema = schema
+        self.statements = statements
+        self.count = 0
+        self.error: BaseException | None = None
+        self.committed = False
+        self.checked = threading.Event()
+        self.decided = threading.Event()
+        self.go = False
+
+    def run(self) -> None:
+        try:
+            connection.set_schema(self.schema)
+            with transaction.atomic(), connection.cursor() as cursor:
+                for sql, params in self.statements:
+                    cursor.execute(sql, params)
+                self.count = cursor.rowcount
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                self.checked.set()
+                self.decided.wait()
+                if not self.go:
+                    transaction.set_rollback(True)
+            self.committed = self.go
+        except BaseException as error:  # handed to the job's thread, which raises it
+            self.error = error
+        finally:
+            self.checked.set()
+            connection.close()
+
+    def share(self) -> int:
+        """Rows inserted and checked; raises what stopped the writer."""
+        self.checked.wait()
+        if self.error is not None:
+            raise self.error
+        return self.count
+
+    def decide(self, *, commit: bool) -> None:
+        self.go = commit
+        self.decided.set()
+        self.join()
+        if commit and not self.committed:
+            raise self.error or RuntimeError("the second writer did not commit")
+
+
+def _write(
+    job: ImportJob, model, stage: _Pass, *, committed_rows: bool, writers: list[_SecondWriter]
+) -> int:
+    """Insert the checked rows; returns how many. A second writer that takes part is added
+    to `writers` as it starts.
+
+    A large import is shared with a second writer (`SECOND_WRITER_ROWS`), which sees only
+    what is committed: the job's table of checked rows (`committed_rows`: the import starts
+    from a dry run's rows) and the companies that existed before. It takes rows up to a
+    cutoff among those naming no new company, about half; the job's own transaction takes
+    the rest and creates the new companies. Both check their foreign keys before either
+    commits, so the only step between the two commits is the job's commit itself."""
+    contact = model is Contact
+    staged = _staged_table(job)
+    kept = " AND s.duplicate_of IS NULL" if job.skips_duplicates else ""
+    joined = f" LEFT JOIN {COMPANIES_FOUND} f ON f.key = lower(s.company_name)" if contact else ""
+    shareable = "(s.company_name = '' OR f.created IS FALSE)" if contact else "TRUE"
+    second = cutoff = None
+    if committed_rows and job.staged_rows >= SECOND_WRITER_ROWS:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.row FROM {staged} s{joined} WHERE {shareable}{kept} "
+                "ORDER BY s.row OFFSET %s LIMIT 1",
+                [max(job.staged_rows // 2 - 1, 0)],
+            )
+            found = cursor.fetchone()
+            cutoff = found[0] if found else 2**31 - 1
+            cursor.execute(
+                f"SELECT coalesce(array_agg(key), '{{}}'), coalesce(array_agg(id), '{{}}') "
+                f"FROM {COMPANIES_FOUND} WHERE NOT created"
+                if contact
+                else "SELECT '{}'::text[], '{}'::int[]"
+            )
+            keys, ids = cursor.fetchone()
+            dropped: list[int] = []
+            if job.skips_duplicates:
+                cursor.execute(f"SELECT row FROM {staged} WHERE duplicate_of IS NOT NULL")
+                dropped = [row for (row,) in cursor.fetchall()]
+        # the second connection cannot see this transaction's marks and companies: they go
+        # to it as values, into temporary tables of its own
+        statements = [
+            (f"DROP TABLE IF EXISTS {COMPANIES_FOUND}", []),
+            (
+                f"CREATE TEMPORARY TABLE {COMPANIES_FOUND} ON COMMIT DROP AS "
+                "SELECT key, id, false AS created FROM unnest(%s::text[], %s::int[]) m(key, id)",
+                [keys, ids],
+            ),
+            ("DROP TABLE IF EXISTS import_dropped", []),
+            (
+                "CREATE TEMPORARY TABLE import_dropped ON COMMIT DROP AS "
+                "SELECT unnest(%s::int[]) AS row",
+                [dropped],
+            ),
+            ("ANALYZE import_dropped", []),
+            _insert_sql(
+                model,
+                job,
+                {"company_id": "f.id"} if contact else {},
+                f"FROM {staged} s{joined} WHERE s.row <= {cutoff} AND {shareable} "
+                "AND NOT EXISTS (SELECT FROM import_dropped d WHERE d.row = s.row) "
+                "ORDER BY s.row",
+                staged=set(stage.columns),
+            ),
+        ]
+        second = _SecondWriter(connection.schema_name, statements)
+        writers.append(second)
+        second.start()
+        logger.info("import %s: a second connection writes shareable rows up to %s", job.pk, cutoff)
+    try:
+        mine = f"NOT (s.row <= {cutoff} AND {shareable})" if second else "TRUE"
+        insert, params = _insert_sql(
+            model,
+            job,
+            {"company_id": "f.id"} if contact else {},
+            f"FROM {staged} s{joined} WHERE {mine}{kept} ORDER BY s.row",
+            staged=set(stage.columns),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(insert, params)
+            created = cursor.rowcount
+            if second:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        shared = second.share() if second else 0
+        if contact:
+            over = contact_limit_error(adding=shared)
+            if over:  # the inserts are rolled back with the transactions
+                raise FileProblem(over)
+        if second:
+            second.decide(commit=True)
+    except BaseException:
+        if second and not second.decided.is_set():
+            second.decide(commit=False)
+        raise
+    _staged_drop(job)
+    return created + shared
+
+
 class _Clock:
     """Seconds per phase, for the log line of every import."""
 
@@ -1090,6 +1244,7 @@ def _execute_pass(job: ImportJob, *, write: bool) -> None:
     afterwards, outside that transaction."""
     model = Contact if job.kind == ImportJob.Kind.CONTACT else Company
     reused = write and _staged_intact(job)
+    writers: list[_SecondWriter] = []
     stage = _Pass.checked(job) if reused else _Pass(job)
     created = companies = db_duplicates = 0
     clock = _Clock()
@@ -1111,28 +1266,7 @@ def _execute_pass(job: ImportJob, *, write: bool) -> None:
             if write:
                 if stage.problems.error_count and not job.skip_invalid:
                     raise FileProblem(_("The file has errors: check it again and fix them."))
-                contact = model is Contact
-                insert, params = _insert_sql(
-                    model,
-                    job,
-                    {"company_id": "f.id"} if contact else {},
-                    f"FROM {_staged_table(job)} s"
-                    + (
-                        f" LEFT JOIN {COMPANIES_FOUND} f ON f.key = lower(s.company_name)"
-                        if contact
-                        else ""
-                    )
-                    + (" WHERE s.duplicate_of IS NULL" if job.skips_duplicates else "")
-                    + " ORDER BY s.row",
-                    staged=set(stage.columns),
-                )
-                with connection.cursor() as cursor:
-                    cursor.execute(insert, params)
-                    created = cursor.rowcount
-                if contact:
-                    over = contact_limit_error(adding=0)
-                    if over:  # the insert is rolled back with the transaction
-                        raise FileProblem(over)
+                created = _write(job, model, stage, committed_rows=reused, writers=writers)
                 _staged_drop(job)
                 clock.lap("insert")
             else:
@@ -1141,17 +1275,25 @@ def _execute_pass(job: ImportJob, *, write: bool) -> None:
         _failed(job, " ".join(error.messages), write=write)
         return
     except Exception:
+        if any(writer.committed for writer in writers):
+            # the job's own commit failed (its connection lost) after the second writer's share
+            # was committed: take that share back on a new connection
+            logger.error("import %s: taking back the second writer's committed rows", job.pk)
+            connection.close()
+            with transaction.atomic():
+                _undo_model(model, job)
         _failed(
             job, _("The import stopped on an unexpected error; nothing was written."), write=write
         )
         raise
     clock.lap("commit")
     logger.info(
-        "import %s (%s rows, write=%s, checked rows reused=%s): %s",
+        "import %s (%s rows, write=%s, checked rows reused=%s, second writer %s rows): %s",
         job.pk,
         stage.processed,
         write,
         reused,
+        sum(writer.count for writer in writers),
         clock,
     )
     problems = stage.problems
