@@ -9,6 +9,7 @@ from tenants.identity.views import account, auth, team
 
 auth_urls = [
     path("login/", auth.LoginView.as_view(), name="login"),
+    path("login/code/", auth.login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
@@ -52,6 +53,7 @@ staff_urls = [
         "team/invitations/<int:pk>/revoke/", team.invitation_revoke_view, name="invitation_revoke"
     ),
     path("settings/profile/", account.profile, name="profile"),
+    path("settings/security/", account.security, name="security"),
     path("settings/tokens/", account.api_tokens, name="api_tokens"),
     path(
         "settings/tokens/<int:pk>/revoke/", account.api_token_revoke_view, name="api_token_revoke"

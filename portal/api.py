@@ -92,7 +92,7 @@ class MeSerializer(serializers.Serializer):
     addresses = AddressSerializer(source="contact.addresses", many=True)
 
     def get_two_factor(self, account: CustomerAccount) -> bool:
-        return account.totp_enabled_at is not None
+        return account.user.totp_enabled_at is not None
 
 
 class MeApi(PortalApi):

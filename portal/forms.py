@@ -63,16 +63,6 @@ class ActivateForm(PasswordSetMixin):
         return self.user
 
 
-class CodeForm(forms.Form):
-    code = forms.CharField(
-        label=_("Code from your authenticator app"),
-        max_length=8,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
-        ),
-    )
-
-
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Contact

@@ -35,9 +35,6 @@ class CustomerAccount(models.Model):
     )
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.SIGNUP)
     email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
-    totp_secret = models.CharField(max_length=64, blank=True)
-    totp_enabled_at = models.DateTimeField(_("two-factor sign-in since"), null=True, blank=True)
-    totp_last_step = models.BigIntegerField(default=0)
     erasure_requested_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -44,7 +44,7 @@ def data_export(*, account: CustomerAccount) -> bytes:
             "language": user.language,
             "joined": user.date_joined,
             "email_verified": account.email_verified_at,
-            "two_factor": account.totp_enabled_at is not None,
+            "two_factor": user.totp_enabled_at is not None,
         },
         "profile": {
             "first_name": contact.first_name,
@@ -204,10 +204,10 @@ def contact_erase(*, actor, contact: Contact) -> Contact:
         user.full_name = _("Erased customer")
         user.password = make_password(None)
         user.is_active = False
+        user.totp_secret = ""
+        user.totp_enabled_at = None
         user.save()
         account.cart.all().delete()
-        account.totp_secret = ""
-        account.save(update_fields=["totp_secret"])
     # the trigger-written history holds the old values: it goes last, after these updates
     RecordChange.objects.filter(table_name__in=["crm_core_contact"], record_id=contact.pk).delete()
     RecordChange.objects.filter(table_name="crm_core_order", record_id__in=order_ids).delete()

@@ -3,8 +3,6 @@ two-factor sign-in, password reset on the portal's own pages."""
 
 from __future__ import annotations
 
-import time
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -17,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
-from portal.forms import ActivateForm, CodeForm, PortalLoginForm, SignupForm
-from portal.models import CustomerAccount, PortalBranding
+from portal.forms import ActivateForm, PortalLoginForm, SignupForm
+from portal.models import PortalBranding
 from portal.services.accounts import (
     customer_signup,
     customer_verify,
@@ -27,23 +25,13 @@ from portal.services.accounts import (
     unverified_customer,
     verification_send,
 )
-from portal.services.totp import totp_check
-from tenants.identity.models import User
 from tenants.identity.throttle import login_attempt_allowed
-from tenants.identity.views.auth import PENDING_SECOND_FACTOR as PENDING
-from tenants.identity.views.auth import LoginView
-
-BACKEND = "django.contrib.auth.backends.ModelBackend"
-PENDING_SECONDS = 300
-
-
-def _too_many(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "identity/locked_out.html",
-        {"message": _("Too many attempts from your network. Wait a minute.")},
-        status=429,
-    )
+from tenants.identity.views.auth import (
+    BACKEND,
+    LoginView,
+    second_factor_step,
+    too_many_attempts,
+)
 
 
 class PortalLoginView(LoginView):
@@ -57,26 +45,13 @@ class PortalLoginView(LoginView):
 
 
 def login_code(request: HttpRequest) -> HttpResponse:
-    pending = request.session.get(PENDING)
-    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
-        request.session.pop(PENDING, None)
-        messages.info(request, _("Sign in again."))
-        return redirect("portal_login")
-    form = CodeForm(request.POST or None)
-    if request.method == "POST":
-        if not login_attempt_allowed(request):
-            return _too_many(request)
-        if form.is_valid():
-            user = User.objects.filter(pk=pending["user"], is_active=True).first()
-            account = CustomerAccount.objects.filter(user=user).first()
-            if account and totp_check(account=account, code=form.cleaned_data["code"]):
-                del request.session[PENDING]
-                login(request, user, backend=BACKEND)
-                next_url = request.GET.get("next", "")
-                safe = next_url.startswith("/portal/") and not next_url.startswith("//")
-                return redirect(next_url if safe else "portal_home")
-            form.add_error("code", _("This code is not right. Try the newest one."))
-    return render(request, "portal/login_code.html", {"form": form})
+    return second_factor_step(
+        request,
+        template="portal/login_code.html",
+        restart="portal_login",
+        home="portal_home",
+        next_prefix="/portal/",
+    )
 
 
 class PortalLogoutView(LogoutView):
@@ -89,7 +64,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST":
         if not login_attempt_allowed(request):
-            return _too_many(request)
+            return too_many_attempts(request)
         if form.is_valid():
             try:
                 user = customer_signup(
@@ -142,7 +117,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def post(self, request, *args, **kwargs):
         if not login_attempt_allowed(request):
-            return _too_many(request)
+            return too_many_attempts(request)
         return super().post(request, *args, **kwargs)
 
 
@@ -155,7 +130,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def resend(request: HttpRequest) -> HttpResponse:
     """Mail the verification link again to the address that just signed up."""
     if not login_attempt_allowed(request):
-        return _too_many(request)
+        return too_many_attempts(request)
     user = unverified_customer(email=request.session.get("portal_signup_email") or "")
     if user is not None:
         verification_send(user=user)

@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.forms import AddressForm, CodeForm, EmailChangeForm, PhoneForm, ProfileForm
+from portal.forms import AddressForm, EmailChangeForm, PhoneForm, ProfileForm
 from portal.selectors import address_of
 from portal.services.accounts import email_change_confirm, email_change_request
 from portal.services.privacy import data_export, erasure_request
 from portal.services.profile import address_delete, address_save, profile_save
-from portal.services.totp import totp_disable, totp_enable, totp_qr_svg, totp_setup
 from portal.views.common import customer_view
+from tenants.identity.views.account import two_factor_settings
 
 
 @customer_view
@@ -122,38 +122,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @customer_view
 def security(request: HttpRequest) -> HttpResponse:
-    """Two-factor sign-in: scan the code, confirm one code to switch it on."""
-    account = request.account
-    form = CodeForm(request.POST or None)
-    action = request.POST.get("action")
-    if request.method == "POST":
-        if action == "setup":
-            # switching it off takes a code; a new secret never replaces an active one
-            if account.totp_enabled_at is None:
-                totp_setup(account=account)
-            return redirect("portal_security")
-        if form.is_valid():
-            try:
-                if action == "disable":
-                    totp_disable(account=account, code=form.cleaned_data["code"])
-                    messages.success(request, _("Two-factor sign-in is off."))
-                else:
-                    totp_enable(account=account, code=form.cleaned_data["code"])
-                    messages.success(request, _("Two-factor sign-in is on."))
-                return redirect("portal_security")
-            except ValidationError as error:
-                form.add_error("code", error.message_dict["code"])
-    pending = bool(account.totp_secret) and account.totp_enabled_at is None
-    return render(
-        request,
-        "portal/security.html",
-        {
-            "account": account,
-            "form": form,
-            "pending": pending,
-            "qr": totp_qr_svg(account=account) if pending else "",
-        },
-    )
+    return two_factor_settings(request, template="portal/security.html")
 
 
 @customer_view

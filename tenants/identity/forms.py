@@ -88,3 +88,13 @@ class ProfileForm(forms.ModelForm):
 
 
 __all__ = ["Role"]
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

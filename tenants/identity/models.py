@@ -58,6 +58,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
     deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True)
+    # two-factor sign-in (tenants.identity.services.totp), for staff and customers alike: a
+    # secret of an authenticator app, when it was switched on, the last time step used
+    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_enabled_at = models.DateTimeField(_("two-factor sign-in since"), null=True, blank=True)
+    totp_last_step = models.BigIntegerField(default=0)
 
     objects = UserManager()
 

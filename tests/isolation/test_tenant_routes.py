@@ -71,6 +71,7 @@ class Route:
 
 ROUTES: dict[str, Route] = {
     "login": Route(ANONYMOUS, ("get", "post")),
+    "login_code": Route(ANONYMOUS, ("get", "post")),
     "logout": Route(ANONYMOUS, ("post",)),
     "password_reset": Route(ANONYMOUS, ("get", "post")),
     "password_reset_done": Route(ANONYMOUS),
@@ -85,6 +86,7 @@ ROUTES: dict[str, Route] = {
     "member_set_active": Route(STAFF, ("post",), "member"),
     "invitation_revoke": Route(STAFF, ("post",), "invitation"),
     "profile": Route(STAFF, ("get",)),
+    "security": Route(STAFF, ("get", "post")),
     "api_tokens": Route(STAFF, ("get", "post")),
     "api_token_revoke": Route(STAFF, ("post",), "token"),
     "portal_home": Route(PORTAL),

@@ -163,19 +163,19 @@ def test_two_factor_sign_in(tenant_a, customer):
     client = tenant_a.client(customer.user)
     client.post("/portal/profile/security/", {"action": "setup"})
     with tenant_a.active():
-        secret = CustomerAccount.objects.get(pk=customer.pk).totp_secret
+        secret = User.objects.get(pk=customer.user_id).totp_secret
     assert "totp-qr" in client.get("/portal/profile/security/").content.decode()
     wrong = client.post("/portal/profile/security/", {"action": "enable", "code": "000000"})
     assert "This code is not right" in wrong.content.decode()
     enabling_code = pyotp.TOTP(secret).now()
     client.post("/portal/profile/security/", {"action": "enable", "code": enabling_code})
     with tenant_a.active():
-        assert CustomerAccount.objects.get(pk=customer.pk).totp_enabled_at is not None
+        assert User.objects.get(pk=customer.user_id).totp_enabled_at is not None
     # a session alone cannot swap the secret or switch it off: that takes a code
     client.post("/portal/profile/security/", {"action": "setup"})
     client.post("/portal/profile/security/", {"action": "disable", "code": "123456"})
     with tenant_a.active():
-        kept = CustomerAccount.objects.get(pk=customer.pk)
+        kept = User.objects.get(pk=customer.user_id)
         assert kept.totp_secret == secret
         assert kept.totp_enabled_at is not None
 
@@ -188,7 +188,7 @@ def test_two_factor_sign_in(tenant_a, customer):
     replay = fresh.post("/portal/login/code/", {"code": enabling_code})
     assert replay.status_code == 200
     with tenant_a.active():
-        CustomerAccount.objects.filter(pk=customer.pk).update(totp_last_step=0)
+        User.objects.filter(pk=customer.user_id).update(totp_last_step=0)
     done = fresh.post("/portal/login/code/", {"code": pyotp.TOTP(secret).now()})
     assert done["Location"] == "/portal/"
     assert fresh.get("/portal/").status_code == 200

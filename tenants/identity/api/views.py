@@ -10,6 +10,7 @@ from tenants.identity.permissions import IsTeamManager
 from tenants.identity.roles import INVITABLE_ROLES, Role
 from tenants.identity.selectors.users import api_tokens_of, staff_list
 from tenants.identity.services.tokens import api_token_create, api_token_revoke
+from tenants.identity.services.totp import second_factor_required, totp_check
 from tenants.identity.services.users import invitation_create
 from tenants.identity.throttle import login_attempt_allowed
 
@@ -59,8 +60,6 @@ class TokenObtainApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, auth=[])
     def post(self, request):
-        from portal.services.totp import second_factor_required
-
         if not login_attempt_allowed(request):
             raise Throttled(detail="Too many sign-in attempts from your network.")
         data = self.InputSerializer(data=request.data)
@@ -73,12 +72,10 @@ class TokenObtainApi(APIView):
         if user is None:
             raise AuthenticationFailed("Wrong email or password.")
         if second_factor_required(user):
-            from portal.services.totp import totp_check
-
             code = data.validated_data["otp"]
             if not code:
                 raise AuthenticationFailed("This account signs in with a code: send it as otp.")
-            if not totp_check(account=user.customer_account, code=code):
+            if not totp_check(user=user, code=code):
                 raise AuthenticationFailed("Wrong or used code.")
         token, raw = api_token_create(user=user, name=data.validated_data["name"])
         return Response(

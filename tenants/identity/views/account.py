@@ -1,13 +1,15 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tenants.identity.forms import ApiTokenForm, ProfileForm
+from tenants.identity.forms import ApiTokenForm, CodeForm, ProfileForm
 from tenants.identity.selectors.users import api_tokens_of
 from tenants.identity.services.tokens import api_token_create, api_token_revoke
+from tenants.identity.services.totp import totp_disable, totp_enable, totp_qr_svg, totp_setup
 
 
 def api_tokens(request: HttpRequest) -> HttpResponse:
@@ -38,3 +40,35 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Profile saved."))
         return response
     return render(request, "identity/profile.html", {"form": form})
+
+
+def two_factor_settings(request: HttpRequest, *, template: str) -> HttpResponse:
+    """Two-factor sign-in of whoever is signed in (staff here, customers on the portal): set
+    up a secret, scan it, confirm one code to switch it on; switching it off takes a code."""
+    user = request.user
+    form = CodeForm(request.POST or None)
+    action = request.POST.get("action")
+    if request.method == "POST":
+        if action == "setup":
+            # a new secret never replaces an active one
+            if user.totp_enabled_at is None:
+                totp_setup(user=user)
+            return redirect(request.path)
+        if form.is_valid():
+            try:
+                if action == "disable":
+                    totp_disable(user=user, code=form.cleaned_data["code"])
+                    messages.success(request, _("Two-factor sign-in is off."))
+                else:
+                    totp_enable(user=user, code=form.cleaned_data["code"])
+                    messages.success(request, _("Two-factor sign-in is on."))
+                return redirect(request.path)
+            except ValidationError as error:
+                form.add_error("code", error.message_dict["code"])
+    pending = bool(user.totp_secret) and user.totp_enabled_at is None
+    context = {"form": form, "pending": pending, "qr": totp_qr_svg(user=user) if pending else ""}
+    return render(request, template, context)
+
+
+def security(request: HttpRequest) -> HttpResponse:
+    return two_factor_settings(request, template="identity/security.html")

@@ -9,14 +9,63 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tenants.identity.forms import InvitationAcceptForm, LoginForm
+from tenants.identity.forms import CodeForm, InvitationAcceptForm, LoginForm
+from tenants.identity.models import User
 from tenants.identity.services.handoff import handoff_user
+from tenants.identity.services.totp import second_factor_required, totp_check
 from tenants.identity.services.users import invitation_accept, invitation_get_by_secret
 from tenants.identity.throttle import login_attempt_allowed
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 # session key: who passed the password step of a two-factor sign-in, and when
 PENDING_SECOND_FACTOR = "second_factor"
+PENDING_SECONDS = 300
+
+
+def too_many_attempts(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "identity/locked_out.html",
+        {"message": _("Too many attempts from your network. Wait a minute.")},
+        status=429,
+    )
+
+
+def second_factor_step(
+    request: HttpRequest, *, template: str, restart: str, home: str, next_prefix: str
+) -> HttpResponse:
+    """The code after the password (staff at /login/code/, customers on the portal): the
+    session opens when the code of the user who passed the password step is right. That step
+    is valid for PENDING_SECONDS; `restart` is the sign-in page to go back to after it."""
+    pending = request.session.get(PENDING_SECOND_FACTOR)
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        request.session.pop(PENDING_SECOND_FACTOR, None)
+        messages.info(request, _("Sign in again."))
+        return redirect(restart)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST":
+        if not login_attempt_allowed(request):
+            return too_many_attempts(request)
+        if form.is_valid():
+            user = User.objects.filter(pk=pending["user"], is_active=True).first()
+            if user and totp_check(user=user, code=form.cleaned_data["code"]):
+                del request.session[PENDING_SECOND_FACTOR]
+                login(request, user, backend=BACKEND)
+                next_url = request.GET.get("next", "")
+                safe = next_url.startswith(next_prefix) and not next_url.startswith("//")
+                return redirect(next_url if safe else home)
+            form.add_error("code", _("This code is not right. Try the newest one."))
+    return render(request, template, {"form": form})
+
+
+def login_code(request: HttpRequest) -> HttpResponse:
+    return second_factor_step(
+        request,
+        template="identity/login_code.html",
+        restart="login",
+        home="dashboard",
+        next_prefix="/",
+    )
 
 
 class LoginView(auth_views.LoginView):
@@ -35,16 +84,13 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        from portal.services.totp import second_factor_required
-
         user = form.get_user()
         if second_factor_required(user):
             # the password was right; the session opens only after the code
             self.request.session[PENDING_SECOND_FACTOR] = {"user": user.pk, "at": time.time()}
             next_url = self.get_redirect_url()
-            return redirect(
-                reverse("portal_login_code") + (f"?next={quote(next_url)}" if next_url else "")
-            )
+            step = "portal_login_code" if user.is_customer else "login_code"
+            return redirect(reverse(step) + (f"?next={quote(next_url)}" if next_url else ""))
         return super().form_valid(form)
 
     def get_success_url(self) -> str:
