@@ -154,3 +154,41 @@ def test_the_shell_works_on_a_phone(browser, site):
     nav.get_by_role("link", name="Team").click()
     expect(page.get_by_role("heading", name="Team", exact=True)).to_be_visible()
     context.close()
+
+
+def test_two_factor_sign_in_for_staff(page: Page, site):
+    """The owner switches on two-factor sign-in from the profile; the next sign-in asks for a
+    code after the password."""
+    import time
+
+    import pyotp
+
+    sign_up(
+        page,
+        site,
+        company="Secura Parts",
+        subdomain="secura",
+        owner="Sam Secura",
+        email="sam@secura.test",
+    )
+    expect(page.get_by_role("heading", name="Hello, Sam")).to_be_visible()
+    page.goto(site("secura", "/settings/profile/"))
+    page.get_by_test_id("security-link").click()
+    page.get_by_test_id("totp-setup").click()
+    expect(page.get_by_test_id("totp-qr").locator("svg")).to_be_visible()
+    totp = pyotp.TOTP(page.get_by_test_id("totp-secret").inner_text())
+    page.get_by_label("Code from your authenticator app").fill("000000")
+    page.get_by_test_id("totp-confirm").click()
+    expect(page.locator("#id_code_errors")).to_contain_text("This code is not right")
+    page.get_by_label("Code from your authenticator app").fill(totp.now())
+    page.get_by_test_id("totp-confirm").click()
+    expect(page.get_by_test_id("totp-on")).to_be_visible()
+
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("logout").click()
+    sign_in(page, site, "secura", "sam@secura.test")
+    expect(page).to_have_url(site("secura", "/login/code/"))
+    # the code of the next 30-second step (the current one was spent switching it on)
+    page.get_by_label("Code from your authenticator app").fill(totp.at(time.time() + 30))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Hello, Sam")).to_be_visible()
