@@ -23,6 +23,7 @@ is how the whole import is undone.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import logging
@@ -417,6 +418,18 @@ def import_mapping_set(
 
 def _date(text: str) -> date:
     """YYYY-MM-DD (with a time or not, as XLSX cells come), DD.MM.YYYY or DD/MM/YYYY."""
+    value = _date_of(text)
+    if value is None:
+        raise ImportRowError(
+            _("“%(value)s” is not a date: write it as YYYY-MM-DD or DD.MM.YYYY.") % {"value": text}
+        )
+    return value
+
+
+@functools.lru_cache(maxsize=65_536)
+def _date_of(text: str) -> date | None:
+    """The date `text` writes, or None; remembered, as a file's dates repeat (birthdays,
+    signing days) and a million rows feel the parsing."""
     match = _ISO_DATE.match(text) or _DAY_FIRST_DATE.fullmatch(text)
     if match:
         year, month, day = (int(part) for part in match.group("year", "month", "day"))
@@ -426,9 +439,7 @@ def _date(text: str) -> date:
             return date(year, month, day)
         except ValueError:
             pass
-    raise ImportRowError(
-        _("“%(value)s” is not a date: write it as YYYY-MM-DD or DD.MM.YYYY.") % {"value": text}
-    )
+    return None
 
 
 def _is_email(text: str) -> bool:
@@ -892,7 +903,8 @@ class _Pass:
                     if duplicate and self.job.skips_duplicates:
                         continue
                     self.valid += 1
-                    values["segment_values"] = json.dumps(values["segment_values"])
+                    parameters = values["segment_values"]
+                    values["segment_values"] = json.dumps(parameters) if parameters else "{}"
                     values["emails"] = _array_literal(values["emails"])
                     values["phones"] = "{" + ",".join(values["phones"]) + "}"
                     copy.write_row((number, *row_of(values)))
@@ -906,13 +918,16 @@ class _Pass:
         return ""
 
     def _duplicate_in_file(self, number: int, values: dict) -> bool:
-        for label, key in _dup_keys(self.kind, values):
-            first = self.seen.get((label, key))
+        keys = _dup_keys(self.kind, values)
+        seen = self.seen
+        for label_key in keys:
+            first = seen.get(label_key)
             if first is not None:
+                label, key = label_key
                 self.problems.duplicate(number, f"{_(label)} {key}", None, first)
                 return True
-        for label, key in _dup_keys(self.kind, values):
-            self.seen[(label, key)] = number
+        for label_key in keys:
+            seen[label_key] = number
         return False
 
 
