@@ -176,3 +176,27 @@ def test_a_lost_connection_after_the_second_share_committed_takes_that_share_bac
         assert job.status == ImportJob.Status.FAILED
         assert not Contact.objects.filter(last_name="Shared").exists()
         assert not Company.objects.filter(import_job=job).exists()
+
+
+def test_a_shared_company_import_writes_each_row_once(committed, caplog):
+    """Companies are shared the same way (they name no other company): every row once, the
+    one repeating an existing company's tax id skipped."""
+    handle, owner, known = committed
+    with handle.active():
+        Company.objects.filter(pk=known.pk).update(tax_id="7701234567")
+        rows = [["Name", "INN"]] + [[f"Shared Co {i}", f"77000000{i:02d}"] for i in range(30)]
+        rows.append(["Known again", "7701234567"])
+        job = import_upload(
+            actor=owner, kind="company", upload=SimpleUploadedFile("co.csv", _csv(rows))
+        )
+        import_mapping_set(job=job, mapping=job.mapping)
+        import_check(job=job)
+        assert (job.staged_rows, job.duplicate_count) == (31, 1)
+        import_start(job=job)
+        import_run(job=job)
+
+        assert job.status == ImportJob.Status.DONE, job.problem
+        assert "second writer 15 rows" in caplog.text
+        names = sorted(Company.objects.filter(import_job=job).values_list("name", flat=True))
+        assert names == sorted(f"Shared Co {i}" for i in range(30))
+        assert job.created_count == 30
