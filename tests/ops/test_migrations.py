@@ -17,24 +17,23 @@ from django.db import connection
 from tenants.services.migrations import needs_migration, tenants_migrate
 
 
-def _leaf_that_only_creates_tables() -> tuple[str, str, list[str]]:
-    """A migration of a tenant app that nothing depends on and that only creates tables:
-    dropping its tables makes it pending again; leaving them makes applying it fail."""
+def _reversible_leaf() -> tuple[str, str, tuple[str, str]]:
+    """The newest migration of a tenant app that nothing depends on and that can be undone:
+    undoing it makes it pending again; forgetting it (its record gone, its changes kept)
+    makes applying it fail. Returns (app, name, the migration before it)."""
     from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.operations import CreateModel
 
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    for app, name in sorted(loader.graph.leaf_nodes()):
-        operations = loader.get_migration(app, name).operations
-        if app in ("crm_core", "portal", "search") and all(
-            isinstance(operation, CreateModel) for operation in operations
-        ):
-            return app, name, [f"{app}_{operation.name.lower()}" for operation in operations]
-    raise AssertionError("no tenant app's newest migration only creates tables")
+    leaves = dict(loader.graph.leaf_nodes())
+    for app in ("portal", "search", "crm_core"):
+        migration = loader.get_migration(app, leaves[app])
+        parents = [key for key in migration.dependencies if key[0] == app]
+        if parents and all(operation.reversible for operation in migration.operations):
+            return app, migration.name, parents[0]
+    raise AssertionError("no tenant app's newest migration can be undone")
 
 
-APP, MIGRATION, TABLES = _leaf_that_only_creates_tables()
-TABLE = TABLES[0]
+APP, MIGRATION, BEFORE = _reversible_leaf()
 
 
 def in_own_thread(function: Callable[[], None]) -> None:
@@ -53,10 +52,11 @@ def in_own_thread(function: Callable[[], None]) -> None:
 
 
 def _restore() -> None:
-    for schema in ("alpha", "beta"):
-        if needs_migration(schema):
-            _unbreak(schema)
-            tenants_migrate()
+    if tenants_migrate().failed:
+        for schema in ("alpha", "beta"):
+            if needs_migration(schema):
+                _unbreak(schema)
+        tenants_migrate()
     connection.set_schema_to_public()
 
 
@@ -67,21 +67,33 @@ def committed(django_db_setup, django_db_blocker) -> Iterator[None]:
         in_own_thread(_restore)
 
 
-def _forget(schema: str, *, drop_table: bool) -> None:
+def _undo(schema: str) -> None:
+    """The schema one migration back: pending again, and it will apply."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection.set_schema(schema)
+    MigrationExecutor(connection).migrate([BEFORE])
+    connection.set_schema_to_public()
+
+
+def _forget(schema: str) -> None:
+    """Pending, and it will fail: its record is gone but its changes are still there."""
     with connection.cursor() as cursor:
         cursor.execute(
             f'DELETE FROM "{schema}".django_migrations WHERE app = %s AND name = %s',  # noqa: S608
             [APP, MIGRATION],
         )
-        if drop_table:
-            for table in TABLES:
-                cursor.execute(f'DROP TABLE "{schema}"."{table}" CASCADE')
 
 
 def _unbreak(schema: str) -> None:
+    """A forgotten migration recorded again, then undone: pending, and it will apply."""
     with connection.cursor() as cursor:
-        for table in TABLES:
-            cursor.execute(f'DROP TABLE IF EXISTS "{schema}"."{table}" CASCADE')
+        cursor.execute(
+            f'INSERT INTO "{schema}".django_migrations (app, name, applied) '  # noqa: S608
+            "VALUES (%s, %s, now())",
+            [APP, MIGRATION],
+        )
+    _undo(schema)
 
 
 def test_a_failing_tenant_is_reported_the_others_migrate_and_a_rerun_resumes(committed):
@@ -89,14 +101,14 @@ def test_a_failing_tenant_is_reported_the_others_migrate_and_a_rerun_resumes(com
 
 
 def _a_failing_tenant_is_reported_and_a_rerun_resumes() -> None:
-    _forget("alpha", drop_table=True)  # pending, and will apply
-    _forget("beta", drop_table=False)  # pending, and will fail: the table is there
+    _undo("alpha")  # pending, and will apply
+    _forget("beta")  # pending, and will fail: its changes are there
     said: list[str] = []
     report = tenants_migrate(processes=2, retries=1, say=said.append)
     assert report.pending == ["alpha", "beta"]
     assert report.migrated == ["alpha"]
     assert list(report.failed) == ["beta"]
-    assert f'relation "{TABLE}" already exists' in report.failed["beta"]
+    assert "does not exist" in report.failed["beta"]
     assert said[0].startswith("2 of ")
     assert "Retrying 1 failed tenants (attempt 2)." in said
     assert not needs_migration("alpha")
@@ -112,8 +124,8 @@ def test_a_failing_canary_stops_the_run_before_the_others(committed):
 
 
 def _a_failing_canary_stops_the_run() -> None:
-    _forget("alpha", drop_table=True)
-    _forget("beta", drop_table=False)
+    _undo("alpha")
+    _forget("beta")
     report = tenants_migrate(processes=2, canary=["beta"])
     assert report.canary_failed
     assert list(report.failed) == ["beta"]
