@@ -67,6 +67,13 @@ def imports_purge_job() -> int:
 
 
 @shared_task
+def imports_recover_job() -> int:
+    from crm_core.services.imports import imports_recover
+
+    return imports_recover()
+
+
+@shared_task
 def export_run_job(job_id: int) -> None:
     from crm_core.models import ExportJob
     from crm_core.services.export import export_run

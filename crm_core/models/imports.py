@@ -86,6 +86,9 @@ class ImportJob(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
+    # when a worker started the running step (check, import, undo); with the job's database
+    # session (`running_tag`), how a worker that died with it is told from a job in the queue
+    running_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

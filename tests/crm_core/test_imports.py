@@ -545,3 +545,70 @@ def test_checked_rows_nobody_imports_are_purged_after_a_day(
         # the old one can still be imported: it reads its file again
         _run(client, old, django_capture_on_commit_callbacks)
         assert (old.status, old.created_count) == (ImportJob.Status.DONE, 3)
+
+
+def test_a_step_whose_worker_died_goes_back_to_where_it_can_start_again(
+    tenant_a, tenant_b, django_capture_on_commit_callbacks
+):
+    """A worker killed in the middle of a check, an import or an undo leaves its job
+    "running" with no database session behind it: the recovery (every five minutes) sends it
+    back, saying so, and removes rows a second writer committed just before the worker died.
+    A job whose session is still there is left alone, however long it runs, and each company
+    recovers only its own jobs."""
+    from datetime import timedelta
+
+    import psycopg
+    from django.db import connection
+    from django.utils import timezone
+
+    from crm_core.services.imports import _running_tag, imports_recover
+
+    owner = tenant_a.owner()
+    client = tenant_a.client(owner)
+    long_ago = timezone.now() - timedelta(minutes=10)
+    with tenant_a.active():
+        job = _upload(client, "contacts", _csv(PEOPLE))
+        _check(client, job, django_capture_on_commit_callbacks)
+        assert job.running_since is None
+        checking, importing, undoing, working, queued = (
+            _upload(client, "contacts", _csv(PEOPLE)) for _ in range(5)
+        )
+        for item, status in (
+            (checking, ImportJob.Status.CHECKING),
+            (importing, ImportJob.Status.IMPORTING),
+            (undoing, ImportJob.Status.UNDOING),
+            (working, ImportJob.Status.IMPORTING),
+        ):
+            ImportJob.objects.filter(pk=item.pk).update(status=status, running_since=long_ago)
+        ImportJob.objects.filter(pk=queued.pk).update(status=ImportJob.Status.IMPORTING)
+        share = contact_create(actor=owner, data={"first_name": "Committed share"})
+        Contact.objects.filter(pk=share.pk).update(import_job=importing)
+        working_tag = _running_tag(working)
+    with tenant_b.active():
+        other = _upload(tenant_b.client(tenant_b.owner()), "contacts", _csv(PEOPLE))
+        ImportJob.objects.filter(pk=other.pk).update(
+            status=ImportJob.Status.CHECKING, running_since=long_ago
+        )
+    alive = psycopg.connect(**connection.get_connection_params(), application_name=working_tag)
+    with alive, tenant_a.active():
+        assert imports_recover() == 3
+
+        states = {
+            item.pk: (item.status, item.problem)
+            for item in ImportJob.objects.filter(
+                pk__in=[checking.pk, importing.pk, undoing.pk, working.pk, queued.pk]
+            )
+        }
+        assert states[checking.pk] == (
+            ImportJob.Status.UPLOADED,
+            "The check stopped when its worker did. Start it again.",
+        )
+        assert states[importing.pk][0] == ImportJob.Status.CHECKED
+        assert "nothing was written" in states[importing.pk][1]
+        assert states[undoing.pk][0] == ImportJob.Status.DONE
+        assert states[working.pk] == (ImportJob.Status.IMPORTING, "")
+        assert states[queued.pk] == (ImportJob.Status.IMPORTING, "")
+        assert not Contact.objects.filter(pk=share.pk).exists()
+    with tenant_b.active():
+        assert ImportJob.objects.get(pk=other.pk).status == ImportJob.Status.CHECKING
+        assert imports_recover() == 1
