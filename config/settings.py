@@ -286,10 +286,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60.0,
         "args": ["crm_core.tasks.imports_purge_job"],
     },
-    "imports-recover": {
+    "jobs-recover": {
         "task": "crm_core.tasks.for_each_tenant",
         "schedule": 5 * 60.0,
-        "args": ["crm_core.tasks.imports_recover_job"],
+        "args": ["crm_core.tasks.jobs_recover_job"],
     },
     "birthday-tasks": {
         "task": "crm_core.tasks.for_each_tenant",

@@ -67,10 +67,12 @@ def imports_purge_job() -> int:
 
 
 @shared_task
-def imports_recover_job() -> int:
+def jobs_recover_job() -> int:
+    """Imports and exports whose worker died mid-step (crm_core.services.jobs)."""
+    from crm_core.services.export import exports_recover
     from crm_core.services.imports import imports_recover
 
-    return imports_recover()
+    return imports_recover() + exports_recover()
 
 
 @shared_task

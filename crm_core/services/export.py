@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from crm_core.models import ExportJob, Notification
+from crm_core.services.jobs import running, stopped
 from crm_core.services.notifications import notify
 from tenants.identity.models import User
 from tenants.queue import QUEUE_UNREACHABLE, enqueue_after_commit
@@ -253,7 +254,7 @@ def export_run(*, job: ExportJob) -> ExportJob:
         )
 
     try:
-        with translation.override(job.language or settings.LANGUAGE_CODE):
+        with translation.override(job.language or settings.LANGUAGE_CODE), running(job):
             queryset, segment = export_queryset(user=job.created_by, kind=job.kind, query=job.query)
             if job.file_format == ExportJob.Format.XLSX:
                 queryset = queryset[:XLSX_SHEET_ROWS]
@@ -277,6 +278,21 @@ def export_run(*, job: ExportJob) -> ExportJob:
     job.save()
     _finished(job)
     return job
+
+
+def exports_recover(*, now=None) -> int:
+    """Exports whose worker died while writing the file (crm_core.services.jobs) fail,
+    saying so, and whoever asked is told; returns how many."""
+    jobs = stopped(ExportJob.objects.filter(status=ExportJob.Status.RUNNING), now=now)
+    for job in jobs:
+        job.status = ExportJob.Status.FAILED
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            job.problem = gettext("The export stopped when its worker did. Export the list again.")
+        job.running_since = None
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "problem", "running_since", "finished_at"])
+        _finished(job)
+    return len(jobs)
 
 
 def _finished(job: ExportJob) -> None:

@@ -22,7 +22,6 @@ is how the whole import is undone.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import functools
 import io
@@ -33,8 +32,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import InvalidOperation
@@ -47,7 +45,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import URLValidator, validate_email
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -66,6 +64,7 @@ from crm_core.services.import_files import (
     table_open,
     table_preview,
 )
+from crm_core.services.jobs import running, stopped
 from crm_core.services.notifications import notify
 from crm_core.services.segments import (
     parameter_expectation,
@@ -1246,32 +1245,9 @@ class _Clock:
         return ", ".join(self.laps)
 
 
-def _running_tag(job: ImportJob) -> str:
-    """The application_name of the database session running the job's step."""
-    return f"tenantly-import {connection.schema_name} {job.pk}"[:63]
-
-
-@contextmanager
-def _running(job: ImportJob) -> Iterator[None]:
-    """The job's step is running: since when (committed at once) and in which database
-    session (its application_name), so that `imports_recover` can tell a worker that died
-    from one that works."""
-    job.running_since = timezone.now()
-    ImportJob.objects.filter(pk=job.pk).update(running_since=job.running_since)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('application_name', %s, false)", [_running_tag(job)])
-    try:
-        yield
-    finally:
-        job.running_since = None
-        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('application_name', '', false)")
-        ImportJob.objects.filter(pk=job.pk).update(running_since=None)
-
-
 def _execute(job: ImportJob, *, write: bool) -> None:
     """The dry run or the import, its messages in the language of whoever uploaded the file."""
-    with translation.override(job.language or None), _running(job):
+    with translation.override(job.language or None), running(job):
         _execute_pass(job, write=write)
     cache.delete(_progress_key(job))
     _finished_push(job)
@@ -1480,7 +1456,7 @@ def _undo_model(model, job: ImportJob) -> tuple[int, int]:
 def import_undo(*, job: ImportJob) -> ImportJob:
     """Remove what the import created. Records that others have since linked to (a logged
     call, a deal, an order) are archived instead, so nothing anyone added is lost."""
-    with _running(job), transaction.atomic():
+    with running(job), transaction.atomic():
         removed, archived = (0, 0)
         if job.kind == ImportJob.Kind.CONTACT:
             removed, archived = _undo_model(Contact, job)
@@ -1494,28 +1470,19 @@ def import_undo(*, job: ImportJob) -> ImportJob:
     return job
 
 
-# A running step whose database session has been gone this long lost its worker.
-STOPPED_AFTER = timedelta(minutes=2)
-
-
 def imports_recover(*, now=None) -> int:
-    """Jobs whose worker died in the middle of a step (its process killed, its machine gone):
-    the step's transaction was rolled back with its session, so the job goes back to where
-    its user can start the step again, saying so. A job whose session is still there is at
-    work, however long it takes. Returns how many were recovered."""
-    cutoff = (now or timezone.now()) - STOPPED_AFTER
-    running = [ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING, ImportJob.Status.UNDOING]
-    stopped = ImportJob.objects.filter(status__in=running, running_since__lt=cutoff)
-    recovered = 0
-    for job in stopped:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT FROM pg_stat_activity WHERE application_name = %s", [_running_tag(job)]
-            )
-            if cursor.fetchone() is not None:
-                continue
-        recovered += _recover(job)
-    return recovered
+    """Jobs whose worker died in the middle of a step (crm_core.services.jobs): the step's
+    transaction was rolled back with its session, so the job goes back to where its user can
+    start the step again, saying so. Returns how many were recovered."""
+    running_statuses = [
+        ImportJob.Status.CHECKING,
+        ImportJob.Status.IMPORTING,
+        ImportJob.Status.UNDOING,
+    ]
+    return sum(
+        _recover(job)
+        for job in stopped(ImportJob.objects.filter(status__in=running_statuses), now=now)
+    )
 
 
 def _recover(job: ImportJob) -> int:

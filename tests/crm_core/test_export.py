@@ -210,3 +210,45 @@ def test_an_export_that_breaks_is_failed_with_a_message(tenant_a, monkeypatch):
     assert job.status == "failed"
     assert job.problem == "The export stopped on an unexpected error."
     assert not job.file
+
+
+def test_an_export_whose_worker_died_fails_and_says_so(
+    tenant_a, django_capture_on_commit_callbacks
+):
+    """An export left "running" with no database session behind it (its worker killed) fails
+    at the next recovery, with a message and a notification; one whose session is there, or
+    that started a moment ago, is left alone."""
+    import uuid
+
+    import psycopg
+    from django.db import connection
+
+    from crm_core.services.export import exports_recover
+    from crm_core.services.jobs import running_tag
+
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        dead, alive, young = (
+            ExportJob.objects.create(
+                uuid=uuid.uuid4(),
+                kind="contact",
+                file_format="csv",
+                filename="contacts.csv",
+                created_by=owner,
+                status=ExportJob.Status.RUNNING,
+                running_since=timezone.now() - timedelta(minutes=minutes),
+            )
+            for minutes in (10, 10, 1)
+        )
+        tag = running_tag(alive)
+    session = psycopg.connect(**connection.get_connection_params(), application_name=tag)
+    with session, tenant_a.active(), django_capture_on_commit_callbacks(execute=True):
+        assert exports_recover() == 1
+        dead.refresh_from_db()
+        assert dead.status == ExportJob.Status.FAILED
+        assert dead.problem == "The export stopped when its worker did. Export the list again."
+        assert ExportJob.objects.get(pk=alive.pk).status == ExportJob.Status.RUNNING
+        assert ExportJob.objects.get(pk=young.pk).status == ExportJob.Status.RUNNING
+        assert Notification.objects.filter(
+            recipient=owner, kind=Notification.Kind.EXPORT_FAILED
+        ).exists()

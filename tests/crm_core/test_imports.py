@@ -561,7 +561,8 @@ def test_a_step_whose_worker_died_goes_back_to_where_it_can_start_again(
     from django.db import connection
     from django.utils import timezone
 
-    from crm_core.services.imports import _running_tag, imports_recover
+    from crm_core.services.imports import imports_recover
+    from crm_core.services.jobs import running_tag
 
     owner = tenant_a.owner()
     client = tenant_a.client(owner)
@@ -583,7 +584,7 @@ def test_a_step_whose_worker_died_goes_back_to_where_it_can_start_again(
         ImportJob.objects.filter(pk=queued.pk).update(status=ImportJob.Status.IMPORTING)
         share = contact_create(actor=owner, data={"first_name": "Committed share"})
         Contact.objects.filter(pk=share.pk).update(import_job=importing)
-        working_tag = _running_tag(working)
+        working_tag = running_tag(working)
     with tenant_b.active():
         other = _upload(tenant_b.client(tenant_b.owner()), "contacts", _csv(PEOPLE))
         ImportJob.objects.filter(pk=other.pk).update(

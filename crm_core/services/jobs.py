@@ -1,0 +1,60 @@
+"""What the background jobs (imports, exports) share: a step marks itself running, so that a
+worker that died in the middle of one can be told from one that works.
+
+Celery acknowledges a task when a worker takes it, so a worker killed mid-task (its process
+or machine gone) leaves its job "running" and nothing runs it again. The step's database
+session, however, ends with the worker, and its transaction is rolled back. A step records
+when it started (committed at once) and names its session after the job (`application_name`);
+a job that has run for a while with no such session lost its worker."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.db import DatabaseError, connection
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+
+# A running step whose database session has been gone this long lost its worker.
+STOPPED_AFTER = timedelta(minutes=2)
+
+
+def running_tag(job: Model) -> str:
+    """The application_name of the database session running the job's step."""
+    return f"tenantly-{job._meta.model_name} {connection.schema_name} {job.pk}"[:63]
+
+
+@contextmanager
+def running(job: Model) -> Iterator[None]:
+    """The job's step runs in this block: `running_since` is set (and committed) and the
+    session carries the job's tag; both are cleared afterwards."""
+    job.running_since = timezone.now()
+    type(job).objects.filter(pk=job.pk).update(running_since=job.running_since)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('application_name', %s, false)", [running_tag(job)])
+    try:
+        yield
+    finally:
+        job.running_since = None
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('application_name', '', false)")
+        type(job).objects.filter(pk=job.pk).update(running_since=None)
+
+
+def stopped(jobs: QuerySet, *, now=None) -> list:
+    """The jobs of `jobs` (those in a running status) that started a step more than
+    STOPPED_AFTER ago and whose database session is gone. A job never started (still in the
+    queue) has no `running_since` and is not among them."""
+    cutoff = (now or timezone.now()) - STOPPED_AFTER
+    found = []
+    for job in jobs.filter(running_since__lt=cutoff):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT FROM pg_stat_activity WHERE application_name = %s", [running_tag(job)]
+            )
+            if cursor.fetchone() is None:
+                found.append(job)
+    return found
