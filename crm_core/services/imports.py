@@ -1102,6 +1102,10 @@ class _SecondWriter(threading.Thread):
         try:
             connection.set_schema(self.schema)
             with transaction.atomic(), connection.cursor() as cursor:
+                # the job's thread waits for this one without the database knowing: a lock
+                # its transaction held and this one wanted would hang both, so waiting for a
+                # lock ends in an error (today neither takes a lock the other wants)
+                cursor.execute("SET LOCAL lock_timeout = '5min'")
                 for sql, params in self.statements:
                     cursor.execute(sql, params)
                 self.count = cursor.rowcount
