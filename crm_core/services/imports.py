@@ -1161,6 +1161,16 @@ def _write(
     kept = " AND s.duplicate_of IS NULL" if job.skips_duplicates else ""
     joined = f" LEFT JOIN {COMPANIES_FOUND} f ON f.key = lower(s.company_name)" if contact else ""
     shareable = "(s.company_name = '' OR f.created IS FALSE)" if contact else "TRUE"
+
+    def insert_where(condition: str) -> tuple[str, list]:
+        return _insert_sql(
+            model,
+            job,
+            {"company_id": "f.id"} if contact else {},
+            f"FROM {staged} s{joined} WHERE {condition}",
+            staged=set(stage.columns),
+        )
+
     second = cutoff = None
     if committed_rows and job.staged_rows >= SECOND_WRITER_ROWS:
         with connection.cursor() as cursor:
@@ -1198,13 +1208,9 @@ def _write(
                 [dropped],
             ),
             ("ANALYZE import_dropped", []),
-            _insert_sql(
-                model,
-                job,
-                {"company_id": "f.id"} if contact else {},
-                f"FROM {staged} s{joined} WHERE s.row <= {cutoff} AND {shareable} "
-                "AND NOT EXISTS (SELECT FROM import_dropped d WHERE d.row = s.row)",
-                staged=set(stage.columns),
+            insert_where(
+                f"s.row <= {cutoff} AND {shareable} "
+                "AND NOT EXISTS (SELECT FROM import_dropped d WHERE d.row = s.row)"
             ),
         ]
         second = _SecondWriter(connection.schema_name, statements)
@@ -1213,15 +1219,9 @@ def _write(
         logger.info("import %s: a second connection writes shareable rows up to %s", job.pk, cutoff)
     try:
         mine = f"NOT (s.row <= {cutoff} AND {shareable})" if second else "TRUE"
-        insert, params = _insert_sql(
-            model,
-            job,
-            {"company_id": "f.id"} if contact else {},
-            # ids follow the file's order when one connection writes; two interleave them
-            # anyway, so they skip the sort
-            f"FROM {staged} s{joined} WHERE {mine}{kept}" + ("" if second else " ORDER BY s.row"),
-            staged=set(stage.columns),
-        )
+        # ids follow the file's order when one connection writes; two interleave them anyway,
+        # so they skip the sort
+        insert, params = insert_where(f"{mine}{kept}" + ("" if second else " ORDER BY s.row"))
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(insert, params)
@@ -1248,7 +1248,6 @@ def _write(
         if second and not second.decided.is_set():
             second.decide(commit=False)
         raise
-    _staged_drop(job)
     return created + shared
 
 
@@ -1430,14 +1429,17 @@ def import_undo_start(*, job: ImportJob) -> ImportJob:
     return job
 
 
+# where a step that did not happen leaves its job: where the user can start it again
+BEFORE_STEP = {
+    ImportJob.Status.CHECKING: ImportJob.Status.UPLOADED,
+    ImportJob.Status.IMPORTING: ImportJob.Status.CHECKED,
+    ImportJob.Status.UNDOING: ImportJob.Status.DONE,
+}
+
+
 def import_not_queued(*, job: ImportJob) -> None:
     """The broker would not take the job's message: back to where the user can try again."""
-    back = {
-        ImportJob.Status.CHECKING: ImportJob.Status.UPLOADED,
-        ImportJob.Status.IMPORTING: ImportJob.Status.CHECKED,
-        ImportJob.Status.UNDOING: ImportJob.Status.DONE,
-    }
-    job.status = back.get(job.status, job.status)
+    job.status = BEFORE_STEP.get(job.status, job.status)
     job.problem = str(QUEUE_UNREACHABLE)
     job.save(update_fields=["status", "problem"])
 
@@ -1497,48 +1499,36 @@ def imports_recover(*, now=None) -> int:
     """Jobs whose worker died in the middle of a step (crm_core.services.jobs): the step's
     transaction was rolled back with its session, so the job goes back to where its user can
     start the step again, saying so. Returns how many were recovered."""
-    running_statuses = [
-        ImportJob.Status.CHECKING,
-        ImportJob.Status.IMPORTING,
-        ImportJob.Status.UNDOING,
-    ]
     return sum(
-        _recover(job)
-        for job in stopped(ImportJob.objects.filter(status__in=running_statuses), now=now)
+        _recover(job) for job in stopped(ImportJob.objects.filter(status__in=BEFORE_STEP), now=now)
     )
 
 
+STOPPED = {
+    ImportJob.Status.CHECKING: gettext_lazy(
+        "The check stopped when its worker did. Start it again."
+    ),
+    ImportJob.Status.IMPORTING: gettext_lazy(
+        "The import stopped when its worker did; nothing was written. Start it again."
+    ),
+    ImportJob.Status.UNDOING: gettext_lazy(
+        "The undo stopped when its worker did; nothing was undone. Start it again."
+    ),
+}
+
+
 def _recover(job: ImportJob) -> int:
-    back = {
-        ImportJob.Status.CHECKING: (
-            ImportJob.Status.UPLOADED,
-            gettext_lazy("The check stopped when its worker did. Start it again."),
-        ),
-        ImportJob.Status.IMPORTING: (
-            ImportJob.Status.CHECKED,
-            gettext_lazy(
-                "The import stopped when its worker did; nothing was written. Start it again."
-            ),
-        ),
-        ImportJob.Status.UNDOING: (
-            ImportJob.Status.DONE,
-            gettext_lazy(
-                "The undo stopped when its worker did; nothing was undone. Start it again."
-            ),
-        ),
-    }
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if job.status not in back:
+        if job.status not in BEFORE_STEP:
             return 0
         if job.status == ImportJob.Status.IMPORTING:
             # a second writer's share is committed when the worker died between the commits
             model = Contact if job.kind == ImportJob.Kind.CONTACT else Company
             _undo_model(model, job)
-        status, problem = back[job.status]
         with translation.override(job.language or None):
-            job.problem = str(problem)
-        job.status = status
+            job.problem = str(STOPPED[job.status])
+        job.status = BEFORE_STEP[job.status]
         job.running_since = None
         job.save(update_fields=["status", "problem", "running_since"])
     logger.warning("import %s: its worker stopped; back to %s", job.pk, job.status)

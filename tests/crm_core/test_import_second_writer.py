@@ -22,7 +22,7 @@ from crm_core.services.imports import (
 )
 from crm_core.services.parties import company_create, contact_create
 from tests.conftest import tenant_handle
-from tests.crm_core.test_imports import _csv
+from tests.crm_core.test_imports import _csv, _staged_tables
 
 DOMAIN = "@shared.test"
 
@@ -109,7 +109,7 @@ def test_a_shared_import_writes_each_row_once_with_its_company(committed, caplog
         }
         assert Contact.objects.filter(company=known, import_job=job).count() == 9
         assert Contact.objects.filter(emails__contains=[f"existing{DOMAIN}"]).count() == 1
-        assert f"import_rows_{job.pk}" not in _tables()
+        assert f"import_rows_{job.pk}" not in _staged_tables()
 
 
 def test_a_shared_import_refused_at_the_end_leaves_nothing(committed):
@@ -133,14 +133,6 @@ def test_a_shared_import_refused_at_the_end_leaves_nothing(committed):
         assert not Contact.objects.filter(import_job=job).exists()
         assert not Contact.objects.filter(emails__0__endswith=DOMAIN, last_name="Shared").exists()
         assert not Company.objects.filter(import_job=job).exists()
-
-
-def _tables() -> set[str]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT tablename FROM pg_tables WHERE tablename ~ '^import_rows_'")
-        return {name for (name,) in cursor.fetchall()}
 
 
 def test_a_lost_connection_after_the_second_share_committed_takes_that_share_back(
