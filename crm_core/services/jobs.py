@@ -49,12 +49,13 @@ def stopped(jobs: QuerySet, *, now=None) -> list:
     STOPPED_AFTER ago and whose database session is gone. A job never started (still in the
     queue) has no `running_since` and is not among them."""
     cutoff = (now or timezone.now()) - STOPPED_AFTER
-    found = []
-    for job in jobs.filter(running_since__lt=cutoff):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT FROM pg_stat_activity WHERE application_name = %s", [running_tag(job)]
-            )
-            if cursor.fetchone() is None:
-                found.append(job)
-    return found
+    candidates = list(jobs.filter(running_since__lt=cutoff))
+    if not candidates:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT application_name FROM pg_stat_activity WHERE application_name = ANY(%s)",
+            [[running_tag(job) for job in candidates]],
+        )
+        alive = {name for (name,) in cursor.fetchall()}
+    return [job for job in candidates if running_tag(job) not in alive]

@@ -46,16 +46,19 @@ def totp_check(*, user: User, code: str) -> bool:
     return False
 
 
-def totp_enable(*, user: User, code: str) -> None:
+def _code_required(user: User, code: str) -> None:
     if not totp_check(user=user, code=code):
         raise ValidationError({"code": [_("This code is not right. Try the newest one.")]})
+
+
+def totp_enable(*, user: User, code: str) -> None:
+    _code_required(user, code)
     user.totp_enabled_at = timezone.now()
     user.save(update_fields=["totp_enabled_at"])
 
 
 def totp_disable(*, user: User, code: str) -> None:
-    if not totp_check(user=user, code=code):
-        raise ValidationError({"code": [_("This code is not right. Try the newest one.")]})
+    _code_required(user, code)
     user.totp_secret = ""
     user.totp_enabled_at = None
     user.save(update_fields=["totp_secret", "totp_enabled_at"])
