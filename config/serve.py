@@ -25,6 +25,12 @@ def metrics_folder_reset() -> None:
         Path(folder).mkdir(parents=True, exist_ok=True)
 
 
+def trusted_proxies() -> list[str]:
+    """FORWARDED_ALLOW_IPS, comma-separated; by default only this machine (a local proxy)."""
+    value = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m config.serve")
     parser.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"))  # noqa: S104 - pod
@@ -41,9 +47,11 @@ def main(argv: list[str] | None = None) -> None:
         access_log=False,
         # live-update frames are small JSON; a bigger one is refused by the server itself
         ws_max_size=65536,
-        # TLS ends at the ingress; only it can reach the pods (the chart's NetworkPolicy)
+        # TLS ends at the ingress: X-Forwarded-For and -Proto are believed only from the proxies
+        # named here (addresses or CIDR networks; the chart names the ingress's). Anyone else
+        # could write any address there and walk around the sign-in lockout and limits.
         proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "*"),
+        forwarded_allow_ips=trusted_proxies(),
         timeout_graceful_shutdown=int(os.environ.get("WEB_GRACEFUL_TIMEOUT", "25")),
     )
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from crm_core.views.dashboard import dashboard
+from tenants.identity.services.links import password_reset_tokens
 from tenants.identity.views import account, auth, team
 
 auth_urls = [
@@ -17,6 +18,7 @@ auth_urls = [
             template_name="identity/password_reset.html",
             email_template_name="identity/email/password_reset.txt",
             subject_template_name="identity/email/password_reset_subject.txt",
+            token_generator=password_reset_tokens,
         ),
         name="password_reset",
     ),
@@ -28,7 +30,8 @@ auth_urls = [
     path(
         "reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            template_name="identity/password_reset_confirm.html"
+            template_name="identity/password_reset_confirm.html",
+            token_generator=password_reset_tokens,
         ),
         name="password_reset_confirm",
     ),
@@ -78,3 +81,6 @@ urlpatterns = [
     *api_urls,
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"

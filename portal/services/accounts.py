@@ -5,7 +5,6 @@ and the address it was sent to, so it stops working once that address changes.""
 from __future__ import annotations
 
 from django.contrib.auth import password_validation
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -22,32 +21,35 @@ from portal.models import CustomerAccount
 from portal.tasks import portal_mail_send
 from tenants.identity.models import User
 from tenants.identity.roles import Role
+from tenants.identity.services.links import link_read, link_sign
 from tenants.identity.services.users import user_create
 from tenants.links import portal_url
 from tenants.queue import enqueue_after_commit
 
-SALT = "portal.account"
 LINK_MAX_AGE = 3 * 24 * 3600
 VERIFY, INVITE, EMAIL_CHANGE = "verify", "invite", "email"
 
 
 def _token(user: User, purpose: str, email: str | None = None) -> str:
-    return signing.dumps({"u": user.pk, "p": purpose, "e": email or user.email}, salt=SALT)
+    """A link for this customer of this company; it names the address the account has now
+    (and, for an email change, the address asked for), so it dies once either moves on."""
+    claims = {"u": user.pk, "o": user.email}
+    if email is not None:
+        claims["e"] = email
+    return link_sign(purpose=f"portal.{purpose}", claims=claims)
 
 
-def _token_read(token: str, purpose: str) -> tuple[User, str] | None:
-    try:
-        data = signing.loads(token, salt=SALT, max_age=LINK_MAX_AGE)
-    except signing.BadSignature:
+def _token_read(token: str, purpose: str) -> tuple[User, dict] | None:
+    """The customer a link of this company names, while every claim still holds."""
+    data = link_read(token, purpose=f"portal.{purpose}", max_age=LINK_MAX_AGE)
+    if data is None or not isinstance(data.get("u"), int):
         return None
-    if data.get("p") != purpose:
+    user = User.objects.filter(pk=data["u"], role=Role.CUSTOMER).first()
+    if user is None or user.email != data.get("o"):
         return None
-    user = User.objects.filter(pk=data.get("u"), role=Role.CUSTOMER).first()
-    if user is None:
+    if purpose == EMAIL_CHANGE and not isinstance(data.get("e"), str):
         return None
-    if purpose != EMAIL_CHANGE and user.email != data.get("e"):
-        return None
-    return user, data["e"]
+    return user, data
 
 
 def _mail(mail: str, recipient: str, context: dict) -> None:
@@ -140,14 +142,15 @@ def _contact_for(user: User) -> Contact:
 
 @transaction.atomic
 def customer_verify(*, token: str) -> User | None:
-    """Open the account whose verification link this is, and link it to its contact."""
+    """Open the account whose verification link this is, and link it to its contact. A link
+    verifies once: for an account already verified it is None, like any invalid link."""
     found = _token_read(token, VERIFY)
     if found is None:
         return None
     user = User.objects.select_for_update().get(pk=found[0].pk)
     account = CustomerAccount.objects.select_for_update().get(user=user)
     if account.email_verified_at is not None:
-        return user
+        return None
     contact = _contact_for(user)
     account.contact = contact
     account.email_verified_at = timezone.now()
@@ -234,7 +237,8 @@ def invitation_activate(*, user: User, password: str) -> User:
     return user
 
 
-def email_change_request(*, user: User, email: str) -> None:
+def email_change_request(*, user: User, email: str) -> str:
+    """Mail a confirmation link to the new address; returns the link."""
     email = email.strip().lower()
     if email == user.email:
         raise ValidationError({"email": [_("This is already your email.")]})
@@ -242,6 +246,7 @@ def email_change_request(*, user: User, email: str) -> None:
         raise ValidationError({"email": [_("Another account uses this email.")]})
     link = portal_url(reverse("portal_email_confirm", args=[_token(user, EMAIL_CHANGE, email)]))
     _mail("email_change", email, {"name": user.get_short_name(), "link": link})
+    return link
 
 
 @transaction.atomic
@@ -250,7 +255,7 @@ def email_change_confirm(*, user: User, token: str) -> str:
     found = _token_read(token, EMAIL_CHANGE)
     if found is None or found[0].pk != user.pk:
         raise ValidationError(_("This link is not valid any more. Ask for a new one."))
-    email = found[1]
+    email = found[1]["e"]
     if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
         raise ValidationError(_("Another account uses this email."))
     user.email = email

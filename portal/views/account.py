@@ -25,6 +25,8 @@ from portal.services.accounts import (
     unverified_customer,
     verification_send,
 )
+from tenants.identity.services.links import password_reset_tokens
+from tenants.identity.services.totp import second_factor_required
 from tenants.identity.throttle import login_attempt_allowed
 from tenants.identity.views.auth import (
     BACKEND,
@@ -90,6 +92,9 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     user = customer_verify(token=token)
     if user is None:
         return render(request, "portal/link_invalid.html", status=404)
+    if second_factor_required(user):
+        messages.success(request, _("Your email is confirmed. Sign in to continue."))
+        return redirect("portal_login")
     login(request, user, backend=BACKEND)
     messages.success(request, _("Your email is confirmed. Welcome!"))
     return redirect("portal_home")
@@ -114,6 +119,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "portal/email/password_reset.txt"
     subject_template_name = "portal/email/password_reset_subject.txt"
     success_url = reverse_lazy("portal_password_reset_done")
+    token_generator = password_reset_tokens
 
     def post(self, request, *args, **kwargs):
         if not login_attempt_allowed(request):
@@ -124,6 +130,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "portal/password_reset_confirm.html"
     success_url = reverse_lazy("portal_password_reset_complete")
+    token_generator = password_reset_tokens
 
 
 @require_POST

@@ -6,16 +6,16 @@ hash: it expires after two minutes and stops working once it has been used (logi
 `last_login`).
 """
 
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 
 from tenants.identity.models import User
+from tenants.identity.services.links import CompanyTokenGenerator
 
 HANDOFF_SECONDS = 120
 
 
-class _HandoffTokenGenerator(PasswordResetTokenGenerator):
+class _HandoffTokenGenerator(CompanyTokenGenerator):
     key_salt = "tenantly.identity.handoff"
 
     def check_token(self, user, token) -> bool:  # type: ignore[override]
