@@ -329,7 +329,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The peer's address as the server saw it: X-Forwarded-For counts only from the proxies named
 # in FORWARDED_ALLOW_IPS (config.serve), which rewrite the peer before Django sees it.
-AXES_CLIENT_IP_CALLABLE = "tenants.identity.throttle.client_address"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_RESET_ON_SUCCESS = True
 # AuthenticationForm and the token API pass the email as `username` to authenticate().
 AXES_USERNAME_FORM_FIELD = "username"

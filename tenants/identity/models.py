@@ -63,6 +63,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_enabled_at = models.DateTimeField(_("two-factor sign-in since"), null=True, blank=True)
     totp_last_step = models.BigIntegerField(default=0)
+    # wrong codes at sign-in in a row, and until when the code step is closed after too many
+    totp_failures = models.PositiveSmallIntegerField(default=0)
+    totp_locked_until = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 

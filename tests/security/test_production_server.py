@@ -142,9 +142,7 @@ def _token(server: Server) -> str:
 def test_two_workers_with_production_settings_serve_a_companys_api(server):
     token = _token(server)
     statuses = {
-        server.request("GET", "/api/v1/contacts/", headers={"Authorization": f"Bearer {token}"})[
-            0
-        ]
+        server.request("GET", "/api/v1/contacts/", headers={"Authorization": f"Bearer {token}"})[0]
         for _ in range(6)
     }
     assert statuses == {200}
@@ -175,7 +173,9 @@ def test_a_rotated_forwarded_for_from_an_untrusted_peer_does_not_escape_the_lock
 def test_the_platform_wide_limit_counts_the_real_peer(server):
     # each attempt names another account (no lockout) and claims another address
     answers = [
-        _login(server, f"u{n}-{uuid.uuid4().hex[:4]}@alpha.test", f"192.0.2.{n}", source="127.0.0.3")
+        _login(
+            server, f"u{n}-{uuid.uuid4().hex[:4]}@alpha.test", f"192.0.2.{n}", source="127.0.0.3"
+        )
         for n in range(GLOBAL_LIMIT + 3)
     ]
     assert answers[:GLOBAL_LIMIT] == [401] * GLOBAL_LIMIT

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 
+import pyotp
 import pytest
 from django.core import mail
 from django.db import connection
 
 from portal.services.accounts import email_change_request
 from tenants.identity.models import User
+from tenants.identity.services.totp import totp_enable, totp_setup
 from tests.conftest import TenantHandle
 from tests.portal.conftest import make_customer, verify_link
 
@@ -64,12 +66,22 @@ def test_a_verification_link_of_company_b_opens_nothing_in_company_a(
     _align_user_ids(tenant_a, tenant_b)
     tenant_a.client().post(
         "/portal/signup/",
-        {"full_name": "Vic", "email": "same@client.test", "password": "Sturdy-Password-2026", "accept": "on"},
+        {
+            "full_name": "Vic",
+            "email": "same@client.test",
+            "password": "Sturdy-Password-2026",
+            "accept": "on",
+        },
     )
     with django_capture_on_commit_callbacks(execute=True):
         tenant_b.client().post(
             "/portal/signup/",
-            {"full_name": "Att", "email": "same@client.test", "password": "Sturdy-Password-2026", "accept": "on"},
+            {
+                "full_name": "Att",
+                "email": "same@client.test",
+                "password": "Sturdy-Password-2026",
+                "accept": "on",
+            },
         )
     b_link = verify_link("same@client.test")
     client = tenant_a.client()
@@ -99,3 +111,20 @@ def test_a_password_reset_link_of_company_b_is_refused_by_company_a(tenant_a, te
     assert b"new_password1" not in response.content
     # while on B's host the same link works
     assert b"new_password1" in tenant_b.client().get(path, follow=True).content
+
+
+def test_a_verification_link_never_signs_in_an_account_with_two_factor_on(
+    tenant_a, django_capture_on_commit_callbacks
+):
+    # given a verified customer who then switched two-factor sign-in on
+    account = make_customer(tenant_a, django_capture_on_commit_callbacks, email="two@client.test")
+    link = verify_link("two@client.test")
+    with tenant_a.active():
+        secret = totp_setup(user=account.user)
+        totp_enable(user=account.user, code=pyotp.TOTP(secret).now())
+    # when the old verification link is opened again
+    client = tenant_a.client()
+    response = client.get(link)
+    # then it is refused and signs nobody in
+    assert response.status_code == 404
+    assert "_auth_user_id" not in client.session

@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed, Throttled
@@ -10,7 +11,13 @@ from tenants.identity.permissions import IsTeamManager
 from tenants.identity.roles import INVITABLE_ROLES, Role
 from tenants.identity.selectors.users import api_tokens_of, staff_list
 from tenants.identity.services.tokens import api_token_create, api_token_revoke
-from tenants.identity.services.totp import second_factor_required, totp_check
+from tenants.identity.services.totp import (
+    SIGN_IN_LOCK,
+    TOO_MANY_CODES,
+    CodeCheck,
+    second_factor_required,
+    totp_sign_in_check,
+)
 from tenants.identity.services.users import invitation_create
 from tenants.identity.throttle import login_attempt_allowed
 
@@ -75,7 +82,10 @@ class TokenObtainApi(APIView):
             code = data.validated_data["otp"]
             if not code:
                 raise AuthenticationFailed("This account signs in with a code: send it as otp.")
-            if not totp_check(user=user, code=code):
+            check = totp_sign_in_check(user=user, code=code)
+            if check is CodeCheck.LOCKED:
+                raise Throttled(wait=SIGN_IN_LOCK.total_seconds(), detail=_(TOO_MANY_CODES))
+            if check is CodeCheck.WRONG:
                 raise AuthenticationFailed("Wrong or used code.")
         token, raw = api_token_create(user=user, name=data.validated_data["name"])
         return Response(

@@ -23,9 +23,7 @@ def _salt(purpose: str) -> str:
 
 def link_sign(*, purpose: str, claims: dict[str, Any]) -> str:
     """A URL-safe token carrying `claims` for `purpose` in the current company."""
-    return signing.dumps(
-        {**claims, "s": connection.schema_name, "p": purpose}, salt=_salt(purpose)
-    )
+    return signing.dumps({**claims, "s": connection.schema_name, "p": purpose}, salt=_salt(purpose))
 
 
 def link_read(token: str, *, purpose: str, max_age: int) -> dict[str, Any] | None:

@@ -3,12 +3,17 @@ authenticator app. A code is accepted once: the last used time step is stored.""
 
 from __future__ import annotations
 
+import enum
+from datetime import timedelta
+
 import pyotp
 import segno
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tenants.identity.models import User
 
@@ -44,6 +49,48 @@ def totp_check(*, user: User, code: str) -> bool:
             user.totp_last_step = step
             return bool(updated)
     return False
+
+
+# Wrong codes at sign-in an account takes in a row (by any client, on any page or the API)
+# before its code step closes for SIGN_IN_LOCK; a right code starts the count again.
+SIGN_IN_FAILURES = 10
+SIGN_IN_LOCK = timedelta(minutes=15)
+TOO_MANY_CODES = gettext_noop(
+    "Too many wrong codes. Sign in again with your password; after repeated mistakes the code "
+    "step stays closed for 15 minutes."
+)
+
+
+class CodeCheck(enum.Enum):
+    RIGHT = "right"
+    WRONG = "wrong"
+    LOCKED = "locked"
+
+
+def totp_sign_in_check(*, user: User, code: str) -> CodeCheck:
+    """The code step of a sign-in: RIGHT once for a current code; WRONG for another; LOCKED,
+    for any code, while the account's code step is closed after SIGN_IN_FAILURES wrong ones."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked_until = (
+            User.objects.select_for_update()
+            .filter(pk=user.pk)
+            .values_list("totp_locked_until", flat=True)
+            .first()
+        )
+        if locked_until is not None and locked_until > now:
+            return CodeCheck.LOCKED
+        if totp_check(user=user, code=code):
+            User.objects.filter(pk=user.pk).update(totp_failures=0, totp_locked_until=None)
+            return CodeCheck.RIGHT
+        User.objects.filter(pk=user.pk).update(totp_failures=F("totp_failures") + 1)
+        failures = User.objects.filter(pk=user.pk).values_list("totp_failures", flat=True)[0]
+        if failures < SIGN_IN_FAILURES:
+            return CodeCheck.WRONG
+        User.objects.filter(pk=user.pk).update(
+            totp_failures=0, totp_locked_until=now + SIGN_IN_LOCK
+        )
+        return CodeCheck.LOCKED
 
 
 def _code_required(user: User, code: str) -> None:

@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from tenants.identity.forms import CodeForm, InvitationAcceptForm, LoginForm
 from tenants.identity.models import User
 from tenants.identity.services.handoff import handoff_user
-from tenants.identity.services.totp import second_factor_required, totp_check
+from tenants.identity.services.totp import (
+    TOO_MANY_CODES,
+    CodeCheck,
+    second_factor_required,
+    totp_sign_in_check,
+)
 from tenants.identity.services.users import invitation_accept, invitation_get_by_secret
 from tenants.identity.throttle import login_attempt_allowed
 
@@ -20,6 +25,8 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 # session key: who passed the password step of a two-factor sign-in, and when
 PENDING_SECOND_FACTOR = "second_factor"
 PENDING_SECONDS = 300
+# wrong codes one pending sign-in takes before the password is asked again
+PENDING_TRIES = 5
 
 
 def too_many_attempts(request: HttpRequest) -> HttpResponse:
@@ -48,12 +55,23 @@ def second_factor_step(
             return too_many_attempts(request)
         if form.is_valid():
             user = User.objects.filter(pk=pending["user"], is_active=True).first()
-            if user and totp_check(user=user, code=form.cleaned_data["code"]):
+            check = (
+                totp_sign_in_check(user=user, code=form.cleaned_data["code"])
+                if user
+                else CodeCheck.WRONG
+            )
+            if check is CodeCheck.RIGHT:
                 del request.session[PENDING_SECOND_FACTOR]
                 login(request, user, backend=BACKEND)
                 next_url = request.GET.get("next", "")
                 safe = next_url.startswith(next_prefix) and not next_url.startswith("//")
                 return redirect(next_url if safe else home)
+            pending["tries"] = pending.get("tries", 0) + 1
+            if check is CodeCheck.LOCKED or pending["tries"] >= PENDING_TRIES:
+                request.session.pop(PENDING_SECOND_FACTOR, None)
+                messages.error(request, _(TOO_MANY_CODES))
+                return redirect(restart)
+            request.session[PENDING_SECOND_FACTOR] = pending
             form.add_error("code", _("This code is not right. Try the newest one."))
     return render(request, template, {"form": form})
 
