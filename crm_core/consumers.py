@@ -21,6 +21,7 @@ from crm_core.selectors.exports import export_get_for_user
 from crm_core.selectors.imports import import_get_for_user
 from crm_core.selectors.notifications import notifications_for, unread_count
 from crm_core.selectors.parties import company_get_for_user, contact_get_for_user
+from crm_core.selectors.visibility import visible_owner
 from tenants.identity.models import User
 from tenants.realtime import EVENT, group_name
 from tenants.websocket import JobConsumer, TenantConsumer
@@ -152,6 +153,9 @@ class RecordConsumer(TenantConsumer):
             return event
         if event.get("part") == "record" and event.get("actor") == self.user.pk:
             return None  # the editor already sees what they saved
+        seen_by = event.pop("seen_by", None)
+        if seen_by is not None and not visible_owner(self.user, *seen_by):
+            return None  # about a record (a deal, a colleague's contact) this reader cannot see
         return event
 
 

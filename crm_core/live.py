@@ -49,18 +49,35 @@ def _actor() -> dict:
 
 
 def timeline_changed(
-    *, contact_id: int | None, company_id: int | None = None, actor: dict | None = None
+    *,
+    contact_id: int | None,
+    company_id: int | None = None,
+    actor: dict | None = None,
+    seen_by: tuple[int | None, int | None] | None = None,
 ) -> None:
-    """Something new on a contact's timeline (and so on its company's)."""
+    """Something new on a contact's timeline (and so on its company's). `seen_by` is the
+    (owner, team) whose readers may see the entry (a deal's, or the contact's for what is
+    about them): the pages of other readers are not told (`RecordConsumer.prepare`)."""
     groups = []
     if contact_id:
         groups.append(record_group("contact", contact_id))
     if company_id:
         groups.append(record_group("company", company_id))
     if groups:
-        broadcast_after_commit(
-            groups, {"type": "record.changed", "part": "timeline", **(actor or _actor())}
-        )
+        event = {"type": "record.changed", "part": "timeline", **(actor or _actor())}
+        if seen_by is not None:
+            event["seen_by"] = list(seen_by)
+        broadcast_after_commit(groups, event)
+
+
+def contact_timeline_changed(contact: Contact) -> None:
+    """Something about this contact is new: its card's timeline and its company's, for the
+    readers who may see the contact."""
+    timeline_changed(
+        contact_id=contact.pk,
+        company_id=contact.company_id,
+        seen_by=(contact.owner_id, contact.team_id),
+    )
 
 
 def deal_changed(deal: Deal, *, before: tuple[int | None, int | None] | None = None) -> None:
@@ -83,7 +100,12 @@ def deal_changed(deal: Deal, *, before: tuple[int | None, int | None] | None = N
     broadcast_after_commit(
         [record_group("deal", deal.pk)], {"type": "record.changed", "part": "record", **actor}
     )
-    timeline_changed(contact_id=deal.contact_id, company_id=deal.company_id, actor=actor)
+    timeline_changed(
+        contact_id=deal.contact_id,
+        company_id=deal.company_id,
+        actor=actor,
+        seen_by=(deal.owner_id, deal.team_id),
+    )
 
 
 def record_changed(record: Contact | Company | Deal, *, before=None) -> None:
@@ -97,7 +119,12 @@ def record_changed(record: Contact | Company | Deal, *, before=None) -> None:
         [record_group(kind, record.pk)], {"type": "record.changed", "part": "record", **actor}
     )
     if isinstance(record, Contact):
-        timeline_changed(contact_id=None, company_id=record.company_id, actor=actor)
+        timeline_changed(
+            contact_id=None,
+            company_id=record.company_id,
+            actor=actor,
+            seen_by=(record.owner_id, record.team_id),
+        )
 
 
 # --- The customer's portal ---------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from crm_core.models import Company, Contact, Deal, Interaction, StageChange, Task
 from crm_core.selectors.history import changes_display, changes_of
-from crm_core.selectors.visibility import visible_to
+from crm_core.selectors.visibility import visibility_q, visible_to
 from tenants.identity.models import User
 
 PAGE = 30
@@ -38,33 +38,52 @@ class Timeline:
     next_before: datetime | None
 
 
-def _sources(record: Contact | Company, user: User | None) -> dict[str, tuple[QuerySet, str]]:
-    """Each kind of entry: its records of this contact or company, and their time field."""
+def _of_record(record: Contact | Company) -> Q:
     if isinstance(record, Contact):
-        mine = Q(contact=record)
-    else:
-        mine = Q(company=record) | Q(contact__company=record)
+        return Q(contact=record)
+    return Q(company=record) | Q(contact__company=record)
+
+
+def _readable_q(record: Contact | Company, user: User | None) -> Q:
+    """A company's entries about its people are the reader's only for the people the reader
+    may see (a contact's own card is already one the reader may open); entries about the
+    company alone are the company card's."""
+    if user is None or isinstance(record, Contact) or not visibility_q(user):
+        return Q()
+    people = visible_to(Contact.objects.all(), user).values("pk")
+    return Q(contact__isnull=True) | Q(contact__in=people)
+
+
+def _readable(queryset: QuerySet, record: Contact | Company, user: User | None) -> QuerySet:
+    return queryset.filter(_readable_q(record, user))
+
+
+def _sources(record: Contact | Company, user: User | None) -> dict[str, tuple[QuerySet, str]]:
+    """Each kind of entry: its records of this contact or company that `user` may read (all
+    of them without a user), and their time field."""
+    mine = _of_record(record)
     deals = Deal.objects.filter(mine).select_related("stage", "pipeline", "owner")
+    tasks = Task.objects.filter(mine).select_related("assignee", "created_by")
     if user is not None:
         deals = visible_to(deals, user)
+        if isinstance(record, Company):
+            # and the reader's own (or team's) tasks, whoever they are about
+            tasks = tasks.filter(_readable_q(record, user) | visibility_q(user, "assignee"))
     return {
         "interaction": (
-            Interaction.objects.filter(mine)
+            _readable(Interaction.objects.filter(mine), record, user)
             .select_related("contact", "topic", "outcome", "created_by")
             .prefetch_related("attachments"),
             "occurred_at",
         ),
         "stage": (
-            StageChange.objects.filter(mine).select_related(
+            _readable(StageChange.objects.filter(mine), record, user).select_related(
                 "from_stage", "to_stage", "changed_by", "contact", "company"
             ),
             "changed_at",
         ),
         "deal": (deals, "created_at"),
-        "task": (
-            Task.objects.filter(mine).select_related("assignee", "created_by"),
-            "created_at",
-        ),
+        "task": (tasks, "created_at"),
         "change": (changes_of(record), "changed_at"),
     }
 
@@ -109,11 +128,9 @@ class KeyFigures:
     by_channel: dict[str, int]
 
 
-def key_figures(*, record: Contact | Company) -> KeyFigures:
-    if isinstance(record, Contact):
-        interactions = Interaction.objects.filter(contact=record)
-    else:
-        interactions = Interaction.objects.filter(Q(company=record) | Q(contact__company=record))
+def key_figures(*, record: Contact | Company, user: User | None = None) -> KeyFigures:
+    """Counts of the interactions on the card, of those `user` may read."""
+    interactions = _readable(Interaction.objects.filter(_of_record(record)), record, user)
     totals = interactions.aggregate(count=Count("id"), last=Max("occurred_at"))
     by_channel = dict(
         interactions.values_list("channel")

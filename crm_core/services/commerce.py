@@ -186,7 +186,7 @@ def order_create(
             params={"contact": contact.full_name, "number": number},
             url=reverse("order_detail", args=[order.pk]),
         )
-    live.timeline_changed(contact_id=contact.pk, company_id=contact.company_id)
+    live.contact_timeline_changed(contact)
     return order
 
 

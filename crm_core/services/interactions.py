@@ -96,7 +96,7 @@ def interaction_log(
         interaction.participants.set(participants)
     if staff:
         interaction.staff.set(staff)
-    live.timeline_changed(contact_id=contact.pk, company_id=contact.company_id)
+    live.contact_timeline_changed(contact)
     outcome: InteractionOutcome | None = fields.get("outcome")
     stage = outcome.moves_to_stage if outcome else None
     current = contact.lifecycle_stage

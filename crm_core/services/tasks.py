@@ -76,8 +76,10 @@ def task_create(
 
 
 def _timeline_changed(task: Task) -> None:
-    if task.contact_id or task.company_id:
-        live.timeline_changed(contact_id=task.contact_id, company_id=task.company_id)
+    if task.contact_id:
+        live.contact_timeline_changed(task.contact)
+    elif task.company_id:
+        live.timeline_changed(contact_id=None, company_id=task.company_id)
 
 
 def task_update(*, task: Task, data: dict[str, Any]) -> Task:

@@ -25,7 +25,7 @@ def timeline_context(request: HttpRequest, record, url_name: str) -> dict:
         "channel": channel,
         "channels": Channel.choices,
         "other_kinds": OTHER_KIND_CHOICES,
-        "figures": key_figures(record=record),
+        "figures": key_figures(record=record, user=request.user),
     }
 
 
