@@ -337,6 +337,9 @@ AXES_LOCKOUT_CALLABLE = "tenants.identity.lockout.lockout_response"
 AXES_VERBOSE = False
 # ... and a platform-wide limit per client address across all tenants.
 GLOBAL_LOGIN_ATTEMPTS_PER_MINUTE = env.int("GLOBAL_LOGIN_ATTEMPTS_PER_MINUTE", default=60)
+# API calls without a signed-in user (the token route, the schema), per client address and
+# company; they never count against the company's plan.
+API_ANONYMOUS_CALLS_PER_MINUTE = env.int("API_ANONYMOUS_CALLS_PER_MINUTE", default=120)
 # Phones typed without a country code are read as numbers of this region.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="RU")
 

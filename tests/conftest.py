@@ -127,5 +127,6 @@ def _public_schema_and_fresh_counters():
     translation.activate(settings.LANGUAGE_CODE)
     caches["platform"].delete("login-attempts:127.0.0.1")
     caches["platform"].delete_pattern("api-calls:*")
+    caches["platform"].delete_pattern("api-anon:*")
     yield
     connection.set_schema_to_public()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django_tenants.utils import schema_context
 
 from billing.services.subscriptions import current_subscription
@@ -93,3 +94,20 @@ def test_limits_apply_under_schema_context_too(tenant_a):
         )
         assert current_subscription().tenant == tenant_a.tenant
     assert user.pk
+
+
+def test_anonymous_calls_never_use_up_a_companys_quota(tenant_a):
+    """300 anonymous OPTIONS on the token route used to lock the owner out of the API."""
+    _plan(tenant_a, api_calls_per_minute=3)
+    stranger = tenant_a.client(REMOTE_ADDR="198.51.100.9")
+    with override_settings(API_ANONYMOUS_CALLS_PER_MINUTE=5):
+        answers = [stranger.options("/api/v1/auth/token/").status_code for _ in range(7)]
+        # anonymous callers have a limit of their own, per address
+        assert answers[:5] == [200] * 5
+        assert answers[5:] == [429, 429]
+        assert (
+            tenant_a.client(REMOTE_ADDR="198.51.100.10").options("/api/v1/auth/token/").status_code
+            == 200
+        )
+    owner = tenant_a.client(tenant_a.owner())
+    assert [owner.get("/api/v1/contacts/").status_code for _ in range(4)] == [200, 200, 200, 429]
