@@ -7,7 +7,6 @@ notification with the download link when the file is ready.
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import tempfile
@@ -32,6 +31,7 @@ from openpyxl import Workbook
 from crm_core.models import ExportJob, Notification
 from crm_core.services.jobs import running, stopped
 from crm_core.services.notifications import notify
+from crm_core.services.spreadsheets import SafeCsvWriter, xlsx_row
 from tenants.identity.models import User
 from tenants.queue import QUEUE_UNREACHABLE, enqueue_after_commit
 from tenants.realtime import broadcast_after_commit, broadcast_now, group_name
@@ -123,7 +123,7 @@ def _rows(
 def export_csv_rows(queryset: QuerySet, columns: list[ExportColumn], segment=None) -> Iterator[str]:
     """CSV lines, streamed (the list may hold a million rows); UTF-8 with BOM for Excel."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeCsvWriter(buffer)
     for number, row in enumerate(_rows(queryset, columns, segment)):
         writer.writerow(row)
         text = buffer.getvalue()
@@ -142,13 +142,13 @@ def _xlsx_write(rows: Iterator[list], output: IO[bytes]) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     for row in rows:
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     workbook.save(output)
 
 
 def _csv_write(rows: Iterator[list], output: IO[bytes]) -> None:
     text = io.TextIOWrapper(output, encoding="utf-8-sig", newline="", write_through=True)
-    csv.writer(text).writerows(rows)
+    SafeCsvWriter(text).writerows(rows)
     text.detach()
 
 

@@ -22,7 +22,6 @@ is how the whole import is undone.
 
 from __future__ import annotations
 
-import csv
 import functools
 import io
 import json
@@ -71,6 +70,7 @@ from crm_core.services.segments import (
     parameter_value_clean,
     segment_kind_check,
 )
+from crm_core.services.spreadsheets import SafeCsvWriter
 from tenants.identity.models import User
 from tenants.queue import QUEUE_UNREACHABLE
 from tenants.realtime import broadcast_after_commit, broadcast_now, group_name
@@ -688,7 +688,7 @@ class Problems:
     report: io.StringIO = field(default_factory=io.StringIO)
 
     def __post_init__(self) -> None:
-        self.writer = csv.writer(self.report)
+        self.writer = SafeCsvWriter(self.report)
         self.writer.writerow([_("Row"), _("Column"), _("Problem")])
 
     def error(self, row: int, column: str, message: str) -> None:
