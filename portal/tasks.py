@@ -7,6 +7,7 @@ from django.utils import translation
 # Each mail the portal sends: its subject and body templates.
 MAILS = {
     "verify": "portal/email/verify",
+    "account_exists": "portal/email/account_exists",
     "invite": "portal/email/invite",
     "email_change": "portal/email/email_change",
     "reply": "portal/email/reply",

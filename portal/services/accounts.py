@@ -77,20 +77,38 @@ def _split_name(full_name: str) -> tuple[str, str]:
 
 
 @transaction.atomic
-def customer_signup(*, email: str, full_name: str, password: str) -> User:
-    """A new customer account, inactive until the emailed link is opened."""
+def customer_signup(*, email: str, full_name: str, password: str) -> User | None:
+    """A new customer account, inactive until the emailed link is opened.
+
+    The answer is the same whether or not the address has an account here (nobody learns
+    who is a customer): for a known address, its owner gets a mail instead (the verification
+    link again if they never opened it) and nothing is created (None)."""
     email = email.strip().lower()
     errors: dict[str, list[str]] = {}
     if not full_name.strip():
         errors["full_name"] = [_("Enter your name.")]
-    if User.objects.filter(email__iexact=email).exists():
-        errors["email"] = [_("An account with this email exists. Sign in, or reset the password.")]
     try:
         password_validation.validate_password(password, User(email=email, full_name=full_name))
     except ValidationError as error:
         errors["password"] = list(error.messages)
     if errors:
         raise ValidationError(errors)
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        unverified = unverified_customer(email=existing.email)
+        if unverified is not None:
+            verification_send(user=unverified)
+        else:
+            _mail(
+                "account_exists",
+                existing.email,
+                {
+                    "name": existing.get_short_name(),
+                    "login_link": portal_url(reverse("portal_login")),
+                    "reset_link": portal_url(reverse("portal_password_reset")),
+                },
+            )
+        return None
     user = user_create(
         email=email,
         password=password,

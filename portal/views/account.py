@@ -69,7 +69,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             return too_many_attempts(request)
         if form.is_valid():
             try:
-                user = customer_signup(
+                customer_signup(
                     email=form.cleaned_data["email"],
                     full_name=form.cleaned_data["full_name"],
                     password=form.cleaned_data["password"],
@@ -77,7 +77,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 errors_into(form, error)
             else:
-                request.session["portal_signup_email"] = user.email
+                request.session["portal_signup_email"] = form.cleaned_data["email"].strip().lower()
                 return redirect("portal_signup_sent")
     return render(request, "portal/signup.html", {"form": form})
 

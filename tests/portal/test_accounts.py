@@ -93,8 +93,6 @@ def test_signup_links_an_existing_contact_only_after_verification(
 
 def test_bad_signups_are_refused_field_by_field(tenant_a, customer):
     client = tenant_a.client()
-    taken = signup(client, email=customer.user.email)
-    assert "An account with this email exists" in taken.content.decode()
     weak = signup(client, email="weak@client.test", password="12345678")
     assert weak.status_code == 200
     assert "password" in weak.context["form"].errors
