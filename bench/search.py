@@ -179,7 +179,7 @@ def main(contacts: int, interactions: int) -> None:
                 rep = user_create(
                     email="rep@search.test",
                     full_name="Rep",
-                    password="x" * 12,
+                    password="Bench-Password-2026",
                     role=Role.SALES_REP,
                 )
                 load(owner, rep, contacts, interactions)

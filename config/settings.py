@@ -75,6 +75,7 @@ SHARED_APPS = [
     "django_filters",
     "django_htmx",
     "django_vite",
+    "django_zxcvbn_password_validator",
     "frontend",
     "channels",
     "csp",
@@ -316,7 +317,10 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn: repeats, keyboard walks, dictionary words doubled ("passwordpassword")
+    {"NAME": "django_zxcvbn_password_validator.ZxcvbnPasswordValidator"},
 ]
+PASSWORD_MINIMAL_STRENGTH = 3
 LOGIN_URL = "login"
 LOGIN_URL_PATH = "/login/"
 LOGIN_REDIRECT_URL = "dashboard"

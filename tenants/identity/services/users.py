@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -35,9 +36,16 @@ def user_create(
     is_active: bool = True,
     language: str = "",
 ) -> User:
+    """A user of the current company; a password is checked against every validator (length,
+    common words, likeness to the user's name and email, zxcvbn's strength) on any path."""
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("A user with this email already exists.")})
+    if password is not None:
+        try:
+            validate_password(password, User(email=email, full_name=full_name))
+        except ValidationError as error:
+            raise ValidationError({"password": list(error.messages)}) from None
     if role != Role.CUSTOMER and is_active:
         seat_check()
     user = User.objects.create_user(
