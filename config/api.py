@@ -18,6 +18,10 @@ def django_validation_error_detail(error: DjangoValidationError) -> dict[str, li
     return {"non_field_errors": list(error.messages)}
 
 
+# The largest id PostgreSQL's bigint holds; a larger number is no record's.
+MAX_ID = 2**63 - 1
+
+
 def exception_handler(exc, context):
     """DRF's handler, plus Django's ValidationError from services, in one JSON shape.
 

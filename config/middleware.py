@@ -47,3 +47,23 @@ class HealthCheckMiddleware:
                 status=200 if ready else 503,
             )
         return self.get_response(request)
+
+
+class NulByteMiddleware:
+    """A NUL character in the query string is refused with a 400: no text PostgreSQL stores
+    or compares can hold one, and a filter carrying it would fail deep in a query. (Form and
+    JSON fields refuse it themselves: Django's and DRF's character fields reject NUL.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            message = "The address holds a NUL character (%00), which no field accepts."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -109,6 +109,7 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 MIDDLEWARE = [
     "config.metrics.MetricsMiddleware",
     "config.middleware.HealthCheckMiddleware",
+    "config.middleware.NulByteMiddleware",
     "billing.middleware.StripeWebhookMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -421,7 +422,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["billing.throttling.PlanRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "config.api.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

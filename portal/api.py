@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from stripe import StripeError
 
 from config.pagination import KeysetPagination
+from config.parsers import JSONParser
 from crm_core.models import (
     Order,
     OrderLine,

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import MAX_ID
 from crm_core.models.interactions import Channel
 from search.backends.base import SearchFilters
 from search.models import Kind
@@ -20,9 +21,9 @@ class SearchParams(serializers.Serializer):
     q = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=200)
     type = serializers.ChoiceField(choices=Kind.values, required=False, allow_blank=True)
     channel = serializers.ChoiceField(choices=CHANNELS, required=False, allow_blank=True)
-    owner = serializers.IntegerField(required=False, min_value=1)
-    segment = serializers.IntegerField(required=False, min_value=1)
-    stage = serializers.IntegerField(required=False, min_value=1)
+    owner = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    segment = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    stage = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     archived = serializers.BooleanField(required=False, default=False)
     page = serializers.IntegerField(required=False, min_value=1, max_value=250, default=1)
 

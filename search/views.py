@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.api import MAX_ID
 from search.backends.base import SearchFilters
 from search.models import SearchChange, SearchEntry
 from search.presentation import (
@@ -26,7 +27,11 @@ SUGGESTIONS = 8
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """An id from the query string; anything else (not a number, larger than any id) is
+    no filter."""
+    if not value or not value.isdigit() or int(value) > MAX_ID:
+        return None
+    return int(value)
 
 
 def filters_from(params) -> SearchFilters:

@@ -16,7 +16,9 @@ class SignupForm(forms.Form):
     password = forms.CharField(
         label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 12 characters and hard to guess: no common words, repeats or keyboard rows."),
+        help_text=_(
+            "At least 12 characters and hard to guess: no common words, repeats or keyboard rows."
+        ),
     )
 
     plan = forms.ChoiceField(label=_("Plan"), required=False)

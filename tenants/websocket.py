@@ -233,7 +233,7 @@ class TenantConsumer(AsyncWebsocketConsumer, ABC):
             return
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past the decoder's depth
             await self.close(INVALID_FRAME)
             return
         handler_name = self.commands.get(data.get("type")) if isinstance(data, dict) else None

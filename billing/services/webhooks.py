@@ -58,10 +58,13 @@ def event_receive(*, payload: bytes, signature: str | None) -> StripeEvent:
             payload.decode("utf-8"), signature, secret, settings.STRIPE_WEBHOOK_TOLERANCE
         )
         data = json.loads(payload)
-    except (SignatureVerificationError, UnicodeDecodeError, ValueError) as error:
+    except (SignatureVerificationError, UnicodeDecodeError, ValueError, RecursionError) as error:
         raise WebhookRejected(str(error) or "invalid payload") from error
     if not isinstance(data, dict) or not data.get("id") or not data.get("type"):
         raise WebhookRejected("not an event object")
+    created = data.get("created")
+    if not isinstance(created, int) or isinstance(created, bool) or not 0 <= created < 2**33:
+        raise WebhookRejected("the event's created is not a Unix time")
     event_id = str(data["id"])
     # One statement stores a new event; a replay of a stored one inserts nothing.
     with connection.cursor() as cursor:
@@ -75,7 +78,7 @@ def event_receive(*, payload: bytes, signature: str | None) -> StripeEvent:
                 str(data["type"])[:100],
                 str(data.get("account") or "")[:100],
                 json.dumps(data),
-                datetime.fromtimestamp(int(data.get("created") or 0), tz=UTC),
+                datetime.fromtimestamp(created, tz=UTC),
             ],
         )
         row = cursor.fetchone()

@@ -136,8 +136,24 @@ class Table:
         self.rows = rows
 
 
+def _lines_without_nul(text: io.TextIOWrapper) -> Iterator[str]:
+    """The file's lines, stopping at the first one that holds a NUL character: no text field
+    can store it, and a file with one is usually not a text file at all."""
+    for number, line in enumerate(text, start=1):
+        if "\x00" in line:
+            raise FileProblem(
+                _(
+                    "Line %(line)d holds a NUL character (\\0), which no text can. Is this a "
+                    "CSV file? Save the sheet as CSV (UTF-8) again."
+                )
+                % {"line": number},
+                code="nul",
+            )
+        yield line
+
+
 def _csv_rows(stream: BinaryIO, text: io.TextIOWrapper, encoding: str, delimiter: str) -> Table:
-    reader = csv.reader(text, delimiter=delimiter)
+    reader = csv.reader(_lines_without_nul(text), delimiter=delimiter)
     try:
         headers = next(reader, None)
     except UnicodeDecodeError:

@@ -18,7 +18,9 @@ class PasswordSetMixin(forms.Form):
     password = forms.CharField(
         label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 12 characters and hard to guess: no common words, repeats or keyboard rows."),
+        help_text=_(
+            "At least 12 characters and hard to guess: no common words, repeats or keyboard rows."
+        ),
     )
 
     def user_for_password_check(self) -> User:
