@@ -114,6 +114,9 @@ class Subscription(models.Model):
     stripe_subscription_id = models.CharField(max_length=100, blank=True, db_index=True)
     # The time of the Stripe state last applied: an older one arriving later is ignored.
     stripe_state_at = models.DateTimeField(null=True, blank=True)
+    # the stored event (StripeEvent.id: the order events were received in) whose snapshot was
+    # applied: events of the same second are ordered by it (0 for a state read from Stripe)
+    stripe_state_event = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

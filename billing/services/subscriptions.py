@@ -216,17 +216,37 @@ def _plan_for_price(price_id: str) -> tuple[Plan | None, str]:
     return None, ""
 
 
+# A Stripe subscription in one of these states never leaves it (a new one is created instead).
+TERMINAL_STATES = ("canceled", "incomplete_expired")
+
+
 @transaction.atomic
 def subscription_apply(
-    *, subscription: Subscription, state: StripeSubscriptionState, as_of: datetime
+    *,
+    subscription: Subscription,
+    state: StripeSubscriptionState,
+    as_of: datetime,
+    event_sequence: int = 0,
 ) -> bool:
     """Take Stripe's state of the subscription as it was at `as_of`.
 
     A state older than the one already applied is ignored, so events handled in any order
-    leave the newest state. Returns whether anything was applied.
+    leave the newest state. Events carry whole seconds only: of two from the same second,
+    the one received later (`event_sequence`, the stored event's id) wins, and a subscription
+    Stripe has ended never comes back from an event about it. Returns whether anything was
+    applied.
     """
     subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
-    if subscription.stripe_state_at and as_of < subscription.stripe_state_at:
+    if subscription.stripe_state_at and (as_of, event_sequence) < (
+        subscription.stripe_state_at,
+        subscription.stripe_state_event,
+    ):
+        return False
+    if (
+        subscription.stripe_subscription_id == state.subscription_id
+        and subscription.status == Subscription.Status.CANCELED
+        and state.status not in TERMINAL_STATES
+    ):
         return False
     status = STRIPE_STATUSES.get(state.status)
     if status is None:
@@ -251,6 +271,7 @@ def subscription_apply(
     subscription.stripe_subscription_id = state.subscription_id
     subscription.stripe_customer_id = state.customer_id or subscription.stripe_customer_id
     subscription.stripe_state_at = as_of
+    subscription.stripe_state_event = event_sequence
     subscription.save()
     return True
 

@@ -152,6 +152,7 @@ def _sync(subscription: Subscription, obj: dict, event: StripeEvent) -> None:
             subscription=subscription,
             state=StripeSubscriptionState.of(obj),
             as_of=event.created,
+            event_sequence=event.pk,
         )
 
 

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 
 from billing.models import Invoice, StripeEvent, Subscription
+from billing.services.webhooks import event_process
 from tests.billing.stripe_fixtures import deliver, subscription_of
 from tests.billing.stripe_server import event, sign
 
@@ -119,6 +120,46 @@ def test_events_out_of_order_leave_the_newest_state(webhook_secret, alpha_custom
     assert subscription.status == Subscription.Status.PAST_DUE
     assert subscription.seats == 2
     assert subscription.plan.code == "team"
+
+
+@pytest.mark.parametrize("handled_first", ["deleted", "updated"])
+def test_events_of_the_same_second_leave_a_cancelled_subscription_cancelled(
+    webhook_secret, alpha_customer, paid_plan, handled_first
+):
+    """Stripe's events carry whole seconds: an update and the cancellation of one second,
+    received and handled in either order, end cancelled (a cancelled Stripe subscription
+    never comes back)."""
+    now = int(time.time())
+    updated = event(
+        "customer.subscription.updated", _subscription_object("cus_alpha", "active"), created=now
+    )
+    deleted = event(
+        "customer.subscription.deleted",
+        _subscription_object("cus_alpha", "canceled"),
+        created=now,
+    )
+    first, second = (deleted, updated) if handled_first == "deleted" else (updated, deleted)
+    deliver(first)
+    deliver(second)
+    assert Subscription.objects.get(pk=alpha_customer.pk).status == Subscription.Status.CANCELED
+
+
+def test_of_two_events_of_one_second_the_later_received_wins(
+    webhook_secret, alpha_customer, paid_plan
+):
+    now = int(time.time())
+    received = [
+        event(
+            "customer.subscription.updated", _subscription_object("cus_alpha", status), created=now
+        )
+        for status in ("past_due", "active")
+    ]
+    for body in received:
+        deliver(body)
+    # a redelivery of the earlier one, handled last, changes nothing
+    StripeEvent.objects.filter(event_id=received[0]["id"]).update(processed_at=None)
+    event_process(StripeEvent.objects.get(event_id=received[0]["id"]).pk)
+    assert Subscription.objects.get(pk=alpha_customer.pk).status == Subscription.Status.ACTIVE
 
 
 def test_with_billing_on_the_state_is_read_again_from_stripe(stripe_api, alpha_customer, paid_plan):
