@@ -468,6 +468,8 @@ MEDIA_URL = "/media/"
 # (progress on the page, a notification when ready) and kept for EXPORT_KEEP_DAYS.
 EXPORT_DIRECT_ROWS = env.int("EXPORT_DIRECT_ROWS", default=5000)
 EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
+# An imported XLSX workbook may unpack to this much (checked before it is read, in a worker).
+IMPORT_XLSX_MAX_UNPACKED_MB = env.int("IMPORT_XLSX_MAX_UNPACKED_MB", default=1024)
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

@@ -32,6 +32,14 @@ def for_each_tenant(task_name: str) -> int:
 
 
 @shared_task
+def import_read_job(job_id: int) -> None:
+    from crm_core.models import ImportJob
+    from crm_core.services.imports import import_read
+
+    import_read(job=ImportJob.objects.select_related("segment").get(pk=job_id))
+
+
+@shared_task
 def import_check_job(job_id: int) -> None:
     from crm_core.models import ImportJob
     from crm_core.services.imports import import_check

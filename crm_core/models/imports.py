@@ -17,6 +17,7 @@ class ImportJob(models.Model):
         COMPANY = "company", _("Companies")
 
     class Status(models.TextChoices):
+        READING = "reading", _("Reading the file")
         UPLOADED = "uploaded", _("Waiting for column mapping")
         CHECKING = "checking", _("Checking")
         CHECKED = "checked", _("Checked")
@@ -100,7 +101,12 @@ class ImportJob(models.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.status in (self.Status.CHECKING, self.Status.IMPORTING, self.Status.UNDOING)
+        return self.status in (
+            self.Status.READING,
+            self.Status.CHECKING,
+            self.Status.IMPORTING,
+            self.Status.UNDOING,
+        )
 
     @property
     def skips_duplicates(self) -> bool:

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, time
 from typing import BinaryIO
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -182,6 +183,52 @@ def _csv_rows(stream: BinaryIO, text: io.TextIOWrapper, encoding: str, delimiter
             ) from None
 
     return Table([cell.strip() for cell in headers[:MAX_COLUMNS]], rows())
+
+
+# A workbook member may unpack to this many times its packed size (real sheets: 5 to 30);
+# past it (and past a megabyte) the file is refused as a zip bomb before anything reads it.
+XLSX_MAX_RATIO = 100
+_MB = 1024 * 1024
+
+
+def xlsx_check(stream: BinaryIO) -> None:
+    """Refuse, from the archive's directory alone (nothing is unpacked), a workbook that
+    would unpack to more than IMPORT_XLSX_MAX_UNPACKED_MB, or any member of which unpacks to
+    more than XLSX_MAX_RATIO times its size."""
+    stream.seek(0)
+    try:
+        members = zipfile.ZipFile(stream).infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise FileProblem(
+            _("This is not an XLSX workbook. Save it from Excel as .xlsx, or as CSV."),
+            code="format",
+        ) from None
+    limit = settings.IMPORT_XLSX_MAX_UNPACKED_MB
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limit * _MB:
+        raise FileProblem(
+            _(
+                "This workbook unpacks to %(size)d MB, more than the %(limit)d MB an import "
+                "reads. Save it as CSV, or split it."
+            )
+            % {"size": unpacked // _MB, "limit": limit},
+            code="size",
+        )
+    for member in members:
+        ratio = member.file_size // max(member.compress_size, 1)
+        if member.file_size > _MB and ratio > XLSX_MAX_RATIO:
+            raise FileProblem(
+                _(
+                    "This workbook unpacks to far more than its own size (%(name)s: "
+                    "%(ratio)d times), as no spreadsheet does: it is refused. Save it from "
+                    "Excel again, or as CSV."
+                )
+                % {
+                    "name": member.filename,
+                    "ratio": member.file_size // max(member.compress_size, 1),
+                },
+                code="bomb",
+            )
 
 
 def _xlsx_rows(stream: BinaryIO) -> Table:

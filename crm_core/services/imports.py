@@ -62,6 +62,7 @@ from crm_core.services.import_files import (
     file_format,
     table_open,
     table_preview,
+    xlsx_check,
 )
 from crm_core.services.jobs import running, stopped
 from crm_core.services.notifications import notify
@@ -337,39 +338,65 @@ def import_upload(
     owner: User | None = None,
     duplicates: str = ImportJob.Duplicates.SKIP,
 ) -> ImportJob:
-    """Store the file, read its header and first rows, and guess the column mapping."""
+    """Store the file and read its header and first rows, guessing the column mapping. A CSV
+    is read here; an XLSX workbook is checked from its archive's directory (nothing unpacked)
+    and left READING for a worker (`import_read`): unpacking it is no work for a request."""
     if kind not in ImportJob.Kind.values:
         raise ValidationError({"kind": [_("Import contacts or companies.")]})
     try:
         fmt = file_format(upload.name)
+        if fmt == "xlsx":
+            xlsx_check(upload)
     except FileProblem as error:
         raise ValidationError({"file": error.messages}) from None
     segment_kind_check(segment, kind)
     owner = owner_resolve(actor=actor, owner=owner)
-    try:
-        detected_encoding, detected_delimiter, headers, sample, total = table_preview(
-            upload, file_format=fmt, encoding=encoding, delimiter=delimiter
-        )
-    except FileProblem as error:
-        raise ValidationError({"file": error.messages}) from None
     job = ImportJob(
         uuid=uuid.uuid4(),
         kind=kind,
         filename=upload.name[-255:],
-        encoding=detected_encoding,
-        delimiter=detected_delimiter,
-        headers=headers,
-        sample=sample,
+        encoding=encoding,
+        delimiter=delimiter,
         segment=segment,
         owner=owner,
         duplicates=duplicates,
-        total_rows=total,
         created_by=actor,
-        mapping=mapping_guess(kind, headers, segment),
+        status=ImportJob.Status.READING,
     )
+    if fmt == "csv":
+        try:
+            _preview_into(job, upload, fmt)
+        except FileProblem as error:
+            raise ValidationError({"file": error.messages}) from None
     upload.seek(0)
     job.file.save(f"source.{fmt}", upload, save=False)
     job.save()
+    return job
+
+
+def _preview_into(job: ImportJob, stream, fmt: str) -> None:
+    """The file's encoding, delimiter, headers, first rows and size, and a mapping guess."""
+    job.encoding, job.delimiter, job.headers, job.sample, job.total_rows = table_preview(
+        stream, file_format=fmt, encoding=job.encoding, delimiter=job.delimiter
+    )
+    job.mapping = mapping_guess(job.kind, job.headers, job.segment)
+    job.status = ImportJob.Status.UPLOADED
+
+
+def import_read(*, job: ImportJob) -> ImportJob:
+    """A worker reads the stored workbook's header and first rows (the upload's READING step);
+    a file that cannot be read fails the job, saying why."""
+    if job.status != ImportJob.Status.READING:
+        return job  # a redelivered message
+    fmt = file_format(job.file.name)
+    try:
+        with running(job), job.file.open("rb") as stream:
+            _preview_into(job, stream, fmt)
+    except FileProblem as error:
+        job.status = ImportJob.Status.FAILED
+        job.problem = " ".join(error.messages)
+    job.save()
+    _finished_push(job)
     return job
 
 
@@ -1431,6 +1458,7 @@ def import_undo_start(*, job: ImportJob) -> ImportJob:
 
 # where a step that did not happen leaves its job: where the user can start it again
 BEFORE_STEP = {
+    ImportJob.Status.READING: ImportJob.Status.FAILED,
     ImportJob.Status.CHECKING: ImportJob.Status.UPLOADED,
     ImportJob.Status.IMPORTING: ImportJob.Status.CHECKED,
     ImportJob.Status.UNDOING: ImportJob.Status.DONE,
@@ -1505,6 +1533,9 @@ def imports_recover(*, now=None) -> int:
 
 
 STOPPED = {
+    ImportJob.Status.READING: gettext_lazy(
+        "Reading the file stopped when its worker did. Upload the file again."
+    ),
     ImportJob.Status.CHECKING: gettext_lazy(
         "The check stopped when its worker did. Start it again."
     ),

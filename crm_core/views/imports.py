@@ -25,7 +25,7 @@ from crm_core.services.imports import (
     import_upload,
     report_path,
 )
-from crm_core.tasks import import_check_job, import_run_job, import_undo_job
+from crm_core.tasks import import_check_job, import_read_job, import_run_job, import_undo_job
 from crm_core.views.parties import Kind
 from tenants.queue import enqueue_after_commit
 
@@ -65,6 +65,8 @@ def import_upload_view(request: HttpRequest, kind: Kind) -> HttpResponse:
         else:
             job.language = request.LANGUAGE_CODE
             job.save(update_fields=["language"])
+            if job.status == ImportJob.Status.READING:
+                _queue(import_read_job, job)
             return redirect("import_detail", job.pk)
     return render(request, "crm_core/import_upload.html", {"form": form, "kind": kind})
 

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from openpyxl import Workbook
 
 from crm_core.models import Company, Contact, ImportJob, LifecycleStage
@@ -29,7 +30,9 @@ def _upload(client, kind, content, name="people.csv", **fields):
     data = {"file": SimpleUploadedFile(name, content), "encoding": "auto", "delimiter": ""}
     data.update(duplicates="skip")
     data.update(fields)
-    response = client.post(f"/{kind}/import/", data)
+    # a workbook is read by a worker once the upload commits
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(f"/{kind}/import/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     return ImportJob.objects.get(pk=int(response["Location"].strip("/").split("/")[-1]))
 
