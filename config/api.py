@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular import openapi
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -58,3 +60,60 @@ class AutoSchema(openapi.AutoSchema):
         if cls.__module__.startswith("portal."):
             name = f"Portal{name}"
         return name
+
+
+# --- The OpenAPI document tells every answer an operation can give -------------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        'An error: `{"detail": "message"}`, or for invalid input a list of messages per '
+        'field (`{"email": ["Enter a valid email address."]}`).'
+    ),
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": True,
+}
+ERROR = OpenApiResponse(response=OpenApiTypes.OBJECT, description="Refused, with the reason.")
+# Answers any operation may give, besides its own.
+COMMON_ERRORS = {
+    "400": "Invalid input (a message per field), or a malformed body or query.",
+    "401": "Not signed in: no token or session, or a wrong or revoked token.",
+    "403": "Your role may not do this.",
+    "404": "No such record, or none you may see.",
+    "429": "Too many calls: the plan's calls per minute, or the limit for anonymous calls "
+    "(see Retry-After).",
+}
+
+
+def common_errors_hook(result, generator, request, public):
+    """drf-spectacular post-processing: the shared Error component, the answers every
+    operation may give, and `version` required wherever a PATCH takes it."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for code, description in COMMON_ERRORS.items():
+                responses.setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                        },
+                    },
+                )
+            if method == "patch":
+                _version_required(operation, schemas)
+    return result
+
+
+def _version_required(operation: dict, schemas: dict) -> None:
+    for media in operation.get("requestBody", {}).get("content", {}).values():
+        reference = media.get("schema", {}).get("$ref", "")
+        component = schemas.get(reference.rsplit("/", 1)[-1])
+        if component and "version" in component.get("properties", {}):
+            required = component.setdefault("required", [])
+            if "version" not in required:
+                required.append("version")
+            operation["requestBody"]["required"] = True

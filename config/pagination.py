@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
@@ -15,6 +18,45 @@ class KeysetPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class ApiKeysetPagination(KeysetPagination):
+    """The API's: a `page_size` that is not a whole number from 1 to max_page_size is a 400
+    (pages fall back to the default size instead)."""
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {"page_size": [f"A whole number from 1 to {self.max_page_size}."]}
+            )
+        return int(raw)
+
+
+# The query parameters of every keyset-paginated API list.
+KEYSET_PARAMETERS = [
+    OpenApiParameter("cursor", str, description="The cursor of a `next` or `previous` link."),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": KeysetPagination.max_page_size},
+        description=f"Records per page (default {KeysetPagination.page_size}).",
+    ),
+]
+
+
+def paginated(serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
+    """The OpenAPI shape of a keyset page of `serializer_class` (`keyset_response`)."""
+    name = serializer_class.__name__.removesuffix("Serializer").removesuffix("Output")
+    return inline_serializer(
+        name=f"Paginated{name}List",
+        fields={
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
 
 
 @dataclass
@@ -57,6 +99,6 @@ def paginate(request: HttpRequest, queryset, ordering: Ordering) -> Page:
 
 def keyset_response(request: Request, queryset, ordering: Ordering, serializer_class):
     """An API list answer: one keyset page of `queryset`, serialised, with next/previous."""
-    paginator = KeysetPagination()
+    paginator = ApiKeysetPagination()
     page = paginator.paginate_queryset(queryset, request, view=ordering)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)

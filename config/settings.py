@@ -436,6 +436,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.common_errors_hook",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "crm_core.models.commerce.Order.Status",
         "TicketStatusEnum": "crm_core.models.tickets.Ticket.Status",

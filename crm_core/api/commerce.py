@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import filter_by_ids
-from config.pagination import Ordering, keyset_response
+from config.pagination import KEYSET_PARAMETERS, Ordering, keyset_response, paginated
 from crm_core.api.fields import RecordRef
 from crm_core.models import Order, OrderLine, PriceList, Product
 from crm_core.selectors.commerce import order_get_for_user, orders_visible
@@ -109,9 +109,9 @@ class OrderListCreateApi(APIView):
         parameters=[
             OpenApiParameter("contact", int),
             OpenApiParameter("status", str),
-            OpenApiParameter("cursor", str),
+            *KEYSET_PARAMETERS,
         ],
-        responses=OrderSerializer(many=True),
+        responses=paginated(OrderSerializer),
     )
     def get(self, request):
         queryset = filter_by_ids(

@@ -6,9 +6,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import filter_by_ids
-from config.pagination import Ordering, keyset_response
-from crm_core.api.fields import RecordRef
+from config.api import ERROR, filter_by_ids
+from config.pagination import KEYSET_PARAMETERS, Ordering, keyset_response, paginated
+from crm_core.api.fields import RecordRef, version_field
 from crm_core.models import (
     GATE_FIELDS,
     Company,
@@ -142,9 +142,9 @@ class DealListCreateApi(APIView):
             OpenApiParameter("owner", int),
             OpenApiParameter("contact", int),
             OpenApiParameter("ordering", str),
-            OpenApiParameter("cursor", str),
+            *KEYSET_PARAMETERS,
         ],
-        responses=DealOutputSerializer(many=True),
+        responses=paginated(DealOutputSerializer),
     )
     def get(self, request):
         queryset = deals_visible(user=request.user).prefetch_related("lines__product")
@@ -161,15 +161,19 @@ class DealListCreateApi(APIView):
         return Response(DealOutputSerializer(deal).data, status=status.HTTP_201_CREATED)
 
 
+class DealPatchSerializer(DealInputSerializer):
+    version = version_field()
+
+
 class DealDetailApi(APIView):
     @extend_schema(responses=DealOutputSerializer)
     def get(self, request, pk: int):
         return Response(DealOutputSerializer(deal_get_for_user(user=request.user, pk=pk)).data)
 
-    @extend_schema(request=DealInputSerializer, responses=DealOutputSerializer)
+    @extend_schema(request=DealPatchSerializer, responses={200: DealOutputSerializer, 409: ERROR})
     def patch(self, request, pk: int):
         deal = deal_get_for_user(user=request.user, pk=pk)
-        data = DealInputSerializer(data=request.data, partial=True, user=request.user)
+        data = DealPatchSerializer(data=request.data, partial=True, user=request.user)
         data.is_valid(raise_exception=True)
         if "version" not in request.data:
             raise ValidationError({"version": ["Send the version you read."]})
@@ -177,8 +181,8 @@ class DealDetailApi(APIView):
             deal = deal_update(
                 actor=request.user,
                 deal=deal,
-                data=dict(data.validated_data),
-                expected_version=int(request.data["version"]),
+                data={k: v for k, v in data.validated_data.items() if k != "version"},
+                expected_version=data.validated_data["version"],
             )
         except EditConflict as conflict:
             return Response({"detail": conflict.messages[0]}, status=status.HTTP_409_CONFLICT)

@@ -21,3 +21,13 @@ class RecordRef(serializers.Field):
     def to_representation(self, record) -> dict:
         name = record.full_name if hasattr(record, "full_name") else record.name
         return {"id": record.pk, "name": name}
+
+
+def version_field() -> serializers.IntegerField:
+    """The `version` a PATCH sends back (optimistic locking): the version the caller read; an
+    edit of an older version is refused with 409, so nobody's change is silently lost."""
+    return serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The version you read. Required: an edit of an older version is refused (409).",
+    )

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import filter_by_ids
-from config.pagination import Ordering, keyset_response
+from config.pagination import KEYSET_PARAMETERS, Ordering, keyset_response, paginated
 from crm_core.api.fields import RecordRef
 from crm_core.models import (
     Attachment,
@@ -82,10 +82,9 @@ class InteractionListCreateApi(APIView):
         parameters=[
             OpenApiParameter("contact", int),
             OpenApiParameter("channel", str),
-            OpenApiParameter("cursor", str),
-            OpenApiParameter("page_size", int),
+            *KEYSET_PARAMETERS,
         ],
-        responses=InteractionOutputSerializer(many=True),
+        responses=paginated(InteractionOutputSerializer),
     )
     def get(self, request):
         queryset = interactions_visible(user=request.user)
@@ -264,7 +263,11 @@ class _NamedListApi(APIView):
 class InteractionTopicListApi(_NamedListApi):
     model = InteractionTopic
 
-    @extend_schema(responses={200: dict})
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+
+    @extend_schema(responses={200: OutputSerializer(many=True)})
     def get(self, request):
         return super().get(request)
 
@@ -272,7 +275,13 @@ class InteractionTopicListApi(_NamedListApi):
 class InteractionOutcomeListApi(_NamedListApi):
     model = InteractionOutcome
 
-    @extend_schema(responses={200: dict})
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        rule = serializers.ChoiceField(choices=InteractionOutcome.Rule.choices)
+        moves_to_stage = serializers.IntegerField(allow_null=True)
+
+    @extend_schema(responses={200: OutputSerializer(many=True)})
     def get(self, request):
         return super().get(request)
 

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.pagination import Ordering, keyset_response
+from config.pagination import KEYSET_PARAMETERS, Ordering, keyset_response, paginated
 from crm_core.models import Notification
 from crm_core.selectors.notifications import (
     notification_get_for_user,
@@ -31,8 +31,8 @@ class NotificationsReadInputSerializer(serializers.Serializer):
 
 class NotificationListApi(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("unread", bool), OpenApiParameter("cursor", str)],
-        responses=NotificationOutputSerializer(many=True),
+        parameters=[OpenApiParameter("unread", bool), *KEYSET_PARAMETERS],
+        responses=paginated(NotificationOutputSerializer),
     )
     def get(self, request):
         unread_only = request.query_params.get("unread") == "true"

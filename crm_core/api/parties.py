@@ -4,8 +4,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.pagination import Ordering, keyset_response
-from crm_core.api.fields import RecordRef
+from config.api import ERROR
+from config.pagination import KEYSET_PARAMETERS, Ordering, keyset_response, paginated
+from crm_core.api.fields import RecordRef, version_field
 from crm_core.filters import CompanyFilter, ContactFilter
 from crm_core.models import Company, Contact, LifecycleStage, Segment
 from crm_core.selectors.parties import (
@@ -87,6 +88,10 @@ class ContactInputSerializer(_OwnedInput):
             self.fields["company"].queryset = companies_visible(user=user)
 
 
+class ContactPatchSerializer(ContactInputSerializer):
+    version = version_field()
+
+
 class CompanyInputSerializer(_OwnedInput):
     name = serializers.CharField(max_length=255)
     legal_name = serializers.CharField(max_length=255, required=False, allow_blank=True)
@@ -98,6 +103,10 @@ class CompanyInputSerializer(_OwnedInput):
 
     def __init__(self, *args, user=None, **kwargs):  # same call as the contact serializer
         super().__init__(*args, **kwargs)
+
+
+class CompanyPatchSerializer(CompanyInputSerializer):
+    version = version_field()
 
 
 def _version(request) -> int:
@@ -134,13 +143,12 @@ LIST_PARAMETERS = [
         int,
         description="Then filter its parameters with p.<key>=value, p.<key>.min=, p.<key>.max=",
     ),
-    OpenApiParameter("cursor", str),
-    OpenApiParameter("page_size", int),
+    *KEYSET_PARAMETERS,
 ]
 
 
 class ContactListCreateApi(APIView):
-    @extend_schema(parameters=LIST_PARAMETERS, responses=ContactOutputSerializer(many=True))
+    @extend_schema(parameters=LIST_PARAMETERS, responses=paginated(ContactOutputSerializer))
     def get(self, request):
         return _list(
             request,
@@ -200,7 +208,7 @@ class _PartyDetailApi(APIView):
             record = self.update(
                 actor=request.user,
                 **{self.name: record},
-                data=dict(data.validated_data),
+                data={k: v for k, v in data.validated_data.items() if k != "version"},
                 expected_version=_version(request),
             )
         except EditConflict as conflict:
@@ -214,25 +222,27 @@ class _PartyDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _detail_schema(input_serializer, output_serializer):
+def _detail_schema(patch_serializer, output_serializer):
     return extend_schema_view(
         get=extend_schema(responses=output_serializer),
-        patch=extend_schema(request=input_serializer, responses=output_serializer),
+        patch=extend_schema(
+            request=patch_serializer, responses={200: output_serializer, 409: ERROR}
+        ),
         delete=extend_schema(responses={204: None}, description="Archive (never deletes)."),
     )
 
 
-@_detail_schema(ContactInputSerializer, ContactOutputSerializer)
+@_detail_schema(ContactPatchSerializer, ContactOutputSerializer)
 class ContactDetailApi(_PartyDetailApi):
     name = "contact"
     get_for_user = staticmethod(contact_get_for_user)
-    input_serializer = ContactInputSerializer
+    input_serializer = ContactPatchSerializer
     output_serializer = ContactOutputSerializer
     update = staticmethod(contact_update)
 
 
 class CompanyListCreateApi(APIView):
-    @extend_schema(parameters=LIST_PARAMETERS, responses=CompanyOutputSerializer(many=True))
+    @extend_schema(parameters=LIST_PARAMETERS, responses=paginated(CompanyOutputSerializer))
     def get(self, request):
         return _list(
             request,
@@ -251,11 +261,11 @@ class CompanyListCreateApi(APIView):
         return Response(CompanyOutputSerializer(company).data, status=status.HTTP_201_CREATED)
 
 
-@_detail_schema(CompanyInputSerializer, CompanyOutputSerializer)
+@_detail_schema(CompanyPatchSerializer, CompanyOutputSerializer)
 class CompanyDetailApi(_PartyDetailApi):
     name = "company"
     get_for_user = staticmethod(company_get_for_user)
-    input_serializer = CompanyInputSerializer
+    input_serializer = CompanyPatchSerializer
     output_serializer = CompanyOutputSerializer
     update = staticmethod(company_update)
 

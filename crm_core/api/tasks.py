@@ -4,7 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import filter_by_ids
-from config.pagination import Ordering, keyset_response
+from config.pagination import KEYSET_PARAMETERS, Ordering, keyset_response, paginated
 from crm_core.api.fields import RecordRef
 from crm_core.models import Contact, Task
 from crm_core.selectors.parties import contacts_visible, owners_assignable
@@ -46,9 +46,9 @@ class TaskListCreateApi(APIView):
             OpenApiParameter("done", bool),
             OpenApiParameter("contact", int),
             OpenApiParameter("assignee", int),
-            OpenApiParameter("cursor", str),
+            *KEYSET_PARAMETERS,
         ],
-        responses=TaskOutputSerializer(many=True),
+        responses=paginated(TaskOutputSerializer),
     )
     def get(self, request):
         queryset = tasks_visible(user=request.user)
