@@ -25,7 +25,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection
+from django.db import connection, connections
 
 from config.embedded import database_url, free_port
 from tenants.identity.models import User
@@ -67,6 +67,20 @@ class Server:
             return response.status, response.read()
         finally:
             conn.close()
+
+
+def _committed(function):
+    """Run `function` in a thread of its own (its own connection, autocommit: the server's
+    processes see what it wrote), whatever event loop the test session's thread has open."""
+
+    def call():
+        try:
+            return function()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
 
 
 def _session_for(user: User) -> str:
@@ -124,8 +138,13 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Ser
     yield running
     process.terminate()
     process.wait(timeout=30)
-    with django_db_blocker.unblock(), tenant_handle("alpha").active():
-        AccessAttempt.objects.all().delete()
+
+    def forget_attempts() -> None:
+        with tenant_handle("alpha").active():
+            AccessAttempt.objects.all().delete()
+
+    with django_db_blocker.unblock():
+        _committed(forget_attempts)
 
 
 def _token(server: Server) -> str:
@@ -185,12 +204,22 @@ def test_the_platform_wide_limit_counts_the_real_peer(server):
 @pytest.fixture(scope="module")
 def sessions(server, django_db_blocker) -> Iterator[dict[str, str]]:
     """Committed sessions of alpha's owner and of a sales rep (removed afterwards)."""
-    with django_db_blocker.unblock():
+
+    def sign_in() -> tuple[int, dict[str, str]]:
         handle = tenant_handle("alpha")
         rep = handle.make_user(Role.SALES_REP, email=f"rep-{uuid.uuid4().hex[:6]}@alpha.test")
         with handle.active():
-            yield {"owner": _session_for(handle.owner()), "rep": _session_for(rep)}
-            User.objects.filter(pk=rep.pk).delete()
+            return rep.pk, {"owner": _session_for(handle.owner()), "rep": _session_for(rep)}
+
+    def remove(rep_id: int) -> None:
+        with tenant_handle("alpha").active():
+            User.objects.filter(pk=rep_id).delete()
+
+    with django_db_blocker.unblock():
+        rep_id, signed_in = _committed(sign_in)
+    yield signed_in
+    with django_db_blocker.unblock():
+        _committed(lambda: remove(rep_id))
 
 
 def test_a_flood_of_error_pages_leaves_the_pool_whole(server, sessions):

@@ -11,9 +11,13 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from portal.services.accounts import email_change_request
+from crm_core.services.parties import contact_create
+from portal.services.accounts import customer_invite, email_change_request
 from tenants.identity.models import User
+from tenants.identity.roles import Role
+from tenants.identity.services.handoff import handoff_path_for
 from tenants.identity.services.totp import totp_enable, totp_setup
+from tenants.identity.services.users import invitation_create
 from tests.conftest import TenantHandle
 from tests.portal.conftest import make_customer, verify_link
 
@@ -128,3 +132,34 @@ def test_a_verification_link_never_signs_in_an_account_with_two_factor_on(
     # then it is refused and signs nobody in
     assert response.status_code == 404
     assert "_auth_user_id" not in client.session
+
+
+def test_invitations_and_the_sign_in_handoff_of_company_b_open_nothing_in_company_a(
+    tenant_a, tenant_b
+):
+    # given a user of A and of B with the same id, email, password hash and last sign-in
+    _align_user_ids(tenant_a, tenant_b)
+    victim = tenant_a.make_user(email="twin@staff.test")
+    twin = tenant_b.make_user(email="twin@staff.test")
+    with tenant_b.active():
+        hashed = User.objects.get(pk=twin.pk).password
+        User.objects.filter(pk=twin.pk).update(last_login=None)
+        handoff = handoff_path_for(User.objects.get(pk=twin.pk))
+        _invitation, staff_link = invitation_create(
+            actor=tenant_b.owner(), email="new.colleague@staff.test", role=Role.SALES_REP
+        )
+        contact = contact_create(
+            actor=tenant_b.owner(), data={"first_name": "Ivy", "emails": ["ivy@client.test"]}
+        )
+        portal_link = customer_invite(actor=tenant_b.owner(), contact=contact)
+    with tenant_a.active():
+        User.objects.filter(pk=victim.pk).update(password=hashed, last_login=None)
+    client = tenant_a.client()
+    # then none of B's links does anything on A's host
+    assert client.get(handoff)["Location"] == "/login/"
+    assert "_auth_user_id" not in client.session
+    for link in (staff_link, portal_link):
+        path = re.search(r"https?://[^/]+(/\S+)", link).group(1)
+        assert client.get(path).status_code == 404, path
+    # while on B's host the sign-in link works
+    assert tenant_b.client().get(handoff)["Location"] == "/"
