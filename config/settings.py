@@ -373,8 +373,10 @@ SESSION_COOKIE_AGE = 60 * 60 * 12
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# TLS ends at the ingress, which says so in X-Forwarded-Proto (only it reaches the pods).
-if PRODUCTION or env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+# TLS ends at the ingress, which says so in X-Forwarded-Proto. The web server (config.serve)
+# believes it only from FORWARDED_ALLOW_IPS and sets the request's scheme; Django reads the
+# header itself only where TRUST_X_FORWARDED_PROTO says every peer is a trusted proxy.
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Sent on HTTPS responses only; every company lives on a subdomain, so they are covered too.
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if PRODUCTION else 0)

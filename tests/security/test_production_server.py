@@ -42,7 +42,11 @@ class Server:
     port: int
     log: Path
 
-    def request(
+    def request(self, method: str, path: str, **options) -> tuple[int, bytes]:
+        status, body, _headers = self.exchange(method, path, **options)
+        return status, body
+
+    def exchange(
         self,
         method: str,
         path: str,
@@ -52,7 +56,7 @@ class Server:
         body: str | None = None,
         source: str = "127.0.0.1",
         timeout: float = 20,
-    ) -> tuple[int, bytes]:
+    ) -> tuple[int, bytes, http.client.HTTPMessage]:
         conn = http.client.HTTPConnection(
             "127.0.0.1", self.port, timeout=timeout, source_address=(source, 0)
         )
@@ -64,7 +68,7 @@ class Server:
                 headers={"Host": host, "X-Forwarded-Proto": "https", **(headers or {})},
             )
             response = conn.getresponse()
-            return response.status, response.read()
+            return response.status, response.read(), response.headers
         finally:
             conn.close()
 
@@ -187,6 +191,15 @@ def test_a_rotated_forwarded_for_from_an_untrusted_peer_does_not_escape_the_lock
     assert answers[4:] == [429] * 4
     # the ingress's word counts: through it, another client is another address
     assert _login(server, email, "203.0.113.77", source=PROXY) == 401
+
+
+def test_https_is_the_word_of_the_trusted_proxy_only(server):
+    """HSTS goes out on HTTPS answers only: a client claiming HTTPS itself gets none."""
+    https = {"X-Forwarded-Proto": "https"}
+    _status, _body, trusted = server.exchange("GET", "/login/", headers=https, source=PROXY)
+    assert "Strict-Transport-Security" in trusted
+    _status, _body, untrusted = server.exchange("GET", "/login/", headers=https)
+    assert "Strict-Transport-Security" not in untrusted
 
 
 def test_the_platform_wide_limit_counts_the_real_peer(server):
