@@ -77,6 +77,10 @@ def test_default_values_wire_every_component():
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert container["args"] == ["python", "-m", "config.serve"]
     assert env_of(container)["DATABASE_POOL_SIZE"]["value"] == "8"
+    # X-Forwarded-For is believed from the cluster's private networks only (the ingress)
+    assert env_of(container)["FORWARDED_ALLOW_IPS"]["value"] == (
+        "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
+    )
     assert "replicas" not in web["spec"]  # the HPA decides
     hpas = {item["metadata"]["name"]: item for item in manifests["HorizontalPodAutoscaler"]}
     assert set(hpas) == {"crm-tenantly-web", "crm-tenantly-worker"}
@@ -210,6 +214,7 @@ def test_autoscaling_off_sets_the_replicas():
         ({"image": {"pullPolicy": "Sometimes"}}, "/image/pullPolicy"),
         ({"migrations": {"canary": ["Bad-Schema"]}}, "/migrations/canary/0"),
         ({"persistence": {"size": "lots"}}, "/persistence/size"),
+        ({"web": {"trustedProxies": []}}, "/web/trustedProxies"),
     ],
 )
 def test_the_schema_refuses_bad_values(values, message):
