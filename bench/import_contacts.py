@@ -24,14 +24,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
-from crm_core.models import Company, Contact, ImportJob, LifecycleStage  # noqa: E402
-from crm_core.services.imports import (  # noqa: E402
+from crm_core.jobs.imports import (  # noqa: E402
     import_check,
     import_mapping_set,
     import_run,
     import_start,
     import_upload,
 )
+from crm_core.models import Company, Contact, ImportJob, LifecycleStage  # noqa: E402
 from tenants.identity.models import User  # noqa: E402
 
 EXISTING = 100_000

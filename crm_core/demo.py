@@ -452,16 +452,16 @@ def demo_extras_seed() -> None:
     and one finished import (with a bad row skipped) to show on the imports page."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from crm_core.models import Deal, DealLine, ImportJob, Price
-    from crm_core.services.deals import DealLineRequest, deal_lines_set
-    from crm_core.services.history import history_actor
-    from crm_core.services.imports import (
+    from crm_core.jobs.imports import (
         import_check,
         import_mapping_set,
         import_run,
         import_start,
         import_upload,
     )
+    from crm_core.models import Deal, DealLine, ImportJob, Price
+    from crm_core.services.deals import DealLineRequest, deal_lines_set
+    from crm_core.services.history import history_actor
     from crm_core.services.parties import contact_update
 
     if DealLine.objects.exists() or ImportJob.objects.exists():

@@ -426,9 +426,9 @@ class ImportUploadForm(forms.Form):
     duplicates = forms.ChoiceField(label=_("Rows that match an existing record"))
 
     def __init__(self, *args, kind: str, can_assign: bool, **kwargs):
+        from crm_core.jobs.imports.files import DELIMITERS, ENCODINGS
         from crm_core.models import ImportJob
         from crm_core.selectors.segments import segments_for
-        from crm_core.services.import_files import DELIMITERS, ENCODINGS
 
         super().__init__(*args, **kwargs)
         self.fields["encoding"].choices = ENCODINGS

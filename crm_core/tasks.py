@@ -33,16 +33,16 @@ def for_each_tenant(task_name: str) -> int:
 
 @shared_task
 def import_read_job(job_id: int) -> None:
+    from crm_core.jobs.imports import import_read
     from crm_core.models import ImportJob
-    from crm_core.services.imports import import_read
 
     import_read(job=ImportJob.objects.select_related("segment").get(pk=job_id))
 
 
 @shared_task
 def import_check_job(job_id: int) -> None:
+    from crm_core.jobs.imports import import_check
     from crm_core.models import ImportJob
-    from crm_core.services.imports import import_check
 
     import_check(
         job=ImportJob.objects.select_related("segment", "owner", "created_by").get(pk=job_id)
@@ -51,8 +51,8 @@ def import_check_job(job_id: int) -> None:
 
 @shared_task
 def import_run_job(job_id: int) -> None:
+    from crm_core.jobs.imports import import_run
     from crm_core.models import ImportJob
-    from crm_core.services.imports import import_run
 
     import_run(
         job=ImportJob.objects.select_related("segment", "owner", "created_by").get(pk=job_id)
@@ -61,15 +61,15 @@ def import_run_job(job_id: int) -> None:
 
 @shared_task
 def import_undo_job(job_id: int) -> None:
+    from crm_core.jobs.imports import import_undo
     from crm_core.models import ImportJob
-    from crm_core.services.imports import import_undo
 
     import_undo(job=ImportJob.objects.get(pk=job_id))
 
 
 @shared_task
 def imports_purge_job() -> int:
-    from crm_core.services.imports import imports_purge
+    from crm_core.jobs.imports import imports_purge
 
     return imports_purge()
 
@@ -77,8 +77,8 @@ def imports_purge_job() -> int:
 @shared_task
 def jobs_recover_job() -> int:
     """Imports and exports whose worker died mid-step (crm_core.services.jobs)."""
+    from crm_core.jobs.imports import imports_recover
     from crm_core.services.export import exports_recover
-    from crm_core.services.imports import imports_recover
 
     return imports_recover() + exports_recover()
 

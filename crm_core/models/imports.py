@@ -67,7 +67,7 @@ class ImportJob(models.Model):
     valid_rows = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     duplicate_count = models.PositiveIntegerField(default=0)
-    # what the dry run left for the import in its table (crm_core.services.imports): the rows
+    # what the dry run left for the import in its table (crm_core.jobs.imports): the rows
     # kept and how many repeated an earlier row of the file
     staged_rows = models.PositiveIntegerField(default=0)
     file_duplicates = models.PositiveIntegerField(default=0)

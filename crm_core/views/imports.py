@@ -12,10 +12,7 @@ from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
 from crm_core.forms import ImportUploadForm
-from crm_core.models import ImportJob
-from crm_core.selectors.imports import import_get_for_user, imports_visible
-from crm_core.selectors.visibility import can_assign_owners
-from crm_core.services.imports import (
+from crm_core.jobs.imports import (
     fields_for,
     import_mapping_set,
     import_not_queued,
@@ -25,6 +22,9 @@ from crm_core.services.imports import (
     import_upload,
     report_path,
 )
+from crm_core.models import ImportJob
+from crm_core.selectors.imports import import_get_for_user, imports_visible
+from crm_core.selectors.visibility import can_assign_owners
 from crm_core.tasks import import_check_job, import_read_job, import_run_job, import_undo_job
 from crm_core.views.parties import Kind
 from tenants.queue import enqueue_after_commit

@@ -1,5 +1,5 @@
-"""A large import shares its rows with a second database connection (crm_core.services.imports
-`_SecondWriter`). That connection sees only committed data, so these tests commit theirs (and
+"""A large import shares its rows with a second database connection (crm_core.jobs.imports
+.writer `SecondWriter`). That connection sees only committed data, so these tests commit theirs (and
 remove it afterwards) and lower the threshold so that a small file is shared."""
 
 from collections.abc import Iterator
@@ -11,15 +11,15 @@ from django.db import DatabaseError
 from django.db.models import Q
 
 from billing.services.subscriptions import current_subscription
-from crm_core.models import Company, Contact, ImportJob
-from crm_core.services import imports
-from crm_core.services.imports import (
+from crm_core.jobs.imports import (
     import_check,
     import_mapping_set,
     import_run,
     import_start,
     import_upload,
+    writer,
 )
+from crm_core.models import Company, Contact, ImportJob
 from crm_core.services.parties import company_create, contact_create
 from tests.conftest import tenant_handle
 from tests.crm_core.test_imports import _csv, _staged_tables
@@ -45,7 +45,7 @@ def _people() -> list[list[str]]:
 def committed(django_db_setup, django_db_blocker, monkeypatch) -> Iterator:
     """Tenant alpha with a company and a contact committed; every row these tests make is
     deleted afterwards."""
-    monkeypatch.setattr(imports, "SECOND_WRITER_ROWS", 10)
+    monkeypatch.setattr(writer, "SECOND_WRITER_ROWS", 10)
     with django_db_blocker.unblock():
         handle = tenant_handle("alpha")
         owner = handle.owner()
@@ -144,7 +144,7 @@ def test_a_lost_connection_after_the_second_share_committed_takes_that_share_bac
     from django.db import connection
 
     handle, owner, _known = committed
-    decide = imports._SecondWriter.decide
+    decide = writer.SecondWriter.decide
 
     def decide_then_lose_the_connection(self, *, commit):
         decide(self, commit=commit)
@@ -158,7 +158,7 @@ def test_a_lost_connection_after_the_second_share_committed_takes_that_share_bac
             assert shared == self.count == 19
             other.execute("SELECT pg_terminate_backend(%s)", [pid])
 
-    monkeypatch.setattr(imports._SecondWriter, "decide", decide_then_lose_the_connection)
+    monkeypatch.setattr(writer.SecondWriter, "decide", decide_then_lose_the_connection)
     with handle.active():
         job = _checked(owner)
         with pytest.raises(DatabaseError):

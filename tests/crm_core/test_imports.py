@@ -387,8 +387,9 @@ def test_an_export_imports_back_with_its_own_headers(tenant_a, django_capture_on
 
 def test_phone_shortcuts_agree_with_the_full_parser():
     """The import's memoised rewrites give what `phone_normalise` gives, row after row."""
+    from crm_core.jobs.imports.cells import phone_read as _phone
+    from crm_core.jobs.imports.fields import ImportRowError
     from crm_core.services.common import phone_normalise
-    from crm_core.services.imports import ImportRowError, _phone
 
     samples = [
         "8 (926) 123-45-67",
@@ -529,7 +530,7 @@ def test_checked_rows_nobody_imports_are_purged_after_a_day(
 
     from django.utils import timezone
 
-    from crm_core.services.imports import imports_purge
+    from crm_core.jobs.imports import imports_purge
 
     owner = tenant_a.owner()
     client = tenant_a.client(owner)
@@ -564,7 +565,7 @@ def test_a_step_whose_worker_died_goes_back_to_where_it_can_start_again(
     from django.db import connection
     from django.utils import timezone
 
-    from crm_core.services.imports import imports_recover
+    from crm_core.jobs.imports import imports_recover
     from crm_core.services.jobs import running_tag
 
     owner = tenant_a.owner()

@@ -10,11 +10,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from crm_core.jobs.imports import import_check, import_mapping_set, import_upload
+from crm_core.jobs.imports import staging as import_staging
 from crm_core.models import Notification, Pipeline
 from crm_core.services import export as export_services
-from crm_core.services import imports as import_services
 from crm_core.services.deals import deal_create, deal_move
-from crm_core.services.imports import import_check, import_mapping_set, import_upload
 from crm_core.services.interactions import interaction_log
 from crm_core.services.parties import contact_create, contact_update
 from crm_core.services.tasks import task_create
@@ -210,7 +210,7 @@ def test_a_contact_page_shows_who_else_is_there_and_what_they_change(tenant_a):
 
 
 def test_an_import_streams_its_progress_to_its_page_and_tells_its_starter(tenant_a, monkeypatch):
-    monkeypatch.setattr(import_services, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(import_staging, "PROGRESS_EVERY", 2)
     owner = tenant_a.owner()
     rows = "".join(f"Name{i},name{i}@example.test\n" for i in range(5))
     with tenant_a.active():
