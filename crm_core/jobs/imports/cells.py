@@ -148,154 +148,202 @@ class CellContext:
         return context
 
 
-def cell_reader(item: ImportField, context: CellContext) -> Callable[[dict, str], None]:
-    """A function that reads one cell into the row's values (or raises ImportRowError)."""
-    target = item.target
-    kind = item.parse
-    if kind == "text":
-        limit = item.max_length
+# A cell reader puts one cell's value into the row's values, or raises ImportRowError.
+Reader = Callable[[dict, str], None]
 
-        def read(values: dict, raw: str) -> None:
-            if limit and len(raw) > limit:
-                raise ImportRowError(
-                    _("Too long: at most %(limit)d characters.") % {"limit": limit}
-                )
-            values[target] = raw
 
-    elif kind == "emails":
+def _text(item: ImportField, context: CellContext) -> Reader:
+    target, limit = item.target, item.max_length
 
-        def read(values: dict, raw: str) -> None:
-            for part in _SPLIT.split(raw.lower()):
-                if not part:
-                    continue
-                if len(part) > 254 or not (_PLAIN_EMAIL.fullmatch(part) or _is_email(part)):
-                    raise ImportRowError(
-                        _("“%(value)s” is not an email address.") % {"value": part}
-                    )
-                if part not in values[target]:
-                    values[target].append(part)
+    def read(values: dict, raw: str) -> None:
+        if limit and len(raw) > limit:
+            raise ImportRowError(_("Too long: at most %(limit)d characters.") % {"limit": limit})
+        values[target] = raw
 
-    elif kind == "phones":
-
-        def read(values: dict, raw: str) -> None:
-            for part in _PHONE_SPLIT.split(raw):
-                part = part.strip()
-                if part:
-                    phone = phone_read(part)
-                    if phone not in values[target]:
-                        values[target].append(phone)
-
-    elif kind == "date":
-
-        def read(values: dict, raw: str) -> None:
-            values[target] = date_read(raw)
-
-    elif kind == "bool":
-
-        def read(values: dict, raw: str) -> None:
-            word = raw.lower()
-            if word in TRUE_WORDS:
-                values[target] = True
-            elif word in FALSE_WORDS:
-                values[target] = False
-            else:
-                raise ImportRowError(_("Write yes or no, not “%(value)s”.") % {"value": raw})
-
-    elif kind == "stage":
-        stages, names = context.stages, context.stage_names
-
-        def read(values: dict, raw: str) -> None:
-            stage = stages.get(raw.lower())
-            if stage is None:
-                raise ImportRowError(
-                    _("No stage is named “%(value)s”; the stages are: %(names)s.")
-                    % {"value": raw, "names": names}
-                )
-            values[target] = stage
-
-    elif kind == "owner":
-        owners, actor, may_assign = context.owners, context.actor, context.may_assign
-
-        def read(values: dict, raw: str) -> None:
-            found = owners.get(raw.lower())
-            if found is None:
-                raise ImportRowError(
-                    _("No active colleague has the email or name “%(value)s”.") % {"value": raw}
-                )
-            if found[0] != actor.pk and not may_assign:
-                raise ImportRowError(_("You can only own records yourself."))
-            values["owner_id"], values["team_id"] = found
-
-    elif kind == "url":
-        validator = URLValidator()
-
-        def read(values: dict, raw: str) -> None:
-            url = raw if "://" in raw else f"https://{raw}"
-            try:
-                validator(url)
-            except ValidationError:
-                raise ImportRowError(
-                    _("“%(value)s” is not a web address.") % {"value": raw}
-                ) from None
-            if len(url) > 200:
-                raise ImportRowError(_("Too long: at most %(limit)d characters.") % {"limit": 200})
-            values[target] = url
-
-    elif kind == "choice":
-        lookup = {}
-        for value, label in item.choices:
-            for word in (value, *in_every_language(label)):
-                lookup[word.lower()] = value
-        labels = ", ".join(str(label) for _value, label in item.choices)
-
-        def read(values: dict, raw: str) -> None:
-            value = lookup.get(raw.lower())
-            if value is None:
-                raise ImportRowError(
-                    _("“%(value)s” is not one of: %(choices)s.") % {"value": raw, "choices": labels}
-                )
-            values[target] = value
-
-    elif kind == "language":
-        languages = {}
-        for code, name in settings.LANGUAGES:
-            languages[code] = code
-            languages[name.lower()] = code
-        languages.update({"english": "en", "russian": "ru", "русский": "ru", "английский": "en"})
-
-        def read(values: dict, raw: str) -> None:
-            code = languages.get(raw.lower())
-            if code is None:
-                if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,4})?", raw.lower()):
-                    raise ImportRowError(
-                        _("“%(value)s” is not a language: write en, ru or the name.")
-                        % {"value": raw}
-                    )
-                code = raw.lower()[:8]
-            values[target] = code
-
-    elif kind == "parameter":
-        parameter = context.job.segment.parameter(item.key[2:])
-        expectation = parameter_expectation(parameter)
-        choices = {choice.lower(): choice for choice in parameter.get("choices", [])}
-
-        def read(values: dict, raw: str) -> None:
-            value: Any = raw
-            if parameter["type"] == "choice":
-                value = choices.get(raw.lower(), raw)
-            elif parameter["type"] == "multi_choice":
-                value = [
-                    choices.get(part.strip().lower(), part.strip())
-                    for part in re.split(r"[;,]", raw)
-                    if part.strip()
-                ]
-            try:
-                values["segment_values"][parameter["key"]] = parameter_value_clean(parameter, value)
-            except (ValueError, InvalidOperation, TypeError):
-                raise ImportRowError(
-                    _("“%(value)s”: %(expectation)s.") % {"value": raw, "expectation": expectation}
-                ) from None
-
-    else:  # pragma: no cover - the field table above is the whole list
-        raise ValueError(kind)
     return read
+
+
+def _emails(item: ImportField, context: CellContext) -> Reader:
+    target = item.target
+
+    def read(values: dict, raw: str) -> None:
+        for part in _SPLIT.split(raw.lower()):
+            if not part:
+                continue
+            if len(part) > 254 or not (_PLAIN_EMAIL.fullmatch(part) or _is_email(part)):
+                raise ImportRowError(_("“%(value)s” is not an email address.") % {"value": part})
+            if part not in values[target]:
+                values[target].append(part)
+
+    return read
+
+
+def _phones(item: ImportField, context: CellContext) -> Reader:
+    target = item.target
+
+    def read(values: dict, raw: str) -> None:
+        for part in _PHONE_SPLIT.split(raw):
+            part = part.strip()
+            if part:
+                phone = phone_read(part)
+                if phone not in values[target]:
+                    values[target].append(phone)
+
+    return read
+
+
+def _date_cell(item: ImportField, context: CellContext) -> Reader:
+    target = item.target
+
+    def read(values: dict, raw: str) -> None:
+        values[target] = date_read(raw)
+
+    return read
+
+
+def _yes_no(item: ImportField, context: CellContext) -> Reader:
+    target = item.target
+
+    def read(values: dict, raw: str) -> None:
+        word = raw.lower()
+        if word in TRUE_WORDS:
+            values[target] = True
+        elif word in FALSE_WORDS:
+            values[target] = False
+        else:
+            raise ImportRowError(_("Write yes or no, not “%(value)s”.") % {"value": raw})
+
+    return read
+
+
+def _stage(item: ImportField, context: CellContext) -> Reader:
+    target, stages, names = item.target, context.stages, context.stage_names
+
+    def read(values: dict, raw: str) -> None:
+        stage = stages.get(raw.lower())
+        if stage is None:
+            raise ImportRowError(
+                _("No stage is named “%(value)s”; the stages are: %(names)s.")
+                % {"value": raw, "names": names}
+            )
+        values[target] = stage
+
+    return read
+
+
+def _owner(item: ImportField, context: CellContext) -> Reader:
+    owners, actor, may_assign = context.owners, context.actor, context.may_assign
+
+    def read(values: dict, raw: str) -> None:
+        found = owners.get(raw.lower())
+        if found is None:
+            raise ImportRowError(
+                _("No active colleague has the email or name “%(value)s”.") % {"value": raw}
+            )
+        if found[0] != actor.pk and not may_assign:
+            raise ImportRowError(_("You can only own records yourself."))
+        values["owner_id"], values["team_id"] = found
+
+    return read
+
+
+def _url(item: ImportField, context: CellContext) -> Reader:
+    target, validator = item.target, URLValidator()
+
+    def read(values: dict, raw: str) -> None:
+        url = raw if "://" in raw else f"https://{raw}"
+        try:
+            validator(url)
+        except ValidationError:
+            raise ImportRowError(_("“%(value)s” is not a web address.") % {"value": raw}) from None
+        if len(url) > 200:
+            raise ImportRowError(_("Too long: at most %(limit)d characters.") % {"limit": 200})
+        values[target] = url
+
+    return read
+
+
+def _choice(item: ImportField, context: CellContext) -> Reader:
+    target = item.target
+    lookup = {}
+    for value, label in item.choices:
+        for word in (value, *in_every_language(label)):
+            lookup[word.lower()] = value
+    labels = ", ".join(str(label) for _value, label in item.choices)
+
+    def read(values: dict, raw: str) -> None:
+        value = lookup.get(raw.lower())
+        if value is None:
+            raise ImportRowError(
+                _("“%(value)s” is not one of: %(choices)s.") % {"value": raw, "choices": labels}
+            )
+        values[target] = value
+
+    return read
+
+
+def _language(item: ImportField, context: CellContext) -> Reader:
+    target = item.target
+    languages = {}
+    for code, name in settings.LANGUAGES:
+        languages[code] = code
+        languages[name.lower()] = code
+    languages.update({"english": "en", "russian": "ru", "русский": "ru", "английский": "en"})
+
+    def read(values: dict, raw: str) -> None:
+        code = languages.get(raw.lower())
+        if code is None:
+            if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,4})?", raw.lower()):
+                raise ImportRowError(
+                    _("“%(value)s” is not a language: write en, ru or the name.") % {"value": raw}
+                )
+            code = raw.lower()[:8]
+        values[target] = code
+
+    return read
+
+
+def _parameter(item: ImportField, context: CellContext) -> Reader:
+    parameter = context.job.segment.parameter(item.key[2:])
+    expectation = parameter_expectation(parameter)
+    choices = {choice.lower(): choice for choice in parameter.get("choices", [])}
+
+    def read(values: dict, raw: str) -> None:
+        value: Any = raw
+        if parameter["type"] == "choice":
+            value = choices.get(raw.lower(), raw)
+        elif parameter["type"] == "multi_choice":
+            value = [
+                choices.get(part.strip().lower(), part.strip())
+                for part in re.split(r"[;,]", raw)
+                if part.strip()
+            ]
+        try:
+            values["segment_values"][parameter["key"]] = parameter_value_clean(parameter, value)
+        except (ValueError, InvalidOperation, TypeError):
+            raise ImportRowError(
+                _("“%(value)s”: %(expectation)s.") % {"value": raw, "expectation": expectation}
+            ) from None
+
+    return read
+
+
+# each kind of field (ImportField.parse) and what makes its reader
+READERS: dict[str, Callable[[ImportField, CellContext], Reader]] = {
+    "text": _text,
+    "emails": _emails,
+    "phones": _phones,
+    "date": _date_cell,
+    "bool": _yes_no,
+    "stage": _stage,
+    "owner": _owner,
+    "url": _url,
+    "choice": _choice,
+    "language": _language,
+    "parameter": _parameter,
+}
+
+
+def cell_reader(item: ImportField, context: CellContext) -> Reader:
+    """The function that reads one cell of `item`'s column into the row's values."""
+    return READERS[item.parse](item, context)

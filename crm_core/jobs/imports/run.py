@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -55,51 +56,68 @@ def _execute(job: ImportJob, *, write: bool) -> None:
     finished_push(job)
 
 
+@dataclass
+class _Outcome:
+    created: int = 0
+    companies: int = 0
+    db_duplicates: int = 0
+    file_duplicates: int = 0
+
+
+def _steps(
+    job: ImportJob, stage: StagedPass, *, write: bool, reused: bool, writers: list, clock: _Clock
+) -> _Outcome:
+    """The dry run's or the import's work; the dry run commits its pass over the rows and
+    rolls back the rest, the import is one transaction."""
+    outcome = _Outcome()
+    if not write:
+        with transaction.atomic():
+            stage.run()
+        clock.lap("read")
+    with transaction.atomic():
+        if write and not reused:
+            stage.run()
+            clock.lap("read")
+        outcome.file_duplicates = stage.problems.duplicate_count
+        outcome.db_duplicates = existing_duplicates(job, stage.problems)
+        clock.lap("duplicates")
+        if job.kind == ImportJob.Kind.CONTACT:
+            outcome.companies = companies_resolve(job, write=write)
+            clock.lap("companies")
+        if not write:
+            transaction.set_rollback(True)
+            return outcome
+        if stage.problems.error_count and not job.skip_invalid:
+            raise FileProblem(_("The file has errors: check it again and fix them."))
+        model = Contact if job.kind == ImportJob.Kind.CONTACT else Company
+        outcome.created = write_rows(job, model, stage, committed_rows=reused, writers=writers)
+        staged_drop(job)
+        clock.lap("insert")
+    return outcome
+
+
 def _execute_pass(job: ImportJob, *, write: bool) -> None:
     """The dry run (write=False) or the import. The dry run commits the rows it kept in the
     job's table and rolls back the rest; the import is one transaction, which starts from
     those rows (or reads the file again when they are gone). The job row is updated
     afterwards, outside that transaction."""
-    model = Contact if job.kind == ImportJob.Kind.CONTACT else Company
     reused = write and staged_intact(job)
     writers: list[SecondWriter] = []
     stage = StagedPass.checked(job) if reused else StagedPass(job)
-    created = companies = db_duplicates = 0
     clock = _Clock()
     try:
-        if not write:
-            with transaction.atomic():
-                stage.run()
-            clock.lap("read")
-        with transaction.atomic():
-            if write and not reused:
-                stage.run()
-                clock.lap("read")
-            file_duplicates = stage.problems.duplicate_count
-            db_duplicates = existing_duplicates(job, stage.problems)
-            clock.lap("duplicates")
-            if job.kind == ImportJob.Kind.CONTACT:
-                companies = companies_resolve(job, write=write)
-                clock.lap("companies")
-            if write:
-                if stage.problems.error_count and not job.skip_invalid:
-                    raise FileProblem(_("The file has errors: check it again and fix them."))
-                created = write_rows(job, model, stage, committed_rows=reused, writers=writers)
-                staged_drop(job)
-                clock.lap("insert")
-            else:
-                transaction.set_rollback(True)
+        outcome = _steps(job, stage, write=write, reused=reused, writers=writers, clock=clock)
     except FileProblem as error:
         _failed(job, " ".join(error.messages), write=write)
         return
     except Exception:
         if any(writer.committed for writer in writers):
-            # the job's own commit failed (its connection lost) after the second writer's share
-            # was committed: take that share back on a new connection
+            # the job's own commit failed (its connection lost) after the second writer's
+            # share was committed: take that share back on a new connection
             logger.error("import %s: taking back the second writer's committed rows", job.pk)
             connection.close()
             with transaction.atomic():
-                undo_model(model, job)
+                undo_model(Contact if job.kind == ImportJob.Kind.CONTACT else Company, job)
         _failed(
             job, _("The import stopped on an unexpected error; nothing was written."), write=write
         )
@@ -114,21 +132,26 @@ def _execute_pass(job: ImportJob, *, write: bool) -> None:
         sum(writer.count for writer in writers),
         clock,
     )
+    _record(job, stage, outcome, write=write)
+
+
+def _record(job: ImportJob, stage: StagedPass, outcome: _Outcome, *, write: bool) -> None:
+    """What the pass found, on the job: counts, the first problems, the report, the status."""
     problems = stage.problems
     job.problem = ""
     job.processed_rows = stage.processed
     job.total_rows = stage.processed
     job.staged_rows = stage.valid
-    job.file_duplicates = file_duplicates
-    job.valid_rows = stage.valid - (db_duplicates if job.skips_duplicates else 0)
+    job.file_duplicates = outcome.file_duplicates
+    job.valid_rows = stage.valid - (outcome.db_duplicates if job.skips_duplicates else 0)
     job.error_count = problems.error_count
     job.duplicate_count = problems.duplicate_count
     job.errors = problems.errors
     job.duplicate_rows = sorted(problems.duplicates, key=lambda item: item["row"])
-    job.companies_created = companies
+    job.companies_created = outcome.companies
     if write:
         job.status = ImportJob.Status.DONE
-        job.created_count = created
+        job.created_count = outcome.created
         job.finished_at = timezone.now()
     else:
         job.status = ImportJob.Status.CHECKED
