@@ -11,10 +11,9 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django_tenants.middleware.main import TenantMainMiddleware
 
 from billing.services.subscriptions import subscription_for
-from tenants.hosts import company_of, domain_serving, hostname
+from tenants.hosts import company_of, hostname
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 BILLING_PATH = "/settings/billing/"
@@ -56,25 +55,6 @@ class StripeWebhookMiddleware:
 
             return stripe_webhook(request)
         return self.get_response(request)
-
-
-class TenantMiddleware(TenantMainMiddleware):
-    """django-tenants' host-to-schema middleware, reading the company's subscription and plan
-    in the same query as its domain (no extra query per request for the billing state), and
-    keeping a leading "www." for the lookup (`domain_serving`: a company's own domain may be
-    www.shop.example)."""
-
-    @staticmethod
-    def hostname_from_request(request):
-        return hostname(request)
-
-    def get_tenant(self, domain_model, hostname):
-        domain = domain_serving(
-            domain_model.objects.select_related("tenant__subscription__plan"), hostname
-        )
-        if domain is None:
-            raise domain_model.DoesNotExist(hostname)
-        return domain.tenant
 
 
 class SubscriptionMiddleware:

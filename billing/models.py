@@ -76,7 +76,7 @@ class Plan(models.Model):
 class Subscription(models.Model):
     """A company's plan and the state its Stripe subscription is in.
 
-    Read on every request of the company's hosts (billing.middleware), so a change made by a
+    Read on every request of the company's hosts (tenants.middleware), so a change made by a
     webhook in a worker takes effect on the next request in every web process.
     """
 

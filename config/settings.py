@@ -103,6 +103,9 @@ PG_EXTRA_SEARCH_PATHS = ["extensions"]
 SKIP_PG_EXTRA_VALIDATION = env.bool("SKIP_PG_EXTRA_VALIDATION", default=False)
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("MIGRATION_PROCESSES", default=2)
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+# read with a request's company in the same query as its domain (tenants.middleware): the
+# billing state every request of a company's hosts needs
+TENANT_DOMAIN_SELECT_RELATED = ["tenant__subscription__plan"]
 ROOT_URLCONF = "config.urls_tenant"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 
@@ -114,7 +117,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "billing.middleware.TenantMiddleware",
+    "tenants.middleware.TenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
