@@ -196,7 +196,9 @@ def billing_seats(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             subscription = seats_set(
-                subscription=current_subscription(), seats=form.cleaned_data["seats"]
+                subscription=current_subscription(),
+                seats=form.cleaned_data["seats"],
+                used=seats_used(),
             )
         except ValidationError as error:
             errors_into(form, error)

@@ -1,23 +1,28 @@
 """The plan's limits on what a company stores: contacts and files. (Seats are in
-subscriptions, API calls in billing.throttling.)"""
+subscriptions, API calls in billing.throttling.)
+
+Billing knows plans, not the CRM's records: each check is given how to count what it limits,
+and counts only when the plan has a limit."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from billing.services.subscriptions import current_subscription
 
+Count = Callable[[], int]
 
-def contact_limit_error(*, adding: int = 1) -> str:
-    """The message refusing `adding` more contacts, or "" when the plan has room."""
+
+def contact_limit_error(*, count: Count, adding: int = 1) -> str:
+    """The message refusing `adding` more contacts (`count()`: how many there are), or ""
+    when the plan has room."""
     limit = current_subscription().plan.max_contacts
     if limit is None:
         return ""
-    from crm_core.models import Contact
-
-    count = Contact.objects.count()
+    count = count()
     if count + adding <= limit:
         return ""
     return _(
@@ -26,20 +31,18 @@ def contact_limit_error(*, adding: int = 1) -> str:
     ) % {"limit": f"{limit:,}", "count": f"{count:,}"}
 
 
-def contacts_room(*, adding: int = 1) -> None:
-    message = contact_limit_error(adding=adding)
+def contacts_room(*, count: Count, adding: int = 1) -> None:
+    message = contact_limit_error(count=count, adding=adding)
     if message:
         raise ValidationError(message, code="contact_limit")
 
 
-def storage_room(*, adding_bytes: int) -> None:
-    """Refuse files beyond the plan's storage."""
+def storage_room(*, used_bytes: Count, adding_bytes: int) -> None:
+    """Refuse files beyond the plan's storage (`used_bytes()`: what the files take now)."""
     limit_mb = current_subscription().plan.max_storage_mb
     if limit_mb is None:
         return
-    from crm_core.models import Attachment
-
-    used = Attachment.objects.aggregate(total=Sum("size"))["total"] or 0
+    used = used_bytes()
     if used + adding_bytes <= limit_mb * 1024 * 1024:
         return
     raise ValidationError(

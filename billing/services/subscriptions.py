@@ -3,6 +3,7 @@ state Stripe reports (applied newest-first, whatever order the events arrive in)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -303,15 +304,14 @@ def seat_limit(subscription: Subscription) -> int | None:
     return plan_limit
 
 
-def seat_check(*, adding: int = 1) -> None:
-    """Refuse one more staff member beyond the seats paid for (or the plan's limit)."""
-    from tenants.identity.services.users import seats_used
-
+def seat_check(*, used: Callable[[], int], adding: int = 1) -> None:
+    """Refuse one more staff member beyond the seats paid for (or the plan's limit);
+    `used()` counts the seats taken (asked only when there is a limit)."""
     subscription = current_subscription()
     limit = seat_limit(subscription)
     if limit is None:
         return
-    used = seats_used()
+    used = used()
     if used + adding <= limit:
         return
     can_add = subscription.stripe_subscription_id and (
@@ -329,13 +329,11 @@ def seat_check(*, adding: int = 1) -> None:
     raise SeatLimitReached(message, code="seat_limit")
 
 
-def seats_set(*, subscription: Subscription, seats: int) -> Subscription:
-    """Change the number of paid seats; Stripe prorates the difference on the next invoice."""
-    from tenants.identity.services.users import seats_used
-
+def seats_set(*, subscription: Subscription, seats: int, used: int) -> Subscription:
+    """Change the number of paid seats (`used` of them are taken); Stripe prorates the
+    difference on the next invoice."""
     if not subscription.stripe_subscription_id:
         raise ValidationError({"seats": [_("There is no paid subscription to change yet.")]})
-    used = seats_used()
     if seats < used:
         raise ValidationError(
             {

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -223,7 +224,10 @@ def attachments_add(*, actor: User | None, interaction: Interaction, files: list
             problems.append(_("“%(name)s” is empty.") % {"name": upload.name})
     if problems:
         raise ValidationError({"attachments": problems})
-    storage_room(adding_bytes=sum(upload.size for upload in files))
+    storage_room(
+        used_bytes=lambda: Attachment.objects.aggregate(total=Sum("size"))["total"] or 0,
+        adding_bytes=sum(upload.size for upload in files),
+    )
     stored = []
     try:
         for upload in files:

@@ -120,7 +120,7 @@ def contact_create(*, actor: User, data: dict[str, Any], allow_duplicate: bool =
     _segment_clean(fields, "contact")
     if not (fields.get("first_name") or "").strip():
         raise ValidationError({"first_name": [_("Enter a first name.")]})
-    contacts_room()
+    contacts_room(count=Contact.objects.count)
     owner = owner_resolve(actor=actor, owner=data.get("owner"))
     if not allow_duplicate:
         duplicates = list(

@@ -127,7 +127,7 @@ def test_seats_beyond_the_plan_are_refused(tenant_a, stripe_api, paid_plan):
     subscription.plan = paid_plan
     subscription.save()
     with tenant_a.active(), pytest.raises(ValidationError, match="at most 50 seats"):
-        seats_set(subscription=subscription, seats=51)
+        seats_set(subscription=subscription, seats=51, used=1)
 
 
 def test_billing_page_is_for_managers_and_shows_only_the_companys_invoices(

@@ -234,7 +234,7 @@ def write_rows(
     try:
         created, shared = _insert_mine(plan, second, cutoff)
         if plan.contact:
-            over = contact_limit_error(adding=shared)
+            over = contact_limit_error(count=Contact.objects.count, adding=shared)
             if over:  # the inserts are rolled back with the transactions
                 raise FileProblem(over)
         if second:

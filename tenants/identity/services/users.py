@@ -47,7 +47,7 @@ def user_create(
         except ValidationError as error:
             raise ValidationError({"password": list(error.messages)}) from None
     if role != Role.CUSTOMER and is_active:
-        seat_check()
+        seat_check(used=seats_used)
     user = User.objects.create_user(
         email=email,
         password=password,
@@ -77,7 +77,7 @@ def invitation_create(
         raise ValidationError({"role": _("This role cannot be given by invitation.")})
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("This person already has an account here.")})
-    seat_check()
+    seat_check(used=seats_used)
     Invitation.objects.filter(email=email, accepted_at=None, revoked_at=None).update(
         revoked_at=timezone.now()
     )
@@ -160,7 +160,7 @@ def user_deactivate(*, actor: User, user: User) -> User:
 def user_reactivate(*, actor: User, user: User) -> User:
     _require_team_manager(actor)
     if not user.is_active and user.role != Role.CUSTOMER:
-        seat_check()
+        seat_check(used=seats_used)
     user.is_active = True
     user.deactivated_at = None
     user.save(update_fields=["is_active", "deactivated_at"])
