@@ -5,6 +5,7 @@ and the address it was sent to, so it stops working once that address changes.""
 from __future__ import annotations
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -95,6 +96,8 @@ def customer_signup(*, email: str, full_name: str, password: str) -> User | None
         raise ValidationError(errors)
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
+        # hashed as a new account's would be, so that the answer takes as long either way
+        make_password(password)
         unverified = unverified_customer(email=existing.email)
         if unverified is not None:
             verification_send(user=unverified)
