@@ -14,11 +14,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
 
+from crm_core.jobs.selectors import export_get_for_user, import_get_for_user
 from crm_core.live import deal_board_groups_for, record_group
 from crm_core.models import Pipeline
 from crm_core.selectors.deals import deal_get_for_user
-from crm_core.selectors.exports import export_get_for_user
-from crm_core.selectors.imports import import_get_for_user
 from crm_core.selectors.notifications import notifications_for, unread_count
 from crm_core.selectors.parties import company_get_for_user, contact_get_for_user
 from crm_core.selectors.visibility import visible_owner

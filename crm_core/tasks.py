@@ -76,23 +76,23 @@ def imports_purge_job() -> int:
 
 @shared_task
 def jobs_recover_job() -> int:
-    """Imports and exports whose worker died mid-step (crm_core.services.jobs)."""
+    """Imports and exports whose worker died mid-step (crm_core.jobs.running)."""
+    from crm_core.jobs.exports import exports_recover
     from crm_core.jobs.imports import imports_recover
-    from crm_core.services.export import exports_recover
 
     return imports_recover() + exports_recover()
 
 
 @shared_task
 def export_run_job(job_id: int) -> None:
+    from crm_core.jobs.exports import export_run
     from crm_core.models import ExportJob
-    from crm_core.services.export import export_run
 
     export_run(job=ExportJob.objects.select_related("created_by").get(pk=job_id))
 
 
 @shared_task
 def exports_purge_job() -> int:
-    from crm_core.services.export import exports_purge
+    from crm_core.jobs.exports import exports_purge
 
     return exports_purge()

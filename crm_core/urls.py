@@ -1,10 +1,9 @@
 from django.urls import path, re_path
 
+from crm_core.jobs import views as jobs
 from crm_core.views import (
     commerce,
     deals,
-    exports,
-    imports,
     interactions,
     lookup,
     merges,
@@ -33,22 +32,20 @@ urlpatterns = [
         {"kind": COMPANIES},
         name="company_export",
     ),
-    path("contacts/import/", imports.import_upload_view, {"kind": CONTACTS}, name="contact_import"),
-    path(
-        "companies/import/", imports.import_upload_view, {"kind": COMPANIES}, name="company_import"
-    ),
-    path("imports/", imports.import_list, name="import_list"),
-    path("exports/", exports.export_list, name="export_list"),
-    path("exports/<int:pk>/", exports.export_detail, name="export_detail"),
-    path("exports/<int:pk>/status/", exports.export_status, name="export_status"),
-    path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
+    path("contacts/import/", jobs.import_upload_view, {"kind": CONTACTS}, name="contact_import"),
+    path("companies/import/", jobs.import_upload_view, {"kind": COMPANIES}, name="company_import"),
+    path("imports/", jobs.import_list, name="import_list"),
+    path("exports/", jobs.export_list, name="export_list"),
+    path("exports/<int:pk>/", jobs.export_detail, name="export_detail"),
+    path("exports/<int:pk>/status/", jobs.export_status, name="export_status"),
+    path("exports/<int:pk>/download/", jobs.export_download, name="export_download"),
     path("lookup/contacts/", lookup.lookup, {"kind": CONTACTS}, name="contact_lookup"),
     path("lookup/companies/", lookup.lookup, {"kind": COMPANIES}, name="company_lookup"),
-    path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
-    path("imports/<int:pk>/status/", imports.import_status, name="import_status"),
-    path("imports/<int:pk>/run/", imports.import_run_view, name="import_run"),
-    path("imports/<int:pk>/undo/", imports.import_undo_view, name="import_undo"),
-    path("imports/<int:pk>/problems.csv", imports.import_report, name="import_report"),
+    path("imports/<int:pk>/", jobs.import_detail, name="import_detail"),
+    path("imports/<int:pk>/status/", jobs.import_status, name="import_status"),
+    path("imports/<int:pk>/run/", jobs.import_run_view, name="import_run"),
+    path("imports/<int:pk>/undo/", jobs.import_undo_view, name="import_undo"),
+    path("imports/<int:pk>/problems.csv", jobs.import_report, name="import_report"),
     path("contacts/<int:pk>/", parties.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", parties.record_edit, {"kind": CONTACTS}, name="contact_edit"),
     path(

@@ -5,9 +5,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import ERROR
-from config.pagination import KEYSET_PARAMETERS, Ordering, keyset_response, paginated
+from config.pagination import KEYSET_PARAMETERS, keyset_response, paginated
 from crm_core.api.fields import RecordRef, version_field
-from crm_core.filters import CompanyFilter, ContactFilter
 from crm_core.models import Company, Contact, LifecycleStage, Segment
 from crm_core.selectors.parties import (
     companies_visible,
@@ -15,6 +14,7 @@ from crm_core.selectors.parties import (
     contact_get_for_user,
     contacts_visible,
     owners_assignable,
+    parties_filtered,
 )
 from crm_core.services.common import EditConflict
 from crm_core.services.parties import (
@@ -30,8 +30,6 @@ from crm_core.services.parties import (
 
 # what every owned record shows besides its own fields
 RECORD_META = ["owner", "created_at", "updated_at", "archived_at", "version"]
-CONTACT_ORDERING = Ordering(fields=("last_name", "created_at", "updated_at"), default="last_name")
-COMPANY_ORDERING = Ordering(fields=("name", "created_at", "updated_at"), default="name")
 
 
 class ContactOutputSerializer(serializers.ModelSerializer):
@@ -122,16 +120,12 @@ def _conflict(error: EditConflict) -> Response:
     return Response({"detail": error.messages[0]}, status=status.HTTP_409_CONFLICT)
 
 
-def _list(request, view, queryset, filterset_class, ordering: Ordering, serializer):
-    filterset = filterset_class(request.query_params, queryset=queryset)
-    if not filterset.is_valid():
-        raise ValidationError(
-            {
-                field: [str(message) for message in messages]
-                for field, messages in filterset.errors.items()
-            }
-        )
-    return keyset_response(request, filterset.qs, ordering, serializer)
+def _list(request, kind: str, serializer):
+    """One keyset page of the filtered list (the same selector the export reads)."""
+    records, _segment, ordering = parties_filtered(
+        user=request.user, kind=kind, query=request.query_params
+    )
+    return keyset_response(request, records, ordering, serializer)
 
 
 LIST_PARAMETERS = [
@@ -150,14 +144,7 @@ LIST_PARAMETERS = [
 class ContactListCreateApi(APIView):
     @extend_schema(parameters=LIST_PARAMETERS, responses=paginated(ContactOutputSerializer))
     def get(self, request):
-        return _list(
-            request,
-            self,
-            contacts_visible(user=request.user),
-            ContactFilter,
-            CONTACT_ORDERING,
-            ContactOutputSerializer,
-        )
+        return _list(request, "contact", ContactOutputSerializer)
 
     @extend_schema(
         request=ContactInputSerializer,
@@ -244,14 +231,7 @@ class ContactDetailApi(_PartyDetailApi):
 class CompanyListCreateApi(APIView):
     @extend_schema(parameters=LIST_PARAMETERS, responses=paginated(CompanyOutputSerializer))
     def get(self, request):
-        return _list(
-            request,
-            self,
-            companies_visible(user=request.user),
-            CompanyFilter,
-            COMPANY_ORDERING,
-            CompanyOutputSerializer,
-        )
+        return _list(request, "company", CompanyOutputSerializer)
 
     @extend_schema(request=CompanyInputSerializer, responses={201: CompanyOutputSerializer})
     def post(self, request):

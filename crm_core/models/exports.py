@@ -46,7 +46,7 @@ class ExportJob(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # when a worker started writing the file (crm_core.services.jobs.running)
+    # when a worker started writing the file (crm_core.jobs.running.running)
     running_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:

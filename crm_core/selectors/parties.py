@@ -1,9 +1,16 @@
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, QueryDict
 
-from crm_core.models import Company, Contact, LifecycleStage
+from config.pagination import Ordering
+from crm_core.filters import CompanyFilter, ContactFilter
+from crm_core.models import Company, Contact, LifecycleStage, Segment
 from crm_core.selectors.visibility import visible_to
 from tenants.identity.models import User
+
+# what the contact and company lists may be sorted by (each backed by an index)
+CONTACT_ORDERING = Ordering(fields=("last_name", "created_at", "updated_at"), default="last_name")
+COMPANY_ORDERING = Ordering(fields=("name", "created_at", "updated_at"), default="name")
 
 
 def contacts_visible(*, user: User) -> QuerySet[Contact]:
@@ -14,6 +21,28 @@ def contacts_visible(*, user: User) -> QuerySet[Contact]:
 
 def companies_visible(*, user: User) -> QuerySet[Company]:
     return visible_to(Company.objects.all(), user).select_related("owner", "lifecycle_stage")
+
+
+def parties_filtered(
+    *, user: User, kind: str, query: QueryDict
+) -> tuple[QuerySet, Segment | None, Ordering]:
+    """The contacts or companies (`kind`) `user` sees with the list's filters in `query`, the
+    segment filtered on, and the list's orderings: what the list API pages and the export
+    writes. Filters the list refuses raise ValidationError, a message per field."""
+    if kind == "contact":
+        filterset = ContactFilter(query, queryset=contacts_visible(user=user))
+        ordering = CONTACT_ORDERING
+    else:
+        filterset = CompanyFilter(query, queryset=companies_visible(user=user))
+        ordering = COMPANY_ORDERING
+    if not filterset.is_valid():
+        raise ValidationError(
+            {
+                field: [str(message) for message in errors]
+                for field, errors in filterset.errors.items()
+            }
+        )
+    return filterset.qs, filterset.form.cleaned_data.get("segment"), ordering
 
 
 def contact_get_for_user(*, user: User, pk: int, with_portal: bool = False) -> Contact:

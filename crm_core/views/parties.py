@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,12 +18,22 @@ from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
 from config.pagination import paginate
-from crm_core.api.parties import COMPANY_ORDERING, CONTACT_ORDERING
 from crm_core.filters import CompanyFilter, ContactFilter
 from crm_core.forms import CompanyForm, ContactForm, initial_from
+from crm_core.jobs.exports import (
+    COLUMNS,
+    XLSX_ROW_LIMIT,
+    export_csv_rows,
+    export_filename,
+    export_queryset,
+    export_start,
+    export_xlsx,
+)
 from crm_core.models import Deal
 from crm_core.selectors.history import record_history
 from crm_core.selectors.parties import (
+    COMPANY_ORDERING,
+    CONTACT_ORDERING,
     companies_visible,
     company_contacts,
     company_get_for_user,
@@ -144,19 +155,6 @@ def record_export(request: HttpRequest, kind: Kind, file_format: str) -> HttpRes
 
     GET downloads at once. The list's export buttons POST: a list longer than
     `EXPORT_DIRECT_ROWS` then becomes a background job, and the user lands on its page."""
-    from django.conf import settings
-    from django.http import StreamingHttpResponse
-
-    from crm_core.services.export import (
-        COLUMNS,
-        XLSX_ROW_LIMIT,
-        export_csv_rows,
-        export_filename,
-        export_queryset,
-        export_start,
-        export_xlsx,
-    )
-
     query = request.POST.get("query", "") if request.method == "POST" else request.GET.urlencode()
     back = f"{kind.url('list')}?{query}"
     try:

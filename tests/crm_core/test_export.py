@@ -10,9 +10,9 @@ from django.test import override_settings
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from crm_core.jobs import exports as export_services
+from crm_core.jobs.exports import exports_purge
 from crm_core.models import ExportJob, Notification
-from crm_core.services import export as export_services
-from crm_core.services.export import exports_purge
 from crm_core.services.parties import company_create, contact_create
 from crm_core.services.segments import segment_save
 from tenants.identity.roles import Role
@@ -223,8 +223,8 @@ def test_an_export_whose_worker_died_fails_and_says_so(
     import psycopg
     from django.db import connection
 
-    from crm_core.services.export import exports_recover
-    from crm_core.services.jobs import running_tag
+    from crm_core.jobs.exports import exports_recover
+    from crm_core.jobs.running import running_tag
 
     owner = tenant_a.owner()
     with tenant_a.active():

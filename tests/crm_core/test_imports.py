@@ -566,7 +566,7 @@ def test_a_step_whose_worker_died_goes_back_to_where_it_can_start_again(
     from django.utils import timezone
 
     from crm_core.jobs.imports import imports_recover
-    from crm_core.services.jobs import running_tag
+    from crm_core.jobs.running import running_tag
 
     owner = tenant_a.owner()
     client = tenant_a.client(owner)

@@ -10,10 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from crm_core.jobs import exports as export_services
 from crm_core.jobs.imports import import_check, import_mapping_set, import_upload
 from crm_core.jobs.imports import staging as import_staging
 from crm_core.models import Notification, Pipeline
-from crm_core.services import export as export_services
 from crm_core.services.deals import deal_create, deal_move
 from crm_core.services.interactions import interaction_log
 from crm_core.services.parties import contact_create, contact_update

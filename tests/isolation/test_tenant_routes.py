@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from crm_core.jobs.exports import export_run, export_start
 from crm_core.jobs.imports import import_check, import_mapping_set, import_upload
 from crm_core.models import (
     Company,
@@ -40,7 +41,6 @@ from crm_core.services.commerce import (
     product_save,
 )
 from crm_core.services.deals import deal_create
-from crm_core.services.export import export_run, export_start
 from crm_core.services.interactions import attachments_add, interaction_log
 from crm_core.services.merges import contacts_merge
 from crm_core.services.notifications import notify

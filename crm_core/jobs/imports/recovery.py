@@ -1,5 +1,5 @@
 """Jobs whose step did not happen: the broker refused the message, or the worker died mid-way
-(crm_core.services.jobs): back to where the user can start the step again, saying so."""
+(crm_core.jobs.running): back to where the user can start the step again, saying so."""
 
 # SQL here is assembled from model table and column names, never from what a user typed;
 # values always travel as parameters or through COPY.
@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy
 
 from crm_core.jobs.imports.progress import finished_push
 from crm_core.jobs.imports.undo import undo_model
+from crm_core.jobs.running import stopped
 from crm_core.models import Company, Contact
 from crm_core.models.imports import ImportJob
-from crm_core.services.jobs import stopped
 from tenants.queue import QUEUE_UNREACHABLE
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def import_not_queued(*, job: ImportJob) -> None:
 
 
 def imports_recover(*, now=None) -> int:
-    """Jobs whose worker died in the middle of a step (crm_core.services.jobs): the step's
+    """Jobs whose worker died in the middle of a step (crm_core.jobs.running): the step's
     transaction was rolled back with its session, so the job goes back to where its user can
     start the step again, saying so. Returns how many were recovered."""
     return sum(

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from crm_core.jobs.imports.fields import SEVERAL_COLUMNS, fields_for, mapping_guess
 from crm_core.jobs.imports.files import FileProblem, file_format, table_preview, xlsx_check
 from crm_core.jobs.imports.progress import finished_push
+from crm_core.jobs.running import running
 from crm_core.models.imports import ImportJob
 from crm_core.services.common import owner_resolve
-from crm_core.services.jobs import running
 from crm_core.services.segments import (
     segment_kind_check,
 )

@@ -1,7 +1,9 @@
-"""Import screens: upload, column mapping, dry run report, progress, undo."""
+"""The pages of background jobs: an import (upload, column mapping, dry run report,
+progress, undo) and an export (progress while it is written, then the download)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
 from crm_core.forms import ImportUploadForm
+from crm_core.jobs.exports import export_expires_at
 from crm_core.jobs.imports import (
     fields_for,
     import_mapping_set,
@@ -22,8 +25,13 @@ from crm_core.jobs.imports import (
     import_upload,
     report_path,
 )
-from crm_core.models import ImportJob
-from crm_core.selectors.imports import import_get_for_user, imports_visible
+from crm_core.jobs.selectors import (
+    export_get_for_user,
+    exports_for,
+    import_get_for_user,
+    imports_visible,
+)
+from crm_core.models import ExportJob, ImportJob
 from crm_core.selectors.visibility import can_assign_owners
 from crm_core.tasks import import_check_job, import_read_job, import_run_job, import_undo_job
 from crm_core.views.parties import Kind
@@ -163,4 +171,41 @@ def import_report(request: HttpRequest, pk: int) -> FileResponse:
         as_attachment=True,
         filename=f"problems-{job.pk}.csv",
         content_type="text/csv; charset=utf-8",
+    )
+
+
+def _context(job: ExportJob) -> dict:
+    return {"job": job, "expires_at": export_expires_at(job)}
+
+
+def export_list(request: HttpRequest) -> HttpResponse:
+    jobs = exports_for(user=request.user)[:100]
+    return render(
+        request,
+        "crm_core/export_list.html",
+        {"jobs": jobs, "keep_days": settings.EXPORT_KEEP_DAYS},
+    )
+
+
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = export_get_for_user(user=request.user, pk=pk)
+    return render(request, "crm_core/export_detail.html", _context(job))
+
+
+def export_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress block, polled by htmx while the socket is away, reloaded when it ends."""
+    job = export_get_for_user(user=request.user, pk=pk)
+    return render(request, "crm_core/_export_status.html", _context(job))
+
+
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = export_get_for_user(user=request.user, pk=pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
+    content_type = {
+        ExportJob.Format.CSV: "text/csv; charset=utf-8",
+        ExportJob.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }[job.file_format]
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=content_type
     )

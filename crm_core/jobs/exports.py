@@ -28,8 +28,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
+from crm_core.jobs.running import running, stopped
 from crm_core.models import ExportJob, Notification
-from crm_core.services.jobs import running, stopped
+from crm_core.selectors.parties import parties_filtered
 from crm_core.services.notifications import notify
 from crm_core.services.spreadsheets import SafeCsvWriter, xlsx_row
 from tenants.identity.models import User
@@ -160,27 +161,13 @@ def export_queryset(*, user: User, kind: str, query: str | QueryDict) -> tuple[Q
     list's order, and the segment filtered on (its parameters become columns).
 
     Raises ValidationError for filters the list would refuse."""
-    from crm_core.api.parties import COMPANY_ORDERING, CONTACT_ORDERING
-    from crm_core.filters import CompanyFilter, ContactFilter
-    from crm_core.selectors.parties import companies_visible, contacts_visible
-
     if isinstance(query, str):
         query = QueryDict(query)
-    if kind == ExportJob.Kind.CONTACT:
-        filterset = ContactFilter(query, queryset=contacts_visible(user=user))
-        ordering = CONTACT_ORDERING
-    else:
-        filterset = CompanyFilter(query, queryset=companies_visible(user=user))
-        ordering = COMPANY_ORDERING
-    if not filterset.is_valid():
-        raise ValidationError(
-            {field: list(errors) for field, errors in filterset.form.errors.items()}
-        )
-    segment = filterset.form.cleaned_data.get("segment")
+    records, segment, ordering = parties_filtered(user=user, kind=kind, query=query)
     order = query.get("ordering", "")
     if order.removeprefix("-") not in ordering.fields:
         order = ordering.default
-    return filterset.qs.order_by(order, "pk"), segment
+    return records.order_by(order, "pk"), segment
 
 
 def export_filename(kind: str, file_format: str) -> str:
@@ -281,7 +268,7 @@ def export_run(*, job: ExportJob) -> ExportJob:
 
 
 def exports_recover(*, now=None) -> int:
-    """Exports whose worker died while writing the file (crm_core.services.jobs) fail,
+    """Exports whose worker died while writing the file (crm_core.jobs.running) fail,
     saying so, and whoever asked is told; returns how many."""
     jobs = stopped(ExportJob.objects.filter(status=ExportJob.Status.RUNNING), now=now)
     for job in jobs:
