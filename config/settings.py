@@ -76,6 +76,7 @@ SHARED_APPS = [
     "django_htmx",
     "django_vite",
     "django_zxcvbn_password_validator",
+    "onboarding",
     "frontend",
     "channels",
     "csp",

@@ -6,11 +6,45 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from crm_core.models import Company, Contact, InteractionOutcome, InteractionTopic, LifecycleStage
+from crm_core.jobs.imports import (
+    import_check,
+    import_mapping_set,
+    import_run,
+    import_start,
+    import_upload,
+)
+from crm_core.models import (
+    Company,
+    Contact,
+    Deal,
+    DealLine,
+    ImportJob,
+    InteractionOutcome,
+    InteractionTopic,
+    LifecycleStage,
+    Pipeline,
+    Price,
+    Product,
+    Segment,
+    Task,
+)
+from crm_core.services.commerce import (
+    LineRequest,
+    order_create,
+    order_status_change,
+    price_list_save,
+    prices_set,
+    product_save,
+)
+from crm_core.services.deals import DealLineRequest, deal_create, deal_lines_set
+from crm_core.services.history import history_actor
 from crm_core.services.interactions import interaction_log
-from crm_core.services.parties import company_create, contact_create
+from crm_core.services.parties import company_create, company_update, contact_create, contact_update
+from crm_core.services.segments import segment_save
+from crm_core.services.tasks import task_create
 from crm_core.text import latin
 from tenants.identity.models import User
 from tenants.identity.roles import Role
@@ -170,9 +204,6 @@ NOTES_EN = [
 
 def demo_segments_seed() -> None:
     """The two segments of the issue's example, with values on the demo companies."""
-    from crm_core.models import Segment
-    from crm_core.services.parties import company_update
-    from crm_core.services.segments import segment_save
 
     if Segment.objects.exists():
         return
@@ -248,8 +279,6 @@ def demo_segments_seed() -> None:
 
 def demo_deals_seed() -> None:
     """Open and closed deals across the default pipeline's stages."""
-    from crm_core.models import Deal, Pipeline
-    from crm_core.services.deals import deal_create
 
     pipeline = Pipeline.objects.first()
     if pipeline is None or Deal.objects.exists():
@@ -284,8 +313,6 @@ def demo_deals_seed() -> None:
 
 def demo_tasks_seed() -> None:
     """Open tasks for the owner and the sales team: some overdue, some today, some later."""
-    from crm_core.models import Task
-    from crm_core.services.tasks import task_create
 
     if Task.objects.exists():
         return
@@ -323,15 +350,6 @@ def demo_tasks_seed() -> None:
 
 def demo_commerce_seed() -> None:
     """A small catalogue, a retail and a distributor price list, and orders in every status."""
-    from crm_core.models import Product, Segment
-    from crm_core.services.commerce import (
-        LineRequest,
-        order_create,
-        order_status_change,
-        price_list_save,
-        prices_set,
-        product_save,
-    )
 
     if Product.objects.exists():
         return
@@ -450,19 +468,6 @@ DEMO_IMPORT = (
 def demo_extras_seed() -> None:
     """What the other seeds leave out: products on deals, edits in the history of changes,
     and one finished import (with a bad row skipped) to show on the imports page."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from crm_core.jobs.imports import (
-        import_check,
-        import_mapping_set,
-        import_run,
-        import_start,
-        import_upload,
-    )
-    from crm_core.models import Deal, DealLine, ImportJob, Price
-    from crm_core.services.deals import DealLineRequest, deal_lines_set
-    from crm_core.services.history import history_actor
-    from crm_core.services.parties import contact_update
 
     if DealLine.objects.exists() or ImportJob.objects.exists():
         return

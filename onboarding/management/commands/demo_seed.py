@@ -2,7 +2,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_tenants.utils import tenant_context
 
-from crm_core.demo import (
+from crm_core.services.deals import pipeline_default_create
+from crm_core.services.interactions import interaction_lists_default_create
+from crm_core.services.parties import lifecycle_stages_default_create
+from crm_core.services.tickets import support_topics_default_create
+from onboarding.demo import (
     demo_clients_seed,
     demo_commerce_seed,
     demo_deals_seed,
@@ -11,11 +15,7 @@ from crm_core.demo import (
     demo_segments_seed,
     demo_tasks_seed,
 )
-from crm_core.services.deals import pipeline_default_create
-from crm_core.services.interactions import interaction_lists_default_create
-from crm_core.services.parties import lifecycle_stages_default_create
-from crm_core.services.tickets import support_topics_default_create
-from portal.demo import demo_portal_seed
+from onboarding.portal_demo import demo_portal_seed
 from search.services import changes_index
 from tenants.identity.models import Team, User
 from tenants.identity.roles import Role
