@@ -21,8 +21,8 @@ from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
+from onboarding import services as onboarding  # noqa: E402
 from tenants.identity.models import User  # noqa: E402
-from tenants.services.provisioning import tenant_signup  # noqa: E402
 
 # BENCH_KEEP=1: the database outlives the run and the next run reuses it (a benchmark whose
 # company is already there skips its load): for experiments at full size
@@ -65,7 +65,7 @@ def company_signup(subdomain: str, plan: str = "") -> User:
     from billing.models import Plan, Subscription
 
     email = f"owner@{subdomain}.test"
-    result = tenant_signup(
+    result = onboarding.company_signup(
         company_name=subdomain.title(),
         subdomain=subdomain,
         owner_name=f"Owner {subdomain.title()}",

@@ -17,15 +17,15 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from onboarding.services import company_signup  # noqa: E402
 from tenants.models import TemplateSnapshot, Tenant  # noqa: E402
-from tenants.services.provisioning import tenant_signup  # noqa: E402
 
 PASSWORD = "Bench-Password-2026"  # noqa: S105
 
 
 def signup_to_first_request(subdomain: str) -> float:
     started = time.perf_counter()
-    result = tenant_signup(
+    result = company_signup(
         company_name=f"Bench {subdomain}",
         subdomain=subdomain,
         owner_name="Bench Owner",

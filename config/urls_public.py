@@ -4,12 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from tenants.api.signup import SignupApi
+from onboarding import views as onboarding
+from onboarding.api import SignupApi
 from tenants.views import public
 
 urlpatterns = [
     path("", public.home, name="home"),
-    path("signup/", public.signup, name="signup"),
+    path("signup/", onboarding.signup, name="signup"),
     path("signup/check/", public.subdomain_check, name="signup_check"),
     path("api/v1/signup/", SignupApi.as_view(), name="api-signup"),
     path("", include("billing.urls_public")),

@@ -1,2 +1,4 @@
-"""Above the CRM's domains, the portal and search: what fills a company with data of its own.
-Today the demo company (`demo_seed`); next, the seeding of a company signing up (issue 22)."""
+"""Above the CRM's domains, the portal, search and billing: what makes a company and fills it.
+A company signing up (`services.company_signup`: the workspace from tenants, the subscription
+from billing, the CRM's default lists; the public signup page, API and `tenant_create`) and
+the demo company (`demo_seed`)."""

@@ -16,11 +16,11 @@ from django.test import Client
 from django.utils import translation
 from django_tenants.utils import tenant_context
 
+from onboarding.services import company_signup
 from tenants.identity.models import User
 from tenants.identity.roles import Role
 from tenants.identity.services.users import user_create
 from tenants.models import Tenant
-from tenants.services.provisioning import tenant_signup
 
 PASSWORD = "Sturdy-Password-2026"
 
@@ -75,7 +75,7 @@ def tenant_handle(subdomain: str) -> TenantHandle:
     email = f"owner@{subdomain}.test"
     tenant = Tenant.objects.filter(schema_name=subdomain).first()
     if tenant is None:
-        tenant_signup(
+        company_signup(
             company_name=company,
             subdomain=subdomain,
             owner_name=owner,

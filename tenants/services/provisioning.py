@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -9,35 +10,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_exists, tenant_context
-from stripe import StripeError
 
-from billing.services.subscriptions import checkout_url, plan_for_signup, subscription_create
-from crm_core.services.deals import pipeline_default_create
-from crm_core.services.interactions import interaction_lists_default_create
-from crm_core.services.parties import lifecycle_stages_default_create
-from crm_core.services.tickets import support_topics_default_create
 from tenants.identity.models import User
 from tenants.identity.roles import Role
 from tenants.identity.services.handoff import handoff_path_for
 from tenants.identity.services.users import user_create
-from tenants.links import domain_for, url_for_domain
+from tenants.links import domain_for
 from tenants.models import Domain, Tenant
 from tenants.validators import schema_name_for, validate_subdomain
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SignupResult:
-    tenant_id: int
-    schema_name: str
-    domain: str
-    tenant_url: str
-    login_url: str
-    owner_id: int
-    plan: str = "trial"
-    # Stripe Checkout for a paid plan (the workspace is usable meanwhile, for the trial period).
-    checkout_url: str = ""
 
 
 def public_tenant_ensure() -> Tenant:
@@ -65,9 +47,10 @@ def subdomain_availability_errors(subdomain: str) -> list[str]:
     return [_("This address is already taken.")] if taken else []
 
 
-def _validate_signup(
+def signup_check(
     *, company_name: str, subdomain: str, owner_name: str, email: str, password: str
 ) -> None:
+    """Every field of a signup, each with its message (nothing is created)."""
     errors: dict[str, list[str]] = {}
     if not company_name.strip():
         errors["company_name"] = [_("Enter your company's name.")]
@@ -84,25 +67,37 @@ def _validate_signup(
         raise ValidationError(errors)
 
 
-def tenant_signup(
+@dataclass(frozen=True)
+class Workspace:
+    """A company's new workspace: its row, its address, its owner and their one-time link."""
+
+    tenant: Tenant
+    domain: str
+    owner: User
+    login_path: str
+
+
+def workspace_create(
     *,
     company_name: str,
     subdomain: str,
     owner_name: str,
     email: str,
     password: str,
-    plan: str = "",
-    interval: str = "month",
-    seats: int = 1,
-) -> SignupResult:
+    prepare: Callable[[Tenant], None] = lambda tenant: None,
+    seed: Callable[[], None] = lambda: None,
+) -> Workspace:
     """Create a company's workspace: schema (cloned from the template), domain and owner.
 
-    All of it or nothing: the schema, the rows and the owner are created in one transaction
-    (PostgreSQL DDL is transactional), so a failure leaves no schema, domain or user behind.
+    What the apps above add to every company comes as two steps of the same transaction:
+    `prepare(tenant)` before the owner exists (billing's subscription, which the seat check
+    reads), `seed()` in the company's schema once the owner does (the CRM's default lists).
+    All of it or nothing: PostgreSQL DDL is transactional, so a failure leaves no schema,
+    domain or user behind.
     """
     connection.set_schema_to_public()
     subdomain = subdomain.strip().lower()
-    _validate_signup(
+    signup_check(
         company_name=company_name,
         subdomain=subdomain,
         owner_name=owner_name,
@@ -110,21 +105,17 @@ def tenant_signup(
         password=password,
     )
     domain = domain_for(subdomain)
-    chosen_plan = plan_for_signup(plan)
     try:
         with transaction.atomic():
             tenant = Tenant(schema_name=schema_name_for(subdomain), name=company_name.strip())
             tenant.save(verbosity=0)
             Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
-            subscription = subscription_create(tenant=tenant, plan=chosen_plan, interval=interval)
+            prepare(tenant)
             with tenant_context(tenant):
                 owner = user_create(
                     email=email, full_name=owner_name, password=password, role=Role.OWNER
                 )
-                lifecycle_stages_default_create()
-                interaction_lists_default_create()
-                pipeline_default_create()
-                support_topics_default_create()
+                seed()
                 login_path = handoff_path_for(owner)
     except (IntegrityError, ValidationError) as error:
         if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
@@ -132,29 +123,4 @@ def tenant_signup(
         raise ValidationError({"subdomain": [_("This address is already taken.")]}) from error
     finally:
         connection.set_schema_to_public()
-    login_url = url_for_domain(domain, login_path)
-    checkout = ""
-    if chosen_plan.is_paid:
-        # The workspace exists whatever Stripe answers: the owner can pay later from billing.
-        try:
-            checkout = checkout_url(
-                subscription=subscription,
-                plan=chosen_plan,
-                interval=interval,
-                seats=seats,
-                email=email,
-                success_url=login_url,
-                cancel_url=login_url,
-            )
-        except (StripeError, ValidationError):
-            logger.exception("Checkout for %s could not be started", tenant.schema_name)
-    return SignupResult(
-        tenant_id=tenant.pk,
-        schema_name=tenant.schema_name,
-        domain=domain,
-        tenant_url=url_for_domain(domain),
-        login_url=login_url,
-        owner_id=owner.pk,
-        plan=chosen_plan.code,
-        checkout_url=checkout,
-    )
+    return Workspace(tenant=tenant, domain=domain, owner=owner, login_path=login_path)

@@ -1,40 +1,12 @@
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import render
 
-from config.forms import errors_into
-from tenants.forms import SignupForm
-from tenants.identity.throttle import login_attempt_allowed
 from tenants.models import Domain
-from tenants.services.provisioning import subdomain_availability_errors, tenant_signup
+from tenants.services.provisioning import subdomain_availability_errors
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "tenants/home.html")
-
-
-def signup(request: HttpRequest) -> HttpResponse:
-    form = SignupForm(
-        request.POST or None,
-        initial={
-            "plan": request.GET.get("plan", ""),
-            "interval": request.GET.get("interval", "month"),
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        if not login_attempt_allowed(request):
-            form.add_error(None, _("Too many attempts from your network. Wait a minute."))
-        else:
-            try:
-                result = tenant_signup(**form.cleaned_data)
-            except ValidationError as error:
-                errors_into(form, error)
-            else:
-                return redirect(result.checkout_url or result.login_url)
-    return render(
-        request, "tenants/signup.html", {"form": form}, status=400 if form.errors else 200
-    )
 
 
 def subdomain_check(request: HttpRequest) -> HttpResponse:

@@ -11,9 +11,9 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from onboarding.services import company_signup
 from tenants.identity.roles import Role
 from tenants.identity.services.users import invitation_create, user_create
-from tenants.services.provisioning import tenant_signup
 from tests.conftest import PASSWORD
 from tests.portal.conftest import make_customer
 
@@ -38,7 +38,7 @@ def test_the_user_service_refuses_easy_passwords(tenant_a, password):
 @pytest.mark.parametrize("password", WEAK)
 def test_company_sign_up_refuses_easy_passwords(db, password):
     with pytest.raises(ValidationError) as error:
-        tenant_signup(
+        company_signup(
             company_name="Easy Co",
             subdomain="easyco",
             owner_name="Easy Owner",

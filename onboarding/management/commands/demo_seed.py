@@ -16,13 +16,13 @@ from onboarding.demo import (
     demo_tasks_seed,
 )
 from onboarding.portal_demo import demo_portal_seed
+from onboarding.services import company_signup
 from search.services import changes_index
 from tenants.identity.models import Team, User
 from tenants.identity.roles import Role
 from tenants.identity.services.users import user_create
 from tenants.links import domain_for, url_for_domain
 from tenants.models import Tenant
-from tenants.services.provisioning import tenant_signup
 
 DEMO_SUBDOMAIN = "demo"
 DEMO_OWNER_EMAIL = "owner@demo.tenantly.test"
@@ -48,7 +48,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         tenant = Tenant.objects.filter(schema_name=DEMO_SUBDOMAIN).first()
         if tenant is None:
-            tenant_signup(
+            company_signup(
                 company_name="Северный ветер Trading",
                 subdomain=DEMO_SUBDOMAIN,
                 owner_name="Елена Соколова",

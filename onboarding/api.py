@@ -5,8 +5,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from onboarding.services import company_signup
 from tenants.identity.throttle import login_attempt_allowed
-from tenants.services.provisioning import tenant_signup
 
 
 class SignupApi(APIView):
@@ -45,7 +45,7 @@ class SignupApi(APIView):
             raise Throttled(detail="Too many attempts from your network.")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = tenant_signup(**data.validated_data)
+        result = company_signup(**data.validated_data)
         response = Response(self.OutputSerializer(result).data, status=status.HTTP_201_CREATED)
         response["Location"] = result.tenant_url
         return response

@@ -3,7 +3,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from tenants.services.provisioning import tenant_signup
+from onboarding.services import company_signup
 
 # the signup's field names, as this command's options
 OPTIONS = {
@@ -31,7 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         password = options["password"] or secrets.token_urlsafe(18)
         try:
-            result = tenant_signup(
+            result = company_signup(
                 company_name=options["name"],
                 subdomain=options["subdomain"],
                 owner_name=options["owner_name"],

@@ -5,8 +5,10 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context, schema_exists
 
+from onboarding.services import company_signup
 from tenants.identity.models import User
 from tenants.models import Domain, Tenant
+from tenants.services import provisioning
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -132,14 +134,13 @@ def test_signup_malformed_json_is_a_clear_400():
 
 def test_failed_signup_leaves_no_schema_domain_or_user(monkeypatch):
     """Fault injection: the owner cannot be created after the schema was cloned."""
-    import tenants.services.provisioning as provisioning
 
     def broken_user_create(**kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(provisioning, "user_create", broken_user_create)
     with pytest.raises(RuntimeError):
-        provisioning.tenant_signup(**SIGNUP)
+        company_signup(**SIGNUP)
     connection.set_schema_to_public()
     assert not Tenant.objects.filter(schema_name="gamma_foods").exists()
     assert not Domain.objects.filter(domain="gamma-foods.localhost").exists()
