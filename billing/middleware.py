@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from billing.services.subscriptions import subscription_for
+from config.api import is_api_request
 from tenants.hosts import company_of, hostname
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -83,7 +84,7 @@ class SubscriptionMiddleware:
 
     def refuse(self, request: HttpRequest) -> HttpResponse:
         message = read_only_message()
-        if request.path.startswith("/api/"):
+        if is_api_request(request):
             return JsonResponse(
                 {"detail": message, "code": "read_only", "billing_url": BILLING_PATH}, status=403
             )

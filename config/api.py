@@ -20,6 +20,11 @@ def django_validation_error_detail(error: DjangoValidationError) -> dict[str, li
     return {"non_field_errors": list(error.messages)}
 
 
+def is_api_request(request) -> bool:
+    """Whether the REST API answers this request (in JSON, also when no route matches)."""
+    return request.path.startswith("/api/")
+
+
 # The largest id PostgreSQL's bigint holds; a larger number is no record's.
 MAX_ID = 2**63 - 1
 
@@ -60,6 +65,14 @@ class AutoSchema(openapi.AutoSchema):
         if cls.__module__.startswith("portal."):
             name = f"Portal{name}"
         return name
+
+    def get_operation_id(self) -> str:
+        """A keyset page (`config.pagination.paginated`) is a list, as a list serializer is:
+        `v1_contacts_list`, not a second `v1_contacts_retrieve`."""
+        operation_id = super().get_operation_id()
+        if self.method == "GET" and getattr(self.get_response_serializers(), "keyset_page", False):
+            return operation_id.removesuffix("_retrieve") + "_list"
+        return operation_id
 
 
 # --- The OpenAPI document tells every answer an operation can give -------------------------------

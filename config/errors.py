@@ -14,6 +14,8 @@ from django.middleware.csrf import get_token
 from django.template import Context, loader
 from django_tenants.utils import get_public_schema_name
 
+from config.api import is_api_request
+
 
 def _render(request: HttpRequest, template: str, status: int, **extra: object) -> HttpResponse:
     tenant = getattr(request, "tenant", None)
@@ -31,19 +33,14 @@ def _render(request: HttpRequest, template: str, status: int, **extra: object) -
     return HttpResponse(body, status=status)
 
 
-def _api(request: HttpRequest) -> bool:
-    """The REST API answers in JSON, also for an address no route matches."""
-    return request.path.startswith("/api/")
-
-
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _api(request):
+    if is_api_request(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return _render(request, "404.html", 404)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _api(request):
+    if is_api_request(request):
         message = str(exception) or "You do not have permission to perform this action."
         return JsonResponse({"detail": message}, status=403)
     return _render(request, "403.html", 403, exception=str(exception))

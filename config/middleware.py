@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from config.api import is_api_request
+
 
 def readiness() -> dict[str, str]:
     checks: dict[str, str] = {}
@@ -63,7 +65,7 @@ class NulByteMiddleware:
             for key, values in request.GET.lists()
         ):
             message = "The address holds a NUL character (%00), which no field accepts."
-            if request.path.startswith("/api/"):
+            if is_api_request(request):
                 return JsonResponse({"detail": message}, status=400)
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

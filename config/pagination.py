@@ -49,7 +49,7 @@ KEYSET_PARAMETERS = [
 def paginated(serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
     """The OpenAPI shape of a keyset page of `serializer_class` (`keyset_response`)."""
     name = serializer_class.__name__.removesuffix("Serializer").removesuffix("Output")
-    return inline_serializer(
+    page = inline_serializer(
         name=f"Paginated{name}List",
         fields={
             "next": serializers.URLField(allow_null=True),
@@ -57,6 +57,8 @@ def paginated(serializer_class: type[serializers.Serializer]) -> serializers.Ser
             "results": serializer_class(many=True),
         },
     )
+    page.keyset_page = True  # its operation is a list (config.api.AutoSchema)
+    return page
 
 
 @dataclass

@@ -40,23 +40,21 @@ class JSONParser(parsers.JSONParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = (parser_context or {}).get("encoding", "utf-8")
+        too_deep = exceptions.ParseError(
+            f"JSON parse error - nested more than {MAX_JSON_DEPTH} levels deep."
+        )
         try:
             data = json.loads(
                 stream.read().decode(encoding),
                 parse_float=_finite,
                 parse_constant=self._constant,
             )
-        except RecursionError:
-            data = None
-            too_deep = True
+        except RecursionError:  # deeper than Python's decoder goes
+            raise too_deep from None
         except (ValueError, UnicodeDecodeError) as error:
             raise exceptions.ParseError(f"JSON parse error - {error}") from None
-        else:
-            too_deep = _too_deep(data)
-        if too_deep:
-            raise exceptions.ParseError(
-                f"JSON parse error - nested more than {MAX_JSON_DEPTH} levels deep."
-            )
+        if _too_deep(data):
+            raise too_deep
         return data
 
     @staticmethod

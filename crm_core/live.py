@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from crm_core.models import Company, Contact, Deal
+from crm_core.selectors.visibility import visibility_scope
 from crm_core.services.history import history_actor_id
 from tenants.identity.models import User
 from tenants.identity.roles import Visibility
@@ -16,7 +17,7 @@ from tenants.realtime import broadcast_after_commit, group_name
 
 
 def deal_board_groups_for(user: User, pipeline_id: int) -> list[str]:
-    scope = user.visibility if user.is_staff_member else Visibility.OWN
+    scope = visibility_scope(user)
     if scope == Visibility.ALL:
         return [group_name("deal-board", pipeline_id, "all")]
     groups = [group_name("deal-board", pipeline_id, "owner", user.pk)]

@@ -22,13 +22,13 @@ def contact_limit_error(*, count: Count, adding: int = 1) -> str:
     limit = current_subscription().plan.max_contacts
     if limit is None:
         return ""
-    count = count()
-    if count + adding <= limit:
+    existing = count()
+    if existing + adding <= limit:
         return ""
     return _(
         "Your plan holds up to %(limit)s contacts and you have %(count)s. Upgrade the plan on "
         "the billing page, or archive and merge contacts you no longer need."
-    ) % {"limit": f"{limit:,}", "count": f"{count:,}"}
+    ) % {"limit": f"{limit:,}", "count": f"{existing:,}"}
 
 
 def contacts_room(*, count: Count, adding: int = 1) -> None:

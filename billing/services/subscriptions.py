@@ -311,8 +311,8 @@ def seat_check(*, used: Callable[[], int], adding: int = 1) -> None:
     limit = seat_limit(subscription)
     if limit is None:
         return
-    used = used()
-    if used + adding <= limit:
+    taken = used()
+    if taken + adding <= limit:
         return
     can_add = subscription.stripe_subscription_id and (
         not subscription.plan.max_seats or limit < subscription.plan.max_seats

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from config.api import ERROR, filter_by_ids
 from config.pagination import KEYSET_PARAMETERS, Ordering, keyset_response, paginated
-from crm_core.api.fields import RecordRef, version_field
+from crm_core.api.fields import RecordRef, version_field, without_version
 from crm_core.models import (
     GATE_FIELDS,
     Company,
@@ -181,7 +181,7 @@ class DealDetailApi(APIView):
             deal = deal_update(
                 actor=request.user,
                 deal=deal,
-                data={k: v for k, v in data.validated_data.items() if k != "version"},
+                data=without_version(data.validated_data),
                 expected_version=data.validated_data["version"],
             )
         except EditConflict as conflict:

@@ -23,6 +23,11 @@ class RecordRef(serializers.Field):
         return {"id": record.pk, "name": name}
 
 
+def without_version(validated: dict) -> dict:
+    """A PATCH's fields for the service, the version it read going separately."""
+    return {key: value for key, value in validated.items() if key != "version"}
+
+
 def version_field() -> serializers.IntegerField:
     """The `version` a PATCH sends back (optimistic locking): the version the caller read; an
     edit of an older version is refused with 409, so nobody's change is silently lost."""

@@ -249,6 +249,13 @@ class ContactStageApi(APIView):
         return Response({"changed": change is not None, "stage": data.validated_data["stage"].name})
 
 
+class NamedOutputSerializer(serializers.Serializer):
+    """A row of a tenant-defined list (topics, outcomes)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class _NamedListApi(APIView):
     model = None
 
@@ -263,11 +270,7 @@ class _NamedListApi(APIView):
 class InteractionTopicListApi(_NamedListApi):
     model = InteractionTopic
 
-    class OutputSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        name = serializers.CharField()
-
-    @extend_schema(responses={200: OutputSerializer(many=True)})
+    @extend_schema(responses={200: NamedOutputSerializer(many=True)})
     def get(self, request):
         return super().get(request)
 
@@ -275,9 +278,7 @@ class InteractionTopicListApi(_NamedListApi):
 class InteractionOutcomeListApi(_NamedListApi):
     model = InteractionOutcome
 
-    class OutputSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        name = serializers.CharField()
+    class OutputSerializer(NamedOutputSerializer):
         rule = serializers.ChoiceField(choices=InteractionOutcome.Rule.choices)
         moves_to_stage = serializers.IntegerField(allow_null=True)
 

@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 
 from config.api import ERROR
 from config.pagination import KEYSET_PARAMETERS, keyset_response, paginated
-from crm_core.api.fields import RecordRef, version_field
+from crm_core.api.fields import RecordRef, version_field, without_version
 from crm_core.models import Company, Contact, LifecycleStage, Segment
 from crm_core.selectors.parties import (
     companies_visible,
@@ -195,7 +195,7 @@ class _PartyDetailApi(APIView):
             record = self.update(
                 actor=request.user,
                 **{self.name: record},
-                data={k: v for k, v in data.validated_data.items() if k != "version"},
+                data=without_version(data.validated_data),
                 expected_version=_version(request),
             )
         except EditConflict as conflict:

@@ -4,9 +4,15 @@ from tenants.identity.models import User
 from tenants.identity.roles import Visibility
 
 
+def visibility_scope(user: User) -> Visibility:
+    """How far `user` sees records with an owner: all, the team's, or their own (customers
+    and anyone else not staff: their own)."""
+    return user.visibility if user.is_staff_member else Visibility.OWN
+
+
 def visibility_q(user: User, owner_field: str = "owner") -> Q:
     """The condition on records with an owner that `user` may see: own, team or all."""
-    scope = user.visibility if user.is_staff_member else Visibility.OWN
+    scope = visibility_scope(user)
     if scope == Visibility.ALL:
         return Q()
     if scope == Visibility.TEAM and user.team_id:
@@ -25,7 +31,7 @@ def visible_to(queryset: QuerySet, user: User, owner_field: str = "owner") -> Qu
 def visible_owner(user: User, owner_id: int | None, team_id: int | None) -> bool:
     """Whether `user` may see a record of this owner and team (the same rule, in Python, for
     what is pushed to open pages)."""
-    scope = user.visibility if user.is_staff_member else Visibility.OWN
+    scope = visibility_scope(user)
     if scope == Visibility.ALL:
         return True
     if scope == Visibility.TEAM and user.team_id and team_id == user.team_id:

@@ -14,9 +14,13 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
 def csv_cell(value: Any) -> Any:
     """A CSV cell: such text gets a leading apostrophe, which spreadsheets show as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if _formula_like(value):
         return "'" + value
     return value
 
@@ -44,7 +48,7 @@ def xlsx_row(sheet: WriteOnlyWorksheet, row: Iterable[Any]) -> list[Any]:
     the value stays as it was typed."""
     cells: list[Any] = []
     for value in row:
-        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        if _formula_like(value):
             cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"
             cells.append(cell)

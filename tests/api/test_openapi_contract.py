@@ -66,6 +66,7 @@ def test_the_api_does_what_its_schema_says(case, bearer):
 def test_the_schema_tells_pages_errors_and_the_version_a_patch_needs():
     document = SchemaGenerator().get_schema(request=None, public=True)
     contacts = document["paths"]["/api/v1/contacts/"]["get"]
+    assert contacts["operationId"] == "v1_contacts_list"
     page = contacts["responses"]["200"]["content"]["application/json"]["schema"]
     component = document["components"]["schemas"][page["$ref"].rsplit("/", 1)[-1]]
     assert set(component["properties"]) == {"next", "previous", "results"}

@@ -5,7 +5,6 @@ parameters), each raising ImportRowError with what is wrong."""
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +29,6 @@ from crm_core.services.segments import (
 )
 from tenants.identity.models import User
 
-logger = logging.getLogger(__name__)
 TRUE_WORDS = {"yes", "y", "true", "1", "x", "+", "да", "д", "истина"}
 FALSE_WORDS = {"no", "n", "false", "0", "-", "нет", "н", "ложь"}
 _SPLIT = re.compile(r"[,;\s]+")

@@ -7,8 +7,6 @@ companies the contacts name: found among those the importer sees, or created."""
 
 from __future__ import annotations
 
-import logging
-
 from django.db import connection
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
@@ -18,8 +16,6 @@ from crm_core.jobs.imports.staging import COMPANIES_FOUND, insert_sql, staged_ta
 from crm_core.models import Company, Contact
 from crm_core.models.imports import ImportJob
 from crm_core.selectors.visibility import visible_to
-
-logger = logging.getLogger(__name__)
 
 
 def existing_duplicates(job: ImportJob, problems: Problems) -> int:

@@ -4,7 +4,6 @@ from a file's headers."""
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,6 @@ from django.utils.translation import gettext_lazy
 from crm_core.models import Contact
 from crm_core.models.imports import ImportJob
 
-logger = logging.getLogger(__name__)
 SEVERAL_COLUMNS = ("emails", "phones")  # the fields more than one column may fill
 
 

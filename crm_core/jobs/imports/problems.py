@@ -4,7 +4,6 @@ problem report (a CSV the user downloads)."""
 from __future__ import annotations
 
 import io
-import logging
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
@@ -14,7 +13,6 @@ from django.utils.translation import gettext as _
 from crm_core.models.imports import ImportJob
 from crm_core.services.spreadsheets import SafeCsvWriter
 
-logger = logging.getLogger(__name__)
 ERRORS_SHOWN = 200
 
 

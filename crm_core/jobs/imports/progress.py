@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -12,8 +10,6 @@ from crm_core.models import Notification
 from crm_core.models.imports import ImportJob
 from crm_core.services.notifications import notify
 from tenants.realtime import broadcast_after_commit, broadcast_now, group_name
-
-logger = logging.getLogger(__name__)
 
 
 def progress_key(job: ImportJob) -> str:

@@ -9,7 +9,6 @@ from it with INSERT ... SELECT; a daily job drops the tables nobody will use."""
 from __future__ import annotations
 
 import json
-import logging
 import operator
 from datetime import timedelta
 
@@ -26,7 +25,6 @@ from crm_core.jobs.imports.problems import Problems
 from crm_core.jobs.imports.progress import progress_key, progress_push
 from crm_core.models.imports import ImportJob
 
-logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 10_000
 
 

@@ -7,8 +7,6 @@ instead, so nothing anyone added is lost."""
 
 from __future__ import annotations
 
-import logging
-
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
@@ -19,8 +17,6 @@ from crm_core.jobs.imports.progress import finished_push
 from crm_core.jobs.running import running
 from crm_core.models import Company, Contact
 from crm_core.models.imports import ImportJob
-
-logger = logging.getLogger(__name__)
 
 
 def import_undo_start(*, job: ImportJob) -> ImportJob:

@@ -3,7 +3,6 @@ XLSX workbook by a worker), the column mapping guessed and then chosen."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -19,8 +18,6 @@ from crm_core.services.segments import (
     segment_kind_check,
 )
 from tenants.identity.models import User
-
-logger = logging.getLogger(__name__)
 
 
 def import_upload(

@@ -10,7 +10,6 @@ import pyotp
 import segno
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -72,20 +71,20 @@ def totp_sign_in_check(*, user: User, code: str) -> CodeCheck:
     for any code, while the account's code step is closed after SIGN_IN_FAILURES wrong ones."""
     now = timezone.now()
     with transaction.atomic():
-        locked_until = (
+        # the row stays locked until the count is written: parallel guesses queue up here
+        locked_until, failures = (
             User.objects.select_for_update()
             .filter(pk=user.pk)
-            .values_list("totp_locked_until", flat=True)
-            .first()
+            .values_list("totp_locked_until", "totp_failures")
+            .get()
         )
         if locked_until is not None and locked_until > now:
             return CodeCheck.LOCKED
         if totp_check(user=user, code=code):
             User.objects.filter(pk=user.pk).update(totp_failures=0, totp_locked_until=None)
             return CodeCheck.RIGHT
-        User.objects.filter(pk=user.pk).update(totp_failures=F("totp_failures") + 1)
-        failures = User.objects.filter(pk=user.pk).values_list("totp_failures", flat=True)[0]
-        if failures < SIGN_IN_FAILURES:
+        if failures + 1 < SIGN_IN_FAILURES:
+            User.objects.filter(pk=user.pk).update(totp_failures=failures + 1)
             return CodeCheck.WRONG
         User.objects.filter(pk=user.pk).update(
             totp_failures=0, totp_locked_until=now + SIGN_IN_LOCK
