@@ -35,7 +35,7 @@ from django.db import connection  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from config.embedded import database_url, free_port  # noqa: E402
-from crm_core.models import Contact  # noqa: E402
+from crm_core.parties.models import Contact
 from tenants.identity.services.tokens import api_token_create  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parents[1]

@@ -22,8 +22,8 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
-from crm_core.models import Channel, Interaction  # noqa: E402
-from crm_core.services.parties import contact_create  # noqa: E402
+from crm_core.activities.models import Channel, Interaction
+from crm_core.parties.services import contact_create
 
 REPEATS = 60
 

@@ -19,7 +19,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
-from crm_core.models import LifecycleStage  # noqa: E402
+from crm_core.parties.models import LifecycleStage
 from tenants.identity.models import Team, User  # noqa: E402
 from tenants.identity.roles import Role  # noqa: E402
 from tenants.identity.services.users import user_create  # noqa: E402

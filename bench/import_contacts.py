@@ -31,7 +31,8 @@ from crm_core.jobs.imports import (  # noqa: E402
     import_start,
     import_upload,
 )
-from crm_core.models import Company, Contact, ImportJob, LifecycleStage  # noqa: E402
+from crm_core.jobs.models import ImportJob
+from crm_core.parties.models import Company, Contact, LifecycleStage
 from tenants.identity.models import User  # noqa: E402
 
 EXISTING = 100_000

@@ -32,8 +32,8 @@ from websockets.asyncio.client import connect  # noqa: E402
 
 from config.embedded import database_url, free_port  # noqa: E402
 from config.run import web_command  # noqa: E402
-from crm_core.live import deal_board_groups_for  # noqa: E402
-from crm_core.models import Pipeline  # noqa: E402
+from crm_core.deals.live import deal_board_groups_for
+from crm_core.deals.models import Pipeline
 from tenants.realtime import broadcast_now  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parents[1]

@@ -23,9 +23,9 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
-from crm_core.models import Order, OrderLine  # noqa: E402
-from crm_core.services.commerce import product_save  # noqa: E402
-from crm_core.services.parties import contact_create  # noqa: E402
+from crm_core.commerce.models import Order, OrderLine
+from crm_core.commerce.services import product_save
+from crm_core.parties.services import contact_create
 from portal.models import CustomerAccount  # noqa: E402
 from tenants.identity.models import User  # noqa: E402
 from tenants.identity.roles import Role  # noqa: E402

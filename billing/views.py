@@ -38,8 +38,8 @@ from billing.services.subscriptions import (
 from billing.services.webhooks import WebhookRejected, event_receive
 from billing.stripe_api import billing_enabled, stripe_client
 from config.forms import errors_into
-from crm_core.models import Payment
-from crm_core.selectors.commerce import order_get_for_user
+from crm_core.commerce.models import Payment
+from crm_core.commerce.selectors import order_get_for_user
 from tenants.identity.services.users import seats_used
 from tenants.identity.views.team import team_manager_required
 from tenants.links import tenant_url

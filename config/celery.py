@@ -29,6 +29,8 @@ class CompanyTask(TenantTask):
 app = CeleryApp("tenantly", task_cls="config.celery:CompanyTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# the CRM keeps its Celery entry points in its domains (crm_core/<domain>/tasks.py)
+app.autodiscover_tasks(["crm_core.activities", "crm_core.jobs"])
 
 
 @app.on_after_configure.connect

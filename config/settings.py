@@ -125,7 +125,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tenants.identity.middleware.StaffAreaMiddleware",
-    "crm_core.middleware.HistoryActorMiddleware",
+    "crm_core.history.middleware.HistoryActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "billing.middleware.SubscriptionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -145,7 +145,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.tenant",
-                "crm_core.context_processors.task_badge",
+                "crm_core.activities.context_processors.task_badge",
                 "portal.context_processors.branding",
                 "billing.context_processors.subscription",
             ],
@@ -256,17 +256,17 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "task-reminders": {
-        "task": "crm_core.tasks.for_each_tenant",
+        "task": "tenants.tasks.for_each_tenant",
         "schedule": 60.0,
-        "args": ["crm_core.tasks.task_reminders_send_job"],
+        "args": ["crm_core.activities.tasks.task_reminders_send_job"],
     },
     "search-changes": {
-        "task": "crm_core.tasks.for_each_tenant",
+        "task": "tenants.tasks.for_each_tenant",
         "schedule": 30.0,
         "args": ["search.tasks.search_changes_job"],
     },
     "search-drift": {
-        "task": "crm_core.tasks.for_each_tenant",
+        "task": "tenants.tasks.for_each_tenant",
         "schedule": 60 * 60.0,
         "args": ["search.tasks.search_drift_job"],
     },
@@ -283,24 +283,24 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60.0,
     },
     "exports-purge": {
-        "task": "crm_core.tasks.for_each_tenant",
+        "task": "tenants.tasks.for_each_tenant",
         "schedule": 24 * 60 * 60.0,
-        "args": ["crm_core.tasks.exports_purge_job"],
+        "args": ["crm_core.jobs.tasks.exports_purge_job"],
     },
     "imports-purge": {
-        "task": "crm_core.tasks.for_each_tenant",
+        "task": "tenants.tasks.for_each_tenant",
         "schedule": 24 * 60 * 60.0,
-        "args": ["crm_core.tasks.imports_purge_job"],
+        "args": ["crm_core.jobs.tasks.imports_purge_job"],
     },
     "jobs-recover": {
-        "task": "crm_core.tasks.for_each_tenant",
+        "task": "tenants.tasks.for_each_tenant",
         "schedule": 5 * 60.0,
-        "args": ["crm_core.tasks.jobs_recover_job"],
+        "args": ["crm_core.jobs.tasks.jobs_recover_job"],
     },
     "birthday-tasks": {
-        "task": "crm_core.tasks.for_each_tenant",
+        "task": "tenants.tasks.for_each_tenant",
         "schedule": 6 * 60 * 60.0,
-        "args": ["crm_core.tasks.birthday_tasks_job"],
+        "args": ["crm_core.activities.tasks.birthday_tasks_job"],
     },
 }
 
@@ -447,11 +447,11 @@ SPECTACULAR_SETTINGS = {
         "config.api.common_errors_hook",
     ],
     "ENUM_NAME_OVERRIDES": {
-        "OrderStatusEnum": "crm_core.models.commerce.Order.Status",
-        "TicketStatusEnum": "crm_core.models.tickets.Ticket.Status",
-        "TicketPriorityEnum": "crm_core.models.tickets.Ticket.Priority",
-        "TicketKindEnum": "crm_core.models.tickets.Ticket.Kind",
-        "TaskPriorityEnum": "crm_core.models.tasks.Task.Priority",
+        "OrderStatusEnum": "crm_core.commerce.models.Order.Status",
+        "TicketStatusEnum": "crm_core.support.models.Ticket.Status",
+        "TicketPriorityEnum": "crm_core.support.models.Ticket.Priority",
+        "TicketKindEnum": "crm_core.support.models.Ticket.Kind",
+        "TaskPriorityEnum": "crm_core.activities.models.Task.Priority",
     },
 }
 

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from crm_core.views.dashboard import dashboard
+from crm_core.workspace.views import dashboard
 from tenants.identity.services.links import password_reset_tokens
 from tenants.identity.views import account, auth, team
 
@@ -65,7 +65,7 @@ staff_urls = [
 
 api_urls = [
     path("api/v1/", include("tenants.identity.api.urls")),
-    path("api/v1/", include("crm_core.api.urls")),
+    path("api/v1/", include("crm_core.api_urls")),
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

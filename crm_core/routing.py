@@ -2,13 +2,10 @@
 
 from django.urls import path
 
-from crm_core.consumers import (
-    DealBoardConsumer,
-    ExportConsumer,
-    ImportConsumer,
-    NotificationConsumer,
-    RecordConsumer,
-)
+from crm_core.consumers import RecordConsumer
+from crm_core.deals.consumers import DealBoardConsumer
+from crm_core.jobs.consumers import ExportConsumer, ImportConsumer
+from crm_core.notifications.consumers import NotificationConsumer
 
 websocket_urlpatterns = [
     path("ws/notifications/", NotificationConsumer.as_asgi(), name="ws-notifications"),

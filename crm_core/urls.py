@@ -1,127 +1,25 @@
-from django.urls import path, re_path
+"""The staff pages of every CRM domain (each domain lists its own in its urls.py)."""
 
-from crm_core.jobs import views as jobs
-from crm_core.views import (
-    commerce,
-    deals,
-    interactions,
-    lookup,
-    merges,
-    money,
-    notifications,
-    parties,
-    segments,
-    settings,
-    tasks,
-    tickets,
-)
-from crm_core.views.parties import COMPANIES, CONTACTS
+from crm_core.activities import urls as activities
+from crm_core.commerce import urls as commerce
+from crm_core.deals import urls as deals
+from crm_core.history import urls as history
+from crm_core.jobs import urls as jobs
+from crm_core.notifications import urls as notifications
+from crm_core.parties import urls as parties
+from crm_core.segments import urls as segments
+from crm_core.support import urls as support
+from crm_core.workspace import urls as workspace
 
 urlpatterns = [
-    path("contacts/", parties.record_list, {"kind": CONTACTS}, name="contact_list"),
-    path("contacts/new/", parties.record_create, {"kind": CONTACTS}, name="contact_create"),
-    re_path(
-        r"^contacts/export\.(?P<file_format>csv|xlsx)$",
-        parties.record_export,
-        {"kind": CONTACTS},
-        name="contact_export",
-    ),
-    re_path(
-        r"^companies/export\.(?P<file_format>csv|xlsx)$",
-        parties.record_export,
-        {"kind": COMPANIES},
-        name="company_export",
-    ),
-    path("contacts/import/", jobs.import_upload_view, {"kind": CONTACTS}, name="contact_import"),
-    path("companies/import/", jobs.import_upload_view, {"kind": COMPANIES}, name="company_import"),
-    path("imports/", jobs.import_list, name="import_list"),
-    path("exports/", jobs.export_list, name="export_list"),
-    path("exports/<int:pk>/", jobs.export_detail, name="export_detail"),
-    path("exports/<int:pk>/status/", jobs.export_status, name="export_status"),
-    path("exports/<int:pk>/download/", jobs.export_download, name="export_download"),
-    path("lookup/contacts/", lookup.lookup, {"kind": CONTACTS}, name="contact_lookup"),
-    path("lookup/companies/", lookup.lookup, {"kind": COMPANIES}, name="company_lookup"),
-    path("imports/<int:pk>/", jobs.import_detail, name="import_detail"),
-    path("imports/<int:pk>/status/", jobs.import_status, name="import_status"),
-    path("imports/<int:pk>/run/", jobs.import_run_view, name="import_run"),
-    path("imports/<int:pk>/undo/", jobs.import_undo_view, name="import_undo"),
-    path("imports/<int:pk>/problems.csv", jobs.import_report, name="import_report"),
-    path("contacts/<int:pk>/", parties.contact_detail, name="contact_detail"),
-    path("contacts/<int:pk>/edit/", parties.record_edit, {"kind": CONTACTS}, name="contact_edit"),
-    path(
-        "contacts/<int:pk>/archive/",
-        parties.record_archive_view,
-        {"kind": CONTACTS},
-        name="contact_archive",
-    ),
-    path(
-        "contacts/<int:pk>/timeline/", interactions.contact_timeline_view, name="contact_timeline"
-    ),
-    path(
-        "contacts/<int:pk>/interactions/",
-        interactions.interaction_create,
-        name="interaction_create",
-    ),
-    path("contacts/<int:pk>/stage/", interactions.contact_stage_view, name="contact_stage"),
-    path("attachments/<int:pk>/", interactions.attachment_download, name="attachment_download"),
-    path("products/", commerce.product_list, name="product_list"),
-    path("price-lists/", commerce.price_list_create, name="price_list_create"),
-    path("price-lists/<int:pk>/", commerce.price_list_detail, name="price_list_detail"),
-    path("orders/", commerce.order_list, name="order_list"),
-    path("orders/new/", commerce.order_create_view, name="order_create"),
-    path("orders/<int:pk>/", commerce.order_detail, name="order_detail"),
-    path("orders/<int:pk>/status/", commerce.order_status_view, name="order_status"),
-    path("contacts/<int:pk>/merge/", merges.contact_merge, name="contact_merge"),
-    path("merges/<int:pk>/undo/", merges.merge_undo, name="merge_undo"),
-    path("tickets/", tickets.ticket_queue, name="ticket_queue"),
-    path("tickets/new/", tickets.ticket_create, name="ticket_create"),
-    path("tickets/<int:pk>/", tickets.ticket_detail, name="ticket_detail"),
-    path("notifications/", notifications.notification_list, name="notification_list"),
-    path("notifications/menu/", notifications.notification_menu, name="notification_menu"),
-    path(
-        "notifications/<int:pk>/open/",
-        notifications.notification_open,
-        name="notification_open",
-    ),
-    path("notifications/read/", notifications.notifications_read, name="notifications_read"),
-    path("tasks/", tasks.task_list, name="task_list"),
-    path("tasks/new/", tasks.task_form, name="task_create"),
-    path("tasks/<int:pk>/", tasks.task_form, name="task_edit"),
-    path("tasks/<int:pk>/complete/", tasks.task_complete_view, name="task_complete"),
-    path("deals/", deals.deal_board, name="deal_board"),
-    path("deals/new/", deals.deal_create_view, name="deal_create"),
-    path("deals/<int:pk>/", deals.deal_detail, name="deal_detail"),
-    path("deals/<int:pk>/edit/", deals.deal_edit, name="deal_edit"),
-    path("deals/<int:pk>/move/", deals.deal_move_view, name="deal_move"),
-    path("deals/<int:pk>/lines/", deals.deal_lines_view, name="deal_lines"),
-    path("settings/crm/", settings.crm_settings, name="crm_settings"),
-    path("settings/currencies/", money.exchange_rates, name="exchange_rates"),
-    path("settings/segments/", segments.segment_list, name="segment_list"),
-    path("settings/segments/new/", segments.segment_edit, name="segment_create"),
-    path("settings/segments/<int:pk>/", segments.segment_edit, name="segment_edit"),
-    path(
-        "contacts/<int:pk>/segment/",
-        segments.record_segment,
-        {"kind": CONTACTS},
-        name="contact_segment",
-    ),
-    path(
-        "companies/<int:pk>/segment/",
-        segments.record_segment,
-        {"kind": COMPANIES},
-        name="company_segment",
-    ),
-    path("settings/crm/<str:name>/", settings.crm_list_save, name="crm_list_create"),
-    path("settings/crm/<str:name>/<int:pk>/", settings.crm_list_save, name="crm_list_update"),
-    path("companies/", parties.record_list, {"kind": COMPANIES}, name="company_list"),
-    path("companies/new/", parties.record_create, {"kind": COMPANIES}, name="company_create"),
-    path("companies/<int:pk>/", parties.company_detail, name="company_detail"),
-    path("companies/<int:pk>/timeline/", parties.company_timeline_view, name="company_timeline"),
-    path("companies/<int:pk>/edit/", parties.record_edit, {"kind": COMPANIES}, name="company_edit"),
-    path(
-        "companies/<int:pk>/archive/",
-        parties.record_archive_view,
-        {"kind": COMPANIES},
-        name="company_archive",
-    ),
+    *activities.urlpatterns,
+    *commerce.urlpatterns,
+    *deals.urlpatterns,
+    *history.urlpatterns,
+    *jobs.urlpatterns,
+    *notifications.urlpatterns,
+    *parties.urlpatterns,
+    *segments.urlpatterns,
+    *support.urlpatterns,
+    *workspace.urlpatterns,
 ]

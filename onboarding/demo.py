@@ -9,29 +9,10 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from crm_core.jobs.imports import (
-    import_check,
-    import_mapping_set,
-    import_run,
-    import_start,
-    import_upload,
-)
-from crm_core.models import (
-    Company,
-    Contact,
-    Deal,
-    DealLine,
-    ImportJob,
-    InteractionOutcome,
-    InteractionTopic,
-    LifecycleStage,
-    Pipeline,
-    Price,
-    Product,
-    Segment,
-    Task,
-)
-from crm_core.services.commerce import (
+from crm_core.activities.models import InteractionOutcome, InteractionTopic, Task
+from crm_core.activities.services import interaction_log, task_create
+from crm_core.commerce.models import Price, Product
+from crm_core.commerce.services import (
     LineRequest,
     order_create,
     order_status_change,
@@ -39,13 +20,22 @@ from crm_core.services.commerce import (
     prices_set,
     product_save,
 )
-from crm_core.services.deals import DealLineRequest, deal_create, deal_lines_set
-from crm_core.services.history import history_actor
-from crm_core.services.interactions import interaction_log
-from crm_core.services.parties import company_create, company_update, contact_create, contact_update
-from crm_core.services.segments import segment_save
-from crm_core.services.tasks import task_create
-from crm_core.text import latin
+from crm_core.common.text import latin
+from crm_core.deals.models import Deal, DealLine, Pipeline
+from crm_core.deals.services import DealLineRequest, deal_create, deal_lines_set
+from crm_core.jobs.imports import (
+    import_check,
+    import_mapping_set,
+    import_run,
+    import_start,
+    import_upload,
+)
+from crm_core.jobs.models import ImportJob
+from crm_core.parties.models import Company, Contact, LifecycleStage
+from crm_core.parties.services import company_create, company_update, contact_create, contact_update
+from crm_core.segments.models import Segment
+from crm_core.segments.services import segment_save
+from tenants.identity.actor import history_actor
 from tenants.identity.models import User
 from tenants.identity.roles import Role
 

@@ -7,9 +7,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from crm_core.models import Contact, Product, RecommendedProduct, Segment, SupportTopic
-from crm_core.services.commerce import LineRequest, order_create, order_status_change
-from crm_core.services.tickets import ticket_open
+from crm_core.commerce.models import Product, RecommendedProduct
+from crm_core.commerce.services import LineRequest, order_create, order_status_change
+from crm_core.parties.models import Contact
+from crm_core.segments.models import Segment
+from crm_core.support.models import SupportTopic
+from crm_core.support.services import ticket_open
 from portal.models import Address, CustomerAccount
 from tenants.identity.models import User
 

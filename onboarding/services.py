@@ -12,10 +12,10 @@ from stripe import StripeError
 
 from billing.models import Subscription
 from billing.services.subscriptions import checkout_url, plan_for_signup, subscription_create
-from crm_core.services.deals import pipeline_default_create
-from crm_core.services.interactions import interaction_lists_default_create
-from crm_core.services.parties import lifecycle_stages_default_create
-from crm_core.services.tickets import support_topics_default_create
+from crm_core.activities.services import interaction_lists_default_create
+from crm_core.deals.services import pipeline_default_create
+from crm_core.parties.services import lifecycle_stages_default_create
+from crm_core.support.services import support_topics_default_create
 from tenants.links import url_for_domain
 from tenants.models import Tenant
 from tenants.services.provisioning import signup_check, workspace_create

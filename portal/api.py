@@ -20,15 +20,8 @@ from stripe import StripeError
 
 from config.pagination import KeysetPagination
 from config.parsers import JSONParser
-from crm_core.models import (
-    Order,
-    OrderLine,
-    PaymentMethod,
-    Product,
-    SupportTopic,
-    Ticket,
-    TicketMessage,
-)
+from crm_core.commerce.models import Order, OrderLine, PaymentMethod, Product
+from crm_core.support.models import SupportTopic, Ticket, TicketMessage
 from portal.models import ADDRESS_FIELDS, Address, CustomerAccount
 from portal.selectors import order_of, order_steps, orders_of, ready_account, ticket_of
 from portal.services.shop import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crm_core.live import customer_group
+from crm_core.common.live import customer_group
 from portal.selectors import ready_account
 from tenants.websocket import TenantConsumer
 

@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm_core.models import Contact, PaymentMethod, Product, SupportTopic, Ticket
+from crm_core.commerce.models import PaymentMethod, Product
+from crm_core.parties.models import Contact
+from crm_core.support.models import SupportTopic, Ticket
 from portal.models import ADDRESS_FIELDS, Address, CustomerAccount, PortalBranding
 from tenants.identity.forms import LoginForm, PasswordSetMixin
 from tenants.identity.models import User

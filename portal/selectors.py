@@ -7,7 +7,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from crm_core.models import Order, Ticket
+from crm_core.commerce.models import Order
+from crm_core.support.models import Ticket
 from portal.models import Address, CustomerAccount
 
 

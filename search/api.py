@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import MAX_ID
-from crm_core.models.interactions import Channel
+from crm_core.activities.models import Channel
 from search.backends.base import SearchFilters
 from search.models import Kind
 from search.presentation import hit_url

@@ -10,7 +10,11 @@ from datetime import datetime
 
 from django.db.models import Prefetch
 
-from crm_core.models import Company, Contact, Deal, Interaction, Order, Ticket, TicketMessage
+from crm_core.activities.models import Interaction
+from crm_core.commerce.models import Order
+from crm_core.deals.models import Deal
+from crm_core.parties.models import Company, Contact
+from crm_core.support.models import Ticket, TicketMessage
 from search.models import Kind
 
 BODY_LIMIT = 20_000  # characters of notes and messages kept per record

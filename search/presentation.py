@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm_core.models import LifecycleStage, Segment
-from crm_core.models.interactions import CHANNEL_ICONS, Channel
+from crm_core.activities.models import CHANNEL_ICONS, Channel
+from crm_core.parties.models import LifecycleStage
+from crm_core.segments.models import Segment
 from search.backends.base import Hit, SearchResults
 from search.models import Kind
 from tenants.identity.models import User

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from crm_core.services.common import phone_normalise
+from crm_core.common.services import phone_normalise
 from search.documents import digits, normalise
 
 MAX_WORDS = 8

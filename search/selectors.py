@@ -8,7 +8,7 @@ from functools import cache
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from crm_core.models import Interaction
+from crm_core.activities.models import Interaction
 from search.backends.base import Backend, Scope, SearchFilters, SearchResults
 from search.backends.postgres import PostgresBackend
 from search.highlight import mark

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from crm_core.models import Notification
-from crm_core.services.notifications import notify
+from crm_core.notifications.models import Notification
+from crm_core.notifications.services import notify
 from search.backends.base import Backend
 from search.documents import MODELS, SearchDocument, documents_for
 from search.lexicon import lexicon_is_stale, lexicon_rebuild

@@ -10,16 +10,12 @@ from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from kombu.exceptions import OperationalError
 
-from crm_core.models import (
-    Company,
-    Contact,
-    Deal,
-    ImportJob,
-    Interaction,
-    Order,
-    Ticket,
-    TicketMessage,
-)
+from crm_core.activities.models import Interaction
+from crm_core.commerce.models import Order
+from crm_core.deals.models import Deal
+from crm_core.jobs.models import ImportJob
+from crm_core.parties.models import Company, Contact
+from crm_core.support.models import Ticket, TicketMessage
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import TestCase
 
 from config.asgi import application
-from crm_core.services.history import history_actor
+from tenants.identity.actor import history_actor
 from tests.conftest import TenantHandle
 
 in_test_thread = database_sync_to_async

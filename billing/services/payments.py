@@ -19,10 +19,10 @@ from django_tenants.utils import tenant_context
 from billing.models import ConnectedAccount, StripeEvent
 from billing.services.subscriptions import as_dict, subscription_for
 from billing.stripe_api import billing_enabled, stripe_client
-from crm_core.models import Order, Payment
-from crm_core.services.commerce import order_status_change
-from crm_core.services.interactions import interaction_log
-from crm_core.system_text import SystemText
+from crm_core.activities.services import interaction_log
+from crm_core.commerce.models import Order, Payment
+from crm_core.commerce.services import order_status_change
+from crm_core.common.system_text import SystemText
 from tenants.identity.models import User
 from tenants.identity.roles import Role
 from tenants.models import Tenant

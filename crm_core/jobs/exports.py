@@ -28,11 +28,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
+from crm_core.common.spreadsheets import SafeCsvWriter, xlsx_row
+from crm_core.jobs.models import ExportJob
 from crm_core.jobs.running import running, stopped
-from crm_core.models import ExportJob, Notification
-from crm_core.selectors.parties import parties_filtered
-from crm_core.services.notifications import notify
-from crm_core.services.spreadsheets import SafeCsvWriter, xlsx_row
+from crm_core.notifications.models import Notification
+from crm_core.notifications.services import notify
+from crm_core.parties.selectors import parties_filtered
 from tenants.identity.models import User
 from tenants.queue import QUEUE_UNREACHABLE, enqueue_after_commit
 from tenants.realtime import broadcast_after_commit, broadcast_now, group_name
@@ -207,7 +208,7 @@ def export_start(
         language=language,
         created_by=actor,
     )
-    from crm_core.tasks import export_run_job
+    from crm_core.jobs.tasks import export_run_job
 
     enqueue_after_commit(export_run_job, job.pk, on_failure=lambda: _queue_failed(job))
     return job

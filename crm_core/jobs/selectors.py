@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from crm_core.models import ExportJob, ImportJob
+from crm_core.jobs.models import ExportJob, ImportJob
 from tenants.identity.models import User
 from tenants.identity.roles import Visibility
 

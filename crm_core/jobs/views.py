@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
-from crm_core.forms import ImportUploadForm
+from crm_core.common.visibility import can_assign_owners
 from crm_core.jobs.exports import export_expires_at
+from crm_core.jobs.forms import ImportUploadForm
 from crm_core.jobs.imports import (
     fields_for,
     import_mapping_set,
@@ -25,16 +26,15 @@ from crm_core.jobs.imports import (
     import_upload,
     report_path,
 )
+from crm_core.jobs.models import ExportJob, ImportJob
 from crm_core.jobs.selectors import (
     export_get_for_user,
     exports_for,
     import_get_for_user,
     imports_visible,
 )
-from crm_core.models import ExportJob, ImportJob
-from crm_core.selectors.visibility import can_assign_owners
-from crm_core.tasks import import_check_job, import_read_job, import_run_job, import_undo_job
-from crm_core.views.parties import Kind
+from crm_core.jobs.tasks import import_check_job, import_read_job, import_run_job, import_undo_job
+from crm_core.parties.views import Kind
 from tenants.queue import enqueue_after_commit
 
 
@@ -76,12 +76,12 @@ def import_upload_view(request: HttpRequest, kind: Kind) -> HttpResponse:
             if job.status == ImportJob.Status.READING:
                 _queue(import_read_job, job)
             return redirect("import_detail", job.pk)
-    return render(request, "crm_core/import_upload.html", {"form": form, "kind": kind})
+    return render(request, "crm_core/jobs/import_upload.html", {"form": form, "kind": kind})
 
 
 def import_list(request: HttpRequest) -> HttpResponse:
     jobs = imports_visible(user=request.user)[:100]
-    return render(request, "crm_core/import_list.html", {"jobs": jobs})
+    return render(request, "crm_core/jobs/import_list.html", {"jobs": jobs})
 
 
 def _detail_context(job: ImportJob) -> dict:
@@ -125,13 +125,13 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             _queue(import_check_job, job)
             return redirect("import_detail", job.pk)
-    return render(request, "crm_core/import_detail.html", context)
+    return render(request, "crm_core/jobs/import_detail.html", context)
 
 
 def import_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress block, polled by htmx while the job runs."""
     job = import_get_for_user(user=request.user, pk=pk)
-    response = render(request, "crm_core/_import_status.html", _detail_context(job))
+    response = render(request, "crm_core/jobs/_import_status.html", _detail_context(job))
     if not job.is_running and request.GET.get("running"):
         response["HX-Refresh"] = "true"  # the job ended: show the full result page
     return response
@@ -182,20 +182,20 @@ def export_list(request: HttpRequest) -> HttpResponse:
     jobs = exports_for(user=request.user)[:100]
     return render(
         request,
-        "crm_core/export_list.html",
+        "crm_core/jobs/export_list.html",
         {"jobs": jobs, "keep_days": settings.EXPORT_KEEP_DAYS},
     )
 
 
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = export_get_for_user(user=request.user, pk=pk)
-    return render(request, "crm_core/export_detail.html", _context(job))
+    return render(request, "crm_core/jobs/export_detail.html", _context(job))
 
 
 def export_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress block, polled by htmx while the socket is away, reloaded when it ends."""
     job = export_get_for_user(user=request.user, pk=pk)
-    return render(request, "crm_core/_export_status.html", _context(job))
+    return render(request, "crm_core/jobs/_export_status.html", _context(job))
 
 
 def export_download(request: HttpRequest, pk: int) -> FileResponse:

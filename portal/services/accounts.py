@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
-from crm_core.models import Contact, Notification
-from crm_core.services.interactions import interaction_log
-from crm_core.services.notifications import notify
-from crm_core.services.parties import contact_create
-from crm_core.system_text import SystemText
+from crm_core.activities.services import interaction_log
+from crm_core.common.system_text import SystemText
+from crm_core.notifications.models import Notification
+from crm_core.notifications.services import notify
+from crm_core.parties.models import Contact
+from crm_core.parties.services import contact_create
 from portal.models import CustomerAccount
 from portal.tasks import portal_mail_send
 from tenants.identity.models import User

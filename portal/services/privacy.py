@@ -14,16 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_core.models import (
-    Attachment,
-    Contact,
-    Interaction,
-    Order,
-    RecordChange,
-    Ticket,
-    TicketMessage,
-)
-from crm_core.services.tickets import ticket_open
+from crm_core.activities.models import Attachment, Interaction
+from crm_core.commerce.models import Order
+from crm_core.history.models import RecordChange
+from crm_core.parties.models import Contact
+from crm_core.support.models import Ticket, TicketMessage
+from crm_core.support.services import ticket_open
 from portal.models import CustomerAccount
 
 ERASED = "[erased]"

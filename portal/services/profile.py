@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from crm_core.models import Contact
-from crm_core.services.common import phones_normalise
+from crm_core.common.services import phones_normalise
+from crm_core.parties.models import Contact
 from portal.models import Address
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from billing.services.payments import card_payments_ready, order_payment_start
-from crm_core.models import (
+from crm_core.commerce.models import (
     Order,
     Payment,
     PaymentMethod,
@@ -24,7 +24,7 @@ from crm_core.models import (
     Product,
     RecommendedProduct,
 )
-from crm_core.services.commerce import (
+from crm_core.commerce.services import (
     LineRequest,
     order_create,
     order_status_change,

@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from crm_core.models import Notification, SupportTopic, Ticket, TicketMessage
-from crm_core.services.interactions import attachments_add, interaction_log
-from crm_core.services.notifications import notify
-from crm_core.services.tickets import ticket_open
-from crm_core.system_text import SystemText
+from crm_core.activities.services import attachments_add, interaction_log
+from crm_core.common.system_text import SystemText
+from crm_core.notifications.models import Notification
+from crm_core.notifications.services import notify
+from crm_core.support.models import SupportTopic, Ticket, TicketMessage
+from crm_core.support.services import ticket_open
 from portal.models import CustomerAccount
 
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from stripe import StripeError
 
 from billing.services.payments import card_payments_ready
-from crm_core.models import Order, PaymentMethod
-from crm_core.services.invoices import invoice_response
+from crm_core.commerce.invoices import invoice_response
+from crm_core.commerce.models import Order, PaymentMethod
 from portal.forms import AddressForm, CheckoutForm
 from portal.selectors import order_of, order_steps, orders_of
 from portal.services.profile import address_save

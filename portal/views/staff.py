@@ -12,10 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm_core.models import RecommendedProduct, Segment, SupportTopic
-from crm_core.selectors.commerce import order_get_for_user
-from crm_core.selectors.parties import contact_get_for_user
-from crm_core.services.invoices import invoice_response
+from crm_core.commerce.invoices import invoice_response
+from crm_core.commerce.models import RecommendedProduct
+from crm_core.commerce.selectors import order_get_for_user
+from crm_core.parties.selectors import contact_get_for_user
+from crm_core.segments.models import Segment
+from crm_core.support.models import SupportTopic
 from portal.forms import BrandingForm, CustomDomainForm, RecommendationsForm, SupportTopicForm
 from portal.models import PortalBranding
 from portal.services.accounts import customer_invite

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
-from crm_core.models import Attachment, TicketMessage
+from crm_core.activities.models import Attachment
+from crm_core.support.models import TicketMessage
 from portal.forms import ReplyForm, RequestForm
 from portal.selectors import ticket_of
 from portal.services.support import (

@@ -1,6 +1,7 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from tenants.identity.actor import history_actor_set
 from tenants.identity.services.tokens import api_token_authenticate
 
 
@@ -24,8 +25,6 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         if request.method not in ("GET", "HEAD", "OPTIONS"):
-            from crm_core.services.history import history_actor_set
-
             history_actor_set(token.user.pk)  # HistoryActorMiddleware clears it afterwards
         return token.user, token
 

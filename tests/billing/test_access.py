@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from billing.models import Invoice, Subscription
 from billing.services.subscriptions import SeatLimitReached, seats_set
-from crm_core.models import Contact
+from crm_core.parties.models import Contact
 from tenants.identity.roles import Role
 from tests.billing.stripe_fixtures import deliver, subscription_of
 from tests.billing.stripe_server import event

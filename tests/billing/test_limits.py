@@ -8,8 +8,8 @@ from django.test import override_settings
 from django_tenants.utils import schema_context
 
 from billing.services.subscriptions import current_subscription
-from crm_core.models import Contact
-from crm_core.services.interactions import attachments_add, interaction_log
+from crm_core.activities.services import attachments_add, interaction_log
+from crm_core.parties.models import Contact
 from tenants.identity.roles import Role
 from tenants.identity.services.users import user_create
 from tests.billing.stripe_fixtures import subscription_of

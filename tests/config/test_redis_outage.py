@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from config import settings
 from config.embedded import free_port, redis_server_command
-from crm_core.models import Task
-from crm_core.services.tasks import task_create
+from crm_core.activities.models import Task
+from crm_core.activities.services import task_create
 from tenants.identity.roles import Role
 from tests.live import (
     committed,

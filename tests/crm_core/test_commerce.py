@@ -3,8 +3,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from crm_core.models import Interaction, Order
-from crm_core.services.commerce import (
+from crm_core.activities.models import Interaction
+from crm_core.commerce.models import Order
+from crm_core.commerce.services import (
     LineRequest,
     order_create,
     order_status_change,
@@ -12,8 +13,8 @@ from crm_core.services.commerce import (
     prices_set,
     product_save,
 )
-from crm_core.services.parties import company_create, contact_create
-from crm_core.services.segments import segment_save
+from crm_core.parties.services import company_create, contact_create
+from crm_core.segments.services import segment_save
 from tenants.identity.roles import Role
 
 pytestmark = pytest.mark.django_db

@@ -3,10 +3,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from crm_core.models import DealMove, Pipeline
-from crm_core.selectors.deals import pipeline_board
-from crm_core.services.deals import deal_create
-from crm_core.services.parties import contact_create
+from crm_core.deals.models import DealMove, Pipeline
+from crm_core.deals.selectors import pipeline_board
+from crm_core.deals.services import deal_create
+from crm_core.parties.services import contact_create
 from tenants.identity.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +162,7 @@ def test_deal_pages_create_and_edit_with_errors(tenant_a):
 
 
 def test_deal_products_price_from_the_clients_list_make_the_amount(tenant_a):
-    from crm_core.services.commerce import price_list_save, prices_set, product_save
+    from crm_core.commerce.services import price_list_save, prices_set, product_save
 
     owner = tenant_a.owner()
     with tenant_a.active():
@@ -219,9 +219,9 @@ def test_deal_products_price_from_the_clients_list_make_the_amount(tenant_a):
 
 
 def test_a_stage_can_require_products(tenant_a):
-    from crm_core.models import PipelineStage
-    from crm_core.services.commerce import product_save
-    from crm_core.services.deals import DealLineRequest, deal_lines_set, deal_move
+    from crm_core.commerce.services import product_save
+    from crm_core.deals.models import PipelineStage
+    from crm_core.deals.services import DealLineRequest, deal_lines_set, deal_move
 
     owner = tenant_a.owner()
     with tenant_a.active():

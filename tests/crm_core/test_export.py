@@ -12,9 +12,10 @@ from openpyxl import load_workbook
 
 from crm_core.jobs import exports as export_services
 from crm_core.jobs.exports import exports_purge
-from crm_core.models import ExportJob, Notification
-from crm_core.services.parties import company_create, contact_create
-from crm_core.services.segments import segment_save
+from crm_core.jobs.models import ExportJob
+from crm_core.notifications.models import Notification
+from crm_core.parties.services import company_create, contact_create
+from crm_core.segments.services import segment_save
 from tenants.identity.roles import Role
 from tests.queue import unreachable_broker
 

@@ -6,13 +6,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from crm_core.models import Contact, RecordChange
-from crm_core.selectors.history import record_history
-from crm_core.selectors.timeline import record_timeline
-from crm_core.services.deals import deal_create
-from crm_core.services.interactions import interaction_log
-from crm_core.services.parties import company_create, contact_create
-from crm_core.services.tasks import task_create
+from crm_core.activities.selectors import record_timeline
+from crm_core.activities.services import interaction_log, task_create
+from crm_core.deals.services import deal_create
+from crm_core.history.models import RecordChange
+from crm_core.history.selectors import record_history
+from crm_core.parties.models import Contact
+from crm_core.parties.services import company_create, contact_create
 from tenants.identity.roles import Role
 from tenants.identity.services.tokens import api_token_create
 

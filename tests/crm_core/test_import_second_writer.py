@@ -19,8 +19,9 @@ from crm_core.jobs.imports import (
     import_upload,
     writer,
 )
-from crm_core.models import Company, Contact, ImportJob
-from crm_core.services.parties import company_create, contact_create
+from crm_core.jobs.models import ImportJob
+from crm_core.parties.models import Company, Contact
+from crm_core.parties.services import company_create, contact_create
 from tests.conftest import tenant_handle
 from tests.crm_core.test_imports import _csv, _staged_tables
 

@@ -10,10 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from openpyxl import Workbook
 
-from crm_core.models import Company, Contact, ImportJob, LifecycleStage
-from crm_core.services.interactions import interaction_log
-from crm_core.services.parties import company_create, contact_create
-from crm_core.services.segments import segment_save
+from crm_core.activities.services import interaction_log
+from crm_core.jobs.models import ImportJob
+from crm_core.parties.models import Company, Contact, LifecycleStage
+from crm_core.parties.services import company_create, contact_create
+from crm_core.segments.services import segment_save
 from tenants.identity.roles import Role
 from tests.queue import unreachable_broker
 
@@ -387,9 +388,9 @@ def test_an_export_imports_back_with_its_own_headers(tenant_a, django_capture_on
 
 def test_phone_shortcuts_agree_with_the_full_parser():
     """The import's memoised rewrites give what `phone_normalise` gives, row after row."""
+    from crm_core.common.services import phone_normalise
     from crm_core.jobs.imports.cells import phone_read as _phone
     from crm_core.jobs.imports.fields import ImportRowError
-    from crm_core.services.common import phone_normalise
 
     samples = [
         "8 (926) 123-45-67",

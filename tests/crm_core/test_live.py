@@ -10,14 +10,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from crm_core.activities.services import interaction_log, task_create
+from crm_core.deals.models import Pipeline
+from crm_core.deals.services import deal_create, deal_move
 from crm_core.jobs import exports as export_services
 from crm_core.jobs.imports import import_check, import_mapping_set, import_upload
 from crm_core.jobs.imports import staging as import_staging
-from crm_core.models import Notification, Pipeline
-from crm_core.services.deals import deal_create, deal_move
-from crm_core.services.interactions import interaction_log
-from crm_core.services.parties import contact_create, contact_update
-from crm_core.services.tasks import task_create
+from crm_core.notifications.models import Notification
+from crm_core.parties.services import contact_create, contact_update
 from tenants.identity.models import Team, User
 from tenants.identity.roles import Role
 from tests.live import (

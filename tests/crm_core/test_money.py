@@ -4,11 +4,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from crm_core.models import Pipeline
-from crm_core.selectors.deals import pipeline_forecast
-from crm_core.services.deals import deal_create
-from crm_core.services.money import convert_sum, exchange_rate_add
-from crm_core.services.parties import contact_create
+from crm_core.deals.models import Pipeline
+from crm_core.deals.selectors import pipeline_forecast
+from crm_core.deals.services import deal_create
+from crm_core.parties.services import contact_create
+from crm_core.workspace.services import convert_sum, exchange_rate_add
 from tenants.identity.roles import Role
 
 pytestmark = pytest.mark.django_db

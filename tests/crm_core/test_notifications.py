@@ -9,18 +9,19 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from crm_core.models import Notification, Order
-from crm_core.services.commerce import (
+from crm_core.activities.services import task_create, task_reminders_send
+from crm_core.commerce.models import Order
+from crm_core.commerce.services import (
     LineRequest,
     order_create,
     price_list_save,
     prices_set,
     product_save,
 )
-from crm_core.services.notifications import notify
-from crm_core.services.parties import contact_create
-from crm_core.services.tasks import task_create, task_reminders_send
-from crm_core.services.tickets import ticket_open
+from crm_core.notifications.models import Notification
+from crm_core.notifications.services import notify
+from crm_core.parties.services import contact_create
+from crm_core.support.services import ticket_open
 from tenants.identity.roles import Role
 
 pytestmark = pytest.mark.django_db

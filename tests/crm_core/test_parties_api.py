@@ -1,7 +1,7 @@
 import pytest
 
-from crm_core.models import Contact, LifecycleStage
-from crm_core.services.parties import company_create, contact_create
+from crm_core.parties.models import Contact, LifecycleStage
+from crm_core.parties.services import company_create, contact_create
 from tenants.identity.models import Team
 from tenants.identity.roles import Role
 

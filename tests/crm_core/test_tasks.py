@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from crm_core.models import Task
-from crm_core.services.parties import contact_create
-from crm_core.services.tasks import birthday_tasks_create, task_create, task_reminders_send
+from crm_core.activities.models import Task
+from crm_core.activities.services import birthday_tasks_create, task_create, task_reminders_send
+from crm_core.parties.services import contact_create
 from tenants.identity.roles import Role
 
 pytestmark = pytest.mark.django_db

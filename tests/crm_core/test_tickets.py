@@ -2,9 +2,10 @@ from datetime import timedelta
 
 import pytest
 
-from crm_core.models import Interaction, SupportTopic, Ticket
-from crm_core.services.parties import contact_create
-from crm_core.services.tickets import ticket_open, ticket_update
+from crm_core.activities.models import Interaction
+from crm_core.parties.services import contact_create
+from crm_core.support.models import SupportTopic, Ticket
+from crm_core.support.services import ticket_open, ticket_update
 from tenants.identity.roles import Role
 
 pytestmark = pytest.mark.django_db

@@ -9,11 +9,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from crm_core.models import Pipeline
-from crm_core.services.deals import deal_create
-from crm_core.services.interactions import interaction_log
-from crm_core.services.parties import company_create, contact_create
-from crm_core.services.tasks import task_create
+from crm_core.activities.services import interaction_log, task_create
+from crm_core.deals.models import Pipeline
+from crm_core.deals.services import deal_create
+from crm_core.parties.services import company_create, contact_create
 from tenants.identity.roles import Role
 from tests.live import committed, next_event, open_socket, run
 

@@ -9,14 +9,15 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from crm_core.models import Order, SupportTopic, Ticket
-from crm_core.services.commerce import (
+from crm_core.commerce.models import Order
+from crm_core.commerce.services import (
     LineRequest,
     order_create,
     price_list_save,
     prices_set,
     product_save,
 )
+from crm_core.support.models import SupportTopic, Ticket
 from portal.models import Address, CartLine
 from portal.services.accounts import EMAIL_CHANGE, _token
 from portal.services.support import request_open

@@ -14,39 +14,30 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from crm_core.jobs.exports import export_run, export_start
-from crm_core.jobs.imports import import_check, import_mapping_set, import_upload
-from crm_core.models import (
-    Company,
-    Contact,
-    ContactMerge,
-    Deal,
-    ImportJob,
-    Interaction,
-    InteractionTopic,
-    Notification,
-    Order,
-    Payment,
-    Price,
-    Segment,
-    SupportTopic,
-    Task,
-    Ticket,
-)
-from crm_core.services.commerce import (
+from crm_core.activities.models import Interaction, InteractionTopic, Task
+from crm_core.activities.services import attachments_add, interaction_log, task_create
+from crm_core.commerce.models import Order, Payment, Price
+from crm_core.commerce.services import (
     LineRequest,
     order_create,
     price_list_save,
     prices_set,
     product_save,
 )
-from crm_core.services.deals import deal_create
-from crm_core.services.interactions import attachments_add, interaction_log
-from crm_core.services.merges import contacts_merge
-from crm_core.services.notifications import notify
-from crm_core.services.parties import company_create, contact_create
-from crm_core.services.tasks import task_create
-from crm_core.services.tickets import ticket_open
+from crm_core.deals.models import Deal
+from crm_core.deals.services import deal_create
+from crm_core.history.models import ContactMerge
+from crm_core.history.services import contacts_merge
+from crm_core.jobs.exports import export_run, export_start
+from crm_core.jobs.imports import import_check, import_mapping_set, import_upload
+from crm_core.jobs.models import ImportJob
+from crm_core.notifications.models import Notification
+from crm_core.notifications.services import notify
+from crm_core.parties.models import Company, Contact
+from crm_core.parties.services import company_create, contact_create
+from crm_core.segments.models import Segment
+from crm_core.support.models import SupportTopic, Ticket
+from crm_core.support.services import ticket_open
 from search.services import changes_index
 from tenants.identity.models import ApiToken, Invitation, User
 from tenants.identity.roles import Role

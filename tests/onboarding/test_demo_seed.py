@@ -4,18 +4,14 @@ import pytest
 from django.core.management import call_command
 from django_tenants.utils import schema_context
 
-from crm_core.models import (
-    Contact,
-    Deal,
-    DealLine,
-    ImportJob,
-    Interaction,
-    Order,
-    RecordChange,
-    Segment,
-    SupportTopic,
-    Task,
-)
+from crm_core.activities.models import Interaction, Task
+from crm_core.commerce.models import Order
+from crm_core.deals.models import Deal, DealLine
+from crm_core.history.models import RecordChange
+from crm_core.jobs.models import ImportJob
+from crm_core.parties.models import Contact
+from crm_core.segments.models import Segment
+from crm_core.support.models import SupportTopic
 from portal.models import CustomerAccount
 
 pytestmark = pytest.mark.django_db

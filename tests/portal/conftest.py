@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from crm_core.models import Contact, Product
-from crm_core.services.commerce import price_list_save, prices_set, product_save
+from crm_core.commerce.models import Product
+from crm_core.commerce.services import price_list_save, prices_set, product_save
+from crm_core.parties.models import Contact
 from portal.models import Address, CustomerAccount
 from portal.services.accounts import customer_signup, customer_verify
 from tests.conftest import PASSWORD, TenantHandle

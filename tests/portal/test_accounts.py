@@ -9,8 +9,10 @@ import pyotp
 import pytest
 from django.core import mail
 
-from crm_core.models import Contact, Interaction, Notification
-from crm_core.services.parties import contact_create
+from crm_core.activities.models import Interaction
+from crm_core.notifications.models import Notification
+from crm_core.parties.models import Contact
+from crm_core.parties.services import contact_create
 from portal.models import CustomerAccount
 from tenants.identity.models import User
 from tests.conftest import PASSWORD

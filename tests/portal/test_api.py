@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from crm_core.models import Order, SupportTopic
+from crm_core.commerce.models import Order
+from crm_core.support.models import SupportTopic
 from portal.models import Address
 from tests.conftest import PASSWORD
 

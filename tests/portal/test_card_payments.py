@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from billing.models import ConnectedAccount
-from crm_core.models import Interaction, Order, Payment
+from crm_core.activities.models import Interaction
+from crm_core.commerce.models import Order, Payment
 from portal.models import Address
 from tests.billing.stripe_fixtures import deliver, subscription_of
 from tests.billing.stripe_server import event

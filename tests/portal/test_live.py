@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from crm_core.models import Order
-from crm_core.services.commerce import LineRequest, order_create, order_status_change
-from crm_core.services.tickets import ticket_open, ticket_reply
+from crm_core.commerce.models import Order
+from crm_core.commerce.services import LineRequest, order_create, order_status_change
+from crm_core.support.services import ticket_open, ticket_reply
 from tenants.identity.roles import Role
 from tests.live import (
     committed,

@@ -10,9 +10,13 @@ from decimal import Decimal
 
 import pytest
 
-from crm_core.models import Contact, Interaction, Order, RecordChange, Ticket
-from crm_core.services.commerce import LineRequest, order_create
-from crm_core.services.tickets import ticket_open
+from crm_core.activities.models import Interaction
+from crm_core.commerce.models import Order
+from crm_core.commerce.services import LineRequest, order_create
+from crm_core.history.models import RecordChange
+from crm_core.parties.models import Contact
+from crm_core.support.models import Ticket
+from crm_core.support.services import ticket_open
 from portal.models import Address
 from search.models import SearchEntry
 from search.selectors import query

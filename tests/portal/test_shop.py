@@ -7,9 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from crm_core.models import Interaction, Notification, Order, Segment
-from crm_core.services.commerce import order_status_change, price_list_save, prices_set
-from crm_core.services.parties import contact_create
+from crm_core.activities.models import Interaction
+from crm_core.commerce.models import Order
+from crm_core.commerce.services import order_status_change, price_list_save, prices_set
+from crm_core.notifications.models import Notification
+from crm_core.parties.services import contact_create
+from crm_core.segments.models import Segment
 from portal.models import Address, CartLine
 from tests.conftest import PASSWORD
 

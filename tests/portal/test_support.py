@@ -9,7 +9,9 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from crm_core.models import Interaction, Notification, SupportTopic, Ticket
+from crm_core.activities.models import Interaction
+from crm_core.notifications.models import Notification
+from crm_core.support.models import SupportTopic, Ticket
 
 pytestmark = pytest.mark.django_db
 

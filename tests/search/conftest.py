@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from crm_core.services.interactions import interaction_log
-from crm_core.services.parties import company_create, contact_create
+from crm_core.activities.services import interaction_log
+from crm_core.parties.services import company_create, contact_create
 from search.services import changes_index
 
 BACKENDS = ["postgresql"] + (["elasticsearch"] if os.environ.get("ELASTICSEARCH_URL") else [])

@@ -6,17 +6,18 @@ from decimal import Decimal
 
 import pytest
 
-from crm_core.models import Contact, Interaction
-from crm_core.services.commerce import (
+from crm_core.activities.models import Interaction
+from crm_core.activities.services import interaction_log
+from crm_core.commerce.services import (
     LineRequest,
     order_create,
     price_list_save,
     prices_set,
     product_save,
 )
-from crm_core.services.interactions import interaction_log
-from crm_core.services.parties import contact_update, record_archive
-from crm_core.services.tickets import ticket_open
+from crm_core.parties.models import Contact
+from crm_core.parties.services import contact_update, record_archive
+from crm_core.support.services import ticket_open
 from search.backends.base import SearchFilters
 from search.models import SearchEntry
 from search.selectors import query

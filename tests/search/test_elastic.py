@@ -142,7 +142,7 @@ def fake_elastic(settings):
 @pytest.fixture
 def people(tenant_a, settings):
     """Clients indexed in PostgreSQL only (no Elasticsearch yet)."""
-    from crm_core.services.parties import contact_create
+    from crm_core.parties.services import contact_create
 
     settings.ELASTICSEARCH_URL = ""
     selectors._elastic.cache_clear()
@@ -316,7 +316,7 @@ def test_a_down_elasticsearch_degrades_to_postgresql(tenant_a, people, settings)
 
 def test_an_elasticsearch_outage_does_not_hold_up_postgresql(tenant_a, people, settings):
     """Writes reach PostgreSQL; what Elasticsearch missed stays queued for the next run."""
-    from crm_core.models import Contact
+    from crm_core.parties.models import Contact
     from search.models import SearchChange, SearchEntry
 
     owner, anna = people

@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from crm_core.services.interactions import interaction_log
-from crm_core.services.parties import contact_create
+from crm_core.activities.services import interaction_log
+from crm_core.parties.services import contact_create
 from search.backends import postgres
 from search.lexicon import lexicon_is_stale, lexicon_rebuild
 from search.models import SearchLexicon, SearchWord

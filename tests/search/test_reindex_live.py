@@ -8,7 +8,7 @@ import time
 import pytest
 from django.core.cache import cache
 
-from crm_core.services.parties import contact_create
+from crm_core.parties.services import contact_create
 from search.services import REINDEX_STATE
 from tenants.identity.roles import Role
 from tests.live import (

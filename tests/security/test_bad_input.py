@@ -12,7 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
 
 from billing.models import StripeEvent
-from crm_core.models import Contact, ImportJob
+from crm_core.jobs.models import ImportJob
+from crm_core.parties.models import Contact
 from tests.billing.stripe_fixtures import deliver
 from tests.billing.stripe_server import event
 from tests.live import open_socket, run

@@ -11,8 +11,8 @@ import pytest
 from django.test import override_settings
 from openpyxl import load_workbook
 
-from crm_core.models import ExportJob
-from crm_core.services.parties import company_create, contact_create
+from crm_core.jobs.models import ExportJob
+from crm_core.parties.services import company_create, contact_create
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from crm_core.services.parties import contact_create
+from crm_core.parties.services import contact_create
 from portal.services.accounts import customer_invite, email_change_request
 from tenants.identity.models import User
 from tenants.identity.roles import Role

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from openpyxl import Workbook
 
-from crm_core.models import ImportJob
+from crm_core.jobs.models import ImportJob
 
 pytestmark = pytest.mark.django_db
 

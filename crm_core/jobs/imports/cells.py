@@ -18,15 +18,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 
+from crm_core.common.services import phone_normalise
+from crm_core.common.visibility import can_assign_owners
 from crm_core.jobs.imports.fields import ImportField, ImportRowError, in_every_language
-from crm_core.models import LifecycleStage
-from crm_core.models.imports import ImportJob
-from crm_core.selectors.visibility import can_assign_owners
-from crm_core.services.common import phone_normalise
-from crm_core.services.segments import (
-    parameter_expectation,
-    parameter_value_clean,
-)
+from crm_core.jobs.models import ImportJob
+from crm_core.parties.models import LifecycleStage
+from crm_core.segments.services import parameter_expectation, parameter_value_clean
 from tenants.identity.models import User
 
 TRUE_WORDS = {"yes", "y", "true", "1", "x", "+", "да", "д", "истина"}

@@ -11,11 +11,11 @@ from django.db import connection
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from crm_core.common.visibility import visible_to
 from crm_core.jobs.imports.problems import Problems
 from crm_core.jobs.imports.staging import COMPANIES_FOUND, insert_sql, staged_table
-from crm_core.models import Company, Contact
-from crm_core.models.imports import ImportJob
-from crm_core.selectors.visibility import visible_to
+from crm_core.jobs.models import ImportJob
+from crm_core.parties.models import Company, Contact
 
 
 def existing_duplicates(job: ImportJob, problems: Problems) -> int:

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from crm_core.models import Contact
-from crm_core.models.imports import ImportJob
+from crm_core.jobs.models import ImportJob
+from crm_core.parties.models import Contact
 
 SEVERAL_COLUMNS = ("emails", "phones")  # the fields more than one column may fill
 

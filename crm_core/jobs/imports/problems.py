@@ -10,8 +10,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
-from crm_core.models.imports import ImportJob
-from crm_core.services.spreadsheets import SafeCsvWriter
+from crm_core.common.spreadsheets import SafeCsvWriter
+from crm_core.jobs.models import ImportJob
 
 ERRORS_SHOWN = 200
 

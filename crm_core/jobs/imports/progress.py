@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.urls import reverse
 
-from crm_core.models import Notification
-from crm_core.models.imports import ImportJob
-from crm_core.services.notifications import notify
+from crm_core.jobs.models import ImportJob
+from crm_core.notifications.models import Notification
+from crm_core.notifications.services import notify
 from tenants.realtime import broadcast_after_commit, broadcast_now, group_name
 
 

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy
 
 from crm_core.jobs.imports.progress import finished_push
 from crm_core.jobs.imports.undo import undo_model
+from crm_core.jobs.models import ImportJob
 from crm_core.jobs.running import stopped
-from crm_core.models import Company, Contact
-from crm_core.models.imports import ImportJob
+from crm_core.parties.models import Company, Contact
 from tenants.queue import QUEUE_UNREACHABLE
 
 logger = logging.getLogger(__name__)

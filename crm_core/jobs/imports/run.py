@@ -25,9 +25,9 @@ from crm_core.jobs.imports.progress import finished_push, progress_key
 from crm_core.jobs.imports.staging import StagedPass, staged_drop, staged_intact
 from crm_core.jobs.imports.undo import undo_model
 from crm_core.jobs.imports.writer import SecondWriter, write_rows
+from crm_core.jobs.models import ImportJob
 from crm_core.jobs.running import running
-from crm_core.models import Company, Contact
-from crm_core.models.imports import ImportJob
+from crm_core.parties.models import Company, Contact
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from crm_core.jobs.imports.fields import ImportField, ImportRowError, fields_for
 from crm_core.jobs.imports.files import file_format, table_open
 from crm_core.jobs.imports.problems import Problems
 from crm_core.jobs.imports.progress import progress_key, progress_push
-from crm_core.models.imports import ImportJob
+from crm_core.jobs.models import ImportJob
 
 PROGRESS_EVERY = 10_000
 

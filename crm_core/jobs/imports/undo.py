@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_core.jobs.imports.progress import finished_push
+from crm_core.jobs.models import ImportJob
 from crm_core.jobs.running import running
-from crm_core.models import Company, Contact
-from crm_core.models.imports import ImportJob
+from crm_core.parties.models import Company, Contact
 
 
 def import_undo_start(*, job: ImportJob) -> ImportJob:

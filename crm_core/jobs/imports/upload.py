@@ -8,15 +8,13 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from crm_core.common.services import owner_resolve
 from crm_core.jobs.imports.fields import SEVERAL_COLUMNS, fields_for, mapping_guess
 from crm_core.jobs.imports.files import FileProblem, file_format, table_preview, xlsx_check
 from crm_core.jobs.imports.progress import finished_push
+from crm_core.jobs.models import ImportJob
 from crm_core.jobs.running import running
-from crm_core.models.imports import ImportJob
-from crm_core.services.common import owner_resolve
-from crm_core.services.segments import (
-    segment_kind_check,
-)
+from crm_core.segments.services import segment_kind_check
 from tenants.identity.models import User
 
 

@@ -17,8 +17,8 @@ from django.db import connection, transaction
 from billing.services.limits import contact_limit_error
 from crm_core.jobs.imports.files import FileProblem
 from crm_core.jobs.imports.staging import COMPANIES_FOUND, StagedPass, insert_sql, staged_table
-from crm_core.models import Contact
-from crm_core.models.imports import ImportJob
+from crm_core.jobs.models import ImportJob
+from crm_core.parties.models import Contact
 
 logger = logging.getLogger(__name__)
 

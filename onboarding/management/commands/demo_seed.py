@@ -2,10 +2,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_tenants.utils import tenant_context
 
-from crm_core.services.deals import pipeline_default_create
-from crm_core.services.interactions import interaction_lists_default_create
-from crm_core.services.parties import lifecycle_stages_default_create
-from crm_core.services.tickets import support_topics_default_create
+from crm_core.activities.services import interaction_lists_default_create
+from crm_core.deals.services import pipeline_default_create
+from crm_core.parties.services import lifecycle_stages_default_create
+from crm_core.support.services import support_topics_default_create
 from onboarding.demo import (
     demo_clients_seed,
     demo_commerce_seed,

@@ -1,0 +1,88 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crm_core.common.forms import LookupSelect, MultipleFileField
+from crm_core.parties.models import Contact
+from crm_core.parties.selectors import owners_assignable
+
+
+class InteractionForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"))
+    direction = forms.ChoiceField(label=_("Direction"), required=False)
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: now."),
+    )
+    duration_minutes = forms.IntegerField(label=_("Minutes"), required=False, min_value=0)
+    topic = forms.ModelChoiceField(label=_("Topic"), queryset=None, required=False)
+    outcome = forms.ModelChoiceField(label=_("Outcome"), queryset=None, required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=255, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    follow_up_at = forms.DateTimeField(
+        label=_("Follow-up task"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("For the contact's manager."),
+    )
+    attachments = MultipleFileField(
+        label=_("Files"), required=False, help_text=_("Up to 10 files, 20 MB each.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        from crm_core.activities.models import (
+            Channel,
+            Direction,
+            InteractionOutcome,
+            InteractionTopic,
+        )
+
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = Channel.choices
+        self.fields["direction"].choices = Direction.choices
+        self.fields["topic"].queryset = InteractionTopic.objects.filter(is_active=True)
+        self.fields["outcome"].queryset = InteractionOutcome.objects.filter(is_active=True)
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("Task"), max_length=255)
+    due_at = forms.DateTimeField(
+        label=_("Due"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    remind_at = forms.DateTimeField(
+        label=_("Remind me"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        coerce=int,
+        initial=1,
+        choices=[(0, _("Low")), (1, _("Normal")), (2, _("High"))],
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=owners_assignable(), required=False, empty_label=_("Me")
+    )
+    contact = forms.ModelChoiceField(
+        label=_("Contact"),
+        queryset=Contact.objects.none(),
+        required=False,
+        widget=LookupSelect("contact_lookup"),
+    )
+    description = forms.CharField(
+        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from crm_core.common.visibility import can_assign_owners
+        from crm_core.parties.selectors import contacts_visible
+
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = contacts_visible(user=user).filter(archived_at=None)
+        if not can_assign_owners(user):
+            del self.fields["assignee"]

@@ -1,0 +1,426 @@
+"""Activities: logging interactions, applying outcome rules, moving clients between stages, and
+tasks with their reminders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from crm_core.activities.models import (
+    Channel,
+    Interaction,
+    InteractionOutcome,
+    InteractionTopic,
+    StageChange,
+    Task,
+)
+from crm_core.common.live import timeline_changed
+from crm_core.common.services import owner_resolve, record_update
+from crm_core.common.system_text import SystemText
+from crm_core.notifications.models import Notification
+from crm_core.notifications.services import notify
+from crm_core.parties.live import contact_timeline_changed, party_changed
+from crm_core.parties.models import Company, Contact, LifecycleStage
+from tenants.identity.models import User
+
+INTERACTION_FIELDS = (
+    "channel",
+    "direction",
+    "occurred_at",
+    "duration_minutes",
+    "subject",
+    "notes",
+    "topic",
+    "outcome",
+)
+
+
+@dataclass(frozen=True)
+class InteractionLogged:
+    interaction: Interaction
+    moved: StageChange | None = None
+    suggested_stage: LifecycleStage | None = None
+
+
+def _interaction_validate(fields: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    if fields.get("channel") not in Channel.values:
+        errors["channel"] = [_("Choose a channel.")]
+    occurred_at = fields.get("occurred_at")
+    if occurred_at and occurred_at > timezone.now() + timedelta(hours=1):
+        errors["occurred_at"] = [
+            _("An interaction is logged after it happens; plan future ones as tasks.")
+        ]
+    duration = fields.get("duration_minutes")
+    if duration is not None and duration > 24 * 60:
+        errors["duration_minutes"] = [_("At most 24 hours.")]
+    for name, model in (("topic", InteractionTopic), ("outcome", InteractionOutcome)):
+        value = fields.get(name)
+        if value is not None and (not isinstance(value, model) or not value.is_active):
+            errors[name] = [_("Choose one of the current values.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def interaction_log(
+    *,
+    actor: User | None,
+    contact: Contact,
+    data: dict[str, Any],
+    participants: list[Contact] | None = None,
+    staff: list[User] | None = None,
+) -> InteractionLogged:
+    """Log an interaction on the contact's timeline and apply its outcome's stage rule. A
+    subject the CRM writes itself comes as a SystemText: it is written out for each reader."""
+    fields = {key: value for key, value in data.items() if key in INTERACTION_FIELDS}
+    if isinstance(fields.get("subject"), SystemText):
+        written = fields["subject"]
+        fields.update(
+            subject=str(written)[:255],
+            subject_message=written.message,
+            subject_params=written.params,
+        )
+    fields.setdefault("occurred_at", timezone.now())
+    if fields.get("occurred_at") is None:
+        fields["occurred_at"] = timezone.now()
+    _interaction_validate(fields)
+    interaction = Interaction.objects.create(
+        **fields, contact=contact, company=contact.company, created_by=actor
+    )
+    if participants:
+        interaction.participants.set(participants)
+    if staff:
+        interaction.staff.set(staff)
+    contact_timeline_changed(contact)
+    outcome: InteractionOutcome | None = fields.get("outcome")
+    stage = outcome.moves_to_stage if outcome else None
+    current = contact.lifecycle_stage
+    # Rules only move a contact forward: a customer who agrees to a demo stays a customer.
+    if stage is None or (current is not None and current.position >= stage.position):
+        return InteractionLogged(interaction)
+    if outcome.rule == InteractionOutcome.Rule.SUGGEST:
+        return InteractionLogged(interaction, suggested_stage=stage)
+    moved = contact_stage_change(
+        actor=actor,
+        contact=contact,
+        stage=stage,
+        reason=SystemText(gettext_noop("Outcome “%(outcome)s”"), {"outcome": outcome.name}),
+        interaction=interaction,
+    )
+    return InteractionLogged(interaction, moved=moved)
+
+
+def stage_change_record(
+    *,
+    actor: User | None,
+    record: Contact | Company,
+    from_stage: LifecycleStage | None,
+    to_stage: LifecycleStage | None,
+    reason: str | SystemText = "",
+    interaction: Interaction | None = None,
+) -> StageChange:
+    written = reason if isinstance(reason, SystemText) else SystemText("")
+    return StageChange.objects.create(
+        **{"contact" if isinstance(record, Contact) else "company": record},
+        from_stage=from_stage,
+        to_stage=to_stage,
+        changed_by=actor,
+        reason=str(reason)[:255],
+        reason_message=written.message,
+        reason_params=written.params,
+        interaction=interaction,
+    )
+
+
+@transaction.atomic
+def contact_stage_change(
+    *,
+    actor: User | None,
+    contact: Contact,
+    stage: LifecycleStage,
+    reason: str | SystemText = "",
+    interaction: Interaction | None = None,
+) -> StageChange | None:
+    """Move the contact to `stage` (no-op when it is there already) and record why."""
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.lifecycle_stage_id == stage.pk:
+        return None
+    previous = contact.lifecycle_stage
+    record_update(instance=contact, changes={"lifecycle_stage": stage}, expected_version=None)
+    party_changed(contact)
+    return stage_change_record(
+        actor=actor,
+        record=contact,
+        from_stage=previous,
+        to_stage=stage,
+        reason=reason,
+        interaction=interaction,
+    )
+
+
+def interaction_lists_default_create() -> None:
+    """Topics and outcomes a new company starts with; outcomes wired to the default stages."""
+    if InteractionTopic.objects.exists() or InteractionOutcome.objects.exists():
+        return
+    topics = [
+        _("Product question"),
+        _("Price request"),
+        _("Delivery"),
+        _("Complaint"),
+        _("Partnership"),
+    ]
+    InteractionTopic.objects.bulk_create(
+        InteractionTopic(name=name, position=index) for index, name in enumerate(topics)
+    )
+    stages = list(LifecycleStage.objects.order_by("position"))
+    qualified = stages[1] if len(stages) > 1 else None
+    customer = stages[2] if len(stages) > 2 else None
+    outcomes = [
+        (_("Agreed to a demo"), qualified, InteractionOutcome.Rule.MOVE),
+        (_("Asked for an offer"), qualified, InteractionOutcome.Rule.SUGGEST),
+        (_("Placed an order"), customer, InteractionOutcome.Rule.MOVE),
+        (_("Call back later"), None, InteractionOutcome.Rule.MOVE),
+        (_("Not interested"), None, InteractionOutcome.Rule.MOVE),
+        (_("No answer"), None, InteractionOutcome.Rule.MOVE),
+    ]
+    InteractionOutcome.objects.bulk_create(
+        InteractionOutcome(name=name, position=index, moves_to_stage=stage, rule=rule)
+        for index, (name, stage, rule) in enumerate(outcomes)
+    )
+
+
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+ATTACHMENTS_PER_INTERACTION = 10
+
+
+def attachments_add(*, actor: User | None, interaction: Interaction, files: list) -> list:
+    """Store files on an interaction, in the tenant's own folder; too big or too many is
+    refused, naming the file, and nothing of that batch is kept."""
+    import mimetypes
+    import uuid
+
+    from django.core.files.storage import default_storage
+
+    from billing.services.limits import storage_room
+    from crm_core.activities.models import Attachment
+
+    problems = []
+    if interaction.attachments.count() + len(files) > ATTACHMENTS_PER_INTERACTION:
+        problems.append(
+            _("At most %(count)d files per interaction.") % {"count": ATTACHMENTS_PER_INTERACTION}
+        )
+    for upload in files:
+        if upload.size > ATTACHMENT_MAX_BYTES:
+            problems.append(
+                _("“%(name)s” is larger than %(limit)d MB.")
+                % {"name": upload.name, "limit": ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+            )
+        elif upload.size == 0:
+            problems.append(_("“%(name)s” is empty.") % {"name": upload.name})
+    if problems:
+        raise ValidationError({"attachments": problems})
+    storage_room(
+        used_bytes=lambda: Attachment.objects.aggregate(total=Sum("size"))["total"] or 0,
+        adding_bytes=sum(upload.size for upload in files),
+    )
+    stored = []
+    try:
+        for upload in files:
+            name = upload.name.replace("\\", "/").rsplit("/", 1)[-1][-200:] or "file"
+            attachment = Attachment(
+                uuid=uuid.uuid4(),
+                interaction=interaction,
+                filename=name,
+                size=upload.size,
+                content_type=(
+                    getattr(upload, "content_type", "") or mimetypes.guess_type(name)[0] or ""
+                )[:120],
+                uploaded_by=actor,
+            )
+            attachment.file.save(name, upload, save=False)
+            attachment.save()
+            stored.append(attachment)
+    except Exception:
+        for attachment in stored:
+            default_storage.delete(attachment.file.name)
+            attachment.delete()
+        raise
+    return stored
+
+
+TASK_FIELDS = (
+    "title",
+    "description",
+    "due_at",
+    "remind_at",
+    "priority",
+    "contact",
+    "company",
+    "deal",
+)
+
+
+def _task_validate(fields: dict[str, Any]) -> None:
+    if "title" in fields and not str(fields["title"] or "").strip():
+        raise ValidationError({"title": [_("Say what needs doing.")]})
+    due, remind = fields.get("due_at"), fields.get("remind_at")
+    if due and remind and remind > due:
+        raise ValidationError({"remind_at": [_("Remind before the task is due.")]})
+
+
+@transaction.atomic
+def task_create(
+    *, actor: User | None, data: dict[str, Any], assignee: User | None = None, source_key: str = ""
+) -> Task:
+    fields = {key: value for key, value in data.items() if key in TASK_FIELDS}
+    if not fields.get("due_at"):
+        raise ValidationError({"due_at": [_("When is it due?")]})
+    _task_validate({"title": fields.get("title", ""), **fields})
+    if actor is not None:
+        assignee = owner_resolve(actor=actor, owner=assignee)
+    if assignee is None:
+        raise ValidationError({"assignee": [_("Who does it?")]})
+    try:
+        with transaction.atomic():
+            task = Task.objects.create(
+                **fields,
+                assignee=assignee,
+                team=assignee.team,
+                created_by=actor,
+                source_key=source_key,
+            )
+    except IntegrityError:
+        if source_key:
+            return Task.objects.get(source_key=source_key)
+        raise
+    notify(
+        recipients=[assignee],
+        kind=Notification.Kind.TASK_ASSIGNED,
+        params={"actor": actor.full_name if actor else "", "title": task.title},
+        url=reverse("task_edit", args=[task.pk]),
+        actor=actor,
+    )
+    _timeline_changed(task)
+    return task
+
+
+def _timeline_changed(task: Task) -> None:
+    if task.contact_id:
+        contact_timeline_changed(task.contact)
+    elif task.company_id:
+        timeline_changed(contact_id=None, company_id=task.company_id)
+
+
+def task_update(*, task: Task, data: dict[str, Any]) -> Task:
+    changes = {key: value for key, value in data.items() if key in TASK_FIELDS}
+    merged = {"due_at": task.due_at, "remind_at": task.remind_at, **changes}
+    _task_validate({**changes, **merged})
+    for key, value in changes.items():
+        setattr(task, key, value)
+    if "remind_at" in changes:
+        task.reminded_at = None
+    task.save()
+    _timeline_changed(task)
+    return task
+
+
+def task_complete(*, task: Task, done: bool = True) -> Task:
+    task.done_at = timezone.now() if done else None
+    task.save(update_fields=["done_at"])
+    _timeline_changed(task)
+    return task
+
+
+def follow_up_task_for_interaction(
+    *, actor: User, contact: Contact, due_at: datetime, subject: str
+) -> Task:
+    """An inbound call asks for a follow-up: a task for the contact's responsible manager."""
+    return task_create(
+        actor=None,
+        assignee=contact.owner,
+        data={
+            "title": _("Follow up: %(subject)s") % {"subject": subject or contact.full_name},
+            "due_at": due_at,
+            "remind_at": due_at - timedelta(minutes=30),
+            "contact": contact,
+            "company": contact.company,
+        },
+    )
+
+
+def task_reminders_send(*, now: datetime | None = None) -> int:
+    """Email the assignees of tasks whose reminder time has come (each reminder once)."""
+    now = now or timezone.now()
+    sent = 0
+    due = Task.objects.filter(done_at=None, reminded_at=None, remind_at__lte=now).select_related(
+        "assignee", "contact"
+    )
+    for task in due:
+        updated = Task.objects.filter(pk=task.pk, reminded_at=None).update(reminded_at=now)
+        if not updated:
+            continue  # another worker took it
+        about = f" — {task.contact.full_name}" if task.contact else ""
+        send_mail(
+            subject=_("Reminder: %(title)s") % {"title": task.title},
+            message=_("Due %(due)s%(about)s.")
+            % {"due": timezone.localtime(task.due_at).strftime("%d.%m.%Y %H:%M"), "about": about},
+            from_email=None,
+            recipient_list=[task.assignee.email],
+        )
+        notify(
+            recipients=[task.assignee],
+            kind=Notification.Kind.TASK_REMINDER,
+            params={
+                "title": task.title,
+                "due": timezone.localtime(task.due_at).strftime("%d.%m.%Y %H:%M"),
+            },
+            url=reverse("task_edit", args=[task.pk]),
+        )
+        sent += 1
+    return sent
+
+
+def birthday_tasks_create(*, today=None, days_ahead: int = 3) -> int:
+    """VIP contacts whose birthday is within `days_ahead` days get a task for their owner."""
+    today = today or timezone.localdate()
+    created = 0
+    for offset in range(days_ahead + 1):
+        day = today + timedelta(days=offset)
+        contacts = Contact.objects.filter(
+            Q(is_vip=True), archived_at=None, birthday__month=day.month, birthday__day=day.day
+        ).select_related("owner")
+        for contact in contacts:
+            key = f"birthday:{contact.pk}:{day.year}"
+            if Task.objects.filter(source_key=key).exists():
+                continue
+            due = timezone.make_aware(datetime.combine(day, datetime.min.time())) + timedelta(
+                hours=10
+            )
+            task_create(
+                actor=None,
+                assignee=contact.owner,
+                source_key=key,
+                data={
+                    "title": _("Congratulate %(name)s on their birthday")
+                    % {"name": contact.full_name},
+                    "due_at": due,
+                    "remind_at": due - timedelta(days=1),
+                    "contact": contact,
+                    "priority": Task.Priority.HIGH,
+                },
+            )
+            created += 1
+    return created

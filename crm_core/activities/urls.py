@@ -1,0 +1,55 @@
+from django.urls import path
+
+from crm_core.activities import api, views
+
+urlpatterns = [
+    path("contacts/<int:pk>/timeline/", views.contact_timeline_view, name="contact_timeline"),
+    path(
+        "contacts/<int:pk>/interactions/",
+        views.interaction_create,
+        name="interaction_create",
+    ),
+    path("contacts/<int:pk>/stage/", views.contact_stage_view, name="contact_stage"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("tasks/", views.task_list, name="task_list"),
+    path("tasks/new/", views.task_form, name="task_create"),
+    path("tasks/<int:pk>/", views.task_form, name="task_edit"),
+    path("tasks/<int:pk>/complete/", views.task_complete_view, name="task_complete"),
+]
+
+api_urlpatterns = [
+    path(
+        "interactions/",
+        api.InteractionListCreateApi.as_view(),
+        name="api-interaction-list",
+    ),
+    path(
+        "interactions/<int:pk>/",
+        api.InteractionDetailApi.as_view(),
+        name="api-interaction-detail",
+    ),
+    path(
+        "interactions/<int:pk>/attachments/",
+        api.InteractionAttachmentsApi.as_view(),
+        name="api-interaction-attachments",
+    ),
+    path(
+        "contacts/<int:pk>/timeline/",
+        api.ContactTimelineApi.as_view(),
+        name="api-contact-timeline",
+    ),
+    path("contacts/<int:pk>/stage/", api.ContactStageApi.as_view(), name="api-contact-stage"),
+    path(
+        "interaction-topics/",
+        api.InteractionTopicListApi.as_view(),
+        name="api-interaction-topic-list",
+    ),
+    path(
+        "interaction-outcomes/",
+        api.InteractionOutcomeListApi.as_view(),
+        name="api-interaction-outcome-list",
+    ),
+    path("tasks/", api.TaskListCreateApi.as_view(), name="api-task-list"),
+    path("tasks/<int:pk>/", api.TaskDetailApi.as_view(), name="api-task-detail"),
+    path("tasks/<int:pk>/complete/", api.TaskCompleteApi.as_view(), name="api-task-complete"),
+]

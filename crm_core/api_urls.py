@@ -1,0 +1,19 @@
+"""The staff REST API of every CRM domain, under /api/v1/."""
+
+from crm_core.activities import urls as activities
+from crm_core.commerce import urls as commerce
+from crm_core.deals import urls as deals
+from crm_core.notifications import urls as notifications
+from crm_core.parties import urls as parties
+from crm_core.segments import urls as segments
+from crm_core.support import urls as support
+
+urlpatterns = [
+    *activities.api_urlpatterns,
+    *commerce.api_urlpatterns,
+    *deals.api_urlpatterns,
+    *notifications.api_urlpatterns,
+    *parties.api_urlpatterns,
+    *segments.api_urlpatterns,
+    *support.api_urlpatterns,
+]

@@ -1,0 +1,43 @@
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.http import Http404
+
+from crm_core.commerce.models import Order
+from crm_core.commerce.services import REVENUE_STATUSES
+from crm_core.common.visibility import visible_to
+from tenants.identity.models import User
+
+
+def orders_visible(*, user: User) -> QuerySet[Order]:
+    return visible_to(Order.objects.all(), user).select_related("contact", "company", "owner")
+
+
+def order_get_for_user(*, user: User, pk: int) -> Order:
+    order = orders_visible(user=user).filter(pk=pk).first()
+    if order is None:
+        raise Http404
+    return order
+
+
+def lifetime_revenue_converted(*, contact):
+    """Lifetime revenue in the base currency, each order at the rate of the day it was paid."""
+    from crm_core.workspace.services import convert_sum
+
+    rows = Order.objects.filter(contact=contact, status__in=REVENUE_STATUSES).values_list(
+        "total", "currency", "paid_at", "created_at"
+    )
+    return convert_sum(
+        (total, currency, (paid or created).date()) for total, currency, paid, created in rows
+    )
+
+
+def lifetime_revenue(*, contact) -> dict[str, Decimal]:
+    """Paid, shipped and delivered orders' totals, per currency (never mixed)."""
+    rows = (
+        Order.objects.filter(contact=contact, status__in=REVENUE_STATUSES)
+        .values("currency")
+        .annotate(total=Sum("total"))
+        .order_by("currency")
+    )
+    return {row["currency"]: row["total"] for row in rows}

@@ -1,0 +1,245 @@
+"""Products, price lists, and orders with their status workflow."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from crm_core.activities.services import interaction_log
+from crm_core.commerce.models import Order, OrderLine, Price, PriceList, Product
+from crm_core.common.live import customer_told
+from crm_core.common.services import record_update
+from crm_core.common.system_text import SystemText
+from crm_core.notifications.models import Notification
+from crm_core.notifications.services import notify
+from crm_core.parties.live import contact_timeline_changed
+from crm_core.parties.models import Contact
+from tenants.identity.models import User
+
+Status = Order.Status
+
+
+# Which status may follow which: the workflow of an order.
+TRANSITIONS: dict[str, set[str]] = {
+    Status.DRAFT: {Status.PLACED, Status.CANCELLED},
+    Status.PLACED: {Status.PAID, Status.CANCELLED},
+    Status.PAID: {Status.SHIPPED, Status.RETURNED, Status.CANCELLED},
+    Status.SHIPPED: {Status.DELIVERED, Status.RETURNED},
+    Status.DELIVERED: {Status.RETURNED},
+    Status.CANCELLED: set(),
+    Status.RETURNED: set(),
+}
+
+
+REVENUE_STATUSES = (Status.PAID, Status.SHIPPED, Status.DELIVERED)
+
+
+def product_save(*, product: Product | None, data: dict[str, Any]) -> Product:
+    product = product or Product()
+    for field in ("sku", "name", "unit", "category", "description", "is_active"):
+        if field in data:
+            setattr(product, field, data[field])
+    errors = {}
+    if not str(product.sku or "").strip():
+        errors["sku"] = [_("Enter a SKU.")]
+    if not str(product.name or "").strip():
+        errors["name"] = [_("Enter a name.")]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            product.save()
+    except IntegrityError:
+        raise ValidationError({"sku": [_("Another product has this SKU.")]}) from None
+    return product
+
+
+def price_list_save(*, price_list: PriceList | None, data: dict[str, Any]) -> PriceList:
+    price_list = price_list or PriceList()
+    for field in ("name", "currency", "segment", "is_default"):
+        if field in data:
+            setattr(price_list, field, data[field])
+    price_list.currency = str(price_list.currency or "").upper()
+    if not re.fullmatch(r"[A-Z]{3}", price_list.currency):
+        raise ValidationError({"currency": [_("A currency is a three-letter code such as RUB.")]})
+    with transaction.atomic():
+        if price_list.is_default:
+            PriceList.objects.exclude(pk=price_list.pk).update(is_default=False)
+        try:
+            with transaction.atomic():
+                price_list.save()
+        except IntegrityError:
+            raise ValidationError({"name": [_("A price list with this name exists.")]}) from None
+    return price_list
+
+
+@transaction.atomic
+def prices_set(*, price_list: PriceList, prices: dict[int, Decimal | None]) -> None:
+    """Set (or, with None, remove) the price of each product in the list."""
+    for product_id, amount in prices.items():
+        if amount is None:
+            Price.objects.filter(price_list=price_list, product_id=product_id).delete()
+        elif amount < 0:
+            raise ValidationError({"prices": [_("A price cannot be negative.")]})
+        else:
+            Price.objects.update_or_create(
+                price_list=price_list, product_id=product_id, defaults={"amount": amount}
+            )
+
+
+def price_list_for(contact: Contact) -> PriceList | None:
+    """The contact's price list: its segment's (or its company's segment's), else the default."""
+    segment_ids = [
+        sid
+        for sid in (contact.segment_id, contact.company.segment_id if contact.company else None)
+        if sid
+    ]
+    for segment_id in segment_ids:
+        found = PriceList.objects.filter(segment_id=segment_id).first()
+        if found:
+            return found
+    return PriceList.objects.filter(is_default=True).first()
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    product: Product
+    quantity: Decimal
+
+
+@transaction.atomic
+def order_create(
+    *,
+    actor: User | None,
+    contact: Contact,
+    lines: list[LineRequest],
+    source: str = Order.Source.STAFF,
+    notes: str = "",
+    deferred_until: date | None = None,
+    shipping_address: str = "",
+    payment_method: str = "",
+) -> Order:
+    """A draft order priced from the contact's price list on the server (never from input)."""
+    if not lines:
+        raise ValidationError({"lines": [_("Add at least one product.")]})
+    price_list = price_list_for(contact)
+    if price_list is None:
+        raise ValidationError({"lines": [_("There is no price list for this client.")]})
+    prices = dict(
+        Price.objects.filter(
+            price_list=price_list, product__in=[line.product for line in lines]
+        ).values_list("product_id", "amount")
+    )
+    problems = []
+    for line in lines:
+        if line.quantity <= 0:
+            problems.append(
+                _("%(product)s: the quantity must be above zero.") % {"product": line.product.name}
+            )
+        if not line.product.is_active:
+            problems.append(_("%(product)s is not on sale.") % {"product": line.product.name})
+        elif line.product.pk not in prices:
+            problems.append(
+                _("%(product)s has no price in “%(list)s”.")
+                % {"product": line.product.name, "list": price_list.name}
+            )
+    if problems:
+        raise ValidationError({"lines": problems})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('crm_core_order_number_seq')")
+        number = f"{cursor.fetchone()[0]:06d}"
+    owner = contact.owner
+    order = Order.objects.create(
+        number=number,
+        contact=contact,
+        company=contact.company,
+        owner=owner,
+        team=owner.team,
+        currency=price_list.currency,
+        source=source,
+        notes=notes,
+        deferred_until=deferred_until,
+        shipping_address=shipping_address,
+        payment_method=payment_method,
+    )
+    total = Decimal(0)
+    for line in lines:
+        unit_price = prices[line.product.pk]
+        line_total = (unit_price * line.quantity).quantize(Decimal("0.01"))
+        OrderLine.objects.create(
+            order=order,
+            product=line.product,
+            quantity=line.quantity,
+            unit_price=unit_price,
+            total=line_total,
+        )
+        total += line_total
+    order.total = total
+    order.save(update_fields=["total"])
+    if source == Order.Source.PORTAL:
+        notify(
+            recipients=[owner],
+            kind=Notification.Kind.PORTAL_ORDER,
+            params={"contact": contact.full_name, "number": number},
+            url=reverse("order_detail", args=[order.pk]),
+        )
+    contact_timeline_changed(contact)
+    return order
+
+
+@transaction.atomic
+def order_status_change(*, actor: User | None, order: Order, status: str) -> Order:
+    """Move the order along its workflow, stamp the step's time, put it on the timeline."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if status not in TRANSITIONS.get(order.status, set()):
+        raise ValidationError(
+            {
+                "status": [
+                    _("An order that is %(current)s cannot become %(new)s.")
+                    % {
+                        "current": Status(order.status).label.lower(),
+                        "new": Status(status).label.lower() if status in Status.values else status,
+                    }
+                ]
+            }
+        )
+    order = record_update(
+        instance=order,
+        changes={"status": status, f"{status}_at": timezone.now()},
+        expected_version=None,
+    )
+    interaction_log(
+        actor=actor,
+        contact=order.contact,
+        data={
+            "channel": "order",
+            "direction": "inbound" if order.source == Order.Source.PORTAL else "",
+            "subject": SystemText(
+                gettext_noop("Order %(number)s: %(status)s"),
+                {"number": order.number, "status": status},
+            ),
+            "notes": f"{order.total} {order.currency}",
+        },
+    )
+    if status != Status.DRAFT:
+        customer_told(
+            order.contact_id,
+            {
+                "type": "order.status",
+                "order": order.pk,
+                "number": order.number,
+                "status": status,
+                "url": reverse("portal_order_detail", args=[order.pk]),
+            },
+        )
+    return order

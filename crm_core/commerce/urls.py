@@ -1,0 +1,21 @@
+from django.urls import path
+
+from crm_core.commerce import api, views
+
+urlpatterns = [
+    path("products/", views.product_list, name="product_list"),
+    path("price-lists/", views.price_list_create, name="price_list_create"),
+    path("price-lists/<int:pk>/", views.price_list_detail, name="price_list_detail"),
+    path("orders/", views.order_list, name="order_list"),
+    path("orders/new/", views.order_create_view, name="order_create"),
+    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/status/", views.order_status_view, name="order_status"),
+]
+
+api_urlpatterns = [
+    path("products/", api.ProductListCreateApi.as_view(), name="api-product-list"),
+    path("price-lists/", api.PriceListListApi.as_view(), name="api-price-list-list"),
+    path("orders/", api.OrderListCreateApi.as_view(), name="api-order-list"),
+    path("orders/<int:pk>/", api.OrderDetailApi.as_view(), name="api-order-detail"),
+    path("orders/<int:pk>/status/", api.OrderStatusApi.as_view(), name="api-order-status"),
+]

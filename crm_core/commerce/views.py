@@ -1,0 +1,222 @@
+"""Staff screens of the catalogue (products, price lists) and orders."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from billing.services.payments import can_refund
+from crm_core.commerce.models import Order, PriceList, Product
+from crm_core.commerce.selectors import order_get_for_user, orders_visible
+from crm_core.commerce.services import (
+    TRANSITIONS,
+    LineRequest,
+    order_create,
+    order_status_change,
+    price_list_save,
+    prices_set,
+    product_save,
+)
+from crm_core.common.text import decimal_from_text
+from crm_core.parties.selectors import contact_get_for_user, contacts_visible
+from crm_core.segments.models import Segment
+
+LINE_ROWS = 5
+
+
+def _require_catalogue(request: HttpRequest) -> None:
+    if not request.user.has_perm("crm_core.change_product"):
+        raise PermissionDenied(_("Your role cannot change the catalogue."))
+
+
+def product_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        _require_catalogue(request)
+        try:
+            product_save(
+                product=None,
+                data={
+                    "sku": request.POST.get("sku", "").strip(),
+                    "name": request.POST.get("name", "").strip(),
+                    "unit": request.POST.get("unit", "").strip() or "pcs",
+                    "category": request.POST.get("category", "").strip(),
+                },
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Product added."))
+        return redirect("product_list")
+    return render(
+        request,
+        "crm_core/commerce/products.html",
+        {
+            "products": Product.objects.all(),
+            "price_lists": PriceList.objects.all(),
+            "segments": Segment.objects.all(),
+            "can_edit": request.user.has_perm("crm_core.change_product"),
+        },
+    )
+
+
+@require_POST
+def price_list_create(request: HttpRequest) -> HttpResponse:
+    _require_catalogue(request)
+    segment_id = request.POST.get("segment") or None
+    try:
+        price_list = price_list_save(
+            price_list=None,
+            data={
+                "name": request.POST.get("name", "").strip(),
+                "currency": request.POST.get("currency", ""),
+                "segment": Segment.objects.filter(pk=segment_id).first() if segment_id else None,
+                "is_default": request.POST.get("is_default") == "on",
+            },
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("product_list")
+    return redirect("price_list_detail", price_list.pk)
+
+
+def price_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    price_list = get_object_or_404(PriceList, pk=pk)
+    prices = {price.product_id: price.amount for price in price_list.prices.all()}
+    if request.method == "POST":
+        _require_catalogue(request)
+        updates, errors = {}, []
+        for product in Product.objects.all():
+            raw = request.POST.get(f"price-{product.pk}", "").strip()
+            amount = decimal_from_text(raw) if raw else None
+            if raw and amount is None:
+                errors.append(
+                    _("%(product)s: “%(value)s” is not a price.")
+                    % {"product": product.name, "value": raw}
+                )
+            else:
+                updates[product.pk] = amount
+        if errors:
+            messages.error(request, " ".join(errors))
+        else:
+            try:
+                prices_set(price_list=price_list, prices=updates)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Prices saved."))
+                return redirect("price_list_detail", price_list.pk)
+    rows = [(product, prices.get(product.pk)) for product in Product.objects.all()]
+    return render(
+        request,
+        "crm_core/commerce/price_list.html",
+        {
+            "price_list": price_list,
+            "rows": rows,
+            "can_edit": request.user.has_perm("crm_core.change_product"),
+        },
+    )
+
+
+def order_list(request: HttpRequest) -> HttpResponse:
+    orders = orders_visible(user=request.user)
+    wanted = request.GET.get("status")
+    if wanted in Order.Status.values:
+        orders = orders.filter(status=wanted)
+    return render(
+        request,
+        "crm_core/commerce/orders.html",
+        {"orders": orders[:200], "statuses": Order.Status.choices, "wanted": wanted},
+    )
+
+
+def order_create_view(request: HttpRequest) -> HttpResponse:
+    contacts = contacts_visible(user=request.user).filter(archived_at=None)
+    products = Product.objects.filter(is_active=True)
+    errors: list[str] = []
+    if request.method == "POST":
+        lines = []
+        for index in range(LINE_ROWS):
+            product_id = request.POST.get(f"product-{index}")
+            quantity = decimal_from_text(request.POST.get(f"quantity-{index}", "").strip() or "0")
+            if not product_id:
+                continue
+            product = products.filter(pk=product_id).first()
+            if product is None or quantity is None:
+                errors.append(
+                    _("Line %(number)d: choose a product and a quantity.") % {"number": index + 1}
+                )
+                continue
+            lines.append(LineRequest(product, quantity))
+        contact_id = request.POST.get("contact") or "0"
+        if not errors:
+            try:
+                contact = contact_get_for_user(user=request.user, pk=int(contact_id))
+                order = order_create(
+                    actor=request.user,
+                    contact=contact,
+                    lines=lines,
+                    notes=request.POST.get("notes", ""),
+                )
+            except (Http404, ValueError):
+                errors.append(_("Choose a contact."))
+            except ValidationError as error:
+                errors.extend(error.messages)
+            else:
+                messages.success(request, _("Order %(number)s created.") % {"number": order.number})
+                return redirect("order_detail", order.pk)
+    return render(
+        request,
+        "crm_core/commerce/order_form.html",
+        {
+            # only the chosen client: the search box above the select finds the others
+            "contacts": contacts.filter(
+                pk=_id(request.POST.get("contact") or request.GET.get("contact"))
+            ),
+            "products": products,
+            "rows": range(LINE_ROWS),
+            "errors": errors,
+            "selected": request.POST.get("contact") or request.GET.get("contact"),
+        },
+    )
+
+
+def _id(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = order_get_for_user(user=request.user, pk=pk)
+    next_steps = [
+        (value, label)
+        for value, label in Order.Status.choices
+        if value in TRANSITIONS[order.status]
+    ]
+    steps = [
+        (label, getattr(order, f"{value}_at", None))
+        for value, label in Order.Status.choices
+        if value != Order.Status.DRAFT
+    ]
+    return render(
+        request,
+        "crm_core/commerce/order_detail.html",
+        {
+            "order": order,
+            "lines": order.lines.select_related("product"),
+            "next_steps": next_steps,
+            "steps": steps,
+            "payments": order.payments.all(),
+            "can_refund": can_refund(request.user),
+        },
+    )
+
+
+@require_POST
+def order_status_view(request: HttpRequest, pk: int) -> HttpResponse:
+    order = order_get_for_user(user=request.user, pk=pk)
+    try:
+        order_status_change(actor=request.user, order=order, status=request.POST.get("status", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("order_detail", order.pk)

@@ -1,0 +1,106 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crm_core.parties.models import LifecycleStage
+from crm_core.parties.selectors import owners_assignable
+
+
+class ListField(forms.CharField):
+    """Several values, one per line (or separated by commas) → a list of strings."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value) or ""
+        return [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]
+
+
+class LookupSelect(forms.Select):
+    """A select over a table that may hold a million rows: it renders only the chosen option,
+    and typing in its search box asks the server (`lookup_url`) for the best matches."""
+
+    template_name = "components/lookup_select.html"
+
+    def __init__(self, url_name: str, attrs=None):
+        super().__init__(attrs)
+        self.url_name = url_name
+
+    def optgroups(self, name, value, attrs=None):
+        full = self.choices
+        chosen = [item for item in value if item not in (None, "")]
+        queryset = full.queryset.filter(pk__in=chosen) if chosen else full.queryset.none()
+        self.choices = [("", "—")] + [
+            (obj.pk, full.field.label_from_instance(obj)) for obj in queryset
+        ]
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = full
+
+    def get_context(self, name, value, attrs):
+        from django.urls import reverse
+
+        context = super().get_context(name, value, attrs)
+        context["widget"]["lookup_url"] = reverse(self.url_name)
+        return context
+
+
+class OwnedRecordForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=owners_assignable(), required=False, empty_label=_("Me")
+    )
+    lifecycle_stage = forms.ModelChoiceField(
+        label=_("Lifecycle stage"), queryset=LifecycleStage.objects.all(), required=False
+    )
+    emails = ListField(label=_("Emails"), required=False, help_text=_("One per line."))
+    phones = ListField(
+        label=_("Phones"), required=False, help_text=_("One per line, in any format.")
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, can_assign: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_assign:
+            del self.fields["owner"]
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        data.pop("allow_duplicate", None)
+        if data.get("owner") is None:
+            data.pop("owner", None)
+        return data
+
+
+def initial_from(record, form_class) -> dict:
+    initial = {
+        name: getattr(record, name)
+        for name in form_class.base_fields
+        if hasattr(record, name) and name != "allow_duplicate"
+    }
+    initial["version"] = record.version
+    return initial
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []

@@ -1,0 +1,139 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crm_core.common.models import OwnedRecord
+from crm_core.parties.models import Company, Contact
+
+# Fields a stage may require before a deal enters it (stage gates).
+GATE_FIELDS = {
+    "amount": _("amount"),
+    "expected_close": _("expected close date"),
+    "contact": _("contact"),
+    "company": _("company"),
+    "description": _("description"),
+    "lost_reason": _("lost reason"),
+    "products": _("products"),
+}
+
+
+class Pipeline(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    position = models.PositiveIntegerField(default=0)
+    currency = models.CharField(_("currency"), max_length=3, default="RUB")
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PipelineStage(models.Model):
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveIntegerField(default=0)
+    probability = models.PositiveSmallIntegerField(_("win probability, %"), default=10)
+    is_won = models.BooleanField(_("won"), default=False)
+    is_lost = models.BooleanField(_("lost"), default=False)
+    required_fields = models.JSONField(_("required to enter"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["pipeline", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pipeline", "name"], name="stage_name_per_pipeline")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def required_labels(self) -> list[str]:
+        return [str(GATE_FIELDS[name]) for name in self.required_fields if name in GATE_FIELDS]
+
+
+class Deal(OwnedRecord):
+    title = models.CharField(_("title"), max_length=255)
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals")
+    stage = models.ForeignKey(PipelineStage, on_delete=models.PROTECT, related_name="deals")
+    amount = models.DecimalField(
+        _("amount"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="RUB")
+    contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deals",
+    )
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deals",
+    )
+    expected_close = models.DateField(_("expected close date"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    lost_reason = models.CharField(_("lost reason"), max_length=255, blank=True)
+    stage_entered_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    board_position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["board_position", "-id"]
+        indexes = [
+            models.Index(fields=["pipeline", "stage", "board_position"]),
+            models.Index(fields=["owner", "stage"]),
+            models.Index(fields=["team", "stage"]),
+            models.Index(fields=["contact"]),
+            models.Index(fields=["company"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DealMove(models.Model):
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="moves")
+    from_stage = models.ForeignKey(
+        PipelineStage, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_stage = models.ForeignKey(PipelineStage, on_delete=models.PROTECT, related_name="+")
+    moved_at = models.DateTimeField(auto_now_add=True)
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-moved_at", "-id"]
+        indexes = [models.Index(fields=["deal", "-moved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage} → {self.to_stage}"
+
+
+class DealLine(models.Model):
+    """A product in a deal: quantity and the unit price agreed (from the client's price list
+    unless someone typed another), which together make the deal's amount."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "crm_core.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    discount_percent = models.DecimalField(
+        _("discount, %"), max_digits=5, decimal_places=2, default=0
+    )
+    total = models.DecimalField(_("total"), max_digits=16, decimal_places=2)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.quantity}"

@@ -1,0 +1,279 @@
+"""Deals in pipelines: create, edit, and move through stages whose gates must be satisfied."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm_core.commerce.models import PriceList, Product
+from crm_core.common.services import owner_resolve, record_update
+from crm_core.deals import live
+from crm_core.deals.models import GATE_FIELDS, Deal, DealLine, DealMove, Pipeline, PipelineStage
+from crm_core.notifications.models import Notification
+from crm_core.notifications.services import notify
+from tenants.identity.models import User
+
+DEAL_FIELDS = (
+    "title",
+    "amount",
+    "currency",
+    "contact",
+    "company",
+    "expected_close",
+    "description",
+    "lost_reason",
+)
+
+
+def _deal_update(deal: Deal, changes: dict, expected_version: int | None) -> Deal:
+    """Save the changes (refused if someone saved first) and push them to the open pages; a
+    reassignment also tells the board groups of the previous owner and team."""
+    before = (deal.owner_id, deal.team_id)
+    deal = record_update(instance=deal, changes=changes, expected_version=expected_version)
+    live.deal_changed(deal, before=before if "owner" in changes else None)
+    return deal
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def gate_missing(stage: PipelineStage, values: dict[str, Any]) -> list[str]:
+    """Labels of the fields `stage` requires that `values` leaves empty."""
+    return [
+        str(GATE_FIELDS[name])
+        for name in stage.required_fields
+        if name in GATE_FIELDS and _empty(values.get(name))
+    ]
+
+
+def _gate_error(stage: PipelineStage, missing: list[str]) -> ValidationError:
+    return ValidationError(
+        {
+            "stage": [
+                _("To enter “%(stage)s”, fill in: %(fields)s.")
+                % {"stage": stage.name, "fields": ", ".join(missing)}
+            ]
+        }
+    )
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    fields = {key: value for key, value in data.items() if key in DEAL_FIELDS}
+    if "title" in fields and not str(fields["title"] or "").strip():
+        raise ValidationError({"title": [_("Give the deal a title.")]})
+    if "currency" in fields:
+        fields["currency"] = str(fields["currency"] or "").strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", fields["currency"]):
+            raise ValidationError(
+                {"currency": [_("A currency is a three-letter code such as RUB.")]}
+            )
+    if fields.get("amount") is not None and fields["amount"] < 0:
+        raise ValidationError({"amount": [_("The amount cannot be negative.")]})
+    return fields
+
+
+def _values(deal: Deal) -> dict[str, Any]:
+    values = {name: getattr(deal, name) for name in GATE_FIELDS if name != "products"}
+    values["products"] = bool(deal.pk) and deal.lines.exists() or None
+    return values
+
+
+@dataclass(frozen=True)
+class DealLineRequest:
+    product: Product
+    quantity: Decimal
+    unit_price: Decimal | None = None  # None: the client's price list price
+    discount_percent: Decimal = Decimal(0)
+
+
+@transaction.atomic
+def deal_lines_set(
+    *, actor: User, deal: Deal, lines: list[DealLineRequest], expected_version: int | None = None
+) -> Deal:
+    """Replace the deal's products. Prices come from the client's price list unless typed;
+    with products, the deal's amount and currency are theirs."""
+    from crm_core.commerce.services import price_list_for
+
+    deal = Deal.objects.select_for_update().get(pk=deal.pk)
+    current = set(deal.lines.values_list("product_id", flat=True))
+    price_list = (
+        price_list_for(deal.contact)
+        if deal.contact
+        else PriceList.objects.filter(is_default=True).first()
+    )
+    prices = dict(price_list.prices.values_list("product_id", "amount")) if price_list else {}
+    problems: list[str] = []
+    rows: list[DealLine] = []
+    for position, line in enumerate(lines):
+        name = line.product.name
+        if line.quantity is None or line.quantity <= 0:
+            problems.append(_("%(product)s: the quantity must be above zero.") % {"product": name})
+            continue
+        if not (0 <= line.discount_percent <= 100):
+            problems.append(_("%(product)s: a discount is 0 to 100 %%.") % {"product": name})
+            continue
+        if not line.product.is_active and line.product.pk not in current:
+            problems.append(_("%(product)s is not on sale.") % {"product": name})
+            continue
+        unit_price = line.unit_price if line.unit_price is not None else prices.get(line.product.pk)
+        if unit_price is None:
+            problems.append(
+                _("%(product)s has no price for this client: type the price.") % {"product": name}
+            )
+            continue
+        if unit_price < 0:
+            problems.append(_("%(product)s: the price cannot be negative.") % {"product": name})
+            continue
+        total = unit_price * line.quantity * (100 - line.discount_percent) / 100
+        rows.append(
+            DealLine(
+                deal=deal,
+                product=line.product,
+                quantity=line.quantity,
+                unit_price=unit_price,
+                discount_percent=line.discount_percent,
+                total=total.quantize(Decimal("0.01")),
+                position=position,
+            )
+        )
+    if problems:
+        raise ValidationError({"lines": problems})
+    deal.lines.all().delete()
+    DealLine.objects.bulk_create(rows)
+    changes: dict[str, Any] = {}
+    if rows:
+        changes["amount"] = sum((row.total for row in rows), Decimal(0))
+        if price_list is not None:
+            changes["currency"] = price_list.currency
+    return _deal_update(deal, changes, expected_version)
+
+
+@transaction.atomic
+def deal_create(*, actor: User, data: dict[str, Any]) -> Deal:
+    fields = _clean(data)
+    if "title" not in fields:
+        raise ValidationError({"title": [_("Give the deal a title.")]})
+    pipeline: Pipeline | None = data.get("pipeline")
+    stage: PipelineStage | None = data.get("stage")
+    if pipeline is None and stage is not None:
+        pipeline = stage.pipeline
+    if pipeline is None:
+        pipeline = Pipeline.objects.first()
+        if pipeline is None:
+            raise ValidationError({"pipeline": [_("Create a pipeline first.")]})
+    if stage is None:
+        stage = pipeline.stages.first()
+    elif stage.pipeline_id != pipeline.pk:
+        raise ValidationError({"stage": [_("This stage belongs to another pipeline.")]})
+    missing = gate_missing(stage, fields)
+    if missing:
+        raise _gate_error(stage, missing)
+    fields.setdefault("currency", pipeline.currency)
+    owner = owner_resolve(actor=actor, owner=data.get("owner"))
+    top = Deal.objects.filter(stage=stage).aggregate(top=Max("board_position"))["top"] or 0
+    deal = Deal.objects.create(
+        **fields,
+        pipeline=pipeline,
+        stage=stage,
+        owner=owner,
+        team=owner.team,
+        board_position=top + 1,
+        closed_at=timezone.now() if stage.is_won or stage.is_lost else None,
+    )
+    DealMove.objects.create(deal=deal, from_stage=None, to_stage=stage, moved_by=actor)
+    live.deal_changed(deal)
+    return deal
+
+
+@transaction.atomic
+def deal_update(
+    *, actor: User, deal: Deal, data: dict[str, Any], expected_version: int | None
+) -> Deal:
+    changes = _clean(data)
+    missing = gate_missing(deal.stage, {**_values(deal), **changes})
+    if missing:
+        raise ValidationError(
+            {
+                "__all__": [
+                    _("“%(stage)s” needs: %(fields)s.")
+                    % {"stage": deal.stage.name, "fields": ", ".join(missing)}
+                ]
+            }
+        )
+    if "owner" in data and data["owner"] is not None and data["owner"] != deal.owner:
+        owner = owner_resolve(actor=actor, owner=data["owner"])
+        changes.update(owner=owner, team=owner.team)
+    return _deal_update(deal, changes, expected_version)
+
+
+@transaction.atomic
+def deal_move(
+    *, actor: User, deal: Deal, stage: PipelineStage, position: int | None = None
+) -> Deal:
+    """Move the deal to `stage` (refused, naming the missing fields, if its gate is closed)."""
+    deal = Deal.objects.select_for_update().get(pk=deal.pk)
+    if stage.pipeline_id != deal.pipeline_id:
+        raise ValidationError({"stage": [_("This stage belongs to another pipeline.")]})
+    missing = gate_missing(stage, _values(deal))
+    if missing:
+        raise _gate_error(stage, missing)
+    changes: dict[str, Any] = {}
+    if stage.pk != deal.stage_id:
+        changes.update(
+            stage=stage,
+            stage_entered_at=timezone.now(),
+            closed_at=timezone.now() if stage.is_won or stage.is_lost else None,
+        )
+        DealMove.objects.create(deal=deal, from_stage=deal.stage, to_stage=stage, moved_by=actor)
+        notify(
+            recipients=[deal.owner],
+            kind=Notification.Kind.DEAL_MOVED,
+            params={"actor": actor.full_name, "title": deal.title, "stage": stage.name},
+            url=reverse("deal_detail", args=[deal.pk]),
+            actor=actor,
+        )
+    if position is not None:
+        Deal.objects.filter(stage=stage, board_position__gte=position).exclude(pk=deal.pk).update(
+            board_position=F("board_position") + 1
+        )
+        changes["board_position"] = position
+    if not changes:
+        return deal
+    return _deal_update(deal, changes, None)
+
+
+def pipeline_default_create() -> None:
+    """A sales pipeline with gated stages for a new company, named in the signup's language."""
+    if Pipeline.objects.exists():
+        return
+    pipeline = Pipeline.objects.create(name=_("Sales"), currency="RUB")
+    stages = [
+        (_("Incoming"), 10, [], False, False),
+        (_("Qualified"), 25, ["contact"], False, False),
+        (_("Proposal"), 50, ["contact", "amount", "expected_close"], False, False),
+        (_("Negotiation"), 75, ["contact", "amount", "expected_close"], False, False),
+        (_("Won"), 100, ["contact", "amount"], True, False),
+        (_("Lost"), 0, ["lost_reason"], False, True),
+    ]
+    PipelineStage.objects.bulk_create(
+        PipelineStage(
+            pipeline=pipeline,
+            name=name,
+            position=index,
+            probability=probability,
+            required_fields=required,
+            is_won=won,
+            is_lost=lost,
+        )
+        for index, (name, probability, required, won, lost) in enumerate(stages)
+    )

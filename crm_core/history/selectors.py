@@ -1,0 +1,100 @@
+"""The change history of a record, readable: field labels, names instead of ids, old → new."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import models
+from django.db.models import QuerySet
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from crm_core.history.models import RecordChange
+
+HIDDEN = {"id", "import_job_id", "reminded_at", "version", "updated_at"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Change:
+    pk: int
+    at: datetime
+    actor: object  # User | None
+    fields: list[FieldChange]
+
+
+def changes_of(record: models.Model) -> QuerySet[RecordChange]:
+    return RecordChange.objects.filter(
+        table_name=record._meta.db_table, record_id=record.pk
+    ).select_related("actor")
+
+
+def _plain(field: models.Field, value) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(field, models.BooleanField):
+        return _("yes") if value else _("no")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DateTimeField):
+        moment = parse_datetime(str(value))
+        return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    if isinstance(field, models.DateField):
+        return formats.date_format(parse_date(str(value)), "SHORT_DATE_FORMAT")
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {item}" for key, item in value.items()) or "—"
+    return str(value)
+
+
+def changes_display(
+    model: type[models.Model], rows: list[RecordChange], skip: tuple[str, ...] = ()
+) -> list[Change]:
+    """Each stored diff as labelled old → new texts; related ids become names in one query
+    per related model."""
+    by_column = {field.column: field for field in model._meta.concrete_fields}
+    wanted: dict[type[models.Model], set] = defaultdict(set)
+    for row in rows:
+        for column, pair in row.changes.items():
+            field = by_column.get(column)
+            if field is not None and field.is_relation:
+                wanted[field.related_model].update(value for value in pair if value is not None)
+    names = {
+        related: {obj.pk: str(obj) for obj in related._base_manager.filter(pk__in=ids)}
+        for related, ids in wanted.items()
+    }
+    result = []
+    for row in rows:
+        fields = []
+        for column, (old, new) in sorted(row.changes.items()):
+            field = by_column.get(column)
+            if field is None or column in HIDDEN or column in skip:
+                continue
+            if column == "archived_at":
+                archived = [_("yes") if value else _("no") for value in (old, new)]
+                fields.append(FieldChange(_("Archived"), *archived))
+                continue
+            if field.is_relation:
+                lookup = names.get(field.related_model, {})
+                old_text, new_text = lookup.get(old, "—"), lookup.get(new, "—")
+            else:
+                old_text, new_text = _plain(field, old), _plain(field, new)
+            fields.append(FieldChange(capfirst(str(field.verbose_name)), old_text, new_text))
+        if fields:
+            result.append(Change(row.pk, row.changed_at, row.actor, fields))
+    return result
+
+
+def record_history(record: models.Model, limit: int = 50) -> list[Change]:
+    return changes_display(type(record), list(changes_of(record)[:limit]))

@@ -1,0 +1,104 @@
+"""What Django loads for the crm_core app label: every domain's models (each domain package
+keeps its own models.py; code imports them from there, never from here)."""
+
+from crm_core.activities.models import (
+    Attachment,
+    Channel,
+    Direction,
+    Interaction,
+    InteractionOutcome,
+    InteractionTopic,
+    StageChange,
+    Task,
+)
+from crm_core.commerce.models import (
+    Order,
+    OrderLine,
+    Payment,
+    PaymentMethod,
+    Price,
+    PriceList,
+    Product,
+    RecommendedProduct,
+)
+from crm_core.common.models import (
+    OwnedRecord,
+)
+from crm_core.deals.models import (
+    Deal,
+    DealLine,
+    DealMove,
+    Pipeline,
+    PipelineStage,
+)
+from crm_core.history.models import (
+    ContactMerge,
+    RecordChange,
+)
+from crm_core.jobs.models import (
+    ExportJob,
+    ImportJob,
+)
+from crm_core.notifications.models import (
+    Notification,
+)
+from crm_core.parties.models import (
+    Company,
+    Contact,
+    LifecycleStage,
+    PartyRecord,
+)
+from crm_core.segments.models import (
+    ParameterType,
+    Segment,
+)
+from crm_core.support.models import (
+    SupportTopic,
+    Ticket,
+    TicketMessage,
+)
+from crm_core.workspace.models import (
+    ExchangeRate,
+    WorkspaceSettings,
+)
+
+__all__ = [
+    "Attachment",
+    "Channel",
+    "Company",
+    "Contact",
+    "ContactMerge",
+    "Deal",
+    "DealLine",
+    "DealMove",
+    "Direction",
+    "ExchangeRate",
+    "ExportJob",
+    "ImportJob",
+    "Interaction",
+    "InteractionOutcome",
+    "InteractionTopic",
+    "LifecycleStage",
+    "Notification",
+    "Order",
+    "OrderLine",
+    "OwnedRecord",
+    "ParameterType",
+    "PartyRecord",
+    "Payment",
+    "PaymentMethod",
+    "Pipeline",
+    "PipelineStage",
+    "Price",
+    "PriceList",
+    "Product",
+    "RecommendedProduct",
+    "RecordChange",
+    "Segment",
+    "StageChange",
+    "SupportTopic",
+    "Task",
+    "Ticket",
+    "TicketMessage",
+    "WorkspaceSettings",
+]

@@ -1,0 +1,119 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """Something a staff member should know about: the bell in the top bar lists them.
+
+    The text is kept as its kind and parameters and written out when shown, so each reader sees
+    it in their own language."""
+
+    class Kind(models.TextChoices):
+        TASK_ASSIGNED = "task_assigned", _("Task assigned to me")
+        TASK_REMINDER = "task_reminder", _("Task reminder")
+        PORTAL_ORDER = "portal_order", _("New portal order")
+        PORTAL_TICKET = "portal_ticket", _("New portal request")
+        PORTAL_SIGNUP = "portal_signup", _("New portal customer")
+        PORTAL_MESSAGE = "portal_message", _("Customer replied in the portal")
+        DEAL_MOVED = "deal_moved", _("My deal moved")
+        IMPORT_CHECKED = "import_checked", _("Import checked")
+        IMPORT_DONE = "import_done", _("Import finished")
+        IMPORT_FAILED = "import_failed", _("Import stopped")
+        REINDEX_DONE = "reindex_done", _("Search index rebuilt")
+        EXPORT_DONE = "export_done", _("Export ready")
+        EXPORT_FAILED = "export_failed", _("Export failed")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    params = models.JSONField(default=dict)
+    url = models.CharField(max_length=500)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient"),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def icon(self) -> str:
+        return ICONS[self.kind]
+
+    @property
+    def text(self) -> str:
+        """The sentence in the active language; unknown placeholders never break the bell."""
+        params = {key: value for key, value in self.params.items() if isinstance(key, str)}
+        key = self.kind if params.get("actor", True) else f"{self.kind}:system"
+        try:
+            return gettext(TEXTS.get(key, TEXTS[self.kind])) % params
+        except (KeyError, TypeError, ValueError):
+            return str(self.get_kind_display())
+
+
+# Marked for translation here, translated when shown (the reader's language, not the sender's).
+TEXTS = {
+    Notification.Kind.TASK_ASSIGNED: gettext_noop("%(actor)s assigned you a task: %(title)s"),
+    # made by the CRM itself: a follow-up after an inbound call, a birthday
+    "task_assigned:system": gettext_noop("New task for you: %(title)s"),
+    Notification.Kind.TASK_REMINDER: gettext_noop("Reminder: “%(title)s” is due at %(due)s"),
+    Notification.Kind.PORTAL_ORDER: gettext_noop(
+        "%(contact)s placed order %(number)s in the portal"
+    ),
+    Notification.Kind.PORTAL_TICKET: gettext_noop(
+        "%(contact)s opened request %(number)s: %(subject)s"
+    ),
+    Notification.Kind.PORTAL_SIGNUP: gettext_noop("%(contact)s opened a customer account"),
+    Notification.Kind.PORTAL_MESSAGE: gettext_noop("%(contact)s replied to request %(number)s"),
+    Notification.Kind.DEAL_MOVED: gettext_noop("%(actor)s moved your deal %(title)s to %(stage)s"),
+    Notification.Kind.IMPORT_CHECKED: gettext_noop(
+        "The check of %(file)s is finished: %(valid)s rows to create, %(errors)s with errors"
+    ),
+    Notification.Kind.IMPORT_DONE: gettext_noop(
+        "The import of %(file)s is finished: records created: %(created)s"
+    ),
+    Notification.Kind.IMPORT_FAILED: gettext_noop("The import of %(file)s stopped: %(problem)s"),
+    Notification.Kind.REINDEX_DONE: gettext_noop(
+        "The search index is rebuilt: records indexed: %(count)s"
+    ),
+    Notification.Kind.EXPORT_DONE: gettext_noop(
+        "Your export %(file)s is ready to download: rows: %(rows)s"
+    ),
+    Notification.Kind.EXPORT_FAILED: gettext_noop("Your export %(file)s failed: %(problem)s"),
+}
+
+
+ICONS = {
+    Notification.Kind.TASK_ASSIGNED: "bi-check2-square",
+    Notification.Kind.TASK_REMINDER: "bi-alarm",
+    Notification.Kind.PORTAL_ORDER: "bi-bag",
+    Notification.Kind.PORTAL_TICKET: "bi-life-preserver",
+    Notification.Kind.PORTAL_SIGNUP: "bi-person-plus",
+    Notification.Kind.PORTAL_MESSAGE: "bi-chat-left-text",
+    Notification.Kind.DEAL_MOVED: "bi-kanban",
+    Notification.Kind.IMPORT_CHECKED: "bi-clipboard-check",
+    Notification.Kind.IMPORT_DONE: "bi-cloud-check",
+    Notification.Kind.IMPORT_FAILED: "bi-exclamation-triangle",
+    Notification.Kind.REINDEX_DONE: "bi-search",
+    Notification.Kind.EXPORT_DONE: "bi-file-earmark-arrow-down",
+    Notification.Kind.EXPORT_FAILED: "bi-exclamation-triangle",
+}

@@ -1,0 +1,52 @@
+"""Notifications: written with the change that causes them, pushed to the bell after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
+
+from crm_core.notifications.models import Notification
+from tenants.identity.models import User
+from tenants.realtime import broadcast_after_commit, group_name
+
+
+def notify(
+    *,
+    recipients: Iterable[User | None],
+    kind: str,
+    params: dict[str, Any],
+    url: str,
+    actor: User | None = None,
+) -> list[Notification]:
+    """Tell each active staff recipient, except the actor (nobody is told of their own move)."""
+    users = {
+        user.pk: user
+        for user in recipients
+        if user is not None
+        and user.is_active
+        and user.is_staff_member
+        and (actor is None or user.pk != actor.pk)
+    }
+    notifications = Notification.objects.bulk_create(
+        Notification(recipient_id=pk, kind=kind, params=params, url=url, actor=actor)
+        for pk in users
+    )
+    for notification in notifications:
+        broadcast_after_commit(
+            [group_name("user", notification.recipient_id)],
+            {"type": "notification", "id": notification.pk},
+        )
+    return notifications
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications read (all of them without `ids`); other tabs follow."""
+    unread = Notification.objects.filter(recipient=user, read_at=None)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    count = unread.update(read_at=timezone.now())
+    if count:
+        broadcast_after_commit([group_name("user", user.pk)], {"type": "notification.read"})
+    return count

@@ -1,0 +1,363 @@
+"""Staff screens of contacts and companies (list, card, create, edit, archive) and the matches for
+the search box of a big select: the first 20 the user may see, found the way the lists find them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from config.forms import errors_into
+from config.pagination import paginate
+from crm_core.activities.forms import InteractionForm
+from crm_core.activities.models import Channel
+from crm_core.activities.timeline import timeline_context, timeline_fragment
+from crm_core.common.forms import initial_from
+from crm_core.common.services import EditConflict
+from crm_core.common.visibility import can_assign_owners, visible_to
+from crm_core.deals.models import Deal
+from crm_core.history.selectors import record_history
+from crm_core.jobs.exports import (
+    COLUMNS,
+    XLSX_ROW_LIMIT,
+    export_csv_rows,
+    export_filename,
+    export_queryset,
+    export_start,
+    export_xlsx,
+)
+from crm_core.parties.filters import CompanyFilter, ContactFilter
+from crm_core.parties.forms import CompanyForm, ContactForm
+from crm_core.parties.models import LifecycleStage
+from crm_core.parties.selectors import (
+    COMPANY_ORDERING,
+    CONTACT_ORDERING,
+    companies_visible,
+    company_contacts,
+    company_get_for_user,
+    contact_get_for_user,
+    contacts_visible,
+    lifecycle_stages,
+    owners_assignable,
+)
+from crm_core.parties.services import (
+    DuplicateFound,
+    company_create,
+    company_update,
+    contact_create,
+    contact_update,
+    record_archive,
+)
+from crm_core.segments.selectors import pending_segment, segment_card_context, segments_for
+
+
+def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
+    from crm_core.activities.selectors import tasks_visible
+    from crm_core.commerce.selectors import (
+        lifetime_revenue,
+        lifetime_revenue_converted,
+        orders_visible,
+    )
+    from crm_core.deals.selectors import contact_open_deals
+    from crm_core.history.models import ContactMerge
+    from crm_core.parties.selectors import contacts_visible
+    from crm_core.parties.services import contact_duplicates_find
+    from crm_core.segments.selectors import pending_segment, segment_card_context
+
+    return {
+        **segment_card_context(contact, "contact", pending_segment(request, contact)),
+        **timeline_context(request, contact, "contact_timeline"),
+        "open_deals": list(contact_open_deals(user=request.user, contact=contact)[:10]),
+        "orders": list(orders_visible(user=request.user).filter(contact=contact)[:5]),
+        "revenue": lifetime_revenue(contact=contact),
+        "revenue_converted": lifetime_revenue_converted(contact=contact),
+        "possible_duplicates": list(
+            contacts_visible(user=request.user).filter(
+                pk__in=contact_duplicates_find(
+                    emails=contact.emails, phones=contact.phones, exclude_id=contact.pk
+                ).values("pk")
+            )[:5]
+        ),
+        "last_merge": ContactMerge.objects.filter(
+            pk=request.session.get("last_merge"), survivor=contact, undone_at=None
+        ).first(),
+        "open_tasks": list(
+            tasks_visible(user=request.user).filter(contact=contact, done_at=None)[:10]
+        ),
+        "contact": contact,
+        "history": record_history(contact),
+        "interaction_form": form or InteractionForm(initial={"channel": Channel.CALL}),
+        "stages": LifecycleStage.objects.all(),
+    }
+
+
+LIMIT = 20
+
+
+def lookup(request: HttpRequest, kind: Kind) -> HttpResponse:
+    text = request.GET.get("q", "").strip()
+    queryset = kind.visible(user=request.user).filter(archived_at=None)
+    if text:
+        queryset = kind.filterset({"q": text}, queryset=queryset).qs
+    records = list(queryset.order_by(kind.ordering.default, "pk")[:LIMIT])
+    return render(
+        request, "crm_core/parties/_lookup_options.html", {"records": records, "kind": kind}
+    )
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What differs between the contact and the company screens."""
+
+    name: str
+    plural: Any
+    singular: Any
+    form: type
+    filterset: type
+    ordering: Any
+    visible: Any
+    get_for_user: Any
+    create: Any
+    update: Any
+
+    def url(self, view: str, *args) -> str:
+        return reverse(f"{self.name}_{view}", args=args)
+
+
+CONTACTS = Kind(
+    "contact",
+    gettext_lazy("Contacts"),
+    gettext_lazy("contact"),
+    ContactForm,
+    ContactFilter,
+    CONTACT_ORDERING,
+    contacts_visible,
+    contact_get_for_user,
+    contact_create,
+    contact_update,
+)
+
+
+COMPANIES = Kind(
+    "company",
+    gettext_lazy("Companies"),
+    gettext_lazy("company"),
+    CompanyForm,
+    CompanyFilter,
+    COMPANY_ORDERING,
+    companies_visible,
+    company_get_for_user,
+    company_create,
+    company_update,
+)
+
+
+def _form(kind: Kind, request: HttpRequest, **kwargs):
+    extra = {"can_assign": can_assign_owners(request.user)}
+    if kind is CONTACTS:
+        extra["companies"] = companies_visible(user=request.user).filter(archived_at=None)
+    return kind.form(request.POST or None, **extra, **kwargs)
+
+
+def record_list(request: HttpRequest, kind: Kind) -> HttpResponse:
+    filterset = kind.filterset(request.GET, queryset=kind.visible(user=request.user))
+    segment = filterset.form.cleaned_data.get("segment") if filterset.is_valid() else None
+    filter_error = None
+    try:
+        page = paginate(request, filterset.qs, kind.ordering)
+    except ValidationError as error:
+        page = paginate(request, kind.visible(user=request.user).none(), kind.ordering)
+        filter_error = " ".join(error.messages)
+    context = {
+        "segments": segments_for(kind.name),
+        "segment": segment,
+        "filter_error": filter_error,
+        "parameter_filters": _parameter_filters(request, segment),
+        "kind": kind,
+        "page": page,
+        "filters": filterset.form,
+        "stages": lifecycle_stages(),
+        "owners": owners_assignable(),
+        "sort_fields": kind.ordering.fields,
+    }
+    template = f"crm_core/parties/{kind.name}_list.html"
+    if request.htmx:
+        template = f"crm_core/parties/_{kind.name}_rows.html"
+    return render(request, template, context)
+
+
+def _parameter_filters(request: HttpRequest, segment) -> list[dict]:
+    """The filter inputs of a segment's parameters, with what the user typed."""
+    if segment is None:
+        return []
+    return [
+        {
+            **parameter,
+            "value": request.GET.get(f"p.{parameter['key']}", ""),
+            "min": request.GET.get(f"p.{parameter['key']}.min", ""),
+            "max": request.GET.get(f"p.{parameter['key']}.max", ""),
+        }
+        for parameter in segment.parameters
+    ]
+
+
+def record_export(request: HttpRequest, kind: Kind, file_format: str) -> HttpResponse:
+    """The list as it is filtered on screen, as CSV (streamed) or XLSX.
+
+    GET downloads at once. The list's export buttons POST: a list longer than
+    `EXPORT_DIRECT_ROWS` then becomes a background job, and the user lands on its page."""
+    query = request.POST.get("query", "") if request.method == "POST" else request.GET.urlencode()
+    back = f"{kind.url('list')}?{query}"
+    try:
+        queryset, segment = export_queryset(user=request.user, kind=kind.name, query=query)
+        count = queryset.count()
+        if request.method == "POST" and count > settings.EXPORT_DIRECT_ROWS:
+            job = export_start(
+                actor=request.user,
+                kind=kind.name,
+                file_format=file_format,
+                query=query,
+                language=request.LANGUAGE_CODE,
+                total=count,
+            )
+            return redirect("export_detail", job.pk)
+        if file_format == "xlsx" and count > XLSX_ROW_LIMIT:
+            raise ValidationError(
+                _("XLSX downloads at once up to %(limit)s rows; use the Export button.")
+                % {"limit": XLSX_ROW_LIMIT}
+            )
+        columns = COLUMNS[kind.name]
+        if file_format == "csv":
+            response = StreamingHttpResponse(
+                export_csv_rows(queryset, columns, segment), content_type="text/csv; charset=utf-8"
+            )
+        else:
+            response = HttpResponse(
+                export_xlsx(queryset, columns, segment),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+    except ValidationError as error:
+        messages.error(request, _export_problem(error))
+        return redirect(back)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{export_filename(kind.name, file_format)}"'
+    )
+    return response
+
+
+def _export_problem(error: ValidationError) -> str:
+    if not hasattr(error, "error_dict"):
+        return " ".join(error.messages)
+    details = "; ".join(
+        f"{field}: {' '.join(items)}" for field, items in error.message_dict.items()
+    )
+    return _("Fix the filters before exporting (%(details)s).") % {"details": details}
+
+
+def record_create(request: HttpRequest, kind: Kind) -> HttpResponse:
+    form = _form(kind, request, initial=request.GET.dict())
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            options = (
+                {"allow_duplicate": form.cleaned_data["allow_duplicate"]}
+                if (kind is CONTACTS)
+                else {}
+            )
+            record = kind.create(actor=request.user, data=form.service_data(), **options)
+        except DuplicateFound as duplicate:
+            visible = contacts_visible(user=request.user)
+            duplicates = [(c, visible.filter(pk=c.pk).exists()) for c in duplicate.duplicates]
+            form.add_error(None, duplicate.messages)
+        except ValidationError as error:
+            errors_into(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(kind.url("detail", record.pk))
+    if kind is CONTACTS and not duplicates:
+        form.fields.pop("allow_duplicate", None)
+    return render(
+        request,
+        "crm_core/parties/record_form.html",
+        {"kind": kind, "form": form, "duplicates": duplicates, "record": None},
+    )
+
+
+def record_edit(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
+    record = kind.get_for_user(user=request.user, pk=pk)
+    form = _form(kind, request, initial=initial_from(record, kind.form))
+    form.fields.pop("allow_duplicate", None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            kind.update(
+                actor=request.user,
+                **{kind.name: record},
+                data=form.service_data(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except EditConflict as conflict:
+            form.add_error(None, conflict.messages)
+        except ValidationError as error:
+            errors_into(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(kind.url("detail", record.pk))
+    return render(
+        request,
+        "crm_core/parties/record_form.html",
+        {"kind": kind, "form": form, "record": record, "duplicates": []},
+    )
+
+
+@require_POST
+def record_archive_view(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
+    record = kind.get_for_user(user=request.user, pk=pk)
+    archived = request.POST.get("archived", "1") == "1"
+    record_archive(record=record, archived=archived)
+    messages.success(request, _("Archived.") if archived else _("Restored from the archive."))
+    return redirect(kind.url("detail", record.pk))
+
+
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+
+    contact = contact_get_for_user(user=request.user, pk=pk, with_portal=True)
+    context = contact_card_context(request, contact)
+    context["kind"] = CONTACTS
+    suggestion = request.session.get("stage_suggestion")
+    if suggestion and suggestion["contact"] == contact.pk:
+        context["suggestion"] = suggestion
+    return render(request, "crm_core/parties/contact_detail.html", context)
+
+
+def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    company = company_get_for_user(user=request.user, pk=pk)
+    contacts = company_contacts(user=request.user, company=company)[:50]
+    context = {
+        **segment_card_context(company, "company", pending_segment(request, company)),
+        **timeline_context(request, company, "company_timeline"),
+        "company": company,
+        "contacts": contacts,
+        "kind": COMPANIES,
+        "history": record_history(company),
+        "open_deals": visible_to(
+            Deal.objects.filter(Q(company=company) | Q(contact__company=company)), request.user
+        )
+        .filter(closed_at=None)
+        .count(),
+    }
+    return render(request, "crm_core/parties/company_detail.html", context)
+
+
+def company_timeline_view(request: HttpRequest, pk: int) -> HttpResponse:
+    company = company_get_for_user(user=request.user, pk=pk)
+    return timeline_fragment(request, company, "company_timeline")

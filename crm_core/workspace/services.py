@@ -1,0 +1,96 @@
+"""Currencies: the workspace's base currency, dated exchange rates, and conversion."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm_core.workspace.models import ExchangeRate, WorkspaceSettings
+
+DEFAULT_BASE_CURRENCY = "RUB"
+
+
+def base_currency() -> str:
+    """The workspace's base currency (read only; the Currencies page saves it)."""
+    saved = WorkspaceSettings.objects.filter(pk=1).values_list("base_currency", flat=True).first()
+    return saved or DEFAULT_BASE_CURRENCY
+
+
+def exchange_rate_add(*, currency: str, valid_from: date, rate: Decimal) -> ExchangeRate:
+    currency = currency.strip().upper()
+    errors = {}
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        errors["currency"] = [_("A currency is a three-letter code such as RUB.")]
+    elif currency == base_currency():
+        errors["currency"] = [_("This is the base currency; its rate is always 1.")]
+    if rate is None or rate <= 0:
+        errors["rate"] = [_("A rate is above zero.")]
+    if valid_from is None:
+        errors["valid_from"] = [_("Enter the day the rate applies from.")]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            return ExchangeRate.objects.create(currency=currency, valid_from=valid_from, rate=rate)
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "valid_from": [
+                    _("%(currency)s already has a rate from that day.") % {"currency": currency}
+                ]
+            }
+        ) from None
+
+
+class RateMissing(ValidationError):
+    pass
+
+
+def rate_on(currency: str, on: date, base: str | None = None) -> Decimal:
+    """The rate in force on `on`: the latest entered on or before that day."""
+    if currency == (base or base_currency()):
+        return Decimal(1)
+    found = (
+        ExchangeRate.objects.filter(currency=currency, valid_from__lte=on)
+        .order_by("-valid_from")
+        .values_list("rate", flat=True)
+        .first()
+    )
+    if found is None:
+        raise RateMissing(
+            _("No %(currency)s rate on or before %(day)s.")
+            % {"currency": currency, "day": on.isoformat()}
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Converted:
+    amount: Decimal
+    currency: str
+    missing: list[str]  # what could not be converted, said as sentences
+
+
+def convert_sum(items: Iterable[tuple[Decimal, str, date]]) -> Converted:
+    """Σ of (amount, currency, date) in the base currency, each at the rate of its date."""
+    base = base_currency()
+    total, missing = Decimal(0), []
+    for amount, currency, day in items:
+        try:
+            total += amount * rate_on(currency, day, base)
+        except RateMissing as error:
+            if error.messages[0] not in missing:
+                missing.append(error.messages[0])
+    return Converted(total.quantize(Decimal("0.01")), base, missing)
+
+
+def today() -> date:
+    return timezone.localdate()

@@ -1,0 +1,107 @@
+"""Tenant admins shape the CRM's lists: lifecycle stages, interaction topics and outcomes."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm_core.activities.models import InteractionOutcome, InteractionTopic
+from crm_core.common.text import decimal_from_text
+from crm_core.parties.models import LifecycleStage
+from crm_core.workspace.forms import OutcomeForm, StageForm, TopicForm
+from crm_core.workspace.models import ExchangeRate, WorkspaceSettings
+from crm_core.workspace.services import base_currency, exchange_rate_add
+from tenants.identity.selectors.users import api_tokens_of, invitations_pending, staff_list
+from tenants.identity.services.users import seats_used
+from tenants.identity.views.team import team_manager_required
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    members = list(staff_list().filter(is_active=True)[:8])
+    context = {
+        "members": members,
+        "seats_used": seats_used(),
+        "pending_invitations": invitations_pending().count(),
+        "has_token": api_tokens_of(user=request.user).exists(),
+        "team_size": len(members),
+    }
+    return render(request, "crm_core/workspace/dashboard.html", context)
+
+
+def exchange_rates(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if not request.user.can_manage_team:
+            raise PermissionDenied(_("Only the owner and administrators manage currencies."))
+        if "base_currency" in request.POST:
+            code = request.POST["base_currency"].strip().upper()
+            if len(code) == 3 and code.isalpha():
+                WorkspaceSettings.objects.update_or_create(pk=1, defaults={"base_currency": code})
+                messages.success(request, _("Base currency saved."))
+            else:
+                messages.error(request, _("A currency is a three-letter code such as RUB."))
+        else:
+            try:
+                exchange_rate_add(
+                    currency=request.POST.get("currency", ""),
+                    valid_from=parse_date(request.POST.get("valid_from", "")) or None,
+                    rate=decimal_from_text(request.POST.get("rate", "")),
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Rate added."))
+        return redirect("exchange_rates")
+    return render(
+        request,
+        "crm_core/workspace/exchange_rates.html",
+        {"rates": ExchangeRate.objects.all()[:200], "base": base_currency()},
+    )
+
+
+LISTS = {
+    "stages": (LifecycleStage, StageForm),
+    "topics": (InteractionTopic, TopicForm),
+    "outcomes": (InteractionOutcome, OutcomeForm),
+}
+
+
+@team_manager_required
+def crm_settings(request: HttpRequest) -> HttpResponse:
+    context = {
+        name: [
+            (item, form_class(instance=item, prefix=f"{name}-{item.pk}"))
+            for item in model.objects.all()
+        ]
+        for name, (model, form_class) in LISTS.items()
+    }
+    context.update(
+        {
+            f"new_{name}": form_class(prefix=f"{name}-new")
+            for name, (_model, form_class) in LISTS.items()
+        }
+    )
+    return render(request, "crm_core/workspace/settings.html", context)
+
+
+@require_POST
+@team_manager_required
+def crm_list_save(request: HttpRequest, name: str, pk: int | None = None) -> HttpResponse:
+    model, form_class = LISTS[name]
+    instance = get_object_or_404(model, pk=pk) if pk else None
+    prefix = f"{name}-{pk}" if pk else f"{name}-new"
+    form = form_class(request.POST, instance=instance, prefix=prefix)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+    else:
+        errors = "; ".join(
+            f"{form.fields[field].label}: {' '.join(messages_)}"
+            if field in form.fields
+            else " ".join(messages_)
+            for field, messages_ in form.errors.items()
+        )
+        messages.error(request, errors)
+    return redirect("crm_settings")
