@@ -12,8 +12,11 @@ run: install  ## Run the platform on embedded defaults (PostgreSQL, Redis, Celer
 test: install chromium  ## Run the whole test suite (unit, isolation, API, browser)
 	$(PY) -m pytest
 
-lint: deps  ## ruff check and format check
+lint: deps  ## ruff (check, format), the import contracts (floors, no circles) and the type check
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	.venv/bin/lint-imports
+	SKIP_PG_EXTRA_VALIDATION=true DATABASE_URL=postgres://typecheck@127.0.0.1:1/none \
+		REDIS_URL=redis://127.0.0.1:1/0 .venv/bin/mypy
 
 e2e: install chromium  ## Only the browser tests
 	$(PY) -m pytest tests/e2e

@@ -4,7 +4,9 @@ percentiles."""
 from __future__ import annotations
 
 import os
+import statistics
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,7 +50,7 @@ def throwaway_database(name: str) -> Iterator[None]:
 
 def company_exists(subdomain: str) -> bool:
     """Whether a kept database (BENCH_KEEP=1) already holds the benchmark's company."""
-    from tenants.models import Tenant
+    from tenants.models import Tenant  # noqa: PLC0415 (models load after django.setup())
 
     return KEEP and Tenant.objects.filter(schema_name=subdomain).exists()
 
@@ -62,7 +64,7 @@ def company_signup(subdomain: str, plan: str = "") -> User:
     """A company signed up as a new customer would (schema from the template snapshot), its
     owner `owner@<subdomain>.test`; returns the owner. `plan`: the code of the plan it is
     moved to (a benchmark with more staff than a trial has seats takes "business")."""
-    from billing.models import Plan, Subscription
+    from billing.models import Plan, Subscription  # noqa: PLC0415 (after django.setup())
 
     email = f"owner@{subdomain}.test"
     result = onboarding.company_signup(
@@ -83,7 +85,6 @@ def company_signup(subdomain: str, plan: str = "") -> User:
 def time_requests(client, requests: list[tuple[str, str]], repeats: int) -> dict[str, list]:
     """Each (label, path) GET `repeats` times through `client`; the durations after a warm-up
     of five. A response other than 200 stops the benchmark."""
-    import time
 
     results = {}
     for label, path in requests:
@@ -99,7 +100,6 @@ def time_requests(client, requests: list[tuple[str, str]], repeats: int) -> dict
 
 
 def print_percentiles(results: dict[str, list], width: int = 34) -> None:
-    import statistics
 
     print(f"{'request':<{width}}{'p50':>8}{'p95':>8}{'p99':>8}  ms")
     for label, durations in results.items():

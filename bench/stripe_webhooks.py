@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from common import percentile, throwaway_database  # noqa: E402
@@ -178,8 +179,6 @@ def main(rate: int, seconds: int, companies: int) -> None:
             for body in sent[:20]:
                 deliver(body)
             latencies.clear()
-            from concurrent.futures import ThreadPoolExecutor
-
             began = time.monotonic()
             with ThreadPoolExecutor(max_workers=16) as pool:
                 for index, body in enumerate(sent):

@@ -7,14 +7,15 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from billing.services.subscriptions import subscription_for
+from billing.views import stripe_webhook
 from config.api import is_api_request
 from tenants.hosts import company_of, hostname
+from tenants.typing import connection
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 BILLING_PATH = "/settings/billing/"
@@ -50,8 +51,6 @@ class StripeWebhookMiddleware:
             and request.method == "POST"
             and hostname(request) == settings.BASE_DOMAIN
         ):
-            from billing.views import stripe_webhook
-
             connection.set_schema_to_public()
 
             return stripe_webhook(request)
@@ -73,7 +72,7 @@ class SubscriptionMiddleware:
             subscription = tenant.subscription  # read with the tenant (TenantMiddleware)
         except ObjectDoesNotExist:
             subscription = subscription_for(tenant)
-        request.subscription = subscription
+        request.subscription = subscription  # type: ignore[attr-defined]  # read by the pages
         if (
             subscription.is_read_only
             and request.method not in SAFE_METHODS

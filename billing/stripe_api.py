@@ -22,6 +22,6 @@ def stripe_client() -> StripeClient:
         addresses["connect"] = settings.STRIPE_CONNECT_BASE
     return StripeClient(
         settings.STRIPE_SECRET_KEY,
-        base_addresses=addresses or None,
+        base_addresses=addresses or None,  # type: ignore[arg-type]  # Stripe's TypedDict
         max_network_retries=2,
     )

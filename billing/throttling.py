@@ -8,10 +8,10 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
 from rest_framework.throttling import BaseThrottle
 
 from tenants.identity.throttle import client_address
+from tenants.typing import connection
 
 WINDOW = 60
 

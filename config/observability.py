@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import sentry_sdk
+from django.db import connection
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 
 
 def _tenant_tag(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
-    from django.db import connection
-
     schema = getattr(connection, "schema_name", None)
     if schema:
         event.setdefault("tags", {})["tenant"] = schema

@@ -12,6 +12,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from config import embedded
 
@@ -220,9 +223,6 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 def channel_layer_host(url: str) -> dict:
     """A Redis host of the channel layer. A connection that went stale while Redis restarted
     is retried on a fresh one, so sockets work again as soon as Redis is back."""
-    from redis.asyncio.retry import Retry
-    from redis.backoff import ExponentialBackoff
-    from redis.exceptions import ConnectionError as RedisConnectionError
 
     return {
         "address": url,

@@ -1,6 +1,8 @@
 from django.db.models import Sum
 from django.utils.functional import SimpleLazyObject
 
+from portal.models import CartLine, PortalBranding
+
 
 def branding(request) -> dict:
     """The company's portal look and the customer's cart size, read only by the pages that
@@ -8,7 +10,6 @@ def branding(request) -> dict:
     tenant = getattr(request, "tenant", None)
     if tenant is None or tenant.schema_name == "public":
         return {}
-    from portal.models import CartLine, PortalBranding
 
     def cart_count() -> int:
         user = getattr(request, "user", None)

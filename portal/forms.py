@@ -5,6 +5,7 @@ from crm_core.commerce.models import PaymentMethod, Product
 from crm_core.parties.models import Contact
 from crm_core.support.models import SupportTopic, Ticket
 from portal.models import ADDRESS_FIELDS, Address, CustomerAccount, PortalBranding
+from portal.services.accounts import unverified_customer, verification_send
 from tenants.identity.forms import LoginForm, PasswordSetMixin
 from tenants.identity.models import User
 from tenants.identity.roles import STAFF_ROLES
@@ -29,7 +30,6 @@ class PortalLoginForm(LoginForm):
     def _unverified_check(self) -> None:
         """A right password on an account still waiting for its email link says so (and
         mails the link again) instead of a plain "wrong password"."""
-        from portal.services.accounts import unverified_customer, verification_send
 
         email = (self.cleaned_data.get("username") or "").lower()
         user = unverified_customer(email=email)

@@ -5,6 +5,3 @@ class SearchConfig(AppConfig):
     name = "search"
     verbose_name = "Search"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from search import signals  # noqa: F401

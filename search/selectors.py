@@ -8,8 +8,10 @@ from functools import cache
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from billing.services.subscriptions import current_subscription
 from crm_core.activities.models import Interaction
 from search.backends.base import Backend, Scope, SearchFilters, SearchResults
+from search.backends.elastic import ElasticBackend, ElasticUnavailable
 from search.backends.postgres import PostgresBackend
 from search.highlight import mark
 from search.models import Kind
@@ -23,7 +25,6 @@ logger = logging.getLogger(__name__)
 def _elastic() -> Backend | None:
     if not settings.ELASTICSEARCH_URL:
         return None
-    from search.backends.elastic import ElasticBackend
 
     return ElasticBackend.from_settings()
 
@@ -31,7 +32,6 @@ def _elastic() -> Backend | None:
 def _plan_has_search() -> bool:
     """Elasticsearch answers the companies whose plan includes it; the index is kept for every
     company, so an upgrade answers from it at once."""
-    from billing.services.subscriptions import current_subscription
 
     return current_subscription().plan.feature_search
 
@@ -79,8 +79,6 @@ def _answer(parsed: ParsedQuery, *, filters: SearchFilters, user: User, page: in
     scope = Scope.of(user)
     elastic = _elastic() if _plan_has_search() else None
     if elastic is not None:
-        from search.backends.elastic import ElasticUnavailable
-
         try:
             return elastic.query(parsed, filters=filters, scope=scope, page=page)
         except ElasticUnavailable as error:

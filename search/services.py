@@ -8,6 +8,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
+from celery import current_app
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.urls import reverse
@@ -247,12 +248,10 @@ def reindex_start(*, actor: User) -> bool:
     state = {"done": 0, "total": total, "by": actor.full_name, "beat": time.time()}
 
     def begin() -> None:
-        from search.tasks import search_reindex_job
-
         if not cache.add(REINDEX_STATE, state, REINDEX_MAX_SECONDS):
             return  # another admin's click got there first
         try:
-            search_reindex_job.delay(actor.pk)
+            current_app.tasks["search.tasks.search_reindex_job"].delay(actor.pk)
         except OperationalError:
             cache.delete(REINDEX_STATE)
             raise

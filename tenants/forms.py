@@ -2,6 +2,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from billing.services.subscriptions import public_plans
+from billing.stripe_api import billing_enabled
+
 
 class SignupForm(forms.Form):
     company_name = forms.CharField(label=_("Company name"), max_length=200)
@@ -31,9 +34,6 @@ class SignupForm(forms.Form):
     seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=10_000, initial=1)
 
     def __init__(self, *args, **kwargs):
-        from billing.services.subscriptions import public_plans
-        from billing.stripe_api import billing_enabled
-
         super().__init__(*args, **kwargs)
         plans = public_plans()
         self.fields["plan"].choices = [(plan.code, plan.name) for plan in plans]

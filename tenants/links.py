@@ -1,7 +1,9 @@
 """Absolute links to a company's workspace, for emails and signup answers."""
 
 from django.conf import settings
-from django.db import connection
+
+from tenants.models import CustomDomain
+from tenants.typing import connection
 
 
 def domain_for(subdomain: str) -> str:
@@ -22,7 +24,6 @@ def tenant_url(path: str = "/") -> str:
 def portal_url(path: str = "/portal/") -> str:
     """Absolute URL of `path` at the current company's portal address: the own domain it
     chose for mailed links (settings of the portal), else its workspace domain."""
-    from tenants.models import CustomDomain
 
     own = (
         CustomDomain.objects.filter(

@@ -3,6 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import schema_exists
 
+from tenants.services.template import schema_create_from_snapshot
+from tenants.snapshot import TemplateSnapshot as TemplateSnapshot  # registered with the app here
+
 
 class Tenant(TenantMixin):
     """A subscribing company: one PostgreSQL schema."""
@@ -23,27 +26,12 @@ class Tenant(TenantMixin):
 
     def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
         """Replay the template snapshot when there is a current one (see services.template)."""
-        from tenants.services.template import schema_create_from_snapshot
 
         if check_if_exists and schema_exists(self.schema_name):
             return False
         if sync_schema and schema_create_from_snapshot(self.schema_name):
             return True
         return super().create_schema(check_if_exists, sync_schema, verbosity)
-
-
-class TemplateSnapshot(models.Model):
-    """SQL that recreates the migrated tenant template schema (see services.template)."""
-
-    fingerprint = models.CharField(max_length=64)
-    sql = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"template snapshot {self.fingerprint}"
 
 
 class Domain(DomainMixin):

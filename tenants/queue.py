@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from celery import Task
+from celery import Task, current_app
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError
@@ -23,13 +23,17 @@ QUEUE_UNREACHABLE = _("The job queue cannot be reached; try again in a minute.")
 
 
 def enqueue_after_commit(
-    task: Task, *args: Any, on_failure: Callable[[], None] | None = None
+    task: Task | str, *args: Any, on_failure: Callable[[], None] | None = None
 ) -> None:
+    """Send `task` (a task, or its registered name, so that a service need not import the tasks
+    module that imports it) once the transaction commits."""
+
     def send() -> None:
+        job = current_app.tasks[task] if isinstance(task, str) else task
         try:
-            task.delay(*args)
+            job.delay(*args)
         except OperationalError as error:
-            logger.error("could not queue %s%r: %s", task.name, args, error)
+            logger.error("could not queue %s%r: %s", job.name, args, error)
             if on_failure is not None:
                 on_failure()
 

@@ -14,9 +14,11 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import connection, transaction
+from django.db import transaction
 from django_tenants.utils import get_public_schema_name
 from redis.exceptions import RedisError
+
+from tenants.typing import connection
 
 logger = logging.getLogger(__name__)
 

@@ -64,7 +64,7 @@ def _tenant_and_user(hostname: str, session_key: str | None) -> tuple[Tenant | N
     tenant = domain.tenant
     with tenant_context(tenant):
         session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-        user = get_user(SimpleNamespace(session=session))
+        user = get_user(SimpleNamespace(session=session))  # type: ignore[arg-type]  # reads .session
         if user.is_authenticated:
             user.team  # noqa: B018 - loaded here, inside the schema it belongs to
     return tenant, user
@@ -236,7 +236,7 @@ class TenantConsumer(AsyncWebsocketConsumer, ABC):
         except (ValueError, RecursionError):  # not JSON, or nested past the decoder's depth
             await self.close(INVALID_FRAME)
             return
-        handler_name = self.commands.get(data.get("type")) if isinstance(data, dict) else None
+        handler_name = self.commands.get(str(data.get("type"))) if isinstance(data, dict) else None
         if handler_name is None:
             await self.close(POLICY_VIOLATION)
             return

@@ -8,14 +8,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import setup_databases, teardown_databases
 from django.utils import translation
 from django_tenants.utils import tenant_context
 
+from config.celery import app as celery_app
 from onboarding.services import company_signup
 from tenants.identity.models import User
 from tenants.identity.roles import Role
@@ -96,7 +99,6 @@ def django_db_setup(django_test_environment, django_db_blocker):
     because the browser tests and the Celery worker test reach it from other processes and
     threads.
     """
-    from django.test.utils import setup_databases, teardown_databases
 
     with django_db_blocker.unblock():
         db_cfg = setup_databases(
@@ -109,6 +111,23 @@ def django_db_setup(django_test_environment, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         teardown_databases(db_cfg, verbosity=0)
+
+
+@pytest.fixture
+def worker(django_db_setup, django_db_blocker):
+    """A real Celery worker (a thread of this process, the Redis broker), and tasks really
+    published to it instead of run eagerly; no beat. What it reads must be committed."""
+    celery_app.conf.task_always_eager = False
+    try:
+        with (
+            django_db_blocker.unblock(),
+            start_worker(
+                celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+            ) as running,
+        ):
+            yield running
+    finally:
+        celery_app.conf.task_always_eager = True
 
 
 @pytest.fixture

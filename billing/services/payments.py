@@ -10,7 +10,7 @@ import logging
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -21,11 +21,12 @@ from billing.services.subscriptions import as_dict, subscription_for
 from billing.stripe_api import billing_enabled, stripe_client
 from crm_core.activities.services import interaction_log
 from crm_core.commerce.models import Order, Payment
+from crm_core.commerce.selectors import can_refund
 from crm_core.commerce.services import order_status_change
 from crm_core.common.system_text import SystemText
 from tenants.identity.models import User
-from tenants.identity.roles import Role
 from tenants.models import Tenant
+from tenants.typing import connection
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +151,8 @@ def order_payment_start(*, order: Order, success_url: str, cancel_url: str) -> P
     if order.contact.emails:
         params["customer_email"] = order.contact.emails[0]
     session = stripe_client().v1.checkout.sessions.create(
-        params=params, options={"stripe_account": account.account_id}
+        params=params,  # type: ignore[arg-type]  # Stripe's TypedDict, built as a dict
+        options={"stripe_account": account.account_id},
     )
     return Payment.objects.create(
         order=order,
@@ -236,10 +238,6 @@ def _refunded(payment: Payment, total: Decimal) -> None:
         else Payment.Status.PARTIALLY_REFUNDED
     )
     payment.save(update_fields=["refunded", "status"])
-
-
-def can_refund(user: User) -> bool:
-    return user.can_manage_team or user.role == Role.SALES_HEAD
 
 
 @transaction.atomic

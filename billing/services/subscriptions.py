@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from billing.models import Plan, Subscription
 from billing.stripe_api import billing_enabled, stripe_client
 from tenants.models import Tenant
+from tenants.typing import connection
 
 # Stripe's subscription statuses, as this platform reads them.
 STRIPE_STATUSES = {
@@ -37,7 +38,10 @@ class SeatLimitReached(ValidationError):
 
 
 def trial_plan() -> Plan:
-    return Plan.objects.filter(is_trial=True).order_by("position").first()
+    plan = Plan.objects.filter(is_trial=True).order_by("position").first()
+    if plan is None:
+        raise ImproperlyConfigured("No trial plan: the billing migrations create the plans.")
+    return plan
 
 
 def public_plans() -> list[Plan]:
@@ -68,7 +72,8 @@ def subscription_create(*, tenant: Tenant, plan: Plan, interval: str = "month") 
 def subscription_for(tenant: Tenant) -> Subscription:
     """The company's subscription; a company older than billing gets an open-ended trial."""
     subscription, _ = Subscription.objects.select_related("plan").get_or_create(
-        tenant=tenant, defaults={"plan": trial_plan}
+        tenant=tenant,
+        defaults={"plan": trial_plan},  # type: ignore[misc]  # called only to create
     )
     return subscription
 
@@ -133,7 +138,7 @@ def checkout_url(
             "cancel_url": cancel_url,
         }
     )
-    return session.url
+    return session.url or cancel_url  # a hosted session always has one
 
 
 def billing_portal_url(*, subscription: Subscription, return_url: str) -> str:

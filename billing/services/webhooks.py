@@ -89,14 +89,8 @@ def event_receive(*, payload: bytes, signature: str | None) -> StripeEvent:
         if event.processed_at is not None:
             return event
     # The row is committed (autocommit) before the worker is told of it.
-    enqueue_after_commit(_process_task(), event.pk)
+    enqueue_after_commit("billing.tasks.stripe_event_process", event.pk)
     return event
-
-
-def _process_task():
-    from billing.tasks import stripe_event_process
-
-    return stripe_event_process
 
 
 def event_process(event_pk: int) -> None:

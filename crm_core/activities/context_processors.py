@@ -1,3 +1,5 @@
+from django.utils import timezone
+
 from crm_core.activities.selectors import due_count
 from crm_core.notifications.selectors import unread_count
 
@@ -13,7 +15,6 @@ def task_badge(request) -> dict:
         or not getattr(user, "is_staff_member", False)
     ):
         return {}
-    from django.utils import timezone
 
     return {
         "tasks_due": due_count(user=user),

@@ -1,9 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm_core.activities.models import Channel, Direction, InteractionOutcome, InteractionTopic
 from crm_core.common.forms import LookupSelect, MultipleFileField
+from crm_core.common.visibility import can_assign_owners
 from crm_core.parties.models import Contact
-from crm_core.parties.selectors import owners_assignable
+from crm_core.parties.selectors import contacts_visible, owners_assignable
 
 
 class InteractionForm(forms.Form):
@@ -34,13 +36,6 @@ class InteractionForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from crm_core.activities.models import (
-            Channel,
-            Direction,
-            InteractionOutcome,
-            InteractionTopic,
-        )
-
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = Channel.choices
         self.fields["direction"].choices = Direction.choices
@@ -79,9 +74,6 @@ class TaskForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
-        from crm_core.common.visibility import can_assign_owners
-        from crm_core.parties.selectors import contacts_visible
-
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = contacts_visible(user=user).filter(archived_at=None)
         if not can_assign_owners(user):

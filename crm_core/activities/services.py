@@ -3,11 +3,14 @@ tasks with their reminders."""
 
 from __future__ import annotations
 
+import mimetypes
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
@@ -16,7 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from billing.services.limits import storage_room
 from crm_core.activities.models import (
+    Attachment,
     Channel,
     Interaction,
     InteractionOutcome,
@@ -24,6 +29,7 @@ from crm_core.activities.models import (
     StageChange,
     Task,
 )
+from crm_core.common.indexing import search_soon
 from crm_core.common.live import timeline_changed
 from crm_core.common.services import owner_resolve, record_update
 from crm_core.common.system_text import SystemText
@@ -103,6 +109,7 @@ def interaction_log(
     if staff:
         interaction.staff.set(staff)
     contact_timeline_changed(contact)
+    search_soon()
     outcome: InteractionOutcome | None = fields.get("outcome")
     stage = outcome.moves_to_stage if outcome else None
     current = contact.lifecycle_stage
@@ -159,6 +166,7 @@ def contact_stage_change(
     previous = contact.lifecycle_stage
     record_update(instance=contact, changes={"lifecycle_stage": stage}, expected_version=None)
     party_changed(contact)
+    search_soon()
     return stage_change_record(
         actor=actor,
         record=contact,
@@ -209,13 +217,6 @@ ATTACHMENTS_PER_INTERACTION = 10
 def attachments_add(*, actor: User | None, interaction: Interaction, files: list) -> list:
     """Store files on an interaction, in the tenant's own folder; too big or too many is
     refused, naming the file, and nothing of that batch is kept."""
-    import mimetypes
-    import uuid
-
-    from django.core.files.storage import default_storage
-
-    from billing.services.limits import storage_room
-    from crm_core.activities.models import Attachment
 
     problems = []
     if interaction.attachments.count() + len(files) > ATTACHMENTS_PER_INTERACTION:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
 from crm_core.activities.forms import InteractionForm, TaskForm
+from crm_core.activities.models import Attachment
 from crm_core.activities.selectors import my_tasks, task_get_for_user
 from crm_core.activities.services import (
     attachments_add,
@@ -24,8 +25,8 @@ from crm_core.activities.services import (
 from crm_core.activities.timeline import timeline_fragment
 from crm_core.common.redirects import local_path
 from crm_core.parties.models import LifecycleStage
+from crm_core.parties.screens import CONTACTS, contact_card_context
 from crm_core.parties.selectors import contact_get_for_user
-from crm_core.parties.views import contact_card_context
 
 
 def contact_timeline_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -78,7 +79,6 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
                     "reason": logged.interaction.outcome.name,
                 }
             return redirect("contact_detail", contact.pk)
-    from crm_core.parties.views import CONTACTS
 
     context = contact_card_context(request, contact, form)
     context["kind"] = CONTACTS
@@ -102,7 +102,6 @@ def contact_stage_view(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """A file of an interaction, for those who may see its contact (always as a download, so a
     stored HTML file never runs in the app's origin)."""
-    from crm_core.activities.models import Attachment
 
     attachment = Attachment.objects.select_related("interaction").filter(pk=pk).first()
     if attachment is None:

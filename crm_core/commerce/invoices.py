@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -10,6 +9,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetchingError
 
 from crm_core.commerce.models import Order
+from tenants.typing import connection
 
 
 def _no_fetching(url: str, *args, **kwargs):

@@ -6,7 +6,9 @@ from django.http import Http404
 from crm_core.commerce.models import Order
 from crm_core.commerce.services import REVENUE_STATUSES
 from crm_core.common.visibility import visible_to
+from crm_core.workspace.services import convert_sum
 from tenants.identity.models import User
+from tenants.identity.roles import Role
 
 
 def orders_visible(*, user: User) -> QuerySet[Order]:
@@ -22,7 +24,6 @@ def order_get_for_user(*, user: User, pk: int) -> Order:
 
 def lifetime_revenue_converted(*, contact):
     """Lifetime revenue in the base currency, each order at the rate of the day it was paid."""
-    from crm_core.workspace.services import convert_sum
 
     rows = Order.objects.filter(contact=contact, status__in=REVENUE_STATUSES).values_list(
         "total", "currency", "paid_at", "created_at"
@@ -41,3 +42,8 @@ def lifetime_revenue(*, contact) -> dict[str, Decimal]:
         .order_by("currency")
     )
     return {row["currency"]: row["total"] for row in rows}
+
+
+def can_refund(user: User) -> bool:
+    """Who may give a customer's card payment back: owners, administrators, heads of sales."""
+    return user.can_manage_team or user.role == Role.SALES_HEAD

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from crm_core.activities.services import interaction_log
 from crm_core.commerce.models import Order, OrderLine, Price, PriceList, Product
+from crm_core.common.indexing import search_soon
 from crm_core.common.live import customer_told
 from crm_core.common.services import record_update
 from crm_core.common.system_text import SystemText
@@ -194,6 +195,7 @@ def order_create(
             url=reverse("order_detail", args=[order.pk]),
         )
     contact_timeline_changed(contact)
+    search_soon()
     return order
 
 
@@ -218,6 +220,7 @@ def order_status_change(*, actor: User | None, order: Order, status: str) -> Ord
         changes={"status": status, f"{status}_at": timezone.now()},
         expected_version=None,
     )
+    search_soon()
     interaction_log(
         actor=actor,
         contact=order.contact,

@@ -2,14 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from billing.services.payments import can_refund
 from crm_core.commerce.models import Order, PriceList, Product
-from crm_core.commerce.selectors import order_get_for_user, orders_visible
+from crm_core.commerce.selectors import can_refund, order_get_for_user, orders_visible
 from crm_core.commerce.services import (
     TRANSITIONS,
     LineRequest,
@@ -22,16 +21,17 @@ from crm_core.commerce.services import (
 from crm_core.common.text import decimal_from_text
 from crm_core.parties.selectors import contact_get_for_user, contacts_visible
 from crm_core.segments.models import Segment
+from tenants.typing import StaffRequest
 
 LINE_ROWS = 5
 
 
-def _require_catalogue(request: HttpRequest) -> None:
+def _require_catalogue(request: StaffRequest) -> None:
     if not request.user.has_perm("crm_core.change_product"):
         raise PermissionDenied(_("Your role cannot change the catalogue."))
 
 
-def product_list(request: HttpRequest) -> HttpResponse:
+def product_list(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
         _require_catalogue(request)
         try:
@@ -62,7 +62,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def price_list_create(request: HttpRequest) -> HttpResponse:
+def price_list_create(request: StaffRequest) -> HttpResponse:
     _require_catalogue(request)
     segment_id = request.POST.get("segment") or None
     try:
@@ -81,7 +81,7 @@ def price_list_create(request: HttpRequest) -> HttpResponse:
     return redirect("price_list_detail", price_list.pk)
 
 
-def price_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def price_list_detail(request: StaffRequest, pk: int) -> HttpResponse:
     price_list = get_object_or_404(PriceList, pk=pk)
     prices = {price.product_id: price.amount for price in price_list.prices.all()}
     if request.method == "POST":
@@ -119,7 +119,7 @@ def price_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def order_list(request: HttpRequest) -> HttpResponse:
+def order_list(request: StaffRequest) -> HttpResponse:
     orders = orders_visible(user=request.user)
     wanted = request.GET.get("status")
     if wanted in Order.Status.values:
@@ -131,7 +131,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def order_create_view(request: HttpRequest) -> HttpResponse:
+def order_create_view(request: StaffRequest) -> HttpResponse:
     contacts = contacts_visible(user=request.user).filter(archived_at=None)
     products = Product.objects.filter(is_active=True)
     errors: list[str] = []
@@ -186,7 +186,7 @@ def _id(value: str | None) -> int:
     return int(value) if value and value.isdigit() else 0
 
 
-def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def order_detail(request: StaffRequest, pk: int) -> HttpResponse:
     order = order_get_for_user(user=request.user, pk=pk)
     next_steps = [
         (value, label)
@@ -213,7 +213,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def order_status_view(request: HttpRequest, pk: int) -> HttpResponse:
+def order_status_view(request: StaffRequest, pk: int) -> HttpResponse:
     order = order_get_for_user(user=request.user, pk=pk)
     try:
         order_status_change(actor=request.user, order=order, status=request.POST.get("status", ""))

@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm_core.parties.models import LifecycleStage
@@ -13,7 +14,7 @@ class ListField(forms.CharField):
     def prepare_value(self, value):
         return "\n".join(value) if isinstance(value, list | tuple) else value
 
-    def to_python(self, value) -> list[str]:
+    def to_python(self, value) -> list[str]:  # type: ignore[override]  # a list, typed in lines
         text = super().to_python(value) or ""
         return [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]
 
@@ -41,8 +42,6 @@ class LookupSelect(forms.Select):
             self.choices = full
 
     def get_context(self, name, value, attrs):
-        from django.urls import reverse
-
         context = super().get_context(name, value, attrs)
         context["widget"]["lookup_url"] = reverse(self.url_name)
         return context

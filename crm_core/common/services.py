@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, TypeVar
 
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_core.common.models import OwnedRecord
 from crm_core.common.visibility import can_assign_owners
 from tenants.identity.models import User
+
+Record = TypeVar("Record", bound=OwnedRecord)
 
 
 class EditConflict(ValidationError):
@@ -77,17 +81,19 @@ def owner_resolve(*, actor: User, owner: User | None) -> User:
 
 @transaction.atomic
 def record_update(
-    *, instance: models.Model, changes: dict, expected_version: int | None
-) -> models.Model:
-    """Write `changes` only if nobody saved the record since `expected_version` was read. The
-    caller pushes the change to open pages (its domain's live.py) and queues its indexing."""
-    model = type(instance)
+    *, instance: Record, changes: dict[str, Any], expected_version: int | None
+) -> Record:
+    """Write `changes` only if nobody saved the record since `expected_version` was read, and
+    return the record as it now is (without reading it again). The caller pushes the change to
+    open pages (its domain's live.py) and queues its indexing (`search_soon`)."""
+    manager = type(instance)._default_manager
     version = instance.version if expected_version is None else expected_version
-    updated = model.objects.filter(pk=instance.pk, version=version).update(
-        **changes, version=F("version") + 1, updated_at=timezone.now()
+    now = timezone.now()
+    updated = manager.filter(pk=instance.pk, version=version).update(
+        **changes, version=F("version") + 1, updated_at=now
     )
     if not updated:
-        current = model.objects.filter(pk=instance.pk).values("updated_at").first()
+        current = manager.filter(pk=instance.pk).values("updated_at").first()
         when = timezone.localtime(current["updated_at"]).strftime("%H:%M") if current else "?"
         raise EditConflict(
             _(
@@ -97,5 +103,10 @@ def record_update(
             % {"when": when},
             code="conflict",
         )
-    instance.refresh_from_db()
+    if any(hasattr(value, "resolve_expression") for value in changes.values()):
+        instance.refresh_from_db()  # an expression's result is only known to the database
+        return instance
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    instance.version, instance.updated_at = version + 1, now
     return instance

@@ -11,10 +11,10 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from crm_core.commerce.models import Order
+
 
 def _order_status(value: str) -> str:
-    from crm_core.commerce.models import Order
-
     return str(Order.Status(value).label).lower() if value in Order.Status.values else value
 
 

@@ -1,6 +1,7 @@
 """Text helpers shared by the CRM: transliteration for machine names."""
 
 import re
+from decimal import Decimal, InvalidOperation
 
 _TRANSLIT = dict(
     zip(
@@ -56,7 +57,6 @@ def latin_slug(text: str) -> str:
 
 def decimal_from_text(text: str):
     """A number typed in a form ("98.50" or "98,50"), or None when it is not one."""
-    from decimal import Decimal, InvalidOperation
 
     try:
         value = Decimal(text.strip().replace(",", "."))

@@ -263,4 +263,4 @@ class DealMoveApi(APIView):
             stage=data.validated_data["stage"],
             position=data.validated_data.get("position"),
         )
-        return Response(DealOutputSerializer(deal_get_for_user(user=request.user, pk=deal.pk)).data)
+        return Response(DealOutputSerializer(deal).data)

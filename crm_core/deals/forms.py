@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm_core.common.forms import LookupSelect
-from crm_core.parties.selectors import owners_assignable
+from crm_core.common.visibility import can_assign_owners
+from crm_core.parties.selectors import companies_visible, contacts_visible, owners_assignable
 
 
 class DealForm(forms.Form):
@@ -31,9 +32,6 @@ class DealForm(forms.Form):
     )
 
     def __init__(self, *args, user, pipeline, editing: bool = False, **kwargs):
-        from crm_core.common.visibility import can_assign_owners
-        from crm_core.parties.selectors import companies_visible, contacts_visible
-
         super().__init__(*args, **kwargs)
         self.fields["stage"].queryset = pipeline.stages.all()
         self.fields["contact"].queryset = contacts_visible(user=user).filter(archived_at=None)

@@ -9,6 +9,7 @@ from django.http import Http404
 
 from crm_core.common.visibility import visible_to
 from crm_core.deals.models import Deal, Pipeline, PipelineStage
+from crm_core.workspace.services import convert_sum, today
 from tenants.identity.models import User
 
 CARDS_PER_COLUMN = 100
@@ -75,7 +76,6 @@ def pipeline_board(*, user: User, pipeline: Pipeline) -> list[Column]:
 def pipeline_forecast(*, user: User, pipeline: Pipeline):
     """Σ amount × win probability of the open deals the user sees, in the base currency, each
     converted at the rate of its expected close date (today when it has none)."""
-    from crm_core.workspace.services import convert_sum, today
 
     rows = (
         deals_visible(user=user)

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_core.commerce.models import PriceList, Product
+from crm_core.commerce.services import price_list_for
+from crm_core.common.indexing import search_soon
 from crm_core.common.services import owner_resolve, record_update
 from crm_core.deals import live
 from crm_core.deals.models import GATE_FIELDS, Deal, DealLine, DealMove, Pipeline, PipelineStage
@@ -35,11 +37,12 @@ DEAL_FIELDS = (
 
 
 def _deal_update(deal: Deal, changes: dict, expected_version: int | None) -> Deal:
-    """Save the changes (refused if someone saved first) and push them to the open pages; a
-    reassignment also tells the board groups of the previous owner and team."""
+    """Save the changes (refused if someone saved first), push them to the open pages (a
+    reassignment also tells the board groups of the previous owner and team) and index them."""
     before = (deal.owner_id, deal.team_id)
     deal = record_update(instance=deal, changes=changes, expected_version=expected_version)
     live.deal_changed(deal, before=before if "owner" in changes else None)
+    search_soon()
     return deal
 
 
@@ -102,7 +105,6 @@ def deal_lines_set(
 ) -> Deal:
     """Replace the deal's products. Prices come from the client's price list unless typed;
     with products, the deal's amount and currency are theirs."""
-    from crm_core.commerce.services import price_list_for
 
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
     current = set(deal.lines.values_list("product_id", flat=True))
@@ -192,6 +194,7 @@ def deal_create(*, actor: User, data: dict[str, Any]) -> Deal:
     )
     DealMove.objects.create(deal=deal, from_stage=None, to_stage=stage, moved_by=actor)
     live.deal_changed(deal)
+    search_soon()
     return deal
 
 
@@ -220,8 +223,14 @@ def deal_update(
 def deal_move(
     *, actor: User, deal: Deal, stage: PipelineStage, position: int | None = None
 ) -> Deal:
-    """Move the deal to `stage` (refused, naming the missing fields, if its gate is closed)."""
-    deal = Deal.objects.select_for_update().get(pk=deal.pk)
+    """Move the deal to `stage` (refused, naming the missing fields, if its gate is closed).
+    The deal is read once, locked, with what its page and the API show of it; the move is
+    written once (its history is the DealMove) and returned without reading the row again."""
+    deal = (
+        Deal.objects.select_for_update(of=("self",))
+        .select_related("stage", "pipeline", "contact", "company", "owner")
+        .get(pk=deal.pk)
+    )
     if stage.pipeline_id != deal.pipeline_id:
         raise ValidationError({"stage": [_("This stage belongs to another pipeline.")]})
     missing = gate_missing(stage, _values(deal))

@@ -50,7 +50,8 @@ def _plain(field: models.Field, value) -> str:
         moment = parse_datetime(str(value))
         return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
     if isinstance(field, models.DateField):
-        return formats.date_format(parse_date(str(value)), "SHORT_DATE_FORMAT")
+        day = parse_date(str(value))
+        return formats.date_format(day, "SHORT_DATE_FORMAT") if day else str(value)
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     if isinstance(value, dict):
@@ -68,7 +69,7 @@ def changes_display(
     for row in rows:
         for column, pair in row.changes.items():
             field = by_column.get(column)
-            if field is not None and field.is_relation:
+            if field is not None and isinstance(field.related_model, type):
                 wanted[field.related_model].update(value for value in pair if value is not None)
     names = {
         related: {obj.pk: str(obj) for obj in related._base_manager.filter(pk__in=ids)}
@@ -85,7 +86,7 @@ def changes_display(
                 archived = [_("yes") if value else _("no") for value in (old, new)]
                 fields.append(FieldChange(_("Archived"), *archived))
                 continue
-            if field.is_relation:
+            if isinstance(field.related_model, type):
                 lookup = names.get(field.related_model, {})
                 old_text, new_text = lookup.get(old, "—"), lookup.get(new, "—")
             else:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from crm_core.activities.models import Interaction, StageChange, Task
 from crm_core.commerce.models import Order
+from crm_core.common.indexing import search_soon
 from crm_core.common.services import record_update
 from crm_core.deals.models import Deal
 from crm_core.history.models import ContactMerge
@@ -74,8 +75,8 @@ def contacts_merge(
     before = _snapshot(survivor)
     moved = {}
     for key, (model, field) in RELATED.items():
-        ids = list(model.objects.filter(**{field: merged}).values_list("pk", flat=True))
-        model.objects.filter(pk__in=ids).update(**{field: survivor})
+        ids = list(model._default_manager.filter(**{field: merged}).values_list("pk", flat=True))
+        model._default_manager.filter(pk__in=ids).update(**{field: survivor})
         moved[key] = ids
     changes = {name: getattr(merged, name) for name in take_from_merged}
     changes["emails"] = list(dict.fromkeys([*survivor.emails, *merged.emails]))
@@ -84,6 +85,7 @@ def contacts_merge(
     record_update(instance=merged, changes={"archived_at": timezone.now()}, expected_version=None)
     party_changed(survivor)
     party_changed(merged)
+    search_soon()
     return ContactMerge.objects.create(
         survivor=survivor, merged=merged, survivor_before=before, moved=moved, merged_by=actor
     )
@@ -96,7 +98,9 @@ def contact_merge_undo(*, merge: ContactMerge) -> Contact:
     if merge.undone_at is not None:
         raise ValidationError(_("This merge was already undone."))
     for key, (model, field) in RELATED.items():
-        model.objects.filter(pk__in=merge.moved.get(key, [])).update(**{field: merge.merged})
+        model._default_manager.filter(pk__in=merge.moved.get(key, [])).update(
+            **{field: merge.merged}
+        )
     before = dict(merge.survivor_before)
     restore = {
         (
@@ -112,6 +116,7 @@ def contact_merge_undo(*, merge: ContactMerge) -> Contact:
     record_update(instance=merge.merged, changes={"archived_at": None}, expected_version=None)
     party_changed(merge.survivor)
     party_changed(merge.merged)
+    search_soon()
     merge.undone_at = timezone.now()
     merge.save(update_fields=["undone_at"])
     return merge.merged

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -8,9 +8,10 @@ from django.views.decorators.http import require_POST
 from crm_core.history.models import ContactMerge
 from crm_core.history.services import MERGE_FIELDS, contact_merge_undo, contacts_merge
 from crm_core.parties.selectors import contact_get_for_user
+from tenants.typing import StaffRequest
 
 
-def contact_merge(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_merge(request: StaffRequest, pk: int) -> HttpResponse:
     survivor = contact_get_for_user(user=request.user, pk=pk)
     other_id = request.POST.get("other") or request.GET.get("other") or ""
     merged = (
@@ -41,7 +42,7 @@ def contact_merge(request: HttpRequest, pk: int) -> HttpResponse:
         rows.append(
             {
                 "name": name,
-                "label": survivor._meta.get_field(name).verbose_name,
+                "label": getattr(survivor._meta.get_field(name), "verbose_name", name),
                 "mine": mine,
                 "theirs": theirs,
                 "differs": mine != theirs,
@@ -55,7 +56,7 @@ def contact_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
+def merge_undo(request: StaffRequest, pk: int) -> HttpResponse:
     merge = get_object_or_404(ContactMerge, pk=pk)
     contact_get_for_user(user=request.user, pk=merge.survivor_id)  # only if the user sees it
     try:

@@ -208,9 +208,10 @@ def export_start(
         language=language,
         created_by=actor,
     )
-    from crm_core.jobs.tasks import export_run_job
 
-    enqueue_after_commit(export_run_job, job.pk, on_failure=lambda: _queue_failed(job))
+    enqueue_after_commit(
+        "crm_core.jobs.tasks.export_run_job", job.pk, on_failure=lambda: _queue_failed(job)
+    )
     return job
 
 

@@ -1,8 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm_core.jobs.imports.files import DELIMITERS, ENCODINGS
+from crm_core.jobs.models import ImportJob
 from crm_core.parties.selectors import owners_assignable
 from crm_core.segments.models import Segment
+from crm_core.segments.selectors import segments_for
 
 
 class ImportUploadForm(forms.Form):
@@ -29,10 +32,6 @@ class ImportUploadForm(forms.Form):
     duplicates = forms.ChoiceField(label=_("Rows that match an existing record"))
 
     def __init__(self, *args, kind: str, can_assign: bool, **kwargs):
-        from crm_core.jobs.imports.files import DELIMITERS, ENCODINGS
-        from crm_core.jobs.models import ImportJob
-        from crm_core.segments.selectors import segments_for
-
         super().__init__(*args, **kwargs)
         self.fields["encoding"].choices = ENCODINGS
         self.fields["delimiter"].choices = DELIMITERS

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from crm_core.jobs import views
-from crm_core.parties.views import COMPANIES, CONTACTS
+from crm_core.parties.screens import COMPANIES, CONTACTS
 
 urlpatterns = [
     path("contacts/import/", views.import_upload_view, {"kind": CONTACTS}, name="contact_import"),

@@ -34,7 +34,7 @@ from crm_core.jobs.selectors import (
     imports_visible,
 )
 from crm_core.jobs.tasks import import_check_job, import_read_job, import_run_job, import_undo_job
-from crm_core.parties.views import Kind
+from crm_core.parties.screens import Kind
 from tenants.queue import enqueue_after_commit
 
 

@@ -102,7 +102,7 @@ TEXTS = {
 }
 
 
-ICONS = {
+ICONS: dict[str, str] = {
     Notification.Kind.TASK_ASSIGNED: "bi-check2-square",
     Notification.Kind.TASK_REMINDER: "bi-alarm",
     Notification.Kind.PORTAL_ORDER: "bi-bag",

@@ -1,7 +1,7 @@
 """The bell: its dropdown, the full list, opening a notification, marking them read."""
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,11 +14,12 @@ from crm_core.notifications.selectors import (
     unread_count,
 )
 from crm_core.notifications.services import notifications_mark_read
+from tenants.typing import StaffRequest
 
 PAGE_SIZE = 30
 
 
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: StaffRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
     page = Paginator(
         notifications_for(user=request.user, unread_only=unread_only), PAGE_SIZE
@@ -30,7 +31,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def notification_menu(request: HttpRequest) -> HttpResponse:
+def notification_menu(request: StaffRequest) -> HttpResponse:
     """The bell's dropdown, loaded when it opens."""
     return render(
         request,
@@ -42,7 +43,7 @@ def notification_menu(request: HttpRequest) -> HttpResponse:
     )
 
 
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_open(request: StaffRequest, pk: int) -> HttpResponse:
     """Read it and go to what it is about (only ever a path on this host)."""
     notification = notification_get_for_user(user=request.user, pk=pk)
     notifications_mark_read(user=request.user, ids=[notification.pk])
@@ -50,7 +51,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
+def notifications_read(request: StaffRequest) -> HttpResponse:
     notifications_mark_read(user=request.user)
     if request.htmx:
         return notification_menu(request)

@@ -8,6 +8,7 @@ from crm_core.parties.filters import CompanyFilter, ContactFilter
 from crm_core.parties.models import Company, Contact, LifecycleStage
 from crm_core.segments.models import Segment
 from tenants.identity.models import User
+from tenants.identity.roles import Role
 
 # what the contact and company lists may be sorted by (each backed by an index)
 CONTACT_ORDERING = Ordering(fields=("last_name", "created_at", "updated_at"), default="last_name")
@@ -81,6 +82,4 @@ def lifecycle_stages() -> QuerySet[LifecycleStage]:
 
 
 def owners_assignable() -> QuerySet[User]:
-    from tenants.identity.roles import Role
-
     return User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)

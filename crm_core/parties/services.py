@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from billing.services.limits import contacts_room
+from crm_core.activities.services import stage_change_record
+from crm_core.common.indexing import search_soon
 from crm_core.common.services import (
     emails_normalise,
     owner_resolve,
@@ -21,6 +23,7 @@ from crm_core.common.services import (
 from crm_core.common.system_text import SystemText
 from crm_core.parties.live import party_changed
 from crm_core.parties.models import Company, Contact, LifecycleStage
+from crm_core.segments.services import segment_kind_check, segment_values_clean
 from tenants.identity.models import User
 
 # what staff may edit on a company or a contact (the owner has its own rules), in the order the
@@ -75,7 +78,6 @@ class DuplicateFound(ValidationError):
 
 def _segment_clean(fields: dict[str, Any], kind: str, current=None) -> None:
     """Validate segment values against the (new or current) segment's schema."""
-    from crm_core.segments.services import segment_kind_check, segment_values_clean
 
     segment = fields["segment"] if "segment" in fields else getattr(current, "segment", None)
     segment_kind_check(segment, kind)
@@ -133,7 +135,9 @@ def contact_create(*, actor: User, data: dict[str, Any], allow_duplicate: bool =
         )
         if duplicates:
             raise DuplicateFound(duplicates)
-    return Contact.objects.create(**fields, owner=owner, team=owner.team)
+    contact = Contact.objects.create(**fields, owner=owner, team=owner.team)
+    search_soon()
+    return contact
 
 
 def contact_update(
@@ -158,7 +162,9 @@ def company_create(*, actor: User, data: dict[str, Any]) -> Company:
     if not (fields.get("name") or "").strip():
         raise ValidationError({"name": [_("Enter the company's name.")]})
     owner = owner_resolve(actor=actor, owner=data.get("owner"))
-    return Company.objects.create(**fields, owner=owner, team=owner.team)
+    company = Company.objects.create(**fields, owner=owner, team=owner.team)
+    search_soon()
+    return company
 
 
 def company_update(
@@ -200,11 +206,11 @@ def _party_update(
 @transaction.atomic
 def _update_recording_stage(actor: User, record, changes: dict, expected_version: int | None):
     """Save the changes; a new lifecycle stage also lands in the stage history."""
-    from crm_core.activities.services import stage_change_record
 
     previous = record.lifecycle_stage
     record = record_update(instance=record, changes=changes, expected_version=expected_version)
     party_changed(record)
+    search_soon()
     if "lifecycle_stage" in changes and record.lifecycle_stage != previous:
         stage_change_record(
             actor=actor,
@@ -223,6 +229,7 @@ def record_archive(*, record: Company | Contact, archived: bool = True) -> Compa
         expected_version=None,
     )
     party_changed(record)
+    search_soon()
     return record
 
 

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from crm_core.parties import api, views
-from crm_core.parties.views import COMPANIES, CONTACTS
+from crm_core.parties.screens import COMPANIES, CONTACTS
 
 urlpatterns = [
     path("contacts/", views.record_list, {"kind": CONTACTS}, name="contact_list"),

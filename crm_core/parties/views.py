@@ -3,24 +3,17 @@ the search box of a big select: the first 20 the user may see, found the way the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
 from config.pagination import paginate
-from crm_core.activities.forms import InteractionForm
-from crm_core.activities.models import Channel
 from crm_core.activities.timeline import timeline_context, timeline_fragment
 from crm_core.common.forms import initial_from
 from crm_core.common.services import EditConflict
@@ -36,12 +29,8 @@ from crm_core.jobs.exports import (
     export_start,
     export_xlsx,
 )
-from crm_core.parties.filters import CompanyFilter, ContactFilter
-from crm_core.parties.forms import CompanyForm, ContactForm
-from crm_core.parties.models import LifecycleStage
+from crm_core.parties.screens import COMPANIES, CONTACTS, Kind, contact_card_context
 from crm_core.parties.selectors import (
-    COMPANY_ORDERING,
-    CONTACT_ORDERING,
     companies_visible,
     company_contacts,
     company_get_for_user,
@@ -52,54 +41,9 @@ from crm_core.parties.selectors import (
 )
 from crm_core.parties.services import (
     DuplicateFound,
-    company_create,
-    company_update,
-    contact_create,
-    contact_update,
     record_archive,
 )
 from crm_core.segments.selectors import pending_segment, segment_card_context, segments_for
-
-
-def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
-    from crm_core.activities.selectors import tasks_visible
-    from crm_core.commerce.selectors import (
-        lifetime_revenue,
-        lifetime_revenue_converted,
-        orders_visible,
-    )
-    from crm_core.deals.selectors import contact_open_deals
-    from crm_core.history.models import ContactMerge
-    from crm_core.parties.selectors import contacts_visible
-    from crm_core.parties.services import contact_duplicates_find
-    from crm_core.segments.selectors import pending_segment, segment_card_context
-
-    return {
-        **segment_card_context(contact, "contact", pending_segment(request, contact)),
-        **timeline_context(request, contact, "contact_timeline"),
-        "open_deals": list(contact_open_deals(user=request.user, contact=contact)[:10]),
-        "orders": list(orders_visible(user=request.user).filter(contact=contact)[:5]),
-        "revenue": lifetime_revenue(contact=contact),
-        "revenue_converted": lifetime_revenue_converted(contact=contact),
-        "possible_duplicates": list(
-            contacts_visible(user=request.user).filter(
-                pk__in=contact_duplicates_find(
-                    emails=contact.emails, phones=contact.phones, exclude_id=contact.pk
-                ).values("pk")
-            )[:5]
-        ),
-        "last_merge": ContactMerge.objects.filter(
-            pk=request.session.get("last_merge"), survivor=contact, undone_at=None
-        ).first(),
-        "open_tasks": list(
-            tasks_visible(user=request.user).filter(contact=contact, done_at=None)[:10]
-        ),
-        "contact": contact,
-        "history": record_history(contact),
-        "interaction_form": form or InteractionForm(initial={"channel": Channel.CALL}),
-        "stages": LifecycleStage.objects.all(),
-    }
-
 
 LIMIT = 20
 
@@ -113,53 +57,6 @@ def lookup(request: HttpRequest, kind: Kind) -> HttpResponse:
     return render(
         request, "crm_core/parties/_lookup_options.html", {"records": records, "kind": kind}
     )
-
-
-@dataclass(frozen=True)
-class Kind:
-    """What differs between the contact and the company screens."""
-
-    name: str
-    plural: Any
-    singular: Any
-    form: type
-    filterset: type
-    ordering: Any
-    visible: Any
-    get_for_user: Any
-    create: Any
-    update: Any
-
-    def url(self, view: str, *args) -> str:
-        return reverse(f"{self.name}_{view}", args=args)
-
-
-CONTACTS = Kind(
-    "contact",
-    gettext_lazy("Contacts"),
-    gettext_lazy("contact"),
-    ContactForm,
-    ContactFilter,
-    CONTACT_ORDERING,
-    contacts_visible,
-    contact_get_for_user,
-    contact_create,
-    contact_update,
-)
-
-
-COMPANIES = Kind(
-    "company",
-    gettext_lazy("Companies"),
-    gettext_lazy("company"),
-    CompanyForm,
-    CompanyFilter,
-    COMPANY_ORDERING,
-    companies_visible,
-    company_get_for_user,
-    company_create,
-    company_update,
-)
 
 
 def _form(kind: Kind, request: HttpRequest, **kwargs):
@@ -329,7 +226,6 @@ def record_archive_view(request: HttpRequest, kind: Kind, pk: int) -> HttpRespon
 
 
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
-
     contact = contact_get_for_user(user=request.user, pk=pk, with_portal=True)
     context = contact_card_context(request, contact)
     context["kind"] = CONTACTS

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm_core.parties.views import COMPANIES, CONTACTS
+from crm_core.parties.screens import COMPANIES, CONTACTS
 from crm_core.segments import api, views
 
 urlpatterns = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
@@ -10,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from crm_core.activities.services import interaction_log
+from crm_core.common.indexing import search_soon
 from crm_core.common.live import customer_told
 from crm_core.common.system_text import SystemText
 from crm_core.notifications.models import Notification
@@ -17,6 +20,8 @@ from crm_core.notifications.services import notify
 from crm_core.parties.models import Contact
 from crm_core.support.models import SupportTopic, Ticket, TicketMessage
 from tenants.identity.models import User
+from tenants.links import portal_url
+from tenants.queue import enqueue_after_commit
 
 
 @transaction.atomic
@@ -82,6 +87,7 @@ def ticket_open(
             params={"contact": contact.full_name, "number": number, "subject": ticket.subject},
             url=reverse("ticket_detail", args=[ticket.pk]),
         )
+    search_soon()
     return ticket
 
 
@@ -97,7 +103,7 @@ def ticket_reply(
         ticket=ticket, author=actor, body=body.strip(), internal=internal
     )
     if not internal:
-        changes = {"status": Ticket.Status.WAITING}
+        changes: dict[str, Any] = {"status": Ticket.Status.WAITING}
         if ticket.first_response_at is None:
             changes["first_response_at"] = timezone.now()
         Ticket.objects.filter(pk=ticket.pk).update(**changes, updated_at=timezone.now())
@@ -115,22 +121,19 @@ def ticket_reply(
         ).interaction
         message.save(update_fields=["interaction"])
         _customer_told(ticket=ticket, body=body.strip())
+    search_soon()
     return message
 
 
 def _customer_told(*, ticket: Ticket, body: str) -> None:
     """Mail a portal customer that their request has an answer to read in the portal."""
-    from portal.models import CustomerAccount
-    from portal.tasks import portal_mail_send
-    from tenants.links import portal_url
-    from tenants.queue import enqueue_after_commit
 
-    account = (
-        CustomerAccount.objects.filter(contact_id=ticket.contact_id, user__is_active=True)
-        .select_related("user")
-        .first()
-    )
-    if account is None:
+    # the portal (a floor above) keeps the account: it is reached through the User relation, and
+    # its mail is sent by the task's registered name
+    customer = User.objects.filter(
+        customer_account__contact_id=ticket.contact_id, is_active=True
+    ).first()
+    if customer is None:
         return
     customer_told(
         ticket.contact_id,
@@ -142,14 +145,14 @@ def _customer_told(*, ticket: Ticket, body: str) -> None:
         },
     )
     context = {
-        "name": account.user.get_short_name(),
+        "name": customer.get_short_name(),
         "number": ticket.number,
         "subject": ticket.subject,
         "body": body[:1000],
         "link": portal_url(reverse("portal_ticket_detail", args=[ticket.pk])),
     }
     enqueue_after_commit(
-        portal_mail_send, "reply", account.user.email, context, account.user.language
+        "portal.tasks.portal_mail_send", "reply", customer.email, context, customer.language
     )
 
 
@@ -173,12 +176,12 @@ def ticket_update(
     if assignee is not None:
         ticket.assignee = assignee
     ticket.save()
+    search_soon()
     return ticket
 
 
 def support_topics_default_create() -> None:
     """The topics a new company's customers choose from, until its admin edits the list."""
-    from crm_core.support.models import SupportTopic
 
     if SupportTopic.objects.exists():
         return

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -12,9 +12,10 @@ from crm_core.support.selectors import (
     ticket_queue_filter,
 )
 from crm_core.support.services import ticket_open, ticket_reply, ticket_update
+from tenants.typing import StaffRequest
 
 
-def ticket_queue(request: HttpRequest) -> HttpResponse:
+def ticket_queue(request: StaffRequest) -> HttpResponse:
     tickets = ticket_queue_filter(user=request.user, params=request.GET)
     return render(
         request,
@@ -31,7 +32,7 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def ticket_create(request: HttpRequest) -> HttpResponse:
+def ticket_create(request: StaffRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
@@ -71,7 +72,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def ticket_detail(request: StaffRequest, pk: int) -> HttpResponse:
     ticket = ticket_get_for_user(user=request.user, pk=pk)
     if request.method == "POST":
         try:

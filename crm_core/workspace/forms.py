@@ -1,5 +1,6 @@
 from django import forms
 
+from crm_core.activities.models import InteractionOutcome, InteractionTopic
 from crm_core.parties.models import LifecycleStage
 
 
@@ -12,15 +13,11 @@ class StageForm(forms.ModelForm):
 
 class TopicForm(forms.ModelForm):
     class Meta:
-        from crm_core.activities.models import InteractionTopic
-
         model = InteractionTopic
         fields = ["name", "position", "is_active"]
 
 
 class OutcomeForm(forms.ModelForm):
     class Meta:
-        from crm_core.activities.models import InteractionOutcome
-
         model = InteractionOutcome
         fields = ["name", "position", "moves_to_stage", "rule", "is_active"]

@@ -24,7 +24,9 @@ def base_currency() -> str:
     return saved or DEFAULT_BASE_CURRENCY
 
 
-def exchange_rate_add(*, currency: str, valid_from: date, rate: Decimal) -> ExchangeRate:
+def exchange_rate_add(
+    *, currency: str, valid_from: date | None, rate: Decimal | None
+) -> ExchangeRate:
     currency = currency.strip().upper()
     errors = {}
     if not re.fullmatch(r"[A-Z]{3}", currency):
@@ -35,7 +37,7 @@ def exchange_rate_add(*, currency: str, valid_from: date, rate: Decimal) -> Exch
         errors["rate"] = [_("A rate is above zero.")]
     if valid_from is None:
         errors["valid_from"] = [_("Enter the day the rate applies from.")]
-    if errors:
+    if errors or valid_from is None or rate is None:
         raise ValidationError(errors)
     try:
         with transaction.atomic():

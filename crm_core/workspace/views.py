@@ -1,8 +1,10 @@
 """Tenant admins shape the CRM's lists: lifecycle stages, interaction topics and outcomes."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -17,9 +19,10 @@ from crm_core.workspace.services import base_currency, exchange_rate_add
 from tenants.identity.selectors.users import api_tokens_of, invitations_pending, staff_list
 from tenants.identity.services.users import seats_used
 from tenants.identity.views.team import team_manager_required
+from tenants.typing import StaffRequest
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: StaffRequest) -> HttpResponse:
     members = list(staff_list().filter(is_active=True)[:8])
     context = {
         "members": members,
@@ -31,7 +34,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "crm_core/workspace/dashboard.html", context)
 
 
-def exchange_rates(request: HttpRequest) -> HttpResponse:
+def exchange_rates(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
         if not request.user.can_manage_team:
             raise PermissionDenied(_("Only the owner and administrators manage currencies."))
@@ -69,11 +72,11 @@ LISTS = {
 
 
 @team_manager_required
-def crm_settings(request: HttpRequest) -> HttpResponse:
-    context = {
+def crm_settings(request: StaffRequest) -> HttpResponse:
+    context: dict[str, Any] = {
         name: [
             (item, form_class(instance=item, prefix=f"{name}-{item.pk}"))
-            for item in model.objects.all()
+            for item in model._default_manager.all()
         ]
         for name, (model, form_class) in LISTS.items()
     }
@@ -88,7 +91,7 @@ def crm_settings(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @team_manager_required
-def crm_list_save(request: HttpRequest, name: str, pk: int | None = None) -> HttpResponse:
+def crm_list_save(request: StaffRequest, name: str, pk: int | None = None) -> HttpResponse:
     model, form_class = LISTS[name]
     instance = get_object_or_404(model, pk=pk) if pk else None
     prefix = f"{name}-{pk}" if pk else f"{name}-new"
@@ -98,9 +101,9 @@ def crm_list_save(request: HttpRequest, name: str, pk: int | None = None) -> Htt
         messages.success(request, _("Saved."))
     else:
         errors = "; ".join(
-            f"{form.fields[field].label}: {' '.join(messages_)}"
+            f"{form.fields[field].label}: {' '.join(map(str, messages_))}"
             if field in form.fields
-            else " ".join(messages_)
+            else " ".join(map(str, messages_))
             for field, messages_ in form.errors.items()
         )
         messages.error(request, errors)

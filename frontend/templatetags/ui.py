@@ -1,3 +1,4 @@
+import phonenumbers
 from django import forms, template
 from django.utils.safestring import SafeString
 
@@ -37,7 +38,6 @@ def active(context, *url_names: str) -> str:
 @register.filter
 def phone(value: str) -> str:
     """+79161234567 → +7 916 123-45-67 (the number's own national grouping)."""
-    import phonenumbers
 
     try:
         number = phonenumbers.parse(value, None)

@@ -14,12 +14,13 @@ from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from crm_core.activities.services import interaction_log
+from crm_core.common.indexing import search_soon
 from crm_core.common.system_text import SystemText
 from crm_core.notifications.models import Notification
 from crm_core.notifications.services import notify
 from crm_core.parties.models import Contact
 from crm_core.parties.services import contact_create
-from portal.models import CustomerAccount
+from portal.models import CustomerAccount, PortalBranding
 from portal.tasks import portal_mail_send
 from tenants.identity.models import User
 from tenants.identity.roles import Role
@@ -60,7 +61,6 @@ def _mail(mail: str, recipient: str, context: dict) -> None:
 
 def portal_manager() -> User:
     """The staff member who owns the contacts that portal sign-ups create."""
-    from portal.models import PortalBranding
 
     branding = PortalBranding.objects.select_related("manager").first()
     if branding and branding.manager and branding.manager.is_active:
@@ -286,4 +286,5 @@ def email_change_confirm(*, user: User, token: str) -> str:
     if contact is not None and email not in contact.emails:
         contact.emails = [email, *contact.emails]
         contact.save(update_fields=["emails", "updated_at"])
+        search_soon()
     return email

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from crm_core.activities.models import Attachment, Interaction
 from crm_core.commerce.models import Order
+from crm_core.common.indexing import search_soon
 from crm_core.history.models import RecordChange
 from crm_core.parties.models import Contact
 from crm_core.support.models import Ticket, TicketMessage
@@ -211,4 +212,5 @@ def contact_erase(*, actor, contact: Contact) -> Contact:
     Ticket.objects.filter(pk__in=ticket_ids, kind=Ticket.Kind.ERASURE).exclude(
         status=Ticket.Status.CLOSED
     ).update(status=Ticket.Status.RESOLVED, resolved_at=timezone.now())
+    search_soon()  # the erased names and texts leave the search index too
     return contact

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from crm_core.common.indexing import search_soon
 from crm_core.common.services import phones_normalise
 from crm_core.parties.models import Contact
 from portal.models import Address
@@ -40,4 +41,5 @@ def profile_save(*, contact: Contact, form, phone: str) -> Contact:
         phones = phones_normalise([phone])
         contact.phones = phones + [known for known in contact.phones if known not in phones]
     contact.save()
+    search_soon()
     return contact

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from crm_core.activities.services import attachments_add, interaction_log
+from crm_core.common.indexing import search_soon
 from crm_core.common.system_text import SystemText
 from crm_core.notifications.models import Notification
 from crm_core.notifications.services import notify
@@ -153,6 +154,7 @@ def request_reply(*, account: CustomerAccount, ticket: Ticket, body: str, files:
     ticket.status = Ticket.Status.OPEN
     ticket.resolved_at = None
     ticket.save(update_fields=["status", "resolved_at", "updated_at"])
+    search_soon()
     notify(
         recipients=[ticket.assignee or account.contact.owner],
         kind=Notification.Kind.PORTAL_MESSAGE,

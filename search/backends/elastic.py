@@ -47,6 +47,7 @@ from search.backends.base import (
 from search.documents import SearchDocument
 from search.lexicon import PARTY_KINDS
 from search.query import ParsedQuery
+from tenants.models import Tenant
 
 MAPPING_VERSION = 1
 
@@ -185,8 +186,6 @@ class ElasticBackend:
         self.index_create(self.rebuilding)
 
     def rebuild_finish(self) -> None:
-        from tenants.models import Tenant
-
         old = self._current_indices()
         actions = [{"remove": {"index": name, "alias": "*"}} for name in old]
         actions.append({"add": {"index": self.rebuilding, "alias": self.alias}})

@@ -1,10 +1,10 @@
 from celery import shared_task
 from django.core.mail import send_mail
-from django.db import connection
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from tenants.identity.models import Invitation
+from tenants.typing import connection
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 from django_tenants.utils import get_public_schema_name
 
 from tenants.models import Tenant
+from tenants.typing import connection
 
 
 @dataclass

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_exists, tenant_context
 
@@ -17,6 +17,7 @@ from tenants.identity.services.handoff import handoff_path_for
 from tenants.identity.services.users import user_create
 from tenants.links import domain_for
 from tenants.models import Domain, Tenant
+from tenants.typing import connection
 from tenants.validators import schema_name_for, validate_subdomain
 
 logger = logging.getLogger(__name__)

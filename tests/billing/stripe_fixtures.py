@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client, TestCase
 
-from billing.models import Subscription
+from billing.models import Plan, Subscription
 from tests.billing.stripe_server import WEBHOOK_SECRET, FakeStripe, serve, sign
 from tests.conftest import TenantHandle
 
@@ -59,7 +59,6 @@ def subscription_of(handle: TenantHandle) -> Subscription:
 @pytest.fixture
 def paid_plan(db):
     """The Team plan with Stripe price ids, as the operator sets them in the admin."""
-    from billing.models import Plan
 
     plan = Plan.objects.get(code="team")
     plan.stripe_price_month = "price_team_month"

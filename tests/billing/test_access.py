@@ -11,6 +11,7 @@ from billing.models import Invoice, Subscription
 from billing.services.subscriptions import SeatLimitReached, seats_set
 from crm_core.parties.models import Contact
 from tenants.identity.roles import Role
+from tenants.identity.services.users import seats_used, user_create
 from tests.billing.stripe_fixtures import deliver, subscription_of
 from tests.billing.stripe_server import event
 
@@ -75,8 +76,6 @@ def test_the_trial_allows_its_seat_limit(tenant_a):
     plan = subscription_of(tenant_a).plan
     assert plan.max_seats == 10
     with tenant_a.active():
-        from tenants.identity.services.users import seats_used
-
         free = plan.max_seats - seats_used()
     for _ in range(free):
         tenant_a.make_user(Role.SALES_REP)
@@ -88,8 +87,6 @@ def test_the_trial_allows_its_seat_limit(tenant_a):
     assert "all of them are taken" in response.content.decode()
     # portal customers take no seat
     with tenant_a.active():
-        from tenants.identity.services.users import user_create
-
         user_create(email="buyer@example.test", full_name="B", password=None, role=Role.CUSTOMER)
 
 

@@ -2,31 +2,16 @@
 the tenant that queued it."""
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
+from django.db import connection
 from django_tenants.utils import tenant_context
 
-from config.celery import app
+from search.tasks import search_changes_job
 from tenants.identity.models import Invitation
 from tenants.identity.roles import Role
 from tenants.identity.services.users import invitation_create
 from tenants.identity.tasks import invitation_email_send
 from tests.conftest import tenant_handle
-
-
-@pytest.fixture
-def worker(django_db_setup, django_db_blocker):
-    app.conf.task_always_eager = False
-    try:
-        with (
-            django_db_blocker.unblock(),
-            start_worker(
-                app, pool="solo", perform_ping_check=False, shutdown_timeout=10
-            ) as running,
-        ):
-            yield running
-    finally:
-        app.conf.task_always_eager = True
 
 
 @pytest.fixture
@@ -64,9 +49,6 @@ def test_task_runs_in_the_schema_of_the_tenant_that_queued_it(worker, committed_
 def test_a_task_for_a_schema_no_company_has_is_skipped_not_run_in_public(db, caplog):
     """A message stamped with a schema whose company is gone is dropped with a warning; the
     task never runs in the public schema."""
-    from django.db import connection
-
-    from search.tasks import search_changes_job
 
     result = search_changes_job.apply(headers={"_schema_name": "gone_company"})
 

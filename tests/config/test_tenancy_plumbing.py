@@ -1,8 +1,10 @@
 import logging
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django_tenants.log import TenantContextFilter
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +23,6 @@ def test_cache_keys_are_scoped_to_the_tenant(tenant_a, tenant_b):
 
 
 def test_log_lines_carry_the_schema(tenant_a):
-    from django.conf import settings
-    from django_tenants.log import TenantContextFilter
-
     formatter = logging.Formatter(settings.LOGGING["formatters"]["text"]["format"])
     tenant_filter = TenantContextFilter()
     record = logging.LogRecord("crm", logging.INFO, __file__, 1, "deal moved", None, None)

@@ -2,10 +2,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from crm_core.deals.models import DealMove, Pipeline
+from crm_core.commerce.services import price_list_save, prices_set, product_save
+from crm_core.deals.models import Deal, DealMove, Pipeline, PipelineStage
 from crm_core.deals.selectors import pipeline_board
-from crm_core.deals.services import deal_create
+from crm_core.deals.services import DealLineRequest, deal_create, deal_lines_set, deal_move
+from crm_core.history.models import RecordChange
 from crm_core.parties.services import contact_create
 from tenants.identity.roles import Role
 
@@ -162,8 +166,6 @@ def test_deal_pages_create_and_edit_with_errors(tenant_a):
 
 
 def test_deal_products_price_from_the_clients_list_make_the_amount(tenant_a):
-    from crm_core.commerce.services import price_list_save, prices_set, product_save
-
     owner = tenant_a.owner()
     with tenant_a.active():
         bolts = product_save(product=None, data={"sku": "B-1", "name": "Bolts", "unit": "box"})
@@ -219,10 +221,6 @@ def test_deal_products_price_from_the_clients_list_make_the_amount(tenant_a):
 
 
 def test_a_stage_can_require_products(tenant_a):
-    from crm_core.commerce.services import product_save
-    from crm_core.deals.models import PipelineStage
-    from crm_core.deals.services import DealLineRequest, deal_lines_set, deal_move
-
     owner = tenant_a.owner()
     with tenant_a.active():
         deal = deal_create(actor=owner, data={"title": "Gated"})
@@ -238,3 +236,41 @@ def test_a_stage_can_require_products(tenant_a):
             lines=[DealLineRequest(widget, Decimal(1), unit_price=Decimal(5))],
         )
         assert deal_move(actor=owner, deal=deal, stage=stage).stage == stage
+
+
+def test_a_move_reads_the_deal_twice_and_writes_its_history_once(tenant_a):
+    """The walk of a deal move: API (the visibility read) -> service (the locked read, the gate,
+    the move) -> database (one UPDATE; the trigger leaves the move's columns to the DealMove)
+    -> push. The deal the move shifts down the column gets no history row either."""
+    owner = tenant_a.owner()
+    client = tenant_a.client(owner)
+    ids = stages(tenant_a)
+    with tenant_a.active():
+        buyer = contact_create(actor=owner, data={"first_name": "Walk"})
+    below = post(client, "/api/v1/deals/", {"title": "Below", "contact": buyer.pk}).json()
+    post(client, f"/api/v1/deals/{below['id']}/move/", {"stage": ids["Qualified"]})
+    deal = post(client, "/api/v1/deals/", {"title": "Walked", "contact": buyer.pk}).json()
+    with tenant_a.active():
+        history_before = RecordChange.objects.filter(table_name="crm_core_deal").count()
+        below_position = Deal.objects.get(pk=below["id"]).board_position
+    with CaptureQueriesContext(connection) as queries:
+        moved = post(
+            client, f"/api/v1/deals/{deal['id']}/move/", {"stage": ids["Qualified"], "position": 0}
+        )
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["stage"]["name"] == "Qualified"
+    assert moved.json()["contact"]["id"] == buyer.pk
+    deal_reads = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith("SELECT") and 'FROM "crm_core_deal"' in query["sql"]
+    ]
+    assert len(deal_reads) == 2, deal_reads
+    with tenant_a.active():
+        moves = DealMove.objects.filter(deal_id=deal["id"]).order_by("id")
+        assert [(m.from_stage.name if m.from_stage else None, m.to_stage.name) for m in moves] == [
+            (None, "Incoming"),
+            ("Incoming", "Qualified"),
+        ]
+        assert RecordChange.objects.filter(table_name="crm_core_deal").count() == history_before
+        assert Deal.objects.get(pk=below["id"]).board_position == below_position + 1

@@ -3,16 +3,20 @@ long one (progress on its page, a notification with the link), always what the u
 
 import csv
 import io
+import uuid
 from datetime import timedelta
 
+import psycopg
 import pytest
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from crm_core.jobs import exports as export_services
-from crm_core.jobs.exports import exports_purge
+from crm_core.jobs.exports import exports_purge, exports_recover
 from crm_core.jobs.models import ExportJob
+from crm_core.jobs.running import running_tag
 from crm_core.notifications.models import Notification
 from crm_core.parties.services import company_create, contact_create
 from crm_core.segments.services import segment_save
@@ -219,13 +223,6 @@ def test_an_export_whose_worker_died_fails_and_says_so(
     """An export left "running" with no database session behind it (its worker killed) fails
     at the next recovery, with a message and a notification; one whose session is there, or
     that started a moment ago, is left alone."""
-    import uuid
-
-    import psycopg
-    from django.db import connection
-
-    from crm_core.jobs.exports import exports_recover
-    from crm_core.jobs.running import running_tag
 
     owner = tenant_a.owner()
     with tenant_a.active():

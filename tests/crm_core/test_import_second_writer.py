@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.db.models import Q
 
 from billing.services.subscriptions import current_subscription
@@ -142,7 +142,6 @@ def test_a_lost_connection_after_the_second_share_committed_takes_that_share_bac
     """The one step between the two commits is the job's own commit. When its connection is
     lost there (the server ends it here, right after the second writer committed), the import
     fails and the second writer's committed share is removed again on a new connection."""
-    from django.db import connection
 
     handle, owner, _known = committed
     decide = writer.SecondWriter.decide

@@ -3,15 +3,23 @@ every kind of bad file. The Celery tasks run eagerly in tests, through the same 
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
+import psycopg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import TestCase
+from django.utils import timezone
 from openpyxl import Workbook
 
 from crm_core.activities.services import interaction_log
+from crm_core.common.services import phone_normalise
+from crm_core.jobs.imports import imports_purge, imports_recover
+from crm_core.jobs.imports.cells import phone_read as _phone
+from crm_core.jobs.imports.fields import ImportRowError
 from crm_core.jobs.models import ImportJob
+from crm_core.jobs.running import running_tag
 from crm_core.parties.models import Company, Contact, LifecycleStage
 from crm_core.parties.services import company_create, contact_create
 from crm_core.segments.services import segment_save
@@ -388,9 +396,6 @@ def test_an_export_imports_back_with_its_own_headers(tenant_a, django_capture_on
 
 def test_phone_shortcuts_agree_with_the_full_parser():
     """The import's memoised rewrites give what `phone_normalise` gives, row after row."""
-    from crm_core.common.services import phone_normalise
-    from crm_core.jobs.imports.cells import phone_read as _phone
-    from crm_core.jobs.imports.fields import ImportRowError
 
     samples = [
         "8 (926) 123-45-67",
@@ -449,7 +454,6 @@ def test_each_import_step_the_queue_cannot_take_goes_back_to_where_it_can_be_ret
 
 def _staged_tables() -> dict[str, str]:
     """The jobs' tables of checked rows, by name, with the schema that holds each."""
-    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -511,7 +515,6 @@ def test_the_import_reads_the_file_again_when_the_checked_rows_are_gone(
     with tenant_a.active():
         job = _upload(client, "contacts", _csv(PEOPLE))
         _check(client, job, django_capture_on_commit_callbacks)
-        from django.db import connection
 
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE import_rows_{job.pk}")
@@ -527,12 +530,6 @@ def test_the_import_reads_the_file_again_when_the_checked_rows_are_gone(
 def test_checked_rows_nobody_imports_are_purged_after_a_day(
     tenant_a, django_capture_on_commit_callbacks
 ):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from crm_core.jobs.imports import imports_purge
-
     owner = tenant_a.owner()
     client = tenant_a.client(owner)
     with tenant_a.active():
@@ -560,14 +557,6 @@ def test_a_step_whose_worker_died_goes_back_to_where_it_can_start_again(
     back, saying so, and removes rows a second writer committed just before the worker died.
     A job whose session is still there is left alone, however long it runs, and each company
     recovers only its own jobs."""
-    from datetime import timedelta
-
-    import psycopg
-    from django.db import connection
-    from django.utils import timezone
-
-    from crm_core.jobs.imports import imports_recover
-    from crm_core.jobs.running import running_tag
 
     owner = tenant_a.owner()
     client = tenant_a.client(owner)

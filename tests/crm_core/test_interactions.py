@@ -1,13 +1,21 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone, translation
 
-from crm_core.activities.models import InteractionOutcome, InteractionTopic, StageChange
+from crm_core.activities.models import (
+    Attachment,
+    Interaction,
+    InteractionOutcome,
+    InteractionTopic,
+    StageChange,
+)
 from crm_core.activities.selectors import record_timeline
 from crm_core.activities.services import interaction_log
 from crm_core.parties.models import LifecycleStage
-from crm_core.parties.services import contact_create
+from crm_core.parties.services import contact_create, contact_update
+from crm_core.support.services import ticket_open
 from tenants.identity.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -282,10 +290,6 @@ def test_the_timeline_api_reads_a_page_in_a_bounded_number_of_queries(
 
 
 def test_files_attach_to_an_interaction_and_only_those_who_see_the_contact_get_them(tenant_a):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from crm_core.activities.models import Attachment, Interaction
-
     owner = tenant_a.owner()
     rep = tenant_a.make_user(Role.SALES_REP)
     with tenant_a.active():
@@ -347,10 +351,6 @@ def test_texts_the_crm_writes_read_in_the_readers_language(tenant_a):
     """Given a request opened and a stage edited while English was active (as in a worker),
     when colleagues read the contact's timeline in Russian and in English (page and API),
     then each reads the entries the CRM wrote in their own language; what was typed stays."""
-    from django.utils import translation
-
-    from crm_core.parties.services import contact_update
-    from crm_core.support.services import ticket_open
 
     owner = tenant_a.owner()
     with tenant_a.active(), translation.override("en"):

@@ -4,6 +4,7 @@ from crm_core.activities.models import Interaction
 from crm_core.activities.services import interaction_log
 from crm_core.deals.models import Deal
 from crm_core.deals.services import deal_create
+from crm_core.history.models import ContactMerge
 from crm_core.parties.models import Contact, LifecycleStage
 from crm_core.parties.services import contact_create
 from tenants.identity.roles import Role
@@ -66,7 +67,6 @@ def test_merge_combines_timelines_and_undo_puts_everything_back(tenant_a):
         assert dupe.archived_at is not None
         assert Interaction.objects.get(pk=moved_call.interaction.pk).contact == keep
         assert Deal.objects.get(pk=deal.pk).contact == keep
-        from crm_core.history.models import ContactMerge
 
         merge = ContactMerge.objects.get()
     undone = client.post(f"/merges/{merge.pk}/undo/", follow=True)

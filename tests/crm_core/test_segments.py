@@ -1,6 +1,7 @@
 import pytest
 
 from crm_core.parties.services import company_create
+from crm_core.segments.models import Segment
 from crm_core.segments.services import segment_save
 from tenants.identity.roles import Role
 
@@ -186,8 +187,6 @@ def test_segment_editor_card_values_and_list_filters_in_pages(tenant_a):
     )
     assert created["Location"] == "/settings/segments/"
     with tenant_a.active():
-        from crm_core.segments.models import Segment
-
         segment = Segment.objects.get(name="Distributors")
         assert [p["key"] for p in segment.parameters] == ["turnover", "warehouse_m"]
         big = company_create(actor=owner, data={"name": "Big Depot"})

@@ -3,6 +3,9 @@ real browser against the real server."""
 
 from __future__ import annotations
 
+import time
+
+import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -159,9 +162,6 @@ def test_the_shell_works_on_a_phone(browser, site):
 def test_two_factor_sign_in_for_staff(page: Page, site):
     """The owner switches on two-factor sign-in from the profile; the next sign-in asks for a
     code after the password."""
-    import time
-
-    import pyotp
 
     sign_up(
         page,

@@ -8,6 +8,7 @@ from django.test import override_settings
 from tenants.identity.models import User
 from tenants.identity.roles import Role
 from tests.conftest import PASSWORD
+from tests.portal.conftest import make_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -97,8 +98,6 @@ def test_session_of_one_tenant_is_useless_on_another(tenant_a, tenant_b):
 def test_customers_sign_in_to_the_portal_not_the_staff_app(
     tenant_a, django_capture_on_commit_callbacks
 ):
-    from tests.portal.conftest import make_customer
-
     customer = make_customer(
         tenant_a, django_capture_on_commit_callbacks, email="cora@client.test"
     ).user

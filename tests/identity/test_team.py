@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core import mail
 
 from tenants.identity.models import Invitation, User
@@ -80,8 +81,6 @@ def test_owner_changes_a_role_and_visibility_follows(tenant_a):
 
 def test_every_role_has_a_visibility_and_a_group(tenant_a):
     with tenant_a.active():
-        from django.contrib.auth.models import Group
-
         assert set(Group.objects.values_list("name", flat=True)) == {role.value for role in Role}
     assert set(VISIBILITY) == set(Role)
     assert VISIBILITY[Role.SALES_REP] == Visibility.OWN

@@ -21,6 +21,7 @@ from crm_core.support.models import SupportTopic, Ticket
 from portal.models import Address, CartLine
 from portal.services.accounts import EMAIL_CHANGE, _token
 from portal.services.support import request_open
+from tenants.identity.services.tokens import api_token_create
 from tests.isolation.test_tenant_routes import PORTAL, PORTAL_API, ROUTES, call, url_for
 from tests.portal.conftest import make_customer
 
@@ -127,8 +128,6 @@ def test_a_customer_of_another_company(tenant_a, tenant_b, django_capture_on_com
 
 
 def test_staff_tokens_reach_no_portal_api_route(tenant_a):
-    from tenants.identity.services.tokens import api_token_create
-
     with tenant_a.active():
         _token_row, raw = api_token_create(user=tenant_a.owner(), name="staff")
     client = tenant_a.client(HTTP_AUTHORIZATION=f"Bearer {raw}")

@@ -38,6 +38,15 @@ from crm_core.parties.services import company_create, contact_create
 from crm_core.segments.models import Segment
 from crm_core.support.models import SupportTopic, Ticket
 from crm_core.support.services import ticket_open
+from portal.models import Address, CustomerAccount
+from portal.services.accounts import (
+    EMAIL_CHANGE,
+    INVITE,
+    VERIFY,
+    _token,
+    customer_signup,
+    customer_verify,
+)
 from search.services import changes_index
 from tenants.identity.models import ApiToken, Invitation, User
 from tenants.identity.roles import Role
@@ -460,15 +469,6 @@ def secrets_of_b(tenant_b):
 
 def portal_customer_of_b() -> dict:
     """A verified portal customer of tenant B with an address, and B's signed portal links."""
-    from portal.models import Address, CustomerAccount
-    from portal.services.accounts import (
-        EMAIL_CHANGE,
-        INVITE,
-        VERIFY,
-        _token,
-        customer_signup,
-        customer_verify,
-    )
 
     user = customer_signup(
         email="quenda@beta-client.test", full_name="Quenda Customer", password=PASSWORD

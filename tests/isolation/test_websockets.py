@@ -11,11 +11,16 @@ import pytest
 
 from config.asgi import websocket_routes
 from crm_core.activities.services import interaction_log
+from crm_core.commerce.models import Order
+from crm_core.commerce.services import order_status_change
 from crm_core.deals.models import Deal
 from crm_core.deals.services import deal_move
 from crm_core.notifications.models import Notification
 from crm_core.notifications.services import notify
 from crm_core.parties.models import Contact
+from crm_core.support.models import Ticket
+from crm_core.support.services import ticket_open, ticket_reply
+from portal.models import CustomerAccount
 from tenants.identity.roles import Role
 from tests.isolation.test_tenant_routes import secrets_of_b  # noqa: F401 - a fixture
 from tests.live import (
@@ -28,6 +33,7 @@ from tests.live import (
     run,
     session_cookie,
 )
+from tests.portal.conftest import make_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -126,13 +132,6 @@ def test_a_customer_of_a_hears_nothing_of_bs_customers(
     secrets_of_b,  # noqa: F811
     django_capture_on_commit_callbacks,
 ):
-    from crm_core.commerce.models import Order
-    from crm_core.commerce.services import order_status_change
-    from crm_core.support.models import Ticket
-    from crm_core.support.services import ticket_open, ticket_reply
-    from portal.models import CustomerAccount
-    from tests.portal.conftest import make_customer
-
     customer_a = make_customer(tenant_a, django_capture_on_commit_callbacks, email="al@a.test")
     owner_b = tenant_b.owner()
     with tenant_b.active():

@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 
 from tenants.services.migrations import needs_migration, tenants_migrate
 
@@ -21,7 +23,6 @@ def _reversible_leaf() -> tuple[str, str, tuple[str, str]]:
     """The newest migration of a tenant app that nothing depends on and that can be undone:
     undoing it makes it pending again; forgetting it (its record gone, its changes kept)
     makes applying it fail. Returns (app, name, the migration before it)."""
-    from django.db.migrations.loader import MigrationLoader
 
     loader = MigrationLoader(None, ignore_no_migrations=True)
     leaves = dict(loader.graph.leaf_nodes())
@@ -69,7 +70,6 @@ def committed(django_db_setup, django_db_blocker) -> Iterator[None]:
 
 def _undo(schema: str) -> None:
     """The schema one migration back: pending again, and it will apply."""
-    from django.db.migrations.executor import MigrationExecutor
 
     connection.set_schema(schema)
     MigrationExecutor(connection).migrate([BEFORE])

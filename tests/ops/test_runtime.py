@@ -15,6 +15,7 @@ from django.test import Client, override_settings
 from dockerfile_parse import DockerfileParser
 
 from config.embedded import database_url
+from config.observability import _tenant_tag
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -134,8 +135,6 @@ def test_metrics_count_requests_by_route_for_the_cluster_only(tenant_a):
 
 @pytest.mark.django_db
 def test_sentry_events_carry_the_tenant_schema(tenant_a):
-    from config.observability import _tenant_tag
-
     with tenant_a.active():
         event = _tenant_tag({"message": "boom"}, {})
     assert event["tags"] == {"tenant": "alpha"}

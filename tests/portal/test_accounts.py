@@ -13,7 +13,7 @@ from crm_core.activities.models import Interaction
 from crm_core.notifications.models import Notification
 from crm_core.parties.models import Contact
 from crm_core.parties.services import contact_create
-from portal.models import CustomerAccount
+from portal.models import CustomerAccount, PortalBranding
 from tenants.identity.models import User
 from tests.conftest import PASSWORD
 from tests.portal.conftest import make_customer, verify_link
@@ -222,8 +222,6 @@ def test_portal_password_reset(tenant_a, customer, django_capture_on_commit_call
 
 
 def test_sign_up_closed_by_the_company(tenant_a):
-    from portal.models import PortalBranding
-
     with tenant_a.active():
         PortalBranding.objects.create(signup_open=False)
     assert tenant_a.client().get("/portal/signup/").status_code == 403

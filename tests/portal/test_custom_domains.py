@@ -4,15 +4,24 @@ mailed links, and removed. Another company can never claim, check or remove it."
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from portal.services.accounts import customer_signup
 from tenants.identity.roles import Role
 from tenants.models import CustomDomain, Domain
-from tenants.services.domains import domain_add, domain_normalize, pending_domains_check
+from tenants.services.domains import (
+    RECORD_GONE_DAYS,
+    domain_add,
+    domain_normalize,
+    pending_domains_check,
+    verified_domains_recheck,
+)
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -252,11 +261,6 @@ def test_a_verified_domain_whose_record_is_gone_warns_then_stops_routing(tenant_
     """The daily re-check: a record gone is a warning on the settings page; gone for
     RECORD_GONE_DAYS, the name stops routing (another company may then prove it) and waits
     for its record again; a silent DNS server changes nothing."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from tenants.services.domains import RECORD_GONE_DAYS, verified_domains_recheck
 
     custom = _verified(tenant_a, dns_server)
     assert verified_domains_recheck() == 0

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from crm_core.activities.services import interaction_log
 from crm_core.parties.services import company_create, contact_create
+from search import selectors
 from search.services import changes_index
+from tenants.identity.roles import Role
 
 BACKENDS = ["postgresql"] + (["elasticsearch"] if os.environ.get("ELASTICSEARCH_URL") else [])
 
@@ -23,7 +25,6 @@ def search_backend(request, settings):
     else:
         settings.ELASTICSEARCH_URL = os.environ["ELASTICSEARCH_URL"]
         settings.ELASTICSEARCH_INDEX = f"tenantly-test-{os.getpid()}"
-    from search import selectors
 
     selectors._elastic.cache_clear()
     yield request.param
@@ -45,7 +46,6 @@ class Clients:
 @pytest.fixture
 def clients(tenant_a, search_backend) -> Clients:
     """Two contacts of the owner, one call with a note, indexed through the real queue."""
-    from tenants.identity.roles import Role
 
     owner = tenant_a.owner()
     with tenant_a.active():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from crm_core.activities.models import Interaction
 from crm_core.activities.services import interaction_log
@@ -196,7 +197,6 @@ def test_any_input_is_answered_without_error(tenant_a, clients, text):
 def test_a_subject_the_crm_wrote_reads_in_the_readers_language(tenant_a, clients):
     """A request opened while English was active (as a worker's is) is indexed in English;
     a Russian reader's hit on its timeline entry reads in Russian, highlighted."""
-    from django.utils import translation
 
     with tenant_a.active():
         with translation.override("en"):

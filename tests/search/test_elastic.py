@@ -18,10 +18,14 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from billing.models import Plan, Subscription
+from crm_core.parties.models import Contact
+from crm_core.parties.services import contact_create
 from search import selectors
 from search.backends.base import Scope, SearchFilters
 from search.backends.elastic import ElasticBackend, ElasticUnavailable
 from search.documents import documents_for
+from search.models import SearchChange, SearchEntry
 from search.query import parse
 from search.selectors import query
 from search.services import changes_index, records_index
@@ -142,7 +146,6 @@ def fake_elastic(settings):
 @pytest.fixture
 def people(tenant_a, settings):
     """Clients indexed in PostgreSQL only (no Elasticsearch yet)."""
-    from crm_core.parties.services import contact_create
 
     settings.ELASTICSEARCH_URL = ""
     selectors._elastic.cache_clear()
@@ -316,8 +319,6 @@ def test_a_down_elasticsearch_degrades_to_postgresql(tenant_a, people, settings)
 
 def test_an_elasticsearch_outage_does_not_hold_up_postgresql(tenant_a, people, settings):
     """Writes reach PostgreSQL; what Elasticsearch missed stays queued for the next run."""
-    from crm_core.parties.models import Contact
-    from search.models import SearchChange, SearchEntry
 
     owner, anna = people
     with socket.socket() as sock:
@@ -343,7 +344,6 @@ def test_elasticsearch_answers_only_companies_whose_plan_includes_it(
 ):
     """A plan without the search feature is answered by PostgreSQL; Elasticsearch gets no
     query from it (its documents are still indexed, for an upgrade)."""
-    from billing.models import Plan, Subscription
 
     owner, anna = people
     subscription = Subscription.objects.get(tenant=tenant_a.tenant)

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
+from crm_core.parties.services import contact_create
 from search.models import SearchChange, SearchEntry
 from search.services import changes_index, drift_repair
 from tenants.identity.roles import Role
@@ -105,7 +106,6 @@ def test_a_commit_sends_one_drain_that_indexes_the_change(
     tenant_a, clients, django_capture_on_commit_callbacks
 ):
     """Celery runs eagerly in the suite: the task sent after commit is the real drain."""
-    from crm_core.parties.services import contact_create
 
     with tenant_a.active():
         # the test's own transaction never commits: the fixture's drain is still pending in it

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 ENCODINGS = [
     ("auto", gettext_lazy("Detect")),
@@ -232,9 +234,6 @@ def xlsx_check(stream: BinaryIO) -> None:
 
 
 def _xlsx_rows(stream: BinaryIO) -> Table:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
@@ -302,8 +301,6 @@ def table_preview(
 def rows_estimate(stream: BinaryIO, file_format: str) -> int:
     stream.seek(0)
     if file_format == "xlsx":
-        from openpyxl import load_workbook
-
         workbook = load_workbook(stream, read_only=True)
         count = max((workbook.worksheets[0].max_row or 1) - 1, 0)
         workbook.close()

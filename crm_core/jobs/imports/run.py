@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from crm_core.common.indexing import search_soon
 from crm_core.jobs.imports.duplicates import companies_resolve, existing_duplicates
 from crm_core.jobs.imports.files import FileProblem
 from crm_core.jobs.imports.problems import report_save
@@ -153,6 +154,7 @@ def _record(job: ImportJob, stage: StagedPass, outcome: _Outcome, *, write: bool
         job.status = ImportJob.Status.DONE
         job.created_count = outcome.created
         job.finished_at = timezone.now()
+        search_soon()  # the records written in bulk, queued by the triggers
     else:
         job.status = ImportJob.Status.CHECKED
         job.checked_at = timezone.now()

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_core.common.indexing import search_soon
 from crm_core.jobs.imports.progress import finished_push
 from crm_core.jobs.models import ImportJob
 from crm_core.jobs.running import running
@@ -76,4 +77,5 @@ def import_undo(*, job: ImportJob) -> ImportJob:
     job.undone_at = timezone.now()
     job.save()
     finished_push(job)
+    search_soon()
     return job

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import get_public_schema_name, schema_context
 from tqdm import tqdm
 
+from search.backends.elastic import ElasticBackend
 from search.backends.postgres import PostgresBackend
 from search.services import reindex, total_records
 from tenants.models import Tenant
@@ -37,8 +38,6 @@ class Command(BaseCommand):
             raise CommandError("Set ELASTICSEARCH_URL to reindex into Elasticsearch.")
         elastic = None
         if backend == "es":
-            from search.backends.elastic import ElasticBackend
-
             elastic = ElasticBackend.from_settings()
             if not tenant:
                 elastic.rebuild_start()

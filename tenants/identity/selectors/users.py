@@ -1,5 +1,6 @@
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from tenants.identity.models import ApiToken, Invitation, User
 from tenants.identity.roles import Role
@@ -14,8 +15,6 @@ def staff_list() -> QuerySet[User]:
 
 
 def invitations_pending() -> QuerySet[Invitation]:
-    from django.utils import timezone
-
     return Invitation.objects.filter(
         accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
     ).select_related("invited_by", "team")

@@ -18,7 +18,7 @@ HANDOFF_SECONDS = 120
 class _HandoffTokenGenerator(CompanyTokenGenerator):
     key_salt = "tenantly.identity.handoff"
 
-    def check_token(self, user, token) -> bool:  # type: ignore[override]
+    def check_token(self, user, token) -> bool:
         if not super().check_token(user, token):
             return False
         issued_at = base36_to_int(token.split("-")[0])

@@ -14,7 +14,8 @@ from typing import Any
 
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
-from django.db import connection
+
+from tenants.typing import connection
 
 
 def _salt(purpose: str) -> str:

@@ -9,12 +9,13 @@ from datetime import timedelta
 import pyotp
 import segno
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tenants.identity.models import User
+from tenants.typing import connection
 
 
 def totp_setup(*, user: User) -> str:

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -10,9 +10,10 @@ from tenants.identity.forms import ApiTokenForm, CodeForm, ProfileForm
 from tenants.identity.selectors.users import api_tokens_of
 from tenants.identity.services.tokens import api_token_create, api_token_revoke
 from tenants.identity.services.totp import totp_disable, totp_enable, totp_qr_svg, totp_setup
+from tenants.typing import StaffRequest
 
 
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: StaffRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
@@ -23,13 +24,13 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def api_token_revoke_view(request: StaffRequest, pk: int) -> HttpResponse:
     if api_token_revoke(user=request.user, token_id=pk):
         messages.success(request, _("Token revoked. Integrations using it stop working now."))
     return redirect("api_tokens")
 
 
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: StaffRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         user = form.save()
@@ -42,7 +43,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/profile.html", {"form": form})
 
 
-def two_factor_settings(request: HttpRequest, *, template: str) -> HttpResponse:
+def two_factor_settings(request: StaffRequest, *, template: str) -> HttpResponse:
     """Two-factor sign-in of whoever is signed in (staff here, customers on the portal): set
     up a secret, scan it, confirm one code to switch it on; switching it off takes a code."""
     user = request.user
@@ -70,5 +71,5 @@ def two_factor_settings(request: HttpRequest, *, template: str) -> HttpResponse:
     return render(request, template, context)
 
 
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: StaffRequest) -> HttpResponse:
     return two_factor_settings(request, template="identity/security.html")

@@ -113,7 +113,7 @@ class LoginView(auth_views.LoginView):
 
     def get_success_url(self) -> str:
         url = super().get_success_url()
-        if self.request.user.is_customer:
+        if getattr(self.request.user, "is_customer", False):
             return "/portal/"
         return url
 

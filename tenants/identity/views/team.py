@@ -2,7 +2,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,11 +20,12 @@ from tenants.identity.services.users import (
     user_deactivate,
     user_reactivate,
 )
+from tenants.typing import StaffRequest
 
 
 def team_manager_required(view):
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: StaffRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.can_manage_team:
             return HttpResponseForbidden(_("Only the owner and administrators manage the team."))
         return view(request, *args, **kwargs)
@@ -36,7 +37,7 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def team_list(request: HttpRequest) -> HttpResponse:
+def team_list(request: StaffRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None)
     if request.method == "POST":
         if not request.user.can_manage_team:
@@ -63,7 +64,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 
 @team_manager_required
-def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def member_edit(request: StaffRequest, pk: int) -> HttpResponse:
     member = staff_user_get(pk=pk)
     form = UserRoleForm(request.POST or None, initial={"role": member.role, "team": member.team_id})
     if request.method == "POST" and form.is_valid():
@@ -88,7 +89,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @team_manager_required
-def member_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+def member_set_active(request: StaffRequest, pk: int) -> HttpResponse:
     member = staff_user_get(pk=pk)
     try:
         if request.POST.get("active") == "1":
@@ -108,7 +109,7 @@ def member_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @team_manager_required
-def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke_view(request: StaffRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk)
     invitation_revoke(actor=request.user, invitation=invitation)
     messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
@@ -117,11 +118,11 @@ def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @team_manager_required
-def team_create(request: HttpRequest) -> HttpResponse:
+def team_create(request: StaffRequest) -> HttpResponse:
     form = TeamForm(request.POST)
     if form.is_valid():
         form.save()
         messages.success(request, _("Team “%(name)s” created.") % {"name": form.instance.name})
     else:
-        messages.error(request, _error_text(ValidationError(form.errors["name"])))
+        messages.error(request, " ".join(map(str, form.errors["name"])))
     return redirect("team")

@@ -59,8 +59,8 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(f"--canary: {error}") from error
-        for schema, error in sorted(report.failed.items()):
-            self.stderr.write(f"{schema}: {error}")
+        for schema, failure in sorted(report.failed.items()):
+            self.stderr.write(f"{schema}: {failure}")
         if report.canary_failed:
             raise CommandError(
                 f"A canary tenant failed ({', '.join(sorted(report.failed))}); "
