@@ -1,64 +1,25 @@
 """Import of contacts and companies: upload, mapping, dry run, import, duplicates, undo, and
 every kind of bad file. The Celery tasks run eagerly in tests, through the same code."""
 
-import csv
 import io
-from datetime import date, timedelta
+from datetime import date
 
-import psycopg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test import TestCase
-from django.utils import timezone
 from openpyxl import Workbook
 
 from crm_core.activities.services import interaction_log
 from crm_core.common.services import phone_normalise
-from crm_core.jobs.imports import imports_purge, imports_recover
 from crm_core.jobs.imports.cells import phone_read as _phone
 from crm_core.jobs.imports.fields import ImportRowError
 from crm_core.jobs.models import ImportJob
-from crm_core.jobs.running import running_tag
 from crm_core.parties.models import Company, Contact, LifecycleStage
 from crm_core.parties.services import company_create, contact_create
 from crm_core.segments.services import segment_save
 from tenants.identity.roles import Role
-from tests.queue import unreachable_broker
+from tests.crm_core.import_steps import check, csv_bytes, run, upload
 
 pytestmark = pytest.mark.django_db
-
-
-def _csv(rows, *, delimiter=",", encoding="utf-8") -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter).writerows(rows)
-    return buffer.getvalue().encode(encoding)
-
-
-def _upload(client, kind, content, name="people.csv", **fields):
-    data = {"file": SimpleUploadedFile(name, content), "encoding": "auto", "delimiter": ""}
-    data.update(duplicates="skip")
-    data.update(fields)
-    # a workbook is read by a worker once the upload commits
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        response = client.post(f"/{kind}/import/", data)
-    assert response.status_code == 302, response.content.decode()[:3000]
-    return ImportJob.objects.get(pk=int(response["Location"].strip("/").split("/")[-1]))
-
-
-def _check(client, job, capture, mapping=None, **extra):
-    data = {f"column-{index}": key for index, key in (mapping or job.mapping).items()}
-    data.update(extra)
-    with capture(execute=True):
-        response = client.post(f"/imports/{job.pk}/", data)
-    job.refresh_from_db()
-    return response
-
-
-def _run(client, job, capture):
-    with capture(execute=True):
-        client.post(f"/imports/{job.pk}/run/")
-    job.refresh_from_db()
 
 
 def test_cyrillic_semicolon_file_is_detected_mapped_checked_imported_and_undone(
@@ -74,7 +35,7 @@ def test_cyrillic_semicolon_file_is_detected_mapped_checked_imported_and_undone(
         )
         known = company_create(actor=owner, data={"name": "Ромашка"})
         qualified = LifecycleStage.objects.order_by("position")[1]
-    content = _csv(
+    content = csv_bytes(
         [
             ["Имя", "Фамилия", "Эл. почта", "Телефон", "Компания", "Дата рождения", "Стадия"],
             [
@@ -95,7 +56,7 @@ def test_cyrillic_semicolon_file_is_detected_mapped_checked_imported_and_undone(
     )
     client = tenant_a.client(owner)
     with tenant_a.active():
-        job = _upload(client, "contacts", content)
+        job = upload(client, "contacts", content)
         assert (job.encoding, job.delimiter, job.total_rows) == ("windows-1251", ";", 4)
         assert job.mapping == {
             "0": "first_name",
@@ -110,7 +71,7 @@ def test_cyrillic_semicolon_file_is_detected_mapped_checked_imported_and_undone(
         assert "Анна" in page
         assert "Смирнова" in page
 
-        _check(client, job, django_capture_on_commit_callbacks)
+        check(client, job, django_capture_on_commit_callbacks)
         assert job.status == ImportJob.Status.CHECKED
         assert (job.error_count, job.duplicate_count, job.valid_rows) == (0, 1, 3)
         assert job.duplicate_rows[0]["row"] == 3
@@ -119,7 +80,7 @@ def test_cyrillic_semicolon_file_is_detected_mapped_checked_imported_and_undone(
         assert Contact.objects.count() == 1  # the dry run wrote nothing
         assert not Company.objects.filter(name="Новая компания").exists()
 
-        _run(client, job, django_capture_on_commit_callbacks)
+        run(client, job, django_capture_on_commit_callbacks)
         assert job.status == ImportJob.Status.DONE
         assert job.created_count == 3
         anna = Contact.objects.get(first_name="Анна")
@@ -159,7 +120,7 @@ def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(
     rows += [["", "not-an-email", "12", "31.02.1990", "maybe", "Nope"]] * 10_000
     client = tenant_a.client(owner)
     with tenant_a.active():
-        job = _upload(client, "contacts", _csv(rows))
+        job = upload(client, "contacts", csv_bytes(rows))
         mapping = {
             "0": "first_name",
             "1": "emails",
@@ -169,7 +130,7 @@ def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(
             "5": "lifecycle_stage",
         }
         assert job.mapping == mapping
-        response = _check(client, job, django_capture_on_commit_callbacks)
+        response = check(client, job, django_capture_on_commit_callbacks)
         assert job.error_count == 60_000  # six problems on each of the 10,000 bad rows
         assert len(job.errors) == 200
         first = job.errors[:6]
@@ -193,15 +154,15 @@ def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(
         report = b"".join(client.get(f"/imports/{job.pk}/problems.csv").streaming_content)
         assert len(report.decode("utf-8-sig").splitlines()) == 60_001
         # importing anyway is refused and writes nothing
-        _run(client, job, django_capture_on_commit_callbacks)
+        run(client, job, django_capture_on_commit_callbacks)
         assert Contact.objects.count() == 0
         assert job.status == ImportJob.Status.CHECKED
 
         # the user chooses to import the valid rows only
-        _check(client, job, django_capture_on_commit_callbacks, skip_invalid="on")
+        check(client, job, django_capture_on_commit_callbacks, skip_invalid="on")
         assert job.can_import
         assert job.valid_rows == 1
-        _run(client, job, django_capture_on_commit_callbacks)
+        run(client, job, django_capture_on_commit_callbacks)
         good = Contact.objects.get()
         assert (good.first_name, good.phones, good.is_vip) == ("Good", ["+442079460958"], True)
     assert response.status_code == 302
@@ -216,9 +177,9 @@ def test_broken_encoding_wrong_delimiter_and_missing_columns_are_explained(
         # valid UTF-8 for 2,000 lines, then a byte that is not
         good_lines = "First name,Email\n" + "".join(f"Пётр{i},p{i}@x.test\n" for i in range(5000))
         broken = good_lines.encode() + b"Bad\xff\xfe,bad@x.test\n"
-        job = _upload(client, "contacts", broken)
+        job = upload(client, "contacts", broken)
         assert job.encoding == "utf-8"
-        _check(client, job, django_capture_on_commit_callbacks)
+        check(client, job, django_capture_on_commit_callbacks)
         assert job.status == ImportJob.Status.UPLOADED
         assert job.problem.startswith("Line 5002 is not valid UTF-8 text.")
         assert Contact.objects.count() == 0
@@ -236,13 +197,13 @@ def test_broken_encoding_wrong_delimiter_and_missing_columns_are_explained(
         assert "Line 3 is not valid UTF-8 text." in response.content.decode()
 
         # a semicolon file read with a comma: one column, nothing maps, the hint names it
-        job = _upload(
+        job = upload(
             client,
             "contacts",
-            _csv([["First name;Email"], ["Ann;a@x.test"]]),
+            csv_bytes([["First name;Email"], ["Ann;a@x.test"]]),
             delimiter=",",
         )
-        response = _check(client, job, django_capture_on_commit_callbacks, mapping={})
+        response = check(client, job, django_capture_on_commit_callbacks, mapping={})
         page = response.content.decode()
         assert "Choose the column for “First name”: it is required." in page
         assert "is the delimiter right?" in page
@@ -303,7 +264,7 @@ def test_xlsx_companies_with_segment_parameters_and_duplicate_tax_ids(
     workbook.save(buffer)
     client = tenant_a.client(owner)
     with tenant_a.active():
-        job = _upload(
+        job = upload(
             client,
             "companies",
             buffer.getvalue(),
@@ -318,7 +279,7 @@ def test_xlsx_companies_with_segment_parameters_and_duplicate_tax_ids(
             "4": "p.regions",
             "5": "owner",
         }
-        _check(client, job, django_capture_on_commit_callbacks)
+        check(client, job, django_capture_on_commit_callbacks)
         problems = {(error["row"], error["column"]): error["message"] for error in job.errors}
         assert problems == {
             (4, "Warehouse m2"): "Warehouse m2 is required.",
@@ -327,8 +288,8 @@ def test_xlsx_companies_with_segment_parameters_and_duplicate_tax_ids(
         }
         assert job.duplicate_rows[0]["row"] == 3
         assert "7701234567" in job.duplicate_rows[0]["match"]
-        _check(client, job, django_capture_on_commit_callbacks, skip_invalid="on")
-        _run(client, job, django_capture_on_commit_callbacks)
+        check(client, job, django_capture_on_commit_callbacks, skip_invalid="on")
+        run(client, job, django_capture_on_commit_callbacks)
         assert job.created_count == 2
         alpha = Company.objects.get(name="Alpha Distribution")
         assert alpha.website == "https://alpha.test"
@@ -354,16 +315,16 @@ def test_rep_imports_only_as_owner_and_sees_only_own_imports(
     owner = tenant_a.owner()
     client = tenant_a.client(rep)
     with tenant_a.active():
-        job = _upload(
+        job = upload(
             client,
             "contacts",
-            _csv([["Name", "Owner"], ["Mine", rep.email], ["Theirs", other.email]]),
+            csv_bytes([["Name", "Owner"], ["Mine", rep.email], ["Theirs", other.email]]),
         )
-        _check(client, job, django_capture_on_commit_callbacks)
+        check(client, job, django_capture_on_commit_callbacks)
         assert job.errors == [
             {"row": 3, "column": "Owner", "message": "You can only own records yourself."}
         ]
-        other_job = _upload(tenant_a.client(owner), "contacts", _csv([["Name"], ["X"]]))
+        other_job = upload(tenant_a.client(owner), "contacts", csv_bytes([["Name"], ["X"]]))
         assert client.get(f"/imports/{other_job.pk}/").status_code == 404
         assert client.get(f"/imports/{other_job.pk}/problems.csv").status_code == 404
         listing = client.get("/imports/").content.decode()
@@ -384,13 +345,13 @@ def test_an_export_imports_back_with_its_own_headers(tenant_a, django_capture_on
     client = tenant_a.client(owner)
     exported = b"".join(client.get("/contacts/export.csv").streaming_content)
     with tenant_a.active():
-        job = _upload(client, "contacts", exported, duplicates="create")
+        job = upload(client, "contacts", exported, duplicates="create")
         assert {"first_name", "last_name", "emails", "phones", "company"} <= set(
             job.mapping.values()
         )
-        _check(client, job, django_capture_on_commit_callbacks)
+        check(client, job, django_capture_on_commit_callbacks)
         assert (job.error_count, job.duplicate_count, job.valid_rows) == (0, 1, 1)
-        _run(client, job, django_capture_on_commit_callbacks)
+        run(client, job, django_capture_on_commit_callbacks)
         assert Contact.objects.filter(first_name="Round").count() == 2
 
 
@@ -414,196 +375,3 @@ def test_phone_shortcuts_agree_with_the_full_parser():
     for bad in ("12", "+7 916", "call me"):
         with pytest.raises(ImportRowError):
             _phone(bad)
-
-
-def test_each_import_step_the_queue_cannot_take_goes_back_to_where_it_can_be_retried(
-    tenant_a, django_capture_on_commit_callbacks
-):
-    """The broker is a closed port: the request still answers, the job steps back and says
-    why, and the same click works once the queue is back."""
-    owner = tenant_a.owner()
-    client = tenant_a.client(owner)
-    capture = django_capture_on_commit_callbacks
-    with tenant_a.active():
-        job = _upload(client, "contacts", _csv([["First name"], ["Анна"]]))
-        with unreachable_broker():
-            response = _check(client, job, capture)
-        assert response.status_code == 302
-        assert (job.status, job.problem) == (
-            ImportJob.Status.UPLOADED,
-            "The job queue cannot be reached; try again in a minute.",
-        )
-        assert "try again in a minute" in client.get(f"/imports/{job.pk}/").content.decode()
-        _check(client, job, capture)
-        assert (job.status, job.problem) == (ImportJob.Status.CHECKED, "")
-        with unreachable_broker():
-            _run(client, job, capture)
-        assert job.status == ImportJob.Status.CHECKED
-        assert Contact.objects.count() == 0
-        _run(client, job, capture)
-        assert job.status == ImportJob.Status.DONE
-        with unreachable_broker(), capture(execute=True):
-            client.post(f"/imports/{job.pk}/undo/")
-        job.refresh_from_db()
-        assert (job.status, job.problem) == (
-            ImportJob.Status.DONE,
-            "The job queue cannot be reached; try again in a minute.",
-        )
-        assert Contact.objects.count() == 1
-
-
-def _staged_tables() -> dict[str, str]:
-    """The jobs' tables of checked rows, by name, with the schema that holds each."""
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT tablename, schemaname FROM pg_tables WHERE tablename ~ '^import_rows_[0-9]+$'"
-        )
-        return dict(cursor.fetchall())
-
-
-PEOPLE = [
-    ["First name", "Email"],
-    ["Anna", "anna@rows.test"],
-    ["Boris", "boris@rows.test"],
-    ["Anna again", "anna@rows.test"],
-    ["Clara", "clara@rows.test"],
-]
-
-
-def test_the_import_starts_from_the_rows_the_dry_run_checked(
-    tenant_a, tenant_b, django_capture_on_commit_callbacks
-):
-    """Given a checked file, the import does not read the file again: it takes the rows the dry
-    run kept (in the company's own schema), checks them against what the database holds now (a
-    colleague added Boris meanwhile), and drops them with the import."""
-    owner = tenant_a.owner()
-    client = tenant_a.client(owner)
-    with tenant_a.active():
-        job = _upload(client, "contacts", _csv(PEOPLE))
-        _check(client, job, django_capture_on_commit_callbacks)
-        assert (job.staged_rows, job.file_duplicates, job.duplicate_count) == (3, 1, 1)
-        table = f"import_rows_{job.pk}"
-        assert _staged_tables()[table] == tenant_a.tenant.schema_name
-        contact_create(actor=owner, data={"first_name": "Boris", "emails": ["boris@rows.test"]})
-        job.file.open("wb")
-        job.file.write(b"not,the,file,that,was,checked\n")
-        job.file.close()
-
-        _run(client, job, django_capture_on_commit_callbacks)
-
-        assert job.status == ImportJob.Status.DONE
-        assert job.created_count == 2
-        assert set(Contact.objects.filter(import_job=job).values_list("first_name", flat=True)) == {
-            "Anna",
-            "Clara",
-        }
-        assert (job.duplicate_count, job.valid_rows, job.error_count) == (2, 2, 0)
-        assert {item["row"] for item in job.duplicate_rows} == {3, 4}
-        assert table not in _staged_tables()
-    with tenant_b.active():
-        assert not Contact.objects.filter(emails__contains=["anna@rows.test"]).exists()
-
-
-def test_the_import_reads_the_file_again_when_the_checked_rows_are_gone(
-    tenant_a, django_capture_on_commit_callbacks
-):
-    """A crash of the database server empties an unlogged table: the import then reads the
-    file again, with the same result."""
-    owner = tenant_a.owner()
-    client = tenant_a.client(owner)
-    with tenant_a.active():
-        job = _upload(client, "contacts", _csv(PEOPLE))
-        _check(client, job, django_capture_on_commit_callbacks)
-
-        with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE import_rows_{job.pk}")
-
-        _run(client, job, django_capture_on_commit_callbacks)
-
-        assert job.status == ImportJob.Status.DONE
-        assert job.created_count == 3
-        assert (job.duplicate_count, job.valid_rows) == (1, 3)
-        assert f"import_rows_{job.pk}" not in _staged_tables()
-
-
-def test_checked_rows_nobody_imports_are_purged_after_a_day(
-    tenant_a, django_capture_on_commit_callbacks
-):
-    owner = tenant_a.owner()
-    client = tenant_a.client(owner)
-    with tenant_a.active():
-        fresh = _upload(client, "contacts", _csv(PEOPLE))
-        _check(client, fresh, django_capture_on_commit_callbacks)
-        old = _upload(client, "contacts", _csv(PEOPLE))
-        _check(client, old, django_capture_on_commit_callbacks)
-        ImportJob.objects.filter(pk=old.pk).update(checked_at=timezone.now() - timedelta(days=2))
-
-        assert imports_purge() == 1
-
-        tables = _staged_tables()
-        assert f"import_rows_{fresh.pk}" in tables
-        assert f"import_rows_{old.pk}" not in tables
-        # the old one can still be imported: it reads its file again
-        _run(client, old, django_capture_on_commit_callbacks)
-        assert (old.status, old.created_count) == (ImportJob.Status.DONE, 3)
-
-
-def test_a_step_whose_worker_died_goes_back_to_where_it_can_start_again(
-    tenant_a, tenant_b, django_capture_on_commit_callbacks
-):
-    """A worker killed in the middle of a check, an import or an undo leaves its job
-    "running" with no database session behind it: the recovery (every five minutes) sends it
-    back, saying so, and removes rows a second writer committed just before the worker died.
-    A job whose session is still there is left alone, however long it runs, and each company
-    recovers only its own jobs."""
-
-    owner = tenant_a.owner()
-    client = tenant_a.client(owner)
-    long_ago = timezone.now() - timedelta(minutes=10)
-    with tenant_a.active():
-        job = _upload(client, "contacts", _csv(PEOPLE))
-        _check(client, job, django_capture_on_commit_callbacks)
-        assert job.running_since is None
-        checking, importing, undoing, working, queued = (
-            _upload(client, "contacts", _csv(PEOPLE)) for _ in range(5)
-        )
-        for item, status in (
-            (checking, ImportJob.Status.CHECKING),
-            (importing, ImportJob.Status.IMPORTING),
-            (undoing, ImportJob.Status.UNDOING),
-            (working, ImportJob.Status.IMPORTING),
-        ):
-            ImportJob.objects.filter(pk=item.pk).update(status=status, running_since=long_ago)
-        ImportJob.objects.filter(pk=queued.pk).update(status=ImportJob.Status.IMPORTING)
-        share = contact_create(actor=owner, data={"first_name": "Committed share"})
-        Contact.objects.filter(pk=share.pk).update(import_job=importing)
-        working_tag = running_tag(working)
-    with tenant_b.active():
-        other = _upload(tenant_b.client(tenant_b.owner()), "contacts", _csv(PEOPLE))
-        ImportJob.objects.filter(pk=other.pk).update(
-            status=ImportJob.Status.CHECKING, running_since=long_ago
-        )
-    alive = psycopg.connect(**connection.get_connection_params(), application_name=working_tag)
-    with alive, tenant_a.active():
-        assert imports_recover() == 3
-
-        states = {
-            item.pk: (item.status, item.problem)
-            for item in ImportJob.objects.filter(
-                pk__in=[checking.pk, importing.pk, undoing.pk, working.pk, queued.pk]
-            )
-        }
-        assert states[checking.pk] == (
-            ImportJob.Status.UPLOADED,
-            "The check stopped when its worker did. Start it again.",
-        )
-        assert states[importing.pk][0] == ImportJob.Status.CHECKED
-        assert "nothing was written" in states[importing.pk][1]
-        assert states[undoing.pk][0] == ImportJob.Status.DONE
-        assert states[working.pk] == (ImportJob.Status.IMPORTING, "")
-        assert states[queued.pk] == (ImportJob.Status.IMPORTING, "")
-        assert not Contact.objects.filter(pk=share.pk).exists()
-    with tenant_b.active():
-        assert ImportJob.objects.get(pk=other.pk).status == ImportJob.Status.CHECKING
-        assert imports_recover() == 1
