@@ -269,7 +269,7 @@ class NamedOutputSerializer(serializers.Serializer):
 
 
 class _NamedListApi(APIView):
-    model = None
+    model: type[InteractionTopic] | type[InteractionOutcome]
 
     def get(self, request):
         rows = self.model.objects.filter(is_active=True)

@@ -18,8 +18,12 @@ class InteractionForm(forms.Form):
         help_text=_("Empty: now."),
     )
     duration_minutes = forms.IntegerField(label=_("Minutes"), required=False, min_value=0)
-    topic = forms.ModelChoiceField(label=_("Topic"), queryset=None, required=False)
-    outcome = forms.ModelChoiceField(label=_("Outcome"), queryset=None, required=False)
+    topic = forms.ModelChoiceField(
+        label=_("Topic"), queryset=InteractionTopic.objects.none(), required=False
+    )
+    outcome = forms.ModelChoiceField(
+        label=_("Outcome"), queryset=InteractionOutcome.objects.none(), required=False
+    )
     subject = forms.CharField(label=_("Subject"), max_length=255, required=False)
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})

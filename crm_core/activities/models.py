@@ -24,7 +24,7 @@ class Channel(models.TextChoices):
     CHAT = "chat", _("Chat")
 
 
-CHANNEL_ICONS = {
+CHANNEL_ICONS: dict[str, str] = {
     Channel.CALL: "telephone",
     Channel.EMAIL: "envelope",
     Channel.LETTER: "mailbox",

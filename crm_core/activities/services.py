@@ -114,7 +114,11 @@ def interaction_log(
     stage = outcome.moves_to_stage if outcome else None
     current = contact.lifecycle_stage
     # Rules only move a contact forward: a customer who agrees to a demo stays a customer.
-    if stage is None or (current is not None and current.position >= stage.position):
+    if (
+        outcome is None
+        or stage is None
+        or (current is not None and current.position >= stage.position)
+    ):
         return InteractionLogged(interaction)
     if outcome.rule == InteractionOutcome.Rule.SUGGEST:
         return InteractionLogged(interaction, suggested_stage=stage)
@@ -256,7 +260,8 @@ def attachments_add(*, actor: User | None, interaction: Interaction, files: list
             stored.append(attachment)
     except Exception:
         for attachment in stored:
-            default_storage.delete(attachment.file.name)
+            if attachment.file.name:
+                default_storage.delete(attachment.file.name)
             attachment.delete()
         raise
     return stored
@@ -319,7 +324,7 @@ def task_create(
 
 
 def _timeline_changed(task: Task) -> None:
-    if task.contact_id:
+    if task.contact is not None:
         contact_timeline_changed(task.contact)
     elif task.company_id:
         timeline_changed(contact_id=None, company_id=task.company_id)

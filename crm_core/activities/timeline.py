@@ -1,15 +1,16 @@
 """The 360° timeline as a page fragment, for contacts and companies alike."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
 from crm_core.activities.models import Channel
 from crm_core.activities.selectors import OTHER_KIND_CHOICES, key_figures, record_timeline
+from tenants.typing import StaffRequest
 
 
-def timeline_context(request: HttpRequest, record, url_name: str) -> dict:
+def timeline_context(request: StaffRequest, record, url_name: str) -> dict:
     """What `_timeline.html` needs: one page (filtered by `?channel=`, older than `?before=`),
     the filter buttons with their counts, and the URL the buttons and "Older" ask."""
     before = request.GET.get("before")
@@ -29,7 +30,7 @@ def timeline_context(request: HttpRequest, record, url_name: str) -> dict:
     }
 
 
-def timeline_fragment(request: HttpRequest, record, url_name: str) -> HttpResponse:
+def timeline_fragment(request: StaffRequest, record, url_name: str) -> HttpResponse:
     """The filtered timeline, or just its older entries when `?before=` asks for more."""
     template = (
         "crm_core/activities/_timeline_entries.html"

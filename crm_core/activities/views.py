@@ -4,7 +4,7 @@ timeline), interactions and tasks."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,15 +27,16 @@ from crm_core.common.redirects import local_path
 from crm_core.parties.models import LifecycleStage
 from crm_core.parties.screens import CONTACTS, contact_card_context
 from crm_core.parties.selectors import contact_get_for_user
+from tenants.typing import StaffRequest
 
 
-def contact_timeline_view(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_timeline_view(request: StaffRequest, pk: int) -> HttpResponse:
     contact = contact_get_for_user(user=request.user, pk=pk)
     return timeline_fragment(request, contact, "contact_timeline")
 
 
 @require_POST
-def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
+def interaction_create(request: StaffRequest, pk: int) -> HttpResponse:
     contact = contact_get_for_user(user=request.user, pk=pk)
     form = InteractionForm(request.POST, request.FILES)
     if form.is_valid():
@@ -69,14 +70,14 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(
                     request,
                     _("%(name)s moved to “%(stage)s”.")
-                    % {"name": contact.full_name, "stage": logged.moved.to_stage.name},
+                    % {"name": contact.full_name, "stage": str(logged.moved.to_stage)},
                 )
             if logged.suggested_stage:
                 request.session["stage_suggestion"] = {
                     "contact": contact.pk,
                     "stage": logged.suggested_stage.pk,
                     "name": logged.suggested_stage.name,
-                    "reason": logged.interaction.outcome.name,
+                    "reason": str(logged.interaction.outcome or ""),
                 }
             return redirect("contact_detail", contact.pk)
 
@@ -86,7 +87,7 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def contact_stage_view(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_stage_view(request: StaffRequest, pk: int) -> HttpResponse:
     contact = contact_get_for_user(user=request.user, pk=pk)
     stage = get_object_or_404(LifecycleStage, pk=request.POST.get("stage") or 0)
     reason = request.POST.get("reason", "")[:255]
@@ -99,7 +100,7 @@ def contact_stage_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("contact_detail", contact.pk)
 
 
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: StaffRequest, pk: int) -> FileResponse:
     """A file of an interaction, for those who may see its contact (always as a download, so a
     stored HTML file never runs in the app's origin)."""
 
@@ -115,17 +116,17 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
-def task_list(request: HttpRequest) -> HttpResponse:
+def task_list(request: StaffRequest) -> HttpResponse:
     return render(
         request, "crm_core/activities/task_list.html", {"groups": my_tasks(user=request.user)}
     )
 
 
-def _back(request: HttpRequest, default: str) -> str:
+def _back(request: StaffRequest, default: str) -> str:
     return local_path(request, request.POST.get("next") or request.GET.get("next") or "", default)
 
 
-def task_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def task_form(request: StaffRequest, pk: int | None = None) -> HttpResponse:
     task = task_get_for_user(user=request.user, pk=pk) if pk else None
     initial = (
         {
@@ -158,7 +159,7 @@ def task_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_POST
-def task_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def task_complete_view(request: StaffRequest, pk: int) -> HttpResponse:
     task = task_get_for_user(user=request.user, pk=pk)
     task_complete(task=task, done=request.POST.get("done", "1") == "1")
     return redirect(_back(request, "/tasks/"))

@@ -15,6 +15,7 @@ from crm_core.deals.models import GATE_FIELDS, Deal, DealLine, Pipeline, Pipelin
 from crm_core.deals.selectors import deal_get_for_user, deals_visible
 from crm_core.deals.services import (
     DealLineRequest,
+    deal_archive,
     deal_create,
     deal_lines_set,
     deal_move,
@@ -22,7 +23,6 @@ from crm_core.deals.services import (
 )
 from crm_core.parties.models import Company, Contact
 from crm_core.parties.selectors import companies_visible, contacts_visible, owners_assignable
-from crm_core.parties.services import record_archive
 
 DEAL_ORDERING = Ordering(
     fields=("created_at", "updated_at", "expected_close"), default="-created_at"
@@ -183,7 +183,7 @@ class DealDetailApi(APIView):
 
     @extend_schema(responses={204: None}, description="Archive (never deletes).")
     def delete(self, request, pk: int):
-        record_archive(record=deal_get_for_user(user=request.user, pk=pk))
+        deal_archive(deal=deal_get_for_user(user=request.user, pk=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

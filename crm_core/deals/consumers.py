@@ -13,7 +13,7 @@ class DealBoardConsumer(TenantConsumer):
 
     event_types = frozenset({"deal.changed"})
 
-    def groups_for(self, user: User, pipeline: int, **route: Any) -> list[str] | None:
+    def groups_for(self, user: User, pipeline: int, **route: Any) -> list[str] | None:  # type: ignore[override]  # its route's kwargs
         if not Pipeline.objects.filter(pk=pipeline).exists():
             return None
         return deal_board_groups_for(user, pipeline)

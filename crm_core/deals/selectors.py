@@ -84,7 +84,7 @@ def pipeline_forecast(*, user: User, pipeline: Pipeline):
         .values_list("amount", "currency", "expected_close", "stage__probability")
     )
     return convert_sum(
-        (amount * Decimal(probability) / 100, currency, close or today())
+        ((amount or Decimal(0)) * Decimal(probability) / 100, currency, close or today())
         for amount, currency, close, probability in rows
     )
 

@@ -175,6 +175,8 @@ def deal_create(*, actor: User, data: dict[str, Any]) -> Deal:
             raise ValidationError({"pipeline": [_("Create a pipeline first.")]})
     if stage is None:
         stage = pipeline.stages.first()
+        if stage is None:
+            raise ValidationError({"stage": [_("Add a stage to the pipeline first.")]})
     elif stage.pipeline_id != pipeline.pk:
         raise ValidationError({"stage": [_("This stage belongs to another pipeline.")]})
     missing = gate_missing(stage, fields)
@@ -217,6 +219,11 @@ def deal_update(
         owner = owner_resolve(actor=actor, owner=data["owner"])
         changes.update(owner=owner, team=owner.team)
     return _deal_update(deal, changes, expected_version)
+
+
+def deal_archive(*, deal: Deal) -> Deal:
+    """Archive the deal (never deleted): off the board and the lists, kept in reports."""
+    return _deal_update(deal, {"archived_at": timezone.now()}, None)
 
 
 @transaction.atomic

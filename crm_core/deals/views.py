@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,9 +22,10 @@ from crm_core.deals.services import (
     deal_update,
 )
 from crm_core.history.selectors import record_history
+from tenants.typing import StaffRequest
 
 
-def _pipeline(request: HttpRequest) -> Pipeline | None:
+def _pipeline(request: StaffRequest) -> Pipeline | None:
     value = request.GET.get("pipeline", "")
     pipelines = Pipeline.objects.all()
     return (pipelines.filter(pk=int(value)).first() if value.isdigit() else None) or (
@@ -32,7 +33,7 @@ def _pipeline(request: HttpRequest) -> Pipeline | None:
     )
 
 
-def deal_board(request: HttpRequest) -> HttpResponse:
+def deal_board(request: StaffRequest) -> HttpResponse:
     pipeline = _pipeline(request)
     context = {
         "pipeline": pipeline,
@@ -43,7 +44,7 @@ def deal_board(request: HttpRequest) -> HttpResponse:
     return render(request, "crm_core/deals/deal_board.html", context)
 
 
-def deal_create_view(request: HttpRequest) -> HttpResponse:
+def deal_create_view(request: StaffRequest) -> HttpResponse:
     pipeline = _pipeline(request)
     if pipeline is None:
         messages.error(request, _("Create a pipeline first."))
@@ -70,7 +71,7 @@ def deal_create_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def deal_detail(request: StaffRequest, pk: int) -> HttpResponse:
     deal = deal_get_for_user(user=request.user, pk=pk)
     moves = deal.moves.select_related("from_stage", "to_stage", "moved_by")[:50]
     return render(
@@ -88,7 +89,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def deal_lines_view(request: HttpRequest, pk: int) -> HttpResponse:
+def deal_lines_view(request: StaffRequest, pk: int) -> HttpResponse:
     """Add a product to the deal, or remove one (the deal's amount follows)."""
     deal = deal_get_for_user(user=request.user, pk=pk)
     lines = [
@@ -111,7 +112,7 @@ def deal_lines_view(request: HttpRequest, pk: int) -> HttpResponse:
             problems.append(_("Enter the price as a number, or leave it empty."))
         if discount is None:
             problems.append(_("Enter the discount as a number."))
-        if problems:
+        if problems or product is None or quantity is None or discount is None:
             messages.error(request, " ".join(problems))
             return redirect("deal_detail", deal.pk)
         lines.append(DealLineRequest(product, quantity, unit_price, discount))
@@ -122,7 +123,7 @@ def deal_lines_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("deal_detail", deal.pk)
 
 
-def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def deal_edit(request: StaffRequest, pk: int) -> HttpResponse:
     deal = deal_get_for_user(user=request.user, pk=pk)
     initial = {name: getattr(deal, name) for name in DealForm.base_fields if hasattr(deal, name)}
     initial["version"] = deal.version
@@ -156,7 +157,7 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def deal_move_view(request: HttpRequest, pk: int) -> HttpResponse:
+def deal_move_view(request: StaffRequest, pk: int) -> HttpResponse:
     """A move from the board (JSON) or from the deal card (form post)."""
     deal = deal_get_for_user(user=request.user, pk=pk)
     stage = get_object_or_404(PipelineStage, pk=request.POST.get("stage") or 0)

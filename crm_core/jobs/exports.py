@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -51,7 +51,12 @@ PROGRESS_EVERY = 0.5
 @dataclass(frozen=True)
 class ExportColumn:
     title: object
-    value: object  # callable(record) -> str | number
+    value: Callable[[Any], Any]  # the cell of a record: text, number or date
+
+
+def _segment_value(key: str) -> Callable[[Any], Any]:
+    """The cell of one segment parameter of a record."""
+    return lambda record: _cell((record.segment_values or {}).get(key, ""))
 
 
 def _join(values) -> str:
@@ -87,12 +92,7 @@ COMPANY_COLUMNS = [
 def _segment_columns(queryset: QuerySet, segment) -> list[ExportColumn]:
     if segment is None:
         return []
-    return [
-        ExportColumn(
-            item["label"], lambda r, key=item["key"]: _cell((r.segment_values or {}).get(key, ""))
-        )
-        for item in segment.parameters
-    ]
+    return [ExportColumn(item["label"], _segment_value(item["key"])) for item in segment.parameters]
 
 
 def _cell(value):
@@ -154,7 +154,10 @@ def _csv_write(rows: Iterator[list], output: IO[bytes]) -> None:
     text.detach()
 
 
-COLUMNS = {ExportJob.Kind.CONTACT: CONTACT_COLUMNS, ExportJob.Kind.COMPANY: COMPANY_COLUMNS}
+COLUMNS: dict[str, list[ExportColumn]] = {
+    ExportJob.Kind.CONTACT: CONTACT_COLUMNS,
+    ExportJob.Kind.COMPANY: COMPANY_COLUMNS,
+}
 
 
 def export_queryset(*, user: User, kind: str, query: str | QueryDict) -> tuple[QuerySet, object]:
@@ -173,7 +176,11 @@ def export_queryset(*, user: User, kind: str, query: str | QueryDict) -> tuple[Q
 
 def export_filename(kind: str, file_format: str) -> str:
     stamp = timezone.localtime().strftime("%Y-%m-%d")
-    plural = {ExportJob.Kind.CONTACT: "contacts", ExportJob.Kind.COMPANY: "companies"}[kind]
+    plurals: dict[str, str] = {
+        ExportJob.Kind.CONTACT: "contacts",
+        ExportJob.Kind.COMPANY: "companies",
+    }
+    plural = plurals[kind]
     return f"{plural}-{stamp}.{file_format}"
 
 

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,8 +16,8 @@ class ImportUploadForm(forms.Form):
         help_text=_("CSV or XLSX; the first row names the columns."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
     )
-    encoding = forms.ChoiceField(label=_("Encoding"), initial="auto")
-    delimiter = forms.ChoiceField(label=_("Delimiter"), required=False)
+    encoding = forms.ChoiceField(label=_("Encoding"), choices=ENCODINGS, initial="auto")
+    delimiter = forms.ChoiceField(label=_("Delimiter"), choices=DELIMITERS, required=False)
     segment = forms.ModelChoiceField(
         label=_("Segment"),
         queryset=Segment.objects.none(),
@@ -29,13 +31,12 @@ class ImportUploadForm(forms.Form):
         empty_label=_("Me"),
         help_text=_("Unless the file has an owner column."),
     )
-    duplicates = forms.ChoiceField(label=_("Rows that match an existing record"))
+    duplicates = forms.ChoiceField(
+        label=_("Rows that match an existing record"), choices=ImportJob.Duplicates.choices
+    )
 
     def __init__(self, *args, kind: str, can_assign: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["encoding"].choices = ENCODINGS
-        self.fields["delimiter"].choices = DELIMITERS
-        self.fields["duplicates"].choices = ImportJob.Duplicates.choices
-        self.fields["segment"].queryset = segments_for(kind)
+        cast(forms.ModelChoiceField, self.fields["segment"]).queryset = segments_for(kind)
         if not can_assign:
             del self.fields["owner"]

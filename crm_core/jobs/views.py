@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -36,18 +36,19 @@ from crm_core.jobs.selectors import (
 from crm_core.jobs.tasks import import_check_job, import_read_job, import_run_job, import_undo_job
 from crm_core.parties.screens import Kind
 from tenants.queue import enqueue_after_commit
+from tenants.typing import StaffRequest
 
 
 def _queue(task, job: ImportJob) -> None:
     enqueue_after_commit(task, job.pk, on_failure=lambda: import_not_queued(job=job))
 
 
-def _may_import(request: HttpRequest, kind: str) -> None:
+def _may_import(request: StaffRequest, kind: str) -> None:
     if not request.user.has_perm(f"crm_core.add_{kind}"):
         raise PermissionDenied(_("Your role cannot create these records."))
 
 
-def import_upload_view(request: HttpRequest, kind: Kind) -> HttpResponse:
+def import_upload_view(request: StaffRequest, kind: Kind) -> HttpResponse:
     _may_import(request, kind.name)
     form = ImportUploadForm(
         request.POST or None,
@@ -79,7 +80,7 @@ def import_upload_view(request: HttpRequest, kind: Kind) -> HttpResponse:
     return render(request, "crm_core/jobs/import_upload.html", {"form": form, "kind": kind})
 
 
-def import_list(request: HttpRequest) -> HttpResponse:
+def import_list(request: StaffRequest) -> HttpResponse:
     jobs = imports_visible(user=request.user)[:100]
     return render(request, "crm_core/jobs/import_list.html", {"jobs": jobs})
 
@@ -105,12 +106,12 @@ def _detail_context(job: ImportJob) -> dict:
     }
 
 
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: StaffRequest, pk: int) -> HttpResponse:
     job = import_get_for_user(user=request.user, pk=pk)
     context = _detail_context(job)
     if request.method == "POST":
         mapping = {
-            key.removeprefix("column-"): value
+            key.removeprefix("column-"): str(value)
             for key, value in request.POST.items()
             if key.startswith("column-")
         }
@@ -128,7 +129,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "crm_core/jobs/import_detail.html", context)
 
 
-def import_status(request: HttpRequest, pk: int) -> HttpResponse:
+def import_status(request: StaffRequest, pk: int) -> HttpResponse:
     """The progress block, polled by htmx while the job runs."""
     job = import_get_for_user(user=request.user, pk=pk)
     response = render(request, "crm_core/jobs/_import_status.html", _detail_context(job))
@@ -138,7 +139,7 @@ def import_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def import_run_view(request: HttpRequest, pk: int) -> HttpResponse:
+def import_run_view(request: StaffRequest, pk: int) -> HttpResponse:
     job = import_get_for_user(user=request.user, pk=pk)
     try:
         import_start(job=job)
@@ -150,7 +151,7 @@ def import_run_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def import_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
+def import_undo_view(request: StaffRequest, pk: int) -> HttpResponse:
     job = import_get_for_user(user=request.user, pk=pk)
     try:
         import_undo_start(job=job)
@@ -161,7 +162,7 @@ def import_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("import_detail", job.pk)
 
 
-def import_report(request: HttpRequest, pk: int) -> FileResponse:
+def import_report(request: StaffRequest, pk: int) -> FileResponse:
     job = import_get_for_user(user=request.user, pk=pk)
     path = report_path(job)
     if not default_storage.exists(path):
@@ -178,7 +179,7 @@ def _context(job: ExportJob) -> dict:
     return {"job": job, "expires_at": export_expires_at(job)}
 
 
-def export_list(request: HttpRequest) -> HttpResponse:
+def export_list(request: StaffRequest) -> HttpResponse:
     jobs = exports_for(user=request.user)[:100]
     return render(
         request,
@@ -187,25 +188,26 @@ def export_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def export_detail(request: StaffRequest, pk: int) -> HttpResponse:
     job = export_get_for_user(user=request.user, pk=pk)
     return render(request, "crm_core/jobs/export_detail.html", _context(job))
 
 
-def export_status(request: HttpRequest, pk: int) -> HttpResponse:
+def export_status(request: StaffRequest, pk: int) -> HttpResponse:
     """The progress block, polled by htmx while the socket is away, reloaded when it ends."""
     job = export_get_for_user(user=request.user, pk=pk)
     return render(request, "crm_core/jobs/_export_status.html", _context(job))
 
 
-def export_download(request: HttpRequest, pk: int) -> FileResponse:
+def export_download(request: StaffRequest, pk: int) -> FileResponse:
     job = export_get_for_user(user=request.user, pk=pk)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
-    content_type = {
+    content_types: dict[str, str] = {
         ExportJob.Format.CSV: "text/csv; charset=utf-8",
         ExportJob.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }[job.file_format]
+    }
+    content_type = content_types[job.file_format]
     return FileResponse(
         job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=content_type
     )

@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -180,10 +183,10 @@ class _PartyDetailApi(APIView):
     """Read, edit (with the version read) and archive one contact or company."""
 
     name = ""
-    get_for_user = None
-    input_serializer = None
-    output_serializer = None
-    update = None
+    get_for_user: Callable[..., Any]
+    input_serializer: Callable[..., serializers.Serializer]
+    output_serializer: type[serializers.Serializer]
+    update: Callable[..., Any]
 
     def get(self, request, pk: int):
         return Response(self.output_serializer(self.get_for_user(user=request.user, pk=pk)).data)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
@@ -38,6 +37,7 @@ from crm_core.parties.services import (
     contact_update,
 )
 from crm_core.segments.selectors import pending_segment, segment_card_context
+from tenants.typing import StaffRequest
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ COMPANIES = Kind(
 )
 
 
-def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
+def contact_card_context(request: StaffRequest, contact, form=None) -> dict:
     return {
         **segment_card_context(contact, "contact", pending_segment(request, contact)),
         **timeline_context(request, contact, "contact_timeline"),
@@ -103,7 +103,7 @@ def contact_card_context(request: HttpRequest, contact, form=None) -> dict:
             )[:5]
         ),
         "last_merge": ContactMerge.objects.filter(
-            pk=request.session.get("last_merge"), survivor=contact, undone_at=None
+            pk=request.session.get("last_merge") or 0, survivor=contact, undone_at=None
         ).first(),
         "open_tasks": list(
             tasks_visible(user=request.user).filter(contact=contact, done_at=None)[:10]

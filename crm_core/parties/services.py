@@ -116,7 +116,8 @@ def contact_duplicates_find(
         condition |= Q(phones__overlap=phones)
     if not condition:
         return Contact.objects.none()
-    return Contact.objects.filter(condition, archived_at=None).exclude(pk=exclude_id)
+    found = Contact.objects.filter(condition, archived_at=None)
+    return found if exclude_id is None else found.exclude(pk=exclude_id)
 
 
 @transaction.atomic

@@ -3,11 +3,14 @@ the search box of a big select: the first 20 the user may see, found the way the
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -44,11 +47,12 @@ from crm_core.parties.services import (
     record_archive,
 )
 from crm_core.segments.selectors import pending_segment, segment_card_context, segments_for
+from tenants.typing import StaffRequest
 
 LIMIT = 20
 
 
-def lookup(request: HttpRequest, kind: Kind) -> HttpResponse:
+def lookup(request: StaffRequest, kind: Kind) -> HttpResponse:
     text = request.GET.get("q", "").strip()
     queryset = kind.visible(user=request.user).filter(archived_at=None)
     if text:
@@ -59,14 +63,14 @@ def lookup(request: HttpRequest, kind: Kind) -> HttpResponse:
     )
 
 
-def _form(kind: Kind, request: HttpRequest, **kwargs):
-    extra = {"can_assign": can_assign_owners(request.user)}
+def _form(kind: Kind, request: StaffRequest, **kwargs):
+    extra: dict[str, Any] = {"can_assign": can_assign_owners(request.user)}
     if kind is CONTACTS:
         extra["companies"] = companies_visible(user=request.user).filter(archived_at=None)
     return kind.form(request.POST or None, **extra, **kwargs)
 
 
-def record_list(request: HttpRequest, kind: Kind) -> HttpResponse:
+def record_list(request: StaffRequest, kind: Kind) -> HttpResponse:
     filterset = kind.filterset(request.GET, queryset=kind.visible(user=request.user))
     segment = filterset.form.cleaned_data.get("segment") if filterset.is_valid() else None
     filter_error = None
@@ -93,7 +97,7 @@ def record_list(request: HttpRequest, kind: Kind) -> HttpResponse:
     return render(request, template, context)
 
 
-def _parameter_filters(request: HttpRequest, segment) -> list[dict]:
+def _parameter_filters(request: StaffRequest, segment) -> list[dict]:
     """The filter inputs of a segment's parameters, with what the user typed."""
     if segment is None:
         return []
@@ -108,7 +112,7 @@ def _parameter_filters(request: HttpRequest, segment) -> list[dict]:
     ]
 
 
-def record_export(request: HttpRequest, kind: Kind, file_format: str) -> HttpResponse:
+def record_export(request: StaffRequest, kind: Kind, file_format: str) -> HttpResponseBase:
     """The list as it is filtered on screen, as CSV (streamed) or XLSX.
 
     GET downloads at once. The list's export buttons POST: a list longer than
@@ -134,6 +138,7 @@ def record_export(request: HttpRequest, kind: Kind, file_format: str) -> HttpRes
                 % {"limit": XLSX_ROW_LIMIT}
             )
         columns = COLUMNS[kind.name]
+        response: HttpResponseBase
         if file_format == "csv":
             response = StreamingHttpResponse(
                 export_csv_rows(queryset, columns, segment), content_type="text/csv; charset=utf-8"
@@ -161,7 +166,7 @@ def _export_problem(error: ValidationError) -> str:
     return _("Fix the filters before exporting (%(details)s).") % {"details": details}
 
 
-def record_create(request: HttpRequest, kind: Kind) -> HttpResponse:
+def record_create(request: StaffRequest, kind: Kind) -> HttpResponse:
     form = _form(kind, request, initial=request.GET.dict())
     duplicates = []
     if request.method == "POST" and form.is_valid():
@@ -190,7 +195,7 @@ def record_create(request: HttpRequest, kind: Kind) -> HttpResponse:
     )
 
 
-def record_edit(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
+def record_edit(request: StaffRequest, kind: Kind, pk: int) -> HttpResponse:
     record = kind.get_for_user(user=request.user, pk=pk)
     form = _form(kind, request, initial=initial_from(record, kind.form))
     form.fields.pop("allow_duplicate", None)
@@ -217,7 +222,7 @@ def record_edit(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
 
 
 @require_POST
-def record_archive_view(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
+def record_archive_view(request: StaffRequest, kind: Kind, pk: int) -> HttpResponse:
     record = kind.get_for_user(user=request.user, pk=pk)
     archived = request.POST.get("archived", "1") == "1"
     record_archive(record=record, archived=archived)
@@ -225,7 +230,7 @@ def record_archive_view(request: HttpRequest, kind: Kind, pk: int) -> HttpRespon
     return redirect(kind.url("detail", record.pk))
 
 
-def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_detail(request: StaffRequest, pk: int) -> HttpResponse:
     contact = contact_get_for_user(user=request.user, pk=pk, with_portal=True)
     context = contact_card_context(request, contact)
     context["kind"] = CONTACTS
@@ -235,7 +240,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "crm_core/parties/contact_detail.html", context)
 
 
-def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def company_detail(request: StaffRequest, pk: int) -> HttpResponse:
     company = company_get_for_user(user=request.user, pk=pk)
     contacts = company_contacts(user=request.user, company=company)[:50]
     context = {
@@ -254,6 +259,6 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "crm_core/parties/company_detail.html", context)
 
 
-def company_timeline_view(request: HttpRequest, pk: int) -> HttpResponse:
+def company_timeline_view(request: StaffRequest, pk: int) -> HttpResponse:
     company = company_get_for_user(user=request.user, pk=pk)
     return timeline_fragment(request, company, "company_timeline")

@@ -11,9 +11,9 @@ from crm_core.segments.services import segment_save
 
 class ParameterSerializer(serializers.Serializer):
     key = serializers.CharField(required=False, allow_blank=True)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the API's field names
     type = serializers.ChoiceField(choices=ParameterType.choices)
-    required = serializers.BooleanField(default=False)
+    required = serializers.BooleanField(default=False)  # type: ignore[assignment]
     choices = serializers.ListField(child=serializers.CharField(), required=False)
     currency = serializers.CharField(required=False)
 

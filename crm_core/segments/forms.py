@@ -29,6 +29,7 @@ def segment_values_form(segment: Segment, *args, **kwargs) -> forms.Form:
     for parameter in segment.parameters:
         options = {"label": parameter["label"], "required": parameter["required"]}
         kind = parameter["type"]
+        field: forms.Field
         if kind == ParameterType.NUMBER:
             field = forms.DecimalField(**options, localize=True)
         elif kind == ParameterType.MONEY:

@@ -77,7 +77,10 @@ def segment_save(*, segment: Segment | None, data: dict[str, Any]) -> Segment:
     name = str(data.get("name") or "").strip()
     if not name:
         raise ValidationError({"name": [_("Enter a name.")]})
-    if Segment.objects.filter(name__iexact=name).exclude(pk=getattr(segment, "pk", None)).exists():
+    namesakes = Segment.objects.filter(name__iexact=name)
+    if segment is not None:
+        namesakes = namesakes.exclude(pk=segment.pk)
+    if namesakes.exists():
         raise ValidationError({"name": [_("A segment with this name exists.")]})
     segment = segment or Segment()
     segment.name = name

@@ -1,8 +1,10 @@
 """Segments: the editor of their parameters, and the values on a record's card."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,14 +19,15 @@ from crm_core.segments.forms import (
 )
 from crm_core.segments.models import Segment
 from crm_core.segments.services import segment_save
+from tenants.typing import StaffRequest
 
 
-def _require(request: HttpRequest, action: str) -> None:
+def _require(request: StaffRequest, action: str) -> None:
     if not request.user.has_perm(f"crm_core.{action}_segment"):
         raise PermissionDenied(_("Your role cannot change segments."))
 
 
-def segment_list(request: HttpRequest) -> HttpResponse:
+def segment_list(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "crm_core/segments/segment_list.html",
@@ -35,7 +38,7 @@ def segment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def segment_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def segment_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
     segment = get_object_or_404(Segment, pk=pk) if pk else None
     _require(request, "change" if segment else "add")
     initial = (
@@ -69,15 +72,20 @@ def segment_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_POST
-def record_segment(request: HttpRequest, kind, pk: int) -> HttpResponse:
+def record_segment(request: StaffRequest, kind, pk: int) -> HttpResponse:
     """Put a record in a segment (or take it out) and save its parameter values."""
     record = kind.get_for_user(user=request.user, pk=pk)
     segment_id = request.POST.get("segment") or None
     segment = get_object_or_404(Segment, pk=segment_id) if segment_id else None
-    data = {"segment": segment, "segment_values": {}}
+    data: dict[str, Any] = {"segment": segment, "segment_values": {}}
     with_values = request.POST.get("values") == "1"
     is_new = segment is not None and segment.pk != record.segment_id
-    if is_new and not with_values and any(item["required"] for item in segment.parameters):
+    if (
+        segment is not None
+        and is_new
+        and not with_values
+        and any(item["required"] for item in segment.parameters)
+    ):
         messages.info(
             request,
             _("Fill in the parameters of “%(segment)s” to add it there.")
@@ -89,7 +97,7 @@ def record_segment(request: HttpRequest, kind, pk: int) -> HttpResponse:
         if not values.is_valid():
             for field, errors in values.errors.items():
                 label = values.fields[field].label if field in values.fields else field
-                messages.error(request, f"{label}: {' '.join(errors)}")
+                messages.error(request, f"{label}: {' '.join(map(str, errors))}")
             return redirect(kind.url("detail", record.pk))
         data["segment_values"] = segment_values_from_form(values)
     try:

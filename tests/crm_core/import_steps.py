@@ -4,6 +4,7 @@ import csv
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import TestCase
 
 from crm_core.jobs.models import ImportJob
@@ -39,3 +40,13 @@ def run(client, job, capture):
     with capture(execute=True):
         client.post(f"/imports/{job.pk}/run/")
     job.refresh_from_db()
+
+
+def staged_tables() -> dict[str, str]:
+    """The jobs' tables of checked rows, by name, with the schema that holds each."""
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, schemaname FROM pg_tables WHERE tablename ~ '^import_rows_[0-9]+$'"
+        )
+        return dict(cursor.fetchall())

@@ -14,7 +14,7 @@ from crm_core.jobs.models import ImportJob
 from crm_core.jobs.running import running_tag
 from crm_core.parties.models import Contact
 from crm_core.parties.services import contact_create
-from tests.crm_core.import_steps import check, csv_bytes, run, upload
+from tests.crm_core.import_steps import check, csv_bytes, run, staged_tables, upload
 from tests.queue import unreachable_broker
 
 pytestmark = pytest.mark.django_db
@@ -56,16 +56,6 @@ def test_each_import_step_the_queue_cannot_take_goes_back_to_where_it_can_be_ret
         assert Contact.objects.count() == 1
 
 
-def _staged_tables() -> dict[str, str]:
-    """The jobs' tables of checked rows, by name, with the schema that holds each."""
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT tablename, schemaname FROM pg_tables WHERE tablename ~ '^import_rows_[0-9]+$'"
-        )
-        return dict(cursor.fetchall())
-
-
 PEOPLE = [
     ["First name", "Email"],
     ["Anna", "anna@rows.test"],
@@ -88,7 +78,7 @@ def test_the_import_starts_from_the_rows_the_dry_run_checked(
         check(client, job, django_capture_on_commit_callbacks)
         assert (job.staged_rows, job.file_duplicates, job.duplicate_count) == (3, 1, 1)
         table = f"import_rows_{job.pk}"
-        assert _staged_tables()[table] == tenant_a.tenant.schema_name
+        assert staged_tables()[table] == tenant_a.tenant.schema_name
         contact_create(actor=owner, data={"first_name": "Boris", "emails": ["boris@rows.test"]})
         job.file.open("wb")
         job.file.write(b"not,the,file,that,was,checked\n")
@@ -104,7 +94,7 @@ def test_the_import_starts_from_the_rows_the_dry_run_checked(
         }
         assert (job.duplicate_count, job.valid_rows, job.error_count) == (2, 2, 0)
         assert {item["row"] for item in job.duplicate_rows} == {3, 4}
-        assert table not in _staged_tables()
+        assert table not in staged_tables()
     with tenant_b.active():
         assert not Contact.objects.filter(emails__contains=["anna@rows.test"]).exists()
 
@@ -128,7 +118,7 @@ def test_the_import_reads_the_file_again_when_the_checked_rows_are_gone(
         assert job.status == ImportJob.Status.DONE
         assert job.created_count == 3
         assert (job.duplicate_count, job.valid_rows) == (1, 3)
-        assert f"import_rows_{job.pk}" not in _staged_tables()
+        assert f"import_rows_{job.pk}" not in staged_tables()
 
 
 def test_checked_rows_nobody_imports_are_purged_after_a_day(
@@ -145,7 +135,7 @@ def test_checked_rows_nobody_imports_are_purged_after_a_day(
 
         assert imports_purge() == 1
 
-        tables = _staged_tables()
+        tables = staged_tables()
         assert f"import_rows_{fresh.pk}" in tables
         assert f"import_rows_{old.pk}" not in tables
         # the old one can still be imported: it reads its file again

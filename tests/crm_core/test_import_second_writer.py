@@ -23,7 +23,7 @@ from crm_core.jobs.models import ImportJob
 from crm_core.parties.models import Company, Contact
 from crm_core.parties.services import company_create, contact_create
 from tests.conftest import tenant_handle
-from tests.crm_core.test_imports import _csv, _staged_tables
+from tests.crm_core.import_steps import csv_bytes, staged_tables
 
 DOMAIN = "@shared.test"
 
@@ -70,7 +70,7 @@ def committed(django_db_setup, django_db_blocker, monkeypatch) -> Iterator:
 
 def _checked(owner) -> ImportJob:
     job = import_upload(
-        actor=owner, kind="contact", upload=SimpleUploadedFile("shared.csv", _csv(_people()))
+        actor=owner, kind="contact", upload=SimpleUploadedFile("shared.csv", csv_bytes(_people()))
     )
     import_mapping_set(job=job, mapping=job.mapping)
     import_check(job=job)
@@ -110,7 +110,7 @@ def test_a_shared_import_writes_each_row_once_with_its_company(committed, caplog
         }
         assert Contact.objects.filter(company=known, import_job=job).count() == 9
         assert Contact.objects.filter(emails__contains=[f"existing{DOMAIN}"]).count() == 1
-        assert f"import_rows_{job.pk}" not in _staged_tables()
+        assert f"import_rows_{job.pk}" not in staged_tables()
 
 
 def test_a_shared_import_refused_at_the_end_leaves_nothing(committed):
@@ -179,7 +179,7 @@ def test_a_shared_company_import_writes_each_row_once(committed, caplog):
         rows = [["Name", "INN"]] + [[f"Shared Co {i}", f"77000000{i:02d}"] for i in range(30)]
         rows.append(["Known again", "7701234567"])
         job = import_upload(
-            actor=owner, kind="company", upload=SimpleUploadedFile("co.csv", _csv(rows))
+            actor=owner, kind="company", upload=SimpleUploadedFile("co.csv", csv_bytes(rows))
         )
         import_mapping_set(job=job, mapping=job.mapping)
         import_check(job=job)

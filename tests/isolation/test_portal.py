@@ -22,7 +22,8 @@ from portal.models import Address, CartLine
 from portal.services.accounts import EMAIL_CHANGE, _token
 from portal.services.support import request_open
 from tenants.identity.services.tokens import api_token_create
-from tests.isolation.test_tenant_routes import PORTAL, PORTAL_API, ROUTES, call, url_for
+from tests.isolation.routes import PORTAL, PORTAL_API, ROUTES
+from tests.isolation.test_tenant_routes import call, url_for
 from tests.portal.conftest import make_customer
 
 pytestmark = pytest.mark.django_db

@@ -96,17 +96,17 @@ def phone_read(raw: str) -> str:
     elif compact.isdigit() and len(compact) > 4:
         # numbers alike in their first digits and length are rewritten alike (the national
         # prefix rules go by leading digits): learn the rewrite from one, apply it to the rest
-        key = (settings.DEFAULT_PHONE_REGION, compact[:4], len(compact))
-        if key not in _NATIONAL:
+        national = (str(settings.DEFAULT_PHONE_REGION), compact[:4], len(compact))
+        if national not in _NATIONAL:
             phone = phone_normalise(compact)
-            _NATIONAL[key] = None
+            _NATIONAL[national] = None
             if phone:
                 for drop in range(3):
                     prefix = phone[: len(phone) - len(compact) + drop]
                     if phone == prefix + compact[drop:] and prefix.startswith("+"):
-                        _NATIONAL[key] = (drop, prefix)
+                        _NATIONAL[national] = (drop, prefix)
                         break
-        rewrite = _NATIONAL[key]
+        rewrite = _NATIONAL[national]
         if rewrite is not None:
             return rewrite[1] + compact[rewrite[0] :]
     phone = phone_normalise(raw)
@@ -299,7 +299,10 @@ def _language(item: ImportField, context: CellContext) -> Reader:
 
 
 def _parameter(item: ImportField, context: CellContext) -> Reader:
-    parameter = context.job.segment.parameter(item.key[2:])
+    segment = context.job.segment
+    parameter = segment.parameter(item.key[2:]) if segment else None
+    if parameter is None:  # the mapping offers only the parameters of the job's segment
+        raise LookupError(f"the import's segment has no parameter {item.key[2:]!r}")
     expectation = parameter_expectation(parameter)
     choices = {choice.lower(): choice for choice in parameter.get("choices", [])}
 

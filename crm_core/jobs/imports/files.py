@@ -88,7 +88,7 @@ def delimiter_detect(sample: str) -> str:
         return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
     except csv.Error:
         counts = {candidate: lines[0].count(candidate) for candidate in ",;\t|"}
-        best = max(counts, key=counts.get)
+        best = max(counts, key=lambda candidate: counts[candidate])
         return best if counts[best] else ","
 
 

@@ -31,7 +31,7 @@ def progress_push(job: ImportJob, processed: int) -> None:
 def finished_push(job: ImportJob) -> None:
     """The page that watches the job reloads its result; whoever started it is told."""
     broadcast_after_commit([job_group(job)], {"type": "job.finished", "status": job.status})
-    kinds = {
+    kinds: dict[str, str] = {
         ImportJob.Status.CHECKED: Notification.Kind.IMPORT_CHECKED,
         ImportJob.Status.DONE: Notification.Kind.IMPORT_DONE,
         ImportJob.Status.FAILED: Notification.Kind.IMPORT_FAILED,

@@ -11,6 +11,7 @@ import logging
 
 from django.db import transaction
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from crm_core.jobs.imports.progress import finished_push
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 
 # where a step that did not happen leaves its job: where the user can start it again
-BEFORE_STEP = {
+BEFORE_STEP: dict[str, str] = {
     ImportJob.Status.READING: ImportJob.Status.FAILED,
     ImportJob.Status.CHECKING: ImportJob.Status.UPLOADED,
     ImportJob.Status.IMPORTING: ImportJob.Status.CHECKED,
@@ -48,7 +49,7 @@ def imports_recover(*, now=None) -> int:
     )
 
 
-STOPPED = {
+STOPPED: dict[str, str | Promise] = {
     ImportJob.Status.READING: gettext_lazy(
         "Reading the file stopped when its worker did. Upload the file again."
     ),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import operator
 from datetime import timedelta
+from typing import Any, BinaryIO, cast
 
 from django.core.cache import cache
 from django.db import connection
@@ -144,8 +145,8 @@ class StagedPass:
             )
             with (
                 table_open(
-                    self.job.file.open("rb"),
-                    file_format=file_format(self.job.file.name),
+                    cast(BinaryIO, self.job.file.open("rb")),
+                    file_format=file_format(self.job.file.name or ""),
                     encoding=self.job.encoding,
                     delimiter=self.job.delimiter,
                 ) as table,
@@ -244,7 +245,9 @@ def insert_sql(
 ) -> tuple[str, list]:
     """INSERT INTO the model's table SELECT from the staged rows: staged columns by name,
     `expressions` where given, and every other column its model default."""
-    columns, selects, params = [], [], []
+    columns: list[str] = []
+    selects: list[str] = []
+    params: list[Any] = []
     now = timezone.now()
     for item in model._meta.concrete_fields:
         if item.primary_key:

@@ -79,7 +79,7 @@ def import_read(*, job: ImportJob) -> ImportJob:
     a file that cannot be read fails the job, saying why."""
     if job.status != ImportJob.Status.READING:
         return job  # a redelivered message
-    fmt = file_format(job.file.name)
+    fmt = file_format(job.file.name or "")
     try:
         with running(job), job.file.open("rb") as stream:
             _preview_into(job, stream, fmt)

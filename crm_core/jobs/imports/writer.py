@@ -12,13 +12,14 @@ import threading
 import time
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from billing.services.limits import contact_limit_error
 from crm_core.jobs.imports.files import FileProblem
 from crm_core.jobs.imports.staging import COMPANIES_FOUND, StagedPass, insert_sql, staged_table
 from crm_core.jobs.models import ImportJob
 from crm_core.parties.models import Contact
+from tenants.typing import connection
 
 logger = logging.getLogger(__name__)
 
