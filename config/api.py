@@ -1,12 +1,14 @@
 """API conventions shared by every endpoint: JSON errors with a message per field."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular import openapi
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -23,6 +25,18 @@ def django_validation_error_detail(error: DjangoValidationError) -> dict[str, li
 def is_api_request(request) -> bool:
     """Whether the REST API answers this request (in JSON, also when no route matches)."""
     return request.path.startswith("/api/")
+
+
+class StrictSerializer(serializers.Serializer):
+    """Input that refuses the fields it does not know, each named in a 400, instead of dropping
+    them: a misspelt field must not look saved."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
 
 
 # The largest id PostgreSQL's bigint holds; a larger number is no record's.

@@ -39,7 +39,12 @@ from crm_core.activities.services import (
 )
 from crm_core.common.fields import RecordRef
 from crm_core.parties.models import Contact, LifecycleStage
-from crm_core.parties.selectors import contact_get_for_user, contacts_visible, owners_assignable
+from crm_core.parties.selectors import (
+    contact_get_for_user,
+    contact_named_in_input,
+    contacts_visible,
+    owners_assignable,
+)
 
 INTERACTION_ORDERING = Ordering(fields=("occurred_at",), default="-occurred_at")
 
@@ -113,10 +118,7 @@ class InteractionListCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        try:
-            contact = contact_get_for_user(user=request.user, pk=fields.pop("contact"))
-        except Http404:
-            raise ValidationError({"contact": ["No such contact."]}) from None
+        contact = contact_named_in_input(user=request.user, pk=fields.pop("contact"))
         logged = interaction_log(actor=request.user, contact=contact, data=fields)
         body = InteractionOutputSerializer(logged.interaction).data
         body["stage_moved_to"] = logged.moved.to_stage.name if logged.moved else None

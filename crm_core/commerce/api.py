@@ -1,5 +1,4 @@
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -12,7 +11,7 @@ from crm_core.commerce.models import Order, OrderLine, PriceList, Product
 from crm_core.commerce.selectors import order_get_for_user, orders_visible
 from crm_core.commerce.services import LineRequest, order_create, order_status_change, product_save
 from crm_core.common.fields import RecordRef
-from crm_core.parties.selectors import contact_get_for_user
+from crm_core.parties.selectors import contact_named_in_input
 
 ORDER_ORDERING = Ordering(fields=("created_at",), default="-created_at")
 
@@ -134,10 +133,7 @@ class OrderListCreateApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            contact = contact_get_for_user(user=request.user, pk=data.validated_data["contact"])
-        except Http404:
-            raise ValidationError({"contact": ["No such contact."]}) from None
+        contact = contact_named_in_input(user=request.user, pk=data.validated_data["contact"])
         order = order_create(
             actor=request.user,
             contact=contact,

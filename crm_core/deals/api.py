@@ -1,17 +1,26 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import ERROR, filter_by_ids
+from config.api import ERROR, StrictSerializer, filter_by_ids
 from config.pagination import KEYSET_PARAMETERS, Ordering, keyset_response, paginated
 from crm_core.commerce.models import Product
 from crm_core.common.fields import RecordRef, version_field, without_version
 from crm_core.common.services import EditConflict
 from crm_core.deals.models import GATE_FIELDS, Deal, DealLine, Pipeline, PipelineStage
+from crm_core.deals.pipelines import (
+    pipeline_archive,
+    pipeline_save,
+    stage_archive,
+    stage_save,
+    stages_reorder,
+)
 from crm_core.deals.selectors import deal_get_for_user, deals_visible
 from crm_core.deals.services import (
     DealLineRequest,
@@ -30,17 +39,43 @@ DEAL_ORDERING = Ordering(
 
 
 class StageSerializer(serializers.ModelSerializer):
+    required_products = serializers.ManyRelatedField(
+        child_relation=serializers.PrimaryKeyRelatedField(read_only=True), read_only=True
+    )
+    archived = serializers.SerializerMethodField()
+
     class Meta:
         model = PipelineStage
-        fields = ["id", "name", "position", "probability", "is_won", "is_lost", "required_fields"]
+        fields = [
+            "id",
+            "name",
+            "position",
+            "probability",
+            "is_won",
+            "is_lost",
+            "required_fields",
+            "required_products",
+            "archived",
+        ]
+
+    def get_archived(self, stage: PipelineStage) -> bool:
+        return stage.archived_at is not None
 
 
 class PipelineSerializer(serializers.ModelSerializer):
     stages = StageSerializer(many=True, read_only=True)
+    archived = serializers.SerializerMethodField()
 
     class Meta:
         model = Pipeline
-        fields = ["id", "name", "currency", "stages"]
+        fields = ["id", "name", "currency", "position", "archived", "stages"]
+
+    def get_archived(self, pipeline: Pipeline) -> bool:
+        return pipeline.archived_at is not None
+
+
+def _pipelines():
+    return Pipeline.objects.prefetch_related("stages__required_products")
 
 
 class DealLineSerializer(serializers.ModelSerializer):
@@ -96,8 +131,12 @@ class DealOutputSerializer(serializers.ModelSerializer):
 
 class DealInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=255)
-    pipeline = serializers.PrimaryKeyRelatedField(queryset=Pipeline.objects.all(), required=False)
-    stage = serializers.PrimaryKeyRelatedField(queryset=PipelineStage.objects.all(), required=False)
+    pipeline = serializers.PrimaryKeyRelatedField(
+        queryset=Pipeline.objects.filter(archived_at=None), required=False
+    )
+    stage = serializers.PrimaryKeyRelatedField(
+        queryset=PipelineStage.objects.filter(archived_at=None), required=False
+    )
     amount = serializers.DecimalField(
         max_digits=16, decimal_places=2, required=False, allow_null=True
     )
@@ -121,10 +160,147 @@ class DealInputSerializer(serializers.Serializer):
 
 
 class PipelineListApi(APIView):
-    @extend_schema(responses=PipelineSerializer(many=True))
+    class InputSerializer(StrictSerializer):
+        name = serializers.CharField(max_length=120)
+        currency = serializers.CharField(max_length=3, required=False)
+
+    @extend_schema(
+        responses=PipelineSerializer(many=True),
+        description="Every pipeline with its stages, archived ones marked.",
+    )
     def get(self, request):
-        pipelines = Pipeline.objects.prefetch_related("stages")
-        return Response(PipelineSerializer(pipelines, many=True).data)
+        return Response(PipelineSerializer(_pipelines(), many=True).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: PipelineSerializer},
+        description="Owners and administrators. A new pipeline starts with an open, a won and a "
+        "lost stage.",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        pipeline = pipeline_save(actor=request.user, pipeline=None, data=data.validated_data)
+        body = PipelineSerializer(_pipelines().get(pk=pipeline.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class PipelineDetailApi(APIView):
+    class InputSerializer(StrictSerializer):
+        name = serializers.CharField(max_length=120, required=False)
+        currency = serializers.CharField(max_length=3, required=False)
+        archived = serializers.BooleanField(required=False)
+
+    @extend_schema(responses=PipelineSerializer)
+    def get(self, request, pk: int):
+        return Response(PipelineSerializer(get_object_or_404(_pipelines(), pk=pk)).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=PipelineSerializer,
+        description="Rename, change the currency, archive or restore (`archived`). Owners and "
+        "administrators; archiving is refused while deals are open in the pipeline.",
+    )
+    def patch(self, request, pk: int):
+        pipeline = get_object_or_404(Pipeline, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        archived = fields.pop("archived", None)
+        with transaction.atomic():
+            if fields:
+                pipeline_save(actor=request.user, pipeline=pipeline, data=fields)
+            if archived is not None:
+                pipeline_archive(actor=request.user, pipeline=pipeline, archived=archived)
+        return Response(PipelineSerializer(_pipelines().get(pk=pk)).data)
+
+    @extend_schema(responses={204: None}, description="Archive (never deletes).")
+    def delete(self, request, pk: int):
+        pipeline_archive(actor=request.user, pipeline=get_object_or_404(Pipeline, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class _StageInput(StrictSerializer):
+    name = serializers.CharField(max_length=120, required=False)
+    probability = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    is_won = serializers.BooleanField(required=False)
+    is_lost = serializers.BooleanField(required=False)
+    required_fields = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(GATE_FIELDS)), required=False
+    )
+    required_products = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Product.objects.all(), required=False
+    )
+
+
+class PipelineStageListApi(APIView):
+    class InputSerializer(_StageInput):
+        name = serializers.CharField(max_length=120)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: StageSerializer},
+        description="Add a stage at the end of the pipeline. Owners and administrators.",
+    )
+    def post(self, request, pk: int):
+        pipeline = get_object_or_404(Pipeline, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        stage = stage_save(
+            actor=request.user, pipeline=pipeline, stage=None, data=data.validated_data
+        )
+        return Response(StageSerializer(stage).data, status=status.HTTP_201_CREATED)
+
+
+class PipelineStageDetailApi(APIView):
+    class InputSerializer(_StageInput):
+        archived = serializers.BooleanField(required=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=StageSerializer,
+        description="Change a stage, or archive or restore it (`archived`; refused while deals "
+        "are in it). Owners and administrators.",
+    )
+    def patch(self, request, pk: int, stage_pk: int):
+        stage = get_object_or_404(PipelineStage, pk=stage_pk, pipeline_id=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        archived = fields.pop("archived", None)
+        with transaction.atomic():
+            if fields:
+                stage = stage_save(
+                    actor=request.user, pipeline=stage.pipeline, stage=stage, data=fields
+                )
+            if archived is not None:
+                stage = stage_archive(actor=request.user, stage=stage, archived=archived)
+        return Response(StageSerializer(stage).data)
+
+    @extend_schema(responses={204: None}, description="Archive (never deletes).")
+    def delete(self, request, pk: int, stage_pk: int):
+        stage = get_object_or_404(PipelineStage, pk=stage_pk, pipeline_id=pk)
+        stage_archive(actor=request.user, stage=stage)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PipelineStageOrderApi(APIView):
+    class InputSerializer(StrictSerializer):
+        stages = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=StageSerializer(many=True),
+        description="The new order of the pipeline's active stages: every one of them, once.",
+    )
+    def post(self, request, pk: int):
+        pipeline = get_object_or_404(Pipeline, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        stages = stages_reorder(
+            actor=request.user, pipeline=pipeline, order=data.validated_data["stages"]
+        )
+        return Response(StageSerializer(stages, many=True).data)
 
 
 class DealListCreateApi(APIView):
@@ -244,7 +420,9 @@ class DealLinesApi(APIView):
 
 class DealMoveApi(APIView):
     class InputSerializer(serializers.Serializer):
-        stage = serializers.PrimaryKeyRelatedField(queryset=PipelineStage.objects.all())
+        stage = serializers.PrimaryKeyRelatedField(
+            queryset=PipelineStage.objects.filter(archived_at=None)
+        )
         position = serializers.IntegerField(required=False, min_value=0)
 
     @extend_schema(

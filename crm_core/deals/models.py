@@ -21,6 +21,7 @@ class Pipeline(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     position = models.PositiveIntegerField(default=0)
     currency = models.CharField(_("currency"), max_length=3, default="RUB")
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -37,6 +38,13 @@ class PipelineStage(models.Model):
     is_won = models.BooleanField(_("won"), default=False)
     is_lost = models.BooleanField(_("lost"), default=False)
     required_fields = models.JSONField(_("required to enter"), default=list, blank=True)
+    required_products = models.ManyToManyField(
+        "crm_core.Product",
+        verbose_name=_("products required to enter"),
+        blank=True,
+        related_name="+",
+    )
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
     class Meta:
         ordering = ["pipeline", "position", "id"]

@@ -45,7 +45,7 @@ class Column:
 def pipeline_board(*, user: User, pipeline: Pipeline) -> list[Column]:
     """The kanban columns of a pipeline: cards, count, and totals per currency (plain and
     weighted by the stage's win probability), over the deals the user may see."""
-    stages = list(pipeline.stages.all())
+    stages = list(pipeline.stages.filter(archived_at=None))
     visible = deals_visible(user=user).filter(pipeline=pipeline)
     sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
     counts: dict[int, int] = defaultdict(int)

@@ -51,12 +51,16 @@ def _empty(value: Any) -> bool:
 
 
 def gate_missing(stage: PipelineStage, values: dict[str, Any]) -> list[str]:
-    """Labels of the fields `stage` requires that `values` leaves empty."""
-    return [
+    """Labels of the fields `stage` requires that `values` leaves empty, and the names of the
+    products it requires that are not among the deal's lines (`values["product_ids"]`)."""
+    missing = [
         str(GATE_FIELDS[name])
         for name in stage.required_fields
         if name in GATE_FIELDS and _empty(values.get(name))
     ]
+    have = values.get("product_ids") or set()
+    missing += [product.name for product in stage.required_products.all() if product.pk not in have]
+    return missing
 
 
 def _gate_error(stage: PipelineStage, missing: list[str]) -> ValidationError:
@@ -87,7 +91,9 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
 
 def _values(deal: Deal) -> dict[str, Any]:
     values = {name: getattr(deal, name) for name in GATE_FIELDS if name != "products"}
-    values["products"] = bool(deal.pk) and deal.lines.exists() or None
+    product_ids = set(deal.lines.values_list("product_id", flat=True)) if deal.pk else set()
+    values["products"] = bool(product_ids) or None
+    values["product_ids"] = product_ids
     return values
 
 
@@ -170,15 +176,17 @@ def deal_create(*, actor: User, data: dict[str, Any]) -> Deal:
     if pipeline is None and stage is not None:
         pipeline = stage.pipeline
     if pipeline is None:
-        pipeline = Pipeline.objects.first()
+        pipeline = Pipeline.objects.filter(archived_at=None).first()
         if pipeline is None:
             raise ValidationError({"pipeline": [_("Create a pipeline first.")]})
     if stage is None:
-        stage = pipeline.stages.first()
+        stage = pipeline.stages.filter(archived_at=None).first()
         if stage is None:
             raise ValidationError({"stage": [_("Add a stage to the pipeline first.")]})
     elif stage.pipeline_id != pipeline.pk:
         raise ValidationError({"stage": [_("This stage belongs to another pipeline.")]})
+    if stage.archived_at is not None or pipeline.archived_at is not None:
+        raise ValidationError({"stage": [_("This stage is archived.")]})
     missing = gate_missing(stage, fields)
     if missing:
         raise _gate_error(stage, missing)
@@ -240,6 +248,8 @@ def deal_move(
     )
     if stage.pipeline_id != deal.pipeline_id:
         raise ValidationError({"stage": [_("This stage belongs to another pipeline.")]})
+    if stage.archived_at is not None:
+        raise ValidationError({"stage": [_("This stage is archived.")]})
     missing = gate_missing(stage, _values(deal))
     if missing:
         raise _gate_error(stage, missing)

@@ -9,10 +9,40 @@ urlpatterns = [
     path("deals/<int:pk>/edit/", views.deal_edit, name="deal_edit"),
     path("deals/<int:pk>/move/", views.deal_move_view, name="deal_move"),
     path("deals/<int:pk>/lines/", views.deal_lines_view, name="deal_lines"),
+    path("settings/pipelines/", views.pipeline_settings, name="pipeline_settings"),
+    path(
+        "settings/pipelines/<int:pk>/",
+        views.pipeline_settings_save,
+        name="pipeline_settings_save",
+    ),
+    path(
+        "settings/pipelines/<int:pk>/stages/", views.pipeline_stage_add, name="pipeline_stage_add"
+    ),
+    path(
+        "settings/pipelines/<int:pk>/stages/<int:stage_pk>/",
+        views.pipeline_stage_save,
+        name="pipeline_stage_save",
+    ),
 ]
 
 api_urlpatterns = [
     path("pipelines/", api.PipelineListApi.as_view(), name="api-pipeline-list"),
+    path("pipelines/<int:pk>/", api.PipelineDetailApi.as_view(), name="api-pipeline-detail"),
+    path(
+        "pipelines/<int:pk>/stages/",
+        api.PipelineStageListApi.as_view(),
+        name="api-pipeline-stage-list",
+    ),
+    path(
+        "pipelines/<int:pk>/stages/<int:stage_pk>/",
+        api.PipelineStageDetailApi.as_view(),
+        name="api-pipeline-stage-detail",
+    ),
+    path(
+        "pipelines/<int:pk>/stages/order/",
+        api.PipelineStageOrderApi.as_view(),
+        name="api-pipeline-stage-order",
+    ),
     path("deals/", api.DealListCreateApi.as_view(), name="api-deal-list"),
     path("deals/<int:pk>/", api.DealDetailApi.as_view(), name="api-deal-detail"),
     path("deals/<int:pk>/move/", api.DealMoveApi.as_view(), name="api-deal-move"),

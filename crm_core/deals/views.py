@@ -1,9 +1,10 @@
-"""The deal board (kanban per pipeline), deal cards and forms."""
+"""The deal board (kanban per pipeline), deal cards and forms, and the pipelines' settings."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,8 +12,17 @@ from config.forms import errors_into
 from crm_core.commerce.models import Product
 from crm_core.common.services import EditConflict
 from crm_core.common.text import decimal_from_text
-from crm_core.deals.forms import DealForm
+from crm_core.deals.forms import DealForm, PipelineSettingsForm, StageSettingsForm
 from crm_core.deals.models import Pipeline, PipelineStage
+from crm_core.deals.pipelines import (
+    pipeline_archive,
+    pipeline_save,
+    pipelines_active,
+    stage_archive,
+    stage_save,
+    stage_shift,
+    stages_active,
+)
 from crm_core.deals.selectors import deal_get_for_user, pipeline_board, pipeline_forecast
 from crm_core.deals.services import (
     DealLineRequest,
@@ -22,12 +32,13 @@ from crm_core.deals.services import (
     deal_update,
 )
 from crm_core.history.selectors import record_history
+from tenants.identity.views.team import team_manager_required
 from tenants.typing import StaffRequest
 
 
 def _pipeline(request: StaffRequest) -> Pipeline | None:
     value = request.GET.get("pipeline", "")
-    pipelines = Pipeline.objects.all()
+    pipelines = pipelines_active()
     return (pipelines.filter(pk=int(value)).first() if value.isdigit() else None) or (
         pipelines.first()
     )
@@ -37,7 +48,7 @@ def deal_board(request: StaffRequest) -> HttpResponse:
     pipeline = _pipeline(request)
     context = {
         "pipeline": pipeline,
-        "pipelines": Pipeline.objects.all(),
+        "pipelines": pipelines_active(),
         "columns": pipeline_board(user=request.user, pipeline=pipeline) if pipeline else [],
         "forecast": pipeline_forecast(user=request.user, pipeline=pipeline) if pipeline else None,
     }
@@ -50,7 +61,7 @@ def deal_create_view(request: StaffRequest) -> HttpResponse:
         messages.error(request, _("Create a pipeline first."))
         return redirect("crm_settings")
     initial = {
-        "stage": request.GET.get("stage") or pipeline.stages.first(),
+        "stage": request.GET.get("stage") or stages_active(pipeline).first(),
         "currency": pipeline.currency,
         "contact": request.GET.get("contact"),
         "company": request.GET.get("company"),
@@ -182,3 +193,139 @@ def deal_move_view(request: StaffRequest, pk: int) -> HttpResponse:
         return JsonResponse({"stage": stage.pk})
     messages.success(request, _("Moved to “%(stage)s”.") % {"stage": stage.name})
     return redirect("deal_detail", deal.pk)
+
+
+def _settings_context(request: StaffRequest, failed: dict | None = None) -> dict:
+    """Every pipeline with the forms of its stages; `failed` puts a refused form back with its
+    errors, in place (keyed by its prefix)."""
+    failed = failed or {}
+    pipelines = []
+    for pipeline in Pipeline.objects.prefetch_related("stages__required_products"):
+        stages = [stage for stage in pipeline.stages.all() if stage.archived_at is None]
+        prefix = f"pipeline-{pipeline.pk}"
+        pipelines.append(
+            {
+                "pipeline": pipeline,
+                "form": failed.get(prefix)
+                or PipelineSettingsForm(
+                    prefix=prefix, initial={"name": pipeline.name, "currency": pipeline.currency}
+                ),
+                "stages": [
+                    (
+                        stage,
+                        failed.get(f"stage-{stage.pk}")
+                        or StageSettingsForm(
+                            prefix=f"stage-{stage.pk}", initial=StageSettingsForm.initial_of(stage)
+                        ),
+                    )
+                    for stage in stages
+                ],
+                "archived_stages": [s for s in pipeline.stages.all() if s.archived_at is not None],
+                "new_stage": failed.get(f"new-stage-{pipeline.pk}")
+                or StageSettingsForm(
+                    prefix=f"new-stage-{pipeline.pk}", initial={"probability": 50}
+                ),
+            }
+        )
+    return {
+        "pipelines": pipelines,
+        "new_pipeline": failed.get("new-pipeline") or PipelineSettingsForm(prefix="new-pipeline"),
+    }
+
+
+def _settings_page(request: StaffRequest, failed: dict | None = None) -> HttpResponse:
+    return render(
+        request,
+        "crm_core/deals/pipeline_settings.html",
+        _settings_context(request, failed),
+        status=400 if failed else 200,
+    )
+
+
+@team_manager_required
+def pipeline_settings(request: StaffRequest) -> HttpResponse:
+    """The pipelines and their stages; POST adds a pipeline."""
+    if request.method != "POST":
+        return _settings_page(request)
+    form = PipelineSettingsForm(request.POST, prefix="new-pipeline")
+    if form.is_valid():
+        try:
+            pipeline = pipeline_save(actor=request.user, pipeline=None, data=form.cleaned_data)
+        except ValidationError as error:
+            errors_into(form, error)
+        else:
+            messages.success(request, _("Pipeline “%(name)s” added.") % {"name": pipeline.name})
+            return redirect(f"{reverse('pipeline_settings')}#pipeline-{pipeline.pk}")
+    return _settings_page(request, {"new-pipeline": form})
+
+
+@require_POST
+@team_manager_required
+def pipeline_settings_save(request: StaffRequest, pk: int) -> HttpResponse:
+    """Rename a pipeline or change its currency; archive or restore it (`action`)."""
+    pipeline = get_object_or_404(Pipeline, pk=pk)
+    action = request.POST.get("action", "save")
+    back = f"{reverse('pipeline_settings')}#pipeline-{pipeline.pk}"
+    if action in ("archive", "restore"):
+        try:
+            pipeline_archive(actor=request.user, pipeline=pipeline, archived=action == "archive")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    form = PipelineSettingsForm(request.POST, prefix=f"pipeline-{pk}")
+    if form.is_valid():
+        try:
+            pipeline_save(actor=request.user, pipeline=pipeline, data=form.cleaned_data)
+        except ValidationError as error:
+            errors_into(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(back)
+    return _settings_page(request, {f"pipeline-{pk}": form})
+
+
+@require_POST
+@team_manager_required
+def pipeline_stage_add(request: StaffRequest, pk: int) -> HttpResponse:
+    pipeline = get_object_or_404(Pipeline, pk=pk)
+    form = StageSettingsForm(request.POST, prefix=f"new-stage-{pk}")
+    if form.is_valid():
+        try:
+            stage_save(actor=request.user, pipeline=pipeline, stage=None, data=form.service_data())
+        except ValidationError as error:
+            errors_into(form, error)
+        else:
+            messages.success(request, _("Stage added."))
+            return redirect(f"{reverse('pipeline_settings')}#pipeline-{pk}")
+    return _settings_page(request, {f"new-stage-{pk}": form})
+
+
+@require_POST
+@team_manager_required
+def pipeline_stage_save(request: StaffRequest, pk: int, stage_pk: int) -> HttpResponse:
+    """Save a stage; move it up or down; archive or restore it (`action`)."""
+    stage = get_object_or_404(PipelineStage, pk=stage_pk, pipeline_id=pk)
+    action = request.POST.get("action", "save")
+    back = f"{reverse('pipeline_settings')}#pipeline-{pk}"
+    try:
+        if action in ("up", "down"):
+            stage_shift(actor=request.user, stage=stage, by=-1 if action == "up" else 1)
+            return redirect(back)
+        if action in ("archive", "restore"):
+            stage_archive(actor=request.user, stage=stage, archived=action == "archive")
+            return redirect(back)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    form = StageSettingsForm(request.POST, prefix=f"stage-{stage_pk}")
+    if form.is_valid():
+        try:
+            stage_save(
+                actor=request.user, pipeline=stage.pipeline, stage=stage, data=form.service_data()
+            )
+        except ValidationError as error:
+            errors_into(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(back)
+    return _settings_page(request, {f"stage-{stage_pk}": form})

@@ -61,6 +61,15 @@ def contact_get_for_user(*, user: User, pk: int, with_portal: bool = False) -> C
     return contact
 
 
+def contact_named_in_input(*, user: User, pk: int) -> Contact:
+    """The contact an API request names in its `contact` field, if the user may see it;
+    otherwise a field error (the request itself was found: a 400, not a 404)."""
+    contact = contacts_visible(user=user).filter(pk=pk).first()
+    if contact is None:
+        raise ValidationError({"contact": ["No such contact."]})
+    return contact
+
+
 def company_get_for_user(*, user: User, pk: int) -> Company:
     company = (
         companies_visible(user=user)

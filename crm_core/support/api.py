@@ -1,12 +1,10 @@
-from django.core.exceptions import ValidationError
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm_core.common.fields import RecordRef
-from crm_core.parties.selectors import contact_get_for_user
+from crm_core.parties.selectors import contact_named_in_input
 from crm_core.support.models import Ticket, TicketMessage
 from crm_core.support.selectors import ticket_get_for_user, tickets_visible
 from crm_core.support.services import ticket_open, ticket_reply, ticket_update
@@ -59,10 +57,7 @@ class TicketListCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        try:
-            contact = contact_get_for_user(user=request.user, pk=fields.pop("contact"))
-        except Http404:
-            raise ValidationError({"contact": ["No such contact."]}) from None
+        contact = contact_named_in_input(user=request.user, pk=fields.pop("contact"))
         ticket = ticket_open(actor=request.user, contact=contact, **fields)
         return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
 

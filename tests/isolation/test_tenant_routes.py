@@ -23,7 +23,8 @@ from crm_core.commerce.services import (
     prices_set,
     product_save,
 )
-from crm_core.deals.models import Deal
+from crm_core.deals.models import Deal, Pipeline, PipelineStage
+from crm_core.deals.pipelines import pipeline_save, stage_save
 from crm_core.deals.services import deal_create
 from crm_core.history.models import ContactMerge
 from crm_core.history.services import contacts_merge
@@ -130,6 +131,10 @@ def secrets_of_b(tenant_b):
         deal = deal_create(actor=owner, data={"title": "Platypus megadeal", "contact": contact})
         task = task_create(actor=owner, data={"title": "Echidna errand", "due_at": timezone.now()})
         bilby = product_save(product=None, data={"sku": "BILBY-1", "name": "Bilby bolts"})
+        quoll = pipeline_save(actor=owner, pipeline=None, data={"name": "Quoll pipeline"})
+        quoll_stage = stage_save(
+            actor=owner, pipeline=quoll, stage=None, data={"name": "Quoll stage"}
+        )
         price_list = price_list_save(
             price_list=None,
             data={"name": "Kookaburra prices", "currency": "AUD", "is_default": True},
@@ -210,6 +215,8 @@ def secrets_of_b(tenant_b):
         "task": {"pk": task.pk},
         "notification": {"pk": notification.pk},
         "pipeline": {"pipeline": deal.pipeline_id},
+        "pipeline_pk": {"pk": quoll.pk},
+        "pipeline_stage": {"pk": quoll.pk, "stage_pk": quoll_stage.pk},
         "crm_list": {"name": "topics"},
         "crm_list_item": {"name": "topics", "pk": topic.pk},
         "api_token": {"token_id": token.pk},
@@ -255,6 +262,7 @@ def secrets_of_b(tenant_b):
             "quenda@beta-client.test",
             "Bandicoot",
             "Potoroo Lane",
+            "Quoll",
         ],
     }
 
@@ -342,6 +350,10 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         assert Invitation.objects.get(pk=secrets["invitation"]["pk"]).is_pending
         assert ApiToken.objects.get(pk=secrets["token"]["pk"]).is_active
         assert Notification.objects.get(pk=secrets["notification"]["pk"]).read_at is None
+        quoll = Pipeline.objects.get(pk=secrets["pipeline_pk"]["pk"])
+        assert (quoll.name, quoll.archived_at) == ("Quoll pipeline", None)
+        stage = PipelineStage.objects.get(pk=secrets["pipeline_stage"]["stage_pk"])
+        assert (stage.name, stage.position, stage.archived_at) == ("Quoll stage", 3, None)
     domain = CustomDomain.objects.get(pk=secrets["domain"]["pk"])
     assert (domain.status, domain.is_portal_address) == (CustomDomain.Status.VERIFIED, True)
     assert Domain.objects.filter(domain=domain.domain, tenant=tenant_b.tenant).exists()
