@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from stripe import StripeError
 
+from config.api import StrictSerializer
 from config.pagination import KeysetPagination
 from config.parsers import JSONParser
 from crm_core.commerce.models import Order, OrderLine, PaymentMethod, Product
@@ -234,7 +235,7 @@ class CartSerializer(serializers.Serializer):
 class CartApi(PortalApi):
     """GET the cart; POST {product, quantity} adds; PUT {product, quantity} sets (0 removes)."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         product = serializers.IntegerField()
         quantity = serializers.IntegerField(default=1, min_value=0, max_value=999)
 
@@ -282,7 +283,7 @@ class CheckoutApi(PortalApi):
     address and how to pay: on invoice (unpaid until staff confirm), or by card where the
     company takes card payments (open `checkout_url`; back on the portal's order page)."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         address = serializers.IntegerField()
         notes = serializers.CharField(required=False, default="", max_length=2000, allow_blank=True)
         payment_method = serializers.ChoiceField(
@@ -370,7 +371,7 @@ class TicketListCreateApi(PortalListApi):
     serializer_class = TicketSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         topic = serializers.IntegerField()
         subject = serializers.CharField(required=False, default="", max_length=255)
         body = serializers.CharField()
@@ -402,7 +403,7 @@ class TicketDetailApi(PortalApi):
 class TicketReplyApi(PortalApi):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         body = serializers.CharField()
 
     @extend_schema(request=InputSerializer, responses={201: TicketDetailSerializer})

@@ -1,6 +1,7 @@
 """The activities API: interactions, tasks and the timeline."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -10,7 +11,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import filter_by_ids
+from config.api import MAX_ID, StrictSerializer, filter_by_ids
 from config.pagination import KEYSET_PARAMETERS, Ordering, keyset_response, paginated
 from crm_core.activities.models import (
     Attachment,
@@ -32,6 +33,7 @@ from crm_core.activities.services import (
     TASK_FIELDS,
     attachments_add,
     contact_stage_change,
+    follow_up_task_for_interaction,
     interaction_log,
     task_complete,
     task_create,
@@ -40,8 +42,10 @@ from crm_core.activities.services import (
 from crm_core.common.fields import RecordRef
 from crm_core.parties.models import Contact, LifecycleStage
 from crm_core.parties.selectors import (
+    colleagues_named_in_input,
     contact_get_for_user,
     contact_named_in_input,
+    contacts_named_in_input,
     contacts_visible,
     owners_assignable,
 )
@@ -68,14 +72,45 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.full_name", default=None)
     subject = serializers.CharField(source="subject_shown", read_only=True)
 
+    participants = serializers.ListField(
+        child=RecordRef(), source="participants.all", read_only=True
+    )
+    staff = serializers.ListField(child=RecordRef(), source="staff.all", read_only=True)
+
     class Meta:
         model = Interaction
-        fields = ["id", "contact", *INTERACTION_FIELDS, "created_by", "created_at", "attachments"]
+        fields = [
+            "id",
+            "contact",
+            *INTERACTION_FIELDS,
+            "participants",
+            "staff",
+            "created_by",
+            "created_at",
+            "attachments",
+        ]
 
 
 class InteractionListCreateApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         contact = serializers.IntegerField()
+        participants = serializers.ListField(
+            child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+            required=False,
+            max_length=50,
+            help_text="Other contacts who took part (ids of contacts the caller may see).",
+        )
+        staff = serializers.ListField(
+            child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+            required=False,
+            max_length=50,
+            help_text="Colleagues who took part (ids of active staff).",
+        )
+        follow_up_at = serializers.DateTimeField(
+            required=False,
+            allow_null=True,
+            help_text="A follow-up task for the contact's manager, due then.",
+        )
         channel = serializers.ChoiceField(choices=Channel.choices)
         direction = serializers.ChoiceField(
             choices=Direction.choices, required=False, allow_blank=True
@@ -119,8 +154,31 @@ class InteractionListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         contact = contact_named_in_input(user=request.user, pk=fields.pop("contact"))
-        logged = interaction_log(actor=request.user, contact=contact, data=fields)
+        participants = contacts_named_in_input(
+            user=request.user, pks=fields.pop("participants", []), field="participants"
+        )
+        staff = colleagues_named_in_input(pks=fields.pop("staff", []), field="staff")
+        follow_up_at = fields.pop("follow_up_at", None)
+        with transaction.atomic():
+            logged = interaction_log(
+                actor=request.user,
+                contact=contact,
+                data=fields,
+                participants=participants,
+                staff=staff,
+            )
+            task = (
+                follow_up_task_for_interaction(
+                    actor=request.user,
+                    contact=contact,
+                    due_at=follow_up_at,
+                    subject=fields.get("subject") or logged.interaction.get_channel_display(),
+                )
+                if follow_up_at
+                else None
+            )
         body = InteractionOutputSerializer(logged.interaction).data
+        body["follow_up_task"] = task.pk if task else None
         body["stage_moved_to"] = logged.moved.to_stage.name if logged.moved else None
         body["stage_suggested"] = (
             {"id": logged.suggested_stage.pk, "name": logged.suggested_stage.name}
@@ -142,7 +200,7 @@ class InteractionDetailApi(APIView):
 class InteractionAttachmentsApi(APIView):
     parser_classes = [MultiPartParser]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         files = serializers.ListField(child=serializers.FileField(), min_length=1)
 
     @extend_schema(
@@ -245,7 +303,7 @@ class ContactTimelineApi(APIView):
 
 
 class ContactStageApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         stage = serializers.PrimaryKeyRelatedField(queryset=LifecycleStage.objects.all())
         reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
 
@@ -321,7 +379,7 @@ class TaskOutputSerializer(serializers.ModelSerializer):
         fields = ["id", *TASK_FIELDS, "assignee", "done_at", "created_at"]
 
 
-class TaskInputSerializer(serializers.Serializer):
+class TaskInputSerializer(StrictSerializer):
     title = serializers.CharField(max_length=255)
     description = serializers.CharField(required=False, allow_blank=True)
     due_at = serializers.DateTimeField()

@@ -1,16 +1,19 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm_core.activities.models import Channel, Direction, InteractionOutcome, InteractionTopic
-from crm_core.common.forms import LookupSelect, MultipleFileField
+from crm_core.common.forms import LookupSelect, LookupSelectMultiple, MultipleFileField
 from crm_core.common.visibility import can_assign_owners
 from crm_core.parties.models import Contact
 from crm_core.parties.selectors import contacts_visible, owners_assignable
+from tenants.identity.models import User
 
 
 class InteractionForm(forms.Form):
-    channel = forms.ChoiceField(label=_("Channel"))
-    direction = forms.ChoiceField(label=_("Direction"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices, required=False)
     occurred_at = forms.DateTimeField(
         label=_("When"),
         required=False,
@@ -29,6 +32,19 @@ class InteractionForm(forms.Form):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Other participants"),
+        queryset=Contact.objects.none(),
+        required=False,
+        widget=LookupSelectMultiple("contact_lookup"),
+        help_text=_("The client's side: search by name, email or phone."),
+    )
+    staff = forms.ModelMultipleChoiceField(
+        label=_("Colleagues"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 3}),
+    )
     follow_up_at = forms.DateTimeField(
         label=_("Follow-up task"),
         required=False,
@@ -39,12 +55,13 @@ class InteractionForm(forms.Form):
         label=_("Files"), required=False, help_text=_("Up to 10 files, 20 MB each.")
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["channel"].choices = Channel.choices
-        self.fields["direction"].choices = Direction.choices
-        self.fields["topic"].queryset = InteractionTopic.objects.filter(is_active=True)
-        self.fields["outcome"].queryset = InteractionOutcome.objects.filter(is_active=True)
+        lists = cast(dict[str, forms.ModelChoiceField], self.fields)
+        lists["participants"].queryset = contacts_visible(user=user).filter(archived_at=None)
+        lists["staff"].queryset = owners_assignable()
+        lists["topic"].queryset = InteractionTopic.objects.filter(is_active=True)
+        lists["outcome"].queryset = InteractionOutcome.objects.filter(is_active=True)
 
 
 class TaskForm(forms.Form):

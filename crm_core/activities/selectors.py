@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -96,6 +96,12 @@ def _readable_q(record: Contact | Company, user: User | None) -> Q:
     return Q(contact__isnull=True) | Q(contact__in=people)
 
 
+def _participants(user: User | None) -> Prefetch:
+    """An interaction's other participants that the reader may see (all without a reader)."""
+    people = Contact.objects.all() if user is None else visible_to(Contact.objects.all(), user)
+    return Prefetch("participants", queryset=people)
+
+
 def _readable(queryset: QuerySet, record: Contact | Company, user: User | None) -> QuerySet:
     return queryset.filter(_readable_q(record, user))
 
@@ -115,7 +121,7 @@ def _sources(record: Contact | Company, user: User | None) -> dict[str, tuple[Qu
         "interaction": (
             _readable(Interaction.objects.filter(mine), record, user)
             .select_related("contact", "topic", "outcome", "created_by")
-            .prefetch_related("attachments"),
+            .prefetch_related("attachments", "staff", _participants(user)),
             "occurred_at",
         ),
         "stage": (
@@ -188,5 +194,5 @@ def interactions_visible(*, user: User) -> QuerySet[Interaction]:
     return (
         Interaction.objects.filter(contact__in=visible_contacts)
         .select_related("contact", "topic", "outcome", "created_by")
-        .prefetch_related("attachments")
+        .prefetch_related("attachments", "staff", _participants(user))
     )

@@ -38,12 +38,16 @@ def contact_timeline_view(request: StaffRequest, pk: int) -> HttpResponse:
 @require_POST
 def interaction_create(request: StaffRequest, pk: int) -> HttpResponse:
     contact = contact_get_for_user(user=request.user, pk=pk)
-    form = InteractionForm(request.POST, request.FILES)
+    form = InteractionForm(request.POST, request.FILES, user=request.user)
     if form.is_valid():
         try:
             with transaction.atomic():
                 logged = interaction_log(
-                    actor=request.user, contact=contact, data=form.cleaned_data
+                    actor=request.user,
+                    contact=contact,
+                    data=form.cleaned_data,
+                    participants=list(form.cleaned_data["participants"]),
+                    staff=list(form.cleaned_data["staff"]),
                 )
                 attachments_add(
                     actor=request.user,

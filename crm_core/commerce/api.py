@@ -5,7 +5,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import filter_by_ids
+from config.api import StrictSerializer, filter_by_ids
 from config.pagination import KEYSET_PARAMETERS, Ordering, keyset_response, paginated
 from crm_core.commerce.models import Order, OrderLine, PriceList, Product
 from crm_core.commerce.selectors import order_get_for_user, orders_visible
@@ -94,7 +94,7 @@ class PriceListListApi(APIView):
 
 
 class OrderListCreateApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         class LineSerializer(serializers.Serializer):
             product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
             quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
@@ -154,7 +154,7 @@ class OrderDetailApi(APIView):
 
 
 class OrderStatusApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         status = serializers.ChoiceField(choices=Order.Status.choices)
 
     @extend_schema(request=InputSerializer, responses=OrderSerializer)

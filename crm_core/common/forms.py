@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -19,23 +21,23 @@ class ListField(forms.CharField):
         return [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]
 
 
-class LookupSelect(forms.Select):
-    """A select over a table that may hold a million rows: it renders only the chosen option,
-    and typing in its search box asks the server (`lookup_url`) for the best matches."""
+class _Lookup:
+    """What the lookup selects share: only the chosen options are rendered, and typing in the
+    search box asks the server (`lookup_url`) for the best matches."""
 
-    template_name = "components/lookup_select.html"
+    allow_multiple_selected: bool
+    choices: Any
 
     def __init__(self, url_name: str, attrs=None):
-        super().__init__(attrs)
+        super().__init__(attrs)  # type: ignore[call-arg]
         self.url_name = url_name
 
     def optgroups(self, name, value, attrs=None):
         full = self.choices
         chosen = [item for item in value if item not in (None, "")]
         queryset = full.queryset.filter(pk__in=chosen) if chosen else full.queryset.none()
-        self.choices = [("", "—")] + [
-            (obj.pk, full.field.label_from_instance(obj)) for obj in queryset
-        ]
+        blank = [] if self.allow_multiple_selected else [("", "—")]
+        self.choices = blank + [(obj.pk, full.field.label_from_instance(obj)) for obj in queryset]
         try:
             return super().optgroups(name, value, attrs)
         finally:
@@ -45,6 +47,19 @@ class LookupSelect(forms.Select):
         context = super().get_context(name, value, attrs)
         context["widget"]["lookup_url"] = reverse(self.url_name)
         return context
+
+
+class LookupSelectMultiple(_Lookup, forms.SelectMultiple):
+    """Several records of a big table (a meeting's participants): a search keeps the ones
+    already chosen (the lookup is told their ids) and offers the matches beside them."""
+
+    template_name = "components/lookup_select.html"
+
+
+class LookupSelect(_Lookup, forms.Select):
+    """A select over a table that may hold a million rows (a deal's contact)."""
+
+    template_name = "components/lookup_select.html"
 
 
 class OwnedRecordForm(forms.Form):

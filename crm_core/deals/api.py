@@ -129,7 +129,7 @@ class DealOutputSerializer(serializers.ModelSerializer):
         return {"id": deal.stage_id, "name": deal.stage.name, "probability": deal.stage.probability}
 
 
-class DealInputSerializer(serializers.Serializer):
+class DealInputSerializer(StrictSerializer):
     title = serializers.CharField(max_length=255)
     pipeline = serializers.PrimaryKeyRelatedField(
         queryset=Pipeline.objects.filter(archived_at=None), required=False
@@ -364,7 +364,7 @@ class DealDetailApi(APIView):
 
 
 class DealLinesApi(APIView):
-    class LineInputSerializer(serializers.Serializer):
+    class LineInputSerializer(StrictSerializer):
         product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
         quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
         unit_price = serializers.DecimalField(
@@ -374,7 +374,7 @@ class DealLinesApi(APIView):
             max_digits=5, decimal_places=2, required=False, default=Decimal(0)
         )
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         lines = serializers.ListField(child=serializers.DictField(), max_length=500)
         version = serializers.IntegerField(required=False)
 
@@ -419,7 +419,7 @@ class DealLinesApi(APIView):
 
 
 class DealMoveApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         stage = serializers.PrimaryKeyRelatedField(
             queryset=PipelineStage.objects.filter(archived_at=None)
         )

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import StrictSerializer
 from config.pagination import KEYSET_PARAMETERS, Ordering, keyset_response, paginated
 from crm_core.notifications.models import Notification
 from crm_core.notifications.selectors import (
@@ -23,7 +24,7 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "text", "params", "url", "created_at", "read_at"]
 
 
-class NotificationsReadInputSerializer(serializers.Serializer):
+class NotificationsReadInputSerializer(StrictSerializer):
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, max_length=1000
     )

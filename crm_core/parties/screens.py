@@ -110,6 +110,7 @@ def contact_card_context(request: StaffRequest, contact, form=None) -> dict:
         ),
         "contact": contact,
         "history": record_history(contact),
-        "interaction_form": form or InteractionForm(initial={"channel": Channel.CALL}),
+        "interaction_form": form
+        or InteractionForm(user=request.user, initial={"channel": Channel.CALL}),
         "stages": LifecycleStage.objects.all(),
     }

@@ -70,6 +70,25 @@ def contact_named_in_input(*, user: User, pk: int) -> Contact:
     return contact
 
 
+def contacts_named_in_input(*, user: User, pks: list[int], field: str) -> list[Contact]:
+    """The contacts an API request lists in `field`, all of which the user must see; the
+    ones it may not see or that do not exist are named in a field error."""
+    found = {contact.pk: contact for contact in contacts_visible(user=user).filter(pk__in=pks)}
+    missing = [pk for pk in dict.fromkeys(pks) if pk not in found]
+    if missing:
+        raise ValidationError({field: [f"No such contact: {', '.join(map(str, missing))}."]})
+    return [found[pk] for pk in dict.fromkeys(pks)]
+
+
+def colleagues_named_in_input(*, pks: list[int], field: str) -> list[User]:
+    """The active staff members an API request lists in `field`; unknown ones named."""
+    found = {user.pk: user for user in owners_assignable().filter(pk__in=pks)}
+    missing = [pk for pk in dict.fromkeys(pks) if pk not in found]
+    if missing:
+        raise ValidationError({field: [f"No such colleague: {', '.join(map(str, missing))}."]})
+    return [found[pk] for pk in dict.fromkeys(pks)]
+
+
 def company_get_for_user(*, user: User, pk: int) -> Company:
     company = (
         companies_visible(user=user)

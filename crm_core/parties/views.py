@@ -53,13 +53,23 @@ LIMIT = 20
 
 
 def lookup(request: StaffRequest, kind: Kind) -> HttpResponse:
+    """The options of a lookup select. A select of several (`keep` names its field) keeps the
+    records already chosen in it, first and selected, beside the matches."""
     text = request.GET.get("q", "").strip()
-    queryset = kind.visible(user=request.user).filter(archived_at=None)
-    if text:
-        queryset = kind.filterset({"q": text}, queryset=queryset).qs
-    records = list(queryset.order_by(kind.ordering.default, "pk")[:LIMIT])
+    visible = kind.visible(user=request.user).filter(archived_at=None)
+    queryset = kind.filterset({"q": text}, queryset=visible).qs if text else visible
+    keep = request.GET.get("keep", "")
+    kept_ids = [value for value in request.GET.getlist(keep) if value.isdigit()] if keep else []
+    kept = list(visible.filter(pk__in=kept_ids[:LIMIT])) if kept_ids else []
+    records = list(
+        queryset.exclude(pk__in=[record.pk for record in kept]).order_by(
+            kind.ordering.default, "pk"
+        )[:LIMIT]
+    )
     return render(
-        request, "crm_core/parties/_lookup_options.html", {"records": records, "kind": kind}
+        request,
+        "crm_core/parties/_lookup_options.html",
+        {"records": records, "kept": kept, "multiple": bool(keep), "kind": kind},
     )
 
 

@@ -3,6 +3,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import StrictSerializer
 from crm_core.common.fields import RecordRef
 from crm_core.parties.selectors import contact_named_in_input
 from crm_core.support.models import Ticket, TicketMessage
@@ -41,7 +42,7 @@ class TicketSerializer(serializers.ModelSerializer):
 
 
 class TicketListCreateApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         contact = serializers.IntegerField()
         subject = serializers.CharField(max_length=255)
         body = serializers.CharField()
@@ -63,7 +64,7 @@ class TicketListCreateApi(APIView):
 
 
 class TicketDetailApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         status = serializers.ChoiceField(choices=Ticket.Status.choices, required=False)
         priority = serializers.ChoiceField(choices=Ticket.Priority.choices, required=False)
 
@@ -85,7 +86,7 @@ class TicketDetailApi(APIView):
 
 
 class TicketReplyApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         body = serializers.CharField()
         internal = serializers.BooleanField(default=False)
 

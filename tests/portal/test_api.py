@@ -57,7 +57,10 @@ def test_shopping_through_the_api(tenant_a, customer, catalogue_a, api):
     with tenant_a.active():
         address = Address.objects.get(contact=customer.contact)
         assert not Order.objects.filter(contact=customer.contact).exists()
-    placed = post(api, "/api/v1/portal/cart/checkout/", {"address": address.pk, "total": "0.01"})
+    # the price is the server's: a total sent along is refused, not taken
+    priced = post(api, "/api/v1/portal/cart/checkout/", {"address": address.pk, "total": "0.01"})
+    assert priced.json() == {"total": ["Unknown field."]}
+    placed = post(api, "/api/v1/portal/cart/checkout/", {"address": address.pk})
     assert placed.status_code == 201
     order = placed.json()
     assert (order["status"], order["total"], order["payment_method"]) == (

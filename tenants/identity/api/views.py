@@ -7,6 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import StrictSerializer
 from tenants.identity.permissions import IsTeamManager
 from tenants.identity.roles import INVITABLE_ROLES, Role
 from tenants.identity.selectors.users import api_tokens_of, staff_list
@@ -46,7 +47,7 @@ class TokenObtainApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         email = serializers.EmailField()
         password = serializers.CharField(trim_whitespace=False)
         name = serializers.CharField(required=False, default="API", max_length=100)
@@ -123,7 +124,7 @@ class UserListApi(APIView):
 class InvitationCreateApi(APIView):
     permission_classes = [IsTeamManager]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         email = serializers.EmailField()
         full_name = serializers.CharField(required=False, default="", allow_blank=True)
         role = serializers.ChoiceField(
