@@ -35,6 +35,8 @@ from crm_core.parties.models import Company, Contact, LifecycleStage
 from crm_core.parties.services import company_create, company_update, contact_create, contact_update
 from crm_core.segments.models import Segment
 from crm_core.segments.services import segment_save
+from crm_core.workspace.models import ExchangeRate
+from crm_core.workspace.services import exchange_rate_add
 from tenants.identity.actor import history_actor
 from tenants.identity.models import User
 from tenants.identity.roles import Role
@@ -267,9 +269,23 @@ def demo_segments_seed() -> None:
         )
 
 
-def demo_deals_seed() -> None:
-    """Open and closed deals across the default pipeline's stages."""
+# what a euro and a dollar were worth in roubles from the start of the year (sample rates)
+DEMO_RATES = {"EUR": Decimal("98.50"), "USD": Decimal("91.20")}
 
+
+def demo_rates_seed() -> None:
+    """Rates for the demo deals in euros and dollars, so the board's forecast counts them."""
+    since = timezone.localdate().replace(month=1, day=1)
+    for currency, rate in DEMO_RATES.items():
+        if not ExchangeRate.objects.filter(currency=currency).exists():
+            exchange_rate_add(currency=currency, valid_from=since, rate=rate)
+
+
+def demo_deals_seed() -> None:
+    """Open and closed deals across the default pipeline's stages (in roubles, euros and
+    dollars, whose rates it enters)."""
+
+    demo_rates_seed()
     pipeline = Pipeline.objects.first()
     if pipeline is None or Deal.objects.exists():
         return

@@ -15,7 +15,17 @@ from django.utils.translation import gettext as _
 
 from crm_core.history.models import RecordChange
 
-HIDDEN = {"id", "import_job_id", "reminded_at", "version", "updated_at"}
+# bookkeeping columns, and a deal's move (its DealMove is its history; older rows held it twice)
+HIDDEN = {
+    "id",
+    "import_job_id",
+    "reminded_at",
+    "version",
+    "updated_at",
+    "board_position",
+    "stage_entered_at",
+    "closed_at",
+}
 
 
 @dataclass(frozen=True)

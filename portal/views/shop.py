@@ -47,6 +47,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "orders": list(orders_of(account=account)[:3]),
             "tickets": list(tickets_of(account=account).exclude(status="closed")[:3]),
             "recommended": recommendations(account=account),
+            # the cards' prices are in the customer's price list's currency
+            "price_list": catalogue(account=account)[0],
         },
     )
 

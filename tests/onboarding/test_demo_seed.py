@@ -6,13 +6,15 @@ from django_tenants.utils import schema_context
 
 from crm_core.activities.models import Interaction, Task
 from crm_core.commerce.models import Order
-from crm_core.deals.models import Deal, DealLine
+from crm_core.deals.models import Deal, DealLine, Pipeline
+from crm_core.deals.selectors import pipeline_forecast
 from crm_core.history.models import RecordChange
 from crm_core.jobs.models import ImportJob
 from crm_core.parties.models import Contact
 from crm_core.segments.models import Segment
 from crm_core.support.models import SupportTopic
 from portal.models import CustomerAccount
+from tenants.identity.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +27,10 @@ def test_the_demo_company_has_data_for_every_screen():
         assert Interaction.objects.count() > Contact.objects.count()
         assert Segment.objects.count() >= 2
         assert Deal.objects.count() == 24
+        # the deals in euros and dollars count in the forecast: their rates are entered
+        owner = User.objects.get(role="owner")
+        forecast = pipeline_forecast(user=owner, pipeline=Pipeline.objects.first())
+        assert forecast.missing == []
         assert DealLine.objects.exists()
         assert Task.objects.exists()
         assert Order.objects.exclude(status="draft").exists()

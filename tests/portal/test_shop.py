@@ -3,6 +3,7 @@ checkout priced on the server, order history, reorder, invoices; and what staff 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -167,6 +168,9 @@ def test_recommendations_leave_out_what_was_bought(tenant_a, customer, catalogue
     assert "Recommended for you" in home
     assert "Steel bolts" in home
     assert "Brass nuts" in home
+    prices = re.findall(r'data-testid="product-price">([^<]*)<', home)
+    assert prices
+    assert all(price.strip().endswith("RUB") for price in prices), prices
     add(client, catalogue_a["bolts"])
     with tenant_a.active():
         address = Address.objects.get(contact=customer.contact)
