@@ -9,7 +9,13 @@ from config.api import StrictSerializer, filter_by_ids
 from config.pagination import KEYSET_PARAMETERS, Ordering, keyset_response, paginated
 from crm_core.commerce.models import Order, OrderLine, PriceList, Product
 from crm_core.commerce.selectors import order_get_for_user, orders_visible
-from crm_core.commerce.services import LineRequest, order_create, order_status_change, product_save
+from crm_core.commerce.services import (
+    LineRequest,
+    order_create,
+    order_defer,
+    order_status_change,
+    product_save,
+)
 from crm_core.common.fields import RecordRef
 from crm_core.parties.selectors import contact_named_in_input
 
@@ -164,5 +170,25 @@ class OrderStatusApi(APIView):
         data.is_valid(raise_exception=True)
         order = order_status_change(
             actor=request.user, order=order, status=data.validated_data["status"]
+        )
+        return Response(OrderSerializer(order).data)
+
+
+class OrderDeferApi(APIView):
+    class InputSerializer(StrictSerializer):
+        deferred_until = serializers.DateField(allow_null=True)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=OrderSerializer,
+        description="Put a draft or placed order off until a day (its owner gets a reminder "
+        "task on the day, moved with the day), or lift that with `null`.",
+    )
+    def post(self, request, pk: int):
+        order = order_get_for_user(user=request.user, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = order_defer(
+            actor=request.user, order=order, until=data.validated_data["deferred_until"]
         )
         return Response(OrderSerializer(order).data)

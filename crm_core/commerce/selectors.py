@@ -47,3 +47,10 @@ def lifetime_revenue(*, contact) -> dict[str, Decimal]:
 def can_refund(user: User) -> bool:
     """Who may give a customer's card payment back: owners, administrators, heads of sales."""
     return user.can_manage_team or user.role == Role.SALES_HEAD
+
+
+def orders_deferred(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Of `orders`, the ones put off to a day and still to be fulfilled, soonest first."""
+    return orders.filter(
+        deferred_until__isnull=False, status__in=(Order.Status.DRAFT, Order.Status.PLACED)
+    ).order_by("deferred_until", "id")

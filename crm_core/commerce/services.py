@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from crm_core.activities.services import interaction_log
+from crm_core.activities.models import Task
+from crm_core.activities.services import interaction_log, task_complete, task_create
 from crm_core.commerce.models import Order, OrderLine, Price, PriceList, Product
 from crm_core.common.indexing import search_soon
 from crm_core.common.live import customer_told
@@ -43,6 +44,8 @@ TRANSITIONS: dict[str, set[str]] = {
 
 
 REVENUE_STATUSES = (Status.PAID, Status.SHIPPED, Status.DELIVERED)
+# a deferred order's reminder is due at the start of the working day it is put off until
+DEFERRED_REMINDER_TIME = time(9, 0)
 
 
 def product_save(*, product: Product | None, data: dict[str, Any]) -> Product:
@@ -133,6 +136,7 @@ def order_create(
     """A draft order priced from the contact's price list on the server (never from input)."""
     if not lines:
         raise ValidationError({"lines": [_("Add at least one product.")]})
+    deferral_check(status=Status.DRAFT, until=deferred_until)
     price_list = price_list_for(contact)
     if price_list is None:
         raise ValidationError({"lines": [_("There is no price list for this client.")]})
@@ -194,6 +198,8 @@ def order_create(
             params={"contact": contact.full_name, "number": number},
             url=reverse("order_detail", args=[order.pk]),
         )
+    if deferred_until is not None:
+        _deferral_reminder(order)
     contact_timeline_changed(contact)
     search_soon()
     return order
@@ -245,4 +251,66 @@ def order_status_change(*, actor: User | None, order: Order, status: str) -> Ord
                 "url": reverse("portal_order_detail", args=[order.pk]),
             },
         )
+    return order
+
+
+DEFERRED_STATUSES = (Order.Status.DRAFT, Order.Status.PLACED)
+
+
+def _deferral_key(order: Order) -> str:
+    return f"order-deferred-{order.pk}"
+
+
+def _deferral_reminder(order: Order) -> Task | None:
+    """The order's one reminder task, following its deferral: due on the day (at the start of
+    the working day, for the order's owner), moved when the day moves, done when it is lifted."""
+    reminder = Task.objects.filter(source_key=_deferral_key(order)).first()
+    if order.deferred_until is None:
+        if reminder is not None and reminder.done_at is None:
+            task_complete(task=reminder)
+        return reminder
+    due = timezone.make_aware(datetime.combine(order.deferred_until, DEFERRED_REMINDER_TIME))
+    if reminder is None:
+        return task_create(
+            actor=None,
+            assignee=order.owner,
+            source_key=_deferral_key(order),
+            data={
+                "title": (
+                    _("Deferred order %(number)s: back to %(client)s")
+                    % {"number": order.number, "client": order.contact.full_name}
+                )[:255],
+                "due_at": due,
+                "remind_at": due,
+                "contact": order.contact,
+                "company": order.company,
+            },
+        )
+    reminder.due_at = reminder.remind_at = due
+    reminder.reminded_at = reminder.done_at = None
+    reminder.save(update_fields=["due_at", "remind_at", "reminded_at", "done_at"])
+    return reminder
+
+
+def deferral_check(*, status: str, until: date | None) -> None:
+    if until is None:
+        return
+    if status not in DEFERRED_STATUSES:
+        raise ValidationError(
+            {"deferred_until": [_("Only a draft or placed order can be deferred.")]}
+        )
+    if until < timezone.localdate():
+        raise ValidationError({"deferred_until": [_("Choose today or a later day.")]})
+
+
+@transaction.atomic
+def order_defer(*, actor: User, order: Order, until: date | None) -> Order:
+    """Put the order off until a day (or lift that), with a reminder task for its owner on
+    the day."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    deferral_check(status=order.status, until=until)
+    order = record_update(instance=order, changes={"deferred_until": until}, expected_version=None)
+    _deferral_reminder(order)
+    contact_timeline_changed(order.contact)
+    search_soon()
     return order

@@ -10,6 +10,7 @@ urlpatterns = [
     path("orders/new/", views.order_create_view, name="order_create"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("orders/<int:pk>/status/", views.order_status_view, name="order_status"),
+    path("orders/<int:pk>/defer/", views.order_defer_view, name="order_defer"),
 ]
 
 api_urlpatterns = [
@@ -18,4 +19,5 @@ api_urlpatterns = [
     path("orders/", api.OrderListCreateApi.as_view(), name="api-order-list"),
     path("orders/<int:pk>/", api.OrderDetailApi.as_view(), name="api-order-detail"),
     path("orders/<int:pk>/status/", api.OrderStatusApi.as_view(), name="api-order-status"),
+    path("orders/<int:pk>/defer/", api.OrderDeferApi.as_view(), name="api-order-defer"),
 ]

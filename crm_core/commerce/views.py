@@ -4,15 +4,24 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm_core.commerce.models import Order, PriceList, Product
-from crm_core.commerce.selectors import can_refund, order_get_for_user, orders_visible
+from crm_core.commerce.selectors import (
+    can_refund,
+    order_get_for_user,
+    orders_deferred,
+    orders_visible,
+)
 from crm_core.commerce.services import (
+    DEFERRED_STATUSES,
     TRANSITIONS,
     LineRequest,
     order_create,
+    order_defer,
     order_status_change,
     price_list_save,
     prices_set,
@@ -120,14 +129,24 @@ def price_list_detail(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 def order_list(request: StaffRequest) -> HttpResponse:
+    """The orders the user sees, by status; `?deferred=1`: the ones put off to a day, soonest
+    first."""
     orders = orders_visible(user=request.user)
     wanted = request.GET.get("status")
-    if wanted in Order.Status.values:
+    deferred = request.GET.get("deferred") == "1"
+    if deferred:
+        orders = orders_deferred(orders)
+    elif wanted in Order.Status.values:
         orders = orders.filter(status=wanted)
     return render(
         request,
         "crm_core/commerce/orders.html",
-        {"orders": orders[:200], "statuses": Order.Status.choices, "wanted": wanted},
+        {
+            "orders": orders[:200],
+            "statuses": Order.Status.choices,
+            "wanted": None if deferred else wanted,
+            "deferred": deferred,
+        },
     )
 
 
@@ -150,6 +169,10 @@ def order_create_view(request: StaffRequest) -> HttpResponse:
                 continue
             lines.append(LineRequest(product, quantity))
         contact_id = request.POST.get("contact") or "0"
+        deferred_text = request.POST.get("deferred_until", "").strip()
+        deferred_until = parse_date(deferred_text) if deferred_text else None
+        if deferred_text and deferred_until is None:
+            errors.append(_("Enter the day the order is deferred until."))
         if not errors:
             try:
                 contact = contact_get_for_user(user=request.user, pk=int(contact_id))
@@ -158,6 +181,7 @@ def order_create_view(request: StaffRequest) -> HttpResponse:
                     contact=contact,
                     lines=lines,
                     notes=request.POST.get("notes", ""),
+                    deferred_until=deferred_until,
                 )
             except (Http404, ValueError):
                 errors.append(_("Choose a contact."))
@@ -178,6 +202,7 @@ def order_create_view(request: StaffRequest) -> HttpResponse:
             "rows": range(LINE_ROWS),
             "errors": errors,
             "selected": request.POST.get("contact") or request.GET.get("contact"),
+            "deferred_until": request.POST.get("deferred_until", ""),
         },
     )
 
@@ -207,9 +232,34 @@ def order_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "next_steps": next_steps,
             "steps": steps,
             "payments": order.payments.all(),
+            "can_defer": order.status in DEFERRED_STATUSES,
             "can_refund": can_refund(request.user),
         },
     )
+
+
+@require_POST
+def order_defer_view(request: StaffRequest, pk: int) -> HttpResponse:
+    """Put the order off until a day, or lift the deferral (an empty day)."""
+    order = order_get_for_user(user=request.user, pk=pk)
+    text = request.POST.get("deferred_until", "").strip()
+    until = parse_date(text) if text else None
+    if text and until is None:
+        messages.error(request, _("Enter the day the order is deferred until."))
+        return redirect("order_detail", order.pk)
+    try:
+        order_defer(actor=request.user, order=order, until=until)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Deferred until %(day)s; a reminder is on the owner's tasks.")
+            % {"day": date_format(until, "SHORT_DATE_FORMAT")}
+            if until
+            else _("The order is no longer deferred."),
+        )
+    return redirect("order_detail", order.pk)
 
 
 @require_POST

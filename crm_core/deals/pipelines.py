@@ -83,6 +83,12 @@ def pipeline_save(*, actor: User, pipeline: Pipeline | None, data: dict[str, Any
         (_("Won"), 100, ["amount"], True, False),
         (_("Lost"), 0, ["lost_reason"], False, True),
     ]
+    stages_create(pipeline, starting)
+    return pipeline
+
+
+def stages_create(pipeline: Pipeline, stages: list[tuple[str, int, list[str], bool, bool]]) -> None:
+    """A new pipeline's stages, in order: (name, probability, required fields, won, lost)."""
     PipelineStage.objects.bulk_create(
         PipelineStage(
             pipeline=pipeline,
@@ -93,9 +99,8 @@ def pipeline_save(*, actor: User, pipeline: Pipeline | None, data: dict[str, Any
             is_won=won,
             is_lost=lost,
         )
-        for index, (name, probability, required, won, lost) in enumerate(starting)
+        for index, (name, probability, required, won, lost) in enumerate(stages)
     )
-    return pipeline
 
 
 def _open_deals(deals) -> int:

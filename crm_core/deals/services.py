@@ -20,6 +20,7 @@ from crm_core.common.indexing import search_soon
 from crm_core.common.services import owner_resolve, record_update
 from crm_core.deals import live
 from crm_core.deals.models import GATE_FIELDS, Deal, DealLine, DealMove, Pipeline, PipelineStage
+from crm_core.deals.pipelines import stages_create
 from crm_core.notifications.models import Notification
 from crm_core.notifications.services import notify
 from tenants.identity.models import User
@@ -291,15 +292,4 @@ def pipeline_default_create() -> None:
         (_("Won"), 100, ["contact", "amount"], True, False),
         (_("Lost"), 0, ["lost_reason"], False, True),
     ]
-    PipelineStage.objects.bulk_create(
-        PipelineStage(
-            pipeline=pipeline,
-            name=name,
-            position=index,
-            probability=probability,
-            required_fields=required,
-            is_won=won,
-            is_lost=lost,
-        )
-        for index, (name, probability, required, won, lost) in enumerate(stages)
-    )
+    stages_create(pipeline, stages)

@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.shop import product_priced
 from tests.e2e.test_foundation_flows import sign_up
 
 pytestmark = pytest.mark.e2e
@@ -17,18 +18,14 @@ def test_place_an_order_and_follow_it_to_delivery(page: Page, site):
         owner="Olga Order",
         email="olga@order.test",
     )
-    page.goto(site("order-co", "/products/"))
-    product = page.get_by_test_id("product-form")
-    product.get_by_placeholder("SKU").fill("ST-1")
-    product.get_by_placeholder("Name").fill("Steel sheet")
-    product.get_by_placeholder("Unit").fill("t")
-    product.get_by_role("button", name="Add").click()
-    price_list = page.get_by_test_id("price-list-form")
-    price_list.get_by_placeholder("Name").fill("Retail")
-    price_list.get_by_label("Default price list").check()
-    price_list.get_by_role("button", name="Create").click()
-    page.get_by_label("Steel sheet").fill("98000")
-    page.get_by_role("button", name="Save prices").click()
+    product_priced(
+        page,
+        site("order-co", "/products/"),
+        sku="ST-1",
+        name="Steel sheet",
+        price="98000",
+        unit="t",
+    )
     page.goto(site("order-co", "/contacts/new/"))
     page.get_by_label("First name").fill("Pavel")
     page.get_by_role("button", name="Save").click()

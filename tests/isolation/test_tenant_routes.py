@@ -333,7 +333,8 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         assert Interaction.objects.filter(contact_id=secrets["contact"]["pk"]).count() == 2
         assert InteractionTopic.objects.filter(name__contains="Quokka").count() == 1
         assert Task.objects.get(title__contains="Echidna").done_at is None
-        assert Order.objects.get(pk=secrets["order"]["pk"]).status == "draft"
+        order = Order.objects.get(pk=secrets["order"]["pk"])
+        assert (order.status, order.deferred_until) == ("draft", None)
         payment = Payment.objects.get(order_id=secrets["order"]["pk"])
         assert (payment.status, payment.refunded) == (Payment.Status.PAID, 0)
         assert Ticket.objects.get(pk=secrets["ticket"]["pk"]).messages.count() == 1
