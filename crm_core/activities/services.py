@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -38,6 +39,7 @@ from crm_core.notifications.services import notify
 from crm_core.parties.live import contact_timeline_changed, party_changed
 from crm_core.parties.models import Company, Contact, LifecycleStage
 from tenants.identity.models import User
+from tenants.links import tenant_url
 
 INTERACTION_FIELDS = (
     "channel",
@@ -367,25 +369,47 @@ def follow_up_task_for_interaction(
     )
 
 
+def _reminder_text(task: Task) -> str:
+    """A task's reminder mail, in the reader's language and formats: when it is due, and links
+    to the task and to the record it is about."""
+    about = f" — {task.contact.full_name}" if task.contact else ""
+    due = formats.date_format(timezone.localtime(task.due_at), "SHORT_DATETIME_FORMAT")
+    lines = [
+        _("Due %(due)s%(about)s") % {"due": due, "about": about},
+        "",
+        _("The task: %(link)s") % {"link": tenant_url(reverse("task_edit", args=[task.pk]))},
+    ]
+    if task.contact_id:
+        record = reverse("contact_detail", args=[task.contact_id])
+    elif task.deal_id:
+        record = reverse("deal_detail", args=[task.deal_id])
+    elif task.company_id:
+        record = reverse("company_detail", args=[task.company_id])
+    else:
+        record = ""
+    if record:
+        lines.append(_("Its record: %(link)s") % {"link": tenant_url(record)})
+    return "\n".join(lines)
+
+
 def task_reminders_send(*, now: datetime | None = None) -> int:
     """Email the assignees of tasks whose reminder time has come (each reminder once)."""
     now = now or timezone.now()
     sent = 0
     due = Task.objects.filter(done_at=None, reminded_at=None, remind_at__lte=now).select_related(
-        "assignee", "contact"
+        "assignee", "contact", "company", "deal"
     )
     for task in due:
         updated = Task.objects.filter(pk=task.pk, reminded_at=None).update(reminded_at=now)
         if not updated:
             continue  # another worker took it
-        about = f" — {task.contact.full_name}" if task.contact else ""
-        send_mail(
-            subject=_("Reminder: %(title)s") % {"title": task.title},
-            message=_("Due %(due)s%(about)s.")
-            % {"due": timezone.localtime(task.due_at).strftime("%d.%m.%Y %H:%M"), "about": about},
-            from_email=None,
-            recipient_list=[task.assignee.email],
-        )
+        with translation.override(task.assignee.language or settings.LANGUAGE_CODE):
+            send_mail(
+                subject=_("Reminder: %(title)s") % {"title": task.title},
+                message=_reminder_text(task),
+                from_email=None,
+                recipient_list=[task.assignee.email],
+            )
         notify(
             recipients=[task.assignee],
             kind=Notification.Kind.TASK_REMINDER,

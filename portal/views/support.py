@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -47,8 +48,13 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Request %(number)s is sent. We answer by %(due)s.")
-                % {"number": ticket.number, "due": ticket.sla_due_at.strftime("%d.%m %H:%M")},
+                _("Request %(number)s is sent. We answer by %(due)s")
+                % {
+                    "number": ticket.number,
+                    "due": formats.date_format(
+                        timezone.localtime(ticket.sla_due_at), "SHORT_DATETIME_FORMAT"
+                    ),
+                },
             )
             return redirect("portal_ticket_detail", pk=ticket.pk)
     return render(request, "portal/ticket_form.html", {"form": form})

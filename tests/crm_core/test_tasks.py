@@ -8,6 +8,7 @@ from crm_core.activities.models import Task
 from crm_core.activities.services import birthday_tasks_create, task_create, task_reminders_send
 from crm_core.parties.services import contact_create
 from tenants.identity.roles import Role
+from tenants.links import tenant_url
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,10 @@ def test_reminders_are_emailed_once(tenant_a):
         assert task_reminders_send() == 0
     assert [message.subject for message in mail.outbox] == ["Reminder: Call back"]
     assert mail.outbox[0].to == [rep.email]
+    with tenant_a.active():
+        task = Task.objects.get(title="Call back")
+        link = tenant_url(f"/tasks/{task.pk}/")
+    assert f"The task: {link}" in mail.outbox[0].body
 
 
 def test_vip_birthdays_become_tasks_once(tenant_a):
@@ -127,3 +132,28 @@ def test_task_input_errors_and_visibility(tenant_a):
     done = client.post(f"/api/v1/tasks/{mine['id']}/complete/")
     assert done.json()["done_at"] is not None
     assert [row["title"] for row in client.get("/api/v1/tasks/?done=false").json()["results"]] == []
+
+
+def test_a_reminder_reads_in_its_readers_language_and_links_the_client(tenant_a):
+    rep = tenant_a.make_user(Role.SALES_REP)
+    now = timezone.now()
+    with tenant_a.active():
+        rep.language = "ru"
+        rep.save(update_fields=["language"])
+        client = contact_create(actor=rep, data={"first_name": "Ирина", "last_name": "Клиент"})
+        task_create(
+            actor=rep,
+            data={
+                "title": "Перезвонить",
+                "due_at": now + timedelta(hours=1),
+                "remind_at": now - timedelta(minutes=1),
+                "contact": client,
+            },
+        )
+        mail.outbox = []
+        assert task_reminders_send() == 1
+        card = tenant_url(f"/contacts/{client.pk}/")
+    body = mail.outbox[0].body
+    assert body.startswith("Срок: ")
+    assert "— Ирина Клиент" in body
+    assert f"Карточка: {card}" in body

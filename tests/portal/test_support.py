@@ -46,6 +46,7 @@ def test_request_answered_by_staff_and_closed_by_the_customer(
         uuid = first.interaction.attachments.get().uuid
     page = client.get(f"/portal/support/{ticket.pk}/").content.decode()
     assert "We answer by" in page
+    assert ".." not in page.replace("...", "")  # a time such as "10:39 a.m." ends no sentence
     assert "receipt.pdf" in page
     assert client.get(f"/portal/support/files/{uuid}/").status_code == 200
 
