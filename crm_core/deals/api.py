@@ -359,7 +359,7 @@ class DealDetailApi(APIView):
 
     @extend_schema(responses={204: None}, description="Archive (never deletes).")
     def delete(self, request, pk: int):
-        deal_archive(deal=deal_get_for_user(user=request.user, pk=pk))
+        deal_archive(actor=request.user, deal=deal_get_for_user(user=request.user, pk=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.urls import reverse
@@ -112,6 +112,7 @@ def deal_lines_set(
 ) -> Deal:
     """Replace the deal's products. Prices come from the client's price list unless typed;
     with products, the deal's amount and currency are theirs."""
+    _deals_check(actor, "change")
 
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
     current = set(deal.lines.values_list("product_id", flat=True))
@@ -167,8 +168,16 @@ def deal_lines_set(
     return _deal_update(deal, changes, expected_version)
 
 
+def _deals_check(actor: User, action: str) -> None:
+    """Deals are sales' work: the roles without the permission (marketers, support agents)
+    read them and do not create or change them."""
+    if not actor.has_perm(f"crm_core.{action}_deal"):
+        raise PermissionDenied(_("Your role reads deals but does not create or change them."))
+
+
 @transaction.atomic
 def deal_create(*, actor: User, data: dict[str, Any]) -> Deal:
+    _deals_check(actor, "add")
     fields = _clean(data)
     if "title" not in fields:
         raise ValidationError({"title": [_("Give the deal a title.")]})
@@ -213,6 +222,7 @@ def deal_create(*, actor: User, data: dict[str, Any]) -> Deal:
 def deal_update(
     *, actor: User, deal: Deal, data: dict[str, Any], expected_version: int | None
 ) -> Deal:
+    _deals_check(actor, "change")
     changes = _clean(data)
     missing = gate_missing(deal.stage, {**_values(deal), **changes})
     if missing:
@@ -230,8 +240,9 @@ def deal_update(
     return _deal_update(deal, changes, expected_version)
 
 
-def deal_archive(*, deal: Deal) -> Deal:
+def deal_archive(*, actor: User, deal: Deal) -> Deal:
     """Archive the deal (never deleted): off the board and the lists, kept in reports."""
+    _deals_check(actor, "change")
     return _deal_update(deal, {"archived_at": timezone.now()}, None)
 
 
@@ -242,6 +253,7 @@ def deal_move(
     """Move the deal to `stage` (refused, naming the missing fields, if its gate is closed).
     The deal is read once, locked, with what its page and the API show of it; the move is
     written once (its history is the DealMove) and returned without reading the row again."""
+    _deals_check(actor, "change")
     deal = (
         Deal.objects.select_for_update(of=("self",))
         .select_related("stage", "pipeline", "contact", "company", "owner")

@@ -1,7 +1,7 @@
 """The deal board (kanban per pipeline), deal cards and forms, and the pipelines' settings."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -56,6 +56,8 @@ def deal_board(request: StaffRequest) -> HttpResponse:
 
 
 def deal_create_view(request: StaffRequest) -> HttpResponse:
+    if not request.user.has_perm("crm_core.add_deal"):
+        raise PermissionDenied(_("Your role reads deals but does not create or change them."))
     pipeline = _pipeline(request)
     if pipeline is None:
         messages.error(request, _("Create a pipeline first."))
@@ -135,6 +137,8 @@ def deal_lines_view(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 def deal_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    if not request.user.has_perm("crm_core.change_deal"):
+        raise PermissionDenied(_("Your role reads deals but does not create or change them."))
     deal = deal_get_for_user(user=request.user, pk=pk)
     initial = {name: getattr(deal, name) for name in DealForm.base_fields if hasattr(deal, name)}
     initial["version"] = deal.version

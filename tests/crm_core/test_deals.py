@@ -274,3 +274,25 @@ def test_a_move_reads_the_deal_twice_and_writes_its_history_once(tenant_a):
         ]
         assert RecordChange.objects.filter(table_name="crm_core_deal").count() == history_before
         assert Deal.objects.get(pk=below["id"]).board_position == below_position + 1
+
+
+@pytest.mark.parametrize("role", [Role.MARKETER, Role.SUPPORT])
+def test_roles_outside_sales_read_deals_but_are_not_offered_to_make_them(tenant_a, role):
+    owner = tenant_a.owner()
+    reader = tenant_a.make_user(role)
+    with tenant_a.active():
+        deal = deal_create(actor=owner, data={"title": "Read only"})
+        stage = Pipeline.objects.get().stages.get(name="Incoming")
+    client = tenant_a.client(reader)
+    board = client.get("/deals/").content.decode()
+    assert "Read only" in board
+    assert 'data-testid="new-deal"' not in board
+    assert client.get(f"/api/v1/deals/{deal.pk}/").status_code == 200
+    assert post(client, "/api/v1/deals/", {"title": "Mine"}).status_code == 403
+    assert post(client, f"/api/v1/deals/{deal.pk}/move/", {"stage": stage.pk}).status_code == 403
+    assert client.post("/deals/new/", {"title": "Mine", "stage": stage.pk}).status_code == 403
+    with tenant_a.active():
+        assert not Deal.objects.filter(title="Mine").exists()
+    # a sales rep is offered the button
+    rep_board = tenant_a.client(tenant_a.make_user(Role.SALES_REP)).get("/deals/").content.decode()
+    assert 'data-testid="new-deal"' in rep_board

@@ -106,7 +106,9 @@ def test_only_owners_and_admins_shape_pipelines(tenant_a):
         client = tenant_a.client(user)
         assert client.get("/api/v1/pipelines/").status_code == 200  # everyone reads them
         assert post(client, "/api/v1/pipelines/", {"name": "Mine"}).status_code == 403
-        assert client.get("/settings/pipelines/").status_code == 403
+        refused = client.get("/settings/pipelines/")
+        assert refused.status_code == 403
+        assert refused.content.decode() == "Only the owner and administrators open this page."
     with tenant_a.active():
         assert not Pipeline.objects.filter(name="Mine").exists()
 

@@ -27,7 +27,7 @@ def team_manager_required(view):
     @wraps(view)
     def wrapper(request: StaffRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.can_manage_team:
-            return HttpResponseForbidden(_("Only the owner and administrators manage the team."))
+            return HttpResponseForbidden(_("Only the owner and administrators open this page."))
         return view(request, *args, **kwargs)
 
     return wrapper
