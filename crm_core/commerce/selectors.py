@@ -4,7 +4,7 @@ from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from crm_core.commerce.models import Order
-from crm_core.commerce.services import REVENUE_STATUSES
+from crm_core.commerce.services import DEFERRED_STATUSES, REVENUE_STATUSES
 from crm_core.common.visibility import visible_to
 from crm_core.workspace.services import convert_sum
 from tenants.identity.models import User
@@ -51,6 +51,6 @@ def can_refund(user: User) -> bool:
 
 def orders_deferred(orders: QuerySet[Order]) -> QuerySet[Order]:
     """Of `orders`, the ones put off to a day and still to be fulfilled, soonest first."""
-    return orders.filter(
-        deferred_until__isnull=False, status__in=(Order.Status.DRAFT, Order.Status.PLACED)
-    ).order_by("deferred_until", "id")
+    return orders.filter(deferred_until__isnull=False, status__in=DEFERRED_STATUSES).order_by(
+        "deferred_until", "id"
+    )

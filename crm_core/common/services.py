@@ -79,6 +79,13 @@ def owner_resolve(*, actor: User, owner: User | None) -> User:
     return owner
 
 
+def unknown_fields_refuse(data: dict[str, Any], allowed: Iterable[str]) -> None:
+    """Refuse the fields a service does not take, each named, instead of dropping them."""
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationError({field: [_("Unknown field.")] for field in unknown})
+
+
 @transaction.atomic
 def record_update(
     *, instance: Record, changes: dict[str, Any], expected_version: int | None

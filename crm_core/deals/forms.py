@@ -7,6 +7,7 @@ from crm_core.commerce.models import Product
 from crm_core.common.forms import LookupSelect
 from crm_core.common.visibility import can_assign_owners
 from crm_core.deals.models import GATE_FIELDS, PipelineStage
+from crm_core.deals.pipelines import stages_active
 from crm_core.parties.models import Company, Contact
 from crm_core.parties.selectors import companies_visible, contacts_visible, owners_assignable
 
@@ -45,7 +46,7 @@ class DealForm(forms.Form):
     def __init__(self, *args, user, pipeline, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         choices = cast(dict[str, forms.ModelChoiceField], self.fields)
-        choices["stage"].queryset = pipeline.stages.filter(archived_at=None)
+        choices["stage"].queryset = stages_active(pipeline)
         choices["contact"].queryset = contacts_visible(user=user).filter(archived_at=None)
         choices["company"].queryset = companies_visible(user=user).filter(archived_at=None)
         if editing:

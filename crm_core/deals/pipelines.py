@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from crm_core.commerce.models import Product
+from crm_core.common.services import unknown_fields_refuse
 from crm_core.deals.models import GATE_FIELDS, Deal, Pipeline, PipelineStage
 from tenants.identity.models import User
 
@@ -36,14 +37,8 @@ def _shaper_check(actor: User) -> None:
         raise PermissionDenied(_("Only the owner and administrators shape the pipelines."))
 
 
-def _unknown_check(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ValidationError({name: [_("Unknown field.")] for name in unknown})
-
-
 def _pipeline_clean(pipeline: Pipeline | None, data: dict[str, Any]) -> dict[str, Any]:
-    _unknown_check(data, PIPELINE_FIELDS)
+    unknown_fields_refuse(data, PIPELINE_FIELDS)
     fields: dict[str, Any] = {}
     if "name" in data or pipeline is None:
         name = str(data.get("name") or "").strip()
@@ -148,7 +143,7 @@ def _probability(value: Any) -> int:
 def _stage_clean(
     pipeline: Pipeline, stage: PipelineStage | None, data: dict[str, Any]
 ) -> dict[str, Any]:
-    _unknown_check(data, STAGE_FIELDS)
+    unknown_fields_refuse(data, STAGE_FIELDS)
     fields: dict[str, Any] = {}
     if "name" in data or stage is None:
         name = str(data.get("name") or "").strip()

@@ -9,6 +9,7 @@ from django.http import Http404
 
 from crm_core.common.visibility import visible_to
 from crm_core.deals.models import Deal, Pipeline, PipelineStage
+from crm_core.deals.pipelines import stages_active
 from crm_core.workspace.services import convert_sum, today
 from tenants.identity.models import User
 
@@ -45,7 +46,7 @@ class Column:
 def pipeline_board(*, user: User, pipeline: Pipeline) -> list[Column]:
     """The kanban columns of a pipeline: cards, count, and totals per currency (plain and
     weighted by the stage's win probability), over the deals the user may see."""
-    stages = list(pipeline.stages.filter(archived_at=None))
+    stages = list(stages_active(pipeline))
     visible = deals_visible(user=user).filter(pipeline=pipeline)
     sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
     counts: dict[int, int] = defaultdict(int)

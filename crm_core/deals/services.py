@@ -20,7 +20,7 @@ from crm_core.common.indexing import search_soon
 from crm_core.common.services import owner_resolve, record_update
 from crm_core.deals import live
 from crm_core.deals.models import GATE_FIELDS, Deal, DealLine, DealMove, Pipeline, PipelineStage
-from crm_core.deals.pipelines import stages_create
+from crm_core.deals.pipelines import pipelines_active, stages_active, stages_create
 from crm_core.notifications.models import Notification
 from crm_core.notifications.services import notify
 from tenants.identity.models import User
@@ -112,7 +112,7 @@ def deal_lines_set(
 ) -> Deal:
     """Replace the deal's products. Prices come from the client's price list unless typed;
     with products, the deal's amount and currency are theirs."""
-    _deals_check(actor, "change")
+    deals_check(actor, "change")
 
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
     current = set(deal.lines.values_list("product_id", flat=True))
@@ -168,7 +168,7 @@ def deal_lines_set(
     return _deal_update(deal, changes, expected_version)
 
 
-def _deals_check(actor: User, action: str) -> None:
+def deals_check(actor: User, action: str) -> None:
     """Deals are sales' work: the roles without the permission (marketers, support agents)
     read them and do not create or change them."""
     if not actor.has_perm(f"crm_core.{action}_deal"):
@@ -177,7 +177,7 @@ def _deals_check(actor: User, action: str) -> None:
 
 @transaction.atomic
 def deal_create(*, actor: User, data: dict[str, Any]) -> Deal:
-    _deals_check(actor, "add")
+    deals_check(actor, "add")
     fields = _clean(data)
     if "title" not in fields:
         raise ValidationError({"title": [_("Give the deal a title.")]})
@@ -186,11 +186,11 @@ def deal_create(*, actor: User, data: dict[str, Any]) -> Deal:
     if pipeline is None and stage is not None:
         pipeline = stage.pipeline
     if pipeline is None:
-        pipeline = Pipeline.objects.filter(archived_at=None).first()
+        pipeline = pipelines_active().first()
         if pipeline is None:
             raise ValidationError({"pipeline": [_("Create a pipeline first.")]})
     if stage is None:
-        stage = pipeline.stages.filter(archived_at=None).first()
+        stage = stages_active(pipeline).first()
         if stage is None:
             raise ValidationError({"stage": [_("Add a stage to the pipeline first.")]})
     elif stage.pipeline_id != pipeline.pk:
@@ -222,7 +222,7 @@ def deal_create(*, actor: User, data: dict[str, Any]) -> Deal:
 def deal_update(
     *, actor: User, deal: Deal, data: dict[str, Any], expected_version: int | None
 ) -> Deal:
-    _deals_check(actor, "change")
+    deals_check(actor, "change")
     changes = _clean(data)
     missing = gate_missing(deal.stage, {**_values(deal), **changes})
     if missing:
@@ -242,7 +242,7 @@ def deal_update(
 
 def deal_archive(*, actor: User, deal: Deal) -> Deal:
     """Archive the deal (never deleted): off the board and the lists, kept in reports."""
-    _deals_check(actor, "change")
+    deals_check(actor, "change")
     return _deal_update(deal, {"archived_at": timezone.now()}, None)
 
 
@@ -253,7 +253,7 @@ def deal_move(
     """Move the deal to `stage` (refused, naming the missing fields, if its gate is closed).
     The deal is read once, locked, with what its page and the API show of it; the move is
     written once (its history is the DealMove) and returned without reading the row again."""
-    _deals_check(actor, "change")
+    deals_check(actor, "change")
     deal = (
         Deal.objects.select_for_update(of=("self",))
         .select_related("stage", "pipeline", "contact", "company", "owner")

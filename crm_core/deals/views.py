@@ -1,7 +1,7 @@
 """The deal board (kanban per pipeline), deal cards and forms, and the pipelines' settings."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +30,7 @@ from crm_core.deals.services import (
     deal_lines_set,
     deal_move,
     deal_update,
+    deals_check,
 )
 from crm_core.history.selectors import record_history
 from tenants.identity.views.team import team_manager_required
@@ -56,8 +57,7 @@ def deal_board(request: StaffRequest) -> HttpResponse:
 
 
 def deal_create_view(request: StaffRequest) -> HttpResponse:
-    if not request.user.has_perm("crm_core.add_deal"):
-        raise PermissionDenied(_("Your role reads deals but does not create or change them."))
+    deals_check(request.user, "add")
     pipeline = _pipeline(request)
     if pipeline is None:
         messages.error(request, _("Create a pipeline first."))
@@ -137,8 +137,7 @@ def deal_lines_view(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 def deal_edit(request: StaffRequest, pk: int) -> HttpResponse:
-    if not request.user.has_perm("crm_core.change_deal"):
-        raise PermissionDenied(_("Your role reads deals but does not create or change them."))
+    deals_check(request.user, "change")
     deal = deal_get_for_user(user=request.user, pk=pk)
     initial = {name: getattr(deal, name) for name in DealForm.base_fields if hasattr(deal, name)}
     initial["version"] = deal.version

@@ -19,6 +19,7 @@ from crm_core.common.services import (
     owner_resolve,
     phones_normalise,
     record_update,
+    unknown_fields_refuse,
 )
 from crm_core.common.system_text import SystemText
 from crm_core.parties.live import party_changed
@@ -95,9 +96,7 @@ def _segment_clean(fields: dict[str, Any], kind: str, current=None) -> None:
 
 
 def _clean(data: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    unknown = set(data) - set(allowed) - {"owner"}
-    if unknown:
-        raise ValidationError({field: [_("Unknown field.")] for field in sorted(unknown)})
+    unknown_fields_refuse(data, (*allowed, "owner"))
     cleaned = {key: value for key, value in data.items() if key in allowed}
     if "emails" in cleaned:
         cleaned["emails"] = emails_normalise(cleaned["emails"] or [])
