@@ -78,24 +78,43 @@ class Ordering:
         return self.default
 
 
+# A list counts its rows up to this many and says "more than" beyond: counting a million
+# rows costs what reading them does, and no one needs the exact figure to page through them.
+COUNT_LIMIT = 10_000
+
+
 @dataclass
 class Page:
     items: list
     next_url: str | None
     previous_url: str | None
     ordering: str
+    total: int = 0
+    total_capped: bool = False  # more than `total` rows
+
+
+def bounded_count(queryset, limit: int | None = None) -> tuple[int, bool]:
+    """The rows of `queryset`, counted up to `limit` (COUNT_LIMIT), and whether there are
+    more."""
+    limit = COUNT_LIMIT if limit is None else limit
+    count = queryset.order_by()[: limit + 1].count()
+    return min(count, limit), count > limit
 
 
 def paginate(request: HttpRequest, queryset, ordering: Ordering) -> Page:
-    """One keyset page of `queryset` for an HTML view, with links that keep the filters."""
+    """One keyset page of `queryset` for an HTML view, with links that keep the filters, and
+    the list's (bounded) count."""
     drf_request = Request(request)
     paginator = KeysetPagination()
     items = paginator.paginate_queryset(queryset, drf_request, view=ordering)
+    total, capped = bounded_count(queryset)
     return Page(
         items=list(items),
         next_url=paginator.get_next_link(),
         previous_url=paginator.get_previous_link(),
         ordering=paginator.ordering[0],
+        total=total,
+        total_capped=capped,
     )
 
 

@@ -3,16 +3,18 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import ERROR, StrictSerializer, filter_by_ids
-from config.pagination import KEYSET_PARAMETERS, Ordering, keyset_response, paginated
+from config.api import ERROR, StrictSerializer
+from config.pagination import KEYSET_PARAMETERS, keyset_response, paginated
 from crm_core.commerce.models import Product
 from crm_core.common.fields import RecordRef, version_field, without_version
 from crm_core.common.services import EditConflict
+from crm_core.deals.filters import DealStatus
 from crm_core.deals.models import GATE_FIELDS, Deal, DealLine, Pipeline, PipelineStage
 from crm_core.deals.pipelines import (
     pipeline_archive,
@@ -21,7 +23,7 @@ from crm_core.deals.pipelines import (
     stage_save,
     stages_reorder,
 )
-from crm_core.deals.selectors import deal_get_for_user, deals_visible
+from crm_core.deals.selectors import DEAL_ORDERING, deal_get_for_user, deals_filtered
 from crm_core.deals.services import (
     DealLineRequest,
     deal_archive,
@@ -32,10 +34,6 @@ from crm_core.deals.services import (
 )
 from crm_core.parties.models import Company, Contact
 from crm_core.parties.selectors import companies_visible, contacts_visible, owners_assignable
-
-DEAL_ORDERING = Ordering(
-    fields=("created_at", "updated_at", "expected_close"), default="-created_at"
-)
 
 
 class StageSerializer(serializers.ModelSerializer):
@@ -306,20 +304,30 @@ class PipelineStageOrderApi(APIView):
 class DealListCreateApi(APIView):
     @extend_schema(
         parameters=[
+            OpenApiParameter("q", str, description="Words of the title, company or contact."),
             OpenApiParameter("pipeline", int),
             OpenApiParameter("stage", int),
+            OpenApiParameter("status", str, enum=[value for value, _ in DealStatus.CHOICES]),
             OpenApiParameter("owner", int),
             OpenApiParameter("contact", int),
-            OpenApiParameter("ordering", str),
+            OpenApiParameter("company", int),
+            OpenApiParameter("close_after", OpenApiTypes.DATE),
+            OpenApiParameter("close_before", OpenApiTypes.DATE),
+            OpenApiParameter("amount_min", OpenApiTypes.DECIMAL),
+            OpenApiParameter("amount_max", OpenApiTypes.DECIMAL),
+            OpenApiParameter(
+                "ordering",
+                str,
+                enum=[f"{sign}{name}" for name in DEAL_ORDERING.fields for sign in ("", "-")],
+                description="`close_date`: no date last; `amount_value`: no amount as 0.",
+            ),
             *KEYSET_PARAMETERS,
         ],
         responses=paginated(DealOutputSerializer),
     )
     def get(self, request):
-        queryset = deals_visible(user=request.user).prefetch_related("lines__product")
-        queryset = filter_by_ids(
-            queryset, request.query_params, ("pipeline", "stage", "owner", "contact", "company")
-        )
+        queryset = deals_filtered(user=request.user, query=request.query_params)
+        queryset = queryset.prefetch_related("lines__product")
         return keyset_response(request, queryset, DEAL_ORDERING, DealOutputSerializer)
 
     @extend_schema(request=DealInputSerializer, responses={201: DealOutputSerializer})

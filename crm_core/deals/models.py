@@ -1,5 +1,10 @@
+from datetime import date
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from crm_core.common.models import OwnedRecord
@@ -15,6 +20,12 @@ GATE_FIELDS = {
     "lost_reason": _("lost reason"),
     "products": _("products"),
 }
+
+# The list's sort keys (crm_core.deals.selectors.DEAL_ORDERING), indexed as they are written. A
+# keyset page needs a value in every row: a deal with no close date sorts after every dated one,
+# one with no amount as zero.
+CLOSE_KEY = Coalesce(F("expected_close"), Value(date(9999, 12, 31)))
+AMOUNT_KEY = Coalesce(F("amount"), Value(Decimal(0)))
 
 
 class Pipeline(models.Model):
@@ -99,6 +110,12 @@ class Deal(OwnedRecord):
             models.Index(fields=["team", "stage"]),
             models.Index(fields=["contact"]),
             models.Index(fields=["company"]),
+            # the list's sorts (crm_core.deals.selectors.DEAL_ORDERING)
+            models.Index(fields=["-created_at", "-id"], name="deal_created_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="deal_updated_idx"),
+            models.Index(fields=["title", "id"], name="deal_title_idx"),
+            models.Index(CLOSE_KEY, F("id"), name="deal_close_date_idx"),
+            models.Index(AMOUNT_KEY, F("id"), name="deal_amount_value_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,9 +1,11 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from crm_core.deals import api, views
 
 urlpatterns = [
     path("deals/", views.deal_board, name="deal_board"),
+    path("deals/list/", views.deal_list, name="deal_list"),
+    re_path(r"^deals/export\.(?P<file_format>csv|xlsx)$", views.deal_export, name="deal_export"),
     path("deals/new/", views.deal_create_view, name="deal_create"),
     path("deals/<int:pk>/", views.deal_detail, name="deal_detail"),
     path("deals/<int:pk>/edit/", views.deal_edit, name="deal_edit"),

@@ -3,15 +3,18 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
+from config.pagination import paginate
 from crm_core.commerce.models import Product
 from crm_core.common.services import EditConflict
 from crm_core.common.text import decimal_from_text
+from crm_core.deals.filters import BOARD_FILTERS, DealFilter, DealStatus
 from crm_core.deals.forms import DealForm, PipelineSettingsForm, StageSettingsForm
 from crm_core.deals.models import Pipeline, PipelineStage
 from crm_core.deals.pipelines import (
@@ -23,7 +26,14 @@ from crm_core.deals.pipelines import (
     stage_shift,
     stages_active,
 )
-from crm_core.deals.selectors import deal_get_for_user, pipeline_board, pipeline_forecast
+from crm_core.deals.selectors import (
+    DEAL_ORDERING,
+    deal_get_for_user,
+    deals_sortable,
+    deals_visible,
+    pipeline_board,
+    pipeline_forecast,
+)
 from crm_core.deals.services import (
     DealLineRequest,
     deal_create,
@@ -33,6 +43,8 @@ from crm_core.deals.services import (
     deals_check,
 )
 from crm_core.history.selectors import record_history
+from crm_core.jobs.downloads import list_export
+from crm_core.parties.selectors import owners_assignable
 from tenants.identity.views.team import team_manager_required
 from tenants.typing import StaffRequest
 
@@ -45,15 +57,64 @@ def _pipeline(request: StaffRequest) -> Pipeline | None:
     )
 
 
+def _filter_problem(filterset: DealFilter) -> str:
+    return " ".join(
+        f"{filterset.form.fields[name].label}: {' '.join(errors)}"
+        for name, errors in filterset.form.errors.items()
+    )
+
+
+def _filters_context(filterset: DealFilter) -> dict:
+    pipelines = pipelines_active().prefetch_related("stages")
+    return {
+        "filters": filterset.form,
+        "filter_error": _filter_problem(filterset) if filterset.form.errors else None,
+        "pipelines": pipelines,
+        "owners": owners_assignable(),
+        "statuses": DealStatus.CHOICES,
+    }
+
+
 def deal_board(request: StaffRequest) -> HttpResponse:
     pipeline = _pipeline(request)
-    context = {
-        "pipeline": pipeline,
-        "pipelines": pipelines_active(),
-        "columns": pipeline_board(user=request.user, pipeline=pipeline) if pipeline else [],
-        "forecast": pipeline_forecast(user=request.user, pipeline=pipeline) if pipeline else None,
-    }
+    filterset = DealFilter(
+        {name: request.GET[name] for name in BOARD_FILTERS if name in request.GET},
+        queryset=deals_visible(user=request.user),
+    )
+    context = _filters_context(filterset)
+    query = request.GET if filterset.is_valid() else None
+    context.update(
+        {
+            "pipeline": pipeline,
+            "filtered": any(request.GET.get(name) for name in BOARD_FILTERS),
+            "columns": (
+                pipeline_board(user=request.user, pipeline=pipeline, query=query)
+                if pipeline
+                else []
+            ),
+            "forecast": (
+                pipeline_forecast(user=request.user, pipeline=pipeline, query=query)
+                if pipeline
+                else None
+            ),
+        }
+    )
     return render(request, "crm_core/deals/deal_board.html", context)
+
+
+def deal_list(request: StaffRequest) -> HttpResponse:
+    """The deals as a table: every pipeline, filtered, sorted, counted and exported."""
+    visible = deals_visible(user=request.user)
+    filterset = DealFilter(request.GET, queryset=visible)
+    queryset = filterset.qs if filterset.is_valid() else visible.none()
+    context = _filters_context(filterset)
+    context["page"] = paginate(request, deals_sortable(queryset), DEAL_ORDERING)
+    template = "crm_core/deals/_deal_rows.html" if request.htmx else "crm_core/deals/deal_list.html"
+    return render(request, template, context)
+
+
+def deal_export(request: StaffRequest, file_format: str) -> HttpResponseBase:
+    return list_export(request, kind="deal", file_format=file_format, back=reverse("deal_list"))
 
 
 def deal_create_view(request: StaffRequest) -> HttpResponse:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from crm_core.common.spreadsheets import SafeCsvWriter, xlsx_row
+from crm_core.deals.selectors import DEAL_ORDERING, deals_filtered
 from crm_core.jobs.models import ExportJob
 from crm_core.jobs.running import running, stopped
 from crm_core.notifications.models import Notification
@@ -86,6 +87,24 @@ COMPANY_COLUMNS = [
     ExportColumn(_("Stage"), lambda c: c.lifecycle_stage.name if c.lifecycle_stage else ""),
     ExportColumn(_("Owner"), lambda c: c.owner.full_name),
     ExportColumn(_("Created"), lambda c: c.created_at.isoformat(timespec="seconds")),
+]
+
+DEAL_COLUMNS = [
+    ExportColumn(_("Title"), lambda d: d.title),
+    ExportColumn(_("Pipeline"), lambda d: d.pipeline.name),
+    ExportColumn(_("Stage"), lambda d: d.stage.name),
+    ExportColumn(_("Amount"), lambda d: d.amount),
+    ExportColumn(_("Currency"), lambda d: d.currency),
+    ExportColumn(_("Contact"), lambda d: d.contact.full_name if d.contact else ""),
+    ExportColumn(_("Company"), lambda d: d.company.name if d.company else ""),
+    ExportColumn(
+        _("Expected close"), lambda d: d.expected_close.isoformat() if d.expected_close else ""
+    ),
+    ExportColumn(_("Owner"), lambda d: d.owner.full_name),
+    ExportColumn(_("Created"), lambda d: d.created_at.isoformat(timespec="seconds")),
+    ExportColumn(
+        _("Closed"), lambda d: d.closed_at.isoformat(timespec="seconds") if d.closed_at else ""
+    ),
 ]
 
 
@@ -157,6 +176,7 @@ def _csv_write(rows: Iterator[list], output: IO[bytes]) -> None:
 COLUMNS: dict[str, list[ExportColumn]] = {
     ExportJob.Kind.CONTACT: CONTACT_COLUMNS,
     ExportJob.Kind.COMPANY: COMPANY_COLUMNS,
+    ExportJob.Kind.DEAL: DEAL_COLUMNS,
 }
 
 
@@ -167,7 +187,10 @@ def export_queryset(*, user: User, kind: str, query: str | QueryDict) -> tuple[Q
     Raises ValidationError for filters the list would refuse."""
     if isinstance(query, str):
         query = QueryDict(query)
-    records, segment, ordering = parties_filtered(user=user, kind=kind, query=query)
+    if kind == ExportJob.Kind.DEAL:
+        records, segment, ordering = deals_filtered(user=user, query=query), None, DEAL_ORDERING
+    else:
+        records, segment, ordering = parties_filtered(user=user, kind=kind, query=query)
     order = query.get("ordering", "")
     if order.removeprefix("-") not in ordering.fields:
         order = ordering.default
@@ -179,6 +202,7 @@ def export_filename(kind: str, file_format: str) -> str:
     plurals: dict[str, str] = {
         ExportJob.Kind.CONTACT: "contacts",
         ExportJob.Kind.COMPANY: "companies",
+        ExportJob.Kind.DEAL: "deals",
     }
     plural = plurals[kind]
     return f"{plural}-{stamp}.{file_format}"

@@ -20,6 +20,7 @@ class ExportJob(models.Model):
     class Kind(models.TextChoices):
         CONTACT = "contact", _("Contacts")
         COMPANY = "company", _("Companies")
+        DEAL = "deal", _("Deals")
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"

@@ -153,6 +153,8 @@ ROUTES: dict[str, Route] = {
     "api-segment-list": Route(API, ("get", "post")),
     "api-segment-detail": Route(API, ("get", "put"), "segment"),
     "deal_board": Route(STAFF),
+    "deal_list": Route(STAFF),
+    "deal_export": Route(STAFF, ("get", "post"), "export"),
     "deal_create": Route(STAFF, ("get", "post")),
     "deal_detail": Route(STAFF, ("get",), "deal"),
     "deal_edit": Route(STAFF, ("get", "post"), "deal"),
