@@ -7,8 +7,10 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -21,6 +23,7 @@ from stripe import StripeError
 from config.api import StrictSerializer
 from config.pagination import KeysetPagination
 from config.parsers import JSONParser
+from crm_core.commerce.images import product_image_response
 from crm_core.commerce.models import Order, OrderLine, PaymentMethod, Product
 from crm_core.support.models import SupportTopic, Ticket, TicketMessage
 from portal.models import ADDRESS_FIELDS, Address, CustomerAccount
@@ -32,6 +35,7 @@ from portal.services.shop import (
     cart_set,
     catalogue,
     checkout,
+    product_for_customer,
 )
 from portal.services.support import messages_of, request_open, request_reply, tickets_of
 
@@ -186,10 +190,17 @@ class OrderPayApi(PortalApi):
 # --- catalogue and cart ------------------------------------------------------------------------
 class ProductSerializer(serializers.ModelSerializer):
     price = serializers.DecimalField(max_digits=14, decimal_places=2)
+    image = serializers.SerializerMethodField()
 
     class Meta:
         model = Product
-        fields = ["id", "sku", "name", "unit", "category", "description", "price"]
+        fields = ["id", "sku", "name", "unit", "category", "description", "price", "image"]
+
+    def get_image(self, product: Product) -> str | None:
+        """The picture's address (with the same token), or null."""
+        if not product.image:
+            return None
+        return f"{reverse('api-portal-product-image', args=[product.pk])}?v={product.image_key}"
 
 
 class CatalogPagination(KeysetPagination):
@@ -216,6 +227,17 @@ class CatalogApi(PortalListApi):
         price_list, _products = catalogue(account=request.account)
         response.data["currency"] = price_list.currency if price_list else None
         return response
+
+
+class ProductImageApi(PortalApi):
+    """The picture of a product in the customer's catalogue."""
+
+    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int):
+        product = product_for_customer(account=request.account, pk=pk)
+        if product is None:
+            raise Http404
+        return product_image_response(product)
 
 
 class CartLineSerializer(serializers.Serializer):

@@ -40,6 +40,7 @@ portal_urlpatterns = [
     path("portal/logo/", staff.portal_logo, name="portal_logo"),
     path("portal/catalogue/", shop.catalogue_view, name="portal_catalogue"),
     path("portal/catalogue/<int:pk>/", shop.product_detail, name="portal_product"),
+    path("portal/catalogue/<int:pk>/image/", shop.product_image, name="portal_product_image"),
     path("portal/cart/", shop.cart_view, name="portal_cart"),
     path("portal/cart/add/", shop.cart_add_view, name="portal_cart_add"),
     path("portal/checkout/", shop.checkout_view, name="portal_checkout"),

@@ -1,11 +1,17 @@
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import StrictSerializer, filter_by_ids
+from config.api import MAX_ID, StrictSerializer, filter_by_ids
 from config.pagination import KEYSET_PARAMETERS, Ordering, keyset_response, paginated
 from crm_core.commerce.models import Order, OrderLine, PriceList, Product
 from crm_core.commerce.selectors import order_get_for_user, orders_visible
@@ -14,6 +20,8 @@ from crm_core.commerce.services import (
     order_create,
     order_defer,
     order_status_change,
+    product_image_set,
+    product_prices_set,
     product_save,
 )
 from crm_core.common.fields import RecordRef
@@ -22,10 +30,57 @@ from crm_core.parties.selectors import contact_named_in_input
 ORDER_ORDERING = Ordering(fields=("created_at",), default="-created_at")
 
 
+class ProductPriceSerializer(serializers.Serializer):
+    price_list = serializers.IntegerField(source="price_list_id")
+    currency = serializers.CharField(source="price_list.currency")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
 class ProductSerializer(serializers.ModelSerializer):
+    image = serializers.SerializerMethodField()
+    prices = ProductPriceSerializer(many=True, read_only=True)
+
     class Meta:
         model = Product
-        fields = ["id", "sku", "name", "unit", "category", "description", "is_active"]
+        fields = [
+            "id",
+            "sku",
+            "name",
+            "unit",
+            "category",
+            "description",
+            "is_active",
+            "cost_price",
+            "image",
+            "prices",
+        ]
+
+    def get_image(self, product: Product) -> str | None:
+        """The picture's address (staff session or token), or null."""
+        if not product.image:
+            return None
+        return f"{reverse('product_image', args=[product.pk])}?v={product.image_key}"
+
+
+def _products():
+    return Product.objects.prefetch_related("prices__price_list")
+
+
+class ProductInputSerializer(StrictSerializer):
+    sku = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=255)
+    unit = serializers.CharField(max_length=20, required=False)
+    category = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+    cost_price = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal(0), required=False, allow_null=True
+    )
+
+
+def _catalogue_check(request) -> None:
+    if not request.user.has_perm("crm_core.change_product"):
+        raise PermissionDenied("Your role cannot change the catalogue.")
 
 
 class PriceListSerializer(serializers.ModelSerializer):
@@ -42,8 +97,14 @@ class PriceListSerializer(serializers.ModelSerializer):
         ]
 
 
+class OrderProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "sku", "name", "unit", "category", "description", "is_active"]
+
+
 class OrderLineSerializer(serializers.ModelSerializer):
-    product = ProductSerializer()
+    product = OrderProductSerializer()
 
     class Meta:
         model = OrderLine
@@ -80,16 +141,95 @@ class OrderSerializer(serializers.ModelSerializer):
 class ProductListCreateApi(APIView):
     @extend_schema(responses=ProductSerializer(many=True))
     def get(self, request):
-        return Response(ProductSerializer(Product.objects.all(), many=True).data)
+        return Response(ProductSerializer(_products(), many=True).data)
 
-    @extend_schema(request=ProductSerializer, responses={201: ProductSerializer})
+    @extend_schema(request=ProductInputSerializer, responses={201: ProductSerializer})
     def post(self, request):
-        if not request.user.has_perm("crm_core.add_product"):
-            raise PermissionDenied("Your role cannot change the catalogue.")
-        data = ProductSerializer(data=request.data)
+        _catalogue_check(request)
+        data = ProductInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         product = product_save(product=None, data=data.validated_data)
         return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+
+
+class ProductDetailApi(APIView):
+    @extend_schema(responses=ProductSerializer)
+    def get(self, request, pk: int):
+        return Response(ProductSerializer(get_object_or_404(_products(), pk=pk)).data)
+
+    @extend_schema(request=ProductInputSerializer(partial=True), responses=ProductSerializer)
+    def patch(self, request, pk: int):
+        _catalogue_check(request)
+        product = get_object_or_404(Product, pk=pk)
+        data = ProductInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        product_save(product=product, data=data.validated_data)
+        return Response(ProductSerializer(_products().get(pk=pk)).data)
+
+
+class ProductPricesApi(APIView):
+    class PriceInput(StrictSerializer):
+        price_list = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+        amount = serializers.DecimalField(
+            max_digits=14, decimal_places=2, min_value=Decimal(0), allow_null=True
+        )
+
+    class InputSerializer(StrictSerializer):
+        prices = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+
+        def validate_prices(self, rows):
+            items = []
+            for row in rows:
+                item = ProductPricesApi.PriceInput(data=row)
+                item.is_valid(raise_exception=True)
+                items.append(item.validated_data)
+            return items
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=ProductSerializer,
+        description="Set the product's price in the price lists named (`amount: null` takes it "
+        "out of a list); lists not named keep their price.",
+    )
+    def put(self, request, pk: int):
+        _catalogue_check(request)
+        product = get_object_or_404(Product, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        product_prices_set(
+            product=product,
+            prices={row["price_list"]: row["amount"] for row in data.validated_data["prices"]},
+        )
+        return Response(ProductSerializer(_products().get(pk=pk)).data)
+
+
+class ProductImageApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(StrictSerializer):
+        image = serializers.FileField()
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer},
+        responses=ProductSerializer,
+        description="Put the product's picture (field `image`): JPEG, PNG, WebP or GIF, 5 MB.",
+    )
+    def put(self, request, pk: int):
+        _catalogue_check(request)
+        product = get_object_or_404(Product, pk=pk)
+        data = self.InputSerializer(data={**request.data.dict(), **request.FILES.dict()})
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            product_image_set(product=product, upload=data.validated_data["image"])
+        return Response(ProductSerializer(_products().get(pk=pk)).data)
+
+    @extend_schema(request=None, responses=ProductSerializer)
+    def delete(self, request, pk: int):
+        _catalogue_check(request)
+        product = get_object_or_404(Product, pk=pk)
+        with transaction.atomic():
+            product_image_set(product=product, upload=None)
+        return Response(ProductSerializer(_products().get(pk=pk)).data)
 
 
 class PriceListListApi(APIView):

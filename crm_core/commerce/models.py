@@ -1,8 +1,16 @@
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crm_core.common.models import OwnedRecord
 from crm_core.parties.models import Company, Contact
+
+
+def product_image_path(product: "Product", filename: str) -> str:
+    # relative to the tenant's own media folder (the default storage adds the schema); a new
+    # folder per upload, so a replaced image is never served from a cache under the old name
+    return f"products/{product.pk}/{uuid.uuid4().hex}/{filename}"
 
 
 class Product(models.Model):
@@ -12,12 +20,24 @@ class Product(models.Model):
     category = models.CharField(_("category"), max_length=120, blank=True)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("on sale"), default=True)
+    # what a unit costs the company, in its base currency: the margin of prices and sales
+    cost_price = models.DecimalField(
+        _("cost price"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    image = models.ImageField(_("image"), upload_to=product_image_path, max_length=255, blank=True)
 
     class Meta:
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.sku})"
+
+    @property
+    def image_key(self) -> str:
+        """What tells one upload of the picture from the next (its folder): a page's address
+        of the picture carries it, so a reader's cache never shows the replaced one."""
+        parts = (self.image.name or "").split("/")
+        return parts[2] if len(parts) > 3 else ""
 
 
 class PriceList(models.Model):

@@ -1,12 +1,13 @@
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
-from crm_core.commerce.models import Order
+from crm_core.commerce.models import Order, PriceList, Product
 from crm_core.commerce.services import DEFERRED_STATUSES, REVENUE_STATUSES
 from crm_core.common.visibility import visible_to
-from crm_core.workspace.services import convert_sum
+from crm_core.workspace.services import RateMissing, base_currency, convert_sum, rate_on, today
 from tenants.identity.models import User
 from tenants.identity.roles import Role
 
@@ -54,3 +55,46 @@ def orders_deferred(orders: QuerySet[Order]) -> QuerySet[Order]:
     return orders.filter(deferred_until__isnull=False, status__in=DEFERRED_STATUSES).order_by(
         "deferred_until", "id"
     )
+
+
+def products_found(*, text: str = "", active: bool | None = None) -> QuerySet[Product]:
+    """The catalogue, narrowed by words of the name, SKU or category and by being on sale."""
+    products = Product.objects.all()
+    for word in text.split():
+        products = products.filter(
+            Q(name__icontains=word) | Q(sku__icontains=word) | Q(category__icontains=word)
+        )
+    if active is not None:
+        products = products.filter(is_active=active)
+    return products
+
+
+@dataclass(frozen=True)
+class ProductPrice:
+    price_list: PriceList
+    amount: Decimal | None
+    margin: Decimal | None  # in the price list's currency
+    margin_percent: Decimal | None
+    rate_missing: str = ""
+
+
+def product_prices(product: Product) -> list[ProductPrice]:
+    """The product's price in every price list, and its margin over the cost price (the cost,
+    in the base currency, converted at today's rate into the list's currency)."""
+    prices = {price.price_list_id: price.amount for price in product.prices.all()}
+    base, day = base_currency(), today()
+    rows = []
+    for price_list in PriceList.objects.select_related("segment"):
+        amount = prices.get(price_list.pk)
+        margin = percent = None
+        missing = ""
+        if amount is not None and product.cost_price is not None:
+            try:
+                cost = product.cost_price / rate_on(price_list.currency, day, base)
+            except RateMissing as error:
+                missing = error.messages[0]
+            else:
+                margin = (amount - cost).quantize(Decimal("0.01"))
+                percent = (margin * 100 / amount).quantize(Decimal("0.1")) if amount else None
+        rows.append(ProductPrice(price_list, amount, margin, percent, missing))
+    return rows

@@ -8,12 +8,14 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from PIL import Image as PILImage
 
 from crm_core.activities.models import Task
 from crm_core.activities.services import interaction_log, task_complete, task_create
@@ -48,16 +50,32 @@ REVENUE_STATUSES = (Status.PAID, Status.SHIPPED, Status.DELIVERED)
 DEFERRED_REMINDER_TIME = time(9, 0)
 
 
+PRODUCT_FIELDS = ("sku", "name", "unit", "category", "description", "is_active", "cost_price")
+# What a product's picture may be: a photo or a drawing a browser shows, and not too heavy.
+IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+
+
+def catalogue_check(actor: User) -> None:
+    if not actor.has_perm("crm_core.change_product"):
+        raise PermissionDenied(_("Your role cannot change the catalogue."))
+
+
 def product_save(*, product: Product | None, data: dict[str, Any]) -> Product:
     product = product or Product()
-    for field in ("sku", "name", "unit", "category", "description", "is_active"):
+    for field in PRODUCT_FIELDS:
         if field in data:
             setattr(product, field, data[field])
+    product.sku = str(product.sku or "").strip()
+    product.name = str(product.name or "").strip()
+    product.unit = str(product.unit or "").strip() or "pcs"
     errors = {}
-    if not str(product.sku or "").strip():
+    if not product.sku:
         errors["sku"] = [_("Enter a SKU.")]
-    if not str(product.name or "").strip():
+    if not product.name:
         errors["name"] = [_("Enter a name.")]
+    if product.cost_price is not None and product.cost_price < 0:
+        errors["cost_price"] = [_("A cost cannot be negative.")]
     if errors:
         raise ValidationError(errors)
     try:
@@ -66,6 +84,52 @@ def product_save(*, product: Product | None, data: dict[str, Any]) -> Product:
     except IntegrityError:
         raise ValidationError({"sku": [_("Another product has this SKU.")]}) from None
     return product
+
+
+def product_image_set(*, product: Product, upload: UploadedFile | None) -> Product:
+    """Put `upload` as the product's picture (None removes it); the old file goes once the
+    change is committed. A file that is not a JPEG, PNG, WebP or GIF picture, or is over 5 MB,
+    is refused and the product keeps its picture."""
+    if upload is not None:
+        if upload.size is not None and upload.size > IMAGE_MAX_BYTES:
+            raise ValidationError({"image": [_("A picture is at most 5 MB.")]})
+        try:
+            with PILImage.open(upload) as picture:
+                picture.verify()
+                image_format = picture.format
+        except (OSError, SyntaxError, ValueError, PILImage.DecompressionBombError):
+            image_format = None
+        if image_format not in IMAGE_FORMATS:
+            raise ValidationError({"image": [_("Upload a JPEG, PNG, WebP or GIF picture.")]})
+        upload.seek(0)
+    old = product.image.name if product.image else ""
+    if upload is None:
+        product.image = None
+    else:
+        product.image.save(upload.name or "image", upload, save=False)
+    product.save(update_fields=["image"])
+    if old:
+        storage = product.image.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return product
+
+
+@transaction.atomic
+def product_prices_set(*, product: Product, prices: dict[int, Decimal | None]) -> None:
+    """Set (or, with None, remove) the product's price in each price list named by id."""
+    known = set(PriceList.objects.filter(pk__in=prices).values_list("pk", flat=True))
+    unknown = [str(pk) for pk in prices if pk not in known]
+    if unknown:
+        raise ValidationError({"prices": [_("No such price list: %s.") % ", ".join(unknown)]})
+    for price_list_id, amount in prices.items():
+        if amount is None:
+            Price.objects.filter(price_list_id=price_list_id, product=product).delete()
+        elif amount < 0:
+            raise ValidationError({"prices": [_("A price cannot be negative.")]})
+        else:
+            Price.objects.update_or_create(
+                price_list_id=price_list_id, product=product, defaults={"amount": amount}
+            )
 
 
 def price_list_save(*, price_list: PriceList | None, data: dict[str, Any]) -> PriceList:

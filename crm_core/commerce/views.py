@@ -1,73 +1,179 @@
 """Staff screens of the catalogue (products, price lists) and orders."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import errors_into
+from crm_core.commerce.forms import ProductForm
+from crm_core.commerce.images import product_image_response
 from crm_core.commerce.models import Order, PriceList, Product
 from crm_core.commerce.selectors import (
     can_refund,
     order_get_for_user,
     orders_deferred,
     orders_visible,
+    product_prices,
+    products_found,
 )
 from crm_core.commerce.services import (
     DEFERRED_STATUSES,
+    PRODUCT_FIELDS,
     TRANSITIONS,
     LineRequest,
+    catalogue_check,
     order_create,
     order_defer,
     order_status_change,
     price_list_save,
     prices_set,
+    product_image_set,
+    product_prices_set,
     product_save,
 )
 from crm_core.common.text import decimal_from_text
+from crm_core.history.selectors import record_history
 from crm_core.parties.selectors import contact_get_for_user, contacts_visible
 from crm_core.segments.models import Segment
+from crm_core.workspace.services import base_currency
 from tenants.typing import StaffRequest
 
 LINE_ROWS = 5
 
 
 def _require_catalogue(request: StaffRequest) -> None:
-    if not request.user.has_perm("crm_core.change_product"):
-        raise PermissionDenied(_("Your role cannot change the catalogue."))
+    catalogue_check(request.user)
 
 
 def product_list(request: StaffRequest) -> HttpResponse:
+    """The catalogue, searched and narrowed to what is on sale or not; a quick add of a product
+    by its SKU and name (its card takes the rest)."""
     if request.method == "POST":
         _require_catalogue(request)
         try:
-            product_save(
+            product = product_save(
                 product=None,
                 data={
-                    "sku": request.POST.get("sku", "").strip(),
-                    "name": request.POST.get("name", "").strip(),
-                    "unit": request.POST.get("unit", "").strip() or "pcs",
+                    "sku": request.POST.get("sku", ""),
+                    "name": request.POST.get("name", ""),
+                    "unit": request.POST.get("unit", ""),
                     "category": request.POST.get("category", "").strip(),
                 },
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Product added."))
+            messages.success(
+                request,
+                _("Product added: %(name)s. Its card takes the description, picture and cost.")
+                % {"name": product.name},
+            )
         return redirect("product_list")
+    text = request.GET.get("q", "").strip()[:100]
+    active = {"1": True, "0": False}.get(request.GET.get("active", ""))
     return render(
         request,
         "crm_core/commerce/products.html",
         {
-            "products": Product.objects.all(),
+            "products": products_found(text=text, active=active),
             "price_lists": PriceList.objects.all(),
             "segments": Segment.objects.all(),
             "can_edit": request.user.has_perm("crm_core.change_product"),
         },
     )
+
+
+def _product_form_save(request: StaffRequest, form: ProductForm, product: Product | None):
+    """The product saved from its form, with its picture; None, with the errors on the form."""
+    try:
+        with transaction.atomic():
+            product = product_save(product=product, data=form.service_data())
+            upload = form.cleaned_data["image"]
+            if upload or (form.cleaned_data["remove_image"] and product.image):
+                product_image_set(product=product, upload=upload or None)
+    except ValidationError as error:
+        errors_into(form, error)
+        return None
+    return product
+
+
+def product_create(request: StaffRequest) -> HttpResponse:
+    _require_catalogue(request)
+    form = ProductForm(request.POST or None, request.FILES or None, base_currency=base_currency())
+    if request.method == "POST" and form.is_valid():
+        product = _product_form_save(request, form, None)
+        if product is not None:
+            messages.success(request, _("Saved."))
+            return redirect("product_detail", product.pk)
+    return render(request, "crm_core/commerce/product_form.html", {"form": form, "product": None})
+
+
+def product_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    """The product's card: its fields and picture, its price in every price list with the
+    margin over its cost, and its history."""
+    product = get_object_or_404(Product, pk=pk)
+    can_edit = request.user.has_perm("crm_core.change_product")
+    form = ProductForm(
+        request.POST or None,
+        request.FILES or None,
+        base_currency=base_currency(),
+        initial={name: getattr(product, name) for name in PRODUCT_FIELDS},
+    )
+    if request.method == "POST":
+        _require_catalogue(request)
+        if form.is_valid() and _product_form_save(request, form, product) is not None:
+            messages.success(request, _("Saved."))
+            return redirect("product_detail", product.pk)
+    return render(
+        request,
+        "crm_core/commerce/product_form.html",
+        {
+            "form": form,
+            "product": product,
+            "prices": product_prices(product),
+            "history": record_history(product),
+            "can_edit": can_edit,
+        },
+    )
+
+
+@require_POST
+def product_prices_view(request: StaffRequest, pk: int) -> HttpResponse:
+    """The product's prices, one input per price list (empty: not sold through that list)."""
+    _require_catalogue(request)
+    product = get_object_or_404(Product, pk=pk)
+    updates, errors = {}, []
+    for price_list in PriceList.objects.all():
+        raw = request.POST.get(f"price-{price_list.pk}", "").strip()
+        amount = decimal_from_text(raw) if raw else None
+        if raw and amount is None:
+            errors.append(
+                _("%(list)s: “%(value)s” is not a price.") % {"list": price_list.name, "value": raw}
+            )
+        else:
+            updates[price_list.pk] = amount
+    try:
+        if errors:
+            raise ValidationError(errors)
+        product_prices_set(product=product, prices=updates)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Prices saved."))
+    return redirect(reverse("product_detail", args=[product.pk]) + "#prices")
+
+
+def product_image(request: StaffRequest, pk: int) -> FileResponse:
+    """The product's picture for staff pages (the portal has its own, for what it sells)."""
+    product = get_object_or_404(Product, pk=pk)
+    return product_image_response(product)
 
 
 @require_POST

@@ -7,13 +7,14 @@ import logging
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from stripe import StripeError
 
 from billing.services.payments import card_payments_ready
+from crm_core.commerce.images import product_image_response
 from crm_core.commerce.invoices import invoice_response
 from crm_core.commerce.models import Order, PaymentMethod
 from portal.forms import AddressForm, CheckoutForm
@@ -82,6 +83,15 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "portal/product.html",
         {"product": product, "price_list": price_list},
     )
+
+
+@customer_view
+def product_image(request: HttpRequest, pk: int) -> FileResponse:
+    """The picture of a product the customer may buy (what their catalogue holds)."""
+    product = product_for_customer(account=request.account, pk=pk)
+    if product is None:
+        raise Http404
+    return product_image_response(product)
 
 
 @require_POST

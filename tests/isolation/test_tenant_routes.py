@@ -15,12 +15,13 @@ from django.utils.http import urlsafe_base64_encode
 
 from crm_core.activities.models import Interaction, InteractionTopic, Task
 from crm_core.activities.services import attachments_add, interaction_log, task_create
-from crm_core.commerce.models import Order, Payment, Price
+from crm_core.commerce.models import Order, Payment, Price, Product
 from crm_core.commerce.services import (
     LineRequest,
     order_create,
     price_list_save,
     prices_set,
+    product_image_set,
     product_save,
 )
 from crm_core.deals.models import Deal, Pipeline, PipelineStage
@@ -63,6 +64,7 @@ from tests.isolation.routes import (
     STAFF,
     Route,
 )
+from tests.pictures import picture_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +132,16 @@ def secrets_of_b(tenant_b):
         topic = InteractionTopic.objects.create(name="Beta-only topic Quokka")
         deal = deal_create(actor=owner, data={"title": "Platypus megadeal", "contact": contact})
         task = task_create(actor=owner, data={"title": "Echidna errand", "due_at": timezone.now()})
-        bilby = product_save(product=None, data={"sku": "BILBY-1", "name": "Bilby bolts"})
+        bilby = product_save(
+            product=None,
+            data={
+                "sku": "BILBY-1",
+                "name": "Bilby bolts",
+                "description": "Bettong alloy",
+                "cost_price": Decimal("3"),
+            },
+        )
+        product_image_set(product=bilby, upload=picture_upload("bilby.png"))
         quoll = pipeline_save(actor=owner, pipeline=None, data={"name": "Quoll pipeline"})
         quoll_stage = stage_save(
             actor=owner, pipeline=quoll, stage=None, data={"name": "Quoll stage"}
@@ -254,6 +265,7 @@ def secrets_of_b(tenant_b):
             "Platypus",
             "Echidna",
             "Bilby",
+            "Bettong",
             "Kookaburra",
             "Wallaby",
             "dingo-secret",
@@ -345,6 +357,10 @@ def assert_b_untouched(tenant_b, secrets) -> None:
             {"0": "first_name", "1": "emails"},
         )
         assert Price.objects.get(product__sku="BILBY-1").amount == Decimal("7")
+        bilby = Product.objects.get(sku="BILBY-1")
+        assert (bilby.name, bilby.cost_price, bilby.is_active) == ("Bilby bolts", 3, True)
+        assert bilby.image.name.endswith("/bilby.png")
+        assert bilby.image.storage.exists(bilby.image.name)
         platypus = Deal.objects.get(title__contains="Platypus")
         assert (platypus.version, platypus.archived_at) == (1, None)
         assert User.objects.get(pk=secrets["member"]["pk"]).is_active

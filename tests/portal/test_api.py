@@ -4,12 +4,16 @@ a message per field and changes nothing."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from crm_core.commerce.models import Order
+from crm_core.commerce.services import product_image_set, product_save
 from crm_core.support.models import SupportTopic
 from portal.models import Address
 from tests.conftest import PASSWORD
+from tests.pictures import picture_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +99,17 @@ def test_staff_and_unverified_accounts_are_refused(tenant_a):
     staff = tenant_a.client(tenant_a.owner())
     assert staff.get("/api/v1/portal/me/").status_code == 403
     assert tenant_a.client().get("/api/v1/portal/me/").status_code in (401, 403)
+
+
+def test_the_catalogue_gives_the_picture_and_never_the_cost(tenant_a, customer, catalogue_a, api):
+    bolts = catalogue_a["bolts"]
+    with tenant_a.active():
+        product_save(product=bolts, data={"cost_price": Decimal("4")})
+        product_image_set(product=bolts, upload=picture_upload())
+    items = {item["sku"]: item for item in api.get("/api/v1/portal/catalog/").json()["results"]}
+    picture = f"/api/v1/portal/catalog/{bolts.pk}/image/?v={bolts.image_key}"
+    assert items["BOLT-1"]["image"] == picture
+    assert items["NUT-1"]["image"] is None
+    assert "cost_price" not in items["BOLT-1"]
+    assert api.get(picture)["Content-Type"] == "image/png"
+    assert api.get(f"/api/v1/portal/catalog/{catalogue_a['hidden'].pk}/image/").status_code == 404

@@ -10,12 +10,19 @@ import pytest
 
 from crm_core.activities.models import Interaction
 from crm_core.commerce.models import Order
-from crm_core.commerce.services import order_status_change, price_list_save, prices_set
+from crm_core.commerce.services import (
+    order_status_change,
+    price_list_save,
+    prices_set,
+    product_image_set,
+    product_save,
+)
 from crm_core.notifications.models import Notification
 from crm_core.parties.services import contact_create
 from crm_core.segments.models import Segment
 from portal.models import Address, CartLine
 from tests.conftest import PASSWORD
+from tests.pictures import picture_bytes, picture_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +186,23 @@ def test_recommendations_leave_out_what_was_bought(tenant_a, customer, catalogue
     recommended = home[home.index("Recommended for you") : home.rindex("</section>")]
     assert "Brass nuts" in recommended
     assert "Steel bolts" not in recommended
+
+
+def test_the_product_page_shows_the_description_and_the_picture(tenant_a, customer, catalogue_a):
+    bolts, hidden = catalogue_a["bolts"], catalogue_a["hidden"]
+    with tenant_a.active():
+        product_save(product=bolts, data={"description": "Zinc plated.\n\nHundred per box."})
+        product_image_set(product=bolts, upload=picture_upload())
+        product_image_set(product=hidden, upload=picture_upload())
+    client = tenant_a.client(customer.user)
+    page = client.get(f"/portal/catalogue/{bolts.pk}/").content.decode()
+    assert "<p>Zinc plated.</p>" in page
+    assert "<p>Hundred per box.</p>" in page
+    assert f"/portal/catalogue/{bolts.pk}/image/?v={bolts.image_key}" in page
+    picture = client.get(f"/portal/catalogue/{bolts.pk}/image/")
+    assert picture["Content-Type"] == "image/png"
+    assert b"".join(picture.streaming_content) == picture_bytes()
+    cards = client.get("/portal/catalogue/").content.decode()
+    assert f"/portal/catalogue/{bolts.pk}/image/" in cards
+    # a product without a price in the customer's list is not theirs to see, picture included
+    assert client.get(f"/portal/catalogue/{hidden.pk}/image/").status_code == 404
