@@ -15,6 +15,7 @@ from config.api import MAX_ID, StrictSerializer, filter_by_ids
 from config.pagination import KEYSET_PARAMETERS, Ordering, keyset_response, paginated
 from crm_core.activities.models import (
     Attachment,
+    CallTaskRule,
     Channel,
     Direction,
     Interaction,
@@ -32,6 +33,8 @@ from crm_core.activities.services import (
     INTERACTION_FIELDS,
     TASK_FIELDS,
     attachments_add,
+    call_rule_get,
+    call_rule_save,
     contact_stage_change,
     follow_up_task_for_interaction,
     interaction_log,
@@ -444,3 +447,46 @@ class TaskCompleteApi(APIView):
     def post(self, request, pk: int):
         task = task_complete(task=task_get_for_user(user=request.user, pk=pk))
         return Response(TaskOutputSerializer(task).data)
+
+
+class CallTaskRuleSerializer(serializers.ModelSerializer):
+    topics = serializers.ManyRelatedField(
+        child_relation=serializers.PrimaryKeyRelatedField(read_only=True), read_only=True
+    )
+    outcomes = serializers.ManyRelatedField(
+        child_relation=serializers.PrimaryKeyRelatedField(read_only=True), read_only=True
+    )
+
+    class Meta:
+        model = CallTaskRule
+        fields = ["when", "topics", "outcomes", "due_in_hours", "priority", "updated_at"]
+
+
+class CallTaskRuleApi(APIView):
+    """The rule by which an inbound call makes a task for the contact's owner."""
+
+    class InputSerializer(StrictSerializer):
+        when = serializers.ChoiceField(choices=CallTaskRule.When.choices, required=False)
+        topics = serializers.PrimaryKeyRelatedField(
+            many=True, queryset=InteractionTopic.objects.all(), required=False
+        )
+        outcomes = serializers.PrimaryKeyRelatedField(
+            many=True, queryset=InteractionOutcome.objects.all(), required=False
+        )
+        due_in_hours = serializers.IntegerField(min_value=1, required=False)
+        priority = serializers.ChoiceField(choices=Task.Priority.choices, required=False)
+
+    @extend_schema(responses=CallTaskRuleSerializer)
+    def get(self, request):
+        return Response(CallTaskRuleSerializer(call_rule_get()).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=CallTaskRuleSerializer,
+        description="Owners and administrators; fields left out keep their value.",
+    )
+    def put(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rule = call_rule_save(actor=request.user, data=dict(data.validated_data))
+        return Response(CallTaskRuleSerializer(rule).data)

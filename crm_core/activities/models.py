@@ -311,3 +311,31 @@ class Task(models.Model):
     @property
     def is_done(self) -> bool:
         return self.done_at is not None
+
+
+class CallTaskRule(models.Model):
+    """The administrators' rule (one per company): an inbound call makes a task for the
+    contact's owner, always or for the topics and outcomes chosen."""
+
+    class When(models.TextChoices):
+        NEVER = "never", _("Never")
+        ALWAYS = "always", _("After every inbound call")
+        MATCHING = "matching", _("After inbound calls with a topic or outcome chosen below")
+
+    when = models.CharField(
+        _("create a task"), max_length=8, choices=When.choices, default=When.NEVER
+    )
+    topics = models.ManyToManyField(
+        InteractionTopic, verbose_name=_("topics"), blank=True, related_name="+"
+    )
+    outcomes = models.ManyToManyField(
+        InteractionOutcome, verbose_name=_("outcomes"), blank=True, related_name="+"
+    )
+    due_in_hours = models.PositiveSmallIntegerField(_("due in, hours"), default=4)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Task.Priority.choices, default=Task.Priority.NORMAL
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.get_when_display())

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -23,7 +23,9 @@ from django.utils.translation import gettext_noop
 from billing.services.limits import storage_room
 from crm_core.activities.models import (
     Attachment,
+    CallTaskRule,
     Channel,
+    Direction,
     Interaction,
     InteractionOutcome,
     InteractionTopic,
@@ -112,6 +114,8 @@ def interaction_log(
         interaction.staff.set(staff)
     contact_timeline_changed(contact)
     search_soon()
+    if interaction.channel == Channel.CALL and interaction.direction == Direction.INBOUND:
+        call_task_make(interaction=interaction, actor=actor)
     outcome: InteractionOutcome | None = fields.get("outcome")
     stage = outcome.moves_to_stage if outcome else None
     current = contact.lifecycle_stage
@@ -454,3 +458,88 @@ def birthday_tasks_create(*, today=None, days_ahead: int = 3) -> int:
             )
             created += 1
     return created
+
+
+# --- the inbound call rule ---------------------------------------------------------------------
+CALL_RULE_FIELDS = ("when", "due_in_hours", "priority")
+MAX_DUE_IN_HOURS = 24 * 14
+
+
+def call_rule_get() -> CallTaskRule:
+    """The company's rule (a new company's: never)."""
+    rule = CallTaskRule.objects.prefetch_related("topics", "outcomes").first()
+    return rule if rule is not None else CallTaskRule.objects.create()
+
+
+@transaction.atomic
+def call_rule_save(*, actor: User, data: dict[str, Any]) -> CallTaskRule:
+    """Set the rule: when (never, always, matching), the topics and outcomes it matches, the
+    task's due time from the call and its priority. Owners and administrators only."""
+    if not actor.can_manage_team:
+        raise PermissionDenied(_("Only the owner and administrators set this rule."))
+    rule = call_rule_get()
+    for field in CALL_RULE_FIELDS:
+        if field in data:
+            setattr(rule, field, data[field])
+    errors = {}
+    if rule.when not in CallTaskRule.When.values:
+        errors["when"] = [_("Choose when a task is made.")]
+    if not 1 <= int(rule.due_in_hours) <= MAX_DUE_IN_HOURS:
+        errors["due_in_hours"] = [_("From 1 to %(hours)s hours.") % {"hours": MAX_DUE_IN_HOURS}]
+    if rule.priority not in Task.Priority.values:
+        errors["priority"] = [_("Choose a priority.")]
+    topics = data.get("topics", list(rule.topics.all()))
+    outcomes = data.get("outcomes", list(rule.outcomes.all()))
+    if rule.when == CallTaskRule.When.MATCHING and not topics and not outcomes:
+        errors["when"] = [_("Choose at least one topic or outcome for this rule.")]
+    if errors:
+        raise ValidationError(errors)
+    rule.save()
+    rule.topics.set(topics)
+    rule.outcomes.set(outcomes)
+    return rule
+
+
+def _call_rule_matches(rule: CallTaskRule, interaction: Interaction) -> bool:
+    if rule.when == CallTaskRule.When.ALWAYS:
+        return True
+    if rule.when != CallTaskRule.When.MATCHING:
+        return False
+    return (
+        interaction.topic_id is not None
+        and any(topic.pk == interaction.topic_id for topic in rule.topics.all())
+    ) or (
+        interaction.outcome_id is not None
+        and any(outcome.pk == interaction.outcome_id for outcome in rule.outcomes.all())
+    )
+
+
+def call_task_make(*, interaction: Interaction, actor: User | None) -> Task | None:
+    """The task an inbound call makes by the rule, for the contact's owner (who logged the
+    call, when the owner has left), titled in the assignee's language; made once per call."""
+    rule = CallTaskRule.objects.prefetch_related("topics", "outcomes").first()
+    if rule is None or not _call_rule_matches(rule, interaction):
+        return None
+    contact = interaction.contact
+    assignee = contact.owner if contact.owner.is_active else actor
+    if assignee is None or not assignee.is_active or not assignee.is_staff_member:
+        return None
+    with translation.override(assignee.language or settings.LANGUAGE_CODE):
+        title = _("Inbound call from %(contact)s: follow up") % {"contact": contact.full_name}
+        about = [interaction.subject_shown, interaction.topic and interaction.topic.name]
+        outcome = interaction.outcome and interaction.outcome.name
+        if outcome:
+            about.append(_("Outcome: %(outcome)s") % {"outcome": outcome})
+    return task_create(
+        actor=None,
+        assignee=assignee,
+        source_key=f"call-{interaction.pk}",
+        data={
+            "title": title[:255],
+            "description": "\n".join(item for item in about if item),
+            "due_at": timezone.now() + timedelta(hours=rule.due_in_hours),
+            "priority": rule.priority,
+            "contact": contact,
+            "company": contact.company,
+        },
+    )

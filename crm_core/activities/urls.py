@@ -18,6 +18,7 @@ urlpatterns = [
 ]
 
 api_urlpatterns = [
+    path("call-task-rule/", api.CallTaskRuleApi.as_view(), name="api-call-task-rule"),
     path(
         "interactions/",
         api.InteractionListCreateApi.as_view(),

@@ -1,6 +1,7 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from crm_core.activities.models import InteractionOutcome, InteractionTopic
+from crm_core.activities.models import CallTaskRule, InteractionOutcome, InteractionTopic, Task
 from crm_core.parties.models import LifecycleStage
 
 
@@ -21,3 +22,41 @@ class OutcomeForm(forms.ModelForm):
     class Meta:
         model = InteractionOutcome
         fields = ["name", "position", "moves_to_stage", "rule", "is_active"]
+
+
+class CallRuleForm(forms.Form):
+    when = forms.ChoiceField(
+        label=_("Create a task for the contact's owner"),
+        choices=CallTaskRule.When.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"),
+        queryset=InteractionTopic.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    outcomes = forms.ModelMultipleChoiceField(
+        label=_("Outcomes"),
+        queryset=InteractionOutcome.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    due_in_hours = forms.IntegerField(label=_("Due in, hours"), min_value=1)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Task.Priority.choices, coerce=int
+    )
+
+    @classmethod
+    def of(cls, rule: CallTaskRule, data=None) -> "CallRuleForm":
+        return cls(
+            data,
+            prefix="call",
+            initial={
+                "when": rule.when,
+                "topics": list(rule.topics.all()),
+                "outcomes": list(rule.outcomes.all()),
+                "due_in_hours": rule.due_in_hours,
+                "priority": rule.priority,
+            },
+        )

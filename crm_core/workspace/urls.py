@@ -5,6 +5,7 @@ from crm_core.workspace import views
 urlpatterns = [
     path("settings/crm/", views.crm_settings, name="crm_settings"),
     path("settings/currencies/", views.exchange_rates, name="exchange_rates"),
+    path("settings/crm/call-rule/", views.call_rule_save_view, name="call_rule_save"),
     path("settings/crm/<str:name>/", views.crm_list_save, name="crm_list_create"),
     path("settings/crm/<str:name>/<int:pk>/", views.crm_list_save, name="crm_list_update"),
 ]

@@ -4,16 +4,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import errors_into
 from crm_core.activities.models import InteractionOutcome, InteractionTopic
+from crm_core.activities.services import call_rule_get, call_rule_save
 from crm_core.common.text import decimal_from_text
 from crm_core.parties.models import LifecycleStage
-from crm_core.workspace.forms import OutcomeForm, StageForm, TopicForm
+from crm_core.workspace.forms import CallRuleForm, OutcomeForm, StageForm, TopicForm
 from crm_core.workspace.models import ExchangeRate, WorkspaceSettings
 from crm_core.workspace.services import base_currency, exchange_rate_add
 from tenants.identity.selectors.users import api_tokens_of, invitations_pending, staff_list
@@ -71,8 +74,7 @@ LISTS = {
 }
 
 
-@team_manager_required
-def crm_settings(request: StaffRequest) -> HttpResponse:
+def _settings_page(request: StaffRequest, call_form: CallRuleForm | None = None) -> HttpResponse:
     context: dict[str, Any] = {
         name: [
             (item, form_class(instance=item, prefix=f"{name}-{item.pk}"))
@@ -86,12 +88,36 @@ def crm_settings(request: StaffRequest) -> HttpResponse:
             for name, (_model, form_class) in LISTS.items()
         }
     )
+    context["call_form"] = call_form or CallRuleForm.of(call_rule_get())
     return render(request, "crm_core/workspace/settings.html", context)
+
+
+@team_manager_required
+def crm_settings(request: StaffRequest) -> HttpResponse:
+    return _settings_page(request)
+
+
+@require_POST
+@team_manager_required
+def call_rule_save_view(request: StaffRequest) -> HttpResponse:
+    """The inbound call rule; a refused one shows again with its errors, nothing saved."""
+    form = CallRuleForm.of(call_rule_get(), request.POST)
+    if form.is_valid():
+        try:
+            call_rule_save(actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            errors_into(form, error)
+        else:
+            messages.success(request, _("The inbound call rule is saved."))
+            return redirect(reverse("crm_settings") + "#call-rule")
+    return _settings_page(request, call_form=form)
 
 
 @require_POST
 @team_manager_required
 def crm_list_save(request: StaffRequest, name: str, pk: int | None = None) -> HttpResponse:
+    if name not in LISTS:
+        raise Http404
     model, form_class = LISTS[name]
     instance = get_object_or_404(model, pk=pk) if pk else None
     prefix = f"{name}-{pk}" if pk else f"{name}-new"

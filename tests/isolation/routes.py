@@ -155,6 +155,8 @@ ROUTES: dict[str, Route] = {
     "api-segment-list": Route(API, ("get", "post")),
     "api-segment-detail": Route(API, ("get", "put"), "segment"),
     "deal_board": Route(STAFF),
+    "call_rule_save": Route(STAFF, ("post",)),
+    "api-call-task-rule": Route(API, ("get", "put")),
     "deal_list": Route(STAFF),
     "deal_export": Route(STAFF, ("get", "post"), "export"),
     "deal_create": Route(STAFF, ("get", "post")),

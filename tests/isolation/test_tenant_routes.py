@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from crm_core.activities.models import Interaction, InteractionTopic, Task
+from crm_core.activities.models import CallTaskRule, Interaction, InteractionTopic, Task
 from crm_core.activities.services import attachments_add, interaction_log, task_create
 from crm_core.commerce.models import Order, Payment, Price, Product
 from crm_core.commerce.services import (
@@ -344,6 +344,8 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         # the call logged above and the ticket's opening
         assert Interaction.objects.filter(contact_id=secrets["contact"]["pk"]).count() == 2
         assert InteractionTopic.objects.filter(name__contains="Quokka").count() == 1
+        # A's owner sets A's rule to "always"; B's stays as B left it
+        assert list(CallTaskRule.objects.values_list("when", flat=True)) in ([], ["never"])
         assert Task.objects.get(title__contains="Echidna").done_at is None
         order = Order.objects.get(pk=secrets["order"]["pk"])
         assert (order.status, order.deferred_until) == ("draft", None)
