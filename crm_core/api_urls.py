@@ -7,6 +7,7 @@ from crm_core.notifications import urls as notifications
 from crm_core.parties import urls as parties
 from crm_core.segments import urls as segments
 from crm_core.support import urls as support
+from crm_core.workspace import urls as workspace
 
 urlpatterns = [
     *activities.api_urlpatterns,
@@ -16,4 +17,5 @@ urlpatterns = [
     *parties.api_urlpatterns,
     *segments.api_urlpatterns,
     *support.api_urlpatterns,
+    *workspace.api_urlpatterns,
 ]

@@ -118,3 +118,41 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data]
         return [single(data, initial)] if data else []
+
+
+class RequisitesForm(forms.Form):
+    """The requisites' inputs, for a client company's form and the company's own details;
+    crm_core.common.requisites checks them."""
+
+    legal_form = forms.CharField(
+        label=_("Legal form"),
+        max_length=40,
+        required=False,
+        help_text=_("ООО, АО, ИП, GmbH, Ltd…"),
+    )
+    country = forms.CharField(
+        label=_("Country"),
+        max_length=2,
+        required=False,
+        help_text=_("Two letters: RU has its INN checked, EU countries their VAT number."),
+    )
+    kpp = forms.CharField(label=_("KPP"), max_length=12, required=False)
+    ogrn = forms.CharField(label=_("OGRN"), max_length=20, required=False)
+    bank_name = forms.CharField(label=_("Bank"), max_length=255, required=False)
+    bic = forms.CharField(label=_("Bank's BIK"), max_length=12, required=False)
+    settlement_account = forms.CharField(
+        label=_("Settlement account"), max_length=30, required=False
+    )
+    correspondent_account = forms.CharField(
+        label=_("Correspondent account"), max_length=30, required=False
+    )
+    iban = forms.CharField(label=_("IBAN"), max_length=42, required=False)
+    swift = forms.CharField(label=_("SWIFT code"), max_length=14, required=False)
+    vat_rate = forms.DecimalField(
+        label=_("VAT rate, %"),
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        localize=True,
+        help_text=_("Empty: no VAT."),
+    )

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm_core.common.forms import LookupSelect, OwnedRecordForm
+from crm_core.common.forms import LookupSelect, OwnedRecordForm, RequisitesForm
 from crm_core.parties.models import Company, Contact
 
 
@@ -61,8 +61,8 @@ class ContactForm(OwnedRecordForm):
             self.fields["company"].queryset = companies
 
 
-class CompanyForm(OwnedRecordForm):
-    name = forms.CharField(label=_("Name"), max_length=255)
+class CompanyForm(RequisitesForm, OwnedRecordForm):
+    name = forms.CharField(label=_("Company name"), max_length=255)
     legal_name = forms.CharField(label=_("Legal name"), max_length=255, required=False)
     tax_id = forms.CharField(label=_("Tax id"), max_length=32, required=False)
     industry = forms.CharField(label=_("Industry"), max_length=120, required=False)
@@ -73,7 +73,6 @@ class CompanyForm(OwnedRecordForm):
     postal_address = forms.CharField(
         label=_("Postal address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-
     field_order = [
         "name",
         "legal_name",
@@ -87,4 +86,15 @@ class CompanyForm(OwnedRecordForm):
         "legal_address",
         "postal_address",
         "notes",
+        "legal_form",
+        "country",
+        "kpp",
+        "ogrn",
+        "vat_rate",
+        "bank_name",
+        "bic",
+        "settlement_account",
+        "correspondent_account",
+        "iban",
+        "swift",
     ]

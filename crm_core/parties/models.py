@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crm_core.common.models import OwnedRecord, owner_field, team_field
+from crm_core.common.requisites import Requisites
 
 
 class LifecycleStage(models.Model):
@@ -121,7 +122,7 @@ class PartyRecord(OwnedRecord):
         ]
 
 
-class Company(PartyRecord):
+class Company(Requisites, PartyRecord):
     """A counterparty: a client, distributor or partner company."""
 
     name = models.CharField(_("name"), max_length=255)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 from billing.services.limits import contacts_room
 from crm_core.activities.services import stage_change_record
 from crm_core.common.indexing import search_soon
+from crm_core.common.requisites import REQUISITE_FIELDS, requisites_clean
 from crm_core.common.services import (
     emails_normalise,
     owner_resolve,
@@ -43,6 +44,7 @@ COMPANY_FIELDS = (
     "notes",
     "segment",
     "segment_values",
+    *REQUISITE_FIELDS,
 )
 
 
@@ -156,9 +158,21 @@ def contact_update(
 
 
 @transaction.atomic
+def _requisites_clean(changes: dict[str, Any], company: Company | None = None) -> None:
+    """Check the company's requisites as they will be, writing the changed ones the one way
+    they are kept."""
+    names = ("tax_id", *REQUISITE_FIELDS)
+    if not any(name in changes for name in names):
+        return
+    current = {name: getattr(company, name) if company else None for name in names}
+    cleaned = requisites_clean({**current, **{k: v for k, v in changes.items() if k in names}})
+    changes.update({name: cleaned[name] for name in names if name in changes})
+
+
 def company_create(*, actor: User, data: dict[str, Any]) -> Company:
     fields = _clean(data, COMPANY_FIELDS)
     _segment_clean(fields, "company")
+    _requisites_clean(fields)
     if not (fields.get("name") or "").strip():
         raise ValidationError({"name": [_("Enter the company's name.")]})
     owner = owner_resolve(actor=actor, owner=data.get("owner"))
@@ -195,6 +209,8 @@ def _party_update(
     """The update shared by contacts and companies: validate, reassign, save, record stage."""
     changes = _clean(data, allowed)
     _segment_clean(changes, kind, record)
+    if kind == "company":
+        _requisites_clean(changes, record)
     if name_field in changes and not changes[name_field].strip():
         raise ValidationError({name_field: [name_message]})
     if "owner" in data and data["owner"] != record.owner:

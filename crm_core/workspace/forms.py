@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm_core.activities.models import CallTaskRule, InteractionOutcome, InteractionTopic, Task
+from crm_core.common.forms import RequisitesForm
 from crm_core.parties.models import LifecycleStage
 
 
@@ -60,3 +61,35 @@ class CallRuleForm(forms.Form):
                 "priority": rule.priority,
             },
         )
+
+
+class OwnRequisitesForm(RequisitesForm):
+    legal_name = forms.CharField(label=_("Legal name"), max_length=255, required=False)
+    tax_id = forms.CharField(label=_("Tax id"), max_length=32, required=False)
+    legal_address = forms.CharField(
+        label=_("Legal address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    signatory = forms.CharField(
+        label=_("Signs invoices"),
+        max_length=255,
+        required=False,
+        help_text=_("The name and position under the invoice."),
+    )
+
+    field_order = [
+        "legal_name",
+        "legal_form",
+        "tax_id",
+        "kpp",
+        "ogrn",
+        "country",
+        "legal_address",
+        "vat_rate",
+        "signatory",
+        "bank_name",
+        "bic",
+        "settlement_account",
+        "correspondent_account",
+        "iban",
+        "swift",
+    ]

@@ -1,11 +1,18 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm_core.common.requisites import Requisites
 
-class WorkspaceSettings(models.Model):
-    """Per-company settings of the CRM (one row)."""
+
+class WorkspaceSettings(Requisites):
+    """Per-company settings of the CRM (one row), and the company's own requisites: the seller
+    on its invoices."""
 
     base_currency = models.CharField(_("base currency"), max_length=3, default="RUB")
+    legal_name = models.CharField(_("legal name"), max_length=255, blank=True)
+    tax_id = models.CharField(_("tax id"), max_length=32, blank=True)
+    legal_address = models.TextField(_("legal address"), blank=True)
+    signatory = models.CharField(_("signs invoices"), max_length=255, blank=True)
 
     def __str__(self) -> str:
         return self.base_currency

@@ -1,4 +1,5 @@
-"""Currencies: the workspace's base currency, dated exchange rates, and conversion."""
+"""Currencies (the workspace's base currency, dated exchange rates, conversion) and the
+company's own requisites."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_core.common.requisites import REQUISITE_FIELDS, requisites_clean
+from crm_core.common.services import unknown_fields_refuse
 from crm_core.workspace.models import ExchangeRate, WorkspaceSettings
+from tenants.identity.models import User
 
 DEFAULT_BASE_CURRENCY = "RUB"
 
@@ -96,3 +101,35 @@ def convert_sum(items: Iterable[tuple[Decimal, str, date]]) -> Converted:
 
 def today() -> date:
     return timezone.localdate()
+
+
+OWN_REQUISITE_FIELDS = (
+    "legal_name",
+    "tax_id",
+    "legal_address",
+    "signatory",
+    *REQUISITE_FIELDS,
+)
+
+
+def own_requisites() -> WorkspaceSettings:
+    """The company's own settings row, with its requisites (the seller on invoices)."""
+    settings_row, _created = WorkspaceSettings.objects.get_or_create(pk=1)
+    return settings_row
+
+
+@transaction.atomic
+def own_requisites_save(*, actor: User, data: dict[str, Any]) -> WorkspaceSettings:
+    """Set the company's own requisites (owners and administrators); each bad field named, and
+    nothing saved when one is."""
+    if not actor.can_manage_team:
+        raise PermissionDenied(_("Only the owner and administrators set the company's details."))
+    unknown_fields_refuse(data, OWN_REQUISITE_FIELDS)
+    row = own_requisites()
+    merged = {name: data.get(name, getattr(row, name)) for name in OWN_REQUISITE_FIELDS}
+    cleaned = requisites_clean(merged)
+    for name in OWN_REQUISITE_FIELDS:
+        value = cleaned[name]
+        setattr(row, name, value.strip() if isinstance(value, str) else value)
+    row.save()
+    return row

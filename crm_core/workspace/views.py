@@ -16,9 +16,21 @@ from crm_core.activities.models import InteractionOutcome, InteractionTopic
 from crm_core.activities.services import call_rule_get, call_rule_save
 from crm_core.common.text import decimal_from_text
 from crm_core.parties.models import LifecycleStage
-from crm_core.workspace.forms import CallRuleForm, OutcomeForm, StageForm, TopicForm
+from crm_core.workspace.forms import (
+    CallRuleForm,
+    OutcomeForm,
+    OwnRequisitesForm,
+    StageForm,
+    TopicForm,
+)
 from crm_core.workspace.models import ExchangeRate, WorkspaceSettings
-from crm_core.workspace.services import base_currency, exchange_rate_add
+from crm_core.workspace.services import (
+    OWN_REQUISITE_FIELDS,
+    base_currency,
+    exchange_rate_add,
+    own_requisites,
+    own_requisites_save,
+)
 from tenants.identity.selectors.users import api_tokens_of, invitations_pending, staff_list
 from tenants.identity.services.users import seats_used
 from tenants.identity.views.team import team_manager_required
@@ -134,3 +146,22 @@ def crm_list_save(request: StaffRequest, name: str, pk: int | None = None) -> Ht
         )
         messages.error(request, errors)
     return redirect("crm_settings")
+
+
+@team_manager_required
+def own_requisites_view(request: StaffRequest) -> HttpResponse:
+    """The company's own requisites: the seller on its invoices."""
+    row = own_requisites()
+    form = OwnRequisitesForm(
+        request.POST or None,
+        initial={name: getattr(row, name) for name in OWN_REQUISITE_FIELDS},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            own_requisites_save(actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            errors_into(form, error)
+        else:
+            messages.success(request, _("The company's details are saved."))
+            return redirect("own_requisites")
+    return render(request, "crm_core/workspace/requisites.html", {"form": form, "row": row})

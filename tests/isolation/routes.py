@@ -156,6 +156,8 @@ ROUTES: dict[str, Route] = {
     "api-segment-detail": Route(API, ("get", "put"), "segment"),
     "deal_board": Route(STAFF),
     "call_rule_save": Route(STAFF, ("post",)),
+    "own_requisites": Route(STAFF, ("get", "post")),
+    "api-own-requisites": Route(API, ("get", "patch")),
     "api-call-task-rule": Route(API, ("get", "put")),
     "deal_list": Route(STAFF),
     "deal_export": Route(STAFF, ("get", "post"), "export"),

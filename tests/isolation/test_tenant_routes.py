@@ -39,6 +39,8 @@ from crm_core.parties.services import company_create, contact_create
 from crm_core.segments.models import Segment
 from crm_core.support.models import SupportTopic, Ticket
 from crm_core.support.services import ticket_open
+from crm_core.workspace.models import WorkspaceSettings
+from crm_core.workspace.services import own_requisites_save
 from portal.models import Address, CustomerAccount
 from portal.services.accounts import (
     EMAIL_CHANGE,
@@ -132,6 +134,9 @@ def secrets_of_b(tenant_b):
         topic = InteractionTopic.objects.create(name="Beta-only topic Quokka")
         deal = deal_create(actor=owner, data={"title": "Platypus megadeal", "contact": contact})
         task = task_create(actor=owner, data={"title": "Echidna errand", "due_at": timezone.now()})
+        own_requisites_save(
+            actor=owner, data={"legal_name": "Bandicoot Holdings LLC", "bic": "044525225"}
+        )
         bilby = product_save(
             product=None,
             data={
@@ -266,6 +271,7 @@ def secrets_of_b(tenant_b):
             "Echidna",
             "Bilby",
             "Bettong",
+            "Bandicoot",
             "Kookaburra",
             "Wallaby",
             "dingo-secret",
@@ -344,6 +350,9 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         # the call logged above and the ticket's opening
         assert Interaction.objects.filter(contact_id=secrets["contact"]["pk"]).count() == 2
         assert InteractionTopic.objects.filter(name__contains="Quokka").count() == 1
+        # B's own requisites stay as B left them
+        seller = WorkspaceSettings.objects.get(pk=1)
+        assert (seller.legal_name, seller.bic) == ("Bandicoot Holdings LLC", "044525225")
         # A's owner sets A's rule to "always"; B's stays as B left it
         assert list(CallTaskRule.objects.values_list("when", flat=True)) in ([], ["never"])
         assert Task.objects.get(title__contains="Echidna").done_at is None
