@@ -1,10 +1,12 @@
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
-from crm_core.commerce.models import Order, PriceList, Product
+from crm_core.commerce.models import Order, OrderLine, PriceList, Product
 from crm_core.commerce.services import DEFERRED_STATUSES, REVENUE_STATUSES
 from crm_core.common.visibility import visible_to
 from crm_core.workspace.services import RateMissing, base_currency, convert_sum, rate_on, today
@@ -98,3 +100,89 @@ def product_prices(product: Product) -> list[ProductPrice]:
                 percent = (margin * 100 / amount).quantize(Decimal("0.1")) if amount else None
         rows.append(ProductPrice(price_list, amount, margin, percent, missing))
     return rows
+
+
+@dataclass(frozen=True)
+class TopProduct:
+    product_id: int
+    name: str
+    quantity: Decimal
+    revenue: Decimal  # in the base currency
+
+
+@dataclass
+class BuyingHabits:
+    """What a client's paid orders say: revenue and margin in the base currency (each line at
+    the rate of the day its order was paid), how often and how much they buy, and what."""
+
+    currency: str
+    orders: int = 0
+    revenue: Decimal = Decimal(0)
+    margin: Decimal | None = None  # over the lines whose product has a cost price
+    margin_covers: int | None = None  # % of the revenue those lines make
+    average_order: Decimal | None = None
+    every_days: int | None = None  # the mean days between two orders
+    first_purchase: date | None = None
+    last_purchase: date | None = None
+    top_products: list[TopProduct] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # rates not found, as sentences
+
+
+def buying_habits(orders: QuerySet[Order], top: int = 5) -> BuyingHabits:
+    """The habits of the clients whose paid, shipped or delivered `orders` these are."""
+    base = base_currency()
+    habits = BuyingHabits(currency=base)
+    paid = orders.filter(status__in=REVENUE_STATUSES)
+    days = sorted(
+        (paid_at or created).date()
+        for paid_at, created in paid.values_list("paid_at", "created_at")
+    )
+    if not days:
+        return habits
+    habits.orders, habits.first_purchase, habits.last_purchase = len(days), days[0], days[-1]
+    if len(days) > 1:
+        habits.every_days = round((days[-1] - days[0]).days / (len(days) - 1))
+    rates: dict[tuple[str, date], Decimal | None] = {}
+    revenue_with_cost, cost = Decimal(0), Decimal(0)
+    products: dict[int, list] = defaultdict(lambda: ["", Decimal(0), Decimal(0)])
+    lines = OrderLine.objects.filter(order__in=paid).values_list(
+        "order__currency",
+        "order__paid_at",
+        "order__created_at",
+        "product_id",
+        "product__name",
+        "product__cost_price",
+        "quantity",
+        "total",
+    )
+    for currency, paid_at, created, product_id, name, cost_price, quantity, total in lines:
+        day = (paid_at or created).date()
+        if (currency, day) not in rates:
+            try:
+                rates[currency, day] = rate_on(currency, day, base)
+            except RateMissing as error:
+                rates[currency, day] = None
+                if error.messages[0] not in habits.missing:
+                    habits.missing.append(error.messages[0])
+        rate = rates[currency, day]
+        if rate is None:
+            continue
+        line_revenue = total * rate
+        habits.revenue += line_revenue
+        if cost_price is not None:
+            revenue_with_cost += line_revenue
+            cost += cost_price * quantity
+        entry = products[product_id]
+        entry[0], entry[1], entry[2] = name, entry[1] + quantity, entry[2] + line_revenue
+    cent = Decimal("0.01")
+    habits.revenue = habits.revenue.quantize(cent)
+    habits.average_order = (habits.revenue / habits.orders).quantize(cent)
+    if revenue_with_cost:
+        habits.margin = (revenue_with_cost - cost).quantize(cent)
+        habits.margin_covers = round(revenue_with_cost * 100 / habits.revenue)
+    ranked = sorted(products.items(), key=lambda item: (-item[1][2], item[1][0]))[:top]
+    habits.top_products = [
+        TopProduct(pk, name, quantity, revenue.quantize(cent))
+        for pk, (name, quantity, revenue) in ranked
+    ]
+    return habits

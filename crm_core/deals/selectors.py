@@ -136,3 +136,31 @@ def pipeline_forecast(*, user: User, pipeline: Pipeline, query: QueryDict | None
 
 def contact_open_deals(*, user: User, contact) -> QuerySet[Deal]:
     return deals_visible(user=user).filter(contact=contact, closed_at=None)
+
+
+@dataclass
+class DealsSummary:
+    open: int = 0
+    open_totals: dict[str, Decimal] = field(default_factory=dict)
+    won: int = 0
+    won_totals: dict[str, Decimal] = field(default_factory=dict)
+    lost: int = 0
+
+
+def deals_summary(deals: QuerySet[Deal]) -> DealsSummary:
+    """Open, won and lost deals among `deals`, with their amounts per currency."""
+    summary = DealsSummary()
+    rows = deals.values("stage__is_won", "stage__is_lost", "currency").annotate(
+        count=Sum(1), total=Sum("amount")
+    )
+    for row in rows:
+        total = row["total"] or Decimal(0)
+        if row["stage__is_won"]:
+            summary.won += row["count"]
+            summary.won_totals[row["currency"]] = total
+        elif row["stage__is_lost"]:
+            summary.lost += row["count"]
+        else:
+            summary.open += row["count"]
+            summary.open_totals[row["currency"]] = total
+    return summary

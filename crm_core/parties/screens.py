@@ -14,7 +14,13 @@ from crm_core.activities.forms import InteractionForm
 from crm_core.activities.models import Channel
 from crm_core.activities.selectors import tasks_visible
 from crm_core.activities.timeline import timeline_context
-from crm_core.commerce.selectors import lifetime_revenue, lifetime_revenue_converted, orders_visible
+from crm_core.commerce.selectors import (
+    buying_habits,
+    lifetime_revenue,
+    lifetime_revenue_converted,
+    orders_deferred,
+    orders_visible,
+)
 from crm_core.deals.selectors import contact_open_deals
 from crm_core.history.models import ContactMerge
 from crm_core.history.selectors import record_history
@@ -37,6 +43,7 @@ from crm_core.parties.services import (
     contact_update,
 )
 from crm_core.segments.selectors import pending_segment, segment_card_context
+from crm_core.support.selectors import service_summary, tickets_visible
 from tenants.typing import StaffRequest
 
 
@@ -88,11 +95,15 @@ COMPANIES = Kind(
 
 
 def contact_card_context(request: StaffRequest, contact, form=None) -> dict:
+    orders = orders_visible(user=request.user).filter(contact=contact)
     return {
+        "habits": buying_habits(orders),
+        "deferred_orders": list(orders_deferred(orders)[:5]),
+        "service": service_summary(tickets_visible(user=request.user).filter(contact=contact)),
         **segment_card_context(contact, "contact", pending_segment(request, contact)),
         **timeline_context(request, contact, "contact_timeline"),
         "open_deals": list(contact_open_deals(user=request.user, contact=contact)[:10]),
-        "orders": list(orders_visible(user=request.user).filter(contact=contact)[:5]),
+        "orders": list(orders[:5]),
         "revenue": lifetime_revenue(contact=contact),
         "revenue_converted": lifetime_revenue_converted(contact=contact),
         "possible_duplicates": list(

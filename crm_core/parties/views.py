@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 from config.forms import errors_into
 from config.pagination import paginate
 from crm_core.activities.timeline import timeline_context, timeline_fragment
+from crm_core.commerce.selectors import buying_habits, orders_visible
 from crm_core.common.forms import initial_from
 from crm_core.common.services import EditConflict
-from crm_core.common.visibility import can_assign_owners, visible_to
-from crm_core.deals.models import Deal
+from crm_core.common.visibility import can_assign_owners
+from crm_core.deals.selectors import deals_summary, deals_visible
 from crm_core.history.selectors import record_history
 from crm_core.jobs.downloads import list_export
 from crm_core.parties.screens import COMPANIES, CONTACTS, Kind, contact_card_context
@@ -38,6 +39,7 @@ from crm_core.parties.services import (
     record_archive,
 )
 from crm_core.segments.selectors import pending_segment, segment_card_context, segments_for
+from crm_core.support.selectors import service_summary, tickets_visible
 from tenants.typing import StaffRequest
 
 LIMIT = 20
@@ -194,6 +196,10 @@ def contact_detail(request: StaffRequest, pk: int) -> HttpResponse:
 def company_detail(request: StaffRequest, pk: int) -> HttpResponse:
     company = company_get_for_user(user=request.user, pk=pk)
     contacts = company_contacts(user=request.user, company=company)[:50]
+    deals = deals_visible(user=request.user).filter(
+        Q(company=company) | Q(contact__company=company)
+    )
+    orders = orders_visible(user=request.user).filter(company=company)
     context = {
         **segment_card_context(company, "company", pending_segment(request, company)),
         **timeline_context(request, company, "company_timeline"),
@@ -201,11 +207,13 @@ def company_detail(request: StaffRequest, pk: int) -> HttpResponse:
         "contacts": contacts,
         "kind": COMPANIES,
         "history": record_history(company),
-        "open_deals": visible_to(
-            Deal.objects.filter(Q(company=company) | Q(contact__company=company)), request.user
-        )
-        .filter(closed_at=None)
-        .count(),
+        "deals": deals_summary(deals),
+        "open_deals": deals.filter(closed_at=None).order_by("expected_close", "-id")[:5],
+        "orders": list(orders[:5]),
+        "habits": buying_habits(orders),
+        "service": service_summary(
+            tickets_visible(user=request.user).filter(contact__company=company)
+        ),
     }
     return render(request, "crm_core/parties/company_detail.html", context)
 

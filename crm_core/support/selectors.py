@@ -1,5 +1,8 @@
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from crm_core.common.visibility import visible_to
 from crm_core.parties.models import Contact
@@ -54,3 +57,35 @@ def ticket_queue_filter(*, user: User, params) -> QuerySet[Ticket]:
     if text:
         tickets = tickets.filter(Q(number__iexact=text) | Q(subject__icontains=text))
     return tickets
+
+
+CLOSED_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
+
+
+@dataclass
+class ServiceSummary:
+    total: int = 0
+    open: int = 0
+    overdue: int = 0  # open past the answer time the SLA set
+    latest_open: list[Ticket] = field(default_factory=list)
+
+
+def service_summary(tickets: QuerySet[Ticket], latest: int = 3) -> ServiceSummary:
+    """How a client's requests stand: all of them, the open ones, the overdue ones."""
+    now = timezone.now()
+    still_open = ~Q(status__in=CLOSED_STATUSES)
+    counts = tickets.aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=still_open),
+        overdue=Count("pk", filter=still_open & Q(sla_due_at__lt=now)),
+    )
+    return ServiceSummary(
+        total=counts["total"],
+        open=counts["open"],
+        overdue=counts["overdue"],
+        latest_open=(
+            list(tickets.filter(still_open).order_by("sla_due_at", "id")[:latest])
+            if counts["open"]
+            else []
+        ),
+    )

@@ -286,8 +286,9 @@ def test_the_timeline_api_reads_a_page_in_a_bounded_number_of_queries(
     with django_assert_max_num_queries(24):
         assert len(client.get(f"/api/v1/contacts/{contact.pk}/timeline/").json()["results"]) == 30
     # the page adds the card, the shell's counters (tasks due, unread notifications), the
-    # interaction form's colleagues, the role's permissions (what it is offered) and so on
-    with django_assert_max_num_queries(60):
+    # interaction form's colleagues, the role's permissions (what it is offered), the buying
+    # habits, deferred orders and service summary, and so on
+    with django_assert_max_num_queries(68):
         assert client.get(f"/contacts/{contact.pk}/").status_code == 200
 
 

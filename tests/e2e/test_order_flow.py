@@ -1,4 +1,5 @@
-"""Set up a product and its price, place an order for a client and take it to delivered."""
+"""Set up a product and its price, place an order for a client and take it to delivered; the
+client's card then shows what they bought and how."""
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -42,3 +43,8 @@ def test_place_an_order_and_follow_it_to_delivery(page: Page, site):
     page.get_by_role("link", name="Pavel").click()
     expect(page.get_by_test_id("figure-revenue")).to_contain_text("245,000 RUB")
     expect(page.get_by_test_id("timeline")).to_contain_text(": delivered")
+    habits = page.get_by_test_id("buying-habits")
+    expect(habits.get_by_test_id("habits-revenue")).to_have_text("245,000.00 RUB")
+    expect(habits.get_by_test_id("habits-frequency")).to_have_text("once so far")
+    expect(habits.get_by_test_id("habits-top")).to_contain_text("Steel sheet")
+    expect(page.get_by_test_id("service-summary")).to_contain_text("Open: 0")
