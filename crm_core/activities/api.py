@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from config.api import MAX_ID, StrictSerializer, filter_by_ids
 from config.pagination import KEYSET_PARAMETERS, Ordering, keyset_response, paginated
+from config.parsers import JSONParser
 from crm_core.activities.models import (
     Attachment,
     CallTaskRule,
@@ -21,10 +22,14 @@ from crm_core.activities.models import (
     Interaction,
     InteractionOutcome,
     InteractionTopic,
+    Note,
     Task,
 )
+from crm_core.activities.notes import NOTE_RECORDS
 from crm_core.activities.selectors import (
     interactions_visible,
+    note_get_for_user,
+    notes_of,
     record_timeline,
     task_get_for_user,
     tasks_visible,
@@ -38,12 +43,15 @@ from crm_core.activities.services import (
     contact_stage_change,
     follow_up_task_for_interaction,
     interaction_log,
+    note_add,
+    note_delete,
     task_complete,
     task_create,
     task_update,
 )
 from crm_core.common.fields import RecordRef
-from crm_core.parties.models import Contact, LifecycleStage
+from crm_core.deals.models import Deal
+from crm_core.parties.models import Company, Contact, LifecycleStage
 from crm_core.parties.selectors import (
     colleagues_named_in_input,
     contact_get_for_user,
@@ -490,3 +498,89 @@ class CallTaskRuleApi(APIView):
         data.is_valid(raise_exception=True)
         rule = call_rule_save(actor=request.user, data=dict(data.validated_data))
         return Response(CallTaskRuleSerializer(rule).data)
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    author = RecordRef(allow_null=True)
+
+    class Meta:
+        model = Note
+        fields = ["id", "body", "contact", "company", "deal", "author", "created_at", "attachments"]
+
+
+def _note_record(user, params) -> Contact | Company | Deal:
+    """The one record (`contact`, `company` or `deal`: an id) a request names, if the user sees
+    it; a 400 naming the field otherwise."""
+    named = [name for name in NOTE_RECORDS if params.get(name) not in (None, "")]
+    if len(named) != 1:
+        raise ValidationError(
+            {"non_field_errors": ["Name one record: contact, company or deal (an id)."]}
+        )
+    name = named[0]
+    value = str(params.get(name))
+    if not value.isdigit() or int(value) > MAX_ID:
+        raise ValidationError({name: ["Use an id (a number)."]})
+    try:
+        return NOTE_RECORDS[name](user=user, pk=int(value))
+    except Http404:
+        raise ValidationError({name: [f"No such {name}."]}) from None
+
+
+class NoteListCreateApi(APIView):
+    parser_classes = [JSONParser, MultiPartParser]
+
+    class InputSerializer(StrictSerializer):
+        contact = serializers.IntegerField(required=False)
+        company = serializers.IntegerField(required=False)
+        deal = serializers.IntegerField(required=False)
+        body = serializers.CharField(required=False, allow_blank=True)
+        files = serializers.ListField(child=serializers.FileField(), required=False)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("contact", int),
+            OpenApiParameter("company", int),
+            OpenApiParameter("deal", int),
+        ],
+        responses=NoteSerializer(many=True),
+        description="The notes of one record (name exactly one), newest first.",
+    )
+    def get(self, request):
+        record = _note_record(request.user, request.query_params)
+        return Response(NoteSerializer(notes_of(record)[:200], many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
+        responses={201: NoteSerializer},
+        description="A note on one record (contact, company or deal), with files (field "
+        "`files`, repeated, multipart): up to 10, 20 MB each.",
+    )
+    def post(self, request):
+        raw = request.data.dict() if hasattr(request.data, "dict") else dict(request.data)
+        if request.FILES:
+            raw["files"] = request.FILES.getlist("files")
+            unknown_files = sorted(set(request.FILES) - {"files"})
+            for name in unknown_files:
+                raw[name] = request.FILES[name]
+        data = self.InputSerializer(data=raw)
+        data.is_valid(raise_exception=True)
+        record = _note_record(request.user, data.validated_data)
+        note = note_add(
+            actor=request.user,
+            record=record,
+            body=data.validated_data.get("body", ""),
+            files=data.validated_data.get("files", []),
+        )
+        return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+class NoteDetailApi(APIView):
+    @extend_schema(responses=NoteSerializer)
+    def get(self, request, pk: int):
+        return Response(NoteSerializer(note_get_for_user(user=request.user, pk=pk)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        note_delete(actor=request.user, note=note_get_for_user(user=request.user, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

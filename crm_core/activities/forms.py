@@ -99,3 +99,12 @@ class TaskForm(forms.Form):
         self.fields["contact"].queryset = contacts_visible(user=user).filter(archived_at=None)
         if not can_assign_owners(user):
             del self.fields["assignee"]
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attachments = MultipleFileField(
+        label=_("Files"), required=False, help_text=_("Up to 10 files, 20 MB each.")
+    )

@@ -206,12 +206,61 @@ def attachment_path(attachment: "Attachment", filename: str) -> str:
     return f"attachments/{attachment.uuid}/{filename}"
 
 
+class Note(models.Model):
+    """A note on a contact, a company or a deal (exactly one), with files if any: what does not
+    fit a field, written down with who wrote it and when."""
+
+    body = models.TextField(_("note"), blank=True)
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="record_notes"
+    )
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.CASCADE, related_name="record_notes"
+    )
+    deal = models.ForeignKey(
+        Deal, null=True, blank=True, on_delete=models.CASCADE, related_name="record_notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["contact", "-created_at"]),
+            models.Index(fields=["company", "-created_at"]),
+            models.Index(fields=["deal", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(contact__isnull=False, company=None, deal=None)
+                    | models.Q(contact=None, company__isnull=False, deal=None)
+                    | models.Q(contact=None, company=None, deal__isnull=False)
+                ),
+                name="note_on_one_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+    @property
+    def record(self) -> Contact | Company | Deal:
+        return self.contact or self.company or self.deal  # type: ignore[return-value]
+
+
 class Attachment(models.Model):
-    """A file on an interaction: a letter's scan, a signed contract, a call recording."""
+    """A file on an interaction (a letter's scan, a call recording) or on a note (a signed
+    contract on a company, a drawing on a deal)."""
 
     uuid = models.UUIDField(unique=True)
     interaction = models.ForeignKey(
-        Interaction, on_delete=models.CASCADE, related_name="attachments"
+        Interaction, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    note = models.ForeignKey(
+        Note, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
     )
     file = models.FileField(upload_to=attachment_path, max_length=255)
     filename = models.CharField(_("file name"), max_length=255)
@@ -224,6 +273,15 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(interaction__isnull=False, note=None)
+                    | models.Q(interaction=None, note__isnull=False)
+                ),
+                name="attachment_of_one",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.filename

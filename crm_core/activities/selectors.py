@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from crm_core.activities.models import Interaction, StageChange, Task
+from crm_core.activities.models import Attachment, Interaction, Note, StageChange, Task
 from crm_core.common.visibility import visibility_q, visible_to
 from crm_core.deals.models import Deal
 from crm_core.history.selectors import changes_display, changes_of
@@ -196,3 +196,44 @@ def interactions_visible(*, user: User) -> QuerySet[Interaction]:
         .select_related("contact", "topic", "outcome", "created_by")
         .prefetch_related("attachments", "staff", _participants(user))
     )
+
+
+NOTE_KINDS = {"contact": Contact, "company": Company, "deal": Deal}
+
+
+def notes_of(record: Contact | Company | Deal) -> QuerySet[Note]:
+    """The notes on a record the caller has let the reader see, newest first, with files."""
+    kind = type(record).__name__.lower()
+    return (
+        Note.objects.filter(**{kind: record})
+        .select_related("author")
+        .prefetch_related("attachments")
+    )
+
+
+def _record_seen(user: User, record: Contact | Company | Deal | None) -> bool:
+    if record is None:
+        return False
+    return visible_to(type(record).objects.filter(pk=record.pk), user).exists()
+
+
+def note_get_for_user(*, user: User, pk: int) -> Note:
+    """The note, if the user sees its record; the same 404 for missing and forbidden."""
+    note = Note.objects.select_related("contact", "company", "deal").filter(pk=pk).first()
+    if note is None or not _record_seen(user, note.record):
+        raise Http404
+    return note
+
+
+def attachment_get_for_user(*, user: User, pk: int) -> Attachment:
+    """A file, if the user sees the contact of its interaction or the record of its note."""
+    attachment = (
+        Attachment.objects.select_related("interaction__contact", "note").filter(pk=pk).first()
+    )
+    if attachment is None:
+        raise Http404
+    if attachment.note_id is not None:
+        note_get_for_user(user=user, pk=attachment.note_id)
+    elif not _record_seen(user, attachment.interaction.contact if attachment.interaction else None):
+        raise Http404
+    return attachment

@@ -29,18 +29,21 @@ from crm_core.activities.models import (
     Interaction,
     InteractionOutcome,
     InteractionTopic,
+    Note,
     StageChange,
     Task,
 )
 from crm_core.common.indexing import search_soon
-from crm_core.common.live import timeline_changed
+from crm_core.common.live import record_page_changed, timeline_changed
 from crm_core.common.services import owner_resolve, record_update
 from crm_core.common.system_text import SystemText
+from crm_core.deals.models import Deal
 from crm_core.notifications.models import Notification
 from crm_core.notifications.services import notify
 from crm_core.parties.live import contact_timeline_changed, party_changed
 from crm_core.parties.models import Company, Contact, LifecycleStage
 from tenants.identity.models import User
+from tenants.identity.roles import Role
 from tenants.links import tenant_url
 
 INTERACTION_FIELDS = (
@@ -227,12 +230,21 @@ ATTACHMENTS_PER_INTERACTION = 10
 def attachments_add(*, actor: User | None, interaction: Interaction, files: list) -> list:
     """Store files on an interaction, in the tenant's own folder; too big or too many is
     refused, naming the file, and nothing of that batch is kept."""
-
-    problems = []
     if interaction.attachments.count() + len(files) > ATTACHMENTS_PER_INTERACTION:
-        problems.append(
-            _("At most %(count)d files per interaction.") % {"count": ATTACHMENTS_PER_INTERACTION}
+        raise ValidationError(
+            {
+                "attachments": [
+                    _("At most %(count)d files per interaction.")
+                    % {"count": ATTACHMENTS_PER_INTERACTION}
+                ]
+            }
         )
+    return _files_store(actor=actor, files=files, parent={"interaction": interaction})
+
+
+def _files_store(*, actor: User | None, files: list, parent: dict[str, Any]) -> list:
+    """Store `files` as attachments of `parent` (an interaction or a note)."""
+    problems = []
     for upload in files:
         if upload.size > ATTACHMENT_MAX_BYTES:
             problems.append(
@@ -253,7 +265,7 @@ def attachments_add(*, actor: User | None, interaction: Interaction, files: list
             name = upload.name.replace("\\", "/").rsplit("/", 1)[-1][-200:] or "file"
             attachment = Attachment(
                 uuid=uuid.uuid4(),
-                interaction=interaction,
+                **parent,
                 filename=name,
                 size=upload.size,
                 content_type=(
@@ -271,6 +283,62 @@ def attachments_add(*, actor: User | None, interaction: Interaction, files: list
             attachment.delete()
         raise
     return stored
+
+
+# --- notes on a contact, a company or a deal -----------------------------------------------------
+ATTACHMENTS_PER_NOTE = 10
+NOTE_MAX_CHARS = 20_000
+
+
+@transaction.atomic
+def note_add(
+    *, actor: User, record: Contact | Company | Deal, body: str, files: list | None = None
+) -> Note:
+    """A note on the record (one the caller has let `actor` see), with its files. A note says
+    something or carries a file; a bad file refuses the whole note."""
+    body, files = (body or "").strip(), list(files or [])
+    if not body and not files:
+        raise ValidationError({"body": [_("Write the note or attach a file.")]})
+    if len(body) > NOTE_MAX_CHARS:
+        raise ValidationError(
+            {"body": [_("A note is at most %(count)d characters.") % {"count": NOTE_MAX_CHARS}]}
+        )
+    if len(files) > ATTACHMENTS_PER_NOTE:
+        raise ValidationError(
+            {
+                "attachments": [
+                    _("At most %(count)d files per note.") % {"count": ATTACHMENTS_PER_NOTE}
+                ]
+            }
+        )
+    target = {type(record).__name__.lower(): record}
+    note = Note.objects.create(body=body, author=actor, **target)
+    if files:
+        _files_store(actor=actor, files=files, parent={"note": note})
+    _record_changed(record)
+    return note
+
+
+def note_delete(*, actor: User, note: Note) -> None:
+    """Its author, or a manager of the team, deletes a note; its files go after the commit."""
+    if note.author_id != actor.pk and not (actor.can_manage_team or actor.role == Role.SALES_HEAD):
+        raise PermissionDenied(_("Only its author or a manager deletes a note."))
+    names = [attachment.file.name or "" for attachment in note.attachments.all()]
+    record = note.record
+    note.delete()
+    transaction.on_commit(lambda: _files_delete(names))
+    _record_changed(record)
+
+
+def _files_delete(names: list[str]) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
+
+
+def _record_changed(record: Contact | Company | Deal) -> None:
+    """Colleagues watching the record's page see the note come or go."""
+    record_page_changed(type(record).__name__.lower(), record.pk)
 
 
 TASK_FIELDS = (

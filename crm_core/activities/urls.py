@@ -11,6 +11,20 @@ urlpatterns = [
     ),
     path("contacts/<int:pk>/stage/", views.contact_stage_view, name="contact_stage"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path(
+        "contacts/<int:pk>/notes/",
+        views.note_add_view,
+        {"kind": "contact"},
+        name="contact_note_add",
+    ),
+    path(
+        "companies/<int:pk>/notes/",
+        views.note_add_view,
+        {"kind": "company"},
+        name="company_note_add",
+    ),
+    path("deals/<int:pk>/notes/", views.note_add_view, {"kind": "deal"}, name="deal_note_add"),
+    path("notes/<int:pk>/delete/", views.note_delete_view, name="note_delete"),
     path("tasks/", views.task_list, name="task_list"),
     path("tasks/new/", views.task_form, name="task_create"),
     path("tasks/<int:pk>/", views.task_form, name="task_edit"),
@@ -18,6 +32,8 @@ urlpatterns = [
 ]
 
 api_urlpatterns = [
+    path("notes/", api.NoteListCreateApi.as_view(), name="api-note-list"),
+    path("notes/<int:pk>/", api.NoteDetailApi.as_view(), name="api-note-detail"),
     path("call-task-rule/", api.CallTaskRuleApi.as_view(), name="api-call-task-rule"),
     path(
         "interactions/",

@@ -4,20 +4,28 @@ timeline), interactions and tasks."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
-from crm_core.activities.forms import InteractionForm, TaskForm
-from crm_core.activities.models import Attachment
-from crm_core.activities.selectors import my_tasks, task_get_for_user
+from crm_core.activities.forms import InteractionForm, NoteForm, TaskForm
+from crm_core.activities.notes import NOTE_RECORDS, note_draft_keep
+from crm_core.activities.selectors import (
+    attachment_get_for_user,
+    my_tasks,
+    note_get_for_user,
+    task_get_for_user,
+)
 from crm_core.activities.services import (
     attachments_add,
     contact_stage_change,
     follow_up_task_for_interaction,
     interaction_log,
+    note_add,
+    note_delete,
     task_complete,
     task_create,
     task_update,
@@ -105,13 +113,9 @@ def contact_stage_view(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 def attachment_download(request: StaffRequest, pk: int) -> FileResponse:
-    """A file of an interaction, for those who may see its contact (always as a download, so a
-    stored HTML file never runs in the app's origin)."""
-
-    attachment = Attachment.objects.select_related("interaction").filter(pk=pk).first()
-    if attachment is None:
-        raise Http404
-    contact_get_for_user(user=request.user, pk=attachment.interaction.contact_id)
+    """A file of an interaction or a note, for those who may see its record (always as a
+    download, so a stored HTML file never runs in the app's origin)."""
+    attachment = attachment_get_for_user(user=request.user, pk=pk)
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -167,3 +171,37 @@ def task_complete_view(request: StaffRequest, pk: int) -> HttpResponse:
     task = task_get_for_user(user=request.user, pk=pk)
     task_complete(task=task, done=request.POST.get("done", "1") == "1")
     return redirect(_back(request, "/tasks/"))
+
+
+@require_POST
+def note_add_view(request: StaffRequest, kind: str, pk: int) -> HttpResponse:
+    record = NOTE_RECORDS[kind](user=request.user, pk=pk)
+    back = reverse(f"{kind}_detail", args=[pk]) + "#notes"
+    form = NoteForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise ValidationError(
+                [message for errors in form.errors.values() for message in errors]
+            )
+        note_add(
+            actor=request.user,
+            record=record,
+            body=form.cleaned_data["body"],
+            files=form.cleaned_data["attachments"],
+        )
+    except ValidationError as error:
+        note_draft_keep(request, record, request.POST.get("body", ""))
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Note added."))
+    return redirect(back)
+
+
+@require_POST
+def note_delete_view(request: StaffRequest, pk: int) -> HttpResponse:
+    note = note_get_for_user(user=request.user, pk=pk)
+    record = note.record
+    kind = type(record).__name__.lower()
+    note_delete(actor=request.user, note=note)
+    messages.success(request, _("Note deleted."))
+    return redirect(reverse(f"{kind}_detail", args=[record.pk]) + "#notes")

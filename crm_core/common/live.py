@@ -27,6 +27,14 @@ def actor_named() -> dict:
     return {"actor": actor_id, "by": name or ""}
 
 
+def record_page_changed(kind: str, pk: int) -> None:
+    """A part of a record's page that is neither its fields nor its timeline changed (its
+    notes): the pages open on it reload."""
+    broadcast_after_commit(
+        [record_group(kind, pk)], {"type": "record.changed", "part": "record", **actor_named()}
+    )
+
+
 def timeline_changed(
     *,
     contact_id: int | None,

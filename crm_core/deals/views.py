@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
 from config.pagination import paginate
+from crm_core.activities.notes import notes_context
 from crm_core.commerce.models import Product
 from crm_core.common.services import EditConflict
 from crm_core.common.text import decimal_from_text
@@ -152,6 +153,7 @@ def deal_detail(request: StaffRequest, pk: int) -> HttpResponse:
         request,
         "crm_core/deals/deal_detail.html",
         {
+            **notes_context(request, deal),
             "deal": deal,
             "moves": moves,
             "stages": deal.pipeline.stages.all(),

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_core.activities.models import Interaction, StageChange, Task
+from crm_core.activities.models import Interaction, Note, StageChange, Task
 from crm_core.commerce.models import Order
 from crm_core.common.indexing import search_soon
 from crm_core.common.services import record_update
@@ -41,6 +41,7 @@ RELATED = {
     "orders": (Order, "contact"),
     "tickets": (Ticket, "contact"),
     "stage_changes": (StageChange, "contact"),
+    "notes": (Note, "contact"),
 }
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from crm_core.activities.forms import InteractionForm
 from crm_core.activities.models import Channel
+from crm_core.activities.notes import notes_context
 from crm_core.activities.selectors import tasks_visible
 from crm_core.activities.timeline import timeline_context
 from crm_core.commerce.selectors import (
@@ -97,6 +98,7 @@ COMPANIES = Kind(
 def contact_card_context(request: StaffRequest, contact, form=None) -> dict:
     orders = orders_visible(user=request.user).filter(contact=contact)
     return {
+        **notes_context(request, contact),
         "habits": buying_habits(orders),
         "deferred_orders": list(orders_deferred(orders)[:5]),
         "service": service_summary(tickets_visible(user=request.user).filter(contact=contact)),

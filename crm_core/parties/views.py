@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
 from config.pagination import paginate
+from crm_core.activities.notes import notes_context
 from crm_core.activities.timeline import timeline_context, timeline_fragment
 from crm_core.commerce.selectors import buying_habits, orders_visible
 from crm_core.common.forms import initial_from
@@ -201,6 +202,7 @@ def company_detail(request: StaffRequest, pk: int) -> HttpResponse:
     )
     orders = orders_visible(user=request.user).filter(company=company)
     context = {
+        **notes_context(request, company),
         **segment_card_context(company, "company", pending_segment(request, company)),
         **timeline_context(request, company, "company_timeline"),
         "company": company,

@@ -11,10 +11,11 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_core.activities.models import Attachment, Interaction
+from crm_core.activities.models import Attachment, Interaction, Note
 from crm_core.commerce.models import Order
 from crm_core.common.indexing import search_soon
 from crm_core.history.models import RecordChange
@@ -172,10 +173,14 @@ def contact_erase(*, actor, contact: Contact) -> Contact:
     TicketMessage.objects.filter(ticket_id__in=ticket_ids).update(body=ERASED)
     Ticket.objects.filter(pk__in=ticket_ids).update(subject=ERASED)
     interactions = Interaction.objects.filter(contact=contact)
-    for attachment in Attachment.objects.filter(interaction__in=interactions):
+    notes = Note.objects.filter(contact=contact)
+    for attachment in Attachment.objects.filter(
+        Q(interaction__in=interactions) | Q(note__in=notes)
+    ):
         attachment.file.delete(save=False)
         attachment.delete()
     interactions.update(notes="")
+    notes.delete()
     contact.addresses.all().delete()
     for field, value in {
         "first_name": _("Erased"),

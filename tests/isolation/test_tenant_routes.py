@@ -13,8 +13,19 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from crm_core.activities.models import CallTaskRule, Interaction, InteractionTopic, Task
-from crm_core.activities.services import attachments_add, interaction_log, task_create
+from crm_core.activities.models import (
+    CallTaskRule,
+    Interaction,
+    InteractionTopic,
+    Note,
+    Task,
+)
+from crm_core.activities.services import (
+    attachments_add,
+    interaction_log,
+    note_add,
+    task_create,
+)
 from crm_core.commerce.models import Order, Payment, Price, Product
 from crm_core.commerce.services import (
     LineRequest,
@@ -182,6 +193,12 @@ def secrets_of_b(tenant_b):
             upload=SimpleUploadedFile("dingo-secret.csv", b"First name,Email\nDingo,bad\n"),
         )
         import_mapping_set(job=job, mapping=job.mapping)
+        note = note_add(
+            actor=owner,
+            record=deal,
+            body="Potoroo terms",
+            files=[SimpleUploadedFile("potoroo.txt", b"Potoroo")],
+        )
         attachment = attachments_add(
             actor=owner,
             interaction=logged.interaction,
@@ -226,6 +243,7 @@ def secrets_of_b(tenant_b):
         "import_job": {"pk": job.pk},
         "export_job": {"pk": export_job.pk},
         "attachment": {"pk": attachment.pk},
+        "note": {"pk": note.pk},
         "price_list": {"pk": price_list.pk},
         "export": {"file_format": "csv"},
         "task": {"pk": task.pk},
@@ -272,6 +290,7 @@ def secrets_of_b(tenant_b):
             "Bilby",
             "Bettong",
             "Bandicoot",
+            "Potoroo",
             "Kookaburra",
             "Wallaby",
             "dingo-secret",
@@ -279,6 +298,7 @@ def secrets_of_b(tenant_b):
             "Quenda",
             "quenda@beta-client.test",
             "Bandicoot",
+            "Potoroo",
             "Potoroo Lane",
             "Quoll",
         ],
@@ -350,6 +370,7 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         # the call logged above and the ticket's opening
         assert Interaction.objects.filter(contact_id=secrets["contact"]["pk"]).count() == 2
         assert InteractionTopic.objects.filter(name__contains="Quokka").count() == 1
+        assert Note.objects.get(body="Potoroo terms").attachments.count() == 1
         # B's own requisites stay as B left them
         seller = WorkspaceSettings.objects.get(pk=1)
         assert (seller.legal_name, seller.bic) == ("Bandicoot Holdings LLC", "044525225")
