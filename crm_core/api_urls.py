@@ -3,6 +3,7 @@
 from crm_core.activities import urls as activities
 from crm_core.commerce import urls as commerce
 from crm_core.deals import urls as deals
+from crm_core.lists import urls as lists
 from crm_core.notifications import urls as notifications
 from crm_core.parties import urls as parties
 from crm_core.segments import urls as segments
@@ -13,6 +14,7 @@ urlpatterns = [
     *activities.api_urlpatterns,
     *commerce.api_urlpatterns,
     *deals.api_urlpatterns,
+    *lists.api_urlpatterns,
     *notifications.api_urlpatterns,
     *parties.api_urlpatterns,
     *segments.api_urlpatterns,

@@ -3,11 +3,13 @@ keeps its own models.py; code imports them from there, never from here)."""
 
 from crm_core.activities.models import (
     Attachment,
+    CallTaskRule,
     Channel,
     Direction,
     Interaction,
     InteractionOutcome,
     InteractionTopic,
+    Note,
     StageChange,
     Task,
 )
@@ -39,6 +41,11 @@ from crm_core.jobs.models import (
     ExportJob,
     ImportJob,
 )
+from crm_core.lists.models import (
+    BulkOperation,
+    ListKind,
+    SavedView,
+)
 from crm_core.notifications.models import (
     Notification,
 )
@@ -64,6 +71,11 @@ from crm_core.workspace.models import (
 
 __all__ = [
     "Attachment",
+    "BulkOperation",
+    "CallTaskRule",
+    "ListKind",
+    "Note",
+    "SavedView",
     "Channel",
     "Company",
     "Contact",

@@ -5,6 +5,7 @@ from crm_core.commerce import urls as commerce
 from crm_core.deals import urls as deals
 from crm_core.history import urls as history
 from crm_core.jobs import urls as jobs
+from crm_core.lists import urls as lists
 from crm_core.notifications import urls as notifications
 from crm_core.parties import urls as parties
 from crm_core.segments import urls as segments
@@ -17,6 +18,7 @@ urlpatterns = [
     *deals.urlpatterns,
     *history.urlpatterns,
     *jobs.urlpatterns,
+    *lists.urlpatterns,
     *notifications.urlpatterns,
     *parties.urlpatterns,
     *segments.urlpatterns,

@@ -557,8 +557,8 @@ class NoteListCreateApi(APIView):
         "`files`, repeated, multipart): up to 10, 20 MB each.",
     )
     def post(self, request):
-        raw = request.data.dict() if hasattr(request.data, "dict") else dict(request.data)
-        if request.FILES:
+        raw = request.data.dict() if hasattr(request.data, "dict") else request.data
+        if request.FILES and isinstance(raw, dict):
             raw["files"] = request.FILES.getlist("files")
             unknown_files = sorted(set(request.FILES) - {"files"})
             for name in unknown_files:

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crm_core.common.filters import IdsFilter
 from crm_core.deals.models import Deal, Pipeline, PipelineStage
 from crm_core.parties.models import Company, Contact
 from tenants.identity.models import User
@@ -48,6 +49,7 @@ class DealFilter(django_filters.FilterSet):
     amount_max = django_filters.NumberFilter(
         label=_("Amount to"), field_name="amount", lookup_expr="lte"
     )
+    ids = IdsFilter()
 
     class Meta:
         model = Deal
@@ -63,6 +65,7 @@ class DealFilter(django_filters.FilterSet):
             "close_before",
             "amount_min",
             "amount_max",
+            "ids",
         ]
 
     def filter_q(self, queryset, name, value):

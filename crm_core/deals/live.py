@@ -58,3 +58,12 @@ def deal_changed(deal: Deal, *, before: tuple[int | None, int | None] | None = N
         actor=actor,
         seen_by=(deal.owner_id, deal.team_id),
     )
+
+
+def deal_boards_changed(shown_by: set[tuple[int, int | None, int | None]]) -> None:
+    """Deals changed in bulk: each board that shows them, told once; `shown_by` holds each
+    deal's (pipeline, owner, team)."""
+    groups = sorted({group for combo in shown_by for group in _deal_board_groups(*combo)})
+    broadcast_after_commit(
+        groups, {"type": "deal.changed", "id": uuid.uuid4().hex, "deal": None, **actor_named()}
+    )

@@ -45,6 +45,7 @@ from crm_core.deals.services import (
 )
 from crm_core.history.selectors import record_history
 from crm_core.jobs.downloads import list_export
+from crm_core.lists.screens import list_screen_context
 from crm_core.parties.selectors import owners_assignable
 from tenants.identity.views.team import team_manager_required
 from tenants.typing import StaffRequest
@@ -110,6 +111,7 @@ def deal_list(request: StaffRequest) -> HttpResponse:
     queryset = filterset.qs if filterset.is_valid() else visible.none()
     context = _filters_context(filterset)
     context["page"] = paginate(request, deals_sortable(queryset), DEAL_ORDERING)
+    context.update(list_screen_context(request, "deal"))
     template = "crm_core/deals/_deal_rows.html" if request.htmx else "crm_core/deals/deal_list.html"
     return render(request, template, context)
 

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crm_core.common.filters import IdsFilter
 from crm_core.common.services import phone_normalise
 from crm_core.parties.models import Company, Contact, LifecycleStage
 from crm_core.segments.models import Segment
@@ -45,6 +46,7 @@ def _text_filter(queryset, value: str, name_fields: tuple[str, ...]):
 
 
 class ArchivedFilter(django_filters.FilterSet):
+    ids = IdsFilter()
     segment = django_filters.ModelChoiceFilter(
         label=_("Segment"), queryset=Segment.objects.all(), method="filter_segment"
     )
@@ -78,7 +80,16 @@ class ContactFilter(ArchivedFilter):
 
     class Meta:
         model = Contact
-        fields = ["q", "lifecycle_stage", "owner", "company", "is_vip", "segment", "archived"]
+        fields = [
+            "q",
+            "lifecycle_stage",
+            "owner",
+            "company",
+            "is_vip",
+            "segment",
+            "archived",
+            "ids",
+        ]
 
     def filter_q(self, queryset, name, value):
         return _text_filter(queryset, value, ("first_name", "last_name", "company__name"))
@@ -94,7 +105,7 @@ class CompanyFilter(ArchivedFilter):
 
     class Meta:
         model = Company
-        fields = ["q", "lifecycle_stage", "owner", "industry", "segment", "archived"]
+        fields = ["q", "lifecycle_stage", "owner", "industry", "segment", "archived", "ids"]
 
     def filter_q(self, queryset, name, value):
         if value.strip().isdigit() and len(value.strip()) in (10, 12):

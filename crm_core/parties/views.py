@@ -25,6 +25,7 @@ from crm_core.common.visibility import can_assign_owners
 from crm_core.deals.selectors import deals_summary, deals_visible
 from crm_core.history.selectors import record_history
 from crm_core.jobs.downloads import list_export
+from crm_core.lists.screens import list_screen_context
 from crm_core.parties.screens import COMPANIES, CONTACTS, Kind, contact_card_context
 from crm_core.parties.selectors import (
     companies_visible,
@@ -94,6 +95,7 @@ def record_list(request: StaffRequest, kind: Kind) -> HttpResponse:
         "stages": lifecycle_stages(),
         "owners": owners_assignable(),
         "sort_fields": kind.ordering.fields,
+        **list_screen_context(request, kind.name),
     }
     template = f"crm_core/parties/{kind.name}_list.html"
     if request.htmx:

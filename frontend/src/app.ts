@@ -77,4 +77,26 @@ document.addEventListener("submit", (event) => {
   if (query) query.value = window.location.search.slice(1);
 });
 
+// A list's bulk bar: the choice that goes with the action (owner, stage, segment) shows, the
+// others are neither shown nor sent; the header's box chooses every row of the page.
+document.addEventListener("change", (event) => {
+  const field = event.target as HTMLSelectElement;
+  if (!field.matches("[data-bulk-action]")) return;
+  field.form?.querySelectorAll<HTMLSelectElement>("[data-bulk-value]").forEach((choice) => {
+    const wanted = choice.dataset.bulkValue === field.value;
+    choice.hidden = !wanted;
+    choice.disabled = !wanted;
+  });
+});
+document.addEventListener("change", (event) => {
+  const box = event.target as HTMLInputElement;
+  if (!box.matches("[data-select-all]")) return;
+  box
+    .closest("table")
+    ?.querySelectorAll<HTMLInputElement>("input[name=ids]")
+    .forEach((row) => {
+      row.checked = box.checked;
+    });
+});
+
 Alpine.start();

@@ -43,6 +43,8 @@ from crm_core.history.services import contacts_merge
 from crm_core.jobs.exports import export_run, export_start
 from crm_core.jobs.imports import import_check, import_mapping_set, import_upload
 from crm_core.jobs.models import ImportJob
+from crm_core.lists.models import BulkOperation, SavedView
+from crm_core.lists.services import bulk_apply, bulk_records, saved_view_save
 from crm_core.notifications.models import Notification
 from crm_core.notifications.services import notify
 from crm_core.parties.models import Company, Contact
@@ -193,6 +195,18 @@ def secrets_of_b(tenant_b):
             upload=SimpleUploadedFile("dingo-secret.csv", b"First name,Email\nDingo,bad\n"),
         )
         import_mapping_set(job=job, mapping=job.mapping)
+        saved_view = saved_view_save(
+            actor=owner,
+            kind="contact",
+            data={"name": "Dunnart shortlist", "query": "q=dunnart", "shared": True},
+        )
+        dunnart = contact_create(actor=owner, data={"first_name": "Dunnart"})
+        bulk = bulk_apply(
+            actor=owner,
+            kind="contact",
+            action="archive",
+            records=bulk_records(user=owner, kind="contact", ids=[dunnart.pk]),
+        )
         note = note_add(
             actor=owner,
             record=deal,
@@ -244,6 +258,9 @@ def secrets_of_b(tenant_b):
         "export_job": {"pk": export_job.pk},
         "attachment": {"pk": attachment.pk},
         "note": {"pk": note.pk},
+        "list_kind": {"kind": "contact"},
+        "saved_view": {"pk": saved_view.pk},
+        "bulk_operation": {"pk": bulk.operation.pk},
         "price_list": {"pk": price_list.pk},
         "export": {"file_format": "csv"},
         "task": {"pk": task.pk},
@@ -291,6 +308,7 @@ def secrets_of_b(tenant_b):
             "Bettong",
             "Bandicoot",
             "Potoroo",
+            "Dunnart",
             "Kookaburra",
             "Wallaby",
             "dingo-secret",
@@ -299,6 +317,7 @@ def secrets_of_b(tenant_b):
             "quenda@beta-client.test",
             "Bandicoot",
             "Potoroo",
+            "Dunnart",
             "Potoroo Lane",
             "Quoll",
         ],
@@ -371,6 +390,8 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         assert Interaction.objects.filter(contact_id=secrets["contact"]["pk"]).count() == 2
         assert InteractionTopic.objects.filter(name__contains="Quokka").count() == 1
         assert Note.objects.get(body="Potoroo terms").attachments.count() == 1
+        assert SavedView.objects.get(pk=secrets["saved_view"]["pk"]).query == "q=dunnart"
+        assert BulkOperation.objects.get(pk=secrets["bulk_operation"]["pk"]).undone_at is None
         # B's own requisites stay as B left them
         seller = WorkspaceSettings.objects.get(pk=1)
         assert (seller.legal_name, seller.bic) == ("Bandicoot Holdings LLC", "044525225")
