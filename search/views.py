@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from config.api import MAX_ID
@@ -128,11 +129,20 @@ def search_index_rebuild(request: HttpRequest) -> HttpResponse:
     return redirect("search_index")
 
 
+# what the index page calls each place the index is kept
+BACKEND_LABELS = {
+    "postgresql": gettext_lazy("the database's full-text search"),
+    "elasticsearch": "Elasticsearch",
+}
+
+
 def _index_context() -> dict:
     return {
         "entries": SearchEntry.objects.count(),
         "waiting": SearchChange.objects.count(),
-        "backends": [type(backend).__name__ for backend in backend_for_writes()],
+        "backends": [
+            BACKEND_LABELS.get(backend.name, backend.name) for backend in backend_for_writes()
+        ],
         "state": reindex_state(),
         "last": reindex_last(),
     }

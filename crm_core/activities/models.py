@@ -304,10 +304,20 @@ class Task(models.Model):
         related_name="tasks",
     )
     team = models.ForeignKey(
-        "identity.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "identity.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     due_at = models.DateTimeField(_("due"))
     remind_at = models.DateTimeField(_("remind at"), null=True, blank=True)

@@ -119,7 +119,12 @@ class Order(OwnedRecord):
         Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="orders"
     )
     company = models.ForeignKey(
-        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+        Company,
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -135,12 +140,12 @@ class Order(OwnedRecord):
     payment_method = models.CharField(
         _("payment"), max_length=8, choices=PaymentMethod.choices, blank=True
     )
-    placed_at = models.DateTimeField(null=True, blank=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
-    shipped_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    returned_at = models.DateTimeField(null=True, blank=True)
+    placed_at = models.DateTimeField(_("placed"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

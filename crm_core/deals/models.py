@@ -73,8 +73,12 @@ class PipelineStage(models.Model):
 
 class Deal(OwnedRecord):
     title = models.CharField(_("title"), max_length=255)
-    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals")
-    stage = models.ForeignKey(PipelineStage, on_delete=models.PROTECT, related_name="deals")
+    pipeline = models.ForeignKey(
+        Pipeline, verbose_name=_("pipeline"), on_delete=models.PROTECT, related_name="deals"
+    )
+    stage = models.ForeignKey(
+        PipelineStage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="deals"
+    )
     amount = models.DecimalField(
         _("amount"), max_digits=16, decimal_places=2, null=True, blank=True
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import QuerySet
@@ -14,10 +15,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from crm_core.history.models import RecordChange
+from crm_core.segments.models import Segment
+from frontend.templatetags.ui import phone
 
 # bookkeeping columns, and a deal's move (its DealMove is its history; older rows held it twice)
 HIDDEN = {
     "id",
+    "created_at",
+    "source_key",
     "import_job_id",
     "reminded_at",
     "version",
@@ -49,8 +54,25 @@ def changes_of(record: models.Model) -> QuerySet[RecordChange]:
     ).select_related("actor")
 
 
-def _plain(field: models.Field, value) -> str:
-    if value is None or value == "" or value == []:
+def _number(value) -> str:
+    """A stored number as the reader writes it: 2406350.0 → 2,406,350 (2 406 350 in Russian)."""
+    number = Decimal(str(value))
+    places = 0 if number == number.to_integral_value() else 2
+    return formats.number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+def _value(value) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int | float | Decimal):
+        return _number(value)
+    if isinstance(value, list):
+        return ", ".join(_value(item) for item in value)
+    return str(value)
+
+
+def _plain(field: models.Field, value, labels: dict[str, str] | None = None) -> str:
+    if value is None or value == "" or value == [] or value == {}:
         return "—"
     if isinstance(field, models.BooleanField):
         return _("yes") if value else _("no")
@@ -62,11 +84,29 @@ def _plain(field: models.Field, value) -> str:
     if isinstance(field, models.DateField):
         day = parse_date(str(value))
         return formats.date_format(day, "SHORT_DATE_FORMAT") if day else str(value)
+    if isinstance(field, models.DecimalField | models.FloatField | models.IntegerField):
+        return _number(value)
+    if isinstance(field, models.FileField):
+        return str(value).rsplit("/", 1)[-1]
+    if field.name == "phones" and isinstance(value, list):
+        return ", ".join(phone(str(item)) for item in value)
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
+        return ", ".join(_value(item) for item in value)
     if isinstance(value, dict):
-        return "; ".join(f"{key}: {item}" for key, item in value.items()) or "—"
+        return "; ".join(
+            f"{(labels or {}).get(key, key)}: {_value(item)}" for key, item in value.items()
+        )
     return str(value)
+
+
+def _parameter_labels() -> dict[str, str]:
+    """Segment parameters' keys → their labels (the keys segment values are stored under)."""
+    return {
+        parameter["key"]: parameter["label"]
+        for parameters in Segment.objects.values_list("parameters", flat=True)
+        for parameter in parameters or []
+        if "key" in parameter and "label" in parameter
+    }
 
 
 def changes_display(
@@ -85,6 +125,7 @@ def changes_display(
         related: {obj.pk: str(obj) for obj in related._base_manager.filter(pk__in=ids)}
         for related, ids in wanted.items()
     }
+    labels = _parameter_labels() if any("segment_values" in row.changes for row in rows) else {}
     result = []
     for row in rows:
         fields = []
@@ -100,7 +141,7 @@ def changes_display(
                 lookup = names.get(field.related_model, {})
                 old_text, new_text = lookup.get(old, "—"), lookup.get(new, "—")
             else:
-                old_text, new_text = _plain(field, old), _plain(field, new)
+                old_text, new_text = _plain(field, old, labels), _plain(field, new, labels)
             fields.append(FieldChange(capfirst(str(field.verbose_name)), old_text, new_text))
         if fields:
             result.append(Change(row.pk, row.changed_at, row.actor, fields))

@@ -77,8 +77,8 @@ class Ticket(models.Model):
     )
     source = models.CharField(_("source"), max_length=8, default="staff")
     sla_due_at = models.DateTimeField(_("answer due"))
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first answer"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -13,6 +13,7 @@ from crm_core.history.models import RecordChange
 from crm_core.history.selectors import record_history
 from crm_core.parties.models import Contact
 from crm_core.parties.services import company_create, contact_create
+from crm_core.segments.services import segment_save
 from tenants.identity.roles import Role
 from tenants.identity.services.tokens import api_token_create
 
@@ -122,3 +123,38 @@ def test_a_rep_does_not_see_colleagues_deals_on_a_shared_contacts_timeline(tenan
         deal_create(actor=owner, data={"title": "Owner's secret deal", "contact": contact})
         assert record_timeline(record=contact, user=rep).entries == []
         assert len(record_timeline(record=contact, user=owner).entries) == 1
+
+
+def test_history_reads_as_the_card_does_in_the_readers_language(tenant_a):
+    """Numbers in the reader's grouping, phones as written on the card, a segment's values
+    under their labels, field names translated; bookkeeping columns hidden."""
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        segment = segment_save(
+            segment=None,
+            data={"name": "Distributors", "parameters": [{"label": "Turnover", "type": "money"}]},
+        )
+        company = company_create(actor=owner, data={"name": "Acme", "segment": segment})
+        deal = deal_create(actor=owner, data={"title": "Big"})
+    client = tenant_a.client(owner, HTTP_ACCEPT_LANGUAGE="ru")
+    changed = client.patch(
+        f"/api/v1/companies/{company.pk}/",
+        {"phones": ["+79773646382"], "segment_values": {"turnover": 871000000}, "version": 1},
+        content_type="application/json",
+    )
+    assert changed.status_code == 200, changed.content
+    moved = client.patch(
+        f"/api/v1/deals/{deal.pk}/",
+        {"amount": "2406350.00", "version": 1},
+        content_type="application/json",
+    )
+    assert moved.status_code == 200, moved.content
+    company_history = client.get(f"/companies/{company.pk}/").content.decode()
+    company_history = company_history.split('data-testid="history"')[1]
+    deal_history = client.get(f"/deals/{deal.pk}/").content.decode()
+    deal_history = deal_history.split('data-testid="history"')[1]
+    assert "+7 977 364-63-82" in company_history
+    assert "Turnover: 871\xa0000\xa0000" in company_history
+    assert "2\xa0406\xa0350" in deal_history
+    assert "Сумма" in deal_history
+    assert "2406350" not in deal_history

@@ -31,6 +31,8 @@ def test_the_demo_company_has_data_for_every_screen():
         owner = User.objects.get(role="owner")
         forecast = pipeline_forecast(user=owner, pipeline=Pipeline.objects.first())
         assert forecast.missing == []
+        # a Russian company's lists are named in Russian
+        assert Pipeline.objects.first().stages.first().name == "Входящие"
         assert DealLine.objects.exists()
         assert Task.objects.exists()
         assert Order.objects.exclude(status="draft").exists()

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 from django_tenants.utils import tenant_context
 
 from crm_core.activities.services import interaction_lists_default_create
@@ -46,6 +47,12 @@ class Command(BaseCommand):
     help = "Create the demo company (demo.<BASE_DOMAIN>) with its team; safe to run again."
 
     def handle(self, *args, **options):
+        # a Russian company: its lists (stages, pipeline, topics) are named in Russian, as a
+        # Russian signup's are
+        with translation.override("ru"):
+            self._seed()
+
+    def _seed(self) -> None:
         tenant = Tenant.objects.filter(schema_name=DEMO_SUBDOMAIN).first()
         if tenant is None:
             company_signup(
