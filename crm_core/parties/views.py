@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
@@ -123,6 +123,8 @@ def record_export(request: StaffRequest, kind: Kind, file_format: str) -> HttpRe
 
 
 def record_create(request: StaffRequest, kind: Kind) -> HttpResponse:
+    if not request.user.has_perm(f"crm_core.add_{kind.name}"):
+        raise PermissionDenied(_("Your role cannot create these records."))
     form = _form(kind, request, initial=request.GET.dict())
     duplicates = []
     if request.method == "POST" and form.is_valid():

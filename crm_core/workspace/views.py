@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,9 +14,13 @@ from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
 from crm_core.activities.models import InteractionOutcome, InteractionTopic
+from crm_core.activities.selectors import my_tasks
 from crm_core.activities.services import call_rule_get, call_rule_save
 from crm_core.common.text import decimal_from_text
+from crm_core.deals.selectors import deals_visible
 from crm_core.parties.models import LifecycleStage
+from crm_core.parties.selectors import contacts_visible
+from crm_core.support.selectors import CLOSED_STATUSES, tickets_visible
 from crm_core.workspace.forms import (
     CallRuleForm,
     OutcomeForm,
@@ -31,21 +36,51 @@ from crm_core.workspace.services import (
     own_requisites,
     own_requisites_save,
 )
+from tenants.identity.roles import Role
 from tenants.identity.selectors.users import api_tokens_of, invitations_pending, staff_list
 from tenants.identity.services.users import seats_used
 from tenants.identity.views.team import team_manager_required
 from tenants.typing import StaffRequest
 
+HOME_ROWS = 8
+
 
 def dashboard(request: StaffRequest) -> HttpResponse:
-    members = list(staff_list().filter(is_active=True)[:8])
-    context = {
-        "members": members,
-        "seats_used": seats_used(),
-        "pending_invitations": invitations_pending().count(),
-        "has_token": api_tokens_of(user=request.user).exists(),
-        "team_size": len(members),
+    """The home page: the user's own work (tasks due, open deals or requests, their clients
+    changed last); owners and administrators also see the workspace's set-up and team."""
+    user = request.user
+    tasks = my_tasks(user=user)
+    context: dict[str, Any] = {
+        "overdue": list(tasks["overdue"][:HOME_ROWS]),
+        "today": list(tasks["today"][:HOME_ROWS]),
+        "recent_clients": list(
+            contacts_visible(user=user)
+            .filter(owner=user, archived_at=None)
+            .order_by("-updated_at")[:HOME_ROWS]
+        ),
     }
+    if user.has_perm("crm_core.add_deal"):
+        context["my_deals"] = list(
+            deals_visible(user=user)
+            .filter(owner=user, closed_at=None)
+            .order_by(F("expected_close").asc(nulls_last=True), "-id")[:HOME_ROWS]
+        )
+    if user.role == Role.SUPPORT or user.can_manage_team:
+        context["my_tickets"] = list(
+            tickets_visible(user=user)
+            .filter(assignee=user)
+            .exclude(status__in=CLOSED_STATUSES)
+            .order_by("sla_due_at", "id")[:HOME_ROWS]
+        )
+    if user.can_manage_team:
+        members = list(staff_list().filter(is_active=True)[:HOME_ROWS])
+        context.update(
+            members=members,
+            seats_used=seats_used(),
+            pending_invitations=invitations_pending().count(),
+            has_token=api_tokens_of(user=user).exists(),
+            team_size=len(members),
+        )
     return render(request, "crm_core/workspace/dashboard.html", context)
 
 

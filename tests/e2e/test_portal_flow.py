@@ -106,6 +106,7 @@ def test_customer_journey_and_the_staff_side(page: Page, browser: Browser, site,
     page.get_by_test_id("to-paid").click()
     expect(page.get_by_test_id("order-status")).to_have_text("Paid")
     expect(customer.get_by_test_id("order-status")).to_have_text("Paid")
+    expect(customer.get_by_test_id("unpaid-note")).to_have_count(0)  # the live part is whole
     page.get_by_role("link", name="Carla Client").click()
     expect(page.get_by_test_id("contact-portal")).to_contain_text("carla@client.test")
     expect(page.get_by_test_id("timeline")).to_contain_text("Opened a customer account")
