@@ -207,3 +207,10 @@ def test_the_board_filters_by_owner_and_close_date(tenant_a, deals):
     refused = client.get("/deals/", {"close_after": "someday"}).content.decode()
     assert 'data-testid="filter-error"' in refused
     assert "Charlie beams" in refused  # a bad filter narrows nothing
+
+
+def test_the_timeline_shows_a_deals_amount_in_the_readers_format(tenant_a, deals):
+    contact = deals["deals"]["Charlie beams"].contact
+    client = tenant_a.client(deals["owner"], HTTP_ACCEPT_LANGUAGE="ru")
+    timeline = client.get(f"/contacts/{contact.pk}/").content.decode()
+    assert "250\xa0000,00 RUB" in timeline.split('data-testid="timeline"')[1]
