@@ -21,7 +21,7 @@ def test_create_a_company_and_a_contact_then_find_and_edit(page: Page, site):
     nav.get_by_role("link", name="Companies").click()
     page.get_by_test_id("new-company").click()
     form = page.get_by_test_id("record-form")
-    form.get_by_label("Name", exact=True).fill("Уральская сталь")
+    form.get_by_label("Company name").fill("Уральская сталь")
     form.get_by_label("Tax id").fill("6658123456")
     form.get_by_role("textbox", name="Phones").fill("8 343 210 40 50")
     form.get_by_role("button", name="Save").click()

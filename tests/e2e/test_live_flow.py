@@ -83,7 +83,7 @@ def test_two_colleagues_see_each_others_changes_live(browser: Browser, page: Pag
     expect(mark.get_by_test_id("record-changed")).to_contain_text("Lena Live changed this record.")
     expect(mark.get_by_test_id("presence-editing")).to_have_count(0)  # she left the editor
     mark.get_by_test_id("record-changed").get_by_role("link", name="Reload").click()
-    expect(mark.get_by_text("1,500,000")).to_be_visible()
+    expect(mark.get_by_text("1,500,000.00 RUB")).to_be_visible()
 
     # a call Lena logs on Clara appears on Mark's open timeline
     mark.goto(clara_url)
