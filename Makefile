@@ -25,6 +25,7 @@ bench: install  ## Print the benchmark figures (long: three runs load 1,000,000 
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(PY) bench/provisioning.py
 	$(PY) bench/contacts_list.py
+	$(PY) bench/deals_list.py
 	$(PY) bench/contact_card.py
 	$(PY) bench/portal_orders.py
 	$(PY) bench/stripe_webhooks.py
