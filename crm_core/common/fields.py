@@ -36,3 +36,22 @@ def version_field() -> serializers.IntegerField:
         max_value=2**31 - 1,
         help_text="The version you read. Required: an edit of an older version is refused (409).",
     )
+
+
+class RequisitesInput(serializers.Serializer):
+    """The requisites an API input takes (a client company's, the company's own); the service
+    checks them (crm_core.common.requisites)."""
+
+    legal_form = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True)
+    kpp = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    ogrn = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    bank_name = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    bic = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    settlement_account = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    correspondent_account = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    iban = serializers.CharField(max_length=42, required=False, allow_blank=True)
+    swift = serializers.CharField(max_length=14, required=False, allow_blank=True)
+    vat_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True
+    )

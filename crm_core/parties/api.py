@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from config.api import ERROR
 from config.pagination import KEYSET_PARAMETERS, keyset_response, paginated
-from crm_core.common.fields import RecordRef, version_field, without_version
+from crm_core.common.fields import RecordRef, RequisitesInput, version_field, without_version
 from crm_core.common.services import EditConflict
 from crm_core.parties.models import Company, Contact, LifecycleStage
 from crm_core.parties.selectors import (
@@ -94,7 +94,7 @@ class ContactPatchSerializer(ContactInputSerializer):
     version = version_field()
 
 
-class CompanyInputSerializer(_OwnedInput):
+class CompanyInputSerializer(RequisitesInput, _OwnedInput):
     name = serializers.CharField(max_length=255)
     legal_name = serializers.CharField(max_length=255, required=False, allow_blank=True)
     tax_id = serializers.CharField(max_length=32, required=False, allow_blank=True)
@@ -102,19 +102,6 @@ class CompanyInputSerializer(_OwnedInput):
     website = serializers.URLField(required=False, allow_blank=True)
     legal_address = serializers.CharField(required=False, allow_blank=True)
     postal_address = serializers.CharField(required=False, allow_blank=True)
-    legal_form = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    country = serializers.CharField(max_length=2, required=False, allow_blank=True)
-    kpp = serializers.CharField(max_length=12, required=False, allow_blank=True)
-    ogrn = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    bank_name = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    bic = serializers.CharField(max_length=12, required=False, allow_blank=True)
-    settlement_account = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    correspondent_account = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    iban = serializers.CharField(max_length=42, required=False, allow_blank=True)
-    swift = serializers.CharField(max_length=14, required=False, allow_blank=True)
-    vat_rate = serializers.DecimalField(
-        max_digits=5, decimal_places=2, required=False, allow_null=True
-    )
 
     def __init__(self, *args, user=None, **kwargs):  # same call as the contact serializer
         super().__init__(*args, **kwargs)

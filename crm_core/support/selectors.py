@@ -9,6 +9,8 @@ from crm_core.parties.models import Contact
 from crm_core.support.models import Ticket
 from tenants.identity.models import User
 
+CLOSED_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
+
 
 def tickets_visible(*, user: User) -> QuerySet[Ticket]:
     """Tickets of the contacts the user may see (support agents see every contact)."""
@@ -38,7 +40,7 @@ def ticket_queue_filter(*, user: User, params) -> QuerySet[Ticket]:
     if status in Ticket.Status.values:
         tickets = tickets.filter(status=status)
     elif status != "all":
-        tickets = tickets.exclude(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED])
+        tickets = tickets.exclude(status__in=CLOSED_STATUSES)
     topic = params.get("topic", "")
     if topic.isdigit():
         tickets = tickets.filter(topic_id=int(topic))
@@ -57,9 +59,6 @@ def ticket_queue_filter(*, user: User, params) -> QuerySet[Ticket]:
     if text:
         tickets = tickets.filter(Q(number__iexact=text) | Q(subject__icontains=text))
     return tickets
-
-
-CLOSED_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
 
 
 @dataclass

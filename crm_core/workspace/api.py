@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import StrictSerializer
+from crm_core.common.fields import RequisitesInput
 from crm_core.workspace.models import WorkspaceSettings
 from crm_core.workspace.services import OWN_REQUISITE_FIELDS, own_requisites, own_requisites_save
 
@@ -19,26 +20,11 @@ class OwnRequisitesSerializer(serializers.ModelSerializer):
 class OwnRequisitesApi(APIView):
     """The company's own requisites, the seller on its invoices."""
 
-    class InputSerializer(StrictSerializer):
+    class InputSerializer(RequisitesInput, StrictSerializer):
         legal_name = serializers.CharField(max_length=255, required=False, allow_blank=True)
         tax_id = serializers.CharField(max_length=32, required=False, allow_blank=True)
         legal_address = serializers.CharField(required=False, allow_blank=True)
         signatory = serializers.CharField(max_length=255, required=False, allow_blank=True)
-        legal_form = serializers.CharField(max_length=40, required=False, allow_blank=True)
-        country = serializers.CharField(max_length=2, required=False, allow_blank=True)
-        kpp = serializers.CharField(max_length=12, required=False, allow_blank=True)
-        ogrn = serializers.CharField(max_length=20, required=False, allow_blank=True)
-        bank_name = serializers.CharField(max_length=255, required=False, allow_blank=True)
-        bic = serializers.CharField(max_length=12, required=False, allow_blank=True)
-        settlement_account = serializers.CharField(max_length=30, required=False, allow_blank=True)
-        correspondent_account = serializers.CharField(
-            max_length=30, required=False, allow_blank=True
-        )
-        iban = serializers.CharField(max_length=42, required=False, allow_blank=True)
-        swift = serializers.CharField(max_length=14, required=False, allow_blank=True)
-        vat_rate = serializers.DecimalField(
-            max_digits=5, decimal_places=2, required=False, allow_null=True
-        )
 
     @extend_schema(responses=OwnRequisitesSerializer)
     def get(self, request):
