@@ -1,6 +1,7 @@
 """The staff REST API of every CRM domain, under /api/v1/."""
 
 from crm_core.activities import urls as activities
+from crm_core.analytics import urls as analytics
 from crm_core.commerce import urls as commerce
 from crm_core.deals import urls as deals
 from crm_core.lists import urls as lists
@@ -12,6 +13,7 @@ from crm_core.workspace import urls as workspace
 
 urlpatterns = [
     *activities.api_urlpatterns,
+    *analytics.api_urlpatterns,
     *commerce.api_urlpatterns,
     *deals.api_urlpatterns,
     *lists.api_urlpatterns,

@@ -13,6 +13,9 @@ from crm_core.activities.models import (
     StageChange,
     Task,
 )
+from crm_core.analytics.models import (
+    MetricDefinition,
+)
 from crm_core.commerce.models import (
     Order,
     OrderLine,
@@ -71,6 +74,7 @@ from crm_core.workspace.models import (
 
 __all__ = [
     "Attachment",
+    "MetricDefinition",
     "BulkOperation",
     "CallTaskRule",
     "ListKind",

@@ -1,6 +1,7 @@
 """The staff pages of every CRM domain (each domain lists its own in its urls.py)."""
 
 from crm_core.activities import urls as activities
+from crm_core.analytics import urls as analytics
 from crm_core.commerce import urls as commerce
 from crm_core.deals import urls as deals
 from crm_core.history import urls as history
@@ -14,6 +15,7 @@ from crm_core.workspace import urls as workspace
 
 urlpatterns = [
     *activities.urlpatterns,
+    *analytics.urlpatterns,
     *commerce.urlpatterns,
     *deals.urlpatterns,
     *history.urlpatterns,

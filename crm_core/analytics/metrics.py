@@ -292,6 +292,7 @@ class Table:
     cells: dict[tuple, Cell]
     names: list[dict]  # per grouping: key -> label
     capped: bool = False
+    labels: list[str] = field(default_factory=list)  # per grouping: what it splits by
 
     @property
     def total(self) -> Cell:
@@ -386,12 +387,15 @@ def grouping_of(metric: Metric, key: str) -> Grouping:
         ) from None
 
 
-def groupings_for(metric: Metric) -> dict[str, Grouping]:
+def groupings_for(metric: Metric, metrics: dict[str, Metric] | None = None) -> dict[str, Grouping]:
+    """The ways the metric can be split (a ratio: those both its parts offer)."""
     if metric.measure == "ratio":
+        known = metrics or BUILTIN
+        below = groupings_for(known[metric.denominator])
         return {
             key: value
-            for key, value in groupings_for(BUILTIN[metric.numerator]).items()
-            if key in groupings_for(BUILTIN[metric.denominator])
+            for key, value in groupings_for(known[metric.numerator]).items()
+            if key in below
         }
     source = SOURCES[metric.source]
     return {key: Grouping(label, "") for key, label in TIME_GRAINS.items()} | source.all_groupings()
@@ -430,14 +434,21 @@ def evaluate(
         bottom = evaluate(
             known[metric.denominator], user=user, period=period, scope=scope, groupings=groupings
         )
-        cells = {}
+        shares: dict[tuple, Cell] = {}
         for key, below in bottom.cells.items():
             above = top.cells.get(key, Cell(value=0))
             share = None
             if below.value:
                 share = round(float(above.value or 0) * 100 / float(below.value), 1)
-            cells[key] = Cell(share, int(below.value or 0), above.missing | below.missing)
-        return Table(metric, tuple(groupings), cells, bottom.names, top.capped or bottom.capped)
+            shares[key] = Cell(share, int(below.value or 0), above.missing | below.missing)
+        return Table(
+            metric,
+            tuple(groupings),
+            shares,
+            bottom.names,
+            top.capped or bottom.capped,
+            bottom.labels,
+        )
 
     source = SOURCES[metric.source]
     queryset = _filtered(metric, user=user, period=period, scope=scope)
@@ -506,7 +517,8 @@ def evaluate(
         _names(metric, key, {k[index] for k in cells if len(k) > index})
         for index, key in enumerate(groupings)
     ]
-    return Table(metric, tuple(groupings), dict(cells), names, capped)
+    labels = [str(grouping_of(metric, key).label) for key in groupings]
+    return Table(metric, tuple(groupings), dict(cells), names, capped, labels)
 
 
 def _scalar(metric: Metric, value: Any) -> Decimal | float | int | None:
@@ -532,11 +544,7 @@ def _names(metric: Metric, key: str, values: Iterable) -> dict:
     values = [value for value in values if value is not None]
     if key in TIME_GRAINS:
         return {value: period_label(value, key) for value in values}
-    grouping = (
-        grouping_of(metric, key)
-        if metric.measure != "ratio"
-        else grouping_of(BUILTIN[metric.denominator], key)
-    )
+    grouping = grouping_of(metric, key)
     if grouping.names:
         return grouping.names(values)
     return {value: str(value) for value in values}
@@ -573,6 +581,7 @@ def drill_rows(metric: Metric, queryset: QuerySet) -> QuerySet:
     """What a drill-down row shows: title, date, credited person, amount and the card's id."""
     source = SOURCES[metric.source]
     fields: dict[str, Any] = {
+        "row_pk": F("pk"),
         "row_title": source.title(),
         "row_day": F(source.dates[metric.date][1]),
         "row_person": F(f"{source.people[metric.person][1]}__full_name"),

@@ -101,6 +101,13 @@ def preset(name: str, today: date) -> Period:
     raise KeyError(name)
 
 
+def _day(text: str) -> date | None:
+    try:
+        return parse_date(text)
+    except ValueError:  # well formed, but no such day
+        return None
+
+
 def period_from(query: QueryDict, *, default: str = "this_month") -> Period:
     """The period a query string asks for (`range=<preset>` or `from=`/`to=` dates), or the
     default preset; ValidationError with a message per field when it cannot be used."""
@@ -112,7 +119,7 @@ def period_from(query: QueryDict, *, default: str = "this_month") -> Period:
             raise ValidationError({"range": [_("Choose one of the listed periods.")]})
         return preset(name, today)
     errors: dict[str, list[str]] = {}
-    start, end = parse_date(start_text or "-"), parse_date(end_text or "-")
+    start, end = _day(start_text), _day(end_text)
     if start is None:
         errors["from"] = [_("Enter the first day as YYYY-MM-DD.")]
     if end is None:

@@ -55,7 +55,7 @@ class Duration:
 class Grouping:
     """A way to split a figure: by a field's values, named for the reader by `names`."""
 
-    label: Promise
+    label: str | Promise
     path: str
     names: Callable[[Iterable], dict] | None = None
 

@@ -2,7 +2,7 @@
 the rate of each amount's day, split by time and person, scoped to a team or a person, limited
 to what the reader may see, opened down to the records; bad parts refused per field."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,94 +12,14 @@ from django.utils import timezone
 from crm_core.activities.services import interaction_log, task_create
 from crm_core.analytics.metrics import BUILTIN, Metric, Scope, evaluate, metric_check, records
 from crm_core.analytics.periods import Period
-from crm_core.deals.models import Deal, PipelineStage
-from crm_core.deals.services import deal_create
+from crm_core.deals.models import PipelineStage
 from crm_core.parties.services import contact_create
-from crm_core.workspace.services import exchange_rate_add
-from tenants.identity.models import Team
-from tenants.identity.roles import Role
+from tests.sales_history import deal_made
 
 pytestmark = pytest.mark.django_db
 
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
 AUTUMN = Period(date(2026, 10, 1), date(2026, 11, 30))
-
-
-def _at(day: date, hour: int = 12) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=timezone.get_current_timezone())
-
-
-def _deal(actor, contact, *, stage, amount, currency="RUB", closed=None, created=None):
-    deal = deal_create(
-        actor=actor,
-        data={
-            "title": f"{stage.name} {amount} {currency}",
-            "contact": contact,
-            "stage": stage,
-            "amount": Decimal(amount),
-            "currency": currency,
-            "lost_reason": "price" if stage.is_lost else "",
-            "expected_close": date(2026, 11, 28),
-        },
-    )
-    changes = {}
-    if closed:
-        changes["closed_at"] = _at(closed)
-    if created:
-        changes["created_at"] = _at(created)
-    Deal.objects.filter(pk=deal.pk).update(**changes)
-    return deal
-
-
-@pytest.fixture
-def sales(tenant_a):
-    """Rita (team North) and Rob (no team): November's and October's deals in two currencies."""
-    owner = tenant_a.owner()
-    rita = tenant_a.make_user(Role.SALES_REP, full_name="Rita Rep")
-    rob = tenant_a.make_user(Role.SALES_REP, full_name="Rob Rep")
-    with tenant_a.active():
-        north = Team.objects.create(name="North")
-        rita.team = north
-        rita.save(update_fields=["team"])
-        won = PipelineStage.objects.get(is_won=True)
-        lost = PipelineStage.objects.get(is_lost=True)
-        open_stage = PipelineStage.objects.filter(is_won=False, is_lost=False).first()
-        exchange_rate_add(currency="EUR", valid_from=date(2026, 1, 1), rate=Decimal("90"))
-        exchange_rate_add(currency="EUR", valid_from=date(2026, 11, 15), rate=Decimal("100"))
-        mira = contact_create(actor=rita, data={"first_name": "Mira"})
-        oleg = contact_create(actor=rob, data={"first_name": "Oleg"})
-        _deal(
-            rita,
-            mira,
-            stage=won,
-            amount="1000",
-            closed=date(2026, 11, 10),
-            created=date(2026, 10, 31),
-        )
-        _deal(
-            rita,
-            mira,
-            stage=won,
-            amount="100",
-            currency="EUR",
-            closed=date(2026, 11, 20),
-            created=date(2026, 11, 10),
-        )
-        _deal(rita, mira, stage=lost, amount="70", closed=date(2026, 11, 3))
-        _deal(
-            rob, oleg, stage=won, amount="500", closed=date(2026, 10, 5), created=date(2026, 9, 5)
-        )
-        _deal(
-            rob,
-            oleg,
-            stage=won,
-            amount="80",
-            currency="EUR",
-            closed=date(2026, 11, 2),
-            created=date(2026, 11, 1),
-        )
-        _deal(rob, oleg, stage=open_stage, amount="300")
-    return owner, rita, rob, north
 
 
 def _value(tenant, user, key, period=NOVEMBER, **kwargs):
@@ -125,7 +45,7 @@ def test_a_missing_rate_is_named_and_left_out_not_guessed(tenant_a, sales):
     with tenant_a.active():
         won = PipelineStage.objects.get(is_won=True)
         contact = contact_create(actor=rita, data={"first_name": "Ulla"})
-        _deal(rita, contact, stage=won, amount="10", currency="USD", closed=date(2026, 11, 12))
+        deal_made(rita, contact, stage=won, amount="10", currency="USD", closed=date(2026, 11, 12))
     table = _value(tenant_a, owner, "revenue_won")
     assert table.total.value == Decimal("18200.00")
     assert table.missing == ["No USD rate on or before 2026-11-12."]

@@ -26,6 +26,8 @@ from crm_core.activities.services import (
     note_add,
     task_create,
 )
+from crm_core.analytics.models import MetricDefinition
+from crm_core.analytics.services import metric_definition_create
 from crm_core.commerce.models import Order, Payment, Price, Product
 from crm_core.commerce.services import (
     LineRequest,
@@ -195,6 +197,16 @@ def secrets_of_b(tenant_b):
             upload=SimpleUploadedFile("dingo-secret.csv", b"First name,Email\nDingo,bad\n"),
         )
         import_mapping_set(job=job, mapping=job.mapping)
+        metric = metric_definition_create(
+            actor=owner,
+            data={
+                "name": "Bexley Secret Metric",
+                "source": "deals",
+                "measure": "count",
+                "date_field": "created",
+                "person": "owner",
+            },
+        )
         saved_view = saved_view_save(
             actor=owner,
             kind="contact",
@@ -260,6 +272,7 @@ def secrets_of_b(tenant_b):
         "note": {"pk": note.pk},
         "list_kind": {"kind": "contact"},
         "saved_view": {"pk": saved_view.pk},
+        "metric_key": {"key": metric.key},
         "bulk_operation": {"pk": bulk.operation.pk},
         "price_list": {"pk": price_list.pk},
         "export": {"file_format": "csv"},
@@ -287,6 +300,7 @@ def secrets_of_b(tenant_b):
         "markers": [
             "shop.bexley-secret.test",
             "Beatrice Secretkeeper",
+            "Bexley Secret Metric",
             "beatrice.secret@beta.test",
             "bart.invitee@beta.test",
             "Beta Logistics",
@@ -391,6 +405,8 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         assert InteractionTopic.objects.filter(name__contains="Quokka").count() == 1
         assert Note.objects.get(body="Potoroo terms").attachments.count() == 1
         assert SavedView.objects.get(pk=secrets["saved_view"]["pk"]).query == "q=dunnart"
+        metric_pk = int(secrets["metric_key"]["key"].removeprefix("custom-"))
+        assert MetricDefinition.objects.get(pk=metric_pk).archived_at is None
         assert BulkOperation.objects.get(pk=secrets["bulk_operation"]["pk"]).undone_at is None
         # B's own requisites stay as B left them
         seller = WorkspaceSettings.objects.get(pk=1)

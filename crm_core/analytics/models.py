@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MetricDefinition(models.Model):
+    """A metric an administrator put together from the parts the metrics layer offers (a
+    record type, a measure, a date, the credited person, conditions): shown and computed as
+    the built-in ones are."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    source = models.CharField(_("record type"), max_length=20)
+    measure = models.CharField(_("measure"), max_length=10)
+    date_field = models.CharField(_("date"), max_length=20, blank=True)
+    person = models.CharField(_("credited person"), max_length=20, blank=True)
+    conditions = models.JSONField(_("conditions"), default=list, blank=True)
+    amount = models.CharField(_("amount"), max_length=20, blank=True)
+    duration = models.CharField(_("duration"), max_length=20, blank=True)
+    numerator = models.CharField(_("numerator"), max_length=40, blank=True)
+    denominator = models.CharField(_("denominator"), max_length=40, blank=True)
+    higher_is_better = models.BooleanField(_("higher is better"), default=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def key(self) -> str:
+        return f"custom-{self.pk}"

@@ -1,0 +1,204 @@
+"""Analytics pages: every metric's figure for a period, and each metric opened down to a trend,
+a split by person and the records behind it, under the reader's visibility."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from config.forms import errors_into
+from crm_core.analytics.display import change, chart_of, figure_text
+from crm_core.analytics.forms import MetricDefinitionForm
+from crm_core.analytics.metrics import Metric, drill_rows, evaluate, records
+from crm_core.analytics.periods import PRESETS
+from crm_core.analytics.selectors import (
+    Filters,
+    filters_from,
+    metric_get,
+    metrics_all,
+    people_for,
+    teams_for,
+)
+from crm_core.analytics.services import metric_definition_archive, metric_definition_create
+from crm_core.analytics.sources import SOURCES
+from crm_core.workspace.services import base_currency
+from tenants.typing import StaffRequest
+
+DRILL_ROWS = 50
+DRILL_PAGES = 200  # deeper than this, narrow the filters
+
+
+def _filters(request: StaffRequest, default: str = "this_month") -> tuple[Filters, dict | None]:
+    """The page's filters, or the defaults and what was wrong with the asked ones."""
+    try:
+        return filters_from(request.GET, user=request.user, default=default), None
+    except ValidationError as error:
+        return filters_from(QueryDict(), user=request.user, default=default), error.message_dict
+
+
+def filter_context(request: StaffRequest, filters: Filters, errors: dict | None) -> dict[str, Any]:
+    return {
+        "filters": filters,
+        "filter_errors": errors,
+        "presets": PRESETS.items(),
+        "teams": teams_for(request.user),
+        "people": people_for(request.user),
+    }
+
+
+def tile(metric: Metric, *, request: StaffRequest, filters: Filters, metrics: dict) -> dict:
+    """A metric's figure for the period, its change since the previous one and its link."""
+    now = evaluate(
+        metric, user=request.user, period=filters.period, scope=filters.scope, metrics=metrics
+    )
+    before = evaluate(
+        metric,
+        user=request.user,
+        period=filters.period.previous(),
+        scope=filters.scope,
+        metrics=metrics,
+    )
+    currency = base_currency()
+    return {
+        "metric": metric,
+        "text": figure_text(now.total.value, metric.unit, currency),
+        "count": now.total.count,
+        "change": change(now.total, before.total, metric),
+        "previous": figure_text(before.total.value, metric.unit, currency),
+        "missing": now.missing,
+        "url": f"{reverse('metric_detail', args=[metric.key])}?{filters.query()}",
+    }
+
+
+def analytics_home(request: StaffRequest) -> HttpResponse:
+    """Every metric the company has, for the period and people chosen, grouped by record type."""
+    filters, errors = _filters(request)
+    metrics = metrics_all()
+    groups: dict[str, list[dict]] = {}
+    for metric in metrics.values():
+        source = metric.source or metrics[metric.numerator].source
+        groups.setdefault(source, []).append(
+            tile(metric, request=request, filters=filters, metrics=metrics)
+        )
+    context = filter_context(request, filters, errors)
+    context["groups"] = [(SOURCES[key].label, tiles) for key, tiles in groups.items()]
+    return render(request, "crm_core/analytics/home.html", context)
+
+
+def _grain(filters: Filters) -> str:
+    days = filters.period.days
+    return "day" if days <= 45 else "week" if days <= 120 else "month"
+
+
+def metric_detail(request: StaffRequest, key: str) -> HttpResponse:
+    """One metric: its figure, its trend, a split by person (the leaderboard) and the records
+    behind it, each bar and row opening the records behind that part."""
+    metric = metric_get(key)
+    metrics = metrics_all()
+    filters, errors = _filters(request)
+    user = request.user
+    currency = base_currency()
+    base_link = f"{reverse('metric_detail', args=[key])}?{filters.scope.query()}"
+    trend = evaluate(
+        metric,
+        user=user,
+        period=filters.period,
+        scope=filters.scope,
+        groupings=(_grain(filters),),
+        metrics=metrics,
+    )
+    person_key = _person_key(metric, metrics)
+    by_person = evaluate(
+        metric,
+        user=user,
+        period=filters.period,
+        scope=filters.scope,
+        groupings=(person_key,),
+        metrics=metrics,
+    )
+    period_link = f"{reverse('metric_detail', args=[key])}?{filters.period.query()}"
+    drill_metric = metrics[metric.numerator] if metric.measure == "ratio" else metric
+    queryset = records(
+        metric, user=user, period=filters.period, scope=filters.scope, metrics=metrics
+    )
+    page = _page_number(request)
+    rows = list(drill_rows(drill_metric, queryset)[(page - 1) * DRILL_ROWS : page * DRILL_ROWS + 1])
+    context = filter_context(request, filters, errors)
+    context.update(
+        metric=metric,
+        tile=tile(metric, request=request, filters=filters, metrics=metrics),
+        trend=chart_of(
+            trend,
+            chart_id="trend",
+            title=str(metric.label),
+            kind="line" if len(trend.cells) > 12 else "bar",
+            currency=currency,
+            link=base_link,
+        ),
+        people_chart=chart_of(
+            by_person,
+            chart_id="people",
+            title=_("%(metric)s by person") % {"metric": metric.label},
+            currency=currency,
+            link=period_link,
+        ),
+        rows=rows[:DRILL_ROWS],
+        drill_metric=drill_metric,
+        card_url=SOURCES[drill_metric.source].card[0],
+        money=drill_metric.money,
+        page_number=page,
+        has_next=len(rows) > DRILL_ROWS and page < DRILL_PAGES,
+        query=filters.query(),
+        currency=currency,
+    )
+    return render(request, "crm_core/analytics/metric_detail.html", context)
+
+
+def _person_key(metric: Metric, metrics: dict[str, Metric]) -> str:
+    base = metrics[metric.denominator] if metric.measure == "ratio" else metric
+    return base.person
+
+
+def _page_number(request: StaffRequest) -> int:
+    text = request.GET.get("page", "1")
+    return min(int(text), DRILL_PAGES) if text.isdigit() and int(text) > 0 else 1
+
+
+def metric_settings(request: StaffRequest) -> HttpResponse:
+    """The company's own metrics: the list, and a form to put a new one together."""
+    if not request.user.can_manage_team:
+        raise PermissionDenied(_("Only the owner and administrators define metrics."))
+    form = MetricDefinitionForm(request.POST or None, metrics=metrics_all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            definition = metric_definition_create(actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            errors_into(form, error)
+        else:
+            messages.success(request, _("Metric “%(name)s” added.") % {"name": definition.name})
+            return redirect("metric_detail", key=definition.key)
+    own = [metric for metric in metrics_all().values() if not metric.builtin]
+    return render(
+        request,
+        "crm_core/analytics/metric_settings.html",
+        {"form": form, "own": own, "sources": SOURCES.values()},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def metric_archive_view(request: StaffRequest, key: str) -> HttpResponse:
+    try:
+        metric_definition_archive(actor=request.user, key=key)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("metric_detail", key=key)
+    messages.success(request, _("Metric archived."))
+    return redirect("metric_settings")

@@ -1,0 +1,99 @@
+// Loaded only by pages that hold a chart (app.ts imports it on demand).
+// Charts drawn with Apache ECharts from a JSON spec the page carries in a
+// <script type="application/json"> (no inline script: the CSP stays strict). Every chart has
+// its data as a table beside it, written by the server in the reader's formats; the chart is
+// the picture of that table. Clicking a bar, point or slice opens the records behind it.
+import { BarChart, FunnelChart, LineChart, PieChart } from "echarts/charts";
+import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
+import * as echarts from "echarts/core";
+import { CanvasRenderer } from "echarts/renderers";
+
+echarts.use([BarChart, LineChart, PieChart, FunnelChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+
+interface Series {
+  name: string;
+  values: (number | null)[];
+}
+
+interface ChartSpec {
+  kind: "bar" | "stacked" | "line" | "pie" | "funnel";
+  categories: string[];
+  series: Series[];
+  unit: "money" | "count" | "percent" | "days" | "hours";
+  currency?: string;
+  links?: (string | null)[];
+}
+
+function formatter(spec: ChartSpec): (value: number) => string {
+  const lang = document.documentElement.lang || "en";
+  const number = new Intl.NumberFormat(lang, { maximumFractionDigits: spec.unit === "count" ? 0 : 1 });
+  const money = spec.currency
+    ? new Intl.NumberFormat(lang, { style: "currency", currency: spec.currency, maximumFractionDigits: 0 })
+    : number;
+  return (value: number) => {
+    if (value === null || value === undefined || Number.isNaN(value)) return "—";
+    if (spec.unit === "money") return money.format(value);
+    if (spec.unit === "percent") return `${number.format(value)} %`;
+    return number.format(value);
+  };
+}
+
+function textColour(): string {
+  return getComputedStyle(document.body).getPropertyValue("--bs-body-color").trim() || "#212529";
+}
+
+function options(spec: ChartSpec): echarts.EChartsCoreOption {
+  const format = formatter(spec);
+  const colour = textColour();
+  const tooltip = { trigger: spec.kind === "pie" || spec.kind === "funnel" ? "item" : "axis", valueFormatter: format };
+  if (spec.kind === "pie" || spec.kind === "funnel") {
+    const first = spec.series[0] ?? { name: "", values: [] };
+    return {
+      tooltip,
+      legend: { bottom: 0, textStyle: { color: colour }, type: "scroll" },
+      series: [
+        {
+          type: spec.kind,
+          name: first.name,
+          radius: spec.kind === "pie" ? ["35%", "70%"] : undefined,
+          sort: spec.kind === "funnel" ? "none" : undefined,
+          label: { color: colour, formatter: (item: { name: string; value: number }) => `${item.name}: ${format(item.value)}` },
+          data: spec.categories.map((name, index) => ({ name, value: first.values[index] })),
+        },
+      ],
+    };
+  }
+  return {
+    tooltip,
+    legend: spec.series.length > 1 ? { bottom: 0, textStyle: { color: colour }, type: "scroll" } : undefined,
+    grid: { left: 8, right: 16, top: 16, bottom: spec.series.length > 1 ? 40 : 8, containLabel: true },
+    xAxis: { type: "category", data: spec.categories, axisLabel: { color: colour } },
+    yAxis: { type: "value", axisLabel: { color: colour, formatter: format } },
+    series: spec.series.map((series) => ({
+      type: spec.kind === "line" ? "line" : "bar",
+      name: series.name,
+      stack: spec.kind === "stacked" ? "total" : undefined,
+      smooth: spec.kind === "line",
+      data: series.values,
+    })),
+  };
+}
+
+function draw(element: HTMLElement): void {
+  const source = document.getElementById(element.dataset.chart ?? "");
+  if (!source || element.dataset.drawn) return;
+  const spec = JSON.parse(source.textContent ?? "{}") as ChartSpec;
+  element.dataset.drawn = "1";
+  const chart = echarts.init(element, undefined, { renderer: "canvas" });
+  chart.setOption(options(spec));
+  chart.on("click", (event) => {
+    const link = spec.links?.[event.dataIndex];
+    if (link) window.location.assign(link);
+  });
+  new ResizeObserver(() => chart.resize()).observe(element);
+  element.dataset.ready = "1";
+}
+
+export function drawAll(root: ParentNode): void {
+  root.querySelectorAll<HTMLElement>("[data-chart]").forEach(draw);
+}
