@@ -78,6 +78,64 @@ def metric_json(metric: Metric, metrics: dict[str, Metric]) -> dict[str, Any]:
     }
 
 
+class MetricOutput(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    builtin = serializers.BooleanField()
+    source = serializers.CharField()  # type: ignore[assignment]
+    measure = serializers.CharField()
+    unit = serializers.ChoiceField(choices=["count", "money", "percent", "days", "hours"])
+    date = serializers.CharField()
+    person = serializers.CharField()
+    conditions = serializers.ListField(child=serializers.CharField())
+    amount = serializers.CharField()
+    duration = serializers.CharField()
+    numerator = serializers.CharField()
+    denominator = serializers.CharField()
+    higher_is_better = serializers.BooleanField()
+    groupings = serializers.ListField(child=serializers.CharField())
+
+
+class GroupOutput(serializers.Serializer):
+    keys = serializers.ListField(child=serializers.JSONField())
+    labels = serializers.ListField(child=serializers.CharField(allow_null=True))
+    value = serializers.JSONField(help_text="A number (money as a decimal string) or null.")
+    count = serializers.IntegerField()
+
+
+class MetricValueOutput(serializers.Serializer):
+    metric = MetricOutput()
+    period_from = serializers.DateField()
+    to = serializers.DateField()
+    currency = serializers.CharField(allow_null=True)
+    value = serializers.JSONField(help_text="A number (money as a decimal string) or null.")
+    count = serializers.IntegerField()
+    missing_rates = serializers.ListField(child=serializers.CharField())
+    capped = serializers.BooleanField()
+    groups = GroupOutput(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("period_from")
+        return fields
+
+
+class RecordOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    card_id = serializers.IntegerField()
+    title = serializers.CharField(allow_null=True)
+    date = serializers.CharField(allow_null=True)
+    person = serializers.CharField(allow_null=True)
+    amount = serializers.CharField(required=False, allow_null=True)
+    currency = serializers.CharField(required=False)
+
+
+class MetricRecordsOutput(serializers.Serializer):
+    record_type = serializers.CharField()
+    next_offset = serializers.IntegerField(allow_null=True)
+    results = RecordOutput(many=True)
+
+
 class MetricInput(StrictSerializer):
     name = serializers.CharField(max_length=120)
     measure = serializers.ChoiceField(choices=list(MEASURES))
@@ -95,7 +153,7 @@ class MetricInput(StrictSerializer):
 
 class MetricListApi(APIView):
     @extend_schema(
-        responses=OpenApiTypes.OBJECT,
+        responses=MetricOutput(many=True),
         description="Every metric: the built-in ones and the company's own, with the parts each "
         "is made of and the groupings it can be split by.",
     )
@@ -103,7 +161,7 @@ class MetricListApi(APIView):
         metrics = metrics_all()
         return Response([metric_json(metric, metrics) for metric in metrics.values()])
 
-    @extend_schema(request=MetricInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=MetricInput, responses={201: MetricOutput})
     def post(self, request):
         data = MetricInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -125,7 +183,7 @@ class MetricValueApi(APIView):
                 "the credited person such as `owner`, or one the metric lists).",
             ),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=MetricValueOutput,
     )
     def get(self, request, key: str):
         _refuse_unknown(request, FILTER_NAMES | {"group"})
@@ -179,7 +237,7 @@ class MetricRecordsApi(APIView):
             OpenApiParameter("offset", int),
             OpenApiParameter("limit", int, description=f"At most {MAX_RECORDS}."),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=MetricRecordsOutput,
         description="The records behind the figure (a ratio: its numerator's), newest first.",
     )
     def get(self, request, key: str):
