@@ -44,8 +44,9 @@ def sales_history(tenant_a):
     """Rita (team North) and Rob (no team): November's and October's deals in two currencies.
     Returns the owner, Rita, Rob and the team."""
     owner = tenant_a.owner()
-    rita = tenant_a.make_user(Role.SALES_REP, full_name="Rita Rep")
-    rob = tenant_a.make_user(Role.SALES_REP, full_name="Rob Rep")
+    domain = tenant_a.tenant.schema_name.replace("_", "-")
+    rita = tenant_a.make_user(Role.SALES_REP, full_name="Rita Rep", email=f"rita@{domain}.test")
+    rob = tenant_a.make_user(Role.SALES_REP, full_name="Rob Rep", email=f"rob@{domain}.test")
     with tenant_a.active():
         north = Team.objects.create(name="North")
         rita.team = north

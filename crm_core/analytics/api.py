@@ -80,9 +80,9 @@ def metric_json(metric: Metric, metrics: dict[str, Metric]) -> dict[str, Any]:
 
 class MetricOutput(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     builtin = serializers.BooleanField()
-    source = serializers.CharField()  # type: ignore[assignment]
+    source = serializers.CharField()  # type: ignore[assignment]  # (a field named like DRF's attribute)
     measure = serializers.CharField()
     unit = serializers.ChoiceField(choices=["count", "money", "percent", "days", "hours"])
     date = serializers.CharField()

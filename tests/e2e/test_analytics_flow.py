@@ -1,0 +1,86 @@
+"""Analytics in a real browser: the owner opens Analytics for a period, a tile opens the metric
+with its charts drawn by ECharts (under the strict CSP), a bar's row in the data table opens
+one person's records; a rep signed in sees only their own figures, in Russian formats too."""
+
+import threading
+
+import pytest
+from django.db import connection
+from playwright.sync_api import Page, expect
+
+from tenants.models import Tenant
+from tests.conftest import PASSWORD, TenantHandle
+from tests.e2e.conftest import csp_violations
+from tests.e2e.test_foundation_flows import sign_in, sign_up
+from tests.sales_history import sales_history
+
+pytestmark = pytest.mark.e2e
+
+
+def seed(schema: str, owner_email: str, blocker) -> dict[str, str]:
+    """Two reps' October and November deals (tests/sales_history.py), written as the server's
+    own processes would (in a thread: under Playwright's event loop Django refuses ORM calls)."""
+    people: dict[str, str] = {}
+
+    def work() -> None:
+        with blocker.unblock():
+            tenant = Tenant.objects.get(schema_name=schema)
+            handle = TenantHandle(tenant, f"{schema}.localhost", owner_email, tenant.name)
+            _, rita, rob, _ = sales_history(handle)
+            people.update(rita=rita.email, rob=rob.email)
+            connection.close()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    return people
+
+
+def test_a_figure_opens_to_its_charts_and_records_and_a_rep_sees_only_theirs(
+    page: Page, site, django_db_blocker
+):
+    blocked = csp_violations(page)
+    sign_up(
+        page,
+        site,
+        company="Metric Co",
+        subdomain="metric-co",
+        owner="Mia Metric",
+        email="mia@metric.test",
+    )
+    people = seed("metric_co", "mia@metric.test", django_db_blocker)
+
+    page.get_by_test_id("sidebar-nav").get_by_role("link", name="Analytics").click()
+    filters = page.get_by_test_id("analytics-filters")
+    filters.get_by_label("From").fill("2026-10-01")
+    filters.get_by_label("To").fill("2026-11-30")
+    filters.get_by_role("button", name="Show").click()
+    expect(page.get_by_test_id("value-revenue_won")).to_have_text("18,700 RUB")
+    expect(page.get_by_test_id("value-win_rate")).to_have_text("80.0 %")
+
+    page.get_by_test_id("tile-revenue_won").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Revenue won")
+    for chart in ("trend", "people"):
+        drawn = page.get_by_test_id(f"chart-{chart}").locator("[data-chart]")
+        expect(drawn).to_have_attribute("data-ready", "1")
+        expect(drawn.locator("canvas")).to_have_count(1)
+    table = page.get_by_test_id("chart-table-people")
+    table.locator("summary").click()
+    expect(table.get_by_role("row", name="Rita Rep")).to_contain_text("11,000 RUB")
+    table.get_by_role("link", name="Rob Rep").click()
+    drill = page.get_by_test_id("drill-rows")
+    expect(drill).to_contain_text("Won 80 EUR")
+    expect(drill).to_contain_text("Won 500 RUB")
+    expect(drill).not_to_contain_text("Won 1000 RUB")
+    assert blocked == []
+
+    rep = page.context.browser.new_context(locale="en-US").new_page()
+    sign_in(rep, site, "metric-co", people["rita"], PASSWORD)
+    expect(rep.get_by_test_id("user-menu")).to_be_visible()
+    rep.goto(site("metric-co", "/analytics/?from=2026-10-01&to=2026-11-30"))
+    expect(rep.get_by_test_id("value-revenue_won")).to_have_text("11,000 RUB")
+    expect(rep.get_by_test_id("person-filter")).to_have_count(0)
+    rep.goto(site("metric-co", "/analytics/metrics/revenue_won/?from=2026-10-01&to=2026-11-30"))
+    expect(rep.get_by_test_id("drill-rows")).to_contain_text("Won 1000 RUB")
+    expect(rep.get_by_test_id("drill-rows")).not_to_contain_text("Rob Rep")
+    rep.context.close()
