@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import StrictSerializer
+from crm_core.analytics.funnel import MODES, funnel, funnel_inputs
 from crm_core.analytics.metrics import (
     MEASURES,
     Metric,
@@ -278,6 +279,95 @@ class MetricRecordsApi(APIView):
                         ),
                     }
                     for row in rows[:limit]
+                ],
+            }
+        )
+
+
+class StageOutput(serializers.Serializer):
+    stage = serializers.IntegerField()
+    name = serializers.CharField()
+    is_won = serializers.BooleanField()
+    is_lost = serializers.BooleanField()
+    entered = serializers.IntegerField()
+    reached = serializers.IntegerField()
+    conversion = serializers.FloatField(allow_null=True)
+    median_days = serializers.FloatField(allow_null=True)
+    p90_days = serializers.FloatField(allow_null=True)
+    stalled = serializers.IntegerField()
+
+
+class FunnelOutput(serializers.Serializer):
+    pipeline = serializers.IntegerField()
+    mode = serializers.ChoiceField(choices=list(MODES))
+    deals = serializers.IntegerField()
+    won = serializers.IntegerField()
+    lost = serializers.IntegerField()
+    open = serializers.IntegerField()
+    win_rate = serializers.FloatField(allow_null=True)
+    cycle_days = serializers.FloatField(allow_null=True)
+    average_won = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    velocity = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    currency = serializers.CharField()
+    missing_rates = serializers.ListField(child=serializers.CharField())
+    stages = StageOutput(many=True)
+
+
+class FunnelApi(APIView):
+    @extend_schema(
+        parameters=[
+            *FILTER_PARAMETERS,
+            OpenApiParameter("pipeline", int, description="Default: the first pipeline."),
+            OpenApiParameter(
+                "mode",
+                str,
+                enum=list(MODES),
+                description="cohort (default): deals created in the period; active: moves in it.",
+            ),
+            OpenApiParameter("segment", int, description="Only deals of this segment's contacts."),
+        ],
+        responses=FunnelOutput,
+    )
+    def get(self, request):
+        _refuse_unknown(request, FILTER_NAMES | {"pipeline", "mode", "segment"})
+        filters = filters_from(request.query_params, user=request.user)
+        inputs = funnel_inputs(request.query_params)
+        result = funnel(
+            user=request.user,
+            pipeline=inputs.pipeline,
+            period=filters.period,
+            scope=filters.scope,
+            mode=inputs.mode,
+            segment=inputs.segment,
+        )
+        return Response(
+            {
+                "pipeline": inputs.pipeline.pk,
+                "mode": result.mode,
+                "deals": result.deals,
+                "won": result.won,
+                "lost": result.lost,
+                "open": result.open,
+                "win_rate": result.win_rate,
+                "cycle_days": result.cycle_days,
+                "average_won": _json(result.average_won),
+                "velocity": _json(result.velocity),
+                "currency": base_currency(),
+                "missing_rates": result.missing,
+                "stages": [
+                    {
+                        "stage": row.stage.pk,
+                        "name": row.stage.name,
+                        "is_won": row.stage.is_won,
+                        "is_lost": row.stage.is_lost,
+                        "entered": row.entered,
+                        "reached": row.reached,
+                        "conversion": row.conversion,
+                        "median_days": row.median_days,
+                        "p90_days": row.p90_days,
+                        "stalled": row.stalled,
+                    }
+                    for row in result.rows
                 ],
             }
         )

@@ -14,8 +14,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
-from crm_core.analytics.display import change, chart_of, figure_text
+from crm_core.analytics.display import Chart, change, chart_of, figure_text
 from crm_core.analytics.forms import MetricDefinitionForm
+from crm_core.analytics.funnel import (
+    Funnel,
+    FunnelInputs,
+    cohort,
+    funnel,
+    funnel_inputs,
+    stage_deals,
+    stalled_deals,
+)
 from crm_core.analytics.metrics import Metric, drill_rows, evaluate, records
 from crm_core.analytics.periods import PRESETS
 from crm_core.analytics.selectors import (
@@ -28,6 +37,9 @@ from crm_core.analytics.selectors import (
 )
 from crm_core.analytics.services import metric_definition_archive, metric_definition_create
 from crm_core.analytics.sources import SOURCES
+from crm_core.deals.models import PipelineStage
+from crm_core.deals.pipelines import pipelines_active
+from crm_core.segments.selectors import segments_for
 from crm_core.workspace.services import base_currency
 from tenants.typing import StaffRequest
 
@@ -202,3 +214,117 @@ def metric_archive_view(request: StaffRequest, key: str) -> HttpResponse:
         return redirect("metric_detail", key=key)
     messages.success(request, _("Metric archived."))
     return redirect("metric_settings")
+
+
+def _funnel_inputs(request: StaffRequest) -> tuple[dict[str, Any], dict]:
+    """The funnel's own filters (pipeline, mode, segment), or the defaults and what was wrong."""
+    errors: dict[str, list[str]] = {}
+    try:
+        inputs: FunnelInputs | None = funnel_inputs(request.GET)
+    except ValidationError as error:
+        errors = error.message_dict
+        try:
+            inputs = funnel_inputs(QueryDict())
+        except ValidationError:
+            inputs = None  # no pipeline at all
+    return {
+        "pipeline": inputs.pipeline if inputs else None,
+        "pipelines": pipelines_active().order_by("position", "id"),
+        "mode": inputs.mode if inputs else "cohort",
+        "segment": inputs.segment if inputs else None,
+        "segments": segments_for("contact"),
+    }, errors
+
+
+def funnel_view(request: StaffRequest) -> HttpResponse:
+    """The sales funnel of a pipeline for the period: each stage's deals, conversion and time,
+    the deals stalled in it; a stage opens to the deals that reached it."""
+    filters, errors = _filters(request)
+    inputs, funnel_errors = _funnel_inputs(request)
+    context = filter_context(request, filters, {**(errors or {}), **funnel_errors} or None)
+    context.update(inputs)
+    pipeline = inputs["pipeline"]
+    if pipeline is None:
+        return render(request, "crm_core/analytics/funnel.html", context)
+    result = funnel(
+        user=request.user,
+        pipeline=pipeline,
+        period=filters.period,
+        scope=filters.scope,
+        mode=inputs["mode"],
+        segment=inputs["segment"],
+    )
+    query = request.GET.copy()
+    for name in ("stage", "stalled"):
+        query.pop(name, None)
+    here = f"{reverse('funnel')}?{query.urlencode()}"
+    flow = [row for row in result.rows if not row.stage.is_lost]
+    currency = base_currency()
+    chart = Chart(
+        id="funnel",
+        title=_("Sales funnel: %(pipeline)s") % {"pipeline": pipeline.name},
+        spec={
+            "kind": "funnel",
+            "categories": [row.stage.name for row in flow],
+            "series": [{"name": str(_("Reached")), "values": [row.reached for row in flow]}],
+            "unit": "count",
+            "links": [f"{here}&stage={row.stage.pk}" for row in flow],
+        },
+        headers=[_("Stage"), _("Reached")],
+        rows=[
+            {
+                "cells": [row.stage.name, figure_text(row.reached, "count")],
+                "link": f"{here}&stage={row.stage.pk}",
+            }
+            for row in flow
+        ],
+    )
+    context.update(
+        funnel=result,
+        chart=chart,
+        here=here,
+        currency=currency,
+        summary=[
+            (_("Deals"), figure_text(result.deals, "count")),
+            (_("Won"), figure_text(result.won, "count")),
+            (_("Lost"), figure_text(result.lost, "count")),
+            (_("Win rate"), figure_text(result.win_rate, "percent")),
+            (_("Sales cycle"), figure_text(result.cycle_days, "days")),
+            (_("Average deal won"), figure_text(result.average_won, "money", currency)),
+            (_("Velocity, per day"), figure_text(result.velocity, "money", currency)),
+        ],
+    )
+    drill_stage = _drill_stage(request, result)
+    if drill_stage is not None:
+        stage, stalled = drill_stage
+        deals = cohort(
+            user=request.user,
+            pipeline=pipeline,
+            period=filters.period,
+            scope=filters.scope,
+            mode=inputs["mode"],
+            segment=inputs["segment"],
+        )
+        if stalled:
+            row = next(row for row in result.rows if row.stage == stage)
+            shown = stalled_deals(deals=deals, stage=stage, p90_days=row.p90_days)
+        else:
+            shown = stage_deals(
+                deals=deals, stage=stage, mode=inputs["mode"], period=filters.period
+            )
+        context.update(
+            drill_stage=stage,
+            drill_stalled=stalled,
+            drill_deals=list(shown.order_by("-created_at", "-id")[:DRILL_ROWS]),
+            drill_total=shown.count(),
+        )
+    return render(request, "crm_core/analytics/funnel.html", context)
+
+
+def _drill_stage(request: StaffRequest, result: Funnel) -> tuple[PipelineStage, bool] | None:
+    for name, stalled in (("stage", False), ("stalled", True)):
+        wanted = request.GET.get(name, "")
+        for row in result.rows:
+            if wanted and str(row.stage.pk) == wanted:
+                return row.stage, stalled
+    return None

@@ -36,7 +36,7 @@ def test_a_rep_sees_only_their_figures_and_cannot_ask_for_a_colleagues(tenant_a,
     assert 'data-testid="person-filter"' not in page
     refused = client.get(f"/analytics/?{AUTUMN}&person={rob.pk}").content.decode()
     assert "No one whose figures you see has this id." in refused
-    assert "Showing this month instead." in refused
+    assert "Showing the defaults instead." in refused
     api = client.get(f"/api/v1/analytics/metrics/revenue_won/?{AUTUMN}&person={rob.pk}")
     assert api.status_code == 400
     assert api.json() == {"person": ["No one whose figures you see has this id."]}

@@ -1,6 +1,7 @@
 """Analytics in a real browser: the owner opens Analytics for a period, a tile opens the metric
 with its charts drawn by ECharts (under the strict CSP), a bar's row in the data table opens
-one person's records; a rep signed in sees only their own figures, in Russian formats too."""
+one person's records, the funnel opens a stage to its deals; a rep signed in sees only their
+own figures."""
 
 import threading
 
@@ -72,6 +73,20 @@ def test_a_figure_opens_to_its_charts_and_records_and_a_rep_sees_only_theirs(
     expect(drill).to_contain_text("Won 80 EUR")
     expect(drill).to_contain_text("Won 500 RUB")
     expect(drill).not_to_contain_text("Won 1000 RUB")
+
+    page.get_by_test_id("sidebar-nav").get_by_role("link", name="Analytics").click()
+    page.get_by_test_id("tab-funnel").click()
+    filters = page.get_by_test_id("analytics-filters")
+    filters.get_by_label("From").fill("2026-10-01")
+    filters.get_by_label("To").fill("2026-11-30")
+    filters.get_by_role("button", name="Show").click()
+    expect(page.get_by_test_id("chart-funnel").locator("[data-chart]")).to_have_attribute(
+        "data-ready", "1"
+    )
+    page.get_by_test_id("funnel-table").get_by_role("link", name="Won", exact=True).click()
+    drilled = page.get_by_test_id("funnel-deals")
+    expect(drilled).to_contain_text("3 deals reached “Won”")
+    expect(drilled).to_contain_text("Won 1000 RUB")
     assert blocked == []
 
     rep = page.context.browser.new_context(locale="en-US").new_page()

@@ -175,6 +175,8 @@ ROUTES: dict[str, Route] = {
     "api-call-task-rule": Route(API, ("get", "put")),
     "deal_list": Route(STAFF),
     "analytics_home": Route(STAFF),
+    "funnel": Route(STAFF),
+    "api-funnel": Route(API),
     "metric_detail": Route(STAFF, ("get",), "metric_key"),
     "metric_settings": Route(STAFF, ("get", "post")),
     "metric_archive": Route(STAFF, ("post",), "metric_key"),
