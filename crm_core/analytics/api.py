@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import StrictSerializer
+from crm_core.analytics.forecast import forecast
 from crm_core.analytics.funnel import MODES, funnel, funnel_inputs
 from crm_core.analytics.metrics import (
     MEASURES,
@@ -369,5 +370,65 @@ class FunnelApi(APIView):
                     }
                     for row in result.rows
                 ],
+            }
+        )
+
+
+class ForecastMonthOutput(serializers.Serializer):
+    month = serializers.DateField(help_text="The first day of the month (`total`: of the period).")
+    won = serializers.DecimalField(max_digits=20, decimal_places=2)
+    commit = serializers.DecimalField(max_digits=20, decimal_places=2)
+    best_case = serializers.DecimalField(max_digits=20, decimal_places=2)
+    pipeline = serializers.DecimalField(max_digits=20, decimal_places=2)
+    weighted = serializers.DecimalField(max_digits=20, decimal_places=2)
+    deals = serializers.IntegerField()
+
+
+class ForecastOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    months = ForecastMonthOutput(many=True)
+    total = ForecastMonthOutput()
+    omitted = serializers.IntegerField()
+    undated = serializers.IntegerField()
+    missing_rates = serializers.ListField(child=serializers.CharField())
+
+
+def _month_json(bucket) -> dict[str, Any]:
+    return {
+        "month": bucket.month.isoformat(),
+        "won": _json(bucket.won),
+        **{category: _json(value) for category, value in bucket.by_category.items()},
+        "weighted": _json(bucket.weighted),
+        "deals": bucket.deals,
+    }
+
+
+class ForecastApi(APIView):
+    @extend_schema(
+        parameters=[
+            *FILTER_PARAMETERS,
+            OpenApiParameter("pipeline", int, description="Default: every pipeline."),
+        ],
+        responses=ForecastOutput,
+        description="Open deals by expected close month and forecast category, weighted by "
+        "probability, against revenue won (default period: this quarter).",
+    )
+    def get(self, request):
+        _refuse_unknown(request, FILTER_NAMES | {"pipeline"})
+        filters = filters_from(request.query_params, user=request.user, default="this_quarter")
+        pipeline = None
+        if request.query_params.get("pipeline"):
+            pipeline = funnel_inputs(request.query_params).pipeline
+        result = forecast(
+            user=request.user, period=filters.period, scope=filters.scope, pipeline=pipeline
+        )
+        return Response(
+            {
+                "currency": base_currency(),
+                "months": [_month_json(bucket) for bucket in result.months],
+                "total": _month_json(result.total),
+                "omitted": result.omitted,
+                "undated": result.undated,
+                "missing_rates": result.missing,
             }
         )

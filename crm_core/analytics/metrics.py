@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, DateField, F, QuerySet, Sum
+from django.db.models import Avg, Count, DateField, F, Q, QuerySet, Sum
 from django.db.models.functions import Trunc, TruncDate
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -339,10 +339,15 @@ def metric_check(metric: Metric, metrics: dict[str, Metric] | None = None) -> No
         raise ValidationError(errors)
 
 
-def _filtered(metric: Metric, *, user: User, period: Period | None, scope: Scope) -> QuerySet:
-    """The records a (non-ratio) metric counts for the reader, in the period and scope."""
+def _filtered(
+    metric: Metric, *, user: User, period: Period | None, scope: Scope, where: Q | None = None
+) -> QuerySet:
+    """The records a (non-ratio) metric counts for the reader, in the period and scope (and
+    `where`, a condition the caller built from the record type's own fields)."""
     source = SOURCES[metric.source]
     queryset = source.annotate(source.records(user))
+    if where is not None:
+        queryset = queryset.filter(where)
     for name in metric.conditions:
         queryset = queryset.filter(source.conditions[name][1]())
     date_path = source.dates[metric.date][1]
@@ -420,6 +425,7 @@ def evaluate(
     scope: Scope = Scope(),
     groupings: Sequence[str] = (),
     metrics: dict[str, Metric] | None = None,
+    where: Q | None = None,
 ) -> Table:
     """The metric for the reader over the period and scope, split by up to two groupings (a
     time grain, the credited person, a team, or the record type's own), with the total under
@@ -428,12 +434,15 @@ def evaluate(
         raise ValidationError({"group": [_("A figure is split by at most two groupings.")]})
     if metric.measure == "ratio":
         known = metrics or BUILTIN
-        top = evaluate(
-            known[metric.numerator], user=user, period=period, scope=scope, groupings=groupings
-        )
-        bottom = evaluate(
-            known[metric.denominator], user=user, period=period, scope=scope, groupings=groupings
-        )
+        parts: dict[str, Any] = {
+            "user": user,
+            "period": period,
+            "scope": scope,
+            "groupings": groupings,
+            "where": where,
+        }
+        top = evaluate(known[metric.numerator], **parts)
+        bottom = evaluate(known[metric.denominator], **parts)
         shares: dict[tuple, Cell] = {}
         for key, below in bottom.cells.items():
             above = top.cells.get(key, Cell(value=0))
@@ -451,7 +460,7 @@ def evaluate(
         )
 
     source = SOURCES[metric.source]
-    queryset = _filtered(metric, user=user, period=period, scope=scope)
+    queryset = _filtered(metric, user=user, period=period, scope=scope, where=where)
     expressions = _group_expressions(metric, groupings)
     keys = list(expressions)
     cells: dict[tuple, Cell] = defaultdict(Cell)
@@ -498,14 +507,14 @@ def evaluate(
         cells[()] = Cell(_scalar(metric, total_row["value"]), total_row["n"])
         if keys:
             rows = values.values(*keys).annotate(value=aggregate, n=Count("pk"))
-            sub: dict[tuple, list] = defaultdict(list)
+            sub: dict[tuple, list[dict]] = defaultdict(list)
             for row in rows[: MAX_GROUPS * 20]:
                 key = tuple(row[name] for name in keys)
                 cells[key] = Cell(_scalar(metric, row["value"]), row["n"])
                 if len(key) == 2:
                     sub[key[:1]].append(row)
-            for key, parts in sub.items():
-                cells[key] = _combine(metric, parts)
+            for key, grouped in sub.items():
+                cells[key] = _combine(metric, grouped)
     if () not in cells:
         cells[()] = Cell(Decimal(0) if metric.money else None, 0)
     firsts = {key[0] for key in cells if key}

@@ -5,6 +5,7 @@ from crm_core.analytics import api, views
 urlpatterns = [
     path("analytics/", views.analytics_home, name="analytics_home"),
     path("analytics/funnel/", views.funnel_view, name="funnel"),
+    path("analytics/forecast/", views.forecast_view, name="forecast"),
     path("analytics/metrics/<str:key>/", views.metric_detail, name="metric_detail"),
     path("settings/metrics/", views.metric_settings, name="metric_settings"),
     path("settings/metrics/<str:key>/archive/", views.metric_archive_view, name="metric_archive"),
@@ -12,6 +13,7 @@ urlpatterns = [
 
 api_urlpatterns = [
     path("analytics/funnel/", api.FunnelApi.as_view(), name="api-funnel"),
+    path("analytics/forecast/", api.ForecastApi.as_view(), name="api-forecast"),
     path("analytics/metrics/", api.MetricListApi.as_view(), name="api-metric-list"),
     path("analytics/metrics/<str:key>/", api.MetricValueApi.as_view(), name="api-metric-value"),
     path(

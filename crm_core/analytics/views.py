@@ -3,6 +3,7 @@ a split by person and the records behind it, under the reader's visibility."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
-from crm_core.analytics.display import Chart, change, chart_of, figure_text
+from crm_core.analytics.display import Chart, bucket_end, change, chart_of, figure_text
+from crm_core.analytics.forecast import CATEGORIES, forecast
 from crm_core.analytics.forms import MetricDefinitionForm
 from crm_core.analytics.funnel import (
     Funnel,
@@ -25,7 +27,7 @@ from crm_core.analytics.funnel import (
     stage_deals,
     stalled_deals,
 )
-from crm_core.analytics.metrics import Metric, drill_rows, evaluate, records
+from crm_core.analytics.metrics import Metric, drill_rows, evaluate, period_label, records
 from crm_core.analytics.periods import PRESETS
 from crm_core.analytics.selectors import (
     Filters,
@@ -37,7 +39,7 @@ from crm_core.analytics.selectors import (
 )
 from crm_core.analytics.services import metric_definition_archive, metric_definition_create
 from crm_core.analytics.sources import SOURCES
-from crm_core.deals.models import PipelineStage
+from crm_core.deals.models import ForecastCategory, PipelineStage
 from crm_core.deals.pipelines import pipelines_active
 from crm_core.segments.selectors import segments_for
 from crm_core.workspace.services import base_currency
@@ -328,3 +330,96 @@ def _drill_stage(request: StaffRequest, result: Funnel) -> tuple[PipelineStage, 
             if wanted and str(row.stage.pk) == wanted:
                 return row.stage, stalled
     return None
+
+
+def forecast_view(request: StaffRequest) -> HttpResponse:
+    """Open deals by expected close month and forecast category, weighted, against won revenue;
+    each month opens the deal list of the deals expected to close in it."""
+    filters, errors = _filters(request, default="this_quarter")
+    inputs, funnel_errors = _funnel_inputs(request)
+    pipeline = inputs["pipeline"] if request.GET.get("pipeline") else None
+    result = forecast(
+        user=request.user, period=filters.period, scope=filters.scope, pipeline=pipeline
+    )
+    currency = base_currency()
+    context = filter_context(request, filters, {**(errors or {}), **funnel_errors} or None)
+    context.update(inputs, pipeline=pipeline, forecast=result, currency=currency)
+    labels = dict(ForecastCategory.choices)
+    months = [period_label(bucket.month, "month") for bucket in result.months]
+    links = [_month_deals(bucket.month, filters, pipeline) for bucket in result.months]
+    series = [
+        {
+            "name": str(labels[category]),
+            "values": [float(b.by_category[category]) for b in result.months],
+        }
+        for category in CATEGORIES
+    ]
+    series.append(
+        {"name": str(_("Won")), "values": [float(b.won) for b in result.months], "kind": "line"}
+    )
+    money = lambda value: figure_text(value, "money", currency)  # noqa: E731
+    headers = [
+        _("Month"),
+        _("Won"),
+        *[str(labels[c]) for c in CATEGORIES],
+        _("Weighted"),
+        _("Open deals"),
+    ]
+    rows: list[dict[str, Any]] = [
+        {
+            "cells": [
+                months[index],
+                money(bucket.won),
+                *[money(bucket.by_category[c]) for c in CATEGORIES],
+                money(bucket.weighted),
+                figure_text(bucket.deals, "count"),
+            ],
+            "link": links[index],
+        }
+        for index, bucket in enumerate(result.months)
+    ]
+    total = result.total
+    rows.append(
+        {
+            "cells": [
+                _("Total"),
+                money(total.won),
+                *[money(total.by_category[c]) for c in CATEGORIES],
+                money(total.weighted),
+                figure_text(total.deals, "count"),
+            ],
+            "link": None,
+        }
+    )
+    context["chart"] = Chart(
+        id="forecast",
+        title=_("Forecast"),
+        spec={
+            "kind": "stacked",
+            "categories": months,
+            "series": series,
+            "unit": "money",
+            "currency": currency,
+            "links": links,
+        },
+        headers=headers,
+        rows=rows,
+    )
+    return render(request, "crm_core/analytics/forecast.html", context)
+
+
+def _month_deals(month: date, filters: Filters, pipeline) -> str:
+    query = QueryDict(mutable=True)
+    query.update(
+        {
+            "status": "open",
+            "close_after": month.isoformat(),
+            "close_before": bucket_end(month, "month").isoformat(),
+            "ordering": "close_date",
+        }
+    )
+    if filters.scope.person:
+        query["owner"] = str(filters.scope.person)
+    if pipeline is not None:
+        query["pipeline"] = str(pipeline.pk)
+    return f"{reverse('deal_list')}?{query.urlencode()}"

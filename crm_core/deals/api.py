@@ -15,7 +15,14 @@ from crm_core.commerce.models import Product
 from crm_core.common.fields import RecordRef, version_field, without_version
 from crm_core.common.services import EditConflict
 from crm_core.deals.filters import DealStatus
-from crm_core.deals.models import GATE_FIELDS, Deal, DealLine, Pipeline, PipelineStage
+from crm_core.deals.models import (
+    GATE_FIELDS,
+    Deal,
+    DealLine,
+    ForecastCategory,
+    Pipeline,
+    PipelineStage,
+)
 from crm_core.deals.pipelines import (
     pipeline_archive,
     pipeline_save,
@@ -114,6 +121,7 @@ class DealOutputSerializer(serializers.ModelSerializer):
             "expected_close",
             "description",
             "lost_reason",
+            "forecast_category",
             "owner",
             "stage_entered_at",
             "closed_at",
@@ -148,6 +156,12 @@ class DealInputSerializer(StrictSerializer):
     expected_close = serializers.DateField(required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True)
     lost_reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    forecast_category = serializers.ChoiceField(
+        choices=ForecastCategory.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Blank: from the stage's probability (90 % and up commit, 50 % best case).",
+    )
     owner = serializers.PrimaryKeyRelatedField(queryset=owners_assignable(), required=False)
 
     def __init__(self, *args, user=None, **kwargs):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from crm_core.commerce.models import Product
 from crm_core.common.forms import LookupSelect
 from crm_core.common.visibility import can_assign_owners
-from crm_core.deals.models import GATE_FIELDS, PipelineStage
+from crm_core.deals.models import GATE_FIELDS, ForecastCategory, PipelineStage
 from crm_core.deals.pipelines import stages_active
 from crm_core.parties.models import Company, Contact
 from crm_core.parties.selectors import companies_visible, contacts_visible, owners_assignable
@@ -39,6 +39,11 @@ class DealForm(forms.Form):
         label=_("Owner"), queryset=owners_assignable(), required=False, empty_label=_("Me")
     )
     lost_reason = forms.CharField(label=_("Lost reason"), max_length=255, required=False)
+    forecast_category = forms.ChoiceField(
+        label=_("Forecast category"),
+        required=False,
+        choices=[("", _("From the stage's probability")), *ForecastCategory.choices],
+    )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -71,6 +71,26 @@ class PipelineStage(models.Model):
         return [str(GATE_FIELDS[name]) for name in self.required_fields if name in GATE_FIELDS]
 
 
+class ForecastCategory(models.TextChoices):
+    """How sure the owner is of an open deal (a forecast's columns). Blank: from its stage's
+    probability (90 % and up commit, 50 % and up best case, below that pipeline)."""
+
+    PIPELINE = "pipeline", _("Pipeline")
+    BEST_CASE = "best_case", _("Best case")
+    COMMIT = "commit", _("Commit")
+    OMITTED = "omitted", _("Omitted")
+
+
+def forecast_category_of(chosen: str, probability: int) -> str:
+    if chosen:
+        return chosen
+    if probability >= 90:
+        return ForecastCategory.COMMIT
+    if probability >= 50:
+        return ForecastCategory.BEST_CASE
+    return ForecastCategory.PIPELINE
+
+
 class Deal(OwnedRecord):
     title = models.CharField(_("title"), max_length=255)
     pipeline = models.ForeignKey(
@@ -102,6 +122,13 @@ class Deal(OwnedRecord):
     expected_close = models.DateField(_("expected close date"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
     lost_reason = models.CharField(_("lost reason"), max_length=255, blank=True)
+    forecast_category = models.CharField(
+        _("forecast category"),
+        max_length=10,
+        choices=ForecastCategory.choices,
+        blank=True,
+        help_text=_("Blank: from the stage's probability."),
+    )
     stage_entered_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     board_position = models.PositiveIntegerField(default=0)
@@ -131,6 +158,15 @@ class Deal(OwnedRecord):
             models.Index(F("team"), AMOUNT_KEY, F("id"), name="deal_team_amount_idx"),
             models.Index(fields=["expected_close"], name="deal_expected_close_idx"),
         ]
+
+    @property
+    def forecast_label(self) -> str:
+        """Its forecast category, the chosen one or the one its stage's probability gives."""
+        return str(
+            ForecastCategory(
+                forecast_category_of(self.forecast_category, self.stage.probability)
+            ).label
+        )
 
     def __str__(self) -> str:
         return self.title

@@ -34,6 +34,7 @@ DEAL_FIELDS = (
     "expected_close",
     "description",
     "lost_reason",
+    "forecast_category",
 )
 
 

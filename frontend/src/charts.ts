@@ -13,6 +13,7 @@ echarts.use([BarChart, LineChart, PieChart, FunnelChart, GridComponent, LegendCo
 interface Series {
   name: string;
   values: (number | null)[];
+  kind?: "bar" | "line"; // a line over stacked bars (won revenue over the forecast)
 }
 
 interface ChartSpec {
@@ -70,9 +71,9 @@ function options(spec: ChartSpec): echarts.EChartsCoreOption {
     xAxis: { type: "category", data: spec.categories, axisLabel: { color: colour } },
     yAxis: { type: "value", axisLabel: { color: colour, formatter: format } },
     series: spec.series.map((series) => ({
-      type: spec.kind === "line" ? "line" : "bar",
+      type: series.kind ?? (spec.kind === "line" ? "line" : "bar"),
       name: series.name,
-      stack: spec.kind === "stacked" ? "total" : undefined,
+      stack: spec.kind === "stacked" && series.kind !== "line" ? "total" : undefined,
       smooth: spec.kind === "line",
       data: series.values,
     })),

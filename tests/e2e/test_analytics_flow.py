@@ -3,6 +3,7 @@ with its charts drawn by ECharts (under the strict CSP), a bar's row in the data
 one person's records, the funnel opens a stage to its deals; a rep signed in sees only their
 own figures."""
 
+import re
 import threading
 
 import pytest
@@ -87,6 +88,22 @@ def test_a_figure_opens_to_its_charts_and_records_and_a_rep_sees_only_theirs(
     drilled = page.get_by_test_id("funnel-deals")
     expect(drilled).to_contain_text("3 deals reached “Won”")
     expect(drilled).to_contain_text("Won 1000 RUB")
+
+    page.get_by_test_id("tab-forecast").click()
+    filters = page.get_by_test_id("analytics-filters")
+    filters.get_by_label("From").fill("2026-10-01")
+    filters.get_by_label("To").fill("2026-11-30")
+    filters.get_by_role("button", name="Show").click()
+    expect(page.get_by_test_id("chart-forecast").locator("[data-chart]")).to_have_attribute(
+        "data-ready", "1"
+    )
+    november = page.get_by_test_id("forecast-table").get_by_role("row", name="2026-11")
+    expect(november).to_contain_text("18,200 RUB")  # won in November
+    expect(page.get_by_test_id("forecast-table").get_by_role("row", name="Total")).to_contain_text(
+        "300 RUB"
+    )
+    november.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/deals/list/\?status=open&close_after=2026-11-01"))
     assert blocked == []
 
     rep = page.context.browser.new_context(locale="en-US").new_page()

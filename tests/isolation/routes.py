@@ -177,6 +177,8 @@ ROUTES: dict[str, Route] = {
     "analytics_home": Route(STAFF),
     "funnel": Route(STAFF),
     "api-funnel": Route(API),
+    "forecast": Route(STAFF),
+    "api-forecast": Route(API),
     "metric_detail": Route(STAFF, ("get",), "metric_key"),
     "metric_settings": Route(STAFF, ("get", "post")),
     "metric_archive": Route(STAFF, ("post",), "metric_key"),
