@@ -14,6 +14,7 @@ from crm_core.activities.models import (
     Task,
 )
 from crm_core.analytics.models import (
+    Dashboard,
     MetricDefinition,
 )
 from crm_core.commerce.models import (
@@ -74,6 +75,7 @@ from crm_core.workspace.models import (
 
 __all__ = [
     "Attachment",
+    "Dashboard",
     "MetricDefinition",
     "BulkOperation",
     "CallTaskRule",

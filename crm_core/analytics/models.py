@@ -35,3 +35,25 @@ class MetricDefinition(models.Model):
     @property
     def key(self) -> str:
         return f"custom-{self.pk}"
+
+
+class Dashboard(models.Model):
+    """Someone's home page tiles (metrics shown as a figure, a trend, a leaderboard, a split or
+    the funnel), in their order; shared with the owner's team when they choose."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dashboards"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    tiles = models.JSONField(_("tiles"), default=list)
+    team = models.ForeignKey(
+        "identity.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # shared with this team (the owner's, when shared)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["owner"], name="one_dashboard_each")]
+
+    def __str__(self) -> str:
+        return self.name

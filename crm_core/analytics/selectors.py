@@ -4,16 +4,23 @@ reader may use (the period, the teams and people whose figures they may see)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from crm_core.analytics.metrics import BUILTIN, Metric, Scope
-from crm_core.analytics.models import MetricDefinition
-from crm_core.analytics.periods import Period, period_from
+from crm_core.analytics.display import Chart, change, chart_of, figure_text
+from crm_core.analytics.funnel import funnel, funnel_inputs
+from crm_core.analytics.metrics import BUILTIN, Metric, Scope, evaluate, groupings_for
+from crm_core.analytics.models import Dashboard, MetricDefinition
+from crm_core.analytics.periods import PRESETS, Period, period_from
 from crm_core.common.visibility import visibility_scope
+from crm_core.workspace.services import base_currency
 from tenants.identity.models import Team, User
 from tenants.identity.roles import Role, Visibility
 
@@ -109,3 +116,250 @@ def filters_from(query: QueryDict, *, user: User, default: str = "this_month") -
     if errors:
         raise ValidationError(errors)
     return Filters(period, Scope(team=team, person=person))
+
+
+# What a tile shows: the figure (with its change), its trend over twelve months, a leaderboard
+# by credited person, a split by one of its groupings, or (metric-less) the sales funnel.
+TILE_DISPLAYS = {
+    "figure": gettext_lazy("Figure"),
+    "trend": gettext_lazy("Trend over 12 months"),
+    "people": gettext_lazy("Leaderboard"),
+    "split": gettext_lazy("Split"),
+    "funnel": gettext_lazy("Sales funnel"),
+}
+
+ROLE_TILES: dict[str, list[dict[str, str]]] = {
+    # a rep: their own results and activity
+    Visibility.OWN: [
+        {"display": "figure", "metric": "revenue_won"},
+        {"display": "figure", "metric": "win_rate"},
+        {"display": "figure", "metric": "deals_created"},
+        {"display": "figure", "metric": "calls"},
+        {"display": "trend", "metric": "revenue_won"},
+        {"display": "funnel"},
+    ],
+    # a head of sales: the team's figures and who is ahead
+    Visibility.TEAM: [
+        {"display": "figure", "metric": "revenue_won"},
+        {"display": "figure", "metric": "win_rate"},
+        {"display": "figure", "metric": "pipeline_created"},
+        {"display": "figure", "metric": "calls"},
+        {"display": "people", "metric": "revenue_won"},
+        {"display": "trend", "metric": "revenue_won"},
+        {"display": "funnel"},
+    ],
+    # owners and admins: the company's
+    Visibility.ALL: [
+        {"display": "figure", "metric": "revenue_won"},
+        {"display": "figure", "metric": "order_revenue"},
+        {"display": "figure", "metric": "new_clients"},
+        {"display": "figure", "metric": "tickets_opened"},
+        {"display": "trend", "metric": "revenue_won"},
+        {"display": "trend", "metric": "pipeline_created"},
+        {"display": "funnel"},
+        {"display": "people", "metric": "revenue_won"},
+        {"display": "split", "metric": "order_revenue", "by": "client"},
+        {"display": "split", "metric": "margin", "by": "product"},
+        {"display": "trend", "metric": "tickets_opened"},
+        {"display": "figure", "metric": "first_response"},
+    ],
+}
+
+
+def role_tiles(user: User) -> list[dict[str, str]]:
+    return [dict(tile) for tile in ROLE_TILES[visibility_scope(user)]]
+
+
+def dashboard_of(user: User) -> Dashboard | None:
+    """The user's own dashboard, once they have changed their tiles (before: the role's)."""
+    return Dashboard.objects.filter(owner=user).first()
+
+
+def dashboards_shared_with(user: User) -> QuerySet[Dashboard]:
+    """Dashboards colleagues share with the user's team."""
+    if not user.team_id:
+        return Dashboard.objects.none()
+    return Dashboard.objects.filter(team=user.team_id).exclude(owner=user).select_related("owner")
+
+
+def dashboard_shown(user: User, wanted: str) -> tuple[Dashboard | None, list[dict[str, str]]]:
+    """The dashboard the home page shows (one shared with the user when asked for) and its
+    tiles; a user who never changed theirs gets the tiles of their role."""
+    if wanted.isdigit():
+        shared = dashboards_shared_with(user).filter(pk=wanted).first()
+        if shared is not None:
+            return shared, list(shared.tiles)
+    own = dashboard_of(user)
+    return own, list(own.tiles) if own else role_tiles(user)
+
+
+def last_twelve_months(period: Period) -> Period:
+    end = period.end
+    start_index = end.year * 12 + end.month - 1 - 11
+    return Period(date(start_index // 12, start_index % 12 + 1, 1), end)
+
+
+def figure_tile(metric: Metric, *, user: User, filters: Filters, metrics: dict, url: str) -> dict:
+    """A metric's figure for the period, its change since the previous one and its link."""
+    now = evaluate(metric, user=user, period=filters.period, scope=filters.scope, metrics=metrics)
+    before = evaluate(
+        metric, user=user, period=filters.period.previous(), scope=filters.scope, metrics=metrics
+    )
+    currency = base_currency()
+    return {
+        "metric": metric,
+        "text": figure_text(now.total.value, metric.unit, currency),
+        "count": now.total.count,
+        "change": change(now.total, before.total, metric),
+        "previous": figure_text(before.total.value, metric.unit, currency),
+        "missing": now.missing,
+        "url": f"{url}?{filters.query()}",
+    }
+
+
+def person_grouping(metric: Metric, metrics: dict[str, Metric]) -> str:
+    base = metrics[metric.denominator] if metric.measure == "ratio" else metric
+    return base.person
+
+
+def tile_content(
+    tile: dict[str, str], *, index: int, user: User, filters: Filters, metrics: dict, urls: dict
+) -> dict | None:
+    """One tile as the page draws it (None when its metric is gone): `urls` holds the metric
+    page's URL by key and the funnel's."""
+    display = tile.get("display", "figure")
+    currency = base_currency()
+    if display == "funnel":
+        try:
+            inputs = funnel_inputs(QueryDict())
+        except ValidationError:
+            return None
+        result = funnel(
+            user=user, pipeline=inputs.pipeline, period=filters.period, scope=filters.scope
+        )
+        flow = [row for row in result.rows if not row.stage.is_lost]
+        link = f"{urls['funnel']}?{filters.query()}"
+        chart = Chart(
+            id=f"tile-{index}",
+            title=_("Sales funnel: %(pipeline)s") % {"pipeline": inputs.pipeline.name},
+            spec={
+                "kind": "funnel",
+                "categories": [row.stage.name for row in flow],
+                "series": [{"name": str(_("Reached")), "values": [row.reached for row in flow]}],
+                "unit": "count",
+                "links": [f"{link}&stage={row.stage.pk}" for row in flow],
+            },
+            headers=[_("Stage"), _("Reached")],
+            rows=[
+                {
+                    "cells": [row.stage.name, figure_text(row.reached, "count")],
+                    "link": f"{link}&stage={row.stage.pk}",
+                }
+                for row in flow
+            ],
+        )
+        return {
+            "index": index,
+            "display": display,
+            "title": chart.title,
+            "chart": chart,
+            "url": link,
+        }
+    metric = metrics.get(tile.get("metric", ""))
+    if metric is None:
+        return None
+    url = urls["metric"](metric.key)
+    if display == "figure":
+        figure = figure_tile(metric, user=user, filters=filters, metrics=metrics, url=url)
+        return {"index": index, "display": display, "title": str(metric.label), "tile": figure}
+    period = filters.period
+    if display == "trend":
+        period, groupings, kind = last_twelve_months(filters.period), ("month",), "line"
+        title = _("%(metric)s, last 12 months") % {"metric": metric.label}
+    elif display == "people":
+        groupings, kind = (person_grouping(metric, metrics),), "bar"
+        title = _("%(metric)s by person") % {"metric": metric.label}
+    else:
+        by = tile.get("by", "")
+        if by not in groupings_for(metric, metrics):
+            return None
+        groupings, kind = (by,), "bar"
+        title = _("%(metric)s by %(grouping)s") % {
+            "metric": metric.label,
+            "grouping": str(groupings_for(metric, metrics)[by].label).lower(),
+        }
+    table = evaluate(
+        metric, user=user, period=period, scope=filters.scope, groupings=groupings, metrics=metrics
+    )
+    if display == "trend":
+        link = f"{url}?{Filters(period, filters.scope).query()}"
+    else:
+        link = f"{url}?{filters.query()}"
+    chart = chart_of(
+        table,
+        chart_id=f"tile-{index}",
+        title=str(title),
+        kind=kind,
+        currency=currency,
+        link=f"{url}?{filters.scope.query() if display == 'trend' else filters.period.query()}",
+        limit=10 if display == "split" else 30,
+    )
+    return {"index": index, "display": display, "title": str(title), "chart": chart, "url": link}
+
+
+def filters_or_defaults(
+    query: QueryDict, *, user: User, default: str = "this_month"
+) -> tuple[Filters, dict | None]:
+    """A page's filters, or the defaults and what was wrong with the asked ones."""
+    try:
+        return filters_from(query, user=user, default=default), None
+    except ValidationError as error:
+        return filters_from(QueryDict(), user=user, default=default), error.message_dict
+
+
+def filter_choices(user: User, filters: Filters, errors: dict | None) -> dict[str, Any]:
+    """What the analytics filter bar offers the reader, and what it holds."""
+    return {
+        "filters": filters,
+        "filter_errors": errors,
+        "presets": PRESETS.items(),
+        "teams": teams_for(user),
+        "people": people_for(user),
+    }
+
+
+def home_context(*, user: User, query: QueryDict) -> dict[str, Any]:
+    """The home page's analytics: one period and team filter for the page, the tiles of the
+    user's dashboard (or one shared with them, or their role's), and what the form that adds a
+    tile offers."""
+    filters, errors = filters_or_defaults(query, user=user)
+    dashboard, tiles = dashboard_shown(user, query.get("dashboard", ""))
+    metrics = metrics_all()
+    urls = {
+        "metric": lambda key: reverse("metric_detail", args=[key]),
+        "funnel": reverse("funnel"),
+    }
+    shown = []
+    for index, tile in enumerate(tiles):
+        content = tile_content(
+            tile, index=index, user=user, filters=filters, metrics=metrics, urls=urls
+        )
+        if content is not None:
+            shown.append(content)
+    own = dashboard is None or dashboard.owner_id == user.pk
+    groupings = {
+        key: str(grouping.label)
+        for metric in metrics.values()
+        for key, grouping in groupings_for(metric, metrics).items()
+    }
+    return {
+        **filter_choices(user, filters, errors),
+        "tiles": shown,
+        "dashboard": dashboard,
+        "own_dashboard": own,
+        "shared_dashboards": dashboards_shared_with(user),
+        "editing": own and query.get("edit") == "1",
+        "tile_displays": TILE_DISPLAYS.items(),
+        "tile_metrics": metrics.values(),
+        "tile_groupings": sorted(groupings.items(), key=lambda item: item[1]),
+    }

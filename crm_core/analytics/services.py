@@ -11,9 +11,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_core.analytics.metrics import Metric, metric_check
-from crm_core.analytics.models import MetricDefinition
-from crm_core.analytics.selectors import metrics_all
+from crm_core.analytics.metrics import Metric, groupings_for, metric_check
+from crm_core.analytics.models import Dashboard, MetricDefinition
+from crm_core.analytics.selectors import TILE_DISPLAYS, dashboard_of, metrics_all, role_tiles
 from crm_core.common.services import unknown_fields_refuse
 from tenants.identity.models import User
 
@@ -112,3 +112,81 @@ def metric_definition_archive(*, actor: User, key: str) -> MetricDefinition:
     definition.archived_at = timezone.now()
     definition.save(update_fields=["archived_at"])
     return definition
+
+
+MAX_TILES = 24
+
+
+def _own_dashboard(actor: User) -> Dashboard:
+    """The actor's dashboard, made from their role's tiles the first time they change it."""
+    dashboard = dashboard_of(actor)
+    if dashboard is None:
+        dashboard = Dashboard.objects.create(
+            owner=actor,
+            name=_("%(name)s's dashboard") % {"name": actor.full_name},
+            tiles=role_tiles(actor),
+        )
+    return dashboard
+
+
+@transaction.atomic
+def dashboard_tile_add(*, actor: User, data: dict[str, Any]) -> Dashboard:
+    """A tile added at the end: a metric shown as a figure, trend, leaderboard or split (by one
+    of its groupings), or the funnel; refused, a message per field, when it does not fit."""
+    unknown_fields_refuse(data, ("display", "metric", "by"))
+    display, key, by = data.get("display") or "", data.get("metric") or "", data.get("by") or ""
+    errors: dict[str, list[str]] = {}
+    metrics = metrics_all()
+    if display not in TILE_DISPLAYS:
+        errors["display"] = [_("Choose one of the listed ways to show it.")]
+    elif display != "funnel":
+        metric = metrics.get(key)
+        if metric is None:
+            errors["metric"] = [_("Choose one of the listed metrics.")]
+        elif display == "split" and by not in groupings_for(metric, metrics):
+            errors["by"] = [_("Choose a grouping this metric has.")]
+    dashboard = _own_dashboard(actor)
+    if len(dashboard.tiles) >= MAX_TILES:
+        errors["display"] = [_("A dashboard holds at most %(count)s tiles.") % {"count": MAX_TILES}]
+    if errors:
+        raise ValidationError(errors)
+    tile = {"display": display}
+    if display != "funnel":
+        tile["metric"] = key
+    if display == "split":
+        tile["by"] = by
+    dashboard.tiles = [*dashboard.tiles, tile]
+    dashboard.save(update_fields=["tiles", "updated_at"])
+    return dashboard
+
+
+@transaction.atomic
+def dashboard_tile_move(*, actor: User, index: int, step: int) -> Dashboard:
+    """Move a tile one place earlier (step -1) or later (+1), or remove it (step 0)."""
+    dashboard = _own_dashboard(actor)
+    tiles = list(dashboard.tiles)
+    if not 0 <= index < len(tiles):
+        raise ValidationError({"tile": [_("There is no such tile.")]})
+    if step == 0:
+        tiles.pop(index)
+    else:
+        target = min(max(index + step, 0), len(tiles) - 1)
+        tiles.insert(target, tiles.pop(index))
+    dashboard.tiles = tiles
+    dashboard.save(update_fields=["tiles", "updated_at"])
+    return dashboard
+
+
+def dashboard_reset(*, actor: User) -> None:
+    """Back to the tiles of the actor's role."""
+    Dashboard.objects.filter(owner=actor).delete()
+
+
+def dashboard_share(*, actor: User, shared: bool) -> Dashboard:
+    """Share the actor's dashboard with their team (or stop sharing it)."""
+    if shared and not actor.team_id:
+        raise ValidationError({"team": [_("You are in no team to share it with.")]})
+    dashboard = _own_dashboard(actor)
+    dashboard.team_id = actor.team_id if shared else None
+    dashboard.save(update_fields=["team", "updated_at"])
+    return dashboard

@@ -137,6 +137,12 @@ def span(start: str, end: str) -> ExpressionWrapper:
 
 SEGMENT_NAMES = _named(Segment)
 
+
+def _contact_names(keys: Iterable) -> dict:
+    wanted = [key for key in keys if key is not None]
+    return {row.pk: row.full_name for row in Contact.objects.filter(pk__in=wanted)}
+
+
 SOURCES: dict[str, Source] = {
     source.key: source
     for source in (
@@ -193,6 +199,7 @@ SOURCES: dict[str, Source] = {
                 "to_payment": Duration(_("from placing to payment"), "placed_at", "paid_at", "days")
             },
             groupings={
+                "client": Grouping(_("Client"), "contact", _contact_names),
                 "status": Grouping(_("Status"), "status", _choices(Order.Status.choices)),
                 "source": Grouping(_("Source"), "source", _choices(Order.Source.choices)),
                 "segment": Grouping(_("Segment"), "contact__segment", SEGMENT_NAMES),
@@ -221,6 +228,7 @@ SOURCES: dict[str, Source] = {
                 "margin": Amount(_("margin"), "total", "order__currency", cost="line_cost"),
             },
             groupings={
+                "client": Grouping(_("Client"), "order__contact", _contact_names),
                 "product": Grouping(_("Product"), "product", _named(Product)),
                 "category": Grouping(_("Category"), "product__category"),
                 "segment": Grouping(_("Segment"), "order__contact__segment", SEGMENT_NAMES),

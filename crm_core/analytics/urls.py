@@ -7,6 +7,14 @@ urlpatterns = [
     path("analytics/funnel/", views.funnel_view, name="funnel"),
     path("analytics/forecast/", views.forecast_view, name="forecast"),
     path("analytics/metrics/<str:key>/", views.metric_detail, name="metric_detail"),
+    path("dashboard/tiles/", views.dashboard_tile_add_view, name="dashboard_tile_add"),
+    path(
+        "dashboard/tiles/<int:index>/move/",
+        views.dashboard_tile_move_view,
+        name="dashboard_tile_move",
+    ),
+    path("dashboard/share/", views.dashboard_share_view, name="dashboard_share"),
+    path("dashboard/reset/", views.dashboard_reset_view, name="dashboard_reset"),
     path("settings/metrics/", views.metric_settings, name="metric_settings"),
     path("settings/metrics/<str:key>/archive/", views.metric_archive_view, name="metric_archive"),
 ]

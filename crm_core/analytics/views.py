@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
-from crm_core.analytics.display import Chart, bucket_end, change, chart_of, figure_text
+from crm_core.analytics.display import Chart, bucket_end, chart_of, figure_text
 from crm_core.analytics.forecast import CATEGORIES, forecast
 from crm_core.analytics.forms import MetricDefinitionForm
 from crm_core.analytics.funnel import (
@@ -27,17 +27,29 @@ from crm_core.analytics.funnel import (
     stage_deals,
     stalled_deals,
 )
-from crm_core.analytics.metrics import Metric, drill_rows, evaluate, period_label, records
-from crm_core.analytics.periods import PRESETS
+from crm_core.analytics.metrics import (
+    Metric,
+    drill_rows,
+    evaluate,
+    period_label,
+    records,
+)
 from crm_core.analytics.selectors import (
     Filters,
-    filters_from,
+    figure_tile,
+    filter_choices,
+    filters_or_defaults,
     metric_get,
     metrics_all,
-    people_for,
-    teams_for,
 )
-from crm_core.analytics.services import metric_definition_archive, metric_definition_create
+from crm_core.analytics.services import (
+    dashboard_reset,
+    dashboard_share,
+    dashboard_tile_add,
+    dashboard_tile_move,
+    metric_definition_archive,
+    metric_definition_create,
+)
 from crm_core.analytics.sources import SOURCES
 from crm_core.deals.models import ForecastCategory, PipelineStage
 from crm_core.deals.pipelines import pipelines_active
@@ -50,45 +62,16 @@ DRILL_PAGES = 200  # deeper than this, narrow the filters
 
 
 def _filters(request: StaffRequest, default: str = "this_month") -> tuple[Filters, dict | None]:
-    """The page's filters, or the defaults and what was wrong with the asked ones."""
-    try:
-        return filters_from(request.GET, user=request.user, default=default), None
-    except ValidationError as error:
-        return filters_from(QueryDict(), user=request.user, default=default), error.message_dict
+    return filters_or_defaults(request.GET, user=request.user, default=default)
 
 
 def filter_context(request: StaffRequest, filters: Filters, errors: dict | None) -> dict[str, Any]:
-    return {
-        "filters": filters,
-        "filter_errors": errors,
-        "presets": PRESETS.items(),
-        "teams": teams_for(request.user),
-        "people": people_for(request.user),
-    }
+    return filter_choices(request.user, filters, errors)
 
 
 def tile(metric: Metric, *, request: StaffRequest, filters: Filters, metrics: dict) -> dict:
-    """A metric's figure for the period, its change since the previous one and its link."""
-    now = evaluate(
-        metric, user=request.user, period=filters.period, scope=filters.scope, metrics=metrics
-    )
-    before = evaluate(
-        metric,
-        user=request.user,
-        period=filters.period.previous(),
-        scope=filters.scope,
-        metrics=metrics,
-    )
-    currency = base_currency()
-    return {
-        "metric": metric,
-        "text": figure_text(now.total.value, metric.unit, currency),
-        "count": now.total.count,
-        "change": change(now.total, before.total, metric),
-        "previous": figure_text(before.total.value, metric.unit, currency),
-        "missing": now.missing,
-        "url": f"{reverse('metric_detail', args=[metric.key])}?{filters.query()}",
-    }
+    url = reverse("metric_detail", args=[metric.key])
+    return figure_tile(metric, user=request.user, filters=filters, metrics=metrics, url=url)
 
 
 def analytics_home(request: StaffRequest) -> HttpResponse:
@@ -423,3 +406,54 @@ def _month_deals(month: date, filters: Filters, pipeline) -> str:
     if pipeline is not None:
         query["pipeline"] = str(pipeline.pk)
     return f"{reverse('deal_list')}?{query.urlencode()}"
+
+
+def _home(request: StaffRequest) -> HttpResponse:
+    return redirect(f"{reverse('dashboard')}?edit=1")
+
+
+@require_POST
+def dashboard_tile_add_view(request: StaffRequest) -> HttpResponse:
+    try:
+        dashboard_tile_add(
+            actor=request.user,
+            data={name: request.POST.get(name, "") for name in ("display", "metric", "by")},
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Tile added."))
+    return _home(request)
+
+
+@require_POST
+def dashboard_tile_move_view(request: StaffRequest, index: int) -> HttpResponse:
+    steps = {"earlier": -1, "later": 1, "remove": 0}
+    step = steps.get(request.POST.get("action", ""))
+    if step is None:
+        messages.error(request, _("Choose to move the tile or to remove it."))
+        return _home(request)
+    try:
+        dashboard_tile_move(actor=request.user, index=index, step=step)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _home(request)
+
+
+@require_POST
+def dashboard_share_view(request: StaffRequest) -> HttpResponse:
+    shared = request.POST.get("shared") == "1"
+    try:
+        dashboard_share(actor=request.user, shared=shared)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Shared with your team.") if shared else _("No longer shared."))
+    return _home(request)
+
+
+@require_POST
+def dashboard_reset_view(request: StaffRequest) -> HttpResponse:
+    dashboard_reset(actor=request.user)
+    messages.success(request, _("Your dashboard has your role's tiles again."))
+    return redirect("dashboard")

@@ -16,6 +16,7 @@ from config.forms import errors_into
 from crm_core.activities.models import InteractionOutcome, InteractionTopic
 from crm_core.activities.selectors import my_tasks
 from crm_core.activities.services import call_rule_get, call_rule_save
+from crm_core.analytics.selectors import home_context
 from crm_core.common.text import decimal_from_text
 from crm_core.deals.selectors import deals_visible
 from crm_core.parties.models import LifecycleStage
@@ -46,11 +47,13 @@ HOME_ROWS = 8
 
 
 def dashboard(request: StaffRequest) -> HttpResponse:
-    """The home page: the user's own work (tasks due, open deals or requests, their clients
-    changed last); owners and administrators also see the workspace's set-up and team."""
+    """The home page: the tiles of the user's dashboard (their role's figures, trends, leaders
+    and funnel, or their own choice), their own work (tasks due, open deals or requests, their
+    clients changed last); owners and administrators also see the workspace's set-up and team."""
     user = request.user
     tasks = my_tasks(user=user)
-    context: dict[str, Any] = {
+    context: dict[str, Any] = home_context(user=user, query=request.GET)
+    context |= {
         "overdue": list(tasks["overdue"][:HOME_ROWS]),
         "today": list(tasks["today"][:HOME_ROWS]),
         "recent_clients": list(

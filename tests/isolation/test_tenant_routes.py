@@ -26,8 +26,8 @@ from crm_core.activities.services import (
     note_add,
     task_create,
 )
-from crm_core.analytics.models import MetricDefinition
-from crm_core.analytics.services import metric_definition_create
+from crm_core.analytics.models import Dashboard, MetricDefinition
+from crm_core.analytics.services import dashboard_tile_add, metric_definition_create
 from crm_core.commerce.models import Order, Payment, Price, Product
 from crm_core.commerce.services import (
     LineRequest,
@@ -207,6 +207,7 @@ def secrets_of_b(tenant_b):
                 "person": "owner",
             },
         )
+        dashboard_tile_add(actor=owner, data={"display": "trend", "metric": "calls"})
         saved_view = saved_view_save(
             actor=owner,
             kind="contact",
@@ -273,6 +274,7 @@ def secrets_of_b(tenant_b):
         "list_kind": {"kind": "contact"},
         "saved_view": {"pk": saved_view.pk},
         "metric_key": {"key": metric.key},
+        "tile_index": {"index": 0},
         "bulk_operation": {"pk": bulk.operation.pk},
         "price_list": {"pk": price_list.pk},
         "export": {"file_format": "csv"},
@@ -407,6 +409,7 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         assert SavedView.objects.get(pk=secrets["saved_view"]["pk"]).query == "q=dunnart"
         metric_pk = int(secrets["metric_key"]["key"].removeprefix("custom-"))
         assert MetricDefinition.objects.get(pk=metric_pk).archived_at is None
+        assert Dashboard.objects.get().tiles[-1] == {"display": "trend", "metric": "calls"}
         assert BulkOperation.objects.get(pk=secrets["bulk_operation"]["pk"]).undone_at is None
         # B's own requisites stay as B left them
         seller = WorkspaceSettings.objects.get(pk=1)
