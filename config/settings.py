@@ -260,6 +260,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "args": ["crm_core.activities.tasks.task_reminders_send_job"],
     },
+    "client-values": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 60 * 60.0,
+        "args": ["crm_core.commerce.tasks.client_values_rescore_job"],
+    },
     "search-changes": {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 30.0,

@@ -18,6 +18,8 @@ from crm_core.analytics.models import (
     MetricDefinition,
 )
 from crm_core.commerce.models import (
+    ClientValue,
+    ClientValueScale,
     Order,
     OrderLine,
     Payment,
@@ -75,6 +77,8 @@ from crm_core.workspace.models import (
 
 __all__ = [
     "Attachment",
+    "ClientValue",
+    "ClientValueScale",
     "Dashboard",
     "MetricDefinition",
     "BulkOperation",

@@ -153,6 +153,16 @@ BUILTIN: dict[str, Metric] = {
             amount="total",
         ),
         Metric(
+            "product_revenue",
+            gettext_lazy("Product revenue"),
+            "order_lines",
+            "sum",
+            "paid",
+            "owner",
+            ("revenue",),
+            amount="total",
+        ),
+        Metric(
             "margin",
             gettext_lazy("Margin"),
             "order_lines",

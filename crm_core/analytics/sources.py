@@ -23,9 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_core.activities.models import Channel, Direction
 from crm_core.activities.selectors import interactions_visible, tasks_visible
-from crm_core.commerce.models import Order, OrderLine, Product
+from crm_core.commerce.models import REVENUE_STATUSES, Order, OrderLine, Product
 from crm_core.commerce.selectors import orders_visible
-from crm_core.commerce.services import REVENUE_STATUSES
 from crm_core.common.visibility import visible_to
 from crm_core.deals.models import Deal, Pipeline, PipelineStage
 from crm_core.parties.models import Contact, LifecycleStage

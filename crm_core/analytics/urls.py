@@ -6,6 +6,8 @@ urlpatterns = [
     path("analytics/", views.analytics_home, name="analytics_home"),
     path("analytics/funnel/", views.funnel_view, name="funnel"),
     path("analytics/forecast/", views.forecast_view, name="forecast"),
+    path("analytics/clients/", views.client_value_view, name="client_value"),
+    path("analytics/clients/score/", views.client_value_rescore_view, name="client_value_rescore"),
     path("analytics/metrics/<str:key>/", views.metric_detail, name="metric_detail"),
     path("dashboard/tiles/", views.dashboard_tile_add_view, name="dashboard_tile_add"),
     path(

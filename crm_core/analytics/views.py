@@ -4,18 +4,21 @@ a split by person and the records behind it, under the reader's visibility."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F, Sum
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
-from crm_core.analytics.display import Chart, bucket_end, chart_of, figure_text
+from crm_core.analytics.display import Chart, bucket_end, change, chart_of, figure_text
 from crm_core.analytics.forecast import CATEGORIES, forecast
 from crm_core.analytics.forms import MetricDefinitionForm
 from crm_core.analytics.funnel import (
@@ -28,6 +31,7 @@ from crm_core.analytics.funnel import (
     stalled_deals,
 )
 from crm_core.analytics.metrics import (
+    Cell,
     Metric,
     drill_rows,
     evaluate,
@@ -51,6 +55,9 @@ from crm_core.analytics.services import (
     metric_definition_create,
 )
 from crm_core.analytics.sources import SOURCES
+from crm_core.commerce.models import ClientValue
+from crm_core.commerce.selectors import client_values_visible
+from crm_core.commerce.services import client_values_score_now
 from crm_core.deals.models import ForecastCategory, PipelineStage
 from crm_core.deals.pipelines import pipelines_active
 from crm_core.segments.selectors import segments_for
@@ -457,3 +464,115 @@ def dashboard_reset_view(request: StaffRequest) -> HttpResponse:
     dashboard_reset(actor=request.user)
     messages.success(request, _("Your dashboard has your role's tiles again."))
     return redirect("dashboard")
+
+
+def client_value_view(request: StaffRequest) -> HttpResponse:
+    """Client value: RFM segments, the most valuable clients, the clients at risk of leaving,
+    and the products that bring the most revenue and margin in the period, against the last."""
+    filters, errors = _filters(request)
+    user = request.user
+    currency = base_currency()
+    values = client_values_visible(user=user)
+    segments = {
+        row["segment"]: row
+        for row in values.values("segment")
+        .annotate(clients=Count("pk"), revenue=Sum("revenue"))
+        .order_by()
+    }
+    labels = dict(ClientValue.Segment.choices)
+    order = [value for value, _label in ClientValue.Segment.choices]
+    present = [key for key in order if key in segments]
+    total_revenue = sum((segments[key]["revenue"] or 0 for key in present), Decimal(0))
+    contacts = reverse("contact_list")
+    segment_chart = Chart(
+        id="rfm",
+        title=_("Clients by RFM segment"),
+        spec={
+            "kind": "pie",
+            "categories": [str(labels[key]) for key in present],
+            "series": [
+                {"name": str(_("Clients")), "values": [segments[key]["clients"] for key in present]}
+            ],
+            "unit": "count",
+            "links": [f"{contacts}?value_segment={key}" for key in present],
+        },
+        headers=[_("Segment"), _("Clients"), _("Revenue"), _("Share of revenue")],
+        rows=[
+            {
+                "cells": [
+                    str(labels[key]),
+                    figure_text(segments[key]["clients"], "count"),
+                    figure_text(segments[key]["revenue"], "money", currency),
+                    figure_text(
+                        round(float(segments[key]["revenue"] or 0) * 100 / float(total_revenue), 1)
+                        if total_revenue
+                        else None,
+                        "percent",
+                    ),
+                ],
+                "link": f"{contacts}?value_segment={key}",
+            }
+            for key in present
+        ],
+    )
+    metrics = metrics_all()
+    products = []
+    for key in ("product_revenue", "margin"):
+        now = evaluate(
+            metrics[key],
+            user=user,
+            period=filters.period,
+            scope=filters.scope,
+            groupings=("product",),
+        )
+        before = evaluate(
+            metrics[key],
+            user=user,
+            period=filters.period.previous(),
+            scope=filters.scope,
+            groupings=("product",),
+        )
+        products.append((now, before))
+    (revenue_now, revenue_before), (margin_now, margin_before) = products
+    ranked = sorted(
+        (key[0] for key in revenue_now.cells if key),
+        key=lambda product: -(revenue_now.cells[(product,)].value or 0),
+    )[:15]
+    top_products = [
+        {
+            "name": revenue_now.names[0].get(product, ""),
+            "pk": product,
+            "revenue": figure_text(revenue_now.cells[(product,)].value, "money", currency),
+            "margin": figure_text(
+                margin_now.cells.get((product,), Cell()).value, "money", currency
+            ),
+            "change": change(
+                revenue_now.cells[(product,)],
+                revenue_before.cells.get((product,), Cell()),
+                metrics["product_revenue"],
+            ),
+        }
+        for product in ranked
+    ]
+    context = filter_context(request, filters, errors)
+    context.update(
+        segment_chart=segment_chart,
+        top_clients=list(values.order_by(F("margin").desc(nulls_last=True), "-revenue")[:15]),
+        at_risk=list(values.filter(churn_risk=True).order_by("-revenue")[:15]),
+        at_risk_count=values.filter(churn_risk=True).count(),
+        top_products=top_products,
+        currency=currency,
+        missing=sorted(set(revenue_now.missing) | set(margin_now.missing)),
+    )
+    return render(request, "crm_core/analytics/client_value.html", context)
+
+
+@require_POST
+def client_value_rescore_view(request: StaffRequest) -> HttpResponse:
+    scored = client_values_score_now(actor=request.user)
+    messages.success(
+        request,
+        ngettext("%(count)s client scored.", "%(count)s clients scored.", scored)
+        % {"count": scored},
+    )
+    return redirect("client_value")

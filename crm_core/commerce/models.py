@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm_core.common.models import OwnedRecord
 from crm_core.parties.models import Company, Contact
@@ -160,6 +161,10 @@ class Order(OwnedRecord):
         return self.number
 
 
+# the statuses of an order that count as revenue: paid, and on its way or delivered
+REVENUE_STATUSES = (Order.Status.PAID, Order.Status.SHIPPED, Order.Status.DELIVERED)
+
+
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
@@ -211,3 +216,58 @@ class Payment(models.Model):
     def is_received(self) -> bool:
         """The money came in and is not all given back yet."""
         return self.status in (self.Status.PAID, self.Status.PARTIALLY_REFUNDED)
+
+
+class ClientValue(models.Model):
+    """A client's value from their paid orders, kept current as orders are paid (and re-scored
+    hourly, as recency moves with the calendar): RFM scores 1-5 by quintile, the segment they
+    make, lifetime revenue and margin in the base currency, and churn risk (no purchase for
+    more than twice the client's usual interval)."""
+
+    class Segment(models.TextChoices):
+        CHAMPIONS = "champions", _("Champions")
+        LOYAL = "loyal", _("Loyal")
+        NEW = "new", pgettext_lazy("client segment", "New")
+        POTENTIAL = "potential", _("Promising")
+        AT_RISK = "at_risk", _("At risk")
+        LOST = "lost", pgettext_lazy("client segment", "Lost")
+        ATTENTION = "attention", _("Need attention")
+
+    contact = models.OneToOneField(
+        Contact, primary_key=True, on_delete=models.CASCADE, related_name="value"
+    )
+    orders = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    margin = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+    first_order_at = models.DateTimeField(null=True)
+    last_order_at = models.DateTimeField(null=True)
+    usual_interval_days = models.FloatField(null=True)
+    recency_score = models.PositiveSmallIntegerField(default=0)
+    frequency_score = models.PositiveSmallIntegerField(default=0)
+    monetary_score = models.PositiveSmallIntegerField(default=0)
+    segment = models.CharField(max_length=10, choices=Segment.choices, blank=True)
+    churn_risk = models.BooleanField(default=False)
+    missing_rates = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["segment", "revenue"]),
+            models.Index(fields=["churn_risk", "revenue"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: {self.segment}"
+
+
+class ClientValueScale(models.Model):
+    """The quintile boundaries the last full scoring found (days since the last order, orders,
+    revenue), used to score one client between full scorings."""
+
+    recency = models.JSONField(default=list)
+    frequency = models.JSONField(default=list)
+    monetary = models.JSONField(default=list)
+    scored_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"scored {self.scored_at}"

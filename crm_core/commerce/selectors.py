@@ -6,9 +6,18 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
-from crm_core.commerce.models import Order, OrderLine, PriceList, Product
-from crm_core.commerce.services import DEFERRED_STATUSES, REVENUE_STATUSES
+from crm_core.commerce.client_value import Recommendation, cross_sell_for
+from crm_core.commerce.models import (
+    REVENUE_STATUSES,
+    ClientValue,
+    Order,
+    OrderLine,
+    PriceList,
+    Product,
+)
+from crm_core.commerce.services import DEFERRED_STATUSES
 from crm_core.common.visibility import visible_to
+from crm_core.parties.models import Contact
 from crm_core.workspace.services import RateMissing, base_currency, convert_sum, rate_on, today
 from tenants.identity.models import User
 from tenants.identity.roles import Role
@@ -186,3 +195,18 @@ def buying_habits(orders: QuerySet[Order], top: int = 5) -> BuyingHabits:
         for pk, (name, quantity, revenue) in ranked
     ]
     return habits
+
+
+def client_value_of(*, contact) -> ClientValue | None:
+    """The client's RFM scores, segment, lifetime revenue and margin, and churn risk."""
+    return ClientValue.objects.filter(contact=contact).first()
+
+
+def cross_sell(*, contact, limit: int = 5) -> list[Recommendation]:
+    return cross_sell_for(contact_id=contact.pk, limit=limit)
+
+
+def client_values_visible(*, user: User) -> QuerySet[ClientValue]:
+    """Client values of the contacts the user may see."""
+    contacts = visible_to(Contact.objects.filter(archived_at=None), user).values("pk")
+    return ClientValue.objects.filter(contact__in=contacts).select_related("contact")

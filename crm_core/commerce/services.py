@@ -19,6 +19,7 @@ from PIL import Image as PILImage
 
 from crm_core.activities.models import Task
 from crm_core.activities.services import interaction_log, task_complete, task_create
+from crm_core.commerce.client_value import client_value_refresh, client_values_rescore
 from crm_core.commerce.models import Order, OrderLine, Price, PriceList, Product
 from crm_core.common.indexing import search_soon
 from crm_core.common.live import customer_told
@@ -45,7 +46,6 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-REVENUE_STATUSES = (Status.PAID, Status.SHIPPED, Status.DELIVERED)
 # a deferred order's reminder is due at the start of the working day it is put off until
 DEFERRED_REMINDER_TIME = time(9, 0)
 
@@ -290,6 +290,8 @@ def order_status_change(*, actor: User | None, order: Order, status: str) -> Ord
         changes={"status": status, f"{status}_at": timezone.now()},
         expected_version=None,
     )
+    contact_id = order.contact_id
+    transaction.on_commit(lambda: client_value_refresh(contact_ids=[contact_id]))
     search_soon()
     interaction_log(
         actor=actor,
@@ -378,3 +380,10 @@ def order_defer(*, actor: User, order: Order, until: date | None) -> Order:
     contact_timeline_changed(order.contact)
     search_soon()
     return order
+
+
+def client_values_score_now(*, actor: User) -> int:
+    """Re-score every client now (the hourly job's work), for an owner or administrator."""
+    if not actor.can_manage_team:
+        raise PermissionDenied(_("Only the owner and administrators re-score the clients."))
+    return client_values_rescore()

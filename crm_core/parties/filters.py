@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crm_core.commerce.models import ClientValue
 from crm_core.common.filters import IdsFilter
 from crm_core.common.services import phone_normalise
 from crm_core.parties.models import Company, Contact, LifecycleStage
@@ -77,6 +78,10 @@ class ContactFilter(ArchivedFilter):
     owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.all())
     company = django_filters.ModelChoiceFilter(label=_("Company"), queryset=Company.objects.all())
     is_vip = django_filters.BooleanFilter(label=_("VIP"))
+    value_segment = django_filters.ChoiceFilter(
+        label=_("RFM segment"), field_name="value__segment", choices=ClientValue.Segment.choices
+    )
+    churn_risk = django_filters.BooleanFilter(label=_("Churn risk"), field_name="value__churn_risk")
 
     class Meta:
         model = Contact
@@ -86,6 +91,8 @@ class ContactFilter(ArchivedFilter):
             "owner",
             "company",
             "is_vip",
+            "value_segment",
+            "churn_risk",
             "segment",
             "archived",
             "ids",

@@ -17,6 +17,8 @@ from crm_core.activities.selectors import tasks_visible
 from crm_core.activities.timeline import timeline_context
 from crm_core.commerce.selectors import (
     buying_habits,
+    client_value_of,
+    cross_sell,
     lifetime_revenue,
     lifetime_revenue_converted,
     orders_deferred,
@@ -100,6 +102,8 @@ def contact_card_context(request: StaffRequest, contact, form=None) -> dict:
     return {
         **notes_context(request, contact),
         "habits": buying_habits(orders),
+        "client_value": client_value_of(contact=contact),
+        "cross_sell": cross_sell(contact=contact),
         "deferred_orders": list(orders_deferred(orders)[:5]),
         "service": service_summary(tickets_visible(user=request.user).filter(contact=contact)),
         **segment_card_context(contact, "contact", pending_segment(request, contact)),

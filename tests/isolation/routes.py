@@ -178,6 +178,8 @@ ROUTES: dict[str, Route] = {
     "funnel": Route(STAFF),
     "api-funnel": Route(API),
     "forecast": Route(STAFF),
+    "client_value": Route(STAFF),
+    "client_value_rescore": Route(STAFF, ("post",)),
     "dashboard_tile_add": Route(STAFF, ("post",)),
     "dashboard_tile_move": Route(STAFF, ("post",), "tile_index"),
     "dashboard_share": Route(STAFF, ("post",)),
