@@ -260,6 +260,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "args": ["crm_core.activities.tasks.task_reminders_send_job"],
     },
+    "scheduled-reports": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 5 * 60.0,
+        "args": ["crm_core.analytics.tasks.reports_send_due_job"],
+    },
     "client-values": {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 60 * 60.0,

@@ -16,6 +16,7 @@ from crm_core.activities.models import (
 from crm_core.analytics.models import (
     Dashboard,
     MetricDefinition,
+    Report,
 )
 from crm_core.commerce.models import (
     ClientValue,
@@ -115,6 +116,7 @@ __all__ = [
     "PriceList",
     "Product",
     "RecommendedProduct",
+    "Report",
     "RecordChange",
     "Segment",
     "StageChange",

@@ -178,3 +178,35 @@ def _category_link(table: Table, key: Any, link: str) -> str | None:
     if grouping.endswith("_team"):
         return f"{link}&team={key}"
     return None
+
+
+def table_rows(table: Table, *, currency: str = "") -> tuple[list[str], list[list[Any]]]:
+    """The table for a file: a column per grouping, then the value (money in `currency`) and
+    the number of records; the total last. Values stay numbers for the spreadsheet."""
+    metric = table.metric
+    unit = f"{metric.label}, {currency}" if metric.money else str(metric.label)
+    headers = [*table.labels, unit, str(_("Records"))]
+    keys = sorted(
+        (key for key in table.cells if len(key) == len(table.groupings) and key),
+        key=lambda key: tuple(
+            (part is None, str(part) if not isinstance(part, date) else part.isoformat())
+            for part in key
+        ),
+    )
+    rows = [
+        [
+            *[table.names[index].get(part, _("(none)")) for index, part in enumerate(key)],
+            _number(table.cells[key].value),
+            table.cells[key].count,
+        ]
+        for key in keys
+    ]
+    rows.append(
+        [
+            _("Total"),
+            *([""] * (len(table.groupings) - 1)),
+            _number(table.total.value),
+            table.total.count,
+        ]
+    )
+    return headers, rows

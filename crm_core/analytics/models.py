@@ -57,3 +57,37 @@ class Dashboard(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Report(models.Model):
+    """A report built in the report builder (its choices kept as the builder's query string),
+    private or shared with the owner's team, and optionally emailed to its owner on a
+    schedule; each reader sees it under their own visibility."""
+
+    class Schedule(models.TextChoices):
+        NONE = "", _("Not sent")
+        DAILY = "daily", _("Every day")
+        WEEKLY = "weekly", _("Every Monday")
+        MONTHLY = "monthly", _("On the 1st of every month")
+
+    name = models.CharField(_("name"), max_length=120)
+    query = models.CharField(_("choices"), max_length=2000)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
+    )
+    team = models.ForeignKey(
+        "identity.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # shared with this team
+    schedule = models.CharField(
+        _("email it"), max_length=8, choices=Schedule.choices, blank=True, default=""
+    )
+    next_send_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

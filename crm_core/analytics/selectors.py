@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from crm_core.analytics.display import Chart, change, chart_of, figure_text
 from crm_core.analytics.funnel import funnel, funnel_inputs
 from crm_core.analytics.metrics import BUILTIN, Metric, Scope, evaluate, groupings_for
-from crm_core.analytics.models import Dashboard, MetricDefinition
+from crm_core.analytics.models import Dashboard, MetricDefinition, Report
 from crm_core.analytics.periods import PRESETS, Period, period_from
 from crm_core.common.visibility import visibility_scope
 from crm_core.workspace.services import base_currency
@@ -363,3 +363,16 @@ def home_context(*, user: User, query: QueryDict) -> dict[str, Any]:
         "tile_metrics": metrics.values(),
         "tile_groupings": sorted(groupings.items(), key=lambda item: item[1]),
     }
+
+
+def reports_for(*, user: User) -> QuerySet[Report]:
+    """The user's reports and those their team shares with them."""
+    shared = Q(team=user.team_id) if user.team_id else Q(pk__in=[])
+    return Report.objects.filter(Q(owner=user) | shared).select_related("owner")
+
+
+def report_get_for_user(*, user: User, pk: int) -> Report:
+    report = reports_for(user=user).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report

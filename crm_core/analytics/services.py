@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import io
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
-from django.utils import timezone
+from django.http import Http404, QueryDict
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from crm_core.analytics.display import table_rows
 from crm_core.analytics.metrics import Metric, groupings_for, metric_check
-from crm_core.analytics.models import Dashboard, MetricDefinition
+from crm_core.analytics.models import Dashboard, MetricDefinition, Report
+from crm_core.analytics.reports import report_spec
 from crm_core.analytics.selectors import TILE_DISPLAYS, dashboard_of, metrics_all, role_tiles
 from crm_core.common.services import unknown_fields_refuse
+from crm_core.common.spreadsheets import SafeCsvWriter
+from crm_core.workspace.services import base_currency
 from tenants.identity.models import User
+from tenants.links import tenant_url
 
 METRIC_FIELDS = (
     "name",
@@ -190,3 +202,140 @@ def dashboard_share(*, actor: User, shared: bool) -> Dashboard:
     dashboard.team_id = actor.team_id if shared else None
     dashboard.save(update_fields=["team", "updated_at"])
     return dashboard
+
+
+def _report_checked(actor: User, name: str, query: str) -> str:
+    """The report's query string, once the builder's choices make a report for `actor`."""
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = [_("Name the report.")]
+    if len(query) > 2000:
+        errors["query"] = [_("The report's choices are too long to keep.")]
+    else:
+        try:
+            report_spec(QueryDict(query), user=actor)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return query
+
+
+def report_save(*, actor: User, name: str, query: str, report: Report | None = None) -> Report:
+    """A new report (or `report`, its owner's, changed) from the builder's choices."""
+    if report is not None and report.owner_id != actor.pk:
+        raise PermissionDenied(_("Only its owner changes a report."))
+    query = _report_checked(actor, name, query)
+    if report is None:
+        return Report.objects.create(name=name.strip()[:120], query=query, owner=actor)
+    report.name, report.query = name.strip()[:120], query
+    report.save(update_fields=["name", "query", "updated_at"])
+    return report
+
+
+def report_share(*, actor: User, report: Report, shared: bool) -> Report:
+    if report.owner_id != actor.pk:
+        raise PermissionDenied(_("Only its owner changes a report."))
+    if shared and not actor.team_id:
+        raise ValidationError({"team": [_("You are in no team to share it with.")]})
+    report.team_id = actor.team_id if shared else None
+    report.save(update_fields=["team", "updated_at"])
+    return report
+
+
+def next_send(schedule: str, after: datetime) -> datetime | None:
+    """When a scheduled report goes out next: 7:00 in the workspace's time zone on the next
+    day, Monday or first of the month after `after`."""
+    if not schedule:
+        return None
+    local = timezone.localtime(after)
+    day = local.date() + timedelta(days=1)
+    if schedule == Report.Schedule.WEEKLY:
+        day += timedelta(days=(7 - day.weekday()) % 7)
+    elif schedule == Report.Schedule.MONTHLY:
+        day = date(day.year + (day.month == 12), day.month % 12 + 1, 1) if day.day != 1 else day
+    return datetime.combine(day, time(7), tzinfo=local.tzinfo)
+
+
+def report_schedule(*, actor: User, report: Report, schedule: str) -> Report:
+    """Email the report to its owner every day, week or month (or stop)."""
+    if report.owner_id != actor.pk:
+        raise PermissionDenied(_("Only its owner changes a report."))
+    if schedule not in Report.Schedule.values:
+        raise ValidationError({"schedule": [_("Choose one of the listed schedules.")]})
+    report.schedule = schedule
+    report.next_send_at = next_send(schedule, timezone.now())
+    report.save(update_fields=["schedule", "next_send_at", "updated_at"])
+    return report
+
+
+def report_delete(*, actor: User, report: Report) -> None:
+    if report.owner_id != actor.pk:
+        raise PermissionDenied(_("Only its owner changes a report."))
+    report.delete()
+
+
+def reports_send_due(*, now: datetime | None = None) -> int:
+    """Email each scheduled report whose time has come to its owner, computed under the
+    owner's visibility and language, with the table in the message and as a CSV file (each
+    report once per run, even with two workers)."""
+    now = now or timezone.now()
+    sent = 0
+    for report in (
+        Report.objects.filter(next_send_at__lte=now).exclude(schedule="").select_related("owner")
+    ):
+        following = next_send(report.schedule, now)
+        taken = Report.objects.filter(pk=report.pk, next_send_at=report.next_send_at).update(
+            next_send_at=following, last_sent_at=now
+        )
+        if not taken or not report.owner.is_active:
+            continue
+        with translation.override(report.owner.language or settings.LANGUAGE_CODE):
+            report_email(report).send()
+        sent += 1
+    return sent
+
+
+def report_email(report: Report) -> EmailMultiAlternatives:
+    """The report as its owner sees it now: the table as text and HTML, and a CSV file."""
+    owner = report.owner
+    link = tenant_url(reverse("report_detail", args=[report.pk]))
+    try:
+        spec = report_spec(QueryDict(report.query), user=owner)
+    except ValidationError as error:
+        body = _("“%(name)s” can no longer be computed: %(problems)s\n%(link)s") % {
+            "name": report.name,
+            "problems": " ".join(error.messages),
+            "link": link,
+        }
+        return EmailMultiAlternatives(report.name, body, None, [owner.email])
+    table = spec.evaluate(owner)
+    currency = base_currency()
+    headers, rows = table_rows(table, currency=currency)
+    period = spec.period.period
+    text_rows = ["\t".join(str(cell) for cell in row) for row in [headers, *rows]]
+    body = "\n".join(
+        [
+            _("%(name)s, %(start)s – %(end)s")
+            % {"name": report.name, "start": period.start, "end": period.end},
+            "",
+            *text_rows,
+            "",
+            _("Open it: %(link)s") % {"link": link},
+        ]
+    )
+    message = EmailMultiAlternatives(
+        _("Report: %(name)s") % {"name": report.name}, body, None, [owner.email]
+    )
+    html = render_to_string(
+        "crm_core/analytics/report_email.html",
+        {"report": report, "headers": headers, "rows": rows, "link": link, "period": period},
+    )
+    message.attach_alternative(html, "text/html")
+    output = io.StringIO()
+    writer = SafeCsvWriter(output)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(row)
+    message.attach(f"{slugify(report.name) or 'report'}.csv", output.getvalue(), "text/csv")
+    return message

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from crm_core.analytics import api, views
 
@@ -9,6 +9,16 @@ urlpatterns = [
     path("analytics/clients/", views.client_value_view, name="client_value"),
     path("analytics/clients/score/", views.client_value_rescore_view, name="client_value_rescore"),
     path("analytics/metrics/<str:key>/", views.metric_detail, name="metric_detail"),
+    path("analytics/reports/", views.report_list, name="report_list"),
+    path("analytics/reports/new/", views.report_builder, name="report_builder"),
+    path("analytics/reports/save/", views.report_save_view, name="report_save"),
+    path("analytics/reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("analytics/reports/<int:pk>/change/", views.report_change_view, name="report_change"),
+    re_path(
+        r"^analytics/reports/(?P<pk>[0-9]+)/export\.(?P<file_format>csv|xlsx)$",
+        views.report_export,
+        name="report_export",
+    ),
     path("dashboard/tiles/", views.dashboard_tile_add_view, name="dashboard_tile_add"),
     path(
         "dashboard/tiles/<int:index>/move/",

@@ -3,6 +3,7 @@ a split by person and the records behind it, under the reader's visibility."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,12 +14,21 @@ from django.db.models import Count, F, Sum
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
 
 from config.forms import errors_into
-from crm_core.analytics.display import Chart, bucket_end, change, chart_of, figure_text
+from crm_core.analytics.display import (
+    Chart,
+    bucket_end,
+    change,
+    chart_of,
+    figure_text,
+    table_rows,
+)
 from crm_core.analytics.forecast import CATEGORIES, forecast
 from crm_core.analytics.forms import MetricDefinitionForm
 from crm_core.analytics.funnel import (
@@ -31,6 +41,7 @@ from crm_core.analytics.funnel import (
     stalled_deals,
 )
 from crm_core.analytics.metrics import (
+    MEASURES,
     Cell,
     Metric,
     drill_rows,
@@ -38,6 +49,8 @@ from crm_core.analytics.metrics import (
     period_label,
     records,
 )
+from crm_core.analytics.models import Report
+from crm_core.analytics.reports import CHARTS, FILTER_PREFIX, grouping_choices, report_spec
 from crm_core.analytics.selectors import (
     Filters,
     figure_tile,
@@ -45,6 +58,8 @@ from crm_core.analytics.selectors import (
     filters_or_defaults,
     metric_get,
     metrics_all,
+    report_get_for_user,
+    reports_for,
 )
 from crm_core.analytics.services import (
     dashboard_reset,
@@ -53,11 +68,16 @@ from crm_core.analytics.services import (
     dashboard_tile_move,
     metric_definition_archive,
     metric_definition_create,
+    report_delete,
+    report_save,
+    report_schedule,
+    report_share,
 )
 from crm_core.analytics.sources import SOURCES
 from crm_core.commerce.models import ClientValue
 from crm_core.commerce.selectors import client_values_visible
 from crm_core.commerce.services import client_values_score_now
+from crm_core.common.spreadsheets import SafeCsvWriter, xlsx_row
 from crm_core.deals.models import ForecastCategory, PipelineStage
 from crm_core.deals.pipelines import pipelines_active
 from crm_core.segments.selectors import segments_for
@@ -576,3 +596,163 @@ def client_value_rescore_view(request: StaffRequest) -> HttpResponse:
         % {"count": scored},
     )
     return redirect("client_value")
+
+
+def _report_context(request: StaffRequest, query: QueryDict) -> dict[str, Any]:
+    """The builder's choices, what it offers, and the report they make (or what is wrong)."""
+    source = query.get("source", "deals") if query.get("source") in SOURCES else "deals"
+    parts = SOURCES[source]
+    context: dict[str, Any] = {
+        "query": query,
+        "source": source,
+        "sources": SOURCES.values(),
+        "parts": parts,
+        "measures": [(key, label) for key, label in MEASURES.items() if key != "ratio"],
+        "groupings": grouping_choices(source),
+        "charts": CHARTS.items(),
+        "chosen_groups": query.getlist("group"),
+        "chosen_conditions": query.getlist("condition"),
+        "filter_values": {
+            name.removeprefix(FILTER_PREFIX): value
+            for name, value in query.items()
+            if name.startswith(FILTER_PREFIX)
+        },
+        **filter_choices(
+            request.user,
+            filters_or_defaults(query, user=request.user, default="this_year")[0],
+            None,
+        ),
+    }
+    try:
+        spec = report_spec(query, user=request.user)
+    except ValidationError as error:
+        context["report_errors"] = error.message_dict
+        return context
+    table = spec.evaluate(request.user)
+    currency = base_currency()
+    context.update(spec=spec, table=table, currency=currency)
+    if table.groupings:
+        kind = "bar" if spec.chart == "table" else spec.chart
+        if len(table.groupings) == 2 and kind == "bar":
+            kind = "stacked"
+        context["chart"] = chart_of(
+            table,
+            chart_id="report",
+            title=str(spec.metric.label),
+            kind=kind,
+            currency=currency,
+            limit=50,
+        )
+    context["total_text"] = figure_text(table.total.value, spec.metric.unit, currency)
+    context["missing"] = table.missing
+    return context
+
+
+def report_builder(request: StaffRequest) -> HttpResponse:
+    """Pick a record type, conditions and filters, up to two groupings, a measure and a chart;
+    the report is drawn as the choices change and saved under a name."""
+    context = _report_context(request, request.GET)
+    context["query_string"] = request.GET.urlencode()
+    return render(request, "crm_core/analytics/report_builder.html", context)
+
+
+@require_POST
+def report_save_view(request: StaffRequest) -> HttpResponse:
+    query = request.POST.get("query", "")
+    report = None
+    if request.POST.get("report"):
+        report = report_get_for_user(user=request.user, pk=int(request.POST["report"]))
+    try:
+        report = report_save(
+            actor=request.user, name=request.POST.get("name", ""), query=query, report=report
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(f"{reverse('report_builder')}?{query}")
+    messages.success(request, _("Report “%(name)s” saved.") % {"name": report.name})
+    return redirect("report_detail", pk=report.pk)
+
+
+def report_list(request: StaffRequest) -> HttpResponse:
+    return render(
+        request,
+        "crm_core/analytics/report_list.html",
+        {
+            "reports": reports_for(user=request.user),
+            "filters": filters_or_defaults(QueryDict(), user=request.user)[0],
+        },
+    )
+
+
+def report_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    """A saved report as the reader may see it, with its exports, sharing and schedule."""
+    report = report_get_for_user(user=request.user, pk=pk)
+    context = _report_context(request, QueryDict(report.query))
+    context.update(
+        report=report,
+        query_string=report.query,
+        own=report.owner_id == request.user.pk,
+        schedules=Report.Schedule.choices,
+    )
+    return render(request, "crm_core/analytics/report_detail.html", context)
+
+
+@require_POST
+def report_change_view(request: StaffRequest, pk: int) -> HttpResponse:
+    """Share, schedule or delete a report (its owner only)."""
+    report = report_get_for_user(user=request.user, pk=pk)
+    action = request.POST.get("action", "")
+    try:
+        if action == "share":
+            report_share(
+                actor=request.user, report=report, shared=request.POST.get("shared") == "1"
+            )
+            messages.success(request, _("Sharing saved."))
+        elif action == "schedule":
+            report = report_schedule(
+                actor=request.user, report=report, schedule=request.POST.get("schedule", "")
+            )
+            messages.success(request, _("Schedule saved."))
+        elif action == "delete":
+            report_delete(actor=request.user, report=report)
+            messages.success(request, _("Report deleted."))
+            return redirect("report_list")
+        else:
+            messages.error(request, _("Choose what to change."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("report_detail", pk=pk)
+
+
+def report_export(request: StaffRequest, pk: int, file_format: str) -> HttpResponse:
+    """The report's table as CSV or XLSX (values as numbers, the total last)."""
+    report = report_get_for_user(user=request.user, pk=pk)
+    try:
+        spec = report_spec(QueryDict(report.query), user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("report_detail", pk=pk)
+    headers, rows = table_rows(spec.evaluate(request.user), currency=base_currency())
+    name = slugify(report.name) or "report"
+    if file_format == "csv":
+        text = io.StringIO()
+        writer = SafeCsvWriter(text)
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow(row)
+        response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(report.name[:31] or "report")
+    sheet.append(xlsx_row(sheet, headers))
+    for row in rows:
+        sheet.append(xlsx_row(sheet, row))
+    output = io.BytesIO()
+    book.save(output)
+    response = HttpResponse(
+        output.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response

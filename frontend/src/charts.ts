@@ -80,6 +80,8 @@ function options(spec: ChartSpec): echarts.EChartsCoreOption {
   };
 }
 
+const drawn = new Map<string, echarts.ECharts>();
+
 function draw(element: HTMLElement): void {
   const source = document.getElementById(element.dataset.chart ?? "");
   if (!source || element.dataset.drawn) return;
@@ -87,6 +89,7 @@ function draw(element: HTMLElement): void {
   element.dataset.drawn = "1";
   const chart = echarts.init(element, undefined, { renderer: "canvas" });
   chart.setOption(options(spec));
+  drawn.set(element.dataset.chart ?? "", chart);
   chart.on("click", (event) => {
     const link = spec.links?.[event.dataIndex];
     if (link) window.location.assign(link);
@@ -95,6 +98,21 @@ function draw(element: HTMLElement): void {
   element.dataset.ready = "1";
 }
 
+// <button data-chart-png="<chart's data id>" data-png-name="..."> downloads the chart as a PNG.
+function bindPng(button: HTMLElement): void {
+  if (button.dataset.bound) return;
+  button.dataset.bound = "1";
+  button.addEventListener("click", () => {
+    const chart = drawn.get(button.dataset.chartPng ?? "");
+    if (!chart) return;
+    const link = document.createElement("a");
+    link.href = chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#fff" });
+    link.download = `${button.dataset.pngName || "chart"}.png`;
+    link.click();
+  });
+}
+
 export function drawAll(root: ParentNode): void {
   root.querySelectorAll<HTMLElement>("[data-chart]").forEach(draw);
+  root.querySelectorAll<HTMLElement>("[data-chart-png]").forEach(bindPng);
 }

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from playwright.sync_api import Page, expect
 
+from tenants.identity.roles import Role
 from tenants.models import Tenant
 from tests.conftest import PASSWORD, TenantHandle
 from tests.e2e.conftest import csp_violations
@@ -28,8 +29,16 @@ def seed(schema: str, owner_email: str, blocker) -> dict[str, str]:
         with blocker.unblock():
             tenant = Tenant.objects.get(schema_name=schema)
             handle = TenantHandle(tenant, f"{schema}.localhost", owner_email, tenant.name)
-            _, rita, rob, _ = sales_history(handle)
-            people.update(rita=rita.email, rob=rob.email)
+            _, rita, rob, north = sales_history(handle)
+            head = handle.make_user(
+                Role.SALES_HEAD,
+                full_name="Hanna Head",
+                email=f"hanna@{schema.replace('_', '-')}.test",
+            )
+            with handle.active():
+                head.team = north
+                head.save(update_fields=["team"])
+            people.update(rita=rita.email, rob=rob.email, head=head.email)
             connection.close()
 
     thread = threading.Thread(target=work)
@@ -116,3 +125,53 @@ def test_a_figure_opens_to_its_charts_and_records_and_a_rep_sees_only_theirs(
     expect(rep.get_by_test_id("drill-rows")).to_contain_text("Won 1000 RUB")
     expect(rep.get_by_test_id("drill-rows")).not_to_contain_text("Rob Rep")
     rep.context.close()
+
+
+def test_a_head_of_sales_builds_saves_and_schedules_a_report(page: Page, site, django_db_blocker):
+    sign_up(
+        page,
+        site,
+        company="Report Co",
+        subdomain="report-co",
+        owner="Ria Report",
+        email="ria@report.test",
+    )
+    people = seed("report_co", "ria@report.test", django_db_blocker)
+    page = page.context.browser.new_context(locale="en-US").new_page()
+    blocked = csp_violations(page)
+    sign_in(page, site, "report-co", people["head"], PASSWORD)
+    expect(page.get_by_test_id("user-menu")).to_be_visible()
+
+    page.get_by_test_id("sidebar-nav").get_by_role("link", name="Analytics").click()
+    page.get_by_test_id("tab-reports").click()
+    page.get_by_test_id("new-report").click()
+    builder = page.get_by_test_id("report-builder")
+    builder.get_by_label("Records").select_option("deals")
+    builder = page.get_by_test_id("report-builder")
+    builder.get_by_label("Measure").select_option("sum")
+    builder.get_by_label("Date it counts by").select_option("closed")
+    builder.get_by_label("won", exact=True).check()
+    builder.get_by_label("Group by").select_option("month")
+    builder.get_by_label("Then by").select_option("owner")
+    builder.get_by_label("Chart").select_option("stacked")
+    builder.get_by_label("From").fill("2026-10-01")
+    builder.get_by_label("To").fill("2026-11-30")
+    builder.get_by_role("button", name="Show").click()
+    expect(page.get_by_test_id("report-total")).to_have_text("11,000 RUB")  # the team: Rita's
+    expect(page.get_by_test_id("chart-report").locator("[data-chart]")).to_have_attribute(
+        "data-ready", "1"
+    )
+    with page.expect_download() as png:
+        page.get_by_test_id("export-png").click()
+    assert png.value.suggested_filename.endswith(".png")
+
+    page.get_by_test_id("report-save").get_by_label("Name").fill("Won by month and rep")
+    page.get_by_test_id("report-save-submit").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Won by month and rep")
+    page.get_by_test_id("report-schedule").get_by_label("Email it to me").select_option("weekly")
+    page.get_by_test_id("schedule-save").click()
+    expect(page.get_by_test_id("next-send")).to_be_visible()
+    with page.expect_download() as sheet:
+        page.get_by_test_id("export-xlsx").click()
+    assert sheet.value.suggested_filename == "won-by-month-and-rep.xlsx"
+    assert blocked == []

@@ -26,8 +26,13 @@ from crm_core.activities.services import (
     note_add,
     task_create,
 )
-from crm_core.analytics.models import Dashboard, MetricDefinition
-from crm_core.analytics.services import dashboard_tile_add, metric_definition_create
+from crm_core.analytics.models import Dashboard, MetricDefinition, Report
+from crm_core.analytics.services import (
+    dashboard_tile_add,
+    metric_definition_create,
+    report_save,
+    report_schedule,
+)
 from crm_core.commerce.models import Order, Payment, Price, Product
 from crm_core.commerce.services import (
     LineRequest,
@@ -208,6 +213,10 @@ def secrets_of_b(tenant_b):
             },
         )
         dashboard_tile_add(actor=owner, data={"display": "trend", "metric": "calls"})
+        report = report_save(
+            actor=owner, name="Bexley Secret Report", query="source=deals&group=owner"
+        )
+        report_schedule(actor=owner, report=report, schedule="daily")
         saved_view = saved_view_save(
             actor=owner,
             kind="contact",
@@ -275,6 +284,8 @@ def secrets_of_b(tenant_b):
         "saved_view": {"pk": saved_view.pk},
         "metric_key": {"key": metric.key},
         "tile_index": {"index": 0},
+        "report": {"pk": report.pk},
+        "report_export": {"pk": report.pk, "file_format": "csv"},
         "bulk_operation": {"pk": bulk.operation.pk},
         "price_list": {"pk": price_list.pk},
         "export": {"file_format": "csv"},
@@ -303,6 +314,7 @@ def secrets_of_b(tenant_b):
             "shop.bexley-secret.test",
             "Beatrice Secretkeeper",
             "Bexley Secret Metric",
+            "Bexley Secret Report",
             "beatrice.secret@beta.test",
             "bart.invitee@beta.test",
             "Beta Logistics",
@@ -410,6 +422,7 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         metric_pk = int(secrets["metric_key"]["key"].removeprefix("custom-"))
         assert MetricDefinition.objects.get(pk=metric_pk).archived_at is None
         assert Dashboard.objects.get().tiles[-1] == {"display": "trend", "metric": "calls"}
+        assert Report.objects.get(pk=secrets["report"]["pk"]).schedule == "daily"
         assert BulkOperation.objects.get(pk=secrets["bulk_operation"]["pk"]).undone_at is None
         # B's own requisites stay as B left them
         seller = WorkspaceSettings.objects.get(pk=1)
