@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from crm_core.activities.models import InteractionOutcome, InteractionTopic, Task
 from crm_core.activities.services import interaction_log, task_create
-from crm_core.commerce.models import Price, Product
+from crm_core.commerce.models import Order, Price, Product
 from crm_core.commerce.services import (
     LineRequest,
+    client_values_rescore,
     order_create,
     order_status_change,
     price_list_save,
@@ -21,8 +22,8 @@ from crm_core.commerce.services import (
     product_save,
 )
 from crm_core.common.text import latin
-from crm_core.deals.models import Deal, DealLine, Pipeline
-from crm_core.deals.services import DealLineRequest, deal_create, deal_lines_set
+from crm_core.deals.models import Deal, DealLine, DealMove, Pipeline
+from crm_core.deals.services import DealLineRequest, deal_create, deal_lines_set, deal_move
 from crm_core.jobs.imports import (
     import_check,
     import_mapping_set,
@@ -513,3 +514,97 @@ def demo_extras_seed() -> None:
     if job.can_import:
         import_start(job=job)
         import_run(job=job)
+
+
+HISTORY_DAYS = 730  # two years of history, so every analytics screen has something to show
+
+
+def _back(days: int, rng: random.Random):
+    return timezone.now() - timedelta(
+        days=days, hours=rng.randint(0, 8), minutes=rng.randint(0, 59)
+    )
+
+
+def demo_analytics_seed() -> None:
+    """Two years of history for the analytics: deals created, moved stage by stage and won or
+    lost over the months, paid orders with cost prices (margin, RFM, cross-sell), calls,
+    meetings and emails, and requests answered; each through the services, then dated back."""
+    pipeline = Pipeline.objects.first()
+    if (
+        pipeline is None
+        or Deal.objects.filter(closed_at__lt=timezone.now() - timedelta(days=60)).exists()
+    ):
+        return
+    rng = random.Random(24)  # noqa: S311 - sample data, not security
+    costs = {"ST-100": 71_000, "ST-200": 52_000, "BL-010": 900, "SR-001": 1_400, "PR-450": 24_500}
+    for product in Product.objects.filter(sku__in=costs):
+        product_save(product=product, data={"cost_price": Decimal(costs[product.sku])})
+    flow = [stage for stage in pipeline.stages.order_by("position") if not stage.is_lost]
+    lost = pipeline.stages.filter(is_lost=True).first()
+    contacts = list(Contact.objects.select_related("owner", "company"))
+    for index in range(100):
+        contact = rng.choice(contacts)
+        created_days = rng.randint(20, HISTORY_DAYS)
+        last = rng.choice([len(flow) - 1, len(flow) - 1, 1, 2, -1])  # won twice as often
+        path = flow[: last + 1] if last >= 0 else flow[: rng.randint(1, 3)] + [lost]
+        deal = deal_create(
+            actor=contact.owner,
+            data={
+                "title": f"{rng.choice(['Поставка', 'Контракт', 'Supply', 'Service'])} #{index + 1}"
+                f" — {contact.company.name if contact.company else contact.full_name}"[:255],
+                "stage": path[0],
+                "contact": contact,
+                "company": contact.company,
+                "amount": Decimal(rng.randint(5, 300) * 10_000),
+                "currency": "RUB",
+                "expected_close": (timezone.now() - timedelta(days=created_days - 60)).date(),
+                "lost_reason": "Выбрали конкурента",
+            },
+        )
+        for stage in path[1:]:
+            deal = deal_move(actor=contact.owner, deal=deal, stage=stage)
+        days, stamps = created_days, []
+        for _stage in path:
+            stamps.append(_back(days, rng))
+            days = max(days - rng.randint(2, 25), 1)
+        for move, stamp in zip(deal.moves.order_by("id"), stamps, strict=True):
+            DealMove.objects.filter(pk=move.pk).update(moved_at=stamp)
+        Deal.objects.filter(pk=deal.pk).update(
+            created_at=stamps[0],
+            stage_entered_at=stamps[-1],
+            closed_at=stamps[-1] if deal.closed_at else None,
+        )
+    products = list(Product.objects.filter(is_active=True))
+    for _ in range(120):
+        contact = rng.choice(contacts[: max(len(contacts) // 2, 1)])  # regulars buy again
+        order = order_create(
+            actor=contact.owner,
+            contact=contact,
+            lines=[
+                LineRequest(product, Decimal(rng.randint(1, 12)))
+                for product in rng.sample(products, rng.randint(1, 3))
+            ],
+        )
+        for status in ("placed", "paid", "shipped", "delivered"):
+            order = order_status_change(actor=contact.owner, order=order, status=status)
+        paid = _back(rng.randint(1, HISTORY_DAYS), rng)
+        Order.objects.filter(pk=order.pk).update(
+            placed_at=paid - timedelta(days=1),
+            paid_at=paid,
+            delivered_at=paid + timedelta(days=3),
+            created_at=paid,
+        )
+    for _ in range(200):
+        contact = rng.choice(contacts)
+        channel, text = rng.choice(NOTES_RU if contact.language == "ru" else NOTES_EN)
+        interaction_log(
+            actor=contact.owner,
+            contact=contact,
+            data={
+                "channel": channel,
+                "direction": rng.choice(["inbound", "outbound"]),
+                "occurred_at": _back(rng.randint(1, HISTORY_DAYS), rng),
+                "notes": text,
+            },
+        )
+    client_values_rescore()

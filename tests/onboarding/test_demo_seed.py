@@ -1,12 +1,15 @@
 """`make run` fills a demo company with data for every screen; the seed is safe to run twice."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from crm_core.activities.models import Interaction, Task
-from crm_core.commerce.models import Order
-from crm_core.deals.models import Deal, DealLine, Pipeline
+from crm_core.commerce.models import ClientValue, Order
+from crm_core.deals.models import Deal, DealLine, DealMove, Pipeline
 from crm_core.deals.selectors import pipeline_forecast
 from crm_core.history.models import RecordChange
 from crm_core.jobs.models import ImportJob
@@ -26,7 +29,13 @@ def test_the_demo_company_has_data_for_every_screen():
         assert Contact.objects.count() >= 50
         assert Interaction.objects.count() > Contact.objects.count()
         assert Segment.objects.count() >= 2
-        assert Deal.objects.count() == 24
+        assert Deal.objects.count() == 24 + 100
+        # two years of history for the analytics: deals won and orders paid month after month
+        year_ago = timezone.now() - timedelta(days=365)
+        assert Deal.objects.filter(closed_at__lt=year_ago, stage__is_won=True).exists()
+        assert Order.objects.filter(paid_at__lt=year_ago).exists()
+        assert DealMove.objects.filter(moved_at__lt=year_ago).count() > 20
+        assert ClientValue.objects.exclude(segment="").count() > 10
         # the deals in euros and dollars count in the forecast: their rates are entered
         owner = User.objects.get(role="owner")
         forecast = pipeline_forecast(user=owner, pipeline=Pipeline.objects.first())

@@ -8,6 +8,7 @@ from crm_core.deals.services import pipeline_default_create
 from crm_core.parties.services import lifecycle_stages_default_create
 from crm_core.support.services import support_topics_default_create
 from onboarding.demo import (
+    demo_analytics_seed,
     demo_clients_seed,
     demo_commerce_seed,
     demo_deals_seed,
@@ -89,6 +90,7 @@ class Command(BaseCommand):
             demo_tasks_seed()
             demo_commerce_seed()
             demo_extras_seed()
+            demo_analytics_seed()
             support_topics_default_create()
             demo_portal_seed(CUSTOMERS)
             changes_index()  # the search index, at once rather than on the worker's next round
