@@ -104,7 +104,7 @@ def load(scale: float, reps: list[User], pipeline: Pipeline, products: list[int]
                '', '', '', created + (1 + mod(g, 5)) * interval '9 days',
                CASE WHEN mod(g, 10) < 6 THEN created + (1 + mod(g, 5)) * interval '9 days' END,
                g, (created + interval '60 days')::date, %(first)s + c
-        FROM (SELECT g, mod(g * 7919, %(contacts)s) AS c,
+        FROM (SELECT g, mod(g::bigint * 7919, %(contacts)s) AS c,
                      now() - mod(g, 730) * interval '1 day' - mod(g, 24) * interval '1 hour'
                          AS created
               FROM generate_series(1, %(count)s) g) AS s""",

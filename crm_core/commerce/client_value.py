@@ -246,6 +246,7 @@ FROM pairs p
 JOIN buyers bx ON bx.product_id = p.x
 JOIN buyers by_ ON by_.product_id = p.y
 CROSS JOIN clients c
+WHERE (p.together::float / bx.n) / (by_.n::float / c.n) > 1
 ORDER BY lift DESC, p.together DESC, p.y
 """
 
@@ -253,8 +254,8 @@ ORDER BY lift DESC, p.together DESC, p.y
 def cross_sell_for(
     *, contact_id: int, limit: int = 5, min_together: int = 2
 ) -> list[Recommendation]:
-    """Products the client has not bought that clients who buy what they bought also buy,
-    strongest lift first (one line per product, with the product that suggests it). The
+    """Products the client has not bought that clients who buy what they bought also buy more
+    often than clients at large (lift above 1), strongest lift first (one line per product, with the product that suggests it). The
     statistics are the company's, over every client; nothing of another client is shown."""
     sql = CROSS_SELL_SQL.format(lines=OrderLine._meta.db_table, orders=Order._meta.db_table)
     with connection.cursor() as cursor:
@@ -276,3 +277,35 @@ def cross_sell_for(
         )
         for y, (x, together, confidence, lift) in chosen
     ]
+
+
+ASSOCIATED_SQL = """
+WITH bought AS (
+    SELECT DISTINCT o.contact_id, l.product_id
+    FROM {lines} l JOIN {orders} o ON o.id = l.order_id
+    WHERE o.status = ANY(%s) AND o.paid_at IS NOT NULL
+),
+takers AS (SELECT contact_id FROM bought WHERE product_id = %s),
+pairs AS (
+    SELECT b.product_id AS x, count(*) AS together
+    FROM bought b JOIN takers t ON t.contact_id = b.contact_id
+    WHERE b.product_id <> %s
+    GROUP BY 1 HAVING count(*) >= %s
+),
+buyers AS (SELECT product_id, count(*) AS n FROM bought GROUP BY 1)
+SELECT p.x
+FROM pairs p JOIN buyers bx ON bx.product_id = p.x,
+     (SELECT count(DISTINCT contact_id) AS n FROM bought) AS clients,
+     (SELECT count(*) AS n FROM takers) AS taken
+WHERE (p.together::float / bx.n) / (taken.n::float / clients.n) > 1
+"""
+
+
+def products_leading_to(*, product_id: int, min_together: int = 2) -> list[int]:
+    """The products whose buyers take `product_id` more often than clients at large do (lift
+    above 1, at least `min_together` clients bought both): who bought one of them and not it
+    is a client to offer it to."""
+    sql = ASSOCIATED_SQL.format(lines=OrderLine._meta.db_table, orders=Order._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(REVENUE_STATUSES), product_id, product_id, min_together])
+        return [row[0] for row in cursor.fetchall()]

@@ -4,7 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm_core.commerce.models import ClientValue
+from crm_core.commerce.client_value import products_leading_to
+from crm_core.commerce.models import REVENUE_STATUSES, ClientValue, Product
 from crm_core.common.filters import IdsFilter
 from crm_core.common.services import phone_normalise
 from crm_core.parties.models import Company, Contact, LifecycleStage
@@ -82,6 +83,12 @@ class ContactFilter(ArchivedFilter):
         label=_("RFM segment"), field_name="value__segment", choices=ClientValue.Segment.choices
     )
     churn_risk = django_filters.BooleanFilter(label=_("Churn risk"), field_name="value__churn_risk")
+    offer = django_filters.ModelChoiceFilter(
+        label=_("To offer a product to"),
+        queryset=Product.objects.all(),
+        method="filter_offer",
+        help_text=_("Clients who have not bought it but bought what its buyers buy."),
+    )
 
     class Meta:
         model = Contact
@@ -93,6 +100,7 @@ class ContactFilter(ArchivedFilter):
             "is_vip",
             "value_segment",
             "churn_risk",
+            "offer",
             "segment",
             "archived",
             "ids",
@@ -100,6 +108,14 @@ class ContactFilter(ArchivedFilter):
 
     def filter_q(self, queryset, name, value):
         return _text_filter(queryset, value, ("first_name", "last_name", "company__name"))
+
+    def filter_offer(self, queryset, name, value):
+        """Cross-sell as a list: clients who bought a product leading to `value`, not it."""
+        paid = Q(orders__status__in=REVENUE_STATUSES, orders__paid_at__isnull=False)
+        leading = products_leading_to(product_id=value.pk)
+        bought_it = Contact.objects.filter(paid, orders__lines__product=value).values("pk")
+        takers = Contact.objects.filter(paid, orders__lines__product__in=leading).values("pk")
+        return queryset.filter(pk__in=takers).exclude(pk__in=bought_it)
 
 
 class CompanyFilter(ArchivedFilter):

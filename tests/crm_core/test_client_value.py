@@ -56,7 +56,7 @@ def buyers(tenant_a):
         )
         clients = {
             name: contact_create(actor=rep if name == "Cora" else owner, data={"first_name": name})
-            for name in ("Ada", "Bo", "Cora", "Dan", "Eve")
+            for name in ("Ada", "Bo", "Cora", "Dan", "Eve", "Gus", "Hal")
         }
         for days in (25, 15, 5):
             _paid(owner, clients["Ada"], [anvil, bellows], days)
@@ -65,6 +65,8 @@ def buyers(tenant_a):
             _paid(rep, clients["Cora"], [anvil], days)
         _paid(owner, clients["Dan"], [anvil, chisel], 30)
         _paid(owner, clients["Eve"], [bellows, chisel], 8)
+        _paid(owner, clients["Gus"], [chisel], 40)
+        _paid(owner, clients["Hal"], [chisel], 50)
         client_values_rescore()
     return owner, rep, clients, {"anvil": anvil, "bellows": bellows, "chisel": chisel}
 
@@ -93,8 +95,8 @@ def test_cross_sell_from_products_bought_together(tenant_a, buyers):
     with tenant_a.active():
         offers = cross_sell_for(contact_id=clients["Cora"].pk)
     assert [(offer.product.name, offer.because.name) for offer in offers] == [("Bellows", "Anvil")]
-    # Ada and Bo of the four Anvil buyers took Bellows; 3 of 5 clients buy Bellows
-    assert (offers[0].together, offers[0].confidence, offers[0].lift) == (2, 50.0, 0.83)
+    # Ada and Bo of the four Anvil buyers took Bellows; 3 of 7 clients buy Bellows
+    assert (offers[0].together, offers[0].confidence, offers[0].lift) == (2, 50.0, 1.17)
 
 
 def test_the_card_the_list_filters_and_the_page(tenant_a, buyers):
@@ -132,3 +134,20 @@ def test_paying_an_order_brings_the_client_in_at_once(
         value = ClientValue.objects.get(contact=fay)
     assert (value.orders, value.revenue) == (1, Decimal("10.00"))
     assert value.segment
+
+
+def test_cross_sell_as_a_list_of_clients_to_offer_a_product_to(tenant_a, buyers):
+    owner, rep, clients, products = buyers
+    client = tenant_a.client(owner)
+    page = client.get(f"/contacts/?offer={products['bellows'].pk}").content.decode()
+    rows = page.split('id="rows"', 1)[1]
+    # Anvil leads to Bellows (lift above 1): Cora and Dan bought Anvil, not Bellows
+    assert ">Cora</a>" in rows
+    assert ">Dan</a>" in rows
+    assert ">Ada</a>" not in rows  # she has it already
+    listed = client.get(f"/api/v1/contacts/?offer={products['bellows'].pk}").json()
+    assert sorted(row["first_name"] for row in listed["results"]) == ["Cora", "Dan"]
+    assert (
+        "other clients to offer it to"
+        in client.get(f"/contacts/{clients['Cora'].pk}/").content.decode()
+    )

@@ -143,3 +143,27 @@ def test_a_scheduled_report_is_emailed_once_under_its_owners_visibility(tenant_a
     name, content, kind = message.attachments[0]
     assert (name, kind) == ("my-wins.csv", "text/csv")
     assert "Total" in content
+
+
+def test_the_scheduled_email_of_one_company_never_carries_anothers(tenant_a, tenant_b):
+    """The beat job runs once per company in its schema: A's run sends A's due reports, with
+    A's figures only; B's due report waits for B's run."""
+    for tenant, name in ((tenant_a, "Alpha wins"), (tenant_b, "Beta secret wins")):
+        client = tenant.client(tenant.owner())
+        client.post("/analytics/reports/save/", {"name": name, "query": WON_BY_OWNER})
+        with tenant.active():
+            report = Report.objects.get()
+        client.post(
+            f"/analytics/reports/{report.pk}/change/", {"action": "schedule", "schedule": "daily"}
+        )
+    later = timezone.now() + timedelta(days=2)
+    mail.outbox.clear()
+    with tenant_a.active():
+        assert reports_send_due(now=later) == 1
+    assert [message.subject for message in mail.outbox] == ["Report: Alpha wins"]
+    assert "Beta" not in mail.outbox[0].body
+    assert "alpha.localhost" in mail.outbox[0].body
+    with tenant_b.active():
+        assert reports_send_due(now=later) == 1
+    assert mail.outbox[-1].subject == "Report: Beta secret wins"
+    assert mail.outbox[-1].to == [tenant_b.owner_email]

@@ -127,7 +127,9 @@ def test_a_figure_opens_to_its_charts_and_records_and_a_rep_sees_only_theirs(
     rep.context.close()
 
 
-def test_a_head_of_sales_builds_saves_and_schedules_a_report(page: Page, site, django_db_blocker):
+def test_a_head_of_sales_drills_the_funnel_builds_saves_and_schedules_a_report(
+    page: Page, site, django_db_blocker
+):
     sign_up(
         page,
         site,
@@ -143,6 +145,16 @@ def test_a_head_of_sales_builds_saves_and_schedules_a_report(page: Page, site, d
     expect(page.get_by_test_id("user-menu")).to_be_visible()
 
     page.get_by_test_id("sidebar-nav").get_by_role("link", name="Analytics").click()
+    page.get_by_test_id("tab-funnel").click()
+    filters = page.get_by_test_id("analytics-filters")
+    filters.get_by_label("From").fill("2026-10-01")
+    filters.get_by_label("To").fill("2026-11-30")
+    filters.get_by_role("button", name="Show").click()
+    page.get_by_test_id("funnel-table").get_by_role("link", name="Won", exact=True).click()
+    drilled = page.get_by_test_id("funnel-deals")
+    expect(drilled).to_contain_text("2 deals reached “Won”")  # the team's: Rita's
+    expect(drilled).not_to_contain_text("Rob Rep")
+
     page.get_by_test_id("tab-reports").click()
     page.get_by_test_id("new-report").click()
     builder = page.get_by_test_id("report-builder")
