@@ -255,8 +255,9 @@ def cross_sell_for(
     *, contact_id: int, limit: int = 5, min_together: int = 2
 ) -> list[Recommendation]:
     """Products the client has not bought that clients who buy what they bought also buy more
-    often than clients at large (lift above 1), strongest lift first (one line per product, with the product that suggests it). The
-    statistics are the company's, over every client; nothing of another client is shown."""
+    often than clients at large (lift above 1), strongest lift first (one line per product,
+    with the product that suggests it). The statistics are the company's, over every client;
+    nothing of another client is shown."""
     sql = CROSS_SELL_SQL.format(lines=OrderLine._meta.db_table, orders=Order._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(sql, [list(REVENUE_STATUSES), contact_id, contact_id, min_together])
