@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from crm_core.analytics.metrics import BUILTIN, evaluate
+from crm_core.analytics.periods import Period
 from crm_core.commerce.client_value import client_values_rescore, cross_sell_for
 from crm_core.commerce.models import ClientValue, Order
 from crm_core.commerce.services import (
@@ -20,6 +22,8 @@ from crm_core.commerce.services import (
     product_save,
 )
 from crm_core.parties.services import contact_create
+from crm_core.support.models import Ticket
+from crm_core.support.services import ticket_open, ticket_reply
 from tenants.identity.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +155,30 @@ def test_cross_sell_as_a_list_of_clients_to_offer_a_product_to(tenant_a, buyers)
         "other clients to offer it to"
         in client.get(f"/contacts/{clients['Cora'].pk}/").content.decode()
     )
+
+
+def test_order_margin_and_support_metrics(tenant_a, buyers):
+    """The built-in order, margin and support metrics from the same records."""
+    owner, rep, clients, products = buyers
+    year = Period(timezone.localdate() - timedelta(days=364), timezone.localdate())
+    with tenant_a.active():
+        agent = tenant_a.make_user(Role.SUPPORT, full_name="Sam Support")
+        late = ticket_open(actor=owner, contact=clients["Ada"], subject="Late", body="Where?")
+        Ticket.objects.filter(pk=late.pk).update(
+            assignee=agent, created_at=timezone.now() - timedelta(hours=5)
+        )
+        late.refresh_from_db()
+        ticket_reply(actor=agent, ticket=late, body="On its way")
+        ticket_open(actor=owner, contact=clients["Bo"], subject="Waiting", body="?")
+
+        def value(key):
+            return evaluate(BUILTIN[key], user=owner, period=year).total.value
+
+        # anvils sold at 100 with a cost of 60: Ada 3, Bo 1, Cora 2, Dan 1
+        assert value("margin") == Decimal("280.00")
+        assert value("orders") == 10
+        assert value("order_revenue") == Decimal("940.00")
+        assert value("tickets_opened") == 2
+        assert value("tickets_answered") == 1
+        assert value("first_response") == 5.0
+        assert evaluate(BUILTIN["tickets_opened"], user=rep, period=year).total.value == 0
