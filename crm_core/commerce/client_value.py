@@ -47,6 +47,20 @@ SEGMENT_RULES: list[tuple[str, Q]] = [
     (Segment.ATTENTION, Q()),
 ]
 CHURN_FACTOR = 2  # no purchase for more than twice the usual interval
+UPSERTED = (
+    "orders",
+    "revenue",
+    "margin",
+    "first_order_at",
+    "last_order_at",
+    "usual_interval_days",
+    "recency_score",
+    "frequency_score",
+    "monetary_score",
+    "churn_risk",
+    "missing_rates",
+    "updated_at",
+)
 BATCH = 5000
 
 
@@ -133,31 +147,38 @@ def client_value_refresh(*, contact_ids: Iterable[int]) -> None:
     ClientValue.objects.filter(contact_id__in=ids).exclude(contact_id__in=list(raw)).delete()
     scale = ClientValueScale.objects.filter(pk=1).first()
     now = timezone.now()
+    rows = []
     for contact_id, value in raw.items():
         interval = None
         if value["orders"] > 1:
-            interval = (
-                (value["last"] - value["first"]).total_seconds() / 86400 / (value["orders"] - 1)
-            )
+            span_days = (value["last"] - value["first"]).total_seconds() / 86400
+            interval = span_days / (value["orders"] - 1)
         days = (now - value["last"]).total_seconds() / 86400
-        ClientValue.objects.update_or_create(
-            contact_id=contact_id,
-            defaults={
-                "orders": value["orders"],
-                "revenue": value["revenue"].quantize(Decimal("0.01")),
-                "margin": value["margin"].quantize(Decimal("0.01"))
-                if value["margin"] is not None
-                else None,
-                "first_order_at": value["first"],
-                "last_order_at": value["last"],
-                "usual_interval_days": round(interval, 1) if interval is not None else None,
-                "recency_score": _score(days, scale.recency if scale else [], lower_is_better=True),
-                "frequency_score": _score(value["orders"], scale.frequency if scale else []),
-                "monetary_score": _score(float(value["revenue"]), scale.monetary if scale else []),
-                "churn_risk": interval is not None and days > CHURN_FACTOR * max(interval, 1),
-                "missing_rates": sorted(value["missing"]),
-            },
+        margin = value["margin"]
+        rows.append(
+            ClientValue(
+                contact_id=contact_id,
+                orders=value["orders"],
+                revenue=value["revenue"].quantize(Decimal("0.01")),
+                margin=margin.quantize(Decimal("0.01")) if margin is not None else None,
+                first_order_at=value["first"],
+                last_order_at=value["last"],
+                usual_interval_days=round(interval, 1) if interval is not None else None,
+                recency_score=_score(days, scale.recency if scale else [], lower_is_better=True),
+                frequency_score=_score(value["orders"], scale.frequency if scale else []),
+                monetary_score=_score(float(value["revenue"]), scale.monetary if scale else []),
+                churn_risk=interval is not None and days > CHURN_FACTOR * max(interval, 1),
+                missing_rates=sorted(value["missing"]),
+                updated_at=now,
+            )
         )
+    # one statement for the whole batch: the hourly job brings in many clients at once
+    ClientValue.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["contact"],
+        update_fields=[field for field in UPSERTED],
+    )
     _segment(ClientValue.objects.filter(contact_id__in=ids))
 
 
