@@ -25,13 +25,14 @@ from crm_core.activities.models import Channel, Direction
 from crm_core.activities.selectors import interactions_visible, tasks_visible
 from crm_core.commerce.models import REVENUE_STATUSES, Order, OrderLine, Product
 from crm_core.commerce.selectors import orders_visible
-from crm_core.common.visibility import visible_to
+from crm_core.common.visibility import visibility_scope, visible_to
 from crm_core.deals.models import Deal, Pipeline, PipelineStage
 from crm_core.parties.models import Contact, LifecycleStage
 from crm_core.segments.models import Segment
 from crm_core.support.models import SupportTopic, Ticket
 from crm_core.support.selectors import tickets_visible
 from tenants.identity.models import Team, User
+from tenants.identity.roles import Visibility
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,10 @@ def _deals(user: User) -> QuerySet:
 
 
 def _order_lines(user: User) -> QuerySet:
-    return OrderLine.objects.filter(order__in=orders_visible(user=user).values("pk"))
+    lines = OrderLine.objects.all()
+    if visibility_scope(user) == Visibility.ALL:
+        return lines
+    return lines.filter(order__in=orders_visible(user=user).values("pk"))
 
 
 def _contacts(user: User) -> QuerySet:

@@ -287,8 +287,9 @@ def test_the_timeline_api_reads_a_page_in_a_bounded_number_of_queries(
         assert len(client.get(f"/api/v1/contacts/{contact.pk}/timeline/").json()["results"]) == 30
     # the page adds the card, the shell's counters (tasks due, unread notifications), the
     # interaction form's colleagues, the role's permissions (what it is offered), the buying
-    # habits, deferred orders, service summary and notes, and so on
-    with django_assert_max_num_queries(70):
+    # habits, the client's value and what to offer next, deferred orders, service summary and
+    # notes, and so on
+    with django_assert_max_num_queries(76):
         assert client.get(f"/contacts/{contact.pk}/").status_code == 200
 
 
