@@ -155,6 +155,8 @@ class Order(OwnedRecord):
             models.Index(fields=["status", "-created_at"]),
             models.Index(fields=["owner", "-created_at"]),
             models.Index(fields=["team", "-created_at"]),
+            # the analytics' revenue of a period (bench/analytics.py)
+            models.Index(fields=["paid_at"], name="order_paid_idx"),
         ]
 
     def __str__(self) -> str:

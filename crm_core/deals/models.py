@@ -157,6 +157,8 @@ class Deal(OwnedRecord):
             models.Index(F("owner"), AMOUNT_KEY, F("id"), name="deal_owner_amount_idx"),
             models.Index(F("team"), AMOUNT_KEY, F("id"), name="deal_team_amount_idx"),
             models.Index(fields=["expected_close"], name="deal_expected_close_idx"),
+            # the analytics' won and lost deals of a period (bench/analytics.py)
+            models.Index(fields=["closed_at"], name="deal_closed_idx"),
         ]
 
     @property
