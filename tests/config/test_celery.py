@@ -2,6 +2,8 @@
 the tenant that queued it."""
 
 import pytest
+from celery import current_app
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django_tenants.utils import tenant_context
@@ -56,3 +58,12 @@ def test_a_task_for_a_schema_no_company_has_is_skipped_not_run_in_public(db, cap
     assert result.result is None
     assert connection.schema_name == "public"
     assert "no company has the schema 'gone_company'" in caplog.text
+
+
+def test_every_periodic_job_is_a_registered_task():
+    """beat names tasks by string (the fan-out by its argument): each must be registered, or
+    the job fails on every run (the analytics' report emails and client scoring among them)."""
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in current_app.tasks, name
+        for argument in entry.get("args", []):
+            assert argument in current_app.tasks, f"{name}: {argument}"
