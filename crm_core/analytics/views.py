@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -58,6 +59,7 @@ from crm_core.analytics.selectors import (
     filters_or_defaults,
     metric_get,
     metrics_all,
+    person_grouping,
     report_get_for_user,
     reports_for,
 )
@@ -138,7 +140,7 @@ def metric_detail(request: StaffRequest, key: str) -> HttpResponse:
         groupings=(_grain(filters),),
         metrics=metrics,
     )
-    person_key = _person_key(metric, metrics)
+    person_key = person_grouping(metric, metrics)
     by_person = evaluate(
         metric,
         user=user,
@@ -183,11 +185,6 @@ def metric_detail(request: StaffRequest, key: str) -> HttpResponse:
         currency=currency,
     )
     return render(request, "crm_core/analytics/metric_detail.html", context)
-
-
-def _person_key(metric: Metric, metrics: dict[str, Metric]) -> str:
-    base = metrics[metric.denominator] if metric.measure == "ratio" else metric
-    return base.person
 
 
 def _page_number(request: StaffRequest) -> int:
@@ -367,7 +364,7 @@ def forecast_view(request: StaffRequest) -> HttpResponse:
     series.append(
         {"name": str(_("Won")), "values": [float(b.won) for b in result.months], "kind": "line"}
     )
-    money = lambda value: figure_text(value, "money", currency)  # noqa: E731
+    money = partial(figure_text, unit="money", currency=currency)
     headers = [
         _("Month"),
         _("Won"),
