@@ -10,11 +10,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django_tenants.utils import schema_context
 from PIL import Image as PILImage
 
 from crm_core.activities.models import Task
@@ -30,6 +31,7 @@ from crm_core.notifications.services import notify
 from crm_core.parties.live import contact_timeline_changed
 from crm_core.parties.models import Contact
 from tenants.identity.models import User
+from tenants.typing import connection
 
 Status = Order.Status
 
@@ -270,6 +272,18 @@ def order_create(
 
 
 @transaction.atomic
+def _client_value_soon(contact_id: int) -> None:
+    """The client's value recomputed once the order's change commits, in this company's schema
+    (the commit may come after the caller has left it), and never failing the order's change."""
+    schema = connection.schema_name
+
+    def refresh() -> None:
+        with schema_context(schema):
+            client_value_refresh(contact_ids=[contact_id])
+
+    transaction.on_commit(refresh, robust=True)
+
+
 def order_status_change(*, actor: User | None, order: Order, status: str) -> Order:
     """Move the order along its workflow, stamp the step's time, put it on the timeline."""
     order = Order.objects.select_for_update().get(pk=order.pk)
@@ -290,8 +304,7 @@ def order_status_change(*, actor: User | None, order: Order, status: str) -> Ord
         changes={"status": status, f"{status}_at": timezone.now()},
         expected_version=None,
     )
-    contact_id = order.contact_id
-    transaction.on_commit(lambda: client_value_refresh(contact_ids=[contact_id]))
+    _client_value_soon(order.contact_id)
     search_soon()
     interaction_log(
         actor=actor,

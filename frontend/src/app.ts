@@ -44,20 +44,8 @@ function initComponents(root: ParentNode): void {
   });
 }
 
-// ECharts is large: it is fetched only by a page that holds a chart.
-function chartsIn(root: ParentNode): void {
-  if (!root.querySelector("[data-chart]")) return;
-  void import("./charts").then((charts) => charts.drawAll(root));
-}
-
-document.addEventListener("DOMContentLoaded", () => {
-  initComponents(document);
-  chartsIn(document);
-});
-document.body.addEventListener("htmx:load", (event) => {
-  initComponents(event.target as HTMLElement);
-  chartsIn(event.target as HTMLElement);
-});
+document.addEventListener("DOMContentLoaded", () => initComponents(document));
+document.body.addEventListener("htmx:load", (event) => initComponents(event.target as HTMLElement));
 
 // Copy-to-clipboard buttons: <button data-copy="#selector">.
 document.addEventListener("click", (event) => {

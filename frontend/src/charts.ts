@@ -1,4 +1,4 @@
-// Loaded only by pages that hold a chart (app.ts imports it on demand).
+// Loaded only by pages that hold a chart (components/chart.html adds it as an entry of its own).
 // Charts drawn with Apache ECharts from a JSON spec the page carries in a
 // <script type="application/json"> (no inline script: the CSP stays strict). Every chart has
 // its data as a table beside it, written by the server in the reader's formats; the chart is
@@ -112,7 +112,11 @@ function bindPng(button: HTMLElement): void {
   });
 }
 
-export function drawAll(root: ParentNode): void {
+function drawAll(root: ParentNode): void {
   root.querySelectorAll<HTMLElement>("[data-chart]").forEach(draw);
   root.querySelectorAll<HTMLElement>("[data-chart-png]").forEach(bindPng);
 }
+
+// a module script runs once the document is parsed
+drawAll(document);
+document.body.addEventListener("htmx:load", (event) => drawAll(event.target as HTMLElement));

@@ -56,6 +56,8 @@ def test_signup_lands_the_owner_in_the_app_shell(page: Page, site):
     expect(page.get_by_role("heading", name="Здравствуйте, Nora")).to_be_visible()
     expect(page.get_by_test_id("sidebar-nav").get_by_role("link", name="Команда")).to_be_visible()
     page.get_by_test_id("lang-switch").first.click()
+    # the page in English again (the menu of the page being left would not open)
+    expect(page.get_by_role("heading", name="Hello, Nora")).to_be_visible()
     page.get_by_test_id("user-menu").click()
     page.get_by_test_id("logout").click()
     expect(page).to_have_url(site("nordwind", "/login/"))
