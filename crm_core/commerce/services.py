@@ -271,7 +271,6 @@ def order_create(
     return order
 
 
-@transaction.atomic
 def _client_value_soon(contact_id: int) -> None:
     """The client's value recomputed once the order's change commits, in this company's schema
     (the commit may come after the caller has left it), and never failing the order's change."""
@@ -284,6 +283,7 @@ def _client_value_soon(contact_id: int) -> None:
     transaction.on_commit(refresh, robust=True)
 
 
+@transaction.atomic
 def order_status_change(*, actor: User | None, order: Order, status: str) -> Order:
     """Move the order along its workflow, stamp the step's time, put it on the timeline."""
     order = Order.objects.select_for_update().get(pk=order.pk)
