@@ -50,6 +50,7 @@ staff_urls = [
     path("", dashboard, name="dashboard"),
     path("team/", team.team_list, name="team"),
     path("team/teams/", team.team_create, name="team_create"),
+    path("team/teams/<int:pk>/", team.team_edit, name="team_edit"),
     path("team/<int:pk>/", team.member_edit, name="member_edit"),
     path("team/<int:pk>/active/", team.member_set_active, name="member_set_active"),
     path(

@@ -24,6 +24,7 @@ from tenants.identity.models import User
 from tenants.identity.roles import Role
 from tenants.identity.services.users import user_create
 from tenants.models import Tenant
+from tests.sales_history import sales_history
 
 PASSWORD = "Sturdy-Password-2026"
 
@@ -149,3 +150,9 @@ def _public_schema_and_fresh_counters():
     caches["platform"].delete_pattern("api-anon:*")
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture
+def sales(tenant_a):
+    """Two reps' deals in October and November 2026 (tests/sales_history.py)."""
+    return sales_history(tenant_a)

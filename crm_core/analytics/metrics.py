@@ -22,6 +22,7 @@ from crm_core.analytics.periods import Period
 from crm_core.analytics.sources import SOURCES, TIME_GRAINS, Grouping, Source, span
 from crm_core.workspace.services import RateBook
 from tenants.identity.models import User
+from tenants.identity.selectors.teams import team_windows
 
 MEASURES = {
     "count": gettext_lazy("Number of records"),
@@ -376,8 +377,31 @@ def _filtered(
     if scope.person:
         queryset = queryset.filter(**{person_path: scope.person})
     if scope.team:
-        queryset = queryset.filter(**{f"{person_path}__team": scope.team})
+        queryset = queryset.filter(_in_team(scope.team, period, person_path, date_path, source))
     return queryset
+
+
+def _in_team(
+    team: int, period: Period | None, person_path: str, date_path: str, source: Source
+) -> Q:
+    """Records credited to someone while they were in the team (or a team under it): a person
+    who moved counts for each team for the days they were in it."""
+    start, end = (period.start, period.end) if period else (None, None)
+    condition = Q(pk__in=[])
+    for window in team_windows(team, start, end):
+        part = Q(**{person_path: window.user})
+        if _is_date(source, date_path):
+            if window.start:
+                part &= Q(**{f"{date_path}__gte": window.start})
+            if window.end:
+                part &= Q(**{f"{date_path}__lte": window.end})
+        else:
+            if window.start:
+                part &= Q(**{f"{date_path}__gte": Period(window.start, window.start).bounds()[0]})
+            if window.end:
+                part &= Q(**{f"{date_path}__lt": Period(window.end, window.end).bounds()[1]})
+        condition |= part
+    return condition
 
 
 def _is_date(source: Source, path: str) -> bool:

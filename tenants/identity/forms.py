@@ -62,12 +62,22 @@ class InvitationForm(forms.Form):
 class UserRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=_role_choices)
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
+    since = forms.DateField(
+        label=_("In this team since"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("When the team changes: the day the move took effect (today if empty)."),
+    )
 
 
-class TeamForm(forms.ModelForm):
-    class Meta:
-        model = Team
-        fields = ["name"]
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Team name"), max_length=120)
+    parent = forms.ModelChoiceField(
+        label=_("Part of"),
+        queryset=Team.objects.all(),
+        required=False,
+        empty_label=_("— top level (a department) —"),
+    )
 
 
 class ApiTokenForm(forms.Form):

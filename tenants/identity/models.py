@@ -24,7 +24,17 @@ class UserManager(BaseUserManager["User"]):
 
 
 class Team(models.Model):
+    """A department or a team: teams nest (a department holds teams, a team holds people)."""
+
     name = models.CharField(_("name"), max_length=120, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -107,6 +117,38 @@ class User(AbstractBaseUser, PermissionsMixin):
     def initials(self) -> str:
         parts = [part for part in self.full_name.split() if part]
         return "".join(part[0] for part in parts[:2]).upper() or self.email[:1].upper()
+
+
+class TeamMembership(models.Model):
+    """Who was in which team from one day to another (both days included): a figure for a
+    team credits each person for the days they were in it. The open row (no end) is the
+    person's current team, the one `User.team` names."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    started_on = models.DateField(_("in the team since"))
+    ended_on = models.DateField(_("in the team until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["user", "started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="membership_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(ended_on__isnull=True), name="one_open_team"
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "started_on"], name="membership_team_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.team} · {self.started_on}–{self.ended_on or ''}"
 
 
 class Invitation(models.Model):

@@ -29,6 +29,7 @@ ROUTES: dict[str, Route] = {
     "dashboard": Route(STAFF),
     "team": Route(STAFF, ("get", "post")),
     "team_create": Route(STAFF, ("post",)),
+    "team_edit": Route(STAFF, ("get", "post"), "team"),
     "member_edit": Route(STAFF, ("get", "post"), "member"),
     "member_set_active": Route(STAFF, ("post",), "member"),
     "invitation_revoke": Route(STAFF, ("post",), "invitation"),

@@ -3,6 +3,7 @@ ids, secrets and hosts. A route missing from ROUTES fails the suite, so new rout
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -71,9 +72,10 @@ from portal.services.accounts import (
     customer_verify,
 )
 from search.services import changes_index
-from tenants.identity.models import ApiToken, Invitation, User
+from tenants.identity.models import ApiToken, Invitation, Team, User
 from tenants.identity.roles import Role
 from tenants.identity.services.handoff import handoff_tokens
+from tenants.identity.services.teams import member_move, team_save
 from tenants.identity.services.tokens import api_token_create
 from tenants.identity.services.users import invitation_create
 from tenants.models import CustomDomain, Domain
@@ -127,6 +129,8 @@ def secrets_of_b(tenant_b):
         invitation, link = invitation_create(
             actor=owner, email="bart.invitee@beta.test", role=Role.MARKETER
         )
+        wallaby = team_save(actor=owner, name="Wallaby secret team", parent=None)
+        member_move(user=member, team=wallaby, since=date(2026, 1, 5))
         token, raw_token = api_token_create(user=owner, name="Beta integration")
         company = company_create(
             actor=owner,
@@ -265,6 +269,7 @@ def secrets_of_b(tenant_b):
     Domain.objects.create(tenant=tenant_b.tenant, domain=domain.domain, is_primary=False)
     return {
         "member": {"pk": member.pk},
+        "team": {"pk": wallaby.pk},
         "invitation": {"pk": invitation.pk},
         "token": {"pk": token.pk},
         "contact": {"pk": contact.pk},
@@ -449,6 +454,12 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         platypus = Deal.objects.get(title__contains="Platypus")
         assert (platypus.version, platypus.archived_at) == (1, None)
         assert User.objects.get(pk=secrets["member"]["pk"]).is_active
+        wallaby = Team.objects.get(pk=secrets["team"]["pk"])
+        assert (wallaby.name, wallaby.parent, wallaby.members.count()) == (
+            "Wallaby secret team",
+            None,
+            1,
+        )
         assert Invitation.objects.get(pk=secrets["invitation"]["pk"]).is_pending
         assert ApiToken.objects.get(pk=secrets["token"]["pk"]).is_active
         assert Notification.objects.get(pk=secrets["notification"]["pk"]).read_at is None

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from billing.services.subscriptions import seat_check
 from tenants.identity.models import Invitation, Team, User
 from tenants.identity.roles import INVITABLE_ROLES, Role
 from tenants.identity.services.roles import user_role_apply
+from tenants.identity.services.teams import member_move, require_team_manager
 from tenants.identity.tasks import invitation_email_send
 from tenants.links import tenant_url
 from tenants.queue import enqueue_after_commit
@@ -53,17 +54,14 @@ def user_create(
         password=password,
         full_name=full_name.strip(),
         role=role,
-        team=team,
         is_active=is_active,
         language=language,
     )
+    if team is not None:
+        member_move(user=user, team=team)
+        user.refresh_from_db(fields=["team"])
     user_role_apply(user=user, role=role)
     return user
-
-
-def _require_team_manager(actor: User) -> None:
-    if not actor.can_manage_team:
-        raise PermissionDenied(_("Only the owner and administrators manage the team."))
 
 
 @transaction.atomic
@@ -71,7 +69,7 @@ def invitation_create(
     *, actor: User, email: str, role: Role, full_name: str = "", team: Team | None = None
 ) -> tuple[Invitation, str]:
     """Invite a colleague by email; returns the invitation and the link sent to them."""
-    _require_team_manager(actor)
+    require_team_manager(actor)
     email = email.strip().lower()
     if role not in INVITABLE_ROLES:
         raise ValidationError({"role": _("This role cannot be given by invitation.")})
@@ -122,19 +120,23 @@ def invitation_accept(*, invitation: Invitation, full_name: str, password: str) 
 
 
 def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
-    _require_team_manager(actor)
+    require_team_manager(actor)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
 
 
 @transaction.atomic
-def user_change_role(*, actor: User, user: User, role: Role, team: Team | None) -> User:
-    _require_team_manager(actor)
+def user_change_role(
+    *, actor: User, user: User, role: Role, team: Team | None, since: date | None = None
+) -> User:
+    """The person's role, and their team from the day `since` (today when not given)."""
+    require_team_manager(actor)
     if user.role == Role.OWNER or role not in INVITABLE_ROLES:
         raise ValidationError({"role": _("The owner's role cannot be changed here.")})
+    member_move(user=user, team=team, since=since)
+    user.refresh_from_db(fields=["team"])
     user.role = role
-    user.team = team
-    user.save(update_fields=["role", "team"])
+    user.save(update_fields=["role"])
     user_role_apply(user=user, role=role)
     return user
 
@@ -142,7 +144,7 @@ def user_change_role(*, actor: User, user: User, role: Role, team: Team | None) 
 @transaction.atomic
 def user_deactivate(*, actor: User, user: User) -> User:
     """Free the seat; the account, its records and its history stay."""
-    _require_team_manager(actor)
+    require_team_manager(actor)
     if user.pk == actor.pk:
         raise ValidationError(_("You cannot deactivate yourself."))
     if user.role == Role.OWNER:
@@ -158,7 +160,7 @@ def user_deactivate(*, actor: User, user: User) -> User:
 
 @transaction.atomic
 def user_reactivate(*, actor: User, user: User) -> User:
-    _require_team_manager(actor)
+    require_team_manager(actor)
     if not user.is_active and user.role != Role.CUSTOMER:
         seat_check(used=seats_used)
     user.is_active = True

@@ -9,9 +9,11 @@ from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
 from tenants.identity.forms import InvitationForm, TeamForm, UserRoleForm
-from tenants.identity.models import Invitation
+from tenants.identity.models import Invitation, Team
 from tenants.identity.roles import Role
+from tenants.identity.selectors.teams import team_tree, teams_below
 from tenants.identity.selectors.users import invitations_pending, staff_list, staff_user_get
+from tenants.identity.services.teams import team_delete, team_save
 from tenants.identity.services.users import (
     invitation_create,
     invitation_revoke,
@@ -58,6 +60,7 @@ def team_list(request: StaffRequest) -> HttpResponse:
         "invitations": invitations_pending() if request.user.can_manage_team else [],
         "form": form,
         "team_form": TeamForm(),
+        "teams": team_tree(),
         "seats_used": seats_used(),
     }
     return render(request, "identity/team.html", context)
@@ -74,9 +77,10 @@ def member_edit(request: StaffRequest, pk: int) -> HttpResponse:
                 user=member,
                 role=Role(form.cleaned_data["role"]),
                 team=form.cleaned_data["team"],
+                since=form.cleaned_data["since"],
             )
         except ValidationError as error:
-            form.add_error(None, _error_text(error))
+            errors_into(form, error)
         else:
             messages.success(
                 request,
@@ -84,7 +88,12 @@ def member_edit(request: StaffRequest, pk: int) -> HttpResponse:
                 % {"name": member.full_name, "role": member.get_role_display()},
             )
             return redirect("team")
-    return render(request, "identity/member_edit.html", {"member": member, "form": form})
+    context = {
+        "member": member,
+        "form": form,
+        "memberships": member.memberships.select_related("team"),
+    }
+    return render(request, "identity/member_edit.html", context)
 
 
 @require_POST
@@ -121,8 +130,42 @@ def invitation_revoke_view(request: StaffRequest, pk: int) -> HttpResponse:
 def team_create(request: StaffRequest) -> HttpResponse:
     form = TeamForm(request.POST)
     if form.is_valid():
-        form.save()
-        messages.success(request, _("Team “%(name)s” created.") % {"name": form.instance.name})
-    else:
-        messages.error(request, " ".join(map(str, form.errors["name"])))
+        try:
+            team = team_save(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            errors_into(form, error)
+        else:
+            messages.success(request, _("Team “%(name)s” created.") % {"name": team.name})
+            return redirect("team")
+    messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
     return redirect("team")
+
+
+@team_manager_required
+def team_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    team = get_object_or_404(Team, pk=pk)
+    form = TeamForm(request.POST or None, initial={"name": team.name, "parent": team.parent_id})
+    form.fields["parent"].queryset = Team.objects.exclude(pk__in=teams_below(team.pk))
+    if request.method == "POST":
+        if request.POST.get("delete") == "1":
+            try:
+                team_delete(actor=request.user, team=team)
+            except ValidationError as error:
+                messages.error(request, _error_text(error))
+                return redirect("team_edit", pk=team.pk)
+            messages.success(request, _("Team “%(name)s” deleted.") % {"name": team.name})
+            return redirect("team")
+        if form.is_valid():
+            try:
+                team_save(actor=request.user, team=team, **form.cleaned_data)
+            except ValidationError as error:
+                errors_into(form, error)
+            else:
+                messages.success(request, _("Team “%(name)s” saved.") % {"name": team.name})
+                return redirect("team")
+    context = {
+        "team": team,
+        "form": form,
+        "memberships": team.memberships.select_related("user").order_by("-started_on"),
+    }
+    return render(request, "identity/team_edit.html", context)
