@@ -265,6 +265,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60.0,
         "args": ["crm_core.analytics.tasks.reports_send_due_job"],
     },
+    # the goals' facts are refreshed after each write; hourly for pace and what came by script
+    "goals-refresh": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 60 * 60.0,
+        "args": ["crm_core.goals.tasks.goals_refresh_job"],
+    },
     "client-values": {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 60 * 60.0,

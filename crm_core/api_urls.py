@@ -4,6 +4,7 @@ from crm_core.activities import urls as activities
 from crm_core.analytics import urls as analytics
 from crm_core.commerce import urls as commerce
 from crm_core.deals import urls as deals
+from crm_core.goals import urls as goals
 from crm_core.lists import urls as lists
 from crm_core.notifications import urls as notifications
 from crm_core.parties import urls as parties
@@ -16,6 +17,7 @@ urlpatterns = [
     *analytics.api_urlpatterns,
     *commerce.api_urlpatterns,
     *deals.api_urlpatterns,
+    *goals.api_urlpatterns,
     *lists.api_urlpatterns,
     *notifications.api_urlpatterns,
     *parties.api_urlpatterns,

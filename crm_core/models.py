@@ -40,6 +40,10 @@ from crm_core.deals.models import (
     Pipeline,
     PipelineStage,
 )
+from crm_core.goals.models import (
+    Goal,
+    GoalProgress,
+)
 from crm_core.history.models import (
     ContactMerge,
     RecordChange,
@@ -77,6 +81,8 @@ from crm_core.workspace.models import (
 )
 
 __all__ = [
+    "Goal",
+    "GoalProgress",
     "Attachment",
     "ClientValue",
     "ClientValueScale",

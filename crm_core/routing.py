@@ -4,6 +4,7 @@ from django.urls import path
 
 from crm_core.consumers import RecordConsumer
 from crm_core.deals.consumers import DealBoardConsumer
+from crm_core.goals.consumers import GoalsConsumer
 from crm_core.jobs.consumers import ExportConsumer, ImportConsumer
 from crm_core.notifications.consumers import NotificationConsumer
 
@@ -15,6 +16,7 @@ websocket_urlpatterns = [
         "ws/companies/<int:pk>/", RecordConsumer.as_asgi(), {"kind": "company"}, name="ws-company"
     ),
     path("ws/deals/<int:pk>/", RecordConsumer.as_asgi(), {"kind": "deal"}, name="ws-deal"),
+    path("ws/goals/", GoalsConsumer.as_asgi(), name="ws-goals"),
     path("ws/imports/<int:pk>/", ImportConsumer.as_asgi(), name="ws-import"),
     path("ws/exports/<int:pk>/", ExportConsumer.as_asgi(), name="ws-export"),
 ]

@@ -4,6 +4,7 @@ from crm_core.activities import urls as activities
 from crm_core.analytics import urls as analytics
 from crm_core.commerce import urls as commerce
 from crm_core.deals import urls as deals
+from crm_core.goals import urls as goals
 from crm_core.history import urls as history
 from crm_core.jobs import urls as jobs
 from crm_core.lists import urls as lists
@@ -18,6 +19,7 @@ urlpatterns = [
     *analytics.urlpatterns,
     *commerce.urlpatterns,
     *deals.urlpatterns,
+    *goals.urlpatterns,
     *history.urlpatterns,
     *jobs.urlpatterns,
     *lists.urlpatterns,

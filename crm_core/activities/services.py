@@ -33,6 +33,7 @@ from crm_core.activities.models import (
     StageChange,
     Task,
 )
+from crm_core.common.figures import figures_soon
 from crm_core.common.indexing import search_soon
 from crm_core.common.live import record_page_changed, timeline_changed
 from crm_core.common.services import owner_resolve, record_update
@@ -117,6 +118,7 @@ def interaction_log(
         interaction.staff.set(staff)
     contact_timeline_changed(contact)
     search_soon()
+    figures_soon()
     if interaction.channel == Channel.CALL and interaction.direction == Direction.INBOUND:
         call_task_make(interaction=interaction, actor=actor)
     outcome: InteractionOutcome | None = fields.get("outcome")
@@ -180,6 +182,7 @@ def contact_stage_change(
     record_update(instance=contact, changes={"lifecycle_stage": stage}, expected_version=None)
     party_changed(contact)
     search_soon()
+    figures_soon()
     return stage_change_record(
         actor=actor,
         record=contact,
@@ -393,15 +396,16 @@ def task_create(
         url=reverse("task_edit", args=[task.pk]),
         actor=actor,
     )
-    _timeline_changed(task)
+    _task_changed(task)
     return task
 
 
-def _timeline_changed(task: Task) -> None:
+def _task_changed(task: Task) -> None:
     if task.contact is not None:
         contact_timeline_changed(task.contact)
     elif task.company_id:
         timeline_changed(contact_id=None, company_id=task.company_id)
+    figures_soon()  # a task done or overdue moves the activity goals
 
 
 def task_update(*, task: Task, data: dict[str, Any]) -> Task:
@@ -413,14 +417,14 @@ def task_update(*, task: Task, data: dict[str, Any]) -> Task:
     if "remind_at" in changes:
         task.reminded_at = None
     task.save()
-    _timeline_changed(task)
+    _task_changed(task)
     return task
 
 
 def task_complete(*, task: Task, done: bool = True) -> Task:
     task.done_at = timezone.now() if done else None
     task.save(update_fields=["done_at"])
-    _timeline_changed(task)
+    _task_changed(task)
     return task
 
 

@@ -22,6 +22,7 @@ from crm_core.activities.models import Task
 from crm_core.activities.services import interaction_log, task_complete, task_create
 from crm_core.commerce.client_value import client_value_refresh, client_values_rescore
 from crm_core.commerce.models import Order, OrderLine, Price, PriceList, Product
+from crm_core.common.figures import figures_soon
 from crm_core.common.indexing import search_soon
 from crm_core.common.live import customer_told
 from crm_core.common.services import record_update
@@ -268,6 +269,7 @@ def order_create(
         _deferral_reminder(order)
     contact_timeline_changed(contact)
     search_soon()
+    figures_soon()
     return order
 
 
@@ -306,6 +308,7 @@ def order_status_change(*, actor: User | None, order: Order, status: str) -> Ord
     )
     _client_value_soon(order.contact_id)
     search_soon()
+    figures_soon()
     interaction_log(
         actor=actor,
         contact=order.contact,
@@ -392,6 +395,7 @@ def order_defer(*, actor: User, order: Order, until: date | None) -> Order:
     _deferral_reminder(order)
     contact_timeline_changed(order.contact)
     search_soon()
+    figures_soon()
     return order
 
 

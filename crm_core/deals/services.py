@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from crm_core.commerce.models import PriceList, Product
 from crm_core.commerce.services import price_list_for
+from crm_core.common.figures import figures_soon
 from crm_core.common.indexing import search_soon
 from crm_core.common.services import owner_resolve, record_update
 from crm_core.deals import live
@@ -45,6 +46,7 @@ def _deal_update(deal: Deal, changes: dict, expected_version: int | None) -> Dea
     deal = record_update(instance=deal, changes=changes, expected_version=expected_version)
     live.deal_changed(deal, before=before if "owner" in changes else None)
     search_soon()
+    figures_soon()
     return deal
 
 
@@ -216,6 +218,7 @@ def deal_create(*, actor: User, data: dict[str, Any]) -> Deal:
     DealMove.objects.create(deal=deal, from_stage=None, to_stage=stage, moved_by=actor)
     live.deal_changed(deal)
     search_soon()
+    figures_soon()
     return deal
 
 

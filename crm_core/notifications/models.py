@@ -24,6 +24,8 @@ class Notification(models.Model):
         REINDEX_DONE = "reindex_done", _("Search index rebuilt")
         EXPORT_DONE = "export_done", _("Export ready")
         EXPORT_FAILED = "export_failed", _("Export failed")
+        GOAL_REACHED = "goal_reached", _("A goal passed a mark")
+        GOAL_BEHIND = "goal_behind", _("A goal fell behind pace")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -85,6 +87,12 @@ TEXTS = {
     Notification.Kind.PORTAL_SIGNUP: gettext_noop("%(contact)s opened a customer account"),
     Notification.Kind.PORTAL_MESSAGE: gettext_noop("%(contact)s replied to request %(number)s"),
     Notification.Kind.DEAL_MOVED: gettext_noop("%(actor)s moved your deal %(title)s to %(stage)s"),
+    Notification.Kind.GOAL_REACHED: gettext_noop(
+        "%(subject)s: %(share)s%% of the goal “%(goal)s” (%(period)s)"
+    ),
+    Notification.Kind.GOAL_BEHIND: gettext_noop(
+        "%(subject)s is behind pace on “%(goal)s” (%(period)s): %(pace)s%% of where it should be"
+    ),
     Notification.Kind.IMPORT_CHECKED: gettext_noop(
         "The check of %(file)s is finished: %(valid)s rows to create, %(errors)s with errors"
     ),
@@ -110,6 +118,8 @@ ICONS: dict[str, str] = {
     Notification.Kind.PORTAL_SIGNUP: "bi-person-plus",
     Notification.Kind.PORTAL_MESSAGE: "bi-chat-left-text",
     Notification.Kind.DEAL_MOVED: "bi-kanban",
+    Notification.Kind.GOAL_REACHED: "bi-trophy",
+    Notification.Kind.GOAL_BEHIND: "bi-speedometer2",
     Notification.Kind.IMPORT_CHECKED: "bi-clipboard-check",
     Notification.Kind.IMPORT_DONE: "bi-cloud-check",
     Notification.Kind.IMPORT_FAILED: "bi-exclamation-triangle",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from crm_core.activities.services import interaction_log
+from crm_core.common.figures import figures_soon
 from crm_core.common.indexing import search_soon
 from crm_core.common.live import customer_told
 from crm_core.common.system_text import SystemText
@@ -88,6 +89,7 @@ def ticket_open(
             url=reverse("ticket_detail", args=[ticket.pk]),
         )
     search_soon()
+    figures_soon()
     return ticket
 
 
@@ -122,6 +124,7 @@ def ticket_reply(
         message.save(update_fields=["interaction"])
         _customer_told(ticket=ticket, body=body.strip())
     search_soon()
+    figures_soon()
     return message
 
 
@@ -177,6 +180,7 @@ def ticket_update(
         ticket.assignee = assignee
     ticket.save()
     search_soon()
+    figures_soon()
     return ticket
 
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from crm_core.common.requisites import Requisites
@@ -9,6 +10,12 @@ class WorkspaceSettings(Requisites):
     on its invoices."""
 
     base_currency = models.CharField(_("base currency"), max_length=3, default="RUB")
+    # the month the company's fiscal year begins: goals' quarters, halves and years follow it
+    fiscal_year_start = models.PositiveSmallIntegerField(
+        _("fiscal year starts in"),
+        default=1,
+        choices=[(month, month_name) for month, month_name in MONTHS.items()],
+    )
     legal_name = models.CharField(_("legal name"), max_length=255, blank=True)
     tax_id = models.CharField(_("tax id"), max_length=32, blank=True)
     legal_address = models.TextField(_("legal address"), blank=True)

@@ -30,6 +30,20 @@ def base_currency() -> str:
     return saved or DEFAULT_BASE_CURRENCY
 
 
+def fiscal_year_start() -> int:
+    """The month (1-12) the company's fiscal year begins in."""
+    saved = WorkspaceSettings.objects.filter(pk=1).values_list("fiscal_year_start", flat=True)
+    return saved.first() or 1
+
+
+def fiscal_year_start_set(*, actor: User, month: int) -> None:
+    if not actor.can_manage_team:
+        raise PermissionDenied(_("Only the owner and administrators change the fiscal year."))
+    if month not in range(1, 13):
+        raise ValidationError({"fiscal_year_start": [_("Choose a month.")]})
+    WorkspaceSettings.objects.update_or_create(pk=1, defaults={"fiscal_year_start": month})
+
+
 def exchange_rate_add(
     *, currency: str, valid_from: date | None, rate: Decimal | None
 ) -> ExchangeRate:

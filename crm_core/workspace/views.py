@@ -19,6 +19,7 @@ from crm_core.activities.services import call_rule_get, call_rule_save
 from crm_core.analytics.selectors import home_context
 from crm_core.common.text import decimal_from_text
 from crm_core.deals.selectors import deals_visible
+from crm_core.goals.selectors import attainment_row, attainments, my_goals
 from crm_core.parties.models import LifecycleStage
 from crm_core.parties.selectors import contacts_visible
 from crm_core.support.selectors import CLOSED_STATUSES, tickets_visible
@@ -54,6 +55,7 @@ def dashboard(request: StaffRequest) -> HttpResponse:
     tasks = my_tasks(user=user)
     context: dict[str, Any] = home_context(user=user, query=request.GET)
     context |= {
+        "my_goals": [attainment_row(item, base_currency()) for item in attainments(my_goals(user))],
         "overdue": list(tasks["overdue"][:HOME_ROWS]),
         "today": list(tasks["today"][:HOME_ROWS]),
         "recent_clients": list(

@@ -46,6 +46,7 @@ from crm_core.commerce.services import (
 from crm_core.deals.models import Deal, Pipeline, PipelineStage
 from crm_core.deals.pipelines import pipeline_save, stage_save
 from crm_core.deals.services import deal_create
+from crm_core.goals.services import goal_set
 from crm_core.history.models import ContactMerge
 from crm_core.history.services import contacts_merge
 from crm_core.jobs.exports import export_run, export_start
@@ -131,6 +132,10 @@ def secrets_of_b(tenant_b):
         )
         wallaby = team_save(actor=owner, name="Wallaby secret team", parent=None)
         member_move(user=member, team=wallaby, since=date(2026, 1, 5))
+        goal = goal_set(
+            actor=owner,
+            data={"metric": "calls", "level": "person", "person": member.pk, "target": "777"},
+        )
         token, raw_token = api_token_create(user=owner, name="Beta integration")
         company = company_create(
             actor=owner,
@@ -270,6 +275,7 @@ def secrets_of_b(tenant_b):
     return {
         "member": {"pk": member.pk},
         "team": {"pk": wallaby.pk},
+        "goal": {"pk": goal.pk},
         "invitation": {"pk": invitation.pk},
         "token": {"pk": token.pk},
         "contact": {"pk": contact.pk},

@@ -40,6 +40,7 @@ pytestmark = pytest.mark.django_db
 # route name -> which of tenant B's objects fills its path
 WS_ROUTES: dict[str, str | None] = {
     "ws-notifications": None,
+    "ws-goals": None,
     "ws-deal-board": "pipeline",
     "ws-contact": "contact",
     "ws-company": "company",

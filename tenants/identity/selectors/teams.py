@@ -46,10 +46,14 @@ def teams_below(team_id: int) -> list[int]:
     return found
 
 
-def team_windows(team_id: int, start: date | None = None, end: date | None = None) -> list[Window]:
+def team_windows(
+    team_id: int | None, start: date | None = None, end: date | None = None
+) -> list[Window]:
     """Who was in the team (or a team under it) between `start` and `end`, and for which days
     of that span. A person with no dated membership at all counts as in their current team
     all along (accounts made before teams were dated, or by a script)."""
+    if team_id is None:
+        return []
     teams = teams_below(team_id)
     rows = TeamMembership.objects.filter(team__in=teams)
     if end is not None:
@@ -68,6 +72,6 @@ def team_windows(team_id: int, start: date | None = None, end: date | None = Non
     return windows + [Window(user, start, end) for user in undated]
 
 
-def members_on(team_id: int, day: date) -> list[int]:
+def members_on(team_id: int | None, day: date) -> list[int]:
     """The people in the team (or under it) on the day."""
     return sorted({window.user for window in team_windows(team_id, day, day)})

@@ -39,7 +39,10 @@ def team_save(*, actor: User, name: str, parent: Team | None, team: Team | None 
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the team a name.")})
-    if Team.objects.filter(name__iexact=name).exclude(pk=team.pk if team else None).exists():
+    same = Team.objects.filter(name__iexact=name)
+    if team is not None:
+        same = same.exclude(pk=team.pk)
+    if same.exists():
         raise ValidationError({"name": _("A team with this name already exists.")})
     _parent_check(team, parent)
     team = team or Team()

@@ -1,5 +1,6 @@
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseForbidden
@@ -145,7 +146,9 @@ def team_create(request: StaffRequest) -> HttpResponse:
 def team_edit(request: StaffRequest, pk: int) -> HttpResponse:
     team = get_object_or_404(Team, pk=pk)
     form = TeamForm(request.POST or None, initial={"name": team.name, "parent": team.parent_id})
-    form.fields["parent"].queryset = Team.objects.exclude(pk__in=teams_below(team.pk))
+    parent_field = form.fields["parent"]
+    if isinstance(parent_field, forms.ModelChoiceField):
+        parent_field.queryset = Team.objects.exclude(pk__in=teams_below(team.pk))
     if request.method == "POST":
         if request.POST.get("delete") == "1":
             try:
