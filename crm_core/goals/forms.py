@@ -52,7 +52,7 @@ class GoalForm(forms.Form):
         # needed or not by what else is chosen (the service says which is missing): not
         # marked "optional"
         for name in ("person", "team", "target", "period_start", "period_end"):
-            self.fields[name].conditional = True  # type: ignore[attr-defined]
+            self.fields[name].conditional = True
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
