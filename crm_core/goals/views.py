@@ -20,8 +20,22 @@ from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
 from crm_core.analytics.display import figure_text
+from crm_core.analytics.metrics import BUILTIN
 from crm_core.analytics.periods import Period
 from crm_core.analytics.selectors import metrics_all
+from crm_core.common.visibility import can_assign_owners
+from crm_core.goals.activity import (
+    ACTIVITY_METRICS,
+    DEFAULT_QUIET_DAYS,
+    GRAINS,
+    LIST_ROWS,
+    MAX_QUIET_DAYS,
+    activity_grid,
+    activity_period,
+    quiet_act,
+    quiet_clients,
+    quiet_deals,
+)
 from crm_core.goals.forms import FiscalYearForm, GoalForm, metric_choices
 from crm_core.goals.models import Goal
 from crm_core.goals.periods import MONTHS_IN, goal_period, period_name
@@ -35,6 +49,7 @@ from crm_core.goals.selectors import (
 )
 from crm_core.goals.services import goal_delete, goal_set, goals_close, goals_set_many
 from crm_core.history.selectors import record_history
+from crm_core.parties.selectors import owners_assignable
 from crm_core.workspace.services import base_currency, fiscal_year_start, fiscal_year_start_set
 from tenants.typing import StaffRequest
 
@@ -318,3 +333,85 @@ def goals_cockpit(request: StaffRequest) -> HttpResponse:
         ],
     }
     return render(request, "crm_core/goals/cockpit.html", context)
+
+
+def _quiet_days(request: StaffRequest) -> int:
+    text = request.GET.get("days", "")
+    if text.isdigit() and 1 <= int(text) <= MAX_QUIET_DAYS:
+        return int(text)
+    return DEFAULT_QUIET_DAYS
+
+
+def activity_control(request: StaffRequest) -> HttpResponse:
+    """Activity per person for a day or a week, and the deals and clients gone quiet."""
+    grain = request.GET.get("grain", "week")
+    grain = grain if grain in GRAINS else "week"
+    try:
+        day = parse_date(request.GET.get("day", "") or "") or timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    period = activity_period(grain, day)
+    days = _quiet_days(request)
+    grid = activity_grid(request.user, period)
+    query = f"from={period.start.isoformat()}&to={period.end.isoformat()}"
+    rows = [
+        (
+            person,
+            [
+                (
+                    grid.cell(key, person.pk),
+                    f"{reverse('metric_detail', args=[key])}?{query}&person={person.pk}",
+                )
+                for key in ACTIVITY_METRICS
+            ],
+        )
+        for person in grid.people
+    ]
+    step = timedelta(days=7 if grain == "week" else 1)
+    context = {
+        "grain": grain,
+        "grains": GRAINS.items(),
+        "period": period,
+        "day": day.isoformat(),
+        "previous_day": (period.start - step).isoformat(),
+        "next_day": (period.start + step).isoformat(),
+        "metrics": [BUILTIN[key] for key in ACTIVITY_METRICS],
+        "rows": rows,
+        "days": days,
+        "deals": list(quiet_deals(request.user, days)[:LIST_ROWS]),
+        "clients": list(quiet_clients(request.user, days)[:LIST_ROWS]),
+        "owners": owners_assignable().order_by("full_name"),
+        "can_reassign": can_assign_owners(request.user),
+        "tomorrow": (timezone.localdate() + timedelta(days=1)).isoformat(),
+    }
+    return render(request, "crm_core/goals/activity.html", context)
+
+
+@require_POST
+def activity_act(request: StaffRequest) -> HttpResponse:
+    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
+    owner_id = request.POST.get("owner", "")
+    owner = owners_assignable().filter(pk=owner_id).first() if owner_id.isdigit() else None
+    try:
+        due = parse_date(request.POST.get("due", "") or "")
+    except ValueError:
+        due = None
+    try:
+        count = quiet_act(
+            actor=request.user,
+            kind=request.POST.get("kind", ""),
+            ids=ids,
+            action=request.POST.get("action", ""),
+            owner=owner,
+            title=request.POST.get("title", ""),
+            due=due,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            ngettext("%(count)s record done.", "%(count)s records done.", count) % {"count": count},
+        )
+    back = request.POST.get("back", "")
+    return redirect(back if back.startswith("/goals/activity/") else reverse("activity_control"))

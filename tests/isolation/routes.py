@@ -189,6 +189,8 @@ ROUTES: dict[str, Route] = {
     "goals_close": Route(STAFF, ("post",)),
     "goals_cockpit": Route(STAFF),
     "fiscal_year": Route(STAFF, ("post",)),
+    "activity_control": Route(STAFF),
+    "activity_act": Route(STAFF, ("post",)),
     "goal_detail": Route(STAFF, ("get", "post"), "goal"),
     "goal_delete": Route(STAFF, ("post",), "goal"),
     "api-goal-list": Route(API, ("get", "post")),
