@@ -34,6 +34,7 @@ from crm_core.common.models import (
     OwnedRecord,
 )
 from crm_core.deals.models import (
+    CreditSplit,
     Deal,
     DealLine,
     DealMove,
@@ -41,8 +42,13 @@ from crm_core.deals.models import (
     PipelineStage,
 )
 from crm_core.goals.models import (
+    Adjustment,
+    BonusPlan,
     Goal,
     GoalProgress,
+    LineQuestion,
+    Statement,
+    StatementLine,
 )
 from crm_core.history.models import (
     ContactMerge,
@@ -81,8 +87,14 @@ from crm_core.workspace.models import (
 )
 
 __all__ = [
+    "Adjustment",
+    "BonusPlan",
+    "CreditSplit",
     "Goal",
     "GoalProgress",
+    "LineQuestion",
+    "Statement",
+    "StatementLine",
     "Attachment",
     "ClientValue",
     "ClientValueScale",

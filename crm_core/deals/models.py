@@ -214,3 +214,31 @@ class DealLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} × {self.quantity}"
+
+
+class CreditSplit(models.Model):
+    """Who a won deal's revenue is credited to: the owner when it was won (100 %), or the
+    splits a manager set (revenue splits total 100 %; overlay splits come on top)."""
+
+    class Kind(models.TextChoices):
+        REVENUE = "revenue", _("Revenue split")
+        OVERLAY = "overlay", _("Overlay")
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="credit_splits")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_splits"
+    )
+    share = models.DecimalField(_("share, %"), max_digits=5, decimal_places=2)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REVENUE)
+
+    class Meta:
+        ordering = ["deal", "-share", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "person", "kind"], name="one_split_each"),
+            models.CheckConstraint(
+                condition=models.Q(share__gt=0, share__lte=100), name="split_share_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.person_id} {self.share} %"

@@ -19,8 +19,17 @@ from crm_core.commerce.services import price_list_for
 from crm_core.common.figures import figures_soon
 from crm_core.common.indexing import search_soon
 from crm_core.common.services import owner_resolve, record_update
+from crm_core.common.visibility import can_assign_owners
 from crm_core.deals import live
-from crm_core.deals.models import GATE_FIELDS, Deal, DealLine, DealMove, Pipeline, PipelineStage
+from crm_core.deals.models import (
+    GATE_FIELDS,
+    CreditSplit,
+    Deal,
+    DealLine,
+    DealMove,
+    Pipeline,
+    PipelineStage,
+)
 from crm_core.deals.pipelines import pipelines_active, stages_active, stages_create
 from crm_core.notifications.models import Notification
 from crm_core.notifications.services import notify
@@ -216,6 +225,8 @@ def deal_create(*, actor: User, data: dict[str, Any]) -> Deal:
         closed_at=timezone.now() if stage.is_won or stage.is_lost else None,
     )
     DealMove.objects.create(deal=deal, from_stage=None, to_stage=stage, moved_by=actor)
+    if stage.is_won:
+        _credit_on_win(deal)
     live.deal_changed(deal)
     search_soon()
     figures_soon()
@@ -278,6 +289,8 @@ def deal_move(
             closed_at=timezone.now() if stage.is_won or stage.is_lost else None,
         )
         DealMove.objects.create(deal=deal, from_stage=deal.stage, to_stage=stage, moved_by=actor)
+        if stage.is_won:
+            _credit_on_win(deal)
         notify(
             recipients=[deal.owner],
             kind=Notification.Kind.DEAL_MOVED,
@@ -293,6 +306,58 @@ def deal_move(
     if not changes:
         return deal
     return _deal_update(deal, changes, None)
+
+
+def _credit_on_win(deal: Deal) -> None:
+    """A sale counts for whoever owns the deal when it is won: its credit is written then
+    (unless a manager split it before), so a later change of owner does not move it."""
+    if deal.owner_id and not deal.credit_splits.exists():
+        CreditSplit.objects.create(deal=deal, person_id=deal.owner_id, share=Decimal(100))
+
+
+@transaction.atomic
+def deal_credit_set(*, actor: User, deal: Deal, splits: list[dict[str, Any]]) -> list[CreditSplit]:
+    """Split the deal's credit: `splits` as [{"person": User, "share": Decimal, "kind":
+    "revenue"|"overlay"}]; revenue splits total 100 %, overlay splits come on top; refused
+    with a message naming the row when they do not add up. Heads and managers only."""
+    if not can_assign_owners(actor):
+        raise PermissionDenied(_("Your role does not split credit."))
+    errors: dict[str, list[str]] = {}
+    seen: set[tuple[int, str]] = set()
+    revenue = Decimal(0)
+    rows = []
+    for index, split in enumerate(splits, 1):
+        person, share, kind = split.get("person"), split.get("share"), split.get("kind")
+        key = f"splits.{index}"
+        if not isinstance(person, User) or not person.is_active or not person.is_staff_member:
+            errors.setdefault(key, []).append(_("Choose an active colleague."))
+            continue
+        if kind not in CreditSplit.Kind.values:
+            errors.setdefault(key, []).append(_("A revenue split or an overlay."))
+            continue
+        if not isinstance(share, Decimal) or not 0 < share <= 100:
+            errors.setdefault(key, []).append(_("A share is above 0 and at most 100 %."))
+            continue
+        if (person.pk, kind) in seen:
+            errors.setdefault(key, []).append(
+                _("%(name)s is listed twice.") % {"name": person.full_name}
+            )
+            continue
+        seen.add((person.pk, kind))
+        if kind == CreditSplit.Kind.REVENUE:
+            revenue += share
+        rows.append(CreditSplit(deal=deal, person=person, share=share, kind=kind))
+    if not errors and revenue != 100:
+        errors["splits"] = [
+            _("Revenue splits total %(total)s %%; they must total 100 %% (overlays come on top).")
+            % {"total": format(revenue.normalize(), "f")}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    deal.credit_splits.all().delete()
+    created = CreditSplit.objects.bulk_create(rows)
+    figures_soon()
+    return created
 
 
 def pipeline_default_create() -> None:

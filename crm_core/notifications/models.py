@@ -26,6 +26,8 @@ class Notification(models.Model):
         EXPORT_FAILED = "export_failed", _("Export failed")
         GOAL_REACHED = "goal_reached", _("A goal passed a mark")
         GOAL_BEHIND = "goal_behind", _("A goal fell behind pace")
+        BONUS_ADJUSTED = "bonus_adjusted", _("My bonus was adjusted")
+        BONUS_QUESTION = "bonus_question", _("A question on a bonus statement")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -93,6 +95,10 @@ TEXTS = {
     Notification.Kind.GOAL_BEHIND: gettext_noop(
         "%(subject)s is behind pace on “%(goal)s” (%(period)s): %(pace)s%% of where it should be"
     ),
+    Notification.Kind.BONUS_ADJUSTED: gettext_noop("%(actor)s adjusted your bonus for %(month)s"),
+    Notification.Kind.BONUS_QUESTION: gettext_noop(
+        "%(actor)s asked about their bonus statement for %(month)s"
+    ),
     Notification.Kind.IMPORT_CHECKED: gettext_noop(
         "The check of %(file)s is finished: %(valid)s rows to create, %(errors)s with errors"
     ),
@@ -120,6 +126,8 @@ ICONS: dict[str, str] = {
     Notification.Kind.DEAL_MOVED: "bi-kanban",
     Notification.Kind.GOAL_REACHED: "bi-trophy",
     Notification.Kind.GOAL_BEHIND: "bi-speedometer2",
+    Notification.Kind.BONUS_ADJUSTED: "bi-cash-coin",
+    Notification.Kind.BONUS_QUESTION: "bi-question-circle",
     Notification.Kind.IMPORT_CHECKED: "bi-clipboard-check",
     Notification.Kind.IMPORT_DONE: "bi-cloud-check",
     Notification.Kind.IMPORT_FAILED: "bi-exclamation-triangle",
