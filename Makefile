@@ -27,6 +27,7 @@ bench: install  ## Print the benchmark figures (long: three runs load 1,000,000 
 	$(PY) bench/contacts_list.py
 	$(PY) bench/deals_list.py
 	$(PY) bench/analytics.py
+	$(PY) bench/goals.py
 	$(PY) bench/contact_card.py
 	$(PY) bench/portal_orders.py
 	$(PY) bench/stripe_webhooks.py

@@ -24,6 +24,10 @@ from crm_core.commerce.services import (
 from crm_core.common.text import latin
 from crm_core.deals.models import Deal, DealLine, DealMove, Pipeline
 from crm_core.deals.services import DealLineRequest, deal_create, deal_lines_set, deal_move
+from crm_core.goals.models import Goal, Statement
+from crm_core.goals.motivation import month_close, plan_approve, plan_save, statement_acknowledge
+from crm_core.goals.periods import goal_period
+from crm_core.goals.services import goal_set, goals_refresh
 from crm_core.jobs.imports import (
     import_check,
     import_mapping_set,
@@ -39,7 +43,7 @@ from crm_core.segments.services import segment_save
 from crm_core.workspace.models import ExchangeRate
 from crm_core.workspace.services import exchange_rate_add
 from tenants.identity.actor import history_actor
-from tenants.identity.models import User
+from tenants.identity.models import Team, TeamMembership, User
 from tenants.identity.roles import Role
 
 COMPANIES = [
@@ -608,3 +612,105 @@ def demo_analytics_seed() -> None:
             },
         )
     client_values_rescore()
+
+
+def demo_goals_seed() -> None:
+    """A year of management: the teams under a sales department (people in them since they
+    joined two years back), monthly revenue and calls goals for each rep and quarterly ones
+    for each team, the owner's approved bonus plan, and every past month closed with its
+    statements (most acknowledged); this month's goals and statements live."""
+    if Goal.objects.exists():
+        return
+    owner = User.objects.filter(role=Role.OWNER).first()
+    if owner is None:
+        return
+    department, _created = Team.objects.get_or_create(name="Отдел продаж")
+    Team.objects.exclude(pk=department.pk).update(parent=department)
+    since = timezone.localdate() - timedelta(days=HISTORY_DAYS)
+    TeamMembership.objects.update(started_on=since)
+    User.objects.filter(is_active=True).update(
+        date_joined=timezone.now() - timedelta(days=HISTORY_DAYS)
+    )
+    reps = list(User.objects.filter(role=Role.SALES_REP, is_active=True))
+    plan = plan_save(
+        actor=owner,
+        data={
+            "name": "Продажи",
+            "basis": "won",
+            "effective_from": since,
+            "roles": [Role.SALES_REP],
+            "components": [
+                {
+                    "kind": "commission",
+                    "name": "Комиссия с выручки",
+                    "base": "revenue",
+                    "mode": "marginal",
+                    "tiers": [
+                        {"from": 0, "to": 1_000_000, "rate": 3},
+                        {"from": 1_000_000, "to": None, "rate": 5},
+                    ],
+                    "cap": 200_000,
+                },
+                {
+                    "kind": "attainment",
+                    "name": "Бонус за план",
+                    "metric": "revenue_won",
+                    "bonus": 20_000,
+                    "levels": [
+                        {"at": 80, "pays": 80},
+                        {"at": 100, "pays": 100},
+                        {"at": 150, "pays": 200},
+                    ],
+                },
+            ],
+            "gates": [{"metric": "calls", "min_share": 30}],
+        },
+    )
+    plan_approve(actor=owner, plan=plan)
+    rng = random.Random(25)  # noqa: S311 - sample data, not security
+    today = timezone.localdate()
+    month = goal_period("month", today)
+    months = []
+    for _ in range(13):
+        months.append(month)
+        month = goal_period("month", month.start - timedelta(days=1))
+    for period in reversed(months):
+        for rep in reps:
+            for metric, target in (
+                ("revenue_won", rng.randint(4, 16) * 100_000),
+                ("calls", rng.randint(2, 6)),
+            ):
+                goal_set(
+                    actor=owner,
+                    data={
+                        "metric": metric,
+                        "level": "person",
+                        "person": rep.pk,
+                        "target": target,
+                        "period_kind": "month",
+                        "day": period.start,
+                    },
+                )
+        if period.start.month in (1, 4, 7, 10) or period is months[-1]:
+            quarter = goal_period("quarter", period.start)
+            for team in Team.objects.exclude(pk=department.pk):
+                if not Goal.objects.filter(
+                    level="team", team=team, period_start=quarter.start, metric="revenue_won"
+                ).exists():
+                    goal_set(
+                        actor=owner,
+                        data={
+                            "metric": "revenue_won",
+                            "level": "team",
+                            "team": team.pk,
+                            "target": rng.randint(20, 50) * 100_000,
+                            "period_kind": "quarter",
+                            "day": quarter.start,
+                        },
+                    )
+        if period.end < today:
+            month_close(actor=owner, day=period.start)
+            for statement in Statement.objects.filter(period_start=period.start):
+                if rng.random() < 0.8:
+                    statement_acknowledge(actor=statement.person, statement=statement)
+    goals_refresh()

@@ -6,6 +6,15 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from crm_core.commerce.models import Order
+from crm_core.commerce.services import (
+    LineRequest,
+    order_create,
+    order_status_change,
+    price_list_save,
+    prices_set,
+    product_save,
+)
 from crm_core.deals.models import Deal, PipelineStage
 from crm_core.deals.services import deal_create
 from crm_core.parties.services import contact_create
@@ -90,3 +99,18 @@ def sales_history(tenant_a):
         )
         deal_made(rob, oleg, stage=open_stage, amount="300")
     return owner, rita, rob, north
+
+
+def paid_order(rep, *, amount: str = "1000", quantity: int = 1, day: date = date(2026, 11, 10)):
+    """An order of the rep's paid on `day` (placed the same day): one product at `amount` RUB."""
+    anvil = product_save(product=None, data={"sku": "AN", "name": "Anvil"})
+    retail = price_list_save(
+        price_list=None, data={"name": "Retail", "currency": "RUB", "is_default": True}
+    )
+    prices_set(price_list=retail, prices={anvil.pk: Decimal(amount)})
+    buyer = contact_create(actor=rep, data={"first_name": "Boris"})
+    order = order_create(actor=rep, contact=buyer, lines=[LineRequest(anvil, Decimal(quantity))])
+    for status in ("placed", "paid"):
+        order = order_status_change(actor=rep, order=order, status=status)
+    Order.objects.filter(pk=order.pk).update(placed_at=at(day), paid_at=at(day))
+    return order

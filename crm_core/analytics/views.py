@@ -3,7 +3,6 @@ a split by person and the records behind it, under the reader's visibility."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -19,7 +18,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from config.forms import errors_into
 from crm_core.analytics.display import (
@@ -79,7 +77,7 @@ from crm_core.analytics.sources import SOURCES
 from crm_core.commerce.models import ClientValue
 from crm_core.commerce.selectors import client_values_visible
 from crm_core.commerce.services import client_values_score_now
-from crm_core.common.spreadsheets import SafeCsvWriter, xlsx_row
+from crm_core.common.spreadsheets import table_download
 from crm_core.deals.models import ForecastCategory, PipelineStage
 from crm_core.deals.pipelines import pipelines_active
 from crm_core.segments.selectors import segments_for
@@ -730,26 +728,4 @@ def report_export(request: StaffRequest, pk: int, file_format: str) -> HttpRespo
         messages.error(request, " ".join(error.messages))
         return redirect("report_detail", pk=pk)
     headers, rows = table_rows(spec.evaluate(request.user), currency=base_currency())
-    name = slugify(report.name) or "report"
-    if file_format == "csv":
-        text = io.StringIO()
-        writer = SafeCsvWriter(text)
-        writer.writerow(headers)
-        for row in rows:
-            writer.writerow(row)
-        response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(report.name[:31] or "report")
-    sheet.append(xlsx_row(sheet, headers))
-    for row in rows:
-        sheet.append(xlsx_row(sheet, row))
-    output = io.BytesIO()
-    book.save(output)
-    response = HttpResponse(
-        output.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return table_download(slugify(report.name) or "report", headers, rows, file_format)

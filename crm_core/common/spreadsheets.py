@@ -5,9 +5,12 @@ injection guidance) is written as text, never as a formula."""
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
 from typing import IO, Any
 
+from django.http import HttpResponse
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -55,3 +58,30 @@ def xlsx_row(sheet: WriteOnlyWorksheet, row: Iterable[Any]) -> list[Any]:
         else:
             cells.append(value)
     return cells
+
+
+def table_download(
+    name: str, headers: list[Any], rows: Iterable[Iterable[Any]], file_format: str
+) -> HttpResponse:
+    """A table as a CSV or XLSX download named `name` (its sheet too), every cell made safe."""
+    if file_format == "csv":
+        text = io.StringIO()
+        writer = SafeCsvWriter(text)
+        writer.writerow(headers)
+        writer.writerows(rows)
+        response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(name[:31] or "sheet")
+    sheet.append(xlsx_row(sheet, headers))
+    for row in rows:
+        sheet.append(xlsx_row(sheet, row))
+    output = io.BytesIO()
+    book.save(output)
+    response = HttpResponse(
+        output.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response

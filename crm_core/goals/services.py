@@ -217,7 +217,8 @@ def goal_set(*, actor: User, data: dict, goal: Goal | None = None) -> Goal:
     for name, value in fields.items():
         setattr(goal, name, value)
     goal.save()
-    goals_refresh(goal_ids=[goal.pk])
+    # its figure at once; the alerts come with the refreshes that follow the records
+    goals_refresh(goal_ids=[goal.pk], alerts=False)
     return goal
 
 
@@ -276,7 +277,7 @@ def goals_set_many(
             setattr(goal, name, value)
         goal.save()
         saved.append(goal)
-    goals_refresh(goal_ids=[goal.pk for goal in saved])
+    goals_refresh(goal_ids=[goal.pk for goal in saved], alerts=False)
     return saved
 
 

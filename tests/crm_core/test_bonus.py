@@ -3,7 +3,7 @@ part; commission by marginal tiers or brackets, a bonus by attainment on a curve
 gates, split credit, the credit to the owner when a deal is won; a month closed as a snapshot;
 clawback in the next month; adjustments, acknowledgement and questions; the what-if."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from crm_core.analytics.periods import Period
+from crm_core.commerce.models import Payment
 from crm_core.deals.models import CreditSplit, Deal, PipelineStage
 from crm_core.deals.services import deal_create, deal_credit_set, deal_move
 from crm_core.goals.models import BonusPlan, Statement
@@ -26,10 +27,13 @@ from crm_core.goals.motivation import (
     what_if,
 )
 from crm_core.goals.plans import compute, curve_pays, plan_check
-from crm_core.goals.services import goal_set
+from crm_core.goals.services import goal_set, goals_refresh
+from crm_core.notifications.models import Notification
 from crm_core.parties.services import contact_create
 from tenants.identity.models import User
 from tenants.identity.roles import Role
+from tenants.identity.services.teams import member_move
+from tests.sales_history import paid_order
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +48,7 @@ def approved(owner, *people, **data) -> BonusPlan:
         actor=owner,
         data={
             "name": data.pop("name", "Sales plan"),
-            "basis": "won",
+            "basis": data.pop("basis", "won"),
             "effective_from": date(2026, 1, 1),
             "people": list(people),
             "components": [COMMISSION],
@@ -301,13 +305,7 @@ def test_a_locked_plan_changes_by_a_new_version_and_the_what_if(tenant_a, sales)
         )
         plan_approve(actor=owner, plan=second)
         plan.refresh_from_db()
-        assert (
-            plan.effective_to
-            == second.effective_from.replace(day=1)
-            - (second.effective_from - second.effective_from.replace(day=1))
-            - timezone.timedelta(days=1)
-            or plan.effective_to is not None
-        )
+        assert plan.effective_to == second.effective_from - timedelta(days=1)
         deal = Deal.objects.filter(closed_at=None).get(owner=rob)
         deal.owner = rita
         deal.save()
@@ -324,3 +322,84 @@ def test_a_locked_plan_changes_by_a_new_version_and_the_what_if(tenant_a, sales)
         )
         assert what_if(won) is None
         assert CreditSplit.objects.filter(deal=won, person=rita).exists()
+
+
+def test_paid_and_invoiced_orders_and_a_refund_clawed_back_next_month(tenant_a):
+    """Orders count for their owner on the day they are invoiced (placed) or paid; a refund
+    after the month closed (the payment's refunded amount, as the payment provider's webhook
+    writes it) is taken back next month in proportion."""
+    owner = tenant_a.owner()
+    rita = tenant_a.make_user(Role.SALES_REP, full_name="Rita Rep")
+    with tenant_a.active():
+        order = paid_order(rita, quantity=2)
+        components = [{"kind": "commission", "name": "Cut", "tiers": [{"from": 0, "rate": 10}]}]
+        plan = approved(owner, rita, basis="paid", components=components)
+        assert compute(rita, NOVEMBER).total == Decimal("200.00")
+        plan.basis = "invoiced"
+        plan.save()
+        assert compute(rita, NOVEMBER).total == Decimal("200.00")
+        plan.basis = "paid"
+        plan.save()
+        statements_close(actor=owner, period=NOVEMBER)
+        Payment.objects.create(
+            order=order,
+            status=Payment.Status.PARTIALLY_REFUNDED,
+            amount=Decimal("2000"),
+            currency="RUB",
+            refunded=Decimal("500"),
+            checkout_session_id="cs_test_refund",
+        )
+        december = compute(rita, DECEMBER)
+        assert [(line.kind, line.amount) for line in december.lines] == [
+            ("clawback", Decimal("-50.00"))
+        ]
+        assert "counts at 75.0 %" in december.lines[0].note
+
+
+def test_a_team_component_pays_on_the_teams_sales_for_each_members_days(tenant_a, sales):
+    owner, rita, rob, north = sales
+    with tenant_a.active():
+        member_move(user=rita, team=north, since=date(2026, 10, 1))
+        member_move(user=rob, team=north, since=date(2026, 11, 15))
+        head = User.objects.create_user(email="hd@a.test", full_name="Head", role=Role.SALES_HEAD)
+        member_move(user=head, team=north, since=date(2026, 10, 1))
+        head.refresh_from_db()
+        team_cut = {
+            "kind": "commission",
+            "name": "Team cut",
+            "team": True,
+            "tiers": [{"from": 0, "rate": 1}],
+        }
+        approved(owner, head, components=[team_cut])
+        computed = compute(head, NOVEMBER)
+    # Rita's 1000 RUB and 100 EUR (at 100) count; Rob's 80 EUR of 2 November came before he
+    # joined on the 15th
+    assert computed.total == Decimal("110.00")
+    assert sorted(line.title for line in computed.lines) == ["Won 100 EUR", "Won 1000 RUB"]
+
+
+def test_falling_behind_pace_tells_the_person_once_a_week(tenant_a):
+    owner = tenant_a.owner()
+    rep = tenant_a.make_user(Role.SALES_REP, full_name="Slow Rep")
+    with tenant_a.active():
+        goal = goal_set(
+            actor=owner,
+            data={
+                "metric": "calls",
+                "level": "person",
+                "person": rep.pk,
+                "target": 100,
+                "period_kind": "custom",
+                "period_start": date(2026, 11, 1),
+                "period_end": date(2027, 1, 31),
+            },
+        )
+        told = Notification.objects.filter(kind=Notification.Kind.GOAL_BEHIND, recipient=rep)
+        goals_refresh(goal_ids=[goal.pk], today=date(2026, 11, 5))
+        assert not told.exists()  # under a quarter of the period: too early to say
+        goals_refresh(goal_ids=[goal.pk], today=date(2026, 12, 20))
+        assert "behind pace" in told.get().text
+        goals_refresh(goal_ids=[goal.pk], today=date(2026, 12, 22))
+        assert told.count() == 1
+        goals_refresh(goal_ids=[goal.pk], today=date(2026, 12, 28))
+        assert told.count() == 2

@@ -1,9 +1,10 @@
 """Goals in a real browser: the owner sets quarterly revenue and calls goals for a team on the
 Goals page, a rep of that team has the page open and sees the revenue goal move when a deal of
-theirs is won (written by another process, as the API or an import would), without reloading
-(real uvicorn, websockets, Redis)."""
+theirs is won (written by another process, as the API or an import would), and their bonus
+estimate with it, without reloading (real uvicorn, websockets, Redis)."""
 
 import threading
+from datetime import date
 
 import pytest
 from django.db import connection
@@ -11,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from crm_core.deals.models import PipelineStage
 from crm_core.deals.services import deal_create
+from crm_core.goals.motivation import plan_approve, plan_save
 from crm_core.parties.services import contact_create
 from tenants.identity.models import User
 from tenants.models import Tenant
@@ -46,6 +48,35 @@ def win_a_deal(schema: str, email: str, amount: int, blocker) -> None:
     thread.join()
 
 
+def plan_for_rep(schema: str, email: str, owner_email: str, blocker) -> None:
+    """The owner's approved plan: 10 % of every deal the rep wins."""
+
+    def work() -> None:
+        with blocker.unblock():
+            tenant = Tenant.objects.get(schema_name=schema)
+            handle = TenantHandle(tenant, f"{schema}.localhost", owner_email, tenant.name)
+            with handle.active():
+                owner = User.objects.get(email=owner_email)
+                plan = plan_save(
+                    actor=owner,
+                    data={
+                        "name": "Ten per cent",
+                        "basis": "won",
+                        "effective_from": date(2026, 1, 1),
+                        "people": [User.objects.get(email=email)],
+                        "components": [
+                            {"kind": "commission", "name": "Cut", "tiers": [{"rate": 10}]}
+                        ],
+                    },
+                )
+                plan_approve(actor=owner, plan=plan)
+            connection.close()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+
+
 def money(text: str) -> int:
     return int(text.replace("RUB", "").replace(",", "").strip())
 
@@ -62,6 +93,7 @@ def test_an_owner_sets_team_goals_and_a_rep_sees_a_won_deal_move_theirs_live(
         email="gala@goal.test",
     )
     people = seed("goal_co", "gala@goal.test", django_db_blocker)
+    plan_for_rep("goal_co", people["rita"], "gala@goal.test", django_db_blocker)
 
     page.get_by_test_id("nav-goals").click()
     expect(page.get_by_test_id("goals-empty")).to_be_visible()
@@ -88,7 +120,9 @@ def test_an_owner_sets_team_goals_and_a_rep_sees_a_won_deal_move_theirs_live(
     expect(goals).to_contain_text("Calls logged")
     revenue = goals.locator("[data-testid^=goal-]").filter(has_text="Revenue won").first
     before = money(revenue.get_by_test_id("goal-fact").inner_text())
+    bonus = money(rep.get_by_test_id("bonus-estimate").inner_text())
     expect(rep.locator("[data-live='/ws/goals/']")).to_have_class("live-connected")
 
     win_a_deal("goal_co", people["rita"], 5000, django_db_blocker)
     expect(revenue.get_by_test_id("goal-fact")).to_have_text(f"{before + 5000:,} RUB")
+    expect(rep.get_by_test_id("bonus-estimate")).to_have_text(f"{bonus + 500:,} RUB")

@@ -46,6 +46,15 @@ from crm_core.commerce.services import (
 from crm_core.deals.models import Deal, Pipeline, PipelineStage
 from crm_core.deals.pipelines import pipeline_save, stage_save
 from crm_core.deals.services import deal_create
+from crm_core.goals.models import (
+    Adjustment,
+    BonusPlan,
+    Goal,
+    LineQuestion,
+    Statement,
+    StatementLine,
+)
+from crm_core.goals.motivation import plan_approve, plan_save
 from crm_core.goals.services import goal_set
 from crm_core.history.models import ContactMerge
 from crm_core.history.services import contacts_merge
@@ -135,6 +144,40 @@ def secrets_of_b(tenant_b):
         goal = goal_set(
             actor=owner,
             data={"metric": "calls", "level": "person", "person": member.pk, "target": "777"},
+        )
+        plan = plan_approve(
+            actor=owner,
+            plan=plan_save(
+                actor=owner,
+                data={
+                    "name": "Bettong bonus plan",
+                    "basis": "won",
+                    "effective_from": date(2026, 1, 1),
+                    "people": [member],
+                    "components": [
+                        {"kind": "commission", "name": "Bettong cut", "tiers": [{"rate": 3}]}
+                    ],
+                },
+            ),
+        )
+        statement = Statement.objects.create(
+            person=member,
+            plan=plan,
+            period_start=date(2026, 10, 1),
+            period_end=date(2026, 10, 31),
+            total=Decimal("123.45"),
+            currency="RUB",
+            closed_at=timezone.now(),
+        )
+        bettong_line = StatementLine.objects.create(
+            statement=statement,
+            kind="sale",
+            component="Bettong cut",
+            title="Bettong sale",
+            amount=Decimal("123.45"),
+        )
+        bettong_question = LineQuestion.objects.create(
+            line=bettong_line, text="Bettong question", asked_by=member
         )
         token, raw_token = api_token_create(user=owner, name="Beta integration")
         company = company_create(
@@ -276,6 +319,10 @@ def secrets_of_b(tenant_b):
         "member": {"pk": member.pk},
         "team": {"pk": wallaby.pk},
         "goal": {"pk": goal.pk},
+        "plan": {"pk": plan.pk},
+        "statement": {"pk": member.pk, "month": "2026-10"},
+        "statement_line": {"line_pk": bettong_line.pk},
+        "line_question": {"question_pk": bettong_question.pk},
         "invitation": {"pk": invitation.pk},
         "token": {"pk": token.pk},
         "contact": {"pk": contact.pk},
@@ -466,6 +513,13 @@ def assert_b_untouched(tenant_b, secrets) -> None:
             None,
             1,
         )
+        goal = Goal.objects.get(pk=secrets["goal"]["pk"])
+        assert (goal.target, goal.closed_at) == (Decimal("777.00"), None)
+        assert BonusPlan.objects.get().effective_to is None
+        statement = Statement.objects.get()
+        assert (statement.total, statement.acknowledged_at) == (Decimal("123.45"), None)
+        assert not Adjustment.objects.exists()
+        assert LineQuestion.objects.get().answer == ""
         assert Invitation.objects.get(pk=secrets["invitation"]["pk"]).is_pending
         assert ApiToken.objects.get(pk=secrets["token"]["pk"]).is_active
         assert Notification.objects.get(pk=secrets["notification"]["pk"]).read_at is None

@@ -11,13 +11,14 @@ from crm_core.activities.models import Interaction, Task
 from crm_core.commerce.models import ClientValue, Order
 from crm_core.deals.models import Deal, DealLine, DealMove, Pipeline
 from crm_core.deals.selectors import pipeline_forecast
+from crm_core.goals.models import BonusPlan, Goal, Statement
 from crm_core.history.models import RecordChange
 from crm_core.jobs.models import ImportJob
 from crm_core.parties.models import Contact
 from crm_core.segments.models import Segment
 from crm_core.support.models import SupportTopic
 from portal.models import CustomerAccount
-from tenants.identity.models import User
+from tenants.identity.models import Team, User
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +60,11 @@ def test_the_demo_company_has_data_for_every_screen():
         assert RecordChange.objects.filter(
             table_name="crm_core_contact", actor__isnull=False
         ).exists()
+        # a year of goals and statements: every past month closed, this one live
+        month_start = timezone.localdate().replace(day=1)
+        assert Goal.objects.filter(closed_at__isnull=False).count() >= 12 * 2 * 3
+        assert Goal.objects.filter(period_start=month_start, closed_at=None).count() == 2 * 3
+        assert Statement.objects.values("period_start").distinct().count() == 12
+        assert Statement.objects.filter(acknowledged_at__isnull=False).exists()
+        assert BonusPlan.objects.get().approved_at is not None
+        assert Team.objects.filter(parent__isnull=False).count() == 2

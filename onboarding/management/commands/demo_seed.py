@@ -13,6 +13,7 @@ from onboarding.demo import (
     demo_commerce_seed,
     demo_deals_seed,
     demo_extras_seed,
+    demo_goals_seed,
     demo_history_seed,
     demo_segments_seed,
     demo_tasks_seed,
@@ -91,6 +92,7 @@ class Command(BaseCommand):
             demo_commerce_seed()
             demo_extras_seed()
             demo_analytics_seed()
+            demo_goals_seed()
             support_topics_default_create()
             demo_portal_seed(CUSTOMERS)
             changes_index()  # the search index, at once rather than on the worker's next round

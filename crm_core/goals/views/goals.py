@@ -38,6 +38,7 @@ from crm_core.goals.activity import (
 )
 from crm_core.goals.forms import FiscalYearForm, GoalForm, metric_choices
 from crm_core.goals.models import Goal
+from crm_core.goals.motivation import month_of, statement_view
 from crm_core.goals.periods import MONTHS_IN, goal_period, period_name
 from crm_core.goals.selectors import (
     attainment_row,
@@ -104,8 +105,12 @@ def goals_home(request: StaffRequest) -> HttpResponse:
         for row in readings
         if row["goal"].period_kind == kind
     )
+    month = month_of(timezone.localdate())
+    estimate = statement_view(request.user, month)
     context = {
         **_nav(kind, period),
+        "bonus": figure_text(estimate.total, "money", currency) if estimate.plan else "",
+        "bonus_month": month.start.strftime("%Y-%m"),
         "sections": [section for section in sections if section[1]],
         "can_set": company or people.exists() or teams.exists(),
         "closable": closable,
