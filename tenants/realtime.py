@@ -36,25 +36,36 @@ def group_name(*parts: object, schema: str | None = None) -> str:
     return ".".join(["t", schema, *(str(part) for part in parts)])
 
 
-async def _send_all(groups: list[str], message: dict[str, Any]) -> None:
+async def _send_all(sends: list[tuple[str, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
-    for group in groups:
-        await layer.group_send(group, message)
+    for group, event in sends:
+        await layer.group_send(group, {"type": EVENT, "event": event})
+
+
+def _send_now(sends: list[tuple[str, dict[str, Any]]]) -> bool:
+    if not sends:
+        return True
+    try:
+        async_to_sync(_send_all)(sends)
+    except LAYER_ERRORS as error:
+        logger.warning("live update to %s lost: %s", ", ".join(g for g, _e in sends), error)
+        return False
+    return True
 
 
 def broadcast_now(groups: Iterable[str], event: dict[str, Any]) -> bool:
     """Send `event` to every group at once (progress of a job still inside its transaction).
 
     Returns False, after logging, when the channel layer cannot be reached."""
-    names = list(dict.fromkeys(groups))
-    if not names:
-        return True
-    try:
-        async_to_sync(_send_all)(names, {"type": EVENT, "event": event})
-    except LAYER_ERRORS as error:
-        logger.warning("live update to %s lost: %s", ", ".join(names), error)
-        return False
-    return True
+    return _send_now([(group, event) for group in dict.fromkeys(groups)])
+
+
+def broadcast_each_after_commit(sends: Iterable[tuple[str, dict[str, Any]]]) -> None:
+    """Send each (group, event) once the current transaction commits, all in one go (a job
+    telling many people each their own news)."""
+    pairs = list(sends)
+    if pairs:
+        transaction.on_commit(lambda: _send_now(pairs))
 
 
 def broadcast_after_commit(groups: Iterable[str], event: dict[str, Any]) -> None:

@@ -30,7 +30,13 @@ from crm_core.goals.motivation import (
     statement_view,
 )
 from crm_core.goals.periods import MONTHS_IN, goal_period
-from crm_core.goals.selectors import Attainment, attainments, cockpit, goals_visible
+from crm_core.goals.selectors import (
+    COCKPIT_PAGE,
+    Attainment,
+    attainments,
+    cockpit,
+    goals_visible,
+)
 from crm_core.goals.services import goal_delete, goal_set
 from crm_core.parties.selectors import owners_assignable
 from crm_core.workspace.services import base_currency, fiscal_year_start
@@ -117,8 +123,8 @@ class GoalInput(StrictSerializer):
     )
 
 
-def _period(request):
-    unknown = sorted(set(request.query_params) - {"kind", "day"})
+def _period(request, extra: frozenset[str] = frozenset()):
+    unknown = sorted(set(request.query_params) - {"kind", "day"} - extra)
     if unknown:
         raise ValidationError({name: ["Unknown parameter."] for name in unknown})
     kind = request.query_params.get("kind", "month")
@@ -190,15 +196,28 @@ class CockpitOutput(serializers.Serializer):
     period_end = serializers.DateField()
     metrics = serializers.ListField(child=serializers.CharField())
     rows = CockpitRowOutput(many=True)
+    people = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
     leaders = serializers.ListField(child=serializers.DictField())
 
 
 class CockpitApi(APIView):
-    @extend_schema(parameters=PERIOD_PARAMETERS, responses=CockpitOutput)
+    @extend_schema(
+        parameters=[
+            *PERIOD_PARAMETERS,
+            OpenApiParameter("page", int, description=f"{COCKPIT_PAGE} people a page."),
+        ],
+        responses=CockpitOutput,
+    )
     def get(self, request):
-        """People x KPIs for the period, with the previous period's facts and the leaderboard."""
-        kind, period = _period(request)
-        board = cockpit(request.user, kind, period)
+        """People x KPIs for the period, a page of people at a time, with the previous
+        period's facts and the leaderboard."""
+        kind, period = _period(request, frozenset({"page"}))
+        page = request.query_params.get("page", "1")
+        if not page.isdigit():
+            raise ValidationError({"page": ["A page number."]})
+        board = cockpit(request.user, kind, period, page=int(page))
         return Response(
             {
                 "period_start": period.start.isoformat(),
@@ -213,6 +232,9 @@ class CockpitApi(APIView):
                     }
                     for person, cells in board.rows
                 ],
+                "people": board.people,
+                "page": board.page,
+                "pages": board.pages,
                 "leaders": [
                     {"person": person.pk, "name": person.full_name, "share": share, "goals": n}
                     for person, share, n in board.leaders

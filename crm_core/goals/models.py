@@ -105,6 +105,9 @@ class GoalProgress(models.Model):
     )
     fact = models.DecimalField(max_digits=18, decimal_places=2, null=True)
     records = models.PositiveIntegerField(default=0)
+    # the share of the target attained, % (as `attainment` reads it: ramp, direction), for the
+    # leaderboard to rank in SQL
+    share = models.FloatField(null=True)
     refreshed_at = models.DateTimeField()
     # the highest share (50, 90, 100) the person and their head were told of
     told_share = models.PositiveSmallIntegerField(default=0)

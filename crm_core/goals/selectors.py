@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Count, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Least
 from django.urls import reverse
 from django.utils import timezone
 
@@ -213,29 +214,54 @@ def attainments(goals: list[Goal], today: date | None = None) -> list[Attainment
 LEADER_CAP = 150.0
 
 
+# people per page of the cockpit, and on its leaderboard
+COCKPIT_PAGE = 50
+LEADERS = 10
+
+
 @dataclass
 class Cockpit:
     metrics: list[Metric]
-    # each person with, per metric key, their attainment and the previous period's fact
+    # each person of the page with, per metric key, their attainment and the previous
+    # period's fact
     rows: list[tuple[User, dict[str, tuple[Attainment, Decimal | None]]]]
-    # people by their average share of their targets (capped), with how many goals it averages
+    # the best people by their average share of their targets (capped), with how many goals
+    # it averages
     leaders: list[tuple[User, float, int]]
+    people: int  # with goals in the period, on every page
+    page: int
+    pages: int
 
 
-def cockpit(user: User, kind: str, period: Period) -> Cockpit:
-    """The people's goals of one period the user sees, as a grid, with the previous period's
-    facts (frozen when it was closed) and the leaderboard."""
-    goals = list(
-        goals_visible(user)
-        .filter(level=Goal.Level.PERSON, period_kind=kind)
-        .filter(period_start=period.start, period_end=period.end)
-        .order_by("person__full_name", "metric")
+def cockpit(
+    user: User, kind: str, period: Period, *, page: int = 1, team: int | None = None
+) -> Cockpit:
+    """The people's goals of one period the user sees, as a grid a page of people at a time,
+    with the previous period's facts (frozen when it was closed) and the leaderboard (ranked
+    in SQL from the shares the refresh keeps)."""
+    base = goals_visible(user).filter(
+        level=Goal.Level.PERSON,
+        period_kind=kind,
+        period_start=period.start,
+        period_end=period.end,
     )
+    if team is not None:
+        base = base.filter(person__team__in=teams_below(team))
+    known = metrics_all()
+    keys = sorted(set(base.values_list("metric", flat=True)) & known.keys())
+    everyone = list(
+        base.order_by("person__full_name", "person").values_list("person", flat=True).distinct()
+    )
+    pages = max(1, -(-len(everyone) // COCKPIT_PAGE))
+    page = min(max(page, 1), pages)
+    shown = everyone[(page - 1) * COCKPIT_PAGE : page * COCKPIT_PAGE]
+    goals = list(base.filter(person__in=shown).order_by("person__full_name", "metric"))
     items = attainments(goals)
     before = goal_period(kind, period.start - timedelta(days=1), fiscal_year_start())
     previous: dict[tuple[int | None, str], Decimal | None] = {}
     for goal in goals_visible(user).filter(
         level=Goal.Level.PERSON,
+        person__in=shown,
         period_kind=kind,
         period_start=before.start,
         period_end=before.end,
@@ -244,25 +270,31 @@ def cockpit(user: User, kind: str, period: Period) -> Cockpit:
         previous[(goal.person_id, goal.metric)] = (
             goal.closed_fact if goal.closed_at else (progress.fact if progress else None)
         )
-    metrics: dict[str, Metric] = {}
     rows: dict[int, tuple[User, dict[str, tuple[Attainment, Decimal | None]]]] = {}
     for item in items:
         person = item.goal.person
         if person is None:  # a person goal always has one (the table's check)
             continue
-        metrics.setdefault(item.metric.key, item.metric)
         row = rows.setdefault(person.pk, (person, {}))
         row[1][item.metric.key] = (item, previous.get((person.pk, item.metric.key)))
-    leaders = []
-    for person, cells in rows.values():
-        shares = [
-            min(item.share, LEADER_CAP) for item, _ in cells.values() if item.share is not None
-        ]
-        if shares:
-            leaders.append((person, round(sum(shares) / len(shares), 1), len(shares)))
-    leaders.sort(key=lambda leader: (-leader[1], leader[0].full_name))
-    ordered = sorted(metrics.values(), key=lambda metric: str(metric.label))
-    return Cockpit(ordered, list(rows.values()), leaders)
+    best = (
+        base.filter(progress__share__isnull=False)
+        .values("person")
+        .annotate(
+            score=Avg(Least("progress__share", Value(LEADER_CAP), output_field=FloatField())),
+            goals=Count("pk"),
+        )
+        .order_by("-score", "person")[:LEADERS]
+    )
+    ranked = list(best)
+    names = User.objects.in_bulk([row["person"] for row in ranked])
+    leaders = [
+        (names[row["person"]], round(row["score"], 1), row["goals"])
+        for row in ranked
+        if row["person"] in names
+    ]
+    ordered = sorted((known[key] for key in keys), key=lambda metric: str(metric.label))
+    return Cockpit(ordered, list(rows.values()), leaders, len(everyone), page, pages)
 
 
 def goal_title(goal: Goal) -> str:

@@ -27,13 +27,12 @@ from crm_core.goals.selectors import (
     BEHIND_BELOW,
     attainment,
     goal_setters_scope,
-    goal_title,
     may_set,
     subject_of,
     targets_of,
 )
 from crm_core.notifications.models import Notification
-from crm_core.notifications.services import notify
+from crm_core.notifications.services import Notice, notify_many
 from crm_core.workspace.services import fiscal_year_start
 from tenants.identity.models import Team, User
 from tenants.identity.roles import Role
@@ -378,37 +377,43 @@ def goals_refresh(
     if not goals:
         return 0
     facts = _facts(goals, metrics)
+    targets = targets_of(goals)
     now = timezone.now()
     before = {
         progress.goal_id: progress for progress in GoalProgress.objects.filter(goal__in=goals)
     }
     rows = []
+    moved: list[GoalProgress] = []  # the rows to write: new, or with another figure
     changed = []
     for goal in goals:
         fact, count = facts[goal.pk]
         old = before.get(goal.pk)
         if old is None or old.fact != fact or old.records != count:
             changed.append(goal)
-        rows.append(
-            GoalProgress(
-                goal=goal,
-                fact=fact,
-                records=count,
-                refreshed_at=now,
-                told_share=old.told_share if old else 0,
-                told_behind_on=old.told_behind_on if old else None,
-            )
+        row = GoalProgress(
+            goal=goal,
+            fact=fact,
+            records=count,
+            refreshed_at=now,
+            told_share=old.told_share if old else 0,
+            told_behind_on=old.told_behind_on if old else None,
         )
+        goal.progress = row
+        row.share = attainment(goal, metrics[goal.metric], targets[goal.pk], today).share
+        rows.append(row)
+        if old is None or (old.fact, old.records, old.share) != (fact, count, row.share):
+            moved.append(row)
     GoalProgress.objects.bulk_create(
-        rows,
+        moved,
         update_conflicts=True,
         unique_fields=["goal"],
-        update_fields=["fact", "records", "refreshed_at"],
+        update_fields=["fact", "records", "share", "refreshed_at"],
     )
+    audience = _Audience()
     if alerts:
-        _alerts(goals, {row.goal_id: row for row in rows}, metrics, today)
+        _alerts(goals, {row.goal_id: row for row in rows}, metrics, today, audience, targets)
     if changed:
-        _push(changed)
+        _push(changed, audience)
     return len(goals)
 
 
@@ -418,26 +423,49 @@ def goals_refresh_all() -> int:
     return goals_refresh()
 
 
-def _heads_of(person: User | None, team_id: int | None) -> list[User]:
-    """Who is told besides the person: the heads of sales of the team and the owner."""
-    team_id = team_id or (person.team_id if person else None)
-    heads = User.objects.filter(is_active=True, role=Role.SALES_HEAD, team__in=[team_id])
-    owners = User.objects.filter(is_active=True, role=Role.OWNER)
-    return list(heads) + list(owners)
+class _Audience:
+    """Who hears of a goal: the person (a team's goal: its members) and the heads of sales of
+    their team, or the owner where the team has no head (a company goal: the owner and
+    administrators); read once per refresh, not per goal."""
+
+    def __init__(self) -> None:
+        active = User.objects.filter(is_active=True)
+        self.heads: dict[int | None, list[User]] = defaultdict(list)
+        for head in active.filter(role=Role.SALES_HEAD):
+            self.heads[head.team_id].append(head)
+        self.owners = list(active.filter(role=Role.OWNER))
+        self.managers = list(active.filter(role__in=[Role.OWNER, Role.ADMIN]))
+        self.members: dict[int, list[User]] = {}
+
+    def of(self, goal: Goal) -> list[User]:
+        if goal.level == Goal.Level.PERSON:
+            person = goal.person
+            team = getattr(person, "team_id", None)
+            above = self.heads[team] if team is not None and self.heads[team] else self.owners
+            if person is None or not person.is_active:
+                return above
+            return [person, *above]
+        if goal.level == Goal.Level.TEAM and goal.team_id is not None:
+            if goal.team_id not in self.members:
+                today = timezone.localdate()
+                self.members[goal.team_id] = list(
+                    User.objects.filter(pk__in=members_on(goal.team_id, today), is_active=True)
+                )
+            above = self.heads[goal.team_id] or self.owners
+            return [*self.members[goal.team_id], *above]
+        return self.managers
 
 
-def _told(goal: Goal) -> list[User]:
-    if goal.level == Goal.Level.PERSON:
-        return [*User.objects.filter(pk__in=[goal.person_id]), *_heads_of(goal.person, None)]
-    if goal.level == Goal.Level.TEAM:
-        members = User.objects.filter(pk__in=members_on(goal.team_id, timezone.localdate()))
-        return list(members) + _heads_of(None, goal.team_id)
-    return list(User.objects.filter(is_active=True, role__in=[Role.OWNER, Role.ADMIN]))
-
-
-def _alerts(goals: list[Goal], progress: dict[int, GoalProgress], metrics: dict, today: date):
-    targets = targets_of(goals)
-    told_share: list[GoalProgress] = []
+def _alerts(
+    goals: list[Goal],
+    progress: dict[int, GoalProgress],
+    metrics: dict,
+    today: date,
+    audience: _Audience,
+    targets: dict[int, Decimal | None],
+) -> None:
+    told_share: list[GoalProgress] = []  # (each goal's progress is the row just stored)
+    notices: list[Notice] = []
     told_behind: list[GoalProgress] = []
     for goal in goals:
         if not goal.period_start <= today <= goal.period_end:
@@ -449,7 +477,7 @@ def _alerts(goals: list[Goal], progress: dict[int, GoalProgress], metrics: dict,
             continue
         crossed = [share for share in ALERT_SHARES if reading.share >= share > row.told_share]
         params = {
-            "goal": goal_title(goal),
+            "goal": str(metrics[goal.metric].label),
             "subject": subject_of(goal),
             "period": f"{goal.period_start.isoformat()} – {goal.period_end.isoformat()}",
         }
@@ -457,11 +485,13 @@ def _alerts(goals: list[Goal], progress: dict[int, GoalProgress], metrics: dict,
         if crossed:
             row.told_share = crossed[-1]
             told_share.append(row)
-            notify(
-                recipients=_told(goal),
-                kind=Notification.Kind.GOAL_REACHED,
-                params={**params, "share": crossed[-1]},
-                url=url,
+            notices.append(
+                Notice(
+                    tuple(audience.of(goal)),
+                    Notification.Kind.GOAL_REACHED,
+                    {**params, "share": crossed[-1]},
+                    url,
+                )
             )
         elif (
             reading.pace is not None
@@ -471,34 +501,28 @@ def _alerts(goals: list[Goal], progress: dict[int, GoalProgress], metrics: dict,
         ):
             row.told_behind_on = today
             told_behind.append(row)
-            notify(
-                recipients=_told(goal),
-                kind=Notification.Kind.GOAL_BEHIND,
-                params={**params, "pace": round(reading.pace)},
-                url=url,
+            notices.append(
+                Notice(
+                    tuple(audience.of(goal)),
+                    Notification.Kind.GOAL_BEHIND,
+                    {**params, "pace": round(reading.pace)},
+                    url,
+                )
             )
+    notify_many(notices)
     GoalProgress.objects.bulk_update(told_share, ["told_share"])
     GoalProgress.objects.bulk_update(told_behind, ["told_behind_on"])
 
 
-def _push(goals: list[Goal]) -> None:
+def _push(goals: list[Goal], audience: _Audience | None = None) -> None:
     """Tell the open pages of everyone who may see these goals to fetch them again (the
     event says nothing of them: each page reads its own under its reader's visibility)."""
-    users: set[int] = set()
-    everyone = False
+    audience = audience or _Audience()
+    users: set[int] = {manager.pk for manager in audience.managers}
     for goal in goals:
         if goal.level == Goal.Level.COMPANY:
-            everyone = True
+            staff = User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)
+            users.update(staff.values_list("pk", flat=True))
             break
-        if goal.level == Goal.Level.PERSON:
-            users.update(pk for pk in [goal.person_id] if pk)
-            users.update(head.pk for head in _heads_of(goal.person, None))
-        else:
-            users.update(members_on(goal.team_id, timezone.localdate()))
-            users.update(head.pk for head in _heads_of(None, goal.team_id))
-    staff = User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)
-    managers = staff.filter(role__in=[Role.OWNER, Role.ADMIN]).values_list("pk", flat=True)
-    users.update(managers)
-    if everyone:
-        users.update(staff.values_list("pk", flat=True))
+        users.update(user.pk for user in audience.of(goal))
     broadcast_after_commit([group_name("user", pk) for pk in sorted(users)], {"type": "goals"})

@@ -310,7 +310,10 @@ def goals_cockpit(request: StaffRequest) -> HttpResponse:
     records that count; the previous period's fact beside it; the leaderboard."""
     kind, period, _day = _period_choice(request)
     currency = base_currency()
-    board = cockpit(request.user, kind, period)
+    page = request.GET.get("page", "")
+    board = cockpit(request.user, kind, period, page=int(page) if page.isdigit() else 1)
+    span = f"from={period.start.isoformat()}&to={period.end.isoformat()}"
+    links = {metric.key: reverse("metric_detail", args=[metric.key]) for metric in board.metrics}
     rows = []
     for person, cells in board.rows:
         drawn: list[dict[str, Any] | None] = []
@@ -322,7 +325,11 @@ def goals_cockpit(request: StaffRequest) -> HttpResponse:
             item, previous = cell
             drawn.append(
                 {
-                    **attainment_row(item, currency),
+                    "item": item,
+                    "share": figure_text(item.share, "percent"),
+                    "fact": figure_text(item.fact, metric.unit, currency),
+                    "target": figure_text(item.target, metric.unit, currency),
+                    "drill": f"{links[metric.key]}?{span}&person={person.pk}",
                     "previous": figure_text(previous, metric.unit, currency)
                     if previous is not None
                     else "",
@@ -336,6 +343,8 @@ def goals_cockpit(request: StaffRequest) -> HttpResponse:
         "leaders": [
             (person, figure_text(score, "percent"), count) for person, score, count in board.leaders
         ],
+        "board": board,
+        "page_query": f"kind={kind}&day={period.start.isoformat()}",
     }
     return render(request, "crm_core/goals/cockpit.html", context)
 
