@@ -17,6 +17,7 @@ from crm_core.commerce.services import (
 )
 from crm_core.deals.models import Deal, PipelineStage
 from crm_core.deals.services import deal_create
+from crm_core.goals.services import goal_set
 from crm_core.parties.services import contact_create
 from crm_core.workspace.services import exchange_rate_add
 from tenants.identity.models import Team
@@ -114,3 +115,10 @@ def paid_order(rep, *, amount: str = "1000", quantity: int = 1, day: date = date
         order = order_status_change(actor=rep, order=order, status=status)
     Order.objects.filter(pk=order.pk).update(placed_at=at(day), paid_at=at(day))
     return order
+
+
+def person_goal(owner, person, metric: str, target, **extra):
+    """A person's goal set by the owner (`extra`: period_kind, day, ramp...; this month when
+    no period is given)."""
+    data = {"metric": metric, "level": "person", "person": person.pk, "target": target}
+    return goal_set(actor=owner, data=data | extra)

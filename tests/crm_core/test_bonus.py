@@ -27,13 +27,13 @@ from crm_core.goals.motivation import (
     what_if,
 )
 from crm_core.goals.plans import compute, curve_pays, plan_check
-from crm_core.goals.services import goal_set, goals_refresh
+from crm_core.goals.services import goals_refresh
 from crm_core.notifications.models import Notification
 from crm_core.parties.services import contact_create
 from tenants.identity.models import User
 from tenants.identity.roles import Role
 from tenants.identity.services.teams import member_move
-from tests.sales_history import paid_order
+from tests.sales_history import paid_order, person_goal
 
 pytestmark = pytest.mark.django_db
 
@@ -141,17 +141,7 @@ def test_attainment_bonus_caps_and_a_gate(tenant_a, sales):
     owner, rita, rob, north = sales
     with tenant_a.active():
         for metric, target in (("deals_won", 4), ("calls", 10)):
-            goal_set(
-                actor=owner,
-                data={
-                    "metric": metric,
-                    "level": "person",
-                    "person": rita.pk,
-                    "target": target,
-                    "period_kind": "month",
-                    "day": date(2026, 11, 5),
-                },
-            )
+            person_goal(owner, rita, metric, target, period_kind="month", day=date(2026, 11, 5))
         levels = [{"at": 40, "pays": 40}, {"at": 100, "pays": 100}, {"at": 150, "pays": 200}]
         plan = approved(
             owner,
@@ -382,17 +372,14 @@ def test_falling_behind_pace_tells_the_person_once_a_week(tenant_a):
     owner = tenant_a.owner()
     rep = tenant_a.make_user(Role.SALES_REP, full_name="Slow Rep")
     with tenant_a.active():
-        goal = goal_set(
-            actor=owner,
-            data={
-                "metric": "calls",
-                "level": "person",
-                "person": rep.pk,
-                "target": 100,
-                "period_kind": "custom",
-                "period_start": date(2026, 11, 1),
-                "period_end": date(2027, 1, 31),
-            },
+        goal = person_goal(
+            owner,
+            rep,
+            "calls",
+            100,
+            period_kind="custom",
+            period_start=date(2026, 11, 1),
+            period_end=date(2027, 1, 31),
         )
         told = Notification.objects.filter(kind=Notification.Kind.GOAL_BEHIND, recipient=rep)
         goals_refresh(goal_ids=[goal.pk], today=date(2026, 11, 5))

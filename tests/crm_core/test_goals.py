@@ -19,6 +19,7 @@ from crm_core.parties.services import contact_create
 from tenants.identity.models import Team, User
 from tenants.identity.roles import Role
 from tenants.identity.services.teams import member_move
+from tests.sales_history import person_goal
 
 pytestmark = pytest.mark.django_db
 
@@ -110,21 +111,9 @@ def test_bad_goals_are_refused_per_field_and_nothing_is_stored(tenant_a, sales):
     with tenant_a.active():
         with pytest.raises(Exception, match="Unknown field"):
             goal_set(actor=owner, data={"metric": "calls", "colour": "red"})
-        goal_set(
-            actor=owner,
-            data={"metric": "calls", "level": "person", "person": rita.pk, "target": 5, **NOVEMBER},
-        )
+        person_goal(owner, rita, "calls", 5, **NOVEMBER)
         with pytest.raises(Exception, match="already set for this period"):
-            goal_set(
-                actor=owner,
-                data={
-                    "metric": "calls",
-                    "level": "person",
-                    "person": rita.pk,
-                    "target": 9,
-                    **NOVEMBER,
-                },
-            )
+            person_goal(owner, rita, "calls", 9, **NOVEMBER)
         assert Goal.objects.get().target == 5
 
 
@@ -152,10 +141,7 @@ def test_a_won_deal_moves_the_goal_at_once_and_tells_at_50_90_and_100(
         head = User.objects.create_user(
             email="head@east.test", full_name="Hugo Head", role=Role.SALES_HEAD, team=team
         )
-        goal = goal_set(
-            actor=owner,
-            data={"metric": "deals_won", "level": "person", "person": rep.pk, "target": 2},
-        )
+        goal = person_goal(owner, rep, "deals_won", 2)
         contact = contact_create(actor=rep, data={"first_name": "Lena"})
         with django_capture_on_commit_callbacks(execute=True):
             won_deal(rep, contact)
@@ -200,16 +186,7 @@ def test_a_teams_goal_counts_each_member_for_their_days_and_may_sum_their_target
             },
         )
         for person, target in ((rita, "10000"), (rob, "5000")):
-            goal_set(
-                actor=owner,
-                data={
-                    "metric": "deals_won",
-                    "level": "person",
-                    "person": person.pk,
-                    "target": target,
-                    **NOVEMBER,
-                },
-            )
+            person_goal(owner, person, "deals_won", target, **NOVEMBER)
         summed = goal_set(
             actor=owner,
             data={
@@ -237,37 +214,13 @@ def test_a_new_hire_carries_the_ramped_share_of_the_target(tenant_a):
     today = timezone.localdate()
     with tenant_a.active():
         User.objects.filter(pk=rep.pk).update(date_joined=timezone.now())
-        goal = goal_set(
-            actor=owner,
-            data={
-                "metric": "calls",
-                "level": "person",
-                "person": rep.pk,
-                "target": "100",
-                "ramp": "25, 50",
-            },
+        goal = person_goal(owner, rep, "calls", "100", ramp="25, 50")
+        month_end = goal_period("month", today).end
+        later = person_goal(
+            owner, rep, "calls", "100", ramp=[25, 50], day=month_end + timedelta(days=10)
         )
-        later = goal_set(
-            actor=owner,
-            data={
-                "metric": "calls",
-                "level": "person",
-                "person": rep.pk,
-                "target": "100",
-                "ramp": [25, 50],
-                "day": goal_period("month", today).end + timedelta(days=10),
-            },
-        )
-        third = goal_set(
-            actor=owner,
-            data={
-                "metric": "meetings",
-                "level": "person",
-                "person": rep.pk,
-                "target": "100",
-                "ramp": [25, 50],
-                "day": goal_period("month", today).end + timedelta(days=40),
-            },
+        third = person_goal(
+            owner, rep, "meetings", "100", ramp=[25, 50], day=month_end + timedelta(days=40)
         )
         targets = {
             item.goal.pk: item.target
@@ -284,16 +237,7 @@ def test_a_closed_period_freezes_its_figures_and_refuses_changes(
     owner, rita, rob, north = sales
     client = tenant_a.client(owner)
     with tenant_a.active():
-        goal = goal_set(
-            actor=owner,
-            data={
-                "metric": "deals_won",
-                "level": "person",
-                "person": rita.pk,
-                "target": 4,
-                **NOVEMBER,
-            },
-        )
+        goal = person_goal(owner, rita, "deals_won", 4, **NOVEMBER)
     response = client.post("/goals/close/", {"kind": "month", "day": "2026-11-01"}, follow=True)
     assert "1 goal frozen" in response.content.decode()
     with tenant_a.active():
@@ -426,17 +370,7 @@ def test_the_cockpit_shows_people_by_kpi_with_the_previous_period_and_a_leaderbo
             (rob, 4, date(2026, 11, 5)),
             (rob, 2, date(2026, 10, 5)),
         ):
-            goal_set(
-                actor=owner,
-                data={
-                    "metric": "deals_won",
-                    "level": "person",
-                    "person": person.pk,
-                    "target": target,
-                    "period_kind": "month",
-                    "day": day,
-                },
-            )
+            person_goal(owner, person, "deals_won", target, period_kind="month", day=day)
     client = tenant_a.client(owner)
     page = client.get("/goals/cockpit/?kind=month&day=2026-11-05").content.decode()
     assert f'data-testid="cell-{rita.pk}-deals_won"' in page
