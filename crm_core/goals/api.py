@@ -130,9 +130,12 @@ def _period(request, extra: frozenset[str] = frozenset()):
     kind = request.query_params.get("kind", "month")
     if kind not in MONTHS_IN:
         raise ValidationError({"kind": [f"One of: {', '.join(MONTHS_IN)}."]})
-    day = serializers.DateField().to_internal_value(
-        request.query_params.get("day") or timezone.localdate().isoformat()
-    )
+    try:
+        day = serializers.DateField().to_internal_value(
+            request.query_params.get("day") or timezone.localdate().isoformat()
+        )
+    except ValidationError as error:
+        raise ValidationError({"day": error.detail}) from None
     return kind, goal_period(kind, day, fiscal_year_start())
 
 

@@ -47,6 +47,25 @@ def seed(schema: str, owner_email: str, blocker) -> dict[str, str]:
     return people
 
 
+def in_company(schema: str, blocker, work) -> dict:
+    """Run `work(handle)` in the company's schema, in a thread (under Playwright's event loop
+    Django refuses ORM calls), as another process of the server would."""
+    result: dict = {}
+
+    def run() -> None:
+        with blocker.unblock():
+            tenant = Tenant.objects.get(schema_name=schema)
+            handle = TenantHandle(tenant, f"{schema}.localhost", "", tenant.name)
+            with handle.active():
+                result.update(work() or {})
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return result
+
+
 def test_a_figure_opens_to_its_charts_and_records_and_a_rep_sees_only_theirs(
     page: Page, site, django_db_blocker
 ):

@@ -3,11 +3,9 @@ approves it; the head of sales closes October; the rep reads and acknowledges he
 the order is returned afterwards (by another process, as the API would) and November's
 statement claws the commission back."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 from playwright.sync_api import Browser, Page, expect
 
 from crm_core.commerce.models import Order
@@ -15,32 +13,11 @@ from crm_core.commerce.services import (
     order_status_change,
 )
 from tenants.identity.models import User
-from tenants.models import Tenant
-from tests.conftest import TenantHandle
-from tests.e2e.test_analytics_flow import seed
+from tests.e2e.test_analytics_flow import in_company, seed
 from tests.e2e.test_foundation_flows import sign_in, sign_up
 from tests.sales_history import paid_order
 
 pytestmark = pytest.mark.e2e
-
-
-def in_company(schema: str, blocker, work) -> dict:
-    """Run `work(handle)` in the company's schema, in a thread (under Playwright's event loop
-    Django refuses ORM calls), as another process of the server would."""
-    result: dict = {}
-
-    def run() -> None:
-        with blocker.unblock():
-            tenant = Tenant.objects.get(schema_name=schema)
-            handle = TenantHandle(tenant, f"{schema}.localhost", "", tenant.name)
-            with handle.active():
-                result.update(work() or {})
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    return result
 
 
 def test_a_head_closes_october_the_rep_acknowledges_and_a_return_claws_back_in_november(

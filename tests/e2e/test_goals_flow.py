@@ -3,11 +3,9 @@ Goals page, a rep of that team has the page open and sees the revenue goal move 
 theirs is won (written by another process, as the API or an import would), and their bonus
 estimate with it, without reloading (real uvicorn, websockets, Redis)."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 from playwright.sync_api import Browser, Page, expect
 
 from crm_core.deals.models import PipelineStage
@@ -15,66 +13,41 @@ from crm_core.deals.services import deal_create
 from crm_core.goals.motivation import plan_approve, plan_save
 from crm_core.parties.services import contact_create
 from tenants.identity.models import User
-from tenants.models import Tenant
-from tests.conftest import TenantHandle
-from tests.e2e.test_analytics_flow import seed
+from tests.e2e.test_analytics_flow import in_company, seed
 from tests.e2e.test_foundation_flows import sign_in, sign_up
 
 pytestmark = pytest.mark.e2e
 
 
-def win_a_deal(schema: str, email: str, amount: int, blocker) -> None:
-    def work() -> None:
-        with blocker.unblock():
-            tenant = Tenant.objects.get(schema_name=schema)
-            handle = TenantHandle(tenant, f"{schema}.localhost", "", tenant.name)
-            with handle.active():
-                rep = User.objects.get(email=email)
-                contact = contact_create(actor=rep, data={"first_name": "Quentin"})
-                deal_create(
-                    actor=rep,
-                    data={
-                        "title": "Quarter maker",
-                        "contact": contact,
-                        "stage": PipelineStage.objects.get(is_won=True),
-                        "amount": amount,
-                        "currency": "RUB",
-                    },
-                )
-            connection.close()
-
-    thread = threading.Thread(target=work)
-    thread.start()
-    thread.join()
+def win_a_deal(email: str) -> None:
+    rep = User.objects.get(email=email)
+    contact = contact_create(actor=rep, data={"first_name": "Quentin"})
+    deal_create(
+        actor=rep,
+        data={
+            "title": "Quarter maker",
+            "contact": contact,
+            "stage": PipelineStage.objects.get(is_won=True),
+            "amount": 5000,
+            "currency": "RUB",
+        },
+    )
 
 
-def plan_for_rep(schema: str, email: str, owner_email: str, blocker) -> None:
+def plan_for_rep(email: str, owner_email: str) -> None:
     """The owner's approved plan: 10 % of every deal the rep wins."""
-
-    def work() -> None:
-        with blocker.unblock():
-            tenant = Tenant.objects.get(schema_name=schema)
-            handle = TenantHandle(tenant, f"{schema}.localhost", owner_email, tenant.name)
-            with handle.active():
-                owner = User.objects.get(email=owner_email)
-                plan = plan_save(
-                    actor=owner,
-                    data={
-                        "name": "Ten per cent",
-                        "basis": "won",
-                        "effective_from": date(2026, 1, 1),
-                        "people": [User.objects.get(email=email)],
-                        "components": [
-                            {"kind": "commission", "name": "Cut", "tiers": [{"rate": 10}]}
-                        ],
-                    },
-                )
-                plan_approve(actor=owner, plan=plan)
-            connection.close()
-
-    thread = threading.Thread(target=work)
-    thread.start()
-    thread.join()
+    owner = User.objects.get(email=owner_email)
+    plan = plan_save(
+        actor=owner,
+        data={
+            "name": "Ten per cent",
+            "basis": "won",
+            "effective_from": date(2026, 1, 1),
+            "people": [User.objects.get(email=email)],
+            "components": [{"kind": "commission", "name": "Cut", "tiers": [{"rate": 10}]}],
+        },
+    )
+    plan_approve(actor=owner, plan=plan)
 
 
 def money(text: str) -> int:
@@ -93,7 +66,7 @@ def test_an_owner_sets_team_goals_and_a_rep_sees_a_won_deal_move_theirs_live(
         email="gala@goal.test",
     )
     people = seed("goal_co", "gala@goal.test", django_db_blocker)
-    plan_for_rep("goal_co", people["rita"], "gala@goal.test", django_db_blocker)
+    in_company("goal_co", django_db_blocker, lambda: plan_for_rep(people["rita"], "gala@goal.test"))
 
     page.get_by_test_id("nav-goals").click()
     expect(page.get_by_test_id("goals-empty")).to_be_visible()
@@ -123,6 +96,6 @@ def test_an_owner_sets_team_goals_and_a_rep_sees_a_won_deal_move_theirs_live(
     bonus = money(rep.get_by_test_id("bonus-estimate").inner_text())
     expect(rep.locator("[data-live='/ws/goals/']")).to_have_class("live-connected")
 
-    win_a_deal("goal_co", people["rita"], 5000, django_db_blocker)
+    in_company("goal_co", django_db_blocker, lambda: win_a_deal(people["rita"]))
     expect(revenue.get_by_test_id("goal-fact")).to_have_text(f"{before + 5000:,} RUB")
     expect(rep.get_by_test_id("bonus-estimate")).to_have_text(f"{bonus + 500:,} RUB")
