@@ -101,7 +101,8 @@ def preset(name: str, today: date) -> Period:
     raise KeyError(name)
 
 
-def _day(text: str) -> date | None:
+def day_from(text: str) -> date | None:
+    """A YYYY-MM-DD day, or None when the text is not one (malformed, or no such day)."""
     try:
         return parse_date(text)
     except ValueError:  # well formed, but no such day
@@ -119,7 +120,7 @@ def period_from(query: QueryDict, *, default: str = "this_month") -> Period:
             raise ValidationError({"range": [_("Choose one of the listed periods.")]})
         return preset(name, today)
     errors: dict[str, list[str]] = {}
-    start, end = _day(start_text), _day(end_text)
+    start, end = day_from(start_text), day_from(end_text)
     if start is None:
         errors["from"] = [_("Enter the first day as YYYY-MM-DD.")]
     if end is None:

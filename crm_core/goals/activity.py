@@ -134,7 +134,7 @@ def quiet_clients(user: User, days: int, now: datetime | None = None) -> QuerySe
     )
 
 
-KINDS = {"deal": "deal", "contact": "contact"}
+KINDS = ("deal", "contact")
 
 
 @transaction.atomic

@@ -42,7 +42,6 @@ from tenants.identity.models import User
 from tenants.identity.selectors.teams import team_windows
 
 CENT = Decimal("0.01")
-KINDS = ("commission", "attainment")
 BASES = ("revenue", "margin")
 MODES = ("marginal", "bracket")
 # what a record counts at now, for clawbacks: nothing once cancelled or returned

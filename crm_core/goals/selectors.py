@@ -297,12 +297,6 @@ def cockpit(
     return Cockpit(ordered, list(rows.values()), leaders, len(everyone), page, pages)
 
 
-def goal_title(goal: Goal) -> str:
-    metrics = metrics_all()
-    metric = metrics.get(goal.metric)
-    return str(metric.label) if metric else goal.metric
-
-
 def subject_of(goal: Goal) -> str:
     if goal.level == Goal.Level.PERSON:
         return str(goal.person)

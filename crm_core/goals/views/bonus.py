@@ -14,14 +14,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
 from crm_core.analytics.display import figure_text
-from crm_core.analytics.periods import Period
+from crm_core.analytics.periods import Period, day_from
 from crm_core.common.spreadsheets import table_download
 from crm_core.common.visibility import can_assign_owners
 from crm_core.deals.models import CreditSplit, Deal
@@ -62,10 +61,7 @@ from tenants.typing import StaffRequest
 
 
 def _month(text: str | None) -> Period:
-    try:
-        day = parse_date(f"{text}-01") if text else None
-    except ValueError:
-        day = None
+    day = day_from(f"{text}-01") if text else None
     return month_of(day or timezone.localdate())
 
 
@@ -175,7 +171,7 @@ def plan_action(request: StaffRequest, pk: int) -> HttpResponse:
             plan_approve(actor=request.user, plan=plan)
             messages.success(request, _("Plan approved and locked."))
         elif action == "version":
-            day = parse_date(request.POST.get("effective_from", "") or "")
+            day = day_from(request.POST.get("effective_from", ""))
             if day is None:
                 raise ValidationError(_("Enter the day the new version takes effect."))
             copy = plan_new_version(actor=request.user, plan=plan, effective_from=day)
@@ -187,8 +183,6 @@ def plan_action(request: StaffRequest, pk: int) -> HttpResponse:
             return redirect("plan_list")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    except ValueError:
-        messages.error(request, _("Enter the day the new version takes effect."))
     return redirect("plan_detail", pk=pk)
 
 

@@ -13,7 +13,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_POST
 from config.forms import errors_into
 from crm_core.analytics.display import figure_text
 from crm_core.analytics.metrics import BUILTIN
-from crm_core.analytics.periods import Period
+from crm_core.analytics.periods import Period, day_from
 from crm_core.analytics.selectors import metrics_all
 from crm_core.common.visibility import can_assign_owners
 from crm_core.goals.activity import (
@@ -59,16 +58,8 @@ def _period_choice(request: StaffRequest) -> tuple[str, Period, date]:
     kind = request.GET.get("kind", "month")
     if kind not in MONTHS_IN:
         kind = "month"
-    day = parse_date(request.GET.get("day", "") or "") if _valid_day(request) else None
-    day = day or timezone.localdate()
+    day = day_from(request.GET.get("day", "")) or timezone.localdate()
     return kind, goal_period(kind, day, fiscal_year_start()), day
-
-
-def _valid_day(request: StaffRequest) -> bool:
-    try:
-        return parse_date(request.GET.get("day", "") or "") is not None
-    except ValueError:
-        return False
 
 
 def _nav(kind: str, period: Period) -> dict[str, Any]:
@@ -206,10 +197,7 @@ def goals_grid(request: StaffRequest) -> HttpResponse:
     metric = metric if metric in metrics else next(iter(metrics))
     kind = source.get("period_kind", "")
     kind = kind if kind in MONTHS_IN else "month"
-    try:
-        day = parse_date(source.get("day", "") or "") or timezone.localdate()
-    except ValueError:
-        day = timezone.localdate()
+    day = day_from(source.get("day", "")) or timezone.localdate()
     period = goal_period(kind, day, fiscal_year_start())
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -267,10 +255,7 @@ def goals_grid(request: StaffRequest) -> HttpResponse:
 @require_POST
 def goals_close_view(request: StaffRequest) -> HttpResponse:
     kind = request.POST.get("kind", "")
-    try:
-        day = parse_date(request.POST.get("day", "") or "")
-    except ValueError:
-        day = None
+    day = day_from(request.POST.get("day", ""))
     if kind not in MONTHS_IN or day is None:
         messages.error(request, _("Choose a period to close."))
         return redirect("goals")
@@ -360,10 +345,7 @@ def activity_control(request: StaffRequest) -> HttpResponse:
     """Activity per person for a day or a week, and the deals and clients gone quiet."""
     grain = request.GET.get("grain", "week")
     grain = grain if grain in GRAINS else "week"
-    try:
-        day = parse_date(request.GET.get("day", "") or "") or timezone.localdate()
-    except ValueError:
-        day = timezone.localdate()
+    day = day_from(request.GET.get("day", "")) or timezone.localdate()
     period = activity_period(grain, day)
     days = _quiet_days(request)
     grid = activity_grid(request.user, period)
@@ -406,10 +388,7 @@ def activity_act(request: StaffRequest) -> HttpResponse:
     ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
     owner_id = request.POST.get("owner", "")
     owner = owners_assignable().filter(pk=owner_id).first() if owner_id.isdigit() else None
-    try:
-        due = parse_date(request.POST.get("due", "") or "")
-    except ValueError:
-        due = None
+    due = day_from(request.POST.get("due", ""))
     try:
         count = quiet_act(
             actor=request.user,
