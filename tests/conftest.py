@@ -17,6 +17,7 @@ from django.test import Client
 from django.test.utils import setup_databases, teardown_databases
 from django.utils import translation
 from django_tenants.utils import tenant_context
+from whitenoise.base import WhiteNoise
 
 from config.celery import app as celery_app
 from onboarding.services import company_signup
@@ -129,6 +130,28 @@ def worker(django_db_setup, django_db_blocker):
             yield running
     finally:
         celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_scanned_once() -> Iterator[None]:
+    """Each test `Client` builds its own middleware, and WhiteNoise's reads the headers of every
+    static file (about a tenth of a second; the isolation walk makes a client per request).
+    The files do not change during a run, so each directory is scanned once and its table
+    reused; a server process (production, the browser tests) builds its middleware once."""
+    scanned: dict[tuple, dict] = {}
+    scan = WhiteNoise.update_files_dictionary
+
+    def update_files_dictionary(self: WhiteNoise, root: str, prefix: str) -> None:
+        key = (type(self), root, prefix)
+        if key not in scanned:
+            kept, self.files = self.files, {}
+            scan(self, root, prefix)
+            scanned[key], self.files = self.files, kept
+        self.files.update(scanned[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoise, "update_files_dictionary", update_files_dictionary)
+        yield
 
 
 @pytest.fixture
