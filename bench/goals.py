@@ -6,7 +6,8 @@ Times, beside the physical limit of the same work (the SQL alone on the connecti
   5 s of the burst; the refresh is queued one second after the first write);
 - closing a month: the statements of 500 people (the target: under 30 s);
 - the cockpit (500 people x 20 KPIs), p95 (the target: under 300 ms).
-Usage: `python bench/goals.py [scale]` (scale 1 = the sizes above; 0.1 for a quick look).
+Usage: `python bench/goals.py [scale]` (scale 1 = the sizes above; 0.1 for a quick look);
+`BENCH_PROFILE=refresh` or `=cockpit` prints where that one spends its time (cProfile).
 """
 
 from __future__ import annotations
@@ -232,7 +233,7 @@ def main(scale: float) -> None:
             )
             goals_refresh_all()  # the first refresh, as after the goals were set
             run(burst_sql, burst_params)
-            if os.environ.get("BENCH_PROFILE") == "1":  # where the refresh spends its time
+            if os.environ.get("BENCH_PROFILE") == "refresh":  # where the refresh spends its time
                 cProfile.runctx("goals_refresh_all()", globals(), locals(), sort="cumulative")
                 run(burst_sql, burst_params)
             seconds, statements = timed_once(goals_refresh_all)
@@ -270,6 +271,9 @@ def main(scale: float) -> None:
             client = Client(HTTP_HOST=f"{SCHEMA}.localhost")
             client.force_login(owner)
             path = "/goals/cockpit/"
+            if os.environ.get("BENCH_PROFILE") == "cockpit":  # where a cockpit page goes
+                client.get(path)
+                cProfile.runctx("client.get(path)", globals(), locals(), sort="tottime")
             durations = time_requests(client, [("cockpit", path)], REPEATS)["cockpit"]
             _seconds, statements = timed_once(lambda: client.get(path))
             middle = statistics.median(durations) * 1000

@@ -6,10 +6,12 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
+from functools import lru_cache
 from typing import Any
 
-from django.utils.formats import number_format
+from django.utils.formats import get_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from crm_core.analytics.metrics import Cell, Metric, Table
@@ -20,17 +22,55 @@ UNITS = {"days": "days", "hours": "hours"}
 
 def figure_text(value: Decimal | float | int | None, unit: str, currency: str = "") -> str:
     """18200 → "18,200 RUB" (en) or "18 200 RUB" (ru); 66.7 → "66.7 %"; None → "—"."""
-    if value is None:
-        return "—"
-    if unit == "money":
-        return f"{number_format(value, 0, use_l10n=True, force_grouping=True)} {currency}".strip()
-    if unit == "percent":
-        return f"{number_format(value, 1, use_l10n=True)} %"
-    if unit == "days":
-        return _("%(value)s d") % {"value": number_format(value, 1, use_l10n=True)}
-    if unit == "hours":
-        return _("%(value)s h") % {"value": number_format(value, 1, use_l10n=True)}
-    return number_format(value, 0, use_l10n=True, force_grouping=True)
+    return Figures(currency).text(value, unit)
+
+
+@lru_cache(maxsize=32)
+def _separators(language: str) -> tuple[str, str]:
+    """(thousands, decimal) separators of a language's number format."""
+    return (
+        str(get_format("THOUSAND_SEPARATOR", lang=language, use_l10n=True)),
+        str(get_format("DECIMAL_SEPARATOR", lang=language, use_l10n=True)),
+    )
+
+
+_PLACES = {places: Decimal(1).scaleb(-places) for places in range(3)}
+
+
+class Figures:
+    """Figures in the reader's format, its separators read once: `figure_text` for a page of
+    a thousand figures (the goals cockpit), each in microseconds."""
+
+    def __init__(self, currency: str = "") -> None:
+        self.currency = currency
+        self.thousands, self.point = _separators(get_language() or "en")
+
+    def text(self, value: Decimal | float | int | None, unit: str) -> str:
+        if value is None:
+            return "—"
+        if unit == "money":
+            return f"{self.digits(value, 0, grouped=True)} {self.currency}".strip()
+        if unit == "percent":
+            return f"{self.digits(value, 1)} %"
+        if unit == "days":
+            return _("%(value)s d") % {"value": self.digits(value, 1)}
+        if unit == "hours":
+            return _("%(value)s h") % {"value": self.digits(value, 1)}
+        return self.digits(value, 0, grouped=True)
+
+    def digits(self, value: Decimal | float | int, places: int, *, grouped: bool = False) -> str:
+        """`number_format(value, places, use_l10n=True, force_grouping=grouped)` as Django
+        writes it (the digits past `places` cut off; groups of three), but never "-0"."""
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        if not number.is_finite():
+            return str(value)
+        number = number.quantize(_PLACES[places], rounding=ROUND_DOWN)
+        if not number:
+            number = number.copy_abs()
+        if grouped:
+            text = f"{number:,f}"
+            return text.replace(",", "\0").replace(".", self.point).replace("\0", self.thousands)
+        return f"{number:f}".replace(".", self.point)
 
 
 def change(current: Cell, previous: Cell, metric: Metric) -> dict[str, Any] | None:
@@ -40,7 +80,7 @@ def change(current: Cell, previous: Cell, metric: Metric) -> dict[str, Any] | No
     share = (float(current.value) - float(previous.value)) * 100 / abs(float(previous.value))
     good = share >= 0 if metric.higher_is_better else share <= 0
     return {
-        "text": f"{'+' if share > 0 else ''}{number_format(round(share, 1), 1, use_l10n=True)} %",
+        "text": f"{'+' if share > 0 else ''}{Figures().digits(round(share, 1), 1)} %",
         "good": good,
         "up": share > 0,
     }

@@ -68,7 +68,8 @@ def _choices(choices) -> Callable[[Iterable], dict]:
 def _named(model, attribute: str = "name") -> Callable[[Iterable], dict]:
     def names(keys: Iterable) -> dict:
         wanted = [key for key in keys if key is not None]
-        return {row.pk: str(getattr(row, attribute)) for row in model.objects.filter(pk__in=wanted)}
+        found = model.objects.filter(pk__in=wanted).values_list("pk", attribute)
+        return {pk: str(name) for pk, name in found}
 
     return names
 

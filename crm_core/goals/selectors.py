@@ -203,6 +203,7 @@ def attainments(goals: list[Goal], today: date | None = None) -> list[Attainment
     """The attainment of each goal whose metric still exists, in the order given."""
     metrics = metrics_all()
     targets = targets_of(goals)
+    today = today or timezone.localdate()
     return [
         attainment(goal, metrics[goal.metric], targets[goal.pk], today)
         for goal in goals
@@ -213,6 +214,24 @@ def attainments(goals: list[Goal], today: date | None = None) -> list[Attainment
 # a share above this counts as this much on the leaderboard (one huge win does not hide the rest)
 LEADER_CAP = 150.0
 
+
+# what a cockpit cell reads of a goal (`targets_of` and `attainment`)
+CELL_FIELDS = (
+    "metric",
+    "level",
+    "person",
+    "period_kind",
+    "period_start",
+    "period_end",
+    "target",
+    "team_target",
+    "ramp",
+    "closed_at",
+    "closed_fact",
+    "closed_target",
+    "progress__fact",
+    "progress__share",
+)
 
 # people per page of the cockpit, and on its leaderboard
 COCKPIT_PAGE = 50
@@ -255,21 +274,32 @@ def cockpit(
     pages = max(1, -(-len(everyone) // COCKPIT_PAGE))
     page = min(max(page, 1), pages)
     shown = everyone[(page - 1) * COCKPIT_PAGE : page * COCKPIT_PAGE]
-    goals = list(base.filter(person__in=shown).order_by("person__full_name", "metric"))
+    # a thousand cells: each goal with its figures only, its person from one read of the page's
+    people = User.objects.in_bulk(shown)
+    goals = list(
+        base.filter(person__in=shown)
+        .select_related(None)
+        .select_related("progress")
+        .only(*CELL_FIELDS)
+        .order_by("person__full_name", "metric")
+    )
+    for goal in goals:
+        goal.person = people[goal.person_id]
     items = attainments(goals)
     before = goal_period(kind, period.start - timedelta(days=1), fiscal_year_start())
     previous: dict[tuple[int | None, str], Decimal | None] = {}
-    for goal in goals_visible(user).filter(
-        level=Goal.Level.PERSON,
-        person__in=shown,
-        period_kind=kind,
-        period_start=before.start,
-        period_end=before.end,
-    ):
-        progress = getattr(goal, "progress", None)
-        previous[(goal.person_id, goal.metric)] = (
-            goal.closed_fact if goal.closed_at else (progress.fact if progress else None)
+    for person, metric, closed_at, closed_fact, fact in (
+        goals_visible(user)
+        .filter(
+            level=Goal.Level.PERSON,
+            person__in=shown,
+            period_kind=kind,
+            period_start=before.start,
+            period_end=before.end,
         )
+        .values_list("person", "metric", "closed_at", "closed_fact", "progress__fact")
+    ):
+        previous[(person, metric)] = closed_fact if closed_at else fact
     rows: dict[int, tuple[User, dict[str, tuple[Attainment, Decimal | None]]]] = {}
     for item in items:
         person = item.goal.person

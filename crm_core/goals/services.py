@@ -25,6 +25,7 @@ from crm_core.goals.periods import MONTHS_IN, goal_period
 from crm_core.goals.selectors import (
     ALERT_SHARES,
     BEHIND_BELOW,
+    Attainment,
     attainment,
     goal_setters_scope,
     may_set,
@@ -365,7 +366,7 @@ def goals_refresh(
     and is not closed, up to two months after its end), store them, tell people of the
     thresholds crossed and push the change to open pages. Returns how many were refreshed."""
     today = today or timezone.localdate()
-    goals_query = Goal.objects.filter(closed_at=None).select_related("person", "team")
+    goals_query = Goal.objects.filter(closed_at=None)
     if goal_ids is not None:
         goals_query = goals_query.filter(pk__in=list(goal_ids))
     else:
@@ -376,32 +377,38 @@ def goals_refresh(
     goals = [goal for goal in goals_query if goal.metric in metrics]
     if not goals:
         return 0
+    _subjects_attach(goals)
     facts = _facts(goals, metrics)
     targets = targets_of(goals)
     now = timezone.now()
     before = {
-        progress.goal_id: progress for progress in GoalProgress.objects.filter(goal__in=goals)
+        row[0]: row[1:]
+        for row in GoalProgress.objects.filter(goal__in=[goal.pk for goal in goals]).values_list(
+            "goal", "fact", "records", "share", "told_share", "told_behind_on"
+        )
     }
     rows = []
+    readings: dict[int, Attainment] = {}
     moved: list[GoalProgress] = []  # the rows to write: new, or with another figure
     changed = []
     for goal in goals:
         fact, count = facts[goal.pk]
         old = before.get(goal.pk)
-        if old is None or old.fact != fact or old.records != count:
+        if old is None or old[:2] != (fact, count):
             changed.append(goal)
         row = GoalProgress(
-            goal=goal,
+            goal_id=goal.pk,
             fact=fact,
             records=count,
             refreshed_at=now,
-            told_share=old.told_share if old else 0,
-            told_behind_on=old.told_behind_on if old else None,
+            told_share=old[3] if old else 0,
+            told_behind_on=old[4] if old else None,
         )
         goal.progress = row
-        row.share = attainment(goal, metrics[goal.metric], targets[goal.pk], today).share
+        readings[goal.pk] = attainment(goal, metrics[goal.metric], targets[goal.pk], today)
+        row.share = readings[goal.pk].share
         rows.append(row)
-        if old is None or (old.fact, old.records, old.share) != (fact, count, row.share):
+        if old is None or old[:3] != (fact, count, row.share):
             moved.append(row)
     GoalProgress.objects.bulk_create(
         moved,
@@ -411,10 +418,21 @@ def goals_refresh(
     )
     audience = _Audience()
     if alerts:
-        _alerts(goals, {row.goal_id: row for row in rows}, metrics, today, audience, targets)
+        _alerts(goals, {row.goal_id: row for row in rows}, readings, today, audience)
     if changed:
         _push(changed, audience)
     return len(goals)
+
+
+def _subjects_attach(goals: list[Goal]) -> None:
+    """Each goal's person and team from one read each (not a row of each per goal)."""
+    people = User.objects.in_bulk({goal.person_id for goal in goals if goal.person_id})
+    teams = Team.objects.in_bulk({goal.team_id for goal in goals if goal.team_id})
+    for goal in goals:
+        if goal.person_id:
+            goal.person = people[goal.person_id]
+        if goal.team_id:
+            goal.team = teams[goal.team_id]
 
 
 def goals_refresh_all() -> int:
@@ -459,37 +477,32 @@ class _Audience:
 def _alerts(
     goals: list[Goal],
     progress: dict[int, GoalProgress],
-    metrics: dict,
+    readings: dict[int, Attainment],
     today: date,
     audience: _Audience,
-    targets: dict[int, Decimal | None],
 ) -> None:
-    told_share: list[GoalProgress] = []  # (each goal's progress is the row just stored)
+    """Tell of the thresholds each goal crossed (50, 90, 100 %) and of pace fallen behind, once
+    each; `readings`: the attainments just computed from `progress`, the rows just stored."""
+    told_share: dict[int, list[int]] = defaultdict(list)  # share told -> goals
     notices: list[Notice] = []
-    told_behind: list[GoalProgress] = []
+    told_behind: list[int] = []
     for goal in goals:
         if not goal.period_start <= today <= goal.period_end:
             continue
         row = progress[goal.pk]
-        goal.progress = row
-        reading = attainment(goal, metrics[goal.metric], targets[goal.pk], today)
+        reading = readings[goal.pk]
         if reading.share is None:
             continue
         crossed = [share for share in ALERT_SHARES if reading.share >= share > row.told_share]
-        params = {
-            "goal": str(metrics[goal.metric].label),
-            "subject": subject_of(goal),
-            "period": f"{goal.period_start.isoformat()} – {goal.period_end.isoformat()}",
-        }
         url = f"/goals/{goal.pk}/"
         if crossed:
             row.told_share = crossed[-1]
-            told_share.append(row)
+            told_share[crossed[-1]].append(goal.pk)
             notices.append(
                 Notice(
                     tuple(audience.of(goal)),
                     Notification.Kind.GOAL_REACHED,
-                    {**params, "share": crossed[-1]},
+                    {**_told(goal, reading), "share": crossed[-1]},
                     url,
                 )
             )
@@ -500,18 +513,28 @@ def _alerts(
             and (row.told_behind_on is None or today - row.told_behind_on >= BEHIND_EVERY)
         ):
             row.told_behind_on = today
-            told_behind.append(row)
+            told_behind.append(goal.pk)
             notices.append(
                 Notice(
                     tuple(audience.of(goal)),
                     Notification.Kind.GOAL_BEHIND,
-                    {**params, "pace": round(reading.pace)},
+                    {**_told(goal, reading), "pace": round(reading.pace)},
                     url,
                 )
             )
     notify_many(notices)
-    GoalProgress.objects.bulk_update(told_share, ["told_share"])
-    GoalProgress.objects.bulk_update(told_behind, ["told_behind_on"])
+    for share, told in told_share.items():
+        GoalProgress.objects.filter(goal__in=told).update(told_share=share)
+    GoalProgress.objects.filter(goal__in=told_behind).update(told_behind_on=today)
+
+
+def _told(goal: Goal, reading: Attainment) -> dict[str, Any]:
+    """What a goal's notification says of it (its wording is the reader's language's)."""
+    return {
+        "goal": str(reading.metric.label),
+        "subject": subject_of(goal),
+        "period": f"{goal.period_start.isoformat()} – {goal.period_end.isoformat()}",
+    }
 
 
 def _push(goals: list[Goal], audience: _Audience | None = None) -> None:

@@ -13,12 +13,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
-from crm_core.analytics.display import figure_text
+from crm_core.analytics.display import Figures, figure_text
 from crm_core.analytics.metrics import BUILTIN
 from crm_core.analytics.periods import Period, day_from
 from crm_core.analytics.selectors import metrics_all
@@ -290,6 +291,17 @@ def fiscal_year_view(request: StaffRequest) -> HttpResponse:
     return redirect("goals")
 
 
+# a cockpit cell, drawn here rather than by the template: a page holds a thousand of them
+CELL_HTML = (
+    '<td class="text-end goal-cell goal-cell-{status}" data-testid="cell-{key}">'
+    '<a href="{drill}" class="text-reset text-decoration-none">'
+    '<span class="fw-semibold">{share}</span><br><span class="small">{fact} / {target}</span>'
+    "</a>{previous}</td>"
+)
+PREVIOUS_HTML = '<br><span class="small text-body-secondary" title="{title}">{figure}</span>'
+EMPTY_CELL = format_html('<td class="text-end text-body-secondary">{}</td>', "—")
+
+
 def goals_cockpit(request: StaffRequest) -> HttpResponse:
     """People x KPIs for the period: fact, target, % and pace in colour, each cell opening the
     records that count; the previous period's fact beside it; the leaderboard."""
@@ -299,28 +311,36 @@ def goals_cockpit(request: StaffRequest) -> HttpResponse:
     board = cockpit(request.user, kind, period, page=int(page) if page.isdigit() else 1)
     span = f"from={period.start.isoformat()}&to={period.end.isoformat()}"
     links = {metric.key: reverse("metric_detail", args=[metric.key]) for metric in board.metrics}
+    before = _("Previous period")
+    figures = Figures(currency)
     rows = []
     for person, cells in board.rows:
-        drawn: list[dict[str, Any] | None] = []
+        drawn = []
         for metric in board.metrics:
             cell = cells.get(metric.key)
             if cell is None:
-                drawn.append(None)
+                drawn.append(EMPTY_CELL)
                 continue
             item, previous = cell
             drawn.append(
-                {
-                    "item": item,
-                    "share": figure_text(item.share, "percent"),
-                    "fact": figure_text(item.fact, metric.unit, currency),
-                    "target": figure_text(item.target, metric.unit, currency),
-                    "drill": f"{links[metric.key]}?{span}&person={person.pk}",
-                    "previous": figure_text(previous, metric.unit, currency)
+                format_html(
+                    CELL_HTML,
+                    status=item.status,
+                    key=f"{person.pk}-{metric.key}",
+                    drill=f"{links[metric.key]}?{span}&person={person.pk}",
+                    share=figures.text(item.share, "percent"),
+                    fact=figures.text(item.fact, metric.unit),
+                    target=figures.text(item.target, metric.unit),
+                    previous=format_html(
+                        PREVIOUS_HTML,
+                        title=before,
+                        figure=figures.text(previous, metric.unit),
+                    )
                     if previous is not None
                     else "",
-                }
+                )
             )
-        rows.append((person, drawn))
+        rows.append((person, format_html_join("", "{}", ((cell,) for cell in drawn))))
     context = {
         **_nav(kind, period),
         "metrics": board.metrics,
