@@ -19,7 +19,7 @@ from crm_core.analytics.metrics import Metric
 from crm_core.analytics.periods import Period
 from crm_core.analytics.selectors import metrics_all
 from crm_core.common.visibility import visibility_scope
-from crm_core.goals.models import Goal
+from crm_core.goals.models import Goal, GoalProgress
 from crm_core.goals.periods import goal_period, months_between
 from crm_core.workspace.services import fiscal_year_start
 from tenants.identity.models import Team, User
@@ -162,12 +162,24 @@ def _share(metric: Metric, fact: Decimal | None, target: Decimal | None) -> floa
 
 
 def attainment(
-    goal: Goal, metric: Metric, target: Decimal | None, today: date | None = None
+    goal: Goal,
+    metric: Metric,
+    target: Decimal | None,
+    today: date | None = None,
+    *,
+    live: dict[int, Decimal | None] | None = None,
 ) -> Attainment:
+    """`live`: the open goals' facts by goal, where they were read apart from the goals (else
+    each goal's `progress`)."""
     today = today or timezone.localdate()
     period = goal_period_of(goal)
-    progress = getattr(goal, "progress", None)
-    fact = goal.closed_fact if goal.closed_at else (progress.fact if progress else None)
+    if goal.closed_at:
+        fact = goal.closed_fact
+    elif live is not None:
+        fact = live.get(goal.pk)
+    else:
+        progress = getattr(goal, "progress", None)
+        fact = progress.fact if progress else None
     if fact is None and metric.measure in ("count", "sum"):
         fact = Decimal(0)
     elapsed = period.elapsed_share(today)
@@ -199,13 +211,18 @@ def attainment(
     return Attainment(goal, metric, target, fact, share, expected, pace, forecast, elapsed, status)
 
 
-def attainments(goals: list[Goal], today: date | None = None) -> list[Attainment]:
+def attainments(
+    goals: list[Goal],
+    today: date | None = None,
+    *,
+    live: dict[int, Decimal | None] | None = None,
+) -> list[Attainment]:
     """The attainment of each goal whose metric still exists, in the order given."""
     metrics = metrics_all()
     targets = targets_of(goals)
     today = today or timezone.localdate()
     return [
-        attainment(goal, metrics[goal.metric], targets[goal.pk], today)
+        attainment(goal, metrics[goal.metric], targets[goal.pk], today, live=live)
         for goal in goals
         if goal.metric in metrics
     ]
@@ -229,8 +246,6 @@ CELL_FIELDS = (
     "closed_at",
     "closed_fact",
     "closed_target",
-    "progress__fact",
-    "progress__share",
 )
 
 # people per page of the cockpit, and on its leaderboard
@@ -274,18 +289,24 @@ def cockpit(
     pages = max(1, -(-len(everyone) // COCKPIT_PAGE))
     page = min(max(page, 1), pages)
     shown = everyone[(page - 1) * COCKPIT_PAGE : page * COCKPIT_PAGE]
-    # a thousand cells: each goal with its figures only, its person from one read of the page's
+    # a thousand cells: each goal with its figures only, its person from one read of the page's,
+    # its fact apart (a goal loaded with its progress refers to it and back: a cycle only the
+    # garbage collector frees, a pause every few pages)
     people = User.objects.in_bulk(shown)
     goals = list(
         base.filter(person__in=shown)
         .select_related(None)
-        .select_related("progress")
         .only(*CELL_FIELDS)
         .order_by("person__full_name", "metric")
     )
     for goal in goals:
         goal.person = people[goal.person_id]
-    items = attainments(goals)
+    live = dict(
+        GoalProgress.objects.filter(goal__in=[goal.pk for goal in goals]).values_list(
+            "goal", "fact"
+        )
+    )
+    items = attainments(goals, live=live)
     before = goal_period(kind, period.start - timedelta(days=1), fiscal_year_start())
     previous: dict[tuple[int | None, str], Decimal | None] = {}
     for person, metric, closed_at, closed_fact, fact in (

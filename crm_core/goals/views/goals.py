@@ -5,6 +5,7 @@ manager's cockpit (people x KPIs, the leaderboard, the previous period beside ea
 from __future__ import annotations
 
 from datetime import date, timedelta
+from html import escape
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -291,15 +292,28 @@ def fiscal_year_view(request: StaffRequest) -> HttpResponse:
     return redirect("goals")
 
 
-# a cockpit cell, drawn here rather than by the template: a page holds a thousand of them
-CELL_HTML = (
-    '<td class="text-end goal-cell goal-cell-{status}" data-testid="cell-{key}">'
-    '<a href="{drill}" class="text-reset text-decoration-none">'
-    '<span class="fw-semibold">{share}</span><br><span class="small">{fact} / {target}</span>'
-    "</a>{previous}</td>"
-)
-PREVIOUS_HTML = '<br><span class="small text-body-secondary" title="{title}">{figure}</span>'
-EMPTY_CELL = format_html('<td class="text-end text-body-secondary">{}</td>', "—")
+# a cockpit cell, drawn here rather than by the template: a page holds a thousand of them, so
+# each is one f-string whose every value is escaped (the standard library's `escape`, without
+# format_html's and Django's escape's per-argument checks)
+EMPTY_CELL = '<td class="text-end text-body-secondary">—</td>'
+
+
+def _cell_html(
+    status: str, key: str, drill: str, share: str, fact: str, target: str, previous: str, title: str
+) -> str:
+    under = (
+        f'<br><span class="small text-body-secondary" title="{escape(title)}">'
+        f"{escape(previous)}</span>"
+        if previous
+        else ""
+    )
+    return (
+        f'<td class="text-end goal-cell goal-cell-{escape(status)}" '
+        f'data-testid="cell-{escape(key)}"><a href="{escape(drill)}" '
+        'class="text-reset text-decoration-none">'
+        f'<span class="fw-semibold">{escape(share)}</span><br>'
+        f'<span class="small">{escape(fact)} / {escape(target)}</span></a>{under}</td>'
+    )
 
 
 def goals_cockpit(request: StaffRequest) -> HttpResponse:
@@ -311,8 +325,8 @@ def goals_cockpit(request: StaffRequest) -> HttpResponse:
     board = cockpit(request.user, kind, period, page=int(page) if page.isdigit() else 1)
     span = f"from={period.start.isoformat()}&to={period.end.isoformat()}"
     links = {metric.key: reverse("metric_detail", args=[metric.key]) for metric in board.metrics}
-    before = _("Previous period")
     figures = Figures(currency)
+    title = _("Previous period")
     rows = []
     for person, cells in board.rows:
         drawn = []
@@ -323,24 +337,19 @@ def goals_cockpit(request: StaffRequest) -> HttpResponse:
                 continue
             item, previous = cell
             drawn.append(
-                format_html(
-                    CELL_HTML,
-                    status=item.status,
-                    key=f"{person.pk}-{metric.key}",
-                    drill=f"{links[metric.key]}?{span}&person={person.pk}",
-                    share=figures.text(item.share, "percent"),
-                    fact=figures.text(item.fact, metric.unit),
-                    target=figures.text(item.target, metric.unit),
-                    previous=format_html(
-                        PREVIOUS_HTML,
-                        title=before,
-                        figure=figures.text(previous, metric.unit),
-                    )
-                    if previous is not None
-                    else "",
+                _cell_html(
+                    item.status,
+                    f"{person.pk}-{metric.key}",
+                    f"{links[metric.key]}?{span}&person={person.pk}",
+                    figures.text(item.share, "percent"),
+                    figures.text(item.fact, metric.unit),
+                    figures.text(item.target, metric.unit),
+                    figures.text(previous, metric.unit) if previous is not None else "",
+                    title,
                 )
             )
-        rows.append((person, format_html_join("", "{}", ((cell,) for cell in drawn))))
+        # every value of every cell went through `escape` in _cell_html
+        rows.append((person, mark_safe("".join(drawn))))  # noqa: S308
     context = {
         **_nav(kind, period),
         "metrics": board.metrics,
@@ -348,7 +357,10 @@ def goals_cockpit(request: StaffRequest) -> HttpResponse:
         "leaders": [
             (person, figure_text(score, "percent"), count) for person, score, count in board.leaders
         ],
-        "board": board,
+        # the pages only, not the board: a template's context lives until the garbage collector
+        # frees it (Django's context and its dicts refer to each other), and the board holds
+        # the page's thousand goals
+        "board": {"page": board.page, "pages": board.pages, "people": board.people},
         "page_query": f"kind={kind}&day={period.start.isoformat()}",
     }
     return render(request, "crm_core/goals/cockpit.html", context)
