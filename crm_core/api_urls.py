@@ -8,6 +8,7 @@ from crm_core.goals import urls as goals
 from crm_core.lists import urls as lists
 from crm_core.notifications import urls as notifications
 from crm_core.parties import urls as parties
+from crm_core.proposals import urls as proposals
 from crm_core.segments import urls as segments
 from crm_core.support import urls as support
 from crm_core.workspace import urls as workspace
@@ -21,6 +22,7 @@ urlpatterns = [
     *lists.api_urlpatterns,
     *notifications.api_urlpatterns,
     *parties.api_urlpatterns,
+    *proposals.api_urlpatterns,
     *segments.api_urlpatterns,
     *support.api_urlpatterns,
     *workspace.api_urlpatterns,

@@ -72,6 +72,12 @@ from crm_core.parties.models import (
     LifecycleStage,
     PartyRecord,
 )
+from crm_core.proposals.models import (
+    CardRule,
+    GateOverride,
+    NeedsCard,
+    Questionnaire,
+)
 from crm_core.segments.models import (
     ParameterType,
     Segment,
@@ -87,6 +93,10 @@ from crm_core.workspace.models import (
 )
 
 __all__ = [
+    "CardRule",
+    "GateOverride",
+    "NeedsCard",
+    "Questionnaire",
     "Adjustment",
     "BonusPlan",
     "CreditSplit",

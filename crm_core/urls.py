@@ -10,6 +10,7 @@ from crm_core.jobs import urls as jobs
 from crm_core.lists import urls as lists
 from crm_core.notifications import urls as notifications
 from crm_core.parties import urls as parties
+from crm_core.proposals import urls as proposals
 from crm_core.segments import urls as segments
 from crm_core.support import urls as support
 from crm_core.workspace import urls as workspace
@@ -25,6 +26,7 @@ urlpatterns = [
     *lists.urlpatterns,
     *notifications.urlpatterns,
     *parties.urlpatterns,
+    *proposals.urlpatterns,
     *segments.urlpatterns,
     *support.urlpatterns,
     *workspace.urlpatterns,

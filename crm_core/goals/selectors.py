@@ -309,7 +309,7 @@ def cockpit(
     items = attainments(goals, live=live)
     before = goal_period(kind, period.start - timedelta(days=1), fiscal_year_start())
     previous: dict[tuple[int | None, str], Decimal | None] = {}
-    for person, metric, closed_at, closed_fact, fact in (
+    for person_id, metric, closed_at, closed_fact, fact in (
         goals_visible(user)
         .filter(
             level=Goal.Level.PERSON,
@@ -320,7 +320,7 @@ def cockpit(
         )
         .values_list("person", "metric", "closed_at", "closed_fact", "progress__fact")
     ):
-        previous[(person, metric)] = closed_fact if closed_at else fact
+        previous[(person_id, metric)] = closed_fact if closed_at else fact
     rows: dict[int, tuple[User, dict[str, tuple[Attainment, Decimal | None]]]] = {}
     for item in items:
         person = item.goal.person

@@ -45,6 +45,7 @@ from crm_core.parties.services import (
     contact_duplicates_find,
     contact_update,
 )
+from crm_core.proposals.screens import gates_context
 from crm_core.segments.selectors import pending_segment, segment_card_context
 from crm_core.support.selectors import service_summary, tickets_visible
 from tenants.typing import StaffRequest
@@ -107,6 +108,7 @@ def contact_card_context(request: StaffRequest, contact, form=None) -> dict:
         "deferred_orders": list(orders_deferred(orders)[:5]),
         "service": service_summary(tickets_visible(user=request.user).filter(contact=contact)),
         **segment_card_context(contact, "contact", pending_segment(request, contact)),
+        **gates_context(contact),
         **timeline_context(request, contact, "contact_timeline"),
         "open_deals": list(contact_open_deals(user=request.user, contact=contact)[:10]),
         "orders": list(orders[:5]),

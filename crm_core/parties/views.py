@@ -40,6 +40,7 @@ from crm_core.parties.services import (
     DuplicateFound,
     record_archive,
 )
+from crm_core.proposals.screens import gates_context
 from crm_core.segments.selectors import pending_segment, segment_card_context, segments_for
 from crm_core.support.selectors import service_summary, tickets_visible
 from tenants.typing import StaffRequest
@@ -208,6 +209,7 @@ def company_detail(request: StaffRequest, pk: int) -> HttpResponse:
     context = {
         **notes_context(request, company),
         **segment_card_context(company, "company", pending_segment(request, company)),
+        **gates_context(company),
         **timeline_context(request, company, "company_timeline"),
         "company": company,
         "contacts": contacts,

@@ -5,17 +5,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm_core.segments.models import ParameterType, Segment
+from crm_core.segments.models import Segment
+from crm_core.segments.serializers import ParameterSerializer
 from crm_core.segments.services import segment_save
-
-
-class ParameterSerializer(serializers.Serializer):
-    key = serializers.CharField(required=False, allow_blank=True)
-    label = serializers.CharField()  # type: ignore[assignment]  # the API's field names
-    type = serializers.ChoiceField(choices=ParameterType.choices)
-    required = serializers.BooleanField(default=False)  # type: ignore[assignment]
-    choices = serializers.ListField(child=serializers.CharField(), required=False)
-    currency = serializers.CharField(required=False)
 
 
 class SegmentSerializer(serializers.Serializer):

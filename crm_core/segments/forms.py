@@ -25,8 +25,14 @@ class ParameterForm(forms.Form):
 
 def segment_values_form(segment: Segment, *args, **kwargs) -> forms.Form:
     """A form with one field per parameter of the segment, validated by type."""
+    return parameters_form(segment.parameters, *args, **kwargs)
+
+
+def parameters_form(parameters: list[dict], *args, **kwargs) -> forms.Form:
+    """A form with one field per parameter of a schema (a segment's parameters, a needs
+    card's questions), validated by type."""
     fields: dict[str, forms.Field] = {}
-    for parameter in segment.parameters:
+    for parameter in parameters:
         options = {"label": parameter["label"], "required": parameter["required"]}
         kind = parameter["type"]
         field: forms.Field

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -171,17 +172,28 @@ def segment_kind_check(segment: Segment | None, kind: str) -> None:
 
 def segment_values_clean(*, segment: Segment, raw: dict[str, Any]) -> dict[str, Any]:
     """Values validated against the segment's schema; one message per bad parameter."""
+    stranger = _("“%(key)s” is not a parameter of %(segment)s.")
+    return values_clean(
+        segment.parameters,
+        raw,
+        stranger=lambda key: stranger % {"key": key, "segment": segment.name},
+        field="segment_values",
+    )
+
+
+def values_clean(
+    parameters: list[dict[str, Any]], raw: Any, *, stranger: Callable[[str], str], field: str
+) -> dict[str, Any]:
+    """Values validated against a parameter schema (a segment's parameters, a needs card's
+    questions): ValidationError on `field`, one message per bad value, and `stranger(key)` for
+    each key the schema does not have."""
     if not isinstance(raw, dict):
-        raise ValidationError({"segment_values": [_("Send the parameters as an object.")]})
+        raise ValidationError({field: [_("Send the parameters as an object.")]})
     problems: list[str] = []
     cleaned: dict[str, Any] = {}
-    unknown = set(raw) - {item["key"] for item in segment.parameters}
-    for key in sorted(unknown):
-        problems.append(
-            _("“%(key)s” is not a parameter of %(segment)s.")
-            % {"key": key, "segment": segment.name}
-        )
-    for parameter in segment.parameters:
+    unknown = set(raw) - {item["key"] for item in parameters}
+    problems += [stranger(key) for key in sorted(unknown)]
+    for parameter in parameters:
         value = raw.get(parameter["key"])
         if _empty(value):
             if parameter["required"]:
@@ -192,7 +204,7 @@ def segment_values_clean(*, segment: Segment, raw: dict[str, Any]) -> dict[str, 
         except (ValueError, InvalidOperation, TypeError):
             problems.append(f"{parameter['label']}: {parameter_expectation(parameter)}.")
     if problems:
-        raise ValidationError({"segment_values": problems})
+        raise ValidationError({field: problems})
     return cleaned
 
 

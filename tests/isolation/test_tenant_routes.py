@@ -67,6 +67,8 @@ from crm_core.notifications.models import Notification
 from crm_core.notifications.services import notify
 from crm_core.parties.models import Company, Contact
 from crm_core.parties.services import company_create, contact_create
+from crm_core.proposals.models import CardRule, GateOverride, NeedsCard, Questionnaire
+from crm_core.proposals.services import card_rule_save, questionnaire_save
 from crm_core.segments.models import Segment
 from crm_core.support.models import SupportTopic, Ticket
 from crm_core.support.services import ticket_open
@@ -248,6 +250,12 @@ def secrets_of_b(tenant_b):
                 {"key": "numbat", "label": "Numbat size", "type": "number", "required": False}
             ],
         )
+        card_rule_save(actor=owner, segment=segment, fields=["tax_id"], parameters=["numbat"])
+        questionnaire_save(
+            actor=owner,
+            segment=segment,
+            questions=[{"label": "Kowari secret question", "type": "text"}],
+        )
         job = import_upload(
             actor=owner,
             kind="contact",
@@ -369,6 +377,7 @@ def secrets_of_b(tenant_b):
         "reset": {"uidb64": uid, "token": "set-password"},
         "raw_token": raw_token,
         "markers": [
+            "Kowari secret question",
             "shop.bexley-secret.test",
             "Beatrice Secretkeeper",
             "Bexley Secret Metric",
@@ -441,8 +450,8 @@ def _call(client, method: str, url: str, **extra):
         return client.get(url, **extra)
     if method == "delete":
         return client.delete(url, **extra)
-    if method == "patch":
-        return client.patch(
+    if method in ("patch", "put"):
+        return getattr(client, method)(
             url,
             {"first_name": "X", "name": "X", "version": 1},
             content_type="application/json",
@@ -523,6 +532,11 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         assert Invitation.objects.get(pk=secrets["invitation"]["pk"]).is_pending
         assert ApiToken.objects.get(pk=secrets["token"]["pk"]).is_active
         assert Notification.objects.get(pk=secrets["notification"]["pk"]).read_at is None
+        rule = CardRule.objects.get()
+        assert (rule.fields, rule.parameters) == (["tax_id"], ["numbat"])
+        assert Questionnaire.objects.count() == 1
+        assert not NeedsCard.objects.exists()
+        assert not GateOverride.objects.exists()
         quoll = Pipeline.objects.get(pk=secrets["pipeline_pk"]["pk"])
         assert (quoll.name, quoll.archived_at) == ("Quoll pipeline", None)
         stage = PipelineStage.objects.get(pk=secrets["pipeline_stage"]["stage_pk"])

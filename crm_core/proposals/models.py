@@ -1,0 +1,116 @@
+"""The gates before a proposal: what a client's card must hold (per segment), the needs and
+expectations card (a questionnaire per segment, versioned) and its answers, and the overrides
+an owner or administrator records with a reason."""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crm_core.parties.models import Company, Contact
+from crm_core.segments.models import Segment
+
+
+class CardRule(models.Model):
+    """What a card of the segment must hold before its needs are asked: fields of the card
+    and the segment's own parameters ("primary" ones)."""
+
+    segment = models.OneToOneField(Segment, on_delete=models.CASCADE, related_name="card_rule")
+    fields = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    parameters = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.segment}: {', '.join([*self.fields, *self.parameters])}"
+
+
+class Questionnaire(models.Model):
+    """One version of a segment's needs and expectations card. `questions` has the shape of a
+    segment's parameters ({"key", "label", "type", "required", "choices", "currency"}); a
+    change of the questions is a new version, and the cards answered earlier stay with theirs."""
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="questionnaires")
+    version = models.PositiveIntegerField()
+    questions = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["segment", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["segment", "version"], name="questionnaire_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment} v{self.version}"
+
+
+class NeedsCard(models.Model):
+    """A client's answers to their segment's needs questionnaire (a contact's or a
+    company's): the latest answers, with the version they answered."""
+
+    contact = models.OneToOneField(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="needs_card"
+    )
+    company = models.OneToOneField(
+        Company, null=True, blank=True, on_delete=models.CASCADE, related_name="needs_card"
+    )
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(default=dict)
+    filled_at = models.DateTimeField(_("filled"))
+    filled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contact__isnull=False, company=None)
+                | models.Q(company__isnull=False, contact=None),
+                name="needscard_one_client",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact or self.company}: {self.questionnaire}"
+
+
+class GateOverride(models.Model):
+    """A step of the way to a proposal passed by an owner or administrator without its
+    condition being met, with their reason."""
+
+    class Step(models.TextChoices):
+        SEGMENT = "segment", _("Segment chosen")
+        CARD = "card", _("Card complete")
+        NEEDS = "needs", _("Needs recorded")
+
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="gate_overrides"
+    )
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.CASCADE, related_name="gate_overrides"
+    )
+    step = models.CharField(max_length=10, choices=Step.choices)
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contact__isnull=False, company=None)
+                | models.Q(company__isnull=False, contact=None),
+                name="gateoverride_one_client",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact or self.company}: {self.step}"

@@ -1,0 +1,175 @@
+"""The way to a proposal, step by step: the client's segment, a complete card (the segment's
+card rule), the needs card answered (the segment's current questionnaire), then the proposal.
+Each step says why it is locked; the services refuse what a locked step would allow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from crm_core.parties.models import Company, Contact
+from crm_core.proposals.models import CardRule, GateOverride, NeedsCard, Questionnaire
+from crm_core.segments.models import Segment
+
+Client = Contact | Company
+
+# the card fields a rule may ask for, per kind of client (labels: the models' own)
+CARD_FIELDS: dict[str, tuple[str, ...]] = {
+    "contact": ("last_name", "company", "position", "emails", "phones", "language", "birthday"),
+    "company": (
+        "legal_name",
+        "tax_id",
+        "industry",
+        "website",
+        "emails",
+        "phones",
+        "legal_address",
+        "postal_address",
+    ),
+}
+
+
+def kind_of(client: Client) -> str:
+    return "company" if isinstance(client, Company) else "contact"
+
+
+def field_label(kind: str, name: str) -> str:
+    model: type[models.Model] = Company if kind == "company" else Contact
+    return str(getattr(model._meta.get_field(name), "verbose_name", name)).capitalize()
+
+
+def card_field_choices(segment: Segment) -> list[tuple[str, str]]:
+    """The card fields a rule of this segment may ask for: the kinds the segment holds."""
+    kinds = ["contact", "company"] if segment.applies_to == Segment.AppliesTo.BOTH else []
+    kinds = kinds or [segment.applies_to]
+    names = dict.fromkeys(name for kind in kinds for name in CARD_FIELDS[kind])
+    return [(name, _label_any(kinds, name)) for name in names]
+
+
+def _label_any(kinds: list[str], name: str) -> str:
+    kind = next(kind for kind in kinds if name in CARD_FIELDS[kind])
+    return field_label(kind, name)
+
+
+def questionnaire_current(segment: Segment | None) -> Questionnaire | None:
+    if segment is None:
+        return None
+    return segment.questionnaires.order_by("-version").first()
+
+
+def needs_card_of(client: Client) -> NeedsCard | None:
+    return NeedsCard.objects.filter(**{kind_of(client): client}).first()
+
+
+def card_missing(client: Client, rule: CardRule | None) -> list[str]:
+    """What the segment's card rule asks for that the card does not hold, by label."""
+    if rule is None:
+        return []
+    kind = kind_of(client)
+    missing = [
+        field_label(kind, name)
+        for name in rule.fields
+        if name in CARD_FIELDS[kind] and _empty(getattr(client, name))
+    ]
+    values = client.segment_values or {}
+    for key in rule.parameters:
+        parameter = rule.segment.parameter(key)
+        if parameter is not None and _empty(values.get(key)):
+            missing.append(parameter["label"])
+    return missing
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+@dataclass
+class Step:
+    key: str
+    title: str
+    done: bool = False
+    locked: bool = False
+    why: str = ""  # what is missing, or why it is locked
+    missing: list[str] = field(default_factory=list)
+    override: GateOverride | None = None
+
+
+@dataclass
+class Gates:
+    client: Client
+    segment: Segment | None
+    questionnaire: Questionnaire | None
+    card: NeedsCard | None
+    steps: list[Step]
+
+    @property
+    def open(self) -> bool:
+        """Whether a proposal may be made for the client."""
+        return all(step.done for step in self.steps if step.key != "proposal")
+
+    def first_to_do(self) -> Step:
+        """The first step not done (the proposal's own, when all before it are)."""
+        return next(step for step in self.steps if not step.done)
+
+
+def gates(client: Client) -> Gates:
+    """The client's steps towards a proposal, each done, waiting or locked (and why)."""
+    kind = kind_of(client)
+    segment = client.segment if client.segment_id else None
+    overrides = {
+        row.step: row
+        for row in GateOverride.objects.filter(**{kind: client}).select_related("created_by")
+    }
+    rule = CardRule.objects.filter(segment=segment).select_related("segment").first()
+    questionnaire = questionnaire_current(segment)
+    card = needs_card_of(client)
+
+    chosen = Step("segment", _("Segment chosen"), done=segment is not None)
+    if not chosen.done:
+        chosen.why = _(
+            "Choose the client's segment: the card rule and the needs card are the segment's."
+        )
+    complete = Step("card", _("Card complete"))
+    complete.missing = card_missing(client, rule) if segment else []
+    complete.done = segment is not None and not complete.missing
+    if segment is None:
+        complete.locked = True
+        complete.why = _("Locked until the segment is chosen.")
+    elif complete.missing:
+        complete.why = _("Fill in: %(fields)s.") % {"fields": ", ".join(complete.missing)}
+    needs = Step("needs", _("Needs recorded"))
+    if questionnaire is None:
+        needs.done = segment is not None
+        if segment is not None:
+            needs.why = _("The segment asks no questions.")
+    else:
+        needs.done = card is not None and card.questionnaire_id == questionnaire.pk
+        if card is not None and not needs.done:
+            needs.why = _(
+                "The needs card was answered for version %(old)s; review it for version %(new)s."
+            ) % {
+                "old": card.questionnaire.version,
+                "new": questionnaire.version,
+            }
+    steps = [chosen, complete, needs]
+    for step in steps:
+        if not step.done and step.key in overrides:
+            step.done, step.locked, step.override = True, False, overrides[step.key]
+    previous_done = True
+    for step in steps:
+        if not previous_done and not step.done:
+            step.locked = True
+            step.why = step.why or _("Locked until the steps above are done.")
+        previous_done = previous_done and step.done
+    if not needs.done and not needs.locked and not needs.why:
+        needs.why = _("Answer the needs and expectations card.")
+    proposal = Step("proposal", _("Proposal"), done=False, locked=not previous_done)
+    proposal.why = (
+        _("Locked until the steps above are done.")
+        if proposal.locked
+        else _("Open: the segment's proposal template and offer matrix apply.")
+    )
+    return Gates(client, segment, questionnaire, card, [*steps, proposal])

@@ -1,0 +1,152 @@
+"""Setting the gates up (a segment's card rule and needs questionnaire), answering a client's
+needs card, and an owner's or administrator's override of a step, with its reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm_core.common.services import unknown_fields_refuse
+from crm_core.parties.models import Company, Contact
+from crm_core.proposals.models import CardRule, GateOverride, NeedsCard, Questionnaire
+from crm_core.proposals.selectors import (
+    CARD_FIELDS,
+    Client,
+    Gates,
+    gates,
+    kind_of,
+    questionnaire_current,
+)
+from crm_core.segments.models import Segment
+from crm_core.segments.services import segment_parameters_clean, values_clean
+from tenants.identity.models import User
+
+
+def may_set_up(actor: User) -> None:
+    if not actor.has_perm("crm_core.change_segment"):
+        raise PermissionDenied(_("Your role cannot change segments."))
+
+
+@transaction.atomic
+def card_rule_save(
+    *, actor: User, segment: Segment, fields: list[str], parameters: list[str]
+) -> CardRule:
+    """What a card of the segment must hold before its needs are asked; ValidationError naming
+    a field or parameter the segment's cards do not have."""
+    may_set_up(actor)
+    allowed = {name for kind in CARD_FIELDS if segment.applies(kind) for name in CARD_FIELDS[kind]}
+    errors: dict[str, list[str]] = {}
+    unknown = [name for name in fields if name not in allowed]
+    if unknown:
+        errors["fields"] = [
+            _("Not a field of this segment's cards: %(names)s.") % {"names": ", ".join(unknown)}
+        ]
+    keys = {item["key"] for item in segment.parameters}
+    strangers = [key for key in parameters if key not in keys]
+    if strangers:
+        errors["parameters"] = [
+            _("Not a parameter of %(segment)s: %(keys)s.")
+            % {"segment": segment.name, "keys": ", ".join(strangers)}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    rule, _created = CardRule.objects.update_or_create(
+        segment=segment,
+        defaults={
+            "fields": list(dict.fromkeys(fields)),
+            "parameters": list(dict.fromkeys(parameters)),
+            "updated_by": actor,
+        },
+    )
+    return rule
+
+
+@transaction.atomic
+def questionnaire_save(
+    *, actor: User, segment: Segment, questions: list[dict[str, Any]]
+) -> Questionnaire | None:
+    """The segment's needs card: a new version when its questions change (the cards answered
+    before keep theirs and ask to be reviewed); None when it had none and gets none."""
+    may_set_up(actor)
+    try:
+        cleaned = segment_parameters_clean(questions)
+    except ValidationError as error:
+        raise ValidationError({"questions": error.message_dict["parameters"]}) from error
+    current = questionnaire_current(segment)
+    if current is not None and current.questions == cleaned:
+        return current
+    if current is None and not cleaned:
+        return None
+    return Questionnaire.objects.create(
+        segment=segment,
+        version=(current.version + 1) if current else 1,
+        questions=cleaned,
+        created_by=actor,
+    )
+
+
+NEEDS_FIELDS = {"answers"}
+
+
+@transaction.atomic
+def needs_card_save(*, actor: User, client: Client, data: dict[str, Any]) -> NeedsCard:
+    """The client's answers to their segment's current questionnaire, checked by the
+    questions' types; refused while the steps before it are not done."""
+    unknown_fields_refuse(data, NEEDS_FIELDS)
+    found = gates(client)
+    locked = next(step for step in found.steps if step.key == "needs")
+    if locked.locked:
+        raise ValidationError({"answers": [locked.why]})
+    questionnaire = found.questionnaire
+    if questionnaire is None:
+        raise ValidationError({"answers": [_("The client's segment asks no questions.")]})
+    answers = values_clean(
+        questionnaire.questions,
+        data.get("answers", {}),
+        stranger=lambda key: _("“%(key)s” is not a question of the needs card.") % {"key": key},
+        field="answers",
+    )
+    card, _created = NeedsCard.objects.update_or_create(
+        contact=client if isinstance(client, Contact) else None,
+        company=client if isinstance(client, Company) else None,
+        defaults={
+            "questionnaire": questionnaire,
+            "answers": answers,
+            "filled_at": timezone.now(),
+            "filled_by": actor,
+        },
+    )
+    return card
+
+
+@transaction.atomic
+def gate_override(*, actor: User, client: Client, step: str, reason: str) -> GateOverride:
+    """Pass a step without its condition (an owner or administrator, with a reason)."""
+    if not actor.can_manage_team:
+        raise PermissionDenied(_("Only the owner or an administrator passes a step over."))
+    errors: dict[str, list[str]] = {}
+    if step not in GateOverride.Step.values:
+        errors["step"] = [_("Choose one of the steps.")]
+    if not reason.strip():
+        errors["reason"] = [_("Say why the step is passed over.")]
+    if errors:
+        raise ValidationError(errors)
+    return GateOverride.objects.create(
+        **{kind_of(client): client}, step=step, reason=reason.strip(), created_by=actor
+    )
+
+
+def proposal_allowed(client: Client) -> Gates:
+    """The gates, when they are all passed; otherwise ValidationError naming the first step
+    still to do (what a proposal's creation calls first, in the pages and the API alike)."""
+    found = gates(client)
+    if not found.open:
+        step = found.first_to_do()
+        raise ValidationError(
+            {"client": [_("“%(step)s” first: %(why)s") % {"step": step.title, "why": step.why}]}
+        )
+    return found

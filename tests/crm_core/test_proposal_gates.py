@@ -1,0 +1,326 @@
+"""The way to a proposal: segment, a complete card (the segment's card rule), the needs card
+(the segment's questionnaire, versioned), each step enforced by the services and shown on the
+client's card with why it is locked; an owner's override is recorded with its reason."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from crm_core.parties.models import Company
+from crm_core.parties.services import company_create, company_update
+from crm_core.proposals.models import CardRule, GateOverride, NeedsCard, Questionnaire
+from crm_core.proposals.selectors import gates
+from crm_core.proposals.services import (
+    card_rule_save,
+    gate_override,
+    needs_card_save,
+    proposal_allowed,
+    questionnaire_save,
+)
+from crm_core.segments.services import segment_save
+from tenants.identity.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+DISTRIBUTORS = {
+    "name": "Distributors",
+    "applies_to": "company",
+    "parameters": [
+        {"label": "Turnover", "type": "money", "currency": "RUB"},
+        {"label": "Warehouse m2", "type": "number"},
+    ],
+}
+QUESTIONS = [
+    {
+        "label": "Main need",
+        "type": "choice",
+        "choices": ["Stock", "Delivery", "Credit"],
+        "required": True,
+    },
+    {"label": "Monthly volume", "type": "number", "required": True},
+    {"label": "Wishes", "type": "text"},
+]
+
+
+def states(client) -> dict[str, str]:
+    return {
+        step.key: "done" if step.done else "locked" if step.locked else "todo"
+        for step in gates(client).steps
+    }
+
+
+def set_up(owner):
+    segment = segment_save(segment=None, data=DISTRIBUTORS)
+    card_rule_save(actor=owner, segment=segment, fields=["tax_id"], parameters=["turnover"])
+    questionnaire_save(actor=owner, segment=segment, questions=QUESTIONS)
+    return segment
+
+
+def test_each_step_opens_the_next_and_the_proposal_is_refused_until_all_are_done(tenant_a):
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        company = company_create(actor=owner, data={"name": "Wombat Trade"})
+        assert states(company) == {
+            "segment": "todo",
+            "card": "locked",
+            "needs": "locked",
+            "proposal": "locked",
+        }
+        with pytest.raises(ValidationError) as refused:
+            proposal_allowed(company)
+        assert refused.value.message_dict["client"][0].startswith("“Segment chosen” first")
+        segment = set_up(owner)
+        company = company_update(
+            actor=owner, company=company, data={"segment": segment}, expected_version=None
+        )
+        found = gates(company)
+        assert [step.missing for step in found.steps if step.key == "card"] == [
+            ["Tax id", "Turnover"]
+        ]
+        assert states(company)["card"] == "todo"
+        assert states(company)["needs"] == "locked"
+        # the needs card cannot be answered through the service before the card is complete
+        with pytest.raises(ValidationError) as locked:
+            needs_card_save(actor=owner, client=company, data={"answers": {}})
+        assert locked.value.message_dict["answers"] == ["Locked until the steps above are done."]
+        company = company_update(
+            actor=owner,
+            company=company,
+            data={"tax_id": "7707083893", "segment_values": {"turnover": "1200000"}},
+            expected_version=None,
+        )
+        assert states(company) == {
+            "segment": "done",
+            "card": "done",
+            "needs": "todo",
+            "proposal": "locked",
+        }
+        with pytest.raises(ValidationError) as bad:
+            needs_card_save(
+                actor=owner,
+                client=company,
+                data={"answers": {"main_need": "Gold", "monthly_volume": "lots", "colour": "red"}},
+            )
+        assert bad.value.message_dict["answers"] == [
+            "“colour” is not a question of the needs card.",
+            "Main need: choose from: Stock, Delivery, Credit.",
+            "Monthly volume: enter a number.",
+        ]
+        assert not NeedsCard.objects.exists()  # nothing stored on error
+        with pytest.raises(ValidationError) as unknown:
+            needs_card_save(actor=owner, client=company, data={"answers": {}, "score": 5})
+        assert unknown.value.message_dict == {"score": ["Unknown field."]}
+        needs_card_save(
+            actor=owner,
+            client=company,
+            data={"answers": {"main_need": "Delivery", "monthly_volume": "40"}},
+        )
+        assert states(company)["proposal"] == "todo"
+        assert proposal_allowed(company).open
+        # a new version of the questions asks for the card to be reviewed
+        questionnaire_save(
+            actor=owner,
+            segment=segment,
+            questions=[*QUESTIONS, {"label": "Delivery days", "type": "number"}],
+        )
+        assert list(Questionnaire.objects.values_list("version", flat=True)) == [2, 1]
+        needs = next(step for step in gates(company).steps if step.key == "needs")
+        assert not needs.done
+        assert needs.why == ("The needs card was answered for version 1; review it for version 2.")
+        # saving the same questions again makes no new version
+        questionnaire_save(
+            actor=owner,
+            segment=segment,
+            questions=[*QUESTIONS, {"label": "Delivery days", "type": "number"}],
+        )
+        assert Questionnaire.objects.count() == 2
+
+
+def test_a_setup_naming_what_the_segment_lacks_is_refused_and_a_rep_sets_up_nothing(tenant_a):
+    owner = tenant_a.owner()
+    rep = tenant_a.make_user(Role.SALES_REP)
+    with tenant_a.active():
+        segment = segment_save(segment=None, data=DISTRIBUTORS)
+        with pytest.raises(ValidationError) as bad:
+            card_rule_save(actor=owner, segment=segment, fields=["birthday"], parameters=["colour"])
+        assert bad.value.message_dict == {
+            "fields": ["Not a field of this segment's cards: birthday."],
+            "parameters": ["Not a parameter of Distributors: colour."],
+        }
+        with pytest.raises(ValidationError) as questions:
+            questionnaire_save(
+                actor=owner, segment=segment, questions=[{"label": "Need", "type": "choice"}]
+            )
+        assert questions.value.message_dict == {"questions": ["“Need”: list the choices."]}
+        assert not CardRule.objects.exists()
+        assert not Questionnaire.objects.exists()
+        with pytest.raises(PermissionDenied):
+            card_rule_save(actor=rep, segment=segment, fields=["tax_id"], parameters=[])
+
+
+def test_an_owner_passes_a_step_over_with_a_reason_and_a_rep_cannot(tenant_a):
+    owner = tenant_a.owner()
+    rep = tenant_a.make_user(Role.SALES_REP)
+    with tenant_a.active():
+        segment = set_up(owner)
+        company = company_create(actor=owner, data={"name": "Quokka Ltd", "segment": segment})
+        with pytest.raises(PermissionDenied):
+            gate_override(actor=rep, client=company, step="card", reason="Urgent")
+        with pytest.raises(ValidationError) as no_reason:
+            gate_override(actor=owner, client=company, step="card", reason="  ")
+        assert no_reason.value.message_dict == {"reason": ["Say why the step is passed over."]}
+        gate_override(actor=owner, client=company, step="card", reason="Tender by Friday")
+        found = gates(company)
+        card = next(step for step in found.steps if step.key == "card")
+        assert card.done
+        assert card.override.reason == "Tender by Friday"
+        assert states(company)["needs"] == "todo"
+        assert GateOverride.objects.get().created_by == owner
+
+
+def test_the_card_shows_the_steps_and_the_needs_page_saves_the_answers(tenant_a):
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        segment = set_up(owner)
+        company = company_create(
+            actor=owner,
+            data={
+                "name": "Bilby Supply",
+                "segment": segment,
+                "tax_id": "7707083893",
+                "segment_values": {"turnover": "500000"},
+            },
+        )
+    client = tenant_a.client(owner)
+    card = client.get(f"/companies/{company.pk}/").content.decode()
+    assert 'data-testid="gate-card" data-state="done"' in card
+    assert 'data-testid="gate-needs" data-state="todo"' in card
+    assert 'data-testid="gate-proposal" data-state="locked"' in card
+    assert f'href="/companies/{company.pk}/needs/"' in card
+    page = client.get(f"/companies/{company.pk}/needs/")
+    assert "Main need" in page.content.decode()
+    refused = client.post(f"/companies/{company.pk}/needs/", {"n-monthly_volume": "x"})
+    assert refused.status_code == 200
+    assert "This field is required." in refused.content.decode()
+    saved = client.post(
+        f"/companies/{company.pk}/needs/", {"n-main_need": "Stock", "n-monthly_volume": "12"}
+    )
+    assert saved.status_code == 302
+    with tenant_a.active():
+        assert NeedsCard.objects.get(company=company).answers == {
+            "main_need": "Stock",
+            "monthly_volume": 12,
+        }
+        company = Company.objects.get(pk=company.pk)
+    card = client.get(f"/companies/{company.pk}/").content.decode()
+    assert 'data-testid="gate-proposal" data-state="todo"' in card
+
+
+def test_the_setup_page_saves_the_card_rule_and_a_version_of_the_questions(tenant_a):
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        segment = segment_save(segment=None, data=DISTRIBUTORS)
+    client = tenant_a.client(owner)
+    path = f"/settings/segments/{segment.pk}/proposals/"
+    assert client.get(path).status_code == 200
+    form = {
+        "fields_required": ["tax_id", "legal_address"],
+        "parameters_required": ["warehouse_m2"],
+        "q-TOTAL_FORMS": "3",
+        "q-INITIAL_FORMS": "0",
+        "q-0-label": "Main need",
+        "q-0-type": "choice",
+        "q-0-choices": "Stock, Delivery",
+        "q-0-required": "on",
+        "q-1-label": "",
+        "q-1-type": "text",
+        "q-2-label": "",
+        "q-2-type": "text",
+    }
+    assert client.post(path, form).status_code == 302
+    with tenant_a.active():
+        rule = CardRule.objects.get(segment=segment)
+        assert (rule.fields, rule.parameters) == (["tax_id", "legal_address"], ["warehouse_m2"])
+        assert Questionnaire.objects.get().questions == [
+            {
+                "key": "main_need",
+                "label": "Main need",
+                "type": "choice",
+                "required": True,
+                "choices": ["Stock", "Delivery"],
+            }
+        ]
+    bad = client.post(path, {**form, "q-0-choices": ""})
+    assert "“Main need”: list the choices." in bad.content.decode()
+    rep = tenant_a.make_user(Role.SALES_REP)
+    assert tenant_a.client(rep).get(path).status_code == 403
+
+
+def test_the_api_reads_the_steps_answers_the_needs_and_sets_the_segment_up(tenant_a):
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        segment = segment_save(segment=None, data=DISTRIBUTORS)
+        company = company_create(actor=owner, data={"name": "Numbat Co", "segment": segment})
+    client = tenant_a.client(owner)
+    setup = f"/api/v1/segments/{segment.pk}/proposal-setup/"
+    assert client.get(setup).json() == {
+        "card_fields": [],
+        "card_parameters": [],
+        "questions": [],
+        "version": None,
+    }
+    refused = client.put(
+        setup,
+        {"card_fields": ["tax_id"], "questions": [{"label": "Need", "type": "text", "hint": "x"}]},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert refused.json() == {"questions": {"0": {"hint": ["Unknown field."]}}}
+    saved = client.put(
+        setup,
+        {"card_fields": ["tax_id"], "card_parameters": ["turnover"], "questions": QUESTIONS},
+        content_type="application/json",
+    )
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["version"] == 1
+    assert [item["key"] for item in saved.json()["questions"]] == [
+        "main_need",
+        "monthly_volume",
+        "wishes",
+    ]
+    steps = client.get(f"/api/v1/companies/{company.pk}/proposal-gates/").json()
+    assert steps["open"] is False
+    assert [(step["key"], step["done"], step["locked"]) for step in steps["steps"]] == [
+        ("segment", True, False),
+        ("card", False, False),
+        ("needs", False, True),
+        ("proposal", False, True),
+    ]
+    assert steps["steps"][1]["missing"] == ["Tax id", "Turnover"]
+    needs = f"/api/v1/companies/{company.pk}/needs/"
+    locked = client.put(needs, {"answers": {}}, content_type="application/json")
+    assert locked.status_code == 400
+    assert locked.json() == {"answers": ["Locked until the steps above are done."]}
+    with tenant_a.active():
+        company_update(
+            actor=owner,
+            company=company,
+            data={"tax_id": "7707083893", "segment_values": {"turnover": "1"}},
+            expected_version=None,
+        )
+    unknown = client.put(needs, {"answers": {}, "notes": "x"}, content_type="application/json")
+    assert unknown.json() == {"notes": ["Unknown field."]}
+    answered = client.put(
+        needs,
+        {"answers": {"main_need": "Credit", "monthly_volume": 7}},
+        content_type="application/json",
+    )
+    assert answered.status_code == 200, answered.content
+    assert answered.json()["open"] is True
+    assert answered.json()["needs"]["answers"] == {"main_need": "Credit", "monthly_volume": 7}
+    rep = tenant_a.make_user(Role.SALES_REP)
+    assert (
+        tenant_a.client(rep)
+        .put(setup, {"card_fields": []}, content_type="application/json")
+        .status_code
+        == 403
+    )
