@@ -38,6 +38,9 @@ from crm_core.jobs.imports import (
 from crm_core.jobs.models import ImportJob
 from crm_core.parties.models import Company, Contact, LifecycleStage
 from crm_core.parties.services import company_create, company_update, contact_create, contact_update
+from crm_core.proposals.models import CardRule
+from crm_core.proposals.selectors import gates
+from crm_core.proposals.services import card_rule_save, needs_card_save, questionnaire_save
 from crm_core.segments.models import Segment
 from crm_core.segments.services import segment_save
 from crm_core.workspace.models import ExchangeRate
@@ -272,6 +275,71 @@ def demo_segments_seed() -> None:
             data={"segment": segment, "segment_values": values},
             expected_version=None,
         )
+
+
+def demo_proposals_seed() -> None:
+    """The two segments' way to a proposal: what a card must hold, the needs card (in Russian
+    for the distributors, in English for the corporate clients), answered by the clients whose
+    card is complete."""
+    if CardRule.objects.exists():
+        return
+    owner = User.objects.filter(role=Role.OWNER).order_by("pk").first()
+    distributors = Segment.objects.filter(name="Дистрибьюторы").first()
+    corporate = Segment.objects.filter(name="Corporate end clients").first()
+    if owner is None or distributors is None or corporate is None:
+        return
+    card_rule_save(
+        actor=owner,
+        segment=distributors,
+        fields=["tax_id", "legal_address"],
+        parameters=["turnover", "warehouse_m2"],
+    )
+    questionnaire_save(
+        actor=owner,
+        segment=distributors,
+        questions=[
+            {
+                "label": "Главная потребность",
+                "key": "need",
+                "type": "choice",
+                "choices": DISTRIBUTOR_NEEDS,
+                "required": True,
+            },
+            {"label": "Закупки в месяц", "key": "monthly", "type": "money", "currency": "RUB"},
+            {"label": "Ожидания от поставщика", "key": "expectations", "type": "text"},
+        ],
+    )
+    card_rule_save(actor=owner, segment=corporate, fields=["industry"], parameters=["employees"])
+    questionnaire_save(
+        actor=owner,
+        segment=corporate,
+        questions=[
+            {
+                "label": "Main need",
+                "key": "need",
+                "type": "choice",
+                "choices": CORPORATE_NEEDS,
+                "required": True,
+            },
+            {"label": "Budget", "key": "budget", "type": "money", "currency": "RUB"},
+            {"label": "Decision by", "key": "decision_by", "type": "date"},
+        ],
+    )
+    rng = random.Random(17)  # noqa: S311 - sample data, not security
+    for company in Company.objects.filter(segment__isnull=False).order_by("pk")[:12]:
+        found = gates(company)
+        if not next(step for step in found.steps if step.key == "card").done:
+            continue
+        answers: dict[str, object] = (
+            {"need": rng.choice(DISTRIBUTOR_NEEDS), "monthly": rng.randint(5, 90) * 100_000}
+            if company.segment_id == distributors.pk
+            else {"need": rng.choice(CORPORATE_NEEDS), "budget": rng.randint(2, 40) * 250_000}
+        )
+        needs_card_save(actor=owner, client=company, data={"answers": answers})
+
+
+DISTRIBUTOR_NEEDS = ["Пополнение склада", "Быстрая доставка", "Отсрочка платежа", "Маркетинг"]
+CORPORATE_NEEDS = ["Replace equipment", "Expand the fleet", "Service contract"]
 
 
 # what a euro and a dollar were worth in roubles from the start of the year (sample rates)

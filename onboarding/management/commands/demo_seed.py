@@ -15,6 +15,7 @@ from onboarding.demo import (
     demo_extras_seed,
     demo_goals_seed,
     demo_history_seed,
+    demo_proposals_seed,
     demo_segments_seed,
     demo_tasks_seed,
 )
@@ -87,6 +88,7 @@ class Command(BaseCommand):
             demo_clients_seed()
             demo_history_seed()
             demo_segments_seed()
+            demo_proposals_seed()
             demo_deals_seed()
             demo_tasks_seed()
             demo_commerce_seed()
