@@ -76,6 +76,7 @@ from crm_core.proposals.models import (
     CardRule,
     GateOverride,
     NeedsCard,
+    PotentialRule,
     Questionnaire,
 )
 from crm_core.segments.models import (
@@ -96,6 +97,7 @@ __all__ = [
     "CardRule",
     "GateOverride",
     "NeedsCard",
+    "PotentialRule",
     "Questionnaire",
     "Adjustment",
     "BonusPlan",

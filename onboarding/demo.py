@@ -40,7 +40,13 @@ from crm_core.parties.models import Company, Contact, LifecycleStage
 from crm_core.parties.services import company_create, company_update, contact_create, contact_update
 from crm_core.proposals.models import CardRule
 from crm_core.proposals.selectors import gates
-from crm_core.proposals.services import card_rule_save, needs_card_save, questionnaire_save
+from crm_core.proposals.services import (
+    card_rule_save,
+    classes_parse,
+    needs_card_save,
+    potential_rule_save,
+    questionnaire_save,
+)
 from crm_core.segments.models import Segment
 from crm_core.segments.services import segment_save
 from crm_core.workspace.models import ExchangeRate
@@ -309,6 +315,16 @@ def demo_proposals_seed() -> None:
             {"label": "Ожидания от поставщика", "key": "expectations", "type": "text"},
         ],
     )
+    potential_rule_save(
+        actor=owner,
+        segment=distributors,
+        terms=[
+            {"parameter": "turnover", "weight": "0.0000001", "cap": "50"},
+            {"parameter": "sales_reps", "weight": "0.5", "cap": "20"},
+            {"parameter": "warehouse_m2", "weight": "0.01", "cap": "30"},
+        ],
+        classes=classes_parse("A=60, B=30, C=0"),
+    )
     card_rule_save(actor=owner, segment=corporate, fields=["industry"], parameters=["employees"])
     questionnaire_save(
         actor=owner,
@@ -324,6 +340,15 @@ def demo_proposals_seed() -> None:
             {"label": "Budget", "key": "budget", "type": "money", "currency": "RUB"},
             {"label": "Decision by", "key": "decision_by", "type": "date"},
         ],
+    )
+    potential_rule_save(
+        actor=owner,
+        segment=corporate,
+        terms=[
+            {"parameter": "employees", "weight": "0.02", "cap": "60"},
+            {"parameter": "equipment_count", "weight": "0.1", "cap": "40"},
+        ],
+        classes=classes_parse("A=60, B=30, C=0"),
     )
     rng = random.Random(17)  # noqa: S311 - sample data, not security
     for company in Company.objects.filter(segment__isnull=False).order_by("pk")[:12]:

@@ -14,12 +14,13 @@ from rest_framework.views import APIView
 
 from config.api import StrictSerializer
 from crm_core.parties.screens import Kind
-from crm_core.proposals.models import CardRule
+from crm_core.proposals.models import CardRule, PotentialRule
 from crm_core.proposals.selectors import Gates, gates, questionnaire_current
 from crm_core.proposals.services import (
     card_rule_save,
     may_set_up,
     needs_card_save,
+    potential_rule_save,
     questionnaire_save,
 )
 from crm_core.segments.models import Segment
@@ -53,9 +54,24 @@ class QuestionnaireOutput(serializers.Serializer):
     questions = ParameterSerializer(many=True)
 
 
+class PotentialLineOutput(serializers.Serializer):
+    label = serializers.CharField()  # type: ignore[assignment]  # the API's field name
+    value = serializers.JSONField(allow_null=True)
+    weight = serializers.DecimalField(max_digits=30, decimal_places=10)
+    points = serializers.DecimalField(max_digits=30, decimal_places=1)
+    capped = serializers.BooleanField()
+
+
+class PotentialOutput(serializers.Serializer):
+    score = serializers.DecimalField(max_digits=30, decimal_places=1)
+    name = serializers.CharField(allow_blank=True)
+    lines = PotentialLineOutput(many=True)
+
+
 class GatesOutput(serializers.Serializer):
     open = serializers.BooleanField()
     segment = serializers.IntegerField(allow_null=True)
+    potential = PotentialOutput(allow_null=True)
     questionnaire = QuestionnaireOutput(allow_null=True)
     needs = NeedsOutput(allow_null=True)
     steps = StepOutput(many=True)
@@ -66,6 +82,22 @@ def gates_json(found: Gates) -> dict[str, Any]:
     return {
         "open": found.open,
         "segment": found.segment.pk if found.segment else None,
+        "potential": {
+            "score": found.potential.score,
+            "name": found.potential.name,
+            "lines": [
+                {
+                    "label": line.label,
+                    "value": line.value,
+                    "weight": line.weight,
+                    "points": line.points,
+                    "capped": line.capped,
+                }
+                for line in found.potential.lines
+            ],
+        }
+        if found.potential
+        else None,
         "questionnaire": {
             "version": found.questionnaire.version,
             "questions": found.questionnaire.questions,
@@ -128,17 +160,37 @@ class QuestionSerializer(StrictSerializer, ParameterSerializer):
     """A question of the needs card: a segment parameter's shape, unknown keys refused."""
 
 
+class TermSerializer(StrictSerializer):
+    parameter = serializers.CharField()
+    weight = serializers.CharField()
+    cap = serializers.CharField(allow_null=True, required=False)
+
+
+# a class of the potential: {"name": "A", "from": "70"} ("from" is a Python keyword, so the
+# serializer is put together from a dict)
+ClassSerializer = type(
+    "ClassSerializer",
+    (StrictSerializer,),
+    {"name": serializers.CharField(), "from": serializers.CharField()},
+)
+
+
 class SetupSerializer(StrictSerializer):
     card_fields = serializers.ListField(child=serializers.CharField(), default=list)
     card_parameters = serializers.ListField(child=serializers.CharField(), default=list)
     questions = QuestionSerializer(many=True, default=list)
+    potential_terms = TermSerializer(many=True, default=list)
+    potential_classes = ClassSerializer(many=True, default=list)
     version = serializers.IntegerField(read_only=True, allow_null=True)
 
 
 def setup_json(segment: Segment) -> dict[str, Any]:
     rule = CardRule.objects.filter(segment=segment).first()
     current = questionnaire_current(segment)
+    scoring = PotentialRule.objects.filter(segment=segment).first()
     return {
+        "potential_terms": scoring.terms if scoring else [],
+        "potential_classes": scoring.classes if scoring else [],
         "card_fields": rule.fields if rule else [],
         "card_parameters": rule.parameters if rule else [],
         "questions": current.questions if current else [],
@@ -170,5 +222,11 @@ class SetupApi(APIView):
                 actor=request.user,
                 segment=segment,
                 questions=[dict(item) for item in data.validated_data["questions"]],
+            )
+            potential_rule_save(
+                actor=request.user,
+                segment=segment,
+                terms=[dict(item) for item in data.validated_data["potential_terms"]],
+                classes=[dict(item) for item in data.validated_data["potential_classes"]],
             )
         return Response(SetupSerializer(setup_json(segment)).data)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm_core.proposals.models import GateOverride
-from crm_core.proposals.selectors import card_field_choices
+from crm_core.proposals.selectors import SCORED_TYPES, card_field_choices
 from crm_core.segments.models import Segment
 
 
@@ -29,3 +29,29 @@ class CardRuleForm(forms.Form):
 class OverrideForm(forms.Form):
     step = forms.ChoiceField(label=_("Step"), choices=GateOverride.Step.choices)
     reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class TermForm(forms.Form):
+    parameter = forms.ChoiceField(label=_("Parameter"), required=False)
+    weight = forms.CharField(label=_("Points per unit"), max_length=30, required=False)
+    cap = forms.CharField(label=_("At most"), max_length=30, required=False)
+
+    def __init__(self, *args, segment: Segment, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["parameter"]).choices = [("", "—")] + [
+            (item["key"], item["label"])
+            for item in segment.parameters
+            if item["type"] in SCORED_TYPES
+        ]
+
+
+TermFormSet = forms.formset_factory(TermForm, extra=2)
+
+
+class ClassesForm(forms.Form):
+    classes = forms.CharField(
+        label=_("Classes"),
+        max_length=200,
+        required=False,
+        help_text=_("Each class from the score it starts at, e.g. A=70, B=40, C=0."),
+    )

@@ -114,3 +114,22 @@ class GateOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact or self.company}: {self.step}"
+
+
+class PotentialRule(models.Model):
+    """How a segment's client's potential is scored from its parameters: each term gives
+    `weight` points per unit of a number or money parameter (or for a "yes"), up to its `cap`;
+    the classes (e.g. A from 70 points, B from 40, C below) name the score."""
+
+    segment = models.OneToOneField(Segment, on_delete=models.CASCADE, related_name="potential_rule")
+    # [{"parameter": key, "weight": "0.00001", "cap": "40" or None}]
+    terms = models.JSONField(default=list)
+    # [{"name": "A", "from": "70"}, ...], highest first; below the last: no class
+    classes = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.segment}: {len(self.terms)} terms"

@@ -5,14 +5,22 @@ Each step says why it is locked; the services refuse what a locked step would al
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
 
+from crm_core.analytics.display import Figures
 from crm_core.parties.models import Company, Contact
-from crm_core.proposals.models import CardRule, GateOverride, NeedsCard, Questionnaire
-from crm_core.segments.models import Segment
+from crm_core.proposals.models import (
+    CardRule,
+    GateOverride,
+    NeedsCard,
+    PotentialRule,
+    Questionnaire,
+)
+from crm_core.segments.models import ParameterType, Segment
 
 Client = Contact | Company
 
@@ -104,6 +112,7 @@ class Gates:
     questionnaire: Questionnaire | None
     card: NeedsCard | None
     steps: list[Step]
+    potential: Potential | None = None
 
     @property
     def open(self) -> bool:
@@ -172,4 +181,82 @@ def gates(client: Client) -> Gates:
         if proposal.locked
         else _("Open: the segment's proposal template and offer matrix apply.")
     )
-    return Gates(client, segment, questionnaire, card, [*steps, proposal])
+    return Gates(client, segment, questionnaire, card, [*steps, proposal], potential(client))
+
+
+# the parameter types a potential term counts: points per unit, or for a "yes"
+SCORED_TYPES = (ParameterType.NUMBER, ParameterType.MONEY, ParameterType.BOOLEAN)
+
+
+@dataclass
+class PotentialLine:
+    label: str
+    value: Any  # the parameter's value on the card (None: not filled in)
+    weight: Decimal
+    points: Decimal
+    capped: bool  # the term's cap cut its points
+    shown: str = ""  # the value in the reader's format
+
+
+@dataclass
+class Potential:
+    score: Decimal
+    name: str  # the class reached ("" below the lowest)
+    lines: list[PotentialLine]
+    classes: list[dict]
+
+
+def potential(client: Client) -> Potential | None:
+    """The client's potential by their segment's rule, each term's points shown (value ×
+    weight, up to the cap); None when the segment scores none."""
+    if not client.segment_id:
+        return None
+    rule = (
+        PotentialRule.objects.filter(segment_id=client.segment_id).select_related("segment").first()
+    )
+    if rule is None or not rule.terms:
+        return None
+    return potential_score(rule, rule.segment, client.segment_values or {})
+
+
+def potential_score(rule: PotentialRule, segment: Segment, values: dict) -> Potential:
+    lines = []
+    for term in rule.terms:
+        parameter = segment.parameter(term["parameter"])
+        if parameter is None:  # a parameter removed from the segment since: counts nothing
+            continue
+        weight = Decimal(term["weight"])
+        value = values.get(term["parameter"])
+        units = _units(parameter, value)
+        points = units * weight
+        cap = Decimal(term["cap"]) if term.get("cap") not in (None, "") else None
+        capped = cap is not None and points > cap
+        if cap is not None:
+            points = min(points, cap)
+        lines.append(
+            PotentialLine(
+                parameter["label"], value, weight, points.quantize(Decimal("0.1")), capped
+            )
+        )
+    score = sum((line.points for line in lines), Decimal(0))
+    name = next((item["name"] for item in rule.classes if score >= Decimal(str(item["from"]))), "")
+    return Potential(score, name, lines, rule.classes)
+
+
+def _shown(parameter: dict, value: Any, units: Decimal) -> str:
+    if value in (None, ""):
+        return "—"
+    if parameter["type"] == ParameterType.BOOLEAN:
+        return _("yes") if value else _("no")
+    return Figures().digits(units, 2 if units % 1 else 0, grouped=True)
+
+
+def _units(parameter: dict, value: Any) -> Decimal:
+    if value in (None, ""):
+        return Decimal(0)
+    if parameter["type"] == ParameterType.BOOLEAN:
+        return Decimal(1 if value else 0)
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return Decimal(0)

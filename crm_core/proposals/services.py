@@ -3,6 +3,7 @@ needs card, and an owner's or administrator's override of a step, with its reaso
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,9 +13,16 @@ from django.utils.translation import gettext as _
 
 from crm_core.common.services import unknown_fields_refuse
 from crm_core.parties.models import Company, Contact
-from crm_core.proposals.models import CardRule, GateOverride, NeedsCard, Questionnaire
+from crm_core.proposals.models import (
+    CardRule,
+    GateOverride,
+    NeedsCard,
+    PotentialRule,
+    Questionnaire,
+)
 from crm_core.proposals.selectors import (
     CARD_FIELDS,
+    SCORED_TYPES,
     Client,
     Gates,
     gates,
@@ -150,3 +158,74 @@ def proposal_allowed(client: Client) -> Gates:
             {"client": [_("“%(step)s” first: %(why)s") % {"step": step.title, "why": step.why}]}
         )
     return found
+
+
+@transaction.atomic
+def potential_rule_save(
+    *, actor: User, segment: Segment, terms: list[dict[str, Any]], classes: list[dict[str, Any]]
+) -> PotentialRule:
+    """How the segment's clients' potential is scored: terms of points per unit of a number,
+    money or yes/no parameter (with an optional cap), and the classes by their lowest score.
+    ValidationError naming the term or class that does not add up."""
+    may_set_up(actor)
+    problems: list[str] = []
+    cleaned_terms = []
+    for number, term in enumerate(terms, start=1):
+        key = str(term.get("parameter") or "")
+        parameter = segment.parameter(key)
+        if parameter is None or parameter["type"] not in SCORED_TYPES:
+            problems.append(
+                _("Term %(number)d: choose a number, money or yes/no parameter of %(segment)s.")
+                % {"number": number, "segment": segment.name}
+            )
+            continue
+        weight = _decimal(term.get("weight"))
+        cap = _decimal(term.get("cap")) if term.get("cap") not in (None, "") else None
+        if weight is None or (term.get("cap") not in (None, "") and (cap is None or cap < 0)):
+            problems.append(
+                _("“%(label)s”: points per unit and the cap are numbers (the cap 0 or more).")
+                % {"label": parameter["label"]}
+            )
+            continue
+        cleaned_terms.append(
+            {"parameter": key, "weight": str(weight), "cap": str(cap) if cap is not None else None}
+        )
+    cleaned_classes: list[dict[str, str]] = []
+    for item in classes:
+        name = str(item.get("name") or "").strip()
+        low = _decimal(item.get("from"))
+        if not name or low is None:
+            problems.append(_("Each class has a name and the score it starts at, as A=70."))
+            continue
+        if any(other["name"] == name or Decimal(other["from"]) == low for other in cleaned_classes):
+            problems.append(
+                _("Class “%(name)s”: another class has its name or its score.") % {"name": name}
+            )
+            continue
+        cleaned_classes.append({"name": name, "from": str(low)})
+    if problems:
+        raise ValidationError({"potential": problems})
+    cleaned_classes.sort(key=lambda item: Decimal(item["from"]), reverse=True)
+    rule, _created = PotentialRule.objects.update_or_create(
+        segment=segment,
+        defaults={"terms": cleaned_terms, "classes": cleaned_classes, "updated_by": actor},
+    )
+    return rule
+
+
+def _decimal(raw: Any) -> Decimal | None:
+    try:
+        value = Decimal(str(raw).replace(",", ".").replace(" ", ""))
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+def classes_parse(text: str) -> list[dict[str, str]]:
+    """ "A=70, B=40, C=0" as the classes a potential rule takes (a part without "=" keeps its
+    name and no score, which the rule refuses naming it)."""
+    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    return [
+        {"name": name.strip(), "from": low.strip()}
+        for name, _sep, low in (part.partition("=") for part in parts)
+    ]

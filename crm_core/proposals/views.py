@@ -13,14 +13,16 @@ from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
 from crm_core.parties.screens import Kind
-from crm_core.proposals.forms import CardRuleForm, OverrideForm
-from crm_core.proposals.models import CardRule
+from crm_core.proposals.forms import CardRuleForm, ClassesForm, OverrideForm, TermFormSet
+from crm_core.proposals.models import CardRule, PotentialRule
 from crm_core.proposals.selectors import gates, questionnaire_current
 from crm_core.proposals.services import (
     card_rule_save,
+    classes_parse,
     gate_override,
     may_set_up,
     needs_card_save,
+    potential_rule_save,
     questionnaire_save,
 )
 from crm_core.segments.forms import ParameterFormSet, parameters_form, segment_values_from_form
@@ -44,7 +46,23 @@ def segment_proposal_setup(request: StaffRequest, pk: int) -> HttpResponse:
         for item in (current.questions if current else [])
     ]
     questions = ParameterFormSet(request.POST or None, initial=rows, prefix="q")
-    if request.method == "POST" and form.is_valid() and questions.is_valid():
+    scoring = PotentialRule.objects.filter(segment=segment).first()
+    terms = TermFormSet(
+        request.POST or None,
+        initial=scoring.terms if scoring else [],
+        prefix="t",
+        form_kwargs={"segment": segment},
+    )
+    classes = ClassesForm(
+        request.POST or None,
+        initial={
+            "classes": ", ".join(f"{item['name']}={item['from']}" for item in scoring.classes)
+            if scoring
+            else ""
+        },
+    )
+    valid = all(part.is_valid() for part in (form, questions, terms, classes))
+    if request.method == "POST" and valid:
         try:
             with transaction.atomic():
                 card_rule_save(
@@ -58,6 +76,12 @@ def segment_proposal_setup(request: StaffRequest, pk: int) -> HttpResponse:
                     segment=segment,
                     questions=[row for row in questions.cleaned_data if row.get("label")],
                 )
+                potential_rule_save(
+                    actor=request.user,
+                    segment=segment,
+                    terms=[row for row in terms.cleaned_data if row.get("parameter")],
+                    classes=classes_parse(classes.cleaned_data["classes"]),
+                )
         except ValidationError as error:
             errors_into(form, error)
         else:
@@ -68,7 +92,14 @@ def segment_proposal_setup(request: StaffRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "crm_core/proposals/setup.html",
-        {"segment": segment, "form": form, "questions": questions, "current": current},
+        {
+            "segment": segment,
+            "form": form,
+            "questions": questions,
+            "current": current,
+            "terms": terms,
+            "classes": classes,
+        },
     )
 
 

@@ -2,17 +2,27 @@
 (the segment's questionnaire, versioned), each step enforced by the services and shown on the
 client's card with why it is locked; an owner's override is recorded with its reason."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from crm_core.parties.models import Company
 from crm_core.parties.services import company_create, company_update
-from crm_core.proposals.models import CardRule, GateOverride, NeedsCard, Questionnaire
+from crm_core.proposals.models import (
+    CardRule,
+    GateOverride,
+    NeedsCard,
+    PotentialRule,
+    Questionnaire,
+)
 from crm_core.proposals.selectors import gates
 from crm_core.proposals.services import (
     card_rule_save,
+    classes_parse,
     gate_override,
     needs_card_save,
+    potential_rule_save,
     proposal_allowed,
     questionnaire_save,
 )
@@ -235,11 +245,21 @@ def test_the_setup_page_saves_the_card_rule_and_a_version_of_the_questions(tenan
         "q-1-type": "text",
         "q-2-label": "",
         "q-2-type": "text",
+        "t-TOTAL_FORMS": "2",
+        "t-INITIAL_FORMS": "0",
+        "t-0-parameter": "warehouse_m2",
+        "t-0-weight": "0.05",
+        "t-0-cap": "40",
+        "t-1-parameter": "",
+        "classes": "A=30, B=10",
     }
     assert client.post(path, form).status_code == 302
     with tenant_a.active():
         rule = CardRule.objects.get(segment=segment)
         assert (rule.fields, rule.parameters) == (["tax_id", "legal_address"], ["warehouse_m2"])
+        assert PotentialRule.objects.get(segment=segment).terms == [
+            {"parameter": "warehouse_m2", "weight": "0.05", "cap": "40"}
+        ]
         assert Questionnaire.objects.get().questions == [
             {
                 "key": "main_need",
@@ -266,6 +286,8 @@ def test_the_api_reads_the_steps_answers_the_needs_and_sets_the_segment_up(tenan
         "card_fields": [],
         "card_parameters": [],
         "questions": [],
+        "potential_terms": [],
+        "potential_classes": [],
         "version": None,
     }
     refused = client.put(
@@ -324,3 +346,79 @@ def test_the_api_reads_the_steps_answers_the_needs_and_sets_the_segment_up(tenan
         .status_code
         == 403
     )
+
+
+def test_the_potential_is_scored_term_by_term_up_to_each_cap_and_named_by_its_class(tenant_a):
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        segment = segment_save(
+            segment=None,
+            data={
+                **DISTRIBUTORS,
+                "parameters": [
+                    *DISTRIBUTORS["parameters"],
+                    {"label": "Own fleet", "type": "boolean"},
+                    {"label": "Region", "type": "text"},
+                ],
+            },
+        )
+        with pytest.raises(ValidationError) as bad:
+            potential_rule_save(
+                actor=owner,
+                segment=segment,
+                terms=[
+                    {"parameter": "region", "weight": "1"},
+                    {"parameter": "turnover", "weight": "much"},
+                ],
+                classes=classes_parse("A=70, B"),
+            )
+        assert bad.value.message_dict == {
+            "potential": [
+                "Term 1: choose a number, money or yes/no parameter of Distributors.",
+                "“Turnover”: points per unit and the cap are numbers (the cap 0 or more).",
+                "Each class has a name and the score it starts at, as A=70.",
+            ]
+        }
+        potential_rule_save(
+            actor=owner,
+            segment=segment,
+            terms=[
+                {"parameter": "turnover", "weight": "0.00002", "cap": "50"},
+                {"parameter": "warehouse_m2", "weight": "0,01"},
+                {"parameter": "own_fleet", "weight": "15"},
+            ],
+            classes=classes_parse("C=0, A=70, B=40"),
+        )
+        company = company_create(
+            actor=owner,
+            data={
+                "name": "Kowari Distribution",
+                "segment": segment,
+                "segment_values": {
+                    "turnover": "3000000",
+                    "warehouse_m2": "1200",
+                    "own_fleet": True,
+                },
+            },
+        )
+        found = gates(company).potential
+        # 3,000,000 × 0.00002 = 60, capped at 50; 1,200 × 0.01 = 12; a fleet: 15
+        assert [(line.label, line.points, line.capped) for line in found.lines] == [
+            ("Turnover", Decimal("50.0"), True),
+            ("Warehouse m2", Decimal("12.0"), False),
+            ("Own fleet", Decimal("15.0"), False),
+        ]
+        assert (found.score, found.name) == (Decimal("77.0"), "A")
+        assert [item["name"] for item in found.classes] == ["A", "B", "C"]
+    client = tenant_a.client(owner)
+    card = client.get(f"/companies/{company.pk}/").content.decode()
+    assert "Potential A · 77 points" in card
+    steps = client.get(f"/api/v1/companies/{company.pk}/proposal-gates/").json()
+    assert steps["potential"]["name"] == "A"
+    assert steps["potential"]["score"] == "77.0"
+    setup = client.get(f"/api/v1/segments/{segment.pk}/proposal-setup/").json()
+    assert setup["potential_classes"] == [
+        {"name": "A", "from": "70"},
+        {"name": "B", "from": "40"},
+        {"name": "C", "from": "0"},
+    ]
