@@ -76,6 +76,7 @@ from crm_core.proposals.models import (
     CardRule,
     GateOverride,
     NeedsCard,
+    OfferItem,
     PotentialRule,
     Questionnaire,
 )
@@ -97,6 +98,7 @@ __all__ = [
     "CardRule",
     "GateOverride",
     "NeedsCard",
+    "OfferItem",
     "PotentialRule",
     "Questionnaire",
     "Adjustment",

@@ -44,6 +44,7 @@ from crm_core.proposals.services import (
     card_rule_save,
     classes_parse,
     needs_card_save,
+    offer_matrix_save,
     potential_rule_save,
     questionnaire_save,
 )
@@ -350,6 +351,23 @@ def demo_proposals_seed() -> None:
         ],
         classes=classes_parse("A=60, B=30, C=0"),
     )
+    by_sku = {product.sku: product.pk for product in Product.objects.all()}
+    if set(sku for cells in DEMO_OFFERS.values() for _need, sku, _mark, _n in cells) <= set(by_sku):
+        for segment in (distributors, corporate):
+            offer_matrix_save(
+                actor=owner,
+                segment=segment,
+                rows=[
+                    {
+                        "question": "need" if need else "",
+                        "answer": need,
+                        "product": by_sku[sku],
+                        "importance": mark,
+                        "quantity": quantity,
+                    }
+                    for need, sku, mark, quantity in DEMO_OFFERS[segment.name]
+                ],
+            )
     rng = random.Random(17)  # noqa: S311 - sample data, not security
     for company in Company.objects.filter(segment__isnull=False).order_by("pk")[:12]:
         found = gates(company)
@@ -363,6 +381,20 @@ def demo_proposals_seed() -> None:
         needs_card_save(actor=owner, client=company, data={"answers": answers})
 
 
+# each segment's offer matrix: (the need answered, or "" for every client; SKU; mark; quantity)
+DEMO_OFFERS = {
+    "Дистрибьюторы": [
+        ("", "BL-010", "optional", 20),
+        ("Пополнение склада", "ST-100", "required", 5),
+        ("Пополнение склада", "ST-200", "recommended", 3),
+        ("Быстрая доставка", "ST-200", "required", 2),
+    ],
+    "Corporate end clients": [
+        ("", "SR-001", "recommended", 8),
+        ("Replace equipment", "PR-450", "required", 10),
+        ("Expand the fleet", "PR-450", "required", 25),
+    ],
+}
 DISTRIBUTOR_NEEDS = ["Пополнение склада", "Быстрая доставка", "Отсрочка платежа", "Маркетинг"]
 CORPORATE_NEEDS = ["Replace equipment", "Expand the fleet", "Service contract"]
 

@@ -3,6 +3,7 @@ segment's proposal setup (card rule and needs questionnaire)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -14,12 +15,13 @@ from rest_framework.views import APIView
 
 from config.api import StrictSerializer
 from crm_core.parties.screens import Kind
-from crm_core.proposals.models import CardRule, PotentialRule
-from crm_core.proposals.selectors import Gates, gates, questionnaire_current
+from crm_core.proposals.models import CardRule, OfferItem, PotentialRule
+from crm_core.proposals.selectors import Gates, gates, offer_for, questionnaire_current
 from crm_core.proposals.services import (
     card_rule_save,
     may_set_up,
     needs_card_save,
+    offer_matrix_save,
     potential_rule_save,
     questionnaire_save,
 )
@@ -68,8 +70,20 @@ class PotentialOutput(serializers.Serializer):
     lines = PotentialLineOutput(many=True)
 
 
+class OfferLineOutput(serializers.Serializer):
+    product = serializers.IntegerField()
+    name = serializers.CharField()
+    importance = serializers.ChoiceField(choices=OfferItem.Importance.choices)
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+    price = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    currency = serializers.CharField(allow_null=True)
+    because = serializers.ListField(child=serializers.CharField())
+
+
 class GatesOutput(serializers.Serializer):
     open = serializers.BooleanField()
+    # what the segment's offer matrix proposes from the needs card, once the way is open
+    offer = OfferLineOutput(many=True, allow_null=True)
     segment = serializers.IntegerField(allow_null=True)
     potential = PotentialOutput(allow_null=True)
     questionnaire = QuestionnaireOutput(allow_null=True)
@@ -79,8 +93,23 @@ class GatesOutput(serializers.Serializer):
 
 def gates_json(found: Gates) -> dict[str, Any]:
     card = found.card
+    offer = offer_for(found.client, card) if found.open else None
     return {
         "open": found.open,
+        "offer": [
+            {
+                "product": line.product.pk,
+                "name": line.product.name,
+                "importance": line.importance,
+                "quantity": line.quantity,
+                "price": line.price,
+                "currency": offer.price_list.currency if offer.price_list else None,
+                "because": line.because,
+            }
+            for line in offer.lines
+        ]
+        if offer is not None
+        else None,
         "segment": found.segment.pk if found.segment else None,
         "potential": {
             "score": found.potential.score,
@@ -175,12 +204,23 @@ ClassSerializer = type(
 )
 
 
+class OfferRowSerializer(StrictSerializer):
+    question = serializers.CharField(required=False, allow_blank=True, default="")
+    answer = serializers.CharField(required=False, allow_blank=True, default="")
+    product = serializers.IntegerField()
+    importance = serializers.ChoiceField(
+        choices=OfferItem.Importance.choices, default=OfferItem.Importance.RECOMMENDED
+    )
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=3, default=Decimal(1))
+
+
 class SetupSerializer(StrictSerializer):
     card_fields = serializers.ListField(child=serializers.CharField(), default=list)
     card_parameters = serializers.ListField(child=serializers.CharField(), default=list)
     questions = QuestionSerializer(many=True, default=list)
     potential_terms = TermSerializer(many=True, default=list)
     potential_classes = ClassSerializer(many=True, default=list)
+    offer_matrix = OfferRowSerializer(many=True, default=list)
     version = serializers.IntegerField(read_only=True, allow_null=True)
 
 
@@ -191,6 +231,16 @@ def setup_json(segment: Segment) -> dict[str, Any]:
     return {
         "potential_terms": scoring.terms if scoring else [],
         "potential_classes": scoring.classes if scoring else [],
+        "offer_matrix": [
+            {
+                "question": cell.question,
+                "answer": cell.answer,
+                "product": cell.product_id,
+                "importance": cell.importance,
+                "quantity": cell.quantity,
+            }
+            for cell in OfferItem.objects.filter(segment=segment)
+        ],
         "card_fields": rule.fields if rule else [],
         "card_parameters": rule.parameters if rule else [],
         "questions": current.questions if current else [],
@@ -228,5 +278,10 @@ class SetupApi(APIView):
                 segment=segment,
                 terms=[dict(item) for item in data.validated_data["potential_terms"]],
                 classes=[dict(item) for item in data.validated_data["potential_classes"]],
+            )
+            offer_matrix_save(
+                actor=request.user,
+                segment=segment,
+                rows=[dict(item) for item in data.validated_data["offer_matrix"]],
             )
         return Response(SetupSerializer(setup_json(segment)).data)

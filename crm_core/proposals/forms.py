@@ -1,9 +1,11 @@
+from decimal import Decimal
 from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm_core.proposals.models import GateOverride
+from crm_core.commerce.models import Product
+from crm_core.proposals.models import GateOverride, OfferItem, Questionnaire
 from crm_core.proposals.selectors import SCORED_TYPES, card_field_choices
 from crm_core.segments.models import Segment
 
@@ -55,3 +57,42 @@ class ClassesForm(forms.Form):
         required=False,
         help_text=_("Each class from the score it starts at, e.g. A=70, B=40, C=0."),
     )
+
+
+def need_choices(questionnaire: Questionnaire | None) -> list[tuple[str, str]]:
+    """A matrix row's condition: every client, or one answer of a choice or yes/no question."""
+    choices = [("", str(_("Every client of the segment")))]
+    for question in questionnaire.questions if questionnaire else []:
+        answers = (
+            question["choices"]
+            if question["type"] in ("choice", "multi_choice")
+            else ["yes", "no"]
+            if question["type"] == "boolean"
+            else []
+        )
+        choices += [
+            (f"{question['key']}={answer}", f"{question['label']}: {answer}") for answer in answers
+        ]
+    return choices
+
+
+class OfferRowForm(forms.Form):
+    need = forms.ChoiceField(label=_("When the needs card says"), required=False)
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.filter(is_active=True), required=False
+    )
+    importance = forms.ChoiceField(
+        label=_("Mark"),
+        choices=OfferItem.Importance.choices,
+        initial=OfferItem.Importance.RECOMMENDED,
+    )
+    quantity = forms.DecimalField(
+        label=_("Quantity"), min_value=Decimal("0.001"), initial=1, localize=True
+    )
+
+    def __init__(self, *args, questionnaire: Questionnaire | None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["need"]).choices = need_choices(questionnaire)
+
+
+OfferRowFormSet = forms.formset_factory(OfferRowForm, extra=3)

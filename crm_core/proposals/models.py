@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm_core.commerce.models import Product
 from crm_core.parties.models import Company, Contact
 from crm_core.segments.models import Segment
 
@@ -133,3 +134,35 @@ class PotentialRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.segment}: {len(self.terms)} terms"
+
+
+class OfferItem(models.Model):
+    """A cell of the segment's offer matrix: a product to offer the segment's clients (whose
+    needs card gave `answer` to `question`; both empty: every client of the segment), marked
+    required, recommended or optional, with its default quantity."""
+
+    class Importance(models.TextChoices):
+        REQUIRED = "required", _("Required")
+        RECOMMENDED = "recommended", _("Recommended")
+        OPTIONAL = "optional", _("Optional")
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="offer_items")
+    question = models.CharField(max_length=40, blank=True)
+    answer = models.CharField(max_length=200, blank=True)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    importance = models.CharField(
+        max_length=12, choices=Importance.choices, default=Importance.RECOMMENDED
+    )
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, default=1)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["segment", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["segment", "question", "answer", "product"], name="one_offer_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment}: {self.question}={self.answer} -> {self.product}"

@@ -12,11 +12,14 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from crm_core.analytics.display import Figures
+from crm_core.commerce.models import Price, PriceList, Product
+from crm_core.commerce.services import price_list_for
 from crm_core.parties.models import Company, Contact
 from crm_core.proposals.models import (
     CardRule,
     GateOverride,
     NeedsCard,
+    OfferItem,
     PotentialRule,
     Questionnaire,
 )
@@ -260,3 +263,93 @@ def _units(parameter: dict, value: Any) -> Decimal:
         return Decimal(str(value))
     except InvalidOperation:
         return Decimal(0)
+
+
+IMPORTANCE_ORDER: dict[str, int] = {
+    OfferItem.Importance.REQUIRED: 0,
+    OfferItem.Importance.RECOMMENDED: 1,
+    OfferItem.Importance.OPTIONAL: 2,
+}
+
+
+@dataclass
+class OfferLine:
+    product: Product
+    importance: str
+    quantity: Decimal
+    price: Decimal | None  # in the client's price list (None: it has no price there)
+    because: list[str]  # the needs answers (or "every client") that put it in the offer
+
+
+@dataclass
+class Offer:
+    price_list: PriceList | None
+    lines: list[OfferLine]
+
+    @property
+    def unpriced(self) -> list[str]:
+        return [line.product.name for line in self.lines if line.price is None]
+
+
+def price_list_of(client: Client) -> PriceList | None:
+    """The client's price list: a contact's as orders take it; a company's segment's, else
+    the default."""
+    if isinstance(client, Contact):
+        return price_list_for(client)
+    if client.segment_id:
+        found = PriceList.objects.filter(segment_id=client.segment_id).first()
+        if found:
+            return found
+    return PriceList.objects.filter(is_default=True).first()
+
+
+def answer_matches(answers: dict, question: str, answer: str) -> bool:
+    if not question:
+        return True
+    given = answers.get(question)
+    if isinstance(given, list):
+        return answer in given
+    if isinstance(given, bool):
+        return answer == ("yes" if given else "no")
+    return given is not None and str(given) == answer
+
+
+def offer_for(client: Client, card: NeedsCard | None = None) -> Offer:
+    """What the segment's offer matrix puts in the client's proposal from their needs card:
+    each product once (the strongest mark and the largest quantity of the cells that chose
+    it), at the client's price list."""
+    price_list = price_list_of(client)
+    if not client.segment_id:
+        return Offer(price_list, [])
+    answers = (card or needs_card_of(client) or NeedsCard(answers={})).answers
+    chosen: dict[int, OfferLine] = {}
+    cells = OfferItem.objects.filter(segment_id=client.segment_id).select_related("product")
+    for cell in cells:
+        if not cell.product.is_active or not answer_matches(answers, cell.question, cell.answer):
+            continue
+        why = f"{cell.question} = {cell.answer}" if cell.question else _("every client")
+        line = chosen.get(cell.product_id)
+        if line is None:
+            chosen[cell.product_id] = OfferLine(
+                cell.product, cell.importance, cell.quantity, None, [why]
+            )
+            continue
+        line.because.append(why)
+        line.quantity = max(line.quantity, cell.quantity)
+        if IMPORTANCE_ORDER[cell.importance] < IMPORTANCE_ORDER[line.importance]:
+            line.importance = cell.importance
+    prices = (
+        dict(
+            Price.objects.filter(price_list=price_list, product_id__in=chosen).values_list(
+                "product_id", "amount"
+            )
+        )
+        if price_list
+        else {}
+    )
+    for line in chosen.values():
+        line.price = prices.get(line.product.pk)
+    ordered = sorted(
+        chosen.values(), key=lambda line: (IMPORTANCE_ORDER[line.importance], line.product.name)
+    )
+    return Offer(price_list, ordered)

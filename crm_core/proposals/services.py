@@ -11,12 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_core.commerce.models import Product
 from crm_core.common.services import unknown_fields_refuse
 from crm_core.parties.models import Company, Contact
 from crm_core.proposals.models import (
     CardRule,
     GateOverride,
     NeedsCard,
+    OfferItem,
     PotentialRule,
     Questionnaire,
 )
@@ -229,3 +231,85 @@ def classes_parse(text: str) -> list[dict[str, str]]:
         {"name": name.strip(), "from": low.strip()}
         for name, _sep, low in (part.partition("=") for part in parts)
     ]
+
+
+def _answers_of(question: dict) -> list[str] | None:
+    """The answers a matrix cell may name for a question (None: any text)."""
+    if question["type"] in ("choice", "multi_choice"):
+        return list(question["choices"])
+    if question["type"] == "boolean":
+        return ["yes", "no"]
+    return None
+
+
+@transaction.atomic
+def offer_matrix_save(*, actor: User, segment: Segment, rows: list[dict[str, Any]]) -> int:
+    """The segment's offer matrix, replaced by `rows` ({question, answer, product, importance,
+    quantity}; no question: for every client). ValidationError naming each row that does not
+    fit the current needs card or the catalogue. Returns how many cells it holds."""
+    may_set_up(actor)
+    questionnaire = questionnaire_current(segment)
+    questions = {item["key"]: item for item in (questionnaire.questions if questionnaire else [])}
+    products = Product.objects.in_bulk(
+        {row.get("product") for row in rows if isinstance(row.get("product"), int)}
+    )
+    problems: list[str] = []
+    cells: list[OfferItem] = []
+    seen: set[tuple] = set()
+    for number, row in enumerate(rows, start=1):
+        question, answer = str(row.get("question") or ""), str(row.get("answer") or "").strip()
+        product = products.get(row.get("product"))
+        quantity = _decimal(row.get("quantity", 1))
+        importance = row.get("importance") or OfferItem.Importance.RECOMMENDED
+        if product is None or not product.is_active:
+            problems.append(_("Row %(number)d: choose a product on sale.") % {"number": number})
+            continue
+        if question and question not in questions:
+            problems.append(
+                _("Row %(number)d: the needs card has no question “%(key)s”.")
+                % {"number": number, "key": question}
+            )
+            continue
+        allowed = _answers_of(questions[question]) if question else None
+        if question and (not answer or (allowed is not None and answer not in allowed)):
+            problems.append(
+                _("Row %(number)d: answer “%(question)s” with one of: %(answers)s.")
+                % {
+                    "number": number,
+                    "question": questions[question]["label"],
+                    "answers": ", ".join(allowed or []) or _("any text"),
+                }
+            )
+            continue
+        if importance not in OfferItem.Importance.values:
+            problems.append(_("Row %(number)d: choose how much it matters.") % {"number": number})
+            continue
+        if quantity is None or quantity <= 0 or quantity >= Decimal("1e9"):
+            problems.append(
+                _("Row %(number)d: the quantity is a number above 0.") % {"number": number}
+            )
+            continue
+        key = (question, answer if question else "", product.pk)
+        if key in seen:
+            problems.append(
+                _("Row %(number)d: %(product)s is already offered for this answer.")
+                % {"number": number, "product": product.name}
+            )
+            continue
+        seen.add(key)
+        cells.append(
+            OfferItem(
+                segment=segment,
+                question=question,
+                answer=answer if question else "",
+                product=product,
+                importance=importance,
+                quantity=quantity,
+                position=number,
+            )
+        )
+    if problems:
+        raise ValidationError({"matrix": problems})
+    OfferItem.objects.filter(segment=segment).delete()
+    OfferItem.objects.bulk_create(cells)
+    return len(cells)

@@ -13,8 +13,14 @@ from django.views.decorators.http import require_POST
 
 from config.forms import errors_into
 from crm_core.parties.screens import Kind
-from crm_core.proposals.forms import CardRuleForm, ClassesForm, OverrideForm, TermFormSet
-from crm_core.proposals.models import CardRule, PotentialRule
+from crm_core.proposals.forms import (
+    CardRuleForm,
+    ClassesForm,
+    OfferRowFormSet,
+    OverrideForm,
+    TermFormSet,
+)
+from crm_core.proposals.models import CardRule, OfferItem, PotentialRule
 from crm_core.proposals.selectors import gates, questionnaire_current
 from crm_core.proposals.services import (
     card_rule_save,
@@ -22,6 +28,7 @@ from crm_core.proposals.services import (
     gate_override,
     may_set_up,
     needs_card_save,
+    offer_matrix_save,
     potential_rule_save,
     questionnaire_save,
 )
@@ -61,7 +68,21 @@ def segment_proposal_setup(request: StaffRequest, pk: int) -> HttpResponse:
             else ""
         },
     )
-    valid = all(part.is_valid() for part in (form, questions, terms, classes))
+    matrix = OfferRowFormSet(
+        request.POST or None,
+        initial=[
+            {
+                "need": f"{cell.question}={cell.answer}" if cell.question else "",
+                "product": cell.product_id,
+                "importance": cell.importance,
+                "quantity": cell.quantity,
+            }
+            for cell in OfferItem.objects.filter(segment=segment)
+        ],
+        prefix="m",
+        form_kwargs={"questionnaire": current},
+    )
+    valid = all(part.is_valid() for part in (form, questions, terms, classes, matrix))
     if request.method == "POST" and valid:
         try:
             with transaction.atomic():
@@ -82,6 +103,21 @@ def segment_proposal_setup(request: StaffRequest, pk: int) -> HttpResponse:
                     terms=[row for row in terms.cleaned_data if row.get("parameter")],
                     classes=classes_parse(classes.cleaned_data["classes"]),
                 )
+                offer_matrix_save(
+                    actor=request.user,
+                    segment=segment,
+                    rows=[
+                        {
+                            "question": row["need"].partition("=")[0],
+                            "answer": row["need"].partition("=")[2],
+                            "product": row["product"].pk,
+                            "importance": row["importance"],
+                            "quantity": row["quantity"],
+                        }
+                        for row in matrix.cleaned_data
+                        if row.get("product")
+                    ],
+                )
         except ValidationError as error:
             errors_into(form, error)
         else:
@@ -99,6 +135,7 @@ def segment_proposal_setup(request: StaffRequest, pk: int) -> HttpResponse:
             "current": current,
             "terms": terms,
             "classes": classes,
+            "matrix": matrix,
         },
     )
 

@@ -7,21 +7,24 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from crm_core.commerce.services import price_list_save, prices_set, product_save
 from crm_core.parties.models import Company
 from crm_core.parties.services import company_create, company_update
 from crm_core.proposals.models import (
     CardRule,
     GateOverride,
     NeedsCard,
+    OfferItem,
     PotentialRule,
     Questionnaire,
 )
-from crm_core.proposals.selectors import gates
+from crm_core.proposals.selectors import gates, offer_for
 from crm_core.proposals.services import (
     card_rule_save,
     classes_parse,
     gate_override,
     needs_card_save,
+    offer_matrix_save,
     potential_rule_save,
     proposal_allowed,
     questionnaire_save,
@@ -63,6 +66,19 @@ def set_up(owner):
     card_rule_save(actor=owner, segment=segment, fields=["tax_id"], parameters=["turnover"])
     questionnaire_save(actor=owner, segment=segment, questions=QUESTIONS)
     return segment
+
+
+def complete_company(owner, segment, name: str):
+    """A company of the segment whose card the set-up rule finds complete."""
+    return company_create(
+        actor=owner,
+        data={
+            "name": name,
+            "segment": segment,
+            "tax_id": "7707083893",
+            "segment_values": {"turnover": "500000"},
+        },
+    )
 
 
 def test_each_step_opens_the_next_and_the_proposal_is_refused_until_all_are_done(tenant_a):
@@ -191,15 +207,7 @@ def test_the_card_shows_the_steps_and_the_needs_page_saves_the_answers(tenant_a)
     owner = tenant_a.owner()
     with tenant_a.active():
         segment = set_up(owner)
-        company = company_create(
-            actor=owner,
-            data={
-                "name": "Bilby Supply",
-                "segment": segment,
-                "tax_id": "7707083893",
-                "segment_values": {"turnover": "500000"},
-            },
-        )
+        company = complete_company(owner, segment, "Bilby Supply")
     client = tenant_a.client(owner)
     card = client.get(f"/companies/{company.pk}/").content.decode()
     assert 'data-testid="gate-card" data-state="done"' in card
@@ -229,6 +237,7 @@ def test_the_setup_page_saves_the_card_rule_and_a_version_of_the_questions(tenan
     owner = tenant_a.owner()
     with tenant_a.active():
         segment = segment_save(segment=None, data=DISTRIBUTORS)
+        racks = product_save(product=None, data={"sku": "RACK", "name": "Racks"})
     client = tenant_a.client(owner)
     path = f"/settings/segments/{segment.pk}/proposals/"
     assert client.get(path).status_code == 200
@@ -252,11 +261,24 @@ def test_the_setup_page_saves_the_card_rule_and_a_version_of_the_questions(tenan
         "t-0-cap": "40",
         "t-1-parameter": "",
         "classes": "A=30, B=10",
+        "m-TOTAL_FORMS": "1",
+        "m-INITIAL_FORMS": "0",
+        "m-0-need": "",
+        "m-0-product": str(racks.pk),
+        "m-0-importance": "required",
+        "m-0-quantity": "4",
     }
     assert client.post(path, form).status_code == 302
     with tenant_a.active():
         rule = CardRule.objects.get(segment=segment)
         assert (rule.fields, rule.parameters) == (["tax_id", "legal_address"], ["warehouse_m2"])
+        cell = OfferItem.objects.get(segment=segment)
+        assert (cell.question, cell.product, cell.importance, cell.quantity) == (
+            "",
+            racks,
+            "required",
+            Decimal("4"),
+        )
         assert PotentialRule.objects.get(segment=segment).terms == [
             {"parameter": "warehouse_m2", "weight": "0.05", "cap": "40"}
         ]
@@ -288,6 +310,7 @@ def test_the_api_reads_the_steps_answers_the_needs_and_sets_the_segment_up(tenan
         "questions": [],
         "potential_terms": [],
         "potential_classes": [],
+        "offer_matrix": [],
         "version": None,
     }
     refused = client.put(
@@ -338,6 +361,7 @@ def test_the_api_reads_the_steps_answers_the_needs_and_sets_the_segment_up(tenan
     )
     assert answered.status_code == 200, answered.content
     assert answered.json()["open"] is True
+    assert answered.json()["offer"] == []  # the segment's matrix is empty
     assert answered.json()["needs"]["answers"] == {"main_need": "Credit", "monthly_volume": 7}
     rep = tenant_a.make_user(Role.SALES_REP)
     assert (
@@ -421,4 +445,93 @@ def test_the_potential_is_scored_term_by_term_up_to_each_cap_and_named_by_its_cl
         {"name": "A", "from": "70"},
         {"name": "B", "from": "40"},
         {"name": "C", "from": "0"},
+    ]
+
+
+def test_the_offer_matrix_picks_products_by_the_needs_answers_at_the_clients_price_list(
+    tenant_a,
+):
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        segment = set_up(owner)
+        racks = product_save(product=None, data={"sku": "RACK", "name": "Racks"})
+        trucks = product_save(product=None, data={"sku": "TRUCK", "name": "Trucks"})
+        loans = product_save(product=None, data={"sku": "LOAN", "name": "Credit line"})
+        prices = price_list_save(
+            price_list=None, data={"name": "Distributors", "currency": "RUB", "segment": segment}
+        )
+        prices_set(
+            price_list=prices, prices={racks.pk: Decimal("1200"), trucks.pk: Decimal("90000")}
+        )
+        with pytest.raises(ValidationError) as bad:
+            offer_matrix_save(
+                actor=owner,
+                segment=segment,
+                rows=[
+                    {"question": "main_need", "answer": "Gold", "product": racks.pk},
+                    {"question": "colour", "answer": "red", "product": racks.pk},
+                    {"product": 999_999},
+                    {"product": trucks.pk, "quantity": "0"},
+                ],
+            )
+        assert bad.value.message_dict == {
+            "matrix": [
+                "Row 1: answer “Main need” with one of: Stock, Delivery, Credit.",
+                "Row 2: the needs card has no question “colour”.",
+                "Row 3: choose a product on sale.",
+                "Row 4: the quantity is a number above 0.",
+            ]
+        }
+        offer_matrix_save(
+            actor=owner,
+            segment=segment,
+            rows=[
+                {"product": racks.pk, "importance": "optional", "quantity": 2},
+                {
+                    "question": "main_need",
+                    "answer": "Delivery",
+                    "product": trucks.pk,
+                    "importance": "required",
+                },
+                {
+                    "question": "main_need",
+                    "answer": "Stock",
+                    "product": racks.pk,
+                    "importance": "required",
+                    "quantity": 10,
+                },
+                {"question": "main_need", "answer": "Credit", "product": loans.pk},
+            ],
+        )
+        company = complete_company(owner, segment, "Dunnart Trade")
+        needs_card_save(
+            actor=owner,
+            client=company,
+            data={"answers": {"main_need": "Stock", "monthly_volume": "3"}},
+        )
+        offer = offer_for(company)
+        # racks: for every client (optional, 2) and for "Stock" (required, 10): the stronger
+        assert [
+            (line.product.sku, line.importance, line.quantity, line.price) for line in offer.lines
+        ] == [
+            ("RACK", "required", Decimal("10"), Decimal("1200.00")),
+        ]
+        needs_card_save(
+            actor=owner,
+            client=company,
+            data={"answers": {"main_need": "Credit", "monthly_volume": "3"}},
+        )
+        offer = offer_for(company)
+        assert [(line.product.sku, line.importance) for line in offer.lines] == [
+            ("LOAN", "recommended"),
+            ("RACK", "optional"),
+        ]
+        assert offer.unpriced == ["Credit line"]
+    card = tenant_a.client(owner).get(f"/companies/{company.pk}/").content.decode()
+    assert 'data-testid="offer-recommended"' in card
+    assert "price list for: Credit line." in card
+    offer = tenant_a.client(owner).get(f"/api/v1/companies/{company.pk}/proposal-gates/").json()
+    assert [(line["name"], line["price"], line["because"]) for line in offer["offer"]] == [
+        ("Credit line", None, ["main_need = Credit"]),
+        ("Racks", "1200.00", ["every client"]),
     ]

@@ -15,7 +15,13 @@ from crm_core.goals.models import BonusPlan, Goal, Statement
 from crm_core.history.models import RecordChange
 from crm_core.jobs.models import ImportJob
 from crm_core.parties.models import Contact
-from crm_core.proposals.models import CardRule, NeedsCard, PotentialRule, Questionnaire
+from crm_core.proposals.models import (
+    CardRule,
+    NeedsCard,
+    OfferItem,
+    PotentialRule,
+    Questionnaire,
+)
 from crm_core.segments.models import Segment
 from crm_core.support.models import SupportTopic
 from portal.models import CustomerAccount
@@ -35,6 +41,7 @@ def test_the_demo_company_has_data_for_every_screen():
         assert CardRule.objects.count() == Questionnaire.objects.count() == 2
         assert NeedsCard.objects.count() >= 3
         assert PotentialRule.objects.count() == 2
+        assert OfferItem.objects.values("segment").distinct().count() == 2
         assert Deal.objects.count() == 24 + 100
         # two years of history for the analytics: deals won and orders paid month after month
         year_ago = timezone.now() - timedelta(days=365)
