@@ -135,9 +135,14 @@ def gates(client: Client) -> Gates:
         row.step: row
         for row in GateOverride.objects.filter(**{kind: client}).select_related("created_by")
     }
-    rule = CardRule.objects.filter(segment=segment).select_related("segment").first()
+    # a client with no segment has no rule, questions or needs card to read
+    rule = (
+        CardRule.objects.filter(segment=segment).select_related("segment").first()
+        if segment
+        else None
+    )
     questionnaire = questionnaire_current(segment)
-    card = needs_card_of(client)
+    card = needs_card_of(client) if segment else None
 
     chosen = Step("segment", _("Segment chosen"), done=segment is not None)
     if not chosen.done:
