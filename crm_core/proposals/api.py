@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -17,14 +16,7 @@ from config.api import StrictSerializer
 from crm_core.parties.screens import Kind
 from crm_core.proposals.models import CardRule, OfferItem, PotentialRule
 from crm_core.proposals.selectors import Gates, gates, offer_for, questionnaire_current
-from crm_core.proposals.services import (
-    card_rule_save,
-    may_set_up,
-    needs_card_save,
-    offer_matrix_save,
-    potential_rule_save,
-    questionnaire_save,
-)
+from crm_core.proposals.services import may_set_up, needs_card_save, proposal_setup_save
 from crm_core.segments.models import Segment
 from crm_core.segments.serializers import ParameterSerializer
 
@@ -261,27 +253,15 @@ class SetupApi(APIView):
         segment = get_object_or_404(Segment, pk=pk)
         data = SetupSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with transaction.atomic():
-            card_rule_save(
-                actor=request.user,
-                segment=segment,
-                fields=data.validated_data["card_fields"],
-                parameters=data.validated_data["card_parameters"],
-            )
-            questionnaire_save(
-                actor=request.user,
-                segment=segment,
-                questions=[dict(item) for item in data.validated_data["questions"]],
-            )
-            potential_rule_save(
-                actor=request.user,
-                segment=segment,
-                terms=[dict(item) for item in data.validated_data["potential_terms"]],
-                classes=[dict(item) for item in data.validated_data["potential_classes"]],
-            )
-            offer_matrix_save(
-                actor=request.user,
-                segment=segment,
-                rows=[dict(item) for item in data.validated_data["offer_matrix"]],
-            )
+        given = data.validated_data
+        proposal_setup_save(
+            actor=request.user,
+            segment=segment,
+            card_fields=given["card_fields"],
+            card_parameters=given["card_parameters"],
+            questions=[dict(item) for item in given["questions"]],
+            terms=[dict(item) for item in given["potential_terms"]],
+            classes=[dict(item) for item in given["potential_classes"]],
+            matrix=[dict(item) for item in given["offer_matrix"]],
+        )
         return Response(SetupSerializer(setup_json(segment)).data)

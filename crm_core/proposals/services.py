@@ -313,3 +313,24 @@ def offer_matrix_save(*, actor: User, segment: Segment, rows: list[dict[str, Any
     OfferItem.objects.filter(segment=segment).delete()
     OfferItem.objects.bulk_create(cells)
     return len(cells)
+
+
+@transaction.atomic
+def proposal_setup_save(
+    *,
+    actor: User,
+    segment: Segment,
+    card_fields: list[str],
+    card_parameters: list[str],
+    questions: list[dict[str, Any]],
+    terms: list[dict[str, Any]],
+    classes: list[dict[str, Any]],
+    matrix: list[dict[str, Any]],
+) -> None:
+    """The segment's whole proposal setup (card rule, needs questions, potential, offer
+    matrix) in one transaction, as the setup page and the API take it: nothing is kept when
+    a part is refused."""
+    card_rule_save(actor=actor, segment=segment, fields=card_fields, parameters=card_parameters)
+    questionnaire_save(actor=actor, segment=segment, questions=questions)
+    potential_rule_save(actor=actor, segment=segment, terms=terms, classes=classes)
+    offer_matrix_save(actor=actor, segment=segment, rows=matrix)

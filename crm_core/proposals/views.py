@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -23,14 +22,11 @@ from crm_core.proposals.forms import (
 from crm_core.proposals.models import CardRule, OfferItem, PotentialRule
 from crm_core.proposals.selectors import gates, questionnaire_current
 from crm_core.proposals.services import (
-    card_rule_save,
     classes_parse,
     gate_override,
     may_set_up,
     needs_card_save,
-    offer_matrix_save,
-    potential_rule_save,
-    questionnaire_save,
+    proposal_setup_save,
 )
 from crm_core.segments.forms import ParameterFormSet, parameters_form, segment_values_from_form
 from crm_core.segments.models import Segment
@@ -85,39 +81,26 @@ def segment_proposal_setup(request: StaffRequest, pk: int) -> HttpResponse:
     valid = all(part.is_valid() for part in (form, questions, terms, classes, matrix))
     if request.method == "POST" and valid:
         try:
-            with transaction.atomic():
-                card_rule_save(
-                    actor=request.user,
-                    segment=segment,
-                    fields=form.cleaned_data["fields_required"],
-                    parameters=form.cleaned_data["parameters_required"],
-                )
-                questionnaire_save(
-                    actor=request.user,
-                    segment=segment,
-                    questions=[row for row in questions.cleaned_data if row.get("label")],
-                )
-                potential_rule_save(
-                    actor=request.user,
-                    segment=segment,
-                    terms=[row for row in terms.cleaned_data if row.get("parameter")],
-                    classes=classes_parse(classes.cleaned_data["classes"]),
-                )
-                offer_matrix_save(
-                    actor=request.user,
-                    segment=segment,
-                    rows=[
-                        {
-                            "question": row["need"].partition("=")[0],
-                            "answer": row["need"].partition("=")[2],
-                            "product": row["product"].pk,
-                            "importance": row["importance"],
-                            "quantity": row["quantity"],
-                        }
-                        for row in matrix.cleaned_data
-                        if row.get("product")
-                    ],
-                )
+            proposal_setup_save(
+                actor=request.user,
+                segment=segment,
+                card_fields=form.cleaned_data["fields_required"],
+                card_parameters=form.cleaned_data["parameters_required"],
+                questions=[row for row in questions.cleaned_data if row.get("label")],
+                terms=[row for row in terms.cleaned_data if row.get("parameter")],
+                classes=classes_parse(classes.cleaned_data["classes"]),
+                matrix=[
+                    {
+                        "question": row["need"].partition("=")[0],
+                        "answer": row["need"].partition("=")[2],
+                        "product": row["product"].pk,
+                        "importance": row["importance"],
+                        "quantity": row["quantity"],
+                    }
+                    for row in matrix.cleaned_data
+                    if row.get("product")
+                ],
+            )
         except ValidationError as error:
             errors_into(form, error)
         else:
