@@ -46,8 +46,12 @@ MAX_ID = 2**63 - 1
 def exception_handler(exc, context):
     """DRF's handler, plus Django's ValidationError from services, in one JSON shape.
 
-    Field errors: `{"field": ["message", ...]}`; anything else: `{"detail": "message"}`.
+    Field errors: `{"field": ["message", ...]}`; anything else: `{"detail": "message"}`. A
+    record saved by someone else since the caller read it (a ValidationError with the code
+    "conflict") is a 409.
     """
+    if isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) == "conflict":
+        return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         return Response(django_validation_error_detail(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):

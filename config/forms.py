@@ -1,5 +1,9 @@
 """What HTML views share about forms."""
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 
 
@@ -11,3 +15,15 @@ def errors_into(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def errors_to_messages(request, errors: Mapping[str, Iterable], labels: Mapping[str, Any]) -> None:
+    """Say a form's (or a service's) field errors as messages on the next page, each with
+    its field's label: for a form posted from another page that redirects back."""
+    for field, problems in errors.items():
+        label = labels.get(field) or field
+        messages.error(request, f"{label}: {' '.join(map(str, problems))}")
+
+
+def form_labels(form) -> dict[str, Any]:
+    return {name: field.label for name, field in form.fields.items()}

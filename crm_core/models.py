@@ -74,10 +74,14 @@ from crm_core.parties.models import (
 )
 from crm_core.proposals.models import (
     CardRule,
+    DiscountLimit,
+    DocumentSequence,
     GateOverride,
     NeedsCard,
     OfferItem,
     PotentialRule,
+    Proposal,
+    ProposalLine,
     Questionnaire,
 )
 from crm_core.segments.models import (
@@ -96,6 +100,10 @@ from crm_core.workspace.models import (
 
 __all__ = [
     "CardRule",
+    "DiscountLimit",
+    "DocumentSequence",
+    "Proposal",
+    "ProposalLine",
     "GateOverride",
     "NeedsCard",
     "OfferItem",

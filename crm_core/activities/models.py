@@ -20,6 +20,7 @@ class Channel(models.TextChoices):
     CAMPAIGN = "campaign", _("Advertising campaign")
     PORTAL = "portal", _("Portal message")
     ORDER = "order", _("Order")
+    PROPOSAL = "proposal", _("Proposal")
     TICKET = "ticket", _("Ticket")
     CHAT = "chat", _("Chat")
 
@@ -34,6 +35,7 @@ CHANNEL_ICONS: dict[str, str] = {
     Channel.CAMPAIGN: "megaphone",
     Channel.PORTAL: "shop",
     Channel.ORDER: "bag",
+    Channel.PROPOSAL: "file-earmark-text",
     Channel.TICKET: "life-preserver",
     Channel.CHAT: "chat-dots",
 }

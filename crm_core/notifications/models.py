@@ -28,6 +28,13 @@ class Notification(models.Model):
         GOAL_BEHIND = "goal_behind", _("A goal fell behind pace")
         BONUS_ADJUSTED = "bonus_adjusted", _("My bonus was adjusted")
         BONUS_QUESTION = "bonus_question", _("A question on a bonus statement")
+        PROPOSAL_APPROVAL = "proposal_approval", _("A discount to approve")
+        PROPOSAL_APPROVED = "proposal_approved", _("My discount was approved")
+        PROPOSAL_REJECTED = "proposal_rejected", _("My discount was rejected")
+        PROPOSAL_VIEWED = "proposal_viewed", _("A client opened my proposal")
+        PROPOSAL_QUESTION = "proposal_question", _("A client asked about my proposal")
+        PROPOSAL_DECLINED = "proposal_declined", _("A client declined my proposal")
+        PROPOSAL_ACCEPTED = "proposal_accepted", _("A client accepted my proposal")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -99,6 +106,23 @@ TEXTS = {
     Notification.Kind.BONUS_QUESTION: gettext_noop(
         "%(actor)s asked about their bonus statement for %(month)s"
     ),
+    Notification.Kind.PROPOSAL_APPROVAL: gettext_noop(
+        "%(actor)s asks you to approve a %(discount)s%% discount in proposal %(number)s"
+    ),
+    Notification.Kind.PROPOSAL_APPROVED: gettext_noop(
+        "%(actor)s approved the discount in proposal %(number)s"
+    ),
+    Notification.Kind.PROPOSAL_REJECTED: gettext_noop(
+        "%(actor)s rejected the discount in proposal %(number)s"
+    ),
+    Notification.Kind.PROPOSAL_VIEWED: gettext_noop("%(client)s opened proposal %(number)s"),
+    Notification.Kind.PROPOSAL_QUESTION: gettext_noop(
+        "%(client)s asked about proposal %(number)s: %(question)s"
+    ),
+    Notification.Kind.PROPOSAL_DECLINED: gettext_noop(
+        "%(client)s declined proposal %(number)s: %(reason)s"
+    ),
+    Notification.Kind.PROPOSAL_ACCEPTED: gettext_noop("%(client)s accepted proposal %(number)s"),
     Notification.Kind.IMPORT_CHECKED: gettext_noop(
         "The check of %(file)s is finished: %(valid)s rows to create, %(errors)s with errors"
     ),
@@ -128,6 +152,13 @@ ICONS: dict[str, str] = {
     Notification.Kind.GOAL_BEHIND: "bi-speedometer2",
     Notification.Kind.BONUS_ADJUSTED: "bi-cash-coin",
     Notification.Kind.BONUS_QUESTION: "bi-question-circle",
+    Notification.Kind.PROPOSAL_APPROVAL: "bi-percent",
+    Notification.Kind.PROPOSAL_APPROVED: "bi-check-circle",
+    Notification.Kind.PROPOSAL_REJECTED: "bi-x-circle",
+    Notification.Kind.PROPOSAL_VIEWED: "bi-eye",
+    Notification.Kind.PROPOSAL_QUESTION: "bi-question-circle",
+    Notification.Kind.PROPOSAL_DECLINED: "bi-hand-thumbs-down",
+    Notification.Kind.PROPOSAL_ACCEPTED: "bi-hand-thumbs-up",
     Notification.Kind.IMPORT_CHECKED: "bi-clipboard-check",
     Notification.Kind.IMPORT_DONE: "bi-cloud-check",
     Notification.Kind.IMPORT_FAILED: "bi-exclamation-triangle",

@@ -108,7 +108,7 @@ def contact_card_context(request: StaffRequest, contact, form=None) -> dict:
         "deferred_orders": list(orders_deferred(orders)[:5]),
         "service": service_summary(tickets_visible(user=request.user).filter(contact=contact)),
         **segment_card_context(contact, "contact", pending_segment(request, contact)),
-        **gates_context(contact),
+        **gates_context(contact, request.user),
         **timeline_context(request, contact, "contact_timeline"),
         "open_deals": list(contact_open_deals(user=request.user, contact=contact)[:10]),
         "orders": list(orders[:5]),

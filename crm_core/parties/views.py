@@ -209,7 +209,7 @@ def company_detail(request: StaffRequest, pk: int) -> HttpResponse:
     context = {
         **notes_context(request, company),
         **segment_card_context(company, "company", pending_segment(request, company)),
-        **gates_context(company),
+        **gates_context(company, request.user),
         **timeline_context(request, company, "company_timeline"),
         "company": company,
         "contacts": contacts,

@@ -1,5 +1,6 @@
-"""The gates through the API: a client's steps towards a proposal, their needs card, and a
-segment's proposal setup (card rule and needs questionnaire)."""
+"""The way to a proposal through the API: a client's steps towards a proposal, their needs
+card, a segment's proposal setup (card rule, needs questionnaire, potential, offer matrix);
+the proposals themselves, their discount's approval and the discount limits."""
 
 from __future__ import annotations
 
@@ -7,14 +8,35 @@ from decimal import Decimal
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import StrictSerializer
+from crm_core.commerce.models import Product
+from crm_core.deals.models import Deal
+from crm_core.deals.selectors import deals_visible
+from crm_core.parties.models import Company, Contact
 from crm_core.parties.screens import Kind
-from crm_core.proposals.models import CardRule, OfferItem, PotentialRule
+from crm_core.parties.selectors import companies_visible, contacts_visible
+from crm_core.proposals.drafting import (
+    LineInput as LineRequest,
+)
+from crm_core.proposals.drafting import (
+    approval_decide,
+    approval_request,
+    discount_limits,
+    discount_limits_save,
+    needs_approval,
+    proposal_create,
+    proposal_get_for_user,
+    proposal_update,
+    proposals_visible,
+    send_blockers,
+)
+from crm_core.proposals.models import CardRule, OfferItem, PotentialRule, Proposal
 from crm_core.proposals.selectors import Gates, gates, offer_for, questionnaire_current
 from crm_core.proposals.services import may_set_up, needs_card_save, proposal_setup_save
 from crm_core.segments.models import Segment
@@ -265,3 +287,190 @@ class SetupApi(APIView):
             matrix=[dict(item) for item in given["offer_matrix"]],
         )
         return Response(SetupSerializer(setup_json(segment)).data)
+
+
+class LineInput(StrictSerializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+    discount = serializers.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal(0), min_value=0, max_value=100
+    )
+
+
+class LineOutput(serializers.Serializer):
+    product = serializers.IntegerField(source="product_id")
+    product_name = serializers.CharField(source="product.name")
+    importance = serializers.CharField()
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=5, decimal_places=2)
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class ProposalOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    contact = serializers.IntegerField(source="contact_id", allow_null=True)
+    company = serializers.IntegerField(source="company_id", allow_null=True)
+    deal = serializers.IntegerField(source="deal_id", allow_null=True)
+    owner = serializers.IntegerField(source="owner_id")
+    currency = serializers.CharField()
+    language = serializers.CharField()
+    valid_until = serializers.DateField(allow_null=True)
+    message = serializers.CharField()
+    subtotal = serializers.DecimalField(max_digits=16, decimal_places=2)
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+    max_discount = serializers.DecimalField(max_digits=5, decimal_places=2)
+    approval = serializers.CharField()
+    approval_comment = serializers.CharField()
+    needs_approval = serializers.SerializerMethodField()
+    send_blockers = serializers.SerializerMethodField()
+    lines = LineOutput(many=True, source="lines.all")
+    version = serializers.IntegerField()
+
+    def get_needs_approval(self, proposal: Proposal) -> bool:
+        return needs_approval(proposal)
+
+    def get_send_blockers(self, proposal: Proposal) -> list[str]:
+        return send_blockers(proposal)
+
+
+class ProposalInput(StrictSerializer):
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.none(), required=False, allow_null=True
+    )
+    company = serializers.PrimaryKeyRelatedField(
+        queryset=Company.objects.none(), required=False, allow_null=True
+    )
+    deal = serializers.PrimaryKeyRelatedField(
+        queryset=Deal.objects.none(), required=False, allow_null=True
+    )
+    title = serializers.CharField(max_length=255, required=False)
+    language = serializers.CharField(required=False)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    message = serializers.CharField(required=False, allow_blank=True)
+    lines = LineInput(
+        many=True,
+        required=False,
+        help_text="Leave out to fill the proposal from the segment's offer matrix.",
+    )
+    version = serializers.IntegerField(required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["contact"].queryset = contacts_visible(user=user)
+            self.fields["company"].queryset = companies_visible(user=user)
+            self.fields["deal"].queryset = deals_visible(user=user)
+
+
+def _lines(given: list[dict[str, Any]]) -> list[LineRequest]:
+    return [
+        LineRequest(item["product"], item["quantity"], item.get("discount", Decimal(0)))
+        for item in given
+    ]
+
+
+def _proposal_json(proposal: Proposal) -> dict[str, Any]:
+    fresh = Proposal.objects.prefetch_related("lines__product").get(pk=proposal.pk)
+    return ProposalOutput(fresh).data
+
+
+class ProposalListApi(APIView):
+    @extend_schema(responses=ProposalOutput(many=True))
+    def get(self, request):
+        """The proposals the caller sees (?status=, ?approval=pending), newest first."""
+        proposals = proposals_visible(user=request.user).prefetch_related("lines__product")
+        if request.GET.get("status"):
+            proposals = proposals.filter(status=request.GET["status"])
+        if request.GET.get("approval"):
+            proposals = proposals.filter(approval=request.GET["approval"])
+        return Response(ProposalOutput(proposals[:200], many=True).data)
+
+    @extend_schema(request=ProposalInput, responses=ProposalOutput)
+    def post(self, request):
+        """A draft for a client (`company`, with `contact` the person it goes to; or a
+        `contact` alone), refused until the way to a proposal is open. Without `lines` the
+        segment's offer matrix fills it."""
+        data = ProposalInput(data=request.data, user=request.user)
+        data.is_valid(raise_exception=True)
+        given = dict(data.validated_data)
+        given.pop("version", None)
+        client = given.pop("company", None) or given.get("contact")
+        if client is None:
+            raise serializers.ValidationError({"company": [_("Name the client.")]})
+        if client is given.get("contact"):
+            given.pop("contact")
+        if "lines" in given:
+            given["lines"] = _lines(given["lines"])
+        proposal = proposal_create(actor=request.user, client=client, data=given)
+        return Response(_proposal_json(proposal), status=201)
+
+
+class ProposalApi(APIView):
+    @extend_schema(responses=ProposalOutput)
+    def get(self, request, pk: int):
+        return Response(_proposal_json(proposal_get_for_user(user=request.user, pk=pk)))
+
+    @extend_schema(request=ProposalInput, responses=ProposalOutput)
+    def patch(self, request, pk: int):
+        """Change a draft: lines (replaced as given), title, language, validity, message,
+        the person it goes to. Send the `version` you read to refuse a lost update."""
+        proposal = proposal_get_for_user(user=request.user, pk=pk)
+        data = ProposalInput(data=request.data, user=request.user, partial=True)
+        data.is_valid(raise_exception=True)
+        given = dict(data.validated_data)
+        for fixed in ("company", "deal"):
+            if fixed in given:
+                raise serializers.ValidationError({fixed: [_("It cannot be changed.")]})
+        if "lines" in given:
+            given["lines"] = _lines(given["lines"])
+        proposal_update(actor=request.user, proposal=proposal, data=given)
+        return Response(_proposal_json(proposal))
+
+
+class DecisionInput(StrictSerializer):
+    decision = serializers.ChoiceField(choices=["approve", "reject"])
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ProposalApprovalApi(APIView):
+    @extend_schema(request=None, responses=ProposalOutput)
+    def post(self, request, pk: int):
+        """Ask the heads of sales to approve the discount above the owner's limit."""
+        proposal = proposal_get_for_user(user=request.user, pk=pk)
+        approval_request(actor=request.user, proposal=proposal)
+        return Response(_proposal_json(proposal))
+
+    @extend_schema(request=DecisionInput, responses=ProposalOutput)
+    def put(self, request, pk: int):
+        """A head of sales approves or rejects it (a rejection with a comment)."""
+        proposal = proposal_get_for_user(user=request.user, pk=pk)
+        data = DecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        approval_decide(
+            actor=request.user,
+            proposal=proposal,
+            approve=data.validated_data["decision"] == "approve",
+            comment=data.validated_data["comment"],
+        )
+        return Response(_proposal_json(proposal))
+
+
+class DiscountLimitsApi(APIView):
+    @extend_schema(responses=serializers.DictField(child=serializers.DecimalField(5, 2)))
+    def get(self, request):
+        """The largest discount each staff role gives without approval, in percent."""
+        return Response({role: f"{value:.2f}" for role, _label, value in discount_limits()})
+
+    @extend_schema(
+        request=serializers.DictField(child=serializers.DecimalField(5, 2)),
+        responses=serializers.DictField(child=serializers.DecimalField(5, 2)),
+    )
+    def put(self, request):
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({"limits": [_("Send an object: role → percent.")]})
+        discount_limits_save(actor=request.user, limits=dict(request.data))
+        return Response({role: f"{value:.2f}" for role, _label, value in discount_limits()})

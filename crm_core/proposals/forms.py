@@ -2,10 +2,12 @@ from decimal import Decimal
 from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from crm_core.commerce.models import Product
-from crm_core.proposals.models import GateOverride, OfferItem, Questionnaire
+from crm_core.parties.models import Contact
+from crm_core.proposals.models import GateOverride, OfferItem, Proposal, Questionnaire
 from crm_core.proposals.selectors import SCORED_TYPES, card_field_choices
 from crm_core.segments.models import Segment
 
@@ -96,3 +98,46 @@ class OfferRowForm(forms.Form):
 
 
 OfferRowFormSet = forms.formset_factory(OfferRowForm, extra=3)
+
+
+class ProposalForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    title = forms.CharField(label=_("Title"), max_length=255)
+    contact = forms.ModelChoiceField(label=_("To"), queryset=Contact.objects.none(), required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    valid_until = forms.DateField(
+        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    message = forms.CharField(
+        label=_("Message to the client"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, proposal: Proposal, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["contact"])
+        if proposal.company_id:
+            field.queryset = Contact.objects.filter(company_id=proposal.company_id)
+        else:
+            del self.fields["contact"]
+
+
+class LineForm(forms.Form):
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.filter(is_active=True), required=False
+    )
+    quantity = forms.DecimalField(label=_("Quantity"), required=False, localize=True)
+    discount = forms.DecimalField(
+        label=_("Discount, %"), required=False, localize=True, min_value=0, max_value=100
+    )
+    importance = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+LineFormSet = forms.formset_factory(LineForm, extra=2)
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crm_core.commerce.models import Product
+from crm_core.common.models import OwnedRecord
 from crm_core.parties.models import Company, Contact
 from crm_core.segments.models import Segment
 
@@ -166,3 +167,154 @@ class OfferItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.segment}: {self.question}={self.answer} -> {self.product}"
+
+
+class DocumentSequence(models.Model):
+    """The last number given to a kind of document in a year: numbering per type and year
+    (P-2026-0001, then P-2027-0001)."""
+
+    kind = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="one_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.last}"
+
+
+class DiscountLimit(models.Model):
+    """The largest discount (percent, on any line) a proposal owned by someone of this role
+    may carry without the head of sales' approval."""
+
+    role = models.CharField(_("role"), max_length=20, unique=True)
+    max_percent = models.DecimalField(
+        _("discount without approval, %"), max_digits=5, decimal_places=2
+    )
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.max_percent}%"
+
+
+class Proposal(OwnedRecord):
+    """A commercial proposal to a client (a contact or a company, optionally for a deal):
+    lines at the client's price list with a discount each, prefilled from the segment's offer
+    matrix; a discount above the owner's role's limit waits for a head of sales' approval."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Approval(models.TextChoices):
+        NONE = "", _("Not asked")
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=255)
+    contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+    )
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.PROTECT, related_name="proposals"
+    )
+    deal = models.ForeignKey(
+        "crm_core.Deal",
+        verbose_name=_("deal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+    )
+    segment = models.ForeignKey(
+        Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    price_list = models.ForeignKey(
+        "crm_core.PriceList", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    message = models.TextField(_("message to the client"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    subtotal = models.DecimalField(
+        _("before discounts"), max_digits=16, decimal_places=2, default=0
+    )
+    total = models.DecimalField(_("total"), max_digits=16, decimal_places=2, default=0)
+    max_discount = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    approval = models.CharField(
+        _("approval"), max_length=10, choices=Approval.choices, blank=True, default=""
+    )
+    # the largest discount the approval (asked or given) covers
+    approval_discount = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    approval_asked_at = models.DateTimeField(null=True, blank=True)
+    approval_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approval_at = models.DateTimeField(null=True, blank=True)
+    approval_comment = models.TextField(_("comment"), blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"]),
+            models.Index(fields=["team", "-created_at"]),
+            models.Index(fields=["contact", "-created_at"]),
+            models.Index(fields=["company", "-created_at"]),
+            models.Index(
+                fields=["approval"],
+                condition=models.Q(approval="pending"),
+                name="proposal_pending_approval",
+            ),
+        ]
+        constraints = [
+            # the client is the company when there is one (the contact: the person it goes
+            # to), else the contact
+            models.CheckConstraint(
+                condition=models.Q(contact__isnull=False) | models.Q(company__isnull=False),
+                name="proposal_has_client",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def client(self) -> Contact | Company:
+        return self.company or self.contact  # type: ignore[return-value]
+
+
+class ProposalLine(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    # how the offer matrix marked it ("" for a product added by hand)
+    importance = models.CharField(
+        max_length=12, choices=OfferItem.Importance.choices, blank=True, default=""
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    discount = models.DecimalField(_("discount, %"), max_digits=5, decimal_places=2, default=0)
+    total = models.DecimalField(_("total"), max_digits=16, decimal_places=2)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.quantity}"

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from crm_core.parties.models import Company
+from crm_core.proposals.drafting import proposals_visible
 from crm_core.proposals.forms import OverrideForm
 from crm_core.proposals.selectors import Client, gates, offer_for
+from tenants.identity.models import User
 
 
-def gates_context(client: Client) -> dict[str, Any]:
+def gates_context(client: Client, user: User) -> dict[str, Any]:
     found = gates(client)
+    mine = {"company": client} if isinstance(client, Company) else {"contact": client}
     return {
+        "proposals": list(proposals_visible(user=user).filter(**mine)[:10]),
         "proposal_gates": found,
         "gate_override_form": OverrideForm(prefix=None),
         # what the segment's offer matrix proposes, once the way to a proposal is open

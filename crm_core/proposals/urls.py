@@ -1,9 +1,40 @@
 from django.urls import path
 
 from crm_core.parties.screens import COMPANIES, CONTACTS
-from crm_core.proposals import api, views
+from crm_core.proposals import api
+from crm_core.proposals.views import gates as views
+from crm_core.proposals.views import proposals
 
 urlpatterns = [
+    path("proposals/", proposals.proposal_list, name="proposal_list"),
+    path("proposals/<int:pk>/", proposals.proposal_detail, name="proposal_detail"),
+    path(
+        "proposals/<int:pk>/approval/",
+        proposals.proposal_approval_ask,
+        name="proposal_approval_ask",
+    ),
+    path(
+        "proposals/<int:pk>/decision/",
+        proposals.proposal_approval_decide,
+        name="proposal_approval_decide",
+    ),
+    path(
+        "settings/proposals/discounts/",
+        proposals.discount_limits_view,
+        name="proposal_discount_limits",
+    ),
+    path(
+        "contacts/<int:pk>/proposals/new/",
+        proposals.proposal_new,
+        {"kind": CONTACTS},
+        name="contact_proposal_new",
+    ),
+    path(
+        "companies/<int:pk>/proposals/new/",
+        proposals.proposal_new,
+        {"kind": COMPANIES},
+        name="company_proposal_new",
+    ),
     path(
         "settings/segments/<int:pk>/proposals/",
         views.segment_proposal_setup,
@@ -56,5 +87,17 @@ api_urlpatterns = [
         "segments/<int:pk>/proposal-setup/",
         api.SetupApi.as_view(),
         name="api-segment-proposal-setup",
+    ),
+    path("proposals/", api.ProposalListApi.as_view(), name="api-proposal-list"),
+    path("proposals/<int:pk>/", api.ProposalApi.as_view(), name="api-proposal-detail"),
+    path(
+        "proposals/<int:pk>/approval/",
+        api.ProposalApprovalApi.as_view(),
+        name="api-proposal-approval",
+    ),
+    path(
+        "proposal-discount-limits/",
+        api.DiscountLimitsApi.as_view(),
+        name="api-proposal-discount-limits",
     ),
 ]

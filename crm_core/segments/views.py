@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.forms import errors_into
+from config.forms import errors_into, errors_to_messages, form_labels
 from crm_core.common.services import EditConflict
 from crm_core.segments.forms import (
     ParameterFormSet,
@@ -95,9 +95,7 @@ def record_segment(request: StaffRequest, kind, pk: int) -> HttpResponse:
     if segment is not None and with_values:
         values = segment_values_form(segment, request.POST, prefix="sv")
         if not values.is_valid():
-            for field, errors in values.errors.items():
-                label = values.fields[field].label if field in values.fields else field
-                messages.error(request, f"{label}: {' '.join(map(str, errors))}")
+            errors_to_messages(request, values.errors, form_labels(values))
             return redirect(kind.url("detail", record.pk))
         data["segment_values"] = segment_values_from_form(values)
     try:

@@ -67,7 +67,14 @@ from crm_core.notifications.models import Notification
 from crm_core.notifications.services import notify
 from crm_core.parties.models import Company, Contact
 from crm_core.parties.services import company_create, contact_create
-from crm_core.proposals.models import CardRule, GateOverride, NeedsCard, Questionnaire
+from crm_core.proposals.models import (
+    CardRule,
+    DiscountLimit,
+    GateOverride,
+    NeedsCard,
+    Proposal,
+    Questionnaire,
+)
 from crm_core.proposals.services import card_rule_save, questionnaire_save
 from crm_core.segments.models import Segment
 from crm_core.support.models import SupportTopic, Ticket
@@ -256,6 +263,18 @@ def secrets_of_b(tenant_b):
             segment=segment,
             questions=[{"label": "Kowari secret question", "type": "text"}],
         )
+        quoll_proposal = Proposal.objects.create(
+            number="P-2026-0777",
+            title="Quoll secret proposal",
+            contact=contact,
+            company=company,
+            currency="RUB",
+            language="en",
+            owner=owner,
+            approval="pending",
+            max_discount=Decimal("40"),
+            approval_discount=Decimal("40"),
+        )
         job = import_upload(
             actor=owner,
             kind="contact",
@@ -337,6 +356,7 @@ def secrets_of_b(tenant_b):
         "company": {"pk": company.pk},
         "interaction": {"pk": logged.interaction.pk},
         "segment": {"pk": segment.pk},
+        "proposal": {"pk": quoll_proposal.pk},
         "deal": {"pk": deal.pk},
         "order": {"pk": order.pk},
         "payment": {"pk": order.pk, "payment_pk": payment.pk},
@@ -378,6 +398,8 @@ def secrets_of_b(tenant_b):
         "raw_token": raw_token,
         "markers": [
             "Kowari secret question",
+            "Quoll secret proposal",
+            "P-2026-0777",
             "shop.bexley-secret.test",
             "Beatrice Secretkeeper",
             "Bexley Secret Metric",
@@ -537,6 +559,14 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         assert Questionnaire.objects.count() == 1
         assert not NeedsCard.objects.exists()
         assert not GateOverride.objects.exists()
+        proposal = Proposal.objects.get(pk=secrets["proposal"]["pk"])
+        assert (proposal.version, proposal.approval, proposal.title) == (
+            1,
+            "pending",
+            "Quoll secret proposal",
+        )
+        assert proposal.lines.count() == 0
+        assert not DiscountLimit.objects.exists()
         quoll = Pipeline.objects.get(pk=secrets["pipeline_pk"]["pk"])
         assert (quoll.name, quoll.archived_at) == ("Quoll pipeline", None)
         stage = PipelineStage.objects.get(pk=secrets["pipeline_stage"]["stage_pk"])

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.forms import errors_into
+from config.forms import errors_into, errors_to_messages, form_labels
 from crm_core.parties.screens import Kind
 from crm_core.proposals.forms import (
     CardRuleForm,
@@ -166,9 +166,7 @@ def client_gate_override(request: StaffRequest, kind: Kind, pk: int) -> HttpResp
     client = kind.get_for_user(user=request.user, pk=pk)
     form = OverrideForm(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else field
-            messages.error(request, f"{label}: {' '.join(map(str, errors))}")
+        errors_to_messages(request, form.errors, form_labels(form))
         return redirect(kind.url("detail", client.pk))
     try:
         gate_override(
