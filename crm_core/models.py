@@ -76,6 +76,7 @@ from crm_core.proposals.models import (
     CardRule,
     DiscountLimit,
     DocumentSequence,
+    DocumentTemplate,
     GateOverride,
     NeedsCard,
     OfferItem,
@@ -101,6 +102,7 @@ from crm_core.workspace.models import (
 __all__ = [
     "CardRule",
     "DiscountLimit",
+    "DocumentTemplate",
     "DocumentSequence",
     "Proposal",
     "ProposalLine",

@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -36,9 +38,24 @@ from crm_core.proposals.drafting import (
     proposals_visible,
     send_blockers,
 )
-from crm_core.proposals.models import CardRule, OfferItem, PotentialRule, Proposal
+from crm_core.proposals.models import (
+    CardRule,
+    DocumentTemplate,
+    OfferItem,
+    PotentialRule,
+    Proposal,
+)
 from crm_core.proposals.selectors import Gates, gates, offer_for, questionnaire_current
 from crm_core.proposals.services import may_set_up, needs_card_save, proposal_setup_save
+from crm_core.proposals.templating import (
+    DOCX,
+    document_template_delete,
+    document_template_save,
+    may_edit_templates,
+    merge_fields,
+    proposal_docx,
+    proposal_pdf,
+)
 from crm_core.segments.models import Segment
 from crm_core.segments.serializers import ParameterSerializer
 
@@ -474,3 +491,79 @@ class DiscountLimitsApi(APIView):
             raise serializers.ValidationError({"limits": [_("Send an object: role → percent.")]})
         discount_limits_save(actor=request.user, limits=dict(request.data))
         return Response({role: f"{value:.2f}" for role, _label, value in discount_limits()})
+
+
+class TemplateSerializer(StrictSerializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=DocumentTemplate.Kind.choices)
+    segment = serializers.PrimaryKeyRelatedField(
+        queryset=Segment.objects.all(), allow_null=True, required=False
+    )
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
+    name = serializers.CharField(max_length=120)
+    body = serializers.CharField(trim_whitespace=False)
+
+
+class TemplateListApi(APIView):
+    @extend_schema(responses=TemplateSerializer(many=True))
+    def get(self, request):
+        """The company's own document templates (the built-in ones apply where none is)."""
+        may_edit_templates(request.user)
+        return Response(TemplateSerializer(DocumentTemplate.objects.all(), many=True).data)
+
+    @extend_schema(request=TemplateSerializer, responses=TemplateSerializer)
+    def post(self, request):
+        """A template; refused with the line of an unknown merge field or broken syntax."""
+        may_edit_templates(request.user)
+        data = TemplateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = document_template_save(
+            actor=request.user, template=None, data=dict(data.validated_data)
+        )
+        return Response(TemplateSerializer(saved).data, status=201)
+
+
+class TemplateApi(APIView):
+    @extend_schema(responses=TemplateSerializer)
+    def get(self, request, pk: int):
+        may_edit_templates(request.user)
+        return Response(TemplateSerializer(get_object_or_404(DocumentTemplate, pk=pk)).data)
+
+    @extend_schema(request=TemplateSerializer, responses=TemplateSerializer)
+    def put(self, request, pk: int):
+        may_edit_templates(request.user)
+        template = get_object_or_404(DocumentTemplate, pk=pk)
+        data = TemplateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = document_template_save(
+            actor=request.user, template=template, data=dict(data.validated_data)
+        )
+        return Response(TemplateSerializer(saved).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        template = get_object_or_404(DocumentTemplate, pk=pk)
+        document_template_delete(actor=request.user, template=template)
+        return Response(status=204)
+
+
+class MergeFieldsApi(APIView):
+    @extend_schema(responses=serializers.DictField(child=serializers.DictField()))
+    def get(self, request):
+        """Every merge field a template may use, by group (?segment=: with its questions)."""
+        segment = (
+            get_object_or_404(Segment, pk=request.GET["segment"])
+            if request.GET.get("segment", "").isdigit()
+            else None
+        )
+        return Response({group.name: dict(group.fields) for group in merge_fields(segment)})
+
+
+class ProposalFileApi(APIView):
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, pk: int, file_format: str):
+        """The proposal as a PDF or DOCX file, from its segment's template in its language."""
+        proposal = proposal_get_for_user(user=request.user, pk=pk)
+        if file_format == "docx":
+            return HttpResponse(proposal_docx(proposal), content_type=DOCX)
+        return HttpResponse(proposal_pdf(proposal), content_type="application/pdf")

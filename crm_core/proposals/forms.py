@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_core.commerce.models import Product
 from crm_core.parties.models import Contact
-from crm_core.proposals.models import GateOverride, OfferItem, Proposal, Questionnaire
+from crm_core.proposals.models import (
+    DocumentTemplate,
+    GateOverride,
+    OfferItem,
+    Proposal,
+    Questionnaire,
+)
 from crm_core.proposals.selectors import SCORED_TYPES, card_field_choices
 from crm_core.segments.models import Segment
 
@@ -140,4 +146,25 @@ LineFormSet = forms.formset_factory(LineForm, extra=2)
 class DecisionForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DocumentTemplateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=DocumentTemplate.Kind.choices)
+    segment = forms.ModelChoiceField(
+        label=_("Segment"),
+        queryset=Segment.objects.all(),
+        required=False,
+        empty_label=_("Every segment"),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    body = forms.CharField(
+        label=_("Template"),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 24, "class": "font-monospace", "spellcheck": "false"}),
+        help_text=_(
+            "HTML with merge fields {{ client.name }} and blocks {% if … %} … {% endif %}, "
+            "{% for line in lines %} … {% endfor %}."
+        ),
     )

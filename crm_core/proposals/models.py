@@ -318,3 +318,47 @@ class ProposalLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} × {self.quantity}"
+
+
+class DocumentTemplate(models.Model):
+    """A template of a document (a proposal, a contract, an invoice, an act) for a segment (or
+    every segment) in one language: HTML with merge fields and conditional blocks (Jinja
+    syntax, run in a sandbox), rendered to PDF; refused on save when a field is unknown or the
+    syntax broken, with the line."""
+
+    class Kind(models.TextChoices):
+        PROPOSAL = "proposal", _("Proposal")
+        CONTRACT = "contract", _("Contract")
+        INVOICE = "invoice", _("Invoice")
+        ACT = "act", _("Act of completed work")
+        DELIVERY_NOTE = "delivery_note", _("Delivery note")
+
+    kind = models.CharField(_("document"), max_length=16, choices=Kind.choices)
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="document_templates",
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    name = models.CharField(_("name"), max_length=120)
+    body = models.TextField(_("template"))
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind", "segment__name", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "segment", "language"],
+                name="one_template_per_segment",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

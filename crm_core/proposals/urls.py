@@ -2,12 +2,40 @@ from django.urls import path
 
 from crm_core.parties.screens import COMPANIES, CONTACTS
 from crm_core.proposals import api
+from crm_core.proposals.views import documents, proposals
 from crm_core.proposals.views import gates as views
-from crm_core.proposals.views import proposals
 
 urlpatterns = [
     path("proposals/", proposals.proposal_list, name="proposal_list"),
     path("proposals/<int:pk>/", proposals.proposal_detail, name="proposal_detail"),
+    path(
+        "proposals/<int:pk>/pdf/",
+        documents.proposal_download,
+        {"file_format": "pdf"},
+        name="proposal_pdf",
+    ),
+    path(
+        "proposals/<int:pk>/docx/",
+        documents.proposal_download,
+        {"file_format": "docx"},
+        name="proposal_docx",
+    ),
+    path("settings/documents/", documents.document_templates, name="document_templates"),
+    path(
+        "settings/documents/new/",
+        documents.document_template_edit,
+        name="document_template_new",
+    ),
+    path(
+        "settings/documents/<int:pk>/",
+        documents.document_template_edit,
+        name="document_template_edit",
+    ),
+    path(
+        "settings/documents/<int:pk>/delete/",
+        documents.document_template_remove,
+        name="document_template_delete",
+    ),
     path(
         "proposals/<int:pk>/approval/",
         proposals.proposal_approval_ask,
@@ -100,4 +128,23 @@ api_urlpatterns = [
         api.DiscountLimitsApi.as_view(),
         name="api-proposal-discount-limits",
     ),
+    path(
+        "proposals/<int:pk>/pdf/",
+        api.ProposalFileApi.as_view(),
+        {"file_format": "pdf"},
+        name="api-proposal-pdf",
+    ),
+    path(
+        "proposals/<int:pk>/docx/",
+        api.ProposalFileApi.as_view(),
+        {"file_format": "docx"},
+        name="api-proposal-docx",
+    ),
+    path("document-templates/", api.TemplateListApi.as_view(), name="api-document-template-list"),
+    path(
+        "document-templates/<int:pk>/",
+        api.TemplateApi.as_view(),
+        name="api-document-template-detail",
+    ),
+    path("document-merge-fields/", api.MergeFieldsApi.as_view(), name="api-document-merge-fields"),
 ]

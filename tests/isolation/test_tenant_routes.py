@@ -70,6 +70,7 @@ from crm_core.parties.services import company_create, contact_create
 from crm_core.proposals.models import (
     CardRule,
     DiscountLimit,
+    DocumentTemplate,
     GateOverride,
     NeedsCard,
     Proposal,
@@ -275,6 +276,13 @@ def secrets_of_b(tenant_b):
             max_discount=Decimal("40"),
             approval_discount=Decimal("40"),
         )
+        quoll_template = DocumentTemplate.objects.create(
+            kind="proposal",
+            segment=segment,
+            language="en",
+            name="Quoll secret template",
+            body="<p>Quoll secret body</p>",
+        )
         job = import_upload(
             actor=owner,
             kind="contact",
@@ -357,6 +365,7 @@ def secrets_of_b(tenant_b):
         "interaction": {"pk": logged.interaction.pk},
         "segment": {"pk": segment.pk},
         "proposal": {"pk": quoll_proposal.pk},
+        "document_template": {"pk": quoll_template.pk},
         "deal": {"pk": deal.pk},
         "order": {"pk": order.pk},
         "payment": {"pk": order.pk, "payment_pk": payment.pk},
@@ -400,6 +409,8 @@ def secrets_of_b(tenant_b):
             "Kowari secret question",
             "Quoll secret proposal",
             "P-2026-0777",
+            "Quoll secret template",
+            "Quoll secret body",
             "shop.bexley-secret.test",
             "Beatrice Secretkeeper",
             "Bexley Secret Metric",
@@ -567,6 +578,8 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         )
         assert proposal.lines.count() == 0
         assert not DiscountLimit.objects.exists()
+        template = DocumentTemplate.objects.get(pk=secrets["document_template"]["pk"])
+        assert template.body == "<p>Quoll secret body</p>"
         quoll = Pipeline.objects.get(pk=secrets["pipeline_pk"]["pk"])
         assert (quoll.name, quoll.archived_at) == ("Quoll pipeline", None)
         stage = PipelineStage.objects.get(pk=secrets["pipeline_stage"]["stage_pk"])

@@ -1,0 +1,131 @@
+"""Document templates (the administrators' list and editor, with the merge fields beside it
+and a preview) and a proposal's documents as downloads (PDF, DOCX)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from config.forms import errors_into
+from crm_core.proposals.drafting import proposal_get_for_user, proposals_visible
+from crm_core.proposals.forms import DocumentTemplateForm
+from crm_core.proposals.models import DocumentTemplate
+from crm_core.proposals.templating import (
+    DOCX,
+    default_body,
+    document_template_delete,
+    document_template_save,
+    may_edit_templates,
+    merge_fields,
+    proposal_context,
+    proposal_docx,
+    proposal_pdf,
+    render_html,
+    sample_context,
+    template_check,
+)
+from tenants.typing import StaffRequest
+
+
+def document_templates(request: StaffRequest) -> HttpResponse:
+    may_edit_templates(request.user)
+    return render(
+        request,
+        "crm_core/proposals/templates.html",
+        {"templates": DocumentTemplate.objects.select_related("segment", "updated_by")},
+    )
+
+
+def document_template_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
+    """Write a template: saved only when every merge field is known and the syntax sound;
+    "Preview" shows it filled with the newest proposal of its segment (or made-up values)."""
+    may_edit_templates(request.user)
+    template = get_object_or_404(DocumentTemplate, pk=pk) if pk else None
+    initial = (
+        {
+            "kind": template.kind,
+            "segment": template.segment_id,
+            "language": template.language,
+            "name": template.name,
+            "body": template.body,
+        }
+        if template
+        else {
+            "kind": DocumentTemplate.Kind.PROPOSAL,
+            "language": request.LANGUAGE_CODE,
+            "body": default_body("proposal", request.LANGUAGE_CODE),
+        }
+    )
+    form = DocumentTemplateForm(request.POST or None, initial=initial)
+    preview = ""
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if "preview" in request.POST:
+            try:
+                template_check(data["body"], data["segment"])
+                preview = render_html(
+                    data["body"], _preview_context(request, data), data["language"]
+                )
+            except ValidationError as error:
+                errors_into(form, error)
+        else:
+            try:
+                saved = document_template_save(actor=request.user, template=template, data=data)
+            except ValidationError as error:
+                errors_into(form, error)
+            else:
+                messages.success(request, _("The template is saved."))
+                return redirect("document_template_edit", saved.pk)
+    segment = getattr(form, "cleaned_data", {}).get("segment")
+    return render(
+        request,
+        "crm_core/proposals/template_form.html",
+        {
+            "form": form,
+            "template": template,
+            "preview": preview,
+            "fields": merge_fields(segment or (template.segment if template else None)),
+        },
+    )
+
+
+def _preview_context(request: StaffRequest, data: dict) -> dict:
+    proposals = proposals_visible(user=request.user)
+    if data.get("segment") is not None:
+        proposals = proposals.filter(segment=data["segment"])
+    newest = proposals.first()
+    if newest is None:
+        return sample_context(data["language"])
+    newest.language = data["language"]
+    return proposal_context(newest)
+
+
+@require_POST
+def document_template_remove(request: StaffRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(DocumentTemplate, pk=pk)
+    document_template_delete(actor=request.user, template=template)
+    messages.success(request, _("The template is deleted; the built-in one applies again."))
+    return redirect("document_templates")
+
+
+def proposal_download(request: StaffRequest, pk: int, file_format: str) -> HttpResponse:
+    """The proposal as PDF or DOCX, from its segment's template in its language."""
+    proposal = proposal_get_for_user(user=request.user, pk=pk)
+    try:
+        if file_format == "docx":
+            response = HttpResponse(proposal_docx(proposal), content_type=DOCX)
+        else:
+            response = HttpResponse(proposal_pdf(proposal), content_type="application/pdf")
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(
+                request, _("The template cannot be filled: %(problem)s") % {"problem": message}
+            )
+        return redirect("proposal_detail", proposal.pk)
+    name = f"proposal-{proposal.number}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
