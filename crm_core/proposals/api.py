@@ -406,7 +406,7 @@ class ProposalListApi(APIView):
             proposals = proposals.filter(approval=request.GET["approval"])
         return Response(ProposalOutput(proposals[:200], many=True).data)
 
-    @extend_schema(request=ProposalInput, responses=ProposalOutput)
+    @extend_schema(request=ProposalInput, responses={201: ProposalOutput})
     def post(self, request):
         """A draft for a client (`company`, with `contact` the person it goes to; or a
         `contact` alone), refused until the way to a proposal is open. Without `lines` the
@@ -511,7 +511,7 @@ class TemplateListApi(APIView):
         may_edit_templates(request.user)
         return Response(TemplateSerializer(DocumentTemplate.objects.all(), many=True).data)
 
-    @extend_schema(request=TemplateSerializer, responses=TemplateSerializer)
+    @extend_schema(request=TemplateSerializer, responses={201: TemplateSerializer})
     def post(self, request):
         """A template; refused with the line of an unknown merge field or broken syntax."""
         may_edit_templates(request.user)
