@@ -11,6 +11,7 @@ MAILS = {
     "invite": "portal/email/invite",
     "email_change": "portal/email/email_change",
     "reply": "portal/email/reply",
+    "proposal": "portal/email/proposal",
 }
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal.views import account, profile, shop, staff, support
+from portal.views import account, profile, proposals, shop, staff, support
 
 # The customer's portal; every page but sign-in, sign-up and the links mailed decides
 # in `customer_view`.
@@ -49,6 +49,27 @@ portal_urlpatterns = [
     path("portal/orders/<int:pk>/reorder/", shop.order_reorder, name="portal_order_reorder"),
     path("portal/orders/<int:pk>/pay/", shop.order_pay, name="portal_order_pay"),
     path("portal/orders/<int:pk>/invoice.pdf", shop.order_invoice, name="portal_order_invoice"),
+    path("portal/proposals/", proposals.proposal_list, name="portal_proposals"),
+    path("portal/proposals/<str:token>/", proposals.proposal_page, name="portal_proposal"),
+    path("portal/proposals/<str:token>/pdf/", proposals.proposal_file, name="portal_proposal_pdf"),
+    path(
+        "portal/proposals/<str:token>/question/",
+        proposals.proposal_act,
+        {"action": "question"},
+        name="portal_proposal_question",
+    ),
+    path(
+        "portal/proposals/<str:token>/decline/",
+        proposals.proposal_act,
+        {"action": "decline"},
+        name="portal_proposal_decline",
+    ),
+    path(
+        "portal/proposals/<str:token>/accept/",
+        proposals.proposal_act,
+        {"action": "accept"},
+        name="portal_proposal_accept",
+    ),
     path("portal/support/", support.ticket_list, name="portal_tickets"),
     path("portal/support/new/", support.ticket_create, name="portal_ticket_create"),
     path("portal/support/<int:pk>/", support.ticket_detail, name="portal_ticket_detail"),
@@ -75,6 +96,7 @@ portal_urlpatterns = [
 ]
 
 staff_urlpatterns = [
+    path("proposals/<int:pk>/send/", staff.proposal_send_view, name="proposal_send"),
     path("settings/portal/", staff.portal_settings, name="portal_settings"),
     path("settings/portal/topics/", staff.support_topic_save, name="support_topic_create"),
     path("settings/portal/domains/<int:pk>/check/", staff.domain_check, name="portal_domain_check"),

@@ -199,15 +199,18 @@ def order_create(
     deferred_until: date | None = None,
     shipping_address: str = "",
     payment_method: str = "",
+    agreed_prices: dict[int, Decimal] | None = None,
 ) -> Order:
-    """A draft order priced from the contact's price list on the server (never from input)."""
+    """A draft order priced from the contact's price list on the server (never from input),
+    or at the unit prices a record of the server agreed with the client (an accepted
+    proposal's, after its discounts)."""
     if not lines:
         raise ValidationError({"lines": [_("Add at least one product.")]})
     deferral_check(status=Status.DRAFT, until=deferred_until)
     price_list = price_list_for(contact)
     if price_list is None:
         raise ValidationError({"lines": [_("There is no price list for this client.")]})
-    prices = dict(
+    prices = agreed_prices or dict(
         Price.objects.filter(
             price_list=price_list, product__in=[line.product for line in lines]
         ).values_list("product_id", "amount")

@@ -5,6 +5,8 @@ head of sales for approval, and nothing sent while that approval is missing."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,20 +14,23 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from crm_core.activities.services import interaction_log
-from crm_core.commerce.models import Price, Product
+from crm_core.commerce.models import Order, Price, Product
+from crm_core.commerce.services import LineRequest, order_create, order_status_change
 from crm_core.common.services import record_update, unknown_fields_refuse
 from crm_core.common.system_text import SystemText
 from crm_core.common.visibility import visible_to
-from crm_core.deals.models import Deal
+from crm_core.deals.models import Deal, PipelineStage
+from crm_core.deals.services import deal_move, deal_update
 from crm_core.notifications.models import Notification
 from crm_core.notifications.services import notify
 from crm_core.parties.models import Company, Contact
@@ -37,6 +42,8 @@ from crm_core.proposals.models import (
 )
 from crm_core.proposals.selectors import Client, offer_for, price_list_of
 from crm_core.proposals.services import proposal_allowed
+from crm_core.workspace.models import WorkspaceSettings
+from crm_core.workspace.services import own_requisites
 from tenants.identity.models import User
 from tenants.identity.roles import STAFF_ROLES, Role
 
@@ -472,6 +479,222 @@ def send_blockers(proposal: Proposal) -> list[str]:
         )
     if proposal.contact is None:
         reasons.append(_("Choose the person it goes to."))
+    elif not proposal.contact.emails:
+        reasons.append(_("The person it goes to has no email."))
     if not proposal.lines.exists():
         reasons.append(_("Add at least one product."))
     return reasons
+
+
+def expired(proposal: Proposal) -> bool:
+    return proposal.valid_until is not None and proposal.valid_until < timezone.localdate()
+
+
+@transaction.atomic
+def proposal_mark_sent(*, actor: User, proposal: Proposal) -> Proposal:
+    """The proposal goes out: refused while anything stops it (a discount not approved,
+    nobody to send it to); a new link key, so the links of an earlier sending die."""
+    reasons = send_blockers(proposal)
+    if reasons:
+        raise ValidationError({"status": reasons})
+    proposal = record_update(
+        instance=proposal,
+        changes={
+            "status": Proposal.Status.SENT,
+            "sent_at": timezone.now(),
+            "link_key": secrets.token_urlsafe(32),
+        },
+        expected_version=None,
+    )
+    _log(proposal, actor, gettext_noop("Proposal %(number)s sent"))
+    return proposal
+
+
+def _tell_owner(proposal: Proposal, kind: str, **params: Any) -> None:
+    notify(
+        recipients=[proposal.owner],
+        kind=kind,
+        params={"client": str(proposal.client), "number": proposal.number, **params},
+        url=reverse("proposal_detail", args=[proposal.pk]),
+    )
+
+
+@transaction.atomic
+def proposal_viewed(*, proposal: Proposal) -> Proposal:
+    """The customer opened it: counted; the first time on the timeline and told to the
+    owner."""
+    now = timezone.now()
+    first = proposal.first_viewed_at is None
+    proposal = record_update(
+        instance=proposal,
+        changes={
+            "view_count": F("view_count") + 1,
+            "first_viewed_at": proposal.first_viewed_at or now,
+            "last_viewed_at": now,
+        },
+        expected_version=None,
+    )
+    if first:
+        _log(proposal, None, gettext_noop("Proposal %(number)s opened by the client"))
+        _tell_owner(proposal, Notification.Kind.PROPOSAL_VIEWED)
+    return proposal
+
+
+def _open_to_customer(proposal: Proposal) -> None:
+    if proposal.status != Proposal.Status.SENT:
+        raise ValidationError(
+            _("This proposal is %(status)s: nothing more can be done with it.")
+            % {"status": proposal.get_status_display().lower()}
+        )
+    if proposal.valid_until is not None and expired(proposal):
+        raise ValidationError(
+            _("This proposal expired on %(day)s: ask for a new one.")
+            % {"day": formats.date_format(proposal.valid_until, "DATE_FORMAT")}
+        )
+
+
+@transaction.atomic
+def proposal_question(*, proposal: Proposal, text: str) -> None:
+    """The customer asks about it: on the timeline, and the owner is told."""
+    _open_to_customer(proposal)
+    if not text.strip():
+        raise ValidationError({"question": [_("Write your question.")]})
+    _log_inbound(proposal, gettext_noop("Question on proposal %(number)s"), text.strip())
+    _tell_owner(proposal, Notification.Kind.PROPOSAL_QUESTION, question=text.strip()[:200])
+
+
+@transaction.atomic
+def proposal_decline(*, proposal: Proposal, reason: str) -> Proposal:
+    _open_to_customer(proposal)
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Tell us why, so that we can do better.")]})
+    proposal = record_update(
+        instance=proposal,
+        changes={"status": Proposal.Status.DECLINED, "decline_reason": reason.strip()},
+        expected_version=None,
+    )
+    _log_inbound(proposal, gettext_noop("Proposal %(number)s declined"), reason.strip())
+    _tell_owner(proposal, Notification.Kind.PROPOSAL_DECLINED, reason=reason.strip()[:200])
+    return proposal
+
+
+def _log_inbound(proposal: Proposal, message: str, notes: str) -> None:
+    if proposal.contact is None:
+        return
+    interaction_log(
+        actor=None,
+        contact=proposal.contact,
+        data={
+            "channel": "proposal",
+            "direction": "inbound",
+            "subject": SystemText(message, {"number": proposal.number}),
+            "notes": notes,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    name: str
+    consent: bool
+    address: str | None
+    agent: str
+    document: bytes  # the exact document the customer saw and accepts (its PDF)
+
+
+@transaction.atomic
+def proposal_accept(*, proposal: Proposal, acceptance: Acceptance) -> Proposal:
+    """The customer accepts: their typed name, consent, the time, their address and the
+    SHA-256 of the exact document are recorded and the document kept; then, per the company's
+    setting, an order is placed at the agreed prices and/or the deal is moved to won."""
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    _open_to_customer(proposal)
+    errors: dict[str, list[str]] = {}
+    if not acceptance.name.strip():
+        errors["name"] = [_("Type your full name to sign.")]
+    if not acceptance.consent:
+        errors["consent"] = [_("Confirm that you accept the proposal and its terms.")]
+    if errors:
+        raise ValidationError(errors)
+    digest = hashlib.sha256(acceptance.document).hexdigest()
+    proposal.accepted_document.save(
+        f"{proposal.number}-accepted.pdf", ContentFile(acceptance.document), save=False
+    )
+    proposal = record_update(
+        instance=proposal,
+        changes={
+            "status": Proposal.Status.ACCEPTED,
+            "accepted_name": acceptance.name.strip()[:200],
+            "accepted_at": timezone.now(),
+            "accepted_ip": acceptance.address,
+            "accepted_agent": acceptance.agent[:300],
+            "document_hash": digest,
+            "accepted_document": proposal.accepted_document.name,
+        },
+        expected_version=None,
+    )
+    _log_inbound(
+        proposal,
+        gettext_noop("Proposal %(number)s accepted"),
+        f"{proposal.accepted_name} · SHA-256 {digest}",
+    )
+    makes = own_requisites().proposal_acceptance
+    if proposal.deal is not None and makes in ("deal", "both"):
+        _deal_won(proposal, proposal.deal)
+    if proposal.contact is not None and (makes != "deal" or not proposal.deal_id):
+        order = _order_from(proposal, proposal.contact)
+        proposal = record_update(instance=proposal, changes={"order": order}, expected_version=None)
+    _tell_owner(proposal, Notification.Kind.PROPOSAL_ACCEPTED)
+    return proposal
+
+
+def _order_from(proposal: Proposal, contact: Contact) -> Order:
+    lines = list(proposal.lines.select_related("product"))
+    agreed = {
+        line.product_id: (line.total / line.quantity).quantize(CENT) if line.quantity else CENT
+        for line in lines
+    }
+    order = order_create(
+        actor=None,
+        contact=contact,
+        lines=[LineRequest(product=line.product, quantity=line.quantity) for line in lines],
+        notes=_("From proposal %(number)s") % {"number": proposal.number},
+        agreed_prices=agreed,
+    )
+    return order_status_change(actor=None, order=order, status=Order.Status.PLACED)
+
+
+def _deal_won(proposal: Proposal, deal: Deal) -> None:
+    """The deal moves to the won stage of its pipeline, on its owner's behalf; a gate that
+    keeps it out is said on the timeline instead of failing the customer's acceptance."""
+    won = PipelineStage.objects.filter(
+        pipeline_id=deal.pipeline_id, is_won=True, archived_at=None
+    ).first()
+    if won is None or deal.stage_id == won.pk:
+        return
+    # the accepted proposal is what the deal is worth, and its person the deal's contact
+    terms: dict[str, Any] = {"amount": proposal.total, "currency": proposal.currency}
+    if deal.contact_id is None and proposal.contact is not None:
+        terms["contact"] = proposal.contact
+    try:
+        with transaction.atomic():
+            deal = deal_update(actor=deal.owner, deal=deal, data=terms, expected_version=None)
+            deal_move(actor=deal.owner, deal=deal, stage=won)
+    except ValidationError as error:
+        _log_inbound(
+            proposal,
+            gettext_noop("Proposal %(number)s: the deal could not be moved to won"),
+            " ".join(error.messages),
+        )
+
+
+ACCEPTANCE_CHOICES = WorkspaceSettings._meta.get_field("proposal_acceptance").choices or []
+
+
+def proposal_acceptance_set(*, actor: User, value: str) -> None:
+    """What a customer's acceptance makes: an order, the deal won, or both."""
+    if not actor.can_manage_team:
+        raise PermissionDenied(_("Only the owner or an administrator sets the discount limits."))
+    if value not in dict(ACCEPTANCE_CHOICES):
+        raise ValidationError({"acceptance": [_("Choose one of the options.")]})
+    WorkspaceSettings.objects.update_or_create(pk=1, defaults={"proposal_acceptance": value})

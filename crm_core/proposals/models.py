@@ -169,6 +169,11 @@ class OfferItem(models.Model):
         return f"{self.segment}: {self.question}={self.answer} -> {self.product}"
 
 
+def accepted_document_path(proposal: "Proposal", filename: str) -> str:
+    # relative to the company's own media folder (the default storage adds the schema)
+    return f"proposals/{proposal.number}/{filename}"
+
+
 class DocumentSequence(models.Model):
     """The last number given to a kind of document in a year: numbering per type and year
     (P-2026-0001, then P-2027-0001)."""
@@ -266,6 +271,22 @@ class Proposal(OwnedRecord):
     approval_at = models.DateTimeField(null=True, blank=True)
     approval_comment = models.TextField(_("comment"), blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # the key in the customer's link: a new sending makes a new one, and the old links die
+    link_key = models.CharField(max_length=43, blank=True)
+    view_count = models.PositiveIntegerField(_("views"), default=0)
+    first_viewed_at = models.DateTimeField(_("first opened"), null=True, blank=True)
+    last_viewed_at = models.DateTimeField(_("last opened"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason to decline"), blank=True)
+    # the acceptance: the name typed, when, from where, and the exact document accepted
+    accepted_name = models.CharField(_("accepted by"), max_length=200, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_ip = models.GenericIPAddressField(null=True, blank=True)
+    accepted_agent = models.CharField(max_length=300, blank=True)
+    document_hash = models.CharField(_("SHA-256 of the document"), max_length=64, blank=True)
+    accepted_document = models.FileField(upload_to=accepted_document_path, blank=True)
+    order = models.ForeignKey(
+        "crm_core.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -16,6 +16,17 @@ class WorkspaceSettings(Requisites):
         default=1,
         choices=[(month, month_name) for month, month_name in MONTHS.items()],
     )
+    # what a customer's acceptance of a proposal makes: an order, the deal won, or both
+    proposal_acceptance = models.CharField(
+        _("an accepted proposal makes"),
+        max_length=8,
+        default="order",
+        choices=[
+            ("order", _("an order")),
+            ("deal", _("its deal won (an order without a deal)")),
+            ("both", _("an order, and its deal won")),
+        ],
+    )
     legal_name = models.CharField(_("legal name"), max_length=255, blank=True)
     tax_id = models.CharField(_("tax id"), max_length=32, blank=True)
     legal_address = models.TextField(_("legal address"), blank=True)

@@ -16,12 +16,14 @@ from crm_core.commerce.invoices import invoice_response
 from crm_core.commerce.models import RecommendedProduct
 from crm_core.commerce.selectors import order_get_for_user
 from crm_core.parties.selectors import contact_get_for_user
+from crm_core.proposals.drafting import proposal_get_for_user
 from crm_core.segments.models import Segment
 from crm_core.support.models import SupportTopic
 from portal.forms import BrandingForm, CustomDomainForm, RecommendationsForm, SupportTopicForm
 from portal.models import PortalBranding
 from portal.services.accounts import customer_invite
 from portal.services.privacy import contact_erase
+from portal.services.proposals import proposal_send
 from tenants.identity.views.team import team_manager_required
 from tenants.links import url_for_domain
 from tenants.models import CustomDomain
@@ -221,3 +223,20 @@ def contact_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def order_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     return invoice_response(order=order_get_for_user(user=request.user, pk=pk))
+
+
+@require_POST
+def proposal_send_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a proposal to its person: a mail with the link to its portal page."""
+    proposal = proposal_get_for_user(user=request.user, pk=pk)
+    try:
+        proposal_send(actor=request.user, proposal=proposal)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("The proposal is sent to %(email)s.") % {"email": proposal.contact.emails[0]},
+        )
+    return redirect("proposal_detail", proposal.pk)

@@ -66,7 +66,13 @@ def catalogue(owner, segment):
 def ready_client(owner, segment, name: str, need: str = "Delivery"):
     company = complete_company(owner, segment, name)
     buyer = contact_create(
-        actor=owner, data={"first_name": "Ivan", "last_name": "Buyer", "company": company}
+        actor=owner,
+        data={
+            "first_name": "Ivan",
+            "last_name": "Buyer",
+            "company": company,
+            "emails": [f"ivan@{company.pk}.buyer.test"],
+        },
     )
     needs_card_save(
         actor=owner, client=company, data={"answers": {"main_need": need, "monthly_volume": "5"}}
@@ -319,11 +325,16 @@ def test_the_pages_make_edit_and_approve_a_proposal(tenant_a):
     as_owner.post(
         "/settings/proposals/discounts/",
         {
-            role: "20"
-            for role in ("owner", "admin", "sales_head", "sales_rep", "marketer", "support")
+            **{
+                role: "20"
+                for role in ("owner", "admin", "sales_head", "sales_rep", "marketer", "support")
+            },
+            "acceptance": "both",
         },
     )
-    assert 'value="20"' in as_owner.get("/settings/proposals/discounts/").content.decode()
+    limits_page = as_owner.get("/settings/proposals/discounts/").content.decode()
+    assert 'value="20"' in limits_page
+    assert '<option value="both" selected>' in limits_page
 
 
 def test_the_api_refuses_a_locked_step_and_unknown_fields_and_runs_the_approval(tenant_a):

@@ -91,6 +91,7 @@ from portal.services.accounts import (
     customer_signup,
     customer_verify,
 )
+from portal.services.proposals import proposal_token
 from search.services import changes_index
 from tenants.identity.models import ApiToken, Invitation, Team, User
 from tenants.identity.roles import Role
@@ -275,7 +276,10 @@ def secrets_of_b(tenant_b):
             approval="pending",
             max_discount=Decimal("40"),
             approval_discount=Decimal("40"),
+            status="sent",
+            link_key="quoll-secret-key",
         )
+        quoll_token = proposal_token(quoll_proposal)
         quoll_template = DocumentTemplate.objects.create(
             kind="proposal",
             segment=segment,
@@ -366,6 +370,7 @@ def secrets_of_b(tenant_b):
         "segment": {"pk": segment.pk},
         "proposal": {"pk": quoll_proposal.pk},
         "document_template": {"pk": quoll_template.pk},
+        "proposal_token": {"token": quoll_token},
         "deal": {"pk": deal.pk},
         "order": {"pk": order.pk},
         "payment": {"pk": order.pk, "payment_pk": payment.pk},
@@ -571,11 +576,13 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         assert not NeedsCard.objects.exists()
         assert not GateOverride.objects.exists()
         proposal = Proposal.objects.get(pk=secrets["proposal"]["pk"])
-        assert (proposal.version, proposal.approval, proposal.title) == (
+        assert (proposal.version, proposal.approval, proposal.title, proposal.status) == (
             1,
             "pending",
             "Quoll secret proposal",
+            "sent",
         )
+        assert proposal.view_count == 0
         assert proposal.lines.count() == 0
         assert not DiscountLimit.objects.exists()
         template = DocumentTemplate.objects.get(pk=secrets["document_template"]["pk"])

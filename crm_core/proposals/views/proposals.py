@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from config.forms import errors_into
 from crm_core.parties.screens import Kind
 from crm_core.proposals.drafting import (
+    ACCEPTANCE_CHOICES,
     LineInput,
     approval_decide,
     approval_request,
@@ -26,6 +28,7 @@ from crm_core.proposals.drafting import (
     discount_limits_save,
     may_approve,
     needs_approval,
+    proposal_acceptance_set,
     proposal_create,
     proposal_get_for_user,
     proposal_update,
@@ -35,6 +38,7 @@ from crm_core.proposals.drafting import (
 from crm_core.proposals.forms import DecisionForm, LineFormSet, ProposalForm
 from crm_core.proposals.models import Proposal
 from crm_core.proposals.selectors import offer_for
+from crm_core.workspace.services import own_requisites
 from tenants.typing import StaffRequest
 
 
@@ -203,12 +207,17 @@ def discount_limits_view(request: StaffRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            discount_limits_save(
-                actor=request.user,
-                limits={
-                    role: request.POST.get(role, "").replace(",", ".") for role, *_rest in limits
-                },
-            )
+            with transaction.atomic():
+                discount_limits_save(
+                    actor=request.user,
+                    limits={
+                        role: request.POST.get(role, "").replace(",", ".")
+                        for role, *_rest in limits
+                    },
+                )
+                proposal_acceptance_set(
+                    actor=request.user, value=request.POST.get("acceptance", "")
+                )
         except ValidationError as error:
             errors = error.message_dict
         else:
@@ -223,4 +232,13 @@ def discount_limits_view(request: StaffRequest) -> HttpResponse:
         )
         for role, label, value in limits
     ]
-    return render(request, "crm_core/proposals/discount_limits.html", {"rows": rows})
+    return render(
+        request,
+        "crm_core/proposals/discount_limits.html",
+        {
+            "rows": rows,
+            "acceptance_choices": ACCEPTANCE_CHOICES,
+            "acceptance": request.POST.get("acceptance") or own_requisites().proposal_acceptance,
+            "acceptance_error": " ".join(errors.get("acceptance", [])),
+        },
+    )
