@@ -25,6 +25,9 @@ from portal.services.proposals import proposal_from_link, proposal_token, propos
 from portal.views.common import customer_view, page_of
 
 
+SEEN = "proposals_seen"
+
+
 def _invalid(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/link_invalid.html", status=404)
 
@@ -39,8 +42,11 @@ def proposal_page(request: HttpRequest, token: str) -> HttpResponse:
     proposal = proposal_from_link(token)
     if proposal is None:
         return _invalid(request)
-    if request.method == "GET" and _by_customer(request):
+    seen = request.session.get(SEEN, [])
+    if _by_customer(request) and proposal.pk not in seen:
+        # an opening counts once per visit: the page shown again after an answer is not one
         proposal = proposal_viewed(proposal=proposal)
+        request.session[SEEN] = [*seen, proposal.pk][-50:]
     return render(
         request,
         "portal/proposal.html",

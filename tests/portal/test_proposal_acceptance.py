@@ -80,7 +80,8 @@ def test_the_customer_opens_asks_and_accepts_and_an_order_is_placed_at_the_agree
     text = page.content.decode()
     assert proposal.title in text
     assert 'data-testid="accept-form"' in text
-    visitor.get(link)
+    visitor.get(link)  # the same visit: not another opening
+    tenant_a.client().get(link)  # another visit
     tenant_a.client(owner).get(link)  # staff following the link count no view
     with tenant_a.active():
         proposal.refresh_from_db()
