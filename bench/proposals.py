@@ -14,7 +14,7 @@ import time
 from decimal import Decimal
 
 from common import company_signup, percentile, throwaway_database  # noqa: E402
-from django_tenants.utils import schema_context  # noqa: E402
+from django_tenants.utils import tenant_context  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from crm_core.commerce.services import price_list_save, prices_set, product_save  # noqa: E402
@@ -22,6 +22,7 @@ from crm_core.parties.services import company_create, contact_create  # noqa: E4
 from crm_core.proposals.drafting import LineInput, proposal_create  # noqa: E402
 from crm_core.proposals.templating import html_to_pdf, proposal_html, proposal_pdf  # noqa: E402
 from crm_core.segments.services import segment_save  # noqa: E402
+from tenants.models import Tenant  # noqa: E402
 
 LINES = 30
 MESSAGE = (
@@ -43,7 +44,7 @@ def timed(work, repeats: int) -> list[float]:
 def main(repeats: int) -> None:
     with throwaway_database("bench_proposals"):
         owner = company_signup("proposals")
-        with schema_context("proposals"):
+        with tenant_context(Tenant.objects.get(schema_name="proposals")):
             segment = segment_save(segment=None, data={"name": "Distributors"})
             products = [
                 product_save(

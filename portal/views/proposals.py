@@ -24,7 +24,6 @@ from crm_core.proposals.templating import proposal_html, proposal_pdf
 from portal.services.proposals import proposal_from_link, proposal_token, proposals_of
 from portal.views.common import customer_view, page_of
 
-
 SEEN = "proposals_seen"
 
 
