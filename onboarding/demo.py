@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -38,8 +39,9 @@ from crm_core.jobs.imports import (
 from crm_core.jobs.models import ImportJob
 from crm_core.parties.models import Company, Contact, LifecycleStage
 from crm_core.parties.services import company_create, company_update, contact_create, contact_update
+from crm_core.proposals.drafting import proposal_create
 from crm_core.proposals.models import CardRule
-from crm_core.proposals.selectors import gates
+from crm_core.proposals.selectors import gates, offer_for
 from crm_core.proposals.services import (
     card_rule_save,
     classes_parse,
@@ -48,6 +50,7 @@ from crm_core.proposals.services import (
     potential_rule_save,
     questionnaire_save,
 )
+from crm_core.proposals.templating import default_body, document_template_save
 from crm_core.segments.models import Segment
 from crm_core.segments.services import segment_save
 from crm_core.workspace.models import ExchangeRate
@@ -379,6 +382,29 @@ def demo_proposals_seed() -> None:
             else {"need": rng.choice(CORPORATE_NEEDS), "budget": rng.randint(2, 40) * 250_000}
         )
         needs_card_save(actor=owner, client=company, data={"answers": answers})
+    for segment in (distributors, corporate):
+        for language in ("ru", "en"):
+            document_template_save(
+                actor=owner,
+                template=None,
+                data={
+                    "kind": "proposal",
+                    "segment": segment,
+                    "language": language,
+                    "name": f"{segment.name} ({language.upper()})",
+                    "body": default_body("proposal", language).replace(
+                        "<table>", DEMO_SECTIONS[segment.name][language] + "\n<table>", 1
+                    ),
+                },
+            )
+    for company in Company.objects.filter(segment__isnull=False).order_by("pk")[:12]:
+        offered = [line for line in offer_for(company).lines if line.importance != "optional"]
+        if gates(company).open and company.contacts.exists() and offered:
+            try:
+                proposal_create(actor=owner, client=company, data={})
+            except ValidationError:
+                continue  # the matrix offers a product the client's price list lacks
+            break
 
 
 # each segment's offer matrix: (the need answered, or "" for every client; SKU; mark; quantity)
@@ -394,6 +420,36 @@ DEMO_OFFERS = {
         ("Replace equipment", "PR-450", "required", 10),
         ("Expand the fleet", "PR-450", "required", 25),
     ],
+}
+# what each segment's proposal template says beyond the built-in one, by language: blocks
+# shown only for a need or a product
+DEMO_SECTIONS = {
+    "Дистрибьюторы": {
+        "ru": (
+            '{% if answers.need == "Пополнение склада" %}<p><strong>Пополнение склада.</strong> '
+            "Отгружаем со своего склада за 2 дня, резервируем остатки под ваш план продаж.</p>"
+            '{% endif %}{% if "ST-200" in skus %}<p>Стеллажи ST-200 поставляются с монтажом.</p>'
+            "{% endif %}"
+        ),
+        "en": (
+            '{% if answers.need == "Пополнение склада" %}<p><strong>Restocking.</strong> '
+            "We ship from our own warehouse in 2 days and reserve stock for your sales plan.</p>"
+            '{% endif %}{% if "ST-200" in skus %}<p>ST-200 racks come with assembly.</p>'
+            "{% endif %}"
+        ),
+    },
+    "Corporate end clients": {
+        "ru": (
+            '{% if answers.need == "Service contract" %}<p><strong>Сервисный договор.</strong> '
+            "Выезд инженера в течение 24 часов, подменное оборудование на время ремонта.</p>"
+            "{% endif %}"
+        ),
+        "en": (
+            '{% if answers.need == "Service contract" %}<p><strong>Service contract.</strong> '
+            "An engineer on site within 24 hours, and a replacement while yours is repaired.</p>"
+            "{% endif %}"
+        ),
+    },
 }
 DISTRIBUTOR_NEEDS = ["Пополнение склада", "Быстрая доставка", "Отсрочка платежа", "Маркетинг"]
 CORPORATE_NEEDS = ["Replace equipment", "Expand the fleet", "Service contract"]

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from tenants.models import CustomDomain
+from tenants.models import CustomDomain, Tenant
 from tenants.typing import connection
 
 
@@ -35,3 +35,13 @@ def portal_url(path: str = "/portal/") -> str:
         .first()
     )
     return url_for_domain(own, path) if own else tenant_url(path)
+
+
+def company_name() -> str:
+    """The current company's name, also where only its schema is set (a job's or a
+    command's `schema_context`, whose tenant is a stand-in without one)."""
+    name = getattr(connection.tenant, "name", None)
+    if name:
+        return name
+    found = Tenant.objects.filter(schema_name=connection.schema_name).values_list("name", flat=True)
+    return found.first() or ""

@@ -18,7 +18,7 @@ from weasyprint.urls import URLFetchingError
 from crm_core.commerce.models import Order
 from crm_core.workspace.models import WorkspaceSettings
 from crm_core.workspace.services import own_requisites
-from tenants.typing import connection
+from tenants.links import company_name
 
 
 def _no_fetching(url: str, *args, **kwargs):
@@ -77,7 +77,7 @@ def invoice_context(*, order: Order) -> dict:
     return {
         "order": order,
         "lines": order.lines.select_related("product"),
-        "seller_name": seller.legal_name or connection.tenant.name,
+        "seller_name": seller.legal_name or company_name(),
         "seller": seller,
         "contact": order.contact,
         "company": order.company,

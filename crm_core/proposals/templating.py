@@ -33,7 +33,7 @@ from crm_core.proposals.selectors import needs_card_of, questionnaire_current
 from crm_core.segments.models import Segment
 from crm_core.workspace.services import own_requisites
 from tenants.identity.models import User
-from tenants.typing import connection
+from tenants.links import company_name
 
 DEFAULTS = Path(__file__).parent / "defaults"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -273,7 +273,7 @@ def proposal_context(proposal: Proposal) -> dict[str, Any]:
             },
             "seller": {
                 **_party(seller),
-                "name": seller.legal_name or connection.tenant.name,
+                "name": seller.legal_name or company_name(),
                 "signatory": seller.signatory,
             },
             "owner": {"name": str(proposal.owner), "email": proposal.owner.email},
@@ -466,7 +466,7 @@ def sample_context(language: str) -> dict[str, Any]:
             "contact": {key: f"[contact.{key}]" for key in FIELDS["contact"]},
             "seller": {
                 **_party(seller),
-                "name": seller.legal_name or connection.tenant.name,
+                "name": seller.legal_name or company_name(),
                 "signatory": seller.signatory,
             },
             "owner": {"name": "[owner.name]", "email": "[owner.email]"},

@@ -17,11 +17,14 @@ from crm_core.jobs.models import ImportJob
 from crm_core.parties.models import Contact
 from crm_core.proposals.models import (
     CardRule,
+    DocumentTemplate,
     NeedsCard,
     OfferItem,
     PotentialRule,
+    Proposal,
     Questionnaire,
 )
+from crm_core.proposals.templating import proposal_pdf, template_check
 from crm_core.segments.models import Segment
 from crm_core.support.models import SupportTopic
 from portal.models import CustomerAccount
@@ -42,6 +45,18 @@ def test_the_demo_company_has_data_for_every_screen():
         assert NeedsCard.objects.count() >= 3
         assert PotentialRule.objects.count() == 2
         assert OfferItem.objects.values("segment").distinct().count() == 2
+        # each segment's proposal template in Russian and English, and a proposal drafted
+        templates = DocumentTemplate.objects.all()
+        assert sorted((t.segment.name, t.language) for t in templates) == sorted(
+            (name, language)
+            for name in ("Дистрибьюторы", "Corporate end clients")
+            for language in ("ru", "en")
+        )
+        for template in templates:
+            template_check(template.body, template.segment)
+        proposal = Proposal.objects.get()
+        assert proposal.lines.exists()
+        assert proposal_pdf(proposal).startswith(b"%PDF")
         assert Deal.objects.count() == 24 + 100
         # two years of history for the analytics: deals won and orders paid month after month
         year_ago = timezone.now() - timedelta(days=365)
