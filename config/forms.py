@@ -27,3 +27,10 @@ def errors_to_messages(request, errors: Mapping[str, Iterable], labels: Mapping[
 
 def form_labels(form) -> dict[str, Any]:
     return {name: field.label for name, field in form.fields.items()}
+
+
+def error_to_messages(request, error: ValidationError) -> None:
+    """Say each message of a service's refusal on the next page (a form posted from a page
+    that redirects back)."""
+    for message in error.messages:
+        messages.error(request, message)

@@ -165,6 +165,7 @@ class DocumentTemplateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 24, "class": "font-monospace", "spellcheck": "false"}),
         help_text=_(
             "HTML with merge fields {{ client.name }} and blocks {% if … %} … {% endif %}, "
-            "{% for line in lines %} … {% endfor %}."
+            "{% for line in lines %} … {% endfor %}: the document's content on the shared A4 "
+            "page, or a whole page of its own (<html>…</html>)."
         ),
     )

@@ -305,7 +305,15 @@ def render_html(body: str, context: dict[str, Any], language: str) -> str:
     except (TemplateError, TypeError, ValueError, ArithmeticError) as error:
         line = getattr(error, "lineno", None)
         raise ValidationError({"body": [_problem(line, str(error))]}) from None
-    return inner
+    if "<html" in inner[:500].lower():
+        return inner  # a whole page of the template's own
+    # a template of the document's content alone: on the shared A4 page and its styles
+    return _page().replace("__LANG__", language).replace("__CONTENT__", inner)
+
+
+@cache
+def _page() -> str:
+    return (DEFAULTS / "page.html").read_text(encoding="utf-8")
 
 
 def _no_fetching(url: str, *args, **kwargs):

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import error_to_messages
 from crm_core.proposals.drafting import (
     Acceptance,
     expired,
@@ -87,8 +88,7 @@ def proposal_act(request: HttpRequest, token: str, action: str) -> HttpResponse:
             )
             messages.success(request, _("Thank you: the proposal is accepted."))
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        error_to_messages(request, error)
     return redirect("portal_proposal", token)
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import error_to_messages
 from crm_core.commerce.invoices import invoice_response
 from crm_core.commerce.models import RecommendedProduct
 from crm_core.commerce.selectors import order_get_for_user
@@ -232,8 +233,7 @@ def proposal_send_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         proposal_send(actor=request.user, proposal=proposal)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        error_to_messages(request, error)
     else:
         messages.success(
             request,

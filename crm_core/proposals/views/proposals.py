@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.forms import errors_into
+from config.forms import error_to_messages, errors_into
 from crm_core.parties.screens import Kind
 from crm_core.proposals.drafting import (
     ACCEPTANCE_CHOICES,
@@ -49,8 +49,7 @@ def proposal_new(request: StaffRequest, kind: Kind, pk: int) -> HttpResponse:
     try:
         proposal = proposal_create(actor=request.user, client=client, data={})
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        error_to_messages(request, error)
         return redirect(kind.url("detail", client.pk))
     messages.success(request, _("Proposal %(number)s is drafted.") % {"number": proposal.number})
     return redirect("proposal_detail", proposal.pk)
@@ -168,8 +167,7 @@ def proposal_approval_ask(request: StaffRequest, pk: int) -> HttpResponse:
     try:
         approval_request(actor=request.user, proposal=proposal)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        error_to_messages(request, error)
     else:
         messages.success(request, _("The discount is sent to the head of sales for approval."))
     return redirect("proposal_detail", proposal.pk)
@@ -189,8 +187,7 @@ def proposal_approval_decide(request: StaffRequest, pk: int) -> HttpResponse:
             comment=form.cleaned_data.get("comment", ""),
         )
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        error_to_messages(request, error)
     else:
         messages.success(
             request,
