@@ -47,6 +47,7 @@ from crm_core.proposals.services import (
     classes_parse,
     needs_card_save,
     offer_matrix_save,
+    placement_rule_save,
     potential_rule_save,
     questionnaire_save,
 )
@@ -298,6 +299,14 @@ def demo_proposals_seed() -> None:
     corporate = Segment.objects.filter(name="Corporate end clients").first()
     if owner is None or distributors is None or corporate is None:
         return
+    placement_rule_save(
+        actor=owner,
+        segment=distributors,
+        conditions=[
+            {"field": "industry", "op": "equals", "value": "Дистрибуция"},
+            {"field": "tax_id", "op": "filled"},
+        ],
+    )
     card_rule_save(
         actor=owner,
         segment=distributors,

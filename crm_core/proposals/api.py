@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -40,8 +41,10 @@ from crm_core.proposals.drafting import (
 )
 from crm_core.proposals.models import (
     CardRule,
+    Document,
     DocumentTemplate,
     OfferItem,
+    PlacementRule,
     PotentialRule,
     Proposal,
 )
@@ -49,8 +52,11 @@ from crm_core.proposals.selectors import Gates, gates, offer_for, questionnaire_
 from crm_core.proposals.services import may_set_up, needs_card_save, proposal_setup_save
 from crm_core.proposals.templating import (
     DOCX,
+    GENERATED,
     document_template_delete,
     document_template_save,
+    documents_make,
+    documents_of,
     may_edit_templates,
     merge_fields,
     proposal_docx,
@@ -116,6 +122,8 @@ class GatesOutput(serializers.Serializer):
     # what the segment's offer matrix proposes from the needs card, once the way is open
     offer = OfferLineOutput(many=True, allow_null=True)
     segment = serializers.IntegerField(allow_null=True)
+    # the segment the placement rules put the client in
+    placed = serializers.IntegerField(allow_null=True)
     potential = PotentialOutput(allow_null=True)
     questionnaire = QuestionnaireOutput(allow_null=True)
     needs = NeedsOutput(allow_null=True)
@@ -127,6 +135,7 @@ def gates_json(found: Gates) -> dict[str, Any]:
     offer = offer_for(found.client, card) if found.open else None
     return {
         "open": found.open,
+        "placed": found.placed.pk if found.placed else None,
         "offer": [
             {
                 "product": line.product.pk,
@@ -245,7 +254,14 @@ class OfferRowSerializer(StrictSerializer):
     quantity = serializers.DecimalField(max_digits=12, decimal_places=3, default=Decimal(1))
 
 
+class ConditionSerializer(StrictSerializer):
+    field = serializers.CharField()
+    op = serializers.ChoiceField(choices=["equals", "contains", "filled"])
+    value = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class SetupSerializer(StrictSerializer):
+    placement = ConditionSerializer(many=True, default=list)
     card_fields = serializers.ListField(child=serializers.CharField(), default=list)
     card_parameters = serializers.ListField(child=serializers.CharField(), default=list)
     questions = QuestionSerializer(many=True, default=list)
@@ -259,7 +275,9 @@ def setup_json(segment: Segment) -> dict[str, Any]:
     rule = CardRule.objects.filter(segment=segment).first()
     current = questionnaire_current(segment)
     scoring = PotentialRule.objects.filter(segment=segment).first()
+    placing = PlacementRule.objects.filter(segment=segment).first()
     return {
+        "placement": placing.conditions if placing else [],
         "potential_terms": scoring.terms if scoring else [],
         "potential_classes": scoring.classes if scoring else [],
         "offer_matrix": [
@@ -302,6 +320,7 @@ class SetupApi(APIView):
             terms=[dict(item) for item in given["potential_terms"]],
             classes=[dict(item) for item in given["potential_classes"]],
             matrix=[dict(item) for item in given["offer_matrix"]],
+            placement=[dict(item) for item in given["placement"]],
         )
         return Response(SetupSerializer(setup_json(segment)).data)
 
@@ -567,3 +586,42 @@ class ProposalFileApi(APIView):
         if file_format == "docx":
             return HttpResponse(proposal_docx(proposal), content_type=DOCX)
         return HttpResponse(proposal_pdf(proposal), content_type="application/pdf")
+
+
+class DocumentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    number = serializers.CharField()
+    version = serializers.IntegerField()
+    language = serializers.CharField()
+    sha256 = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, document: Document) -> str:
+        return reverse("document_file", args=[document.pk])
+
+
+class DocumentsInput(StrictSerializer):
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(GENERATED)), allow_empty=False
+    )
+
+
+class ProposalDocumentsApi(APIView):
+    @extend_schema(responses=DocumentOutput(many=True))
+    def get(self, request, pk: int):
+        """The proposal's documents, every version, newest first."""
+        proposal = proposal_get_for_user(user=request.user, pk=pk)
+        return Response(DocumentOutput(documents_of(proposal=proposal), many=True).data)
+
+    @extend_schema(request=DocumentsInput, responses={201: DocumentOutput(many=True)})
+    def post(self, request, pk: int):
+        """Make documents of the proposal (a new version of those made before)."""
+        proposal = proposal_get_for_user(user=request.user, pk=pk)
+        data = DocumentsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        made = documents_make(
+            actor=request.user, proposal=proposal, kinds=list(data.validated_data["kinds"])
+        )
+        return Response(DocumentOutput(made, many=True).data, status=201)

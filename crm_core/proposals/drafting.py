@@ -55,7 +55,7 @@ APPROVERS = frozenset({Role.SALES_HEAD, Role.OWNER, Role.ADMIN})
 # a role with no limit set: the company's owner needs nobody's approval, everyone else does
 DEFAULT_LIMITS: dict[str, Decimal] = {Role.OWNER.value: HUNDRED}
 VALID_FOR_DAYS = 30
-PREFIX = {"proposal": "P"}
+PREFIX = {"proposal": "P", "contract": "C", "invoice": "INV", "act": "A", "delivery_note": "DN"}
 
 
 def document_number(kind: str, *, on: date | None = None) -> str:

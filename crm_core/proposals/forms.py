@@ -169,3 +169,25 @@ class DocumentTemplateForm(forms.Form):
             "page, or a whole page of its own (<html>…</html>)."
         ),
     )
+
+
+class PlacementForm(forms.Form):
+    field = forms.ChoiceField(label=_("Card field"), required=False)
+    op = forms.ChoiceField(
+        label=_("Test"),
+        choices=[
+            ("equals", _("equals")),
+            ("contains", _("contains")),
+            ("filled", _("is filled in")),
+        ],
+    )
+    value = forms.CharField(label=_("Value"), max_length=200, required=False)
+
+    def __init__(self, *args, segment: Segment, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["field"]).choices = [("", "—")] + list(
+            card_field_choices(segment)
+        )
+
+
+PlacementFormSet = forms.formset_factory(PlacementForm, extra=2)

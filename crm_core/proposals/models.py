@@ -383,3 +383,65 @@ class DocumentTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PlacementRule(models.Model):
+    """When a client belongs to the segment, by its card: every condition ({"field", "op":
+    equals, contains or filled, "value"}) holds. The first segment (in the segments' order)
+    whose rule holds is the one the rules place a client in."""
+
+    segment = models.OneToOneField(Segment, on_delete=models.CASCADE, related_name="placement")
+    conditions = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.segment}: {len(self.conditions)} conditions"
+
+
+def document_path(document: "Document", filename: str) -> str:
+    # relative to the company's own media folder (the default storage adds the schema)
+    return f"documents/{document.kind}/{document.number}/v{document.version}/{filename}"
+
+
+class Document(models.Model):
+    """A document made from a proposal (the proposal itself, a contract, an invoice, an act,
+    a delivery note): its PDF kept, numbered per kind and year; made again, it is a new
+    version under the same number."""
+
+    kind = models.CharField(_("document"), max_length=16, choices=DocumentTemplate.Kind.choices)
+    number = models.CharField(_("number"), max_length=24)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="documents")
+    deal = models.ForeignKey(
+        "crm_core.Deal", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    file = models.FileField(upload_to=document_path, max_length=255)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "number", "version"], name="one_version")
+        ]
+        indexes = [
+            models.Index(fields=["company", "-created_at"]),
+            models.Index(fields=["contact", "-created_at"]),
+            models.Index(fields=["deal", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} v{self.version}"

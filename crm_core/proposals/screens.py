@@ -9,14 +9,22 @@ from crm_core.parties.models import Company
 from crm_core.proposals.drafting import proposals_visible
 from crm_core.proposals.forms import OverrideForm
 from crm_core.proposals.selectors import Client, gates, offer_for
+from crm_core.proposals.templating import documents_of
 from tenants.identity.models import User
 
 
 def gates_context(client: Client, user: User) -> dict[str, Any]:
     found = gates(client)
     mine = {"company": client} if isinstance(client, Company) else {"contact": client}
+    proposals = list(proposals_visible(user=user).filter(**mine)[:10])
     return {
-        "proposals": list(proposals_visible(user=user).filter(**mine)[:10]),
+        "proposals": proposals,
+        # documents are made from proposals: none to read for a client without one
+        "documents": list(
+            documents_of(**mine).filter(proposal__in=proposals_visible(user=user))[:10]
+        )
+        if proposals
+        else [],
         "proposal_gates": found,
         "gate_override_form": OverrideForm(prefix=None),
         # what the segment's offer matrix proposes, once the way to a proposal is open

@@ -20,6 +20,7 @@ from crm_core.proposals.models import (
     GateOverride,
     NeedsCard,
     OfferItem,
+    PlacementRule,
     PotentialRule,
     Questionnaire,
 )
@@ -93,6 +94,35 @@ def card_missing(client: Client, rule: CardRule | None) -> list[str]:
     return missing
 
 
+PLACEMENT_OPS = ("equals", "contains", "filled")
+
+
+def _matches(client: Client, condition: dict[str, Any]) -> bool:
+    value: Any = getattr(client, condition["field"], None)
+    if isinstance(value, Company):
+        value = value.name  # a contact's company, by its name
+    if condition["op"] == "filled":
+        return not _empty(value)
+    wanted = str(condition.get("value", "")).strip().casefold()
+    texts = [str(item).casefold() for item in (value if isinstance(value, list) else [value])]
+    if condition["op"] == "equals":
+        return any(text.strip() == wanted for text in texts if text is not None)
+    return any(wanted in text for text in texts if value is not None)
+
+
+def placement(client: Client) -> Segment | None:
+    """The segment the placement rules put the client in: the first (in the segments'
+    order) whose every condition holds for the client's card."""
+    kind = kind_of(client)
+    rules = PlacementRule.objects.select_related("segment").filter(
+        segment__applies_to__in=[kind, Segment.AppliesTo.BOTH]
+    )
+    for rule in sorted(rules, key=lambda rule: (rule.segment.position, rule.segment.name)):
+        if rule.conditions and all(_matches(client, item) for item in rule.conditions):
+            return rule.segment
+    return None
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -116,6 +146,7 @@ class Gates:
     card: NeedsCard | None
     steps: list[Step]
     potential: Potential | None = None
+    placed: Segment | None = None  # where the placement rules put the client
 
     @property
     def open(self) -> bool:
@@ -144,11 +175,23 @@ def gates(client: Client) -> Gates:
     questionnaire = questionnaire_current(segment)
     card = needs_card_of(client) if segment else None
 
+    placed = placement(client)
     chosen = Step("segment", _("Segment chosen"), done=segment is not None)
     if not chosen.done:
-        chosen.why = _(
-            "Choose the client's segment: the card rule and the needs card are the segment's."
+        chosen.why = (
+            _("The placement rules put the client in “%(name)s”: place it there.")
+            % {"name": placed.name}
+            if placed is not None
+            else _(
+                "Choose the client's segment: the card rule and the needs card are the segment's."
+            )
         )
+    elif placed is not None and placed != segment:
+        chosen.why = _("The placement rules would put the client in “%(name)s”.") % {
+            "name": placed.name
+        }
+    elif placed is not None:
+        chosen.why = _("Confirmed by the placement rules.")
     complete = Step("card", _("Card complete"))
     complete.missing = card_missing(client, rule) if segment else []
     complete.done = segment is not None and not complete.missing
@@ -189,7 +232,9 @@ def gates(client: Client) -> Gates:
         if proposal.locked
         else _("Open: the segment's proposal template and offer matrix apply.")
     )
-    return Gates(client, segment, questionnaire, card, [*steps, proposal], potential(client))
+    return Gates(
+        client, segment, questionnaire, card, [*steps, proposal], potential(client), placed
+    )
 
 
 # the parameter types a potential term counts: points per unit, or for a "yes"

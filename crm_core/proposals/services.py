@@ -19,11 +19,13 @@ from crm_core.proposals.models import (
     GateOverride,
     NeedsCard,
     OfferItem,
+    PlacementRule,
     PotentialRule,
     Questionnaire,
 )
 from crm_core.proposals.selectors import (
     CARD_FIELDS,
+    PLACEMENT_OPS,
     SCORED_TYPES,
     Client,
     Gates,
@@ -316,6 +318,43 @@ def offer_matrix_save(*, actor: User, segment: Segment, rows: list[dict[str, Any
 
 
 @transaction.atomic
+def placement_rule_save(
+    *, actor: User, segment: Segment, conditions: list[dict[str, Any]]
+) -> PlacementRule | None:
+    """When a client belongs to the segment, by its card (no conditions: no rule); each bad
+    condition refused by its row."""
+    may_set_up(actor)
+    allowed = {name for kind in CARD_FIELDS if segment.applies(kind) for name in CARD_FIELDS[kind]}
+    problems: list[str] = []
+    clean: list[dict[str, str]] = []
+    for number, row in enumerate(conditions, start=1):
+        field, op = row.get("field", ""), row.get("op", "")
+        value = str(row.get("value") or "").strip()
+        if field not in allowed:
+            problems.append(
+                _("Row %(row)s: “%(field)s” is not a field of this segment's cards.")
+                % {"row": number, "field": field}
+            )
+        elif op not in PLACEMENT_OPS:
+            problems.append(
+                _("Row %(row)s: the test is one of: equals, contains, filled.") % {"row": number}
+            )
+        elif op != "filled" and not value:
+            problems.append(_("Row %(row)s: give the value to compare with.") % {"row": number})
+        else:
+            clean.append({"field": field, "op": op, "value": "" if op == "filled" else value})
+    if problems:
+        raise ValidationError({"placement": problems})
+    if not clean:
+        PlacementRule.objects.filter(segment=segment).delete()
+        return None
+    rule, _created = PlacementRule.objects.update_or_create(
+        segment=segment, defaults={"conditions": clean, "updated_by": actor}
+    )
+    return rule
+
+
+@transaction.atomic
 def proposal_setup_save(
     *,
     actor: User,
@@ -326,10 +365,13 @@ def proposal_setup_save(
     terms: list[dict[str, Any]],
     classes: list[dict[str, Any]],
     matrix: list[dict[str, Any]],
+    placement: list[dict[str, Any]] | None = None,
 ) -> None:
-    """The segment's whole proposal setup (card rule, needs questions, potential, offer
-    matrix) in one transaction, as the setup page and the API take it: nothing is kept when
-    a part is refused."""
+    """The segment's whole proposal setup (placement, card rule, needs questions, potential,
+    offer matrix) in one transaction, as the setup page and the API take it: nothing is kept
+    when a part is refused."""
+    if placement is not None:
+        placement_rule_save(actor=actor, segment=segment, conditions=placement)
     card_rule_save(actor=actor, segment=segment, fields=card_fields, parameters=card_parameters)
     questionnaire_save(actor=actor, segment=segment, questions=questions)
     potential_rule_save(actor=actor, segment=segment, terms=terms, classes=classes)

@@ -6,6 +6,7 @@ and nothing else."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +17,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,11 +27,13 @@ from docx import Document as WordDocument
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetchingError
 
 from crm_core.common.services import unknown_fields_refuse
-from crm_core.proposals.models import DocumentTemplate, Proposal
+from crm_core.proposals.drafting import document_number
+from crm_core.proposals.models import Document, DocumentTemplate, Proposal
 from crm_core.proposals.selectors import needs_card_of, questionnaire_current
 from crm_core.segments.models import Segment
 from crm_core.workspace.services import own_requisites
@@ -96,6 +101,11 @@ LISTS = {
     "skus": gettext_lazy('the products\' SKUs: {% if "RACK-1" in skus %} … {% endif %}'),
     "answers": gettext_lazy("the needs card's answers by question: answers.main_need"),
 }
+# whole blocks, written in the document's language
+BLOCKS = {
+    "lines_table": gettext_lazy("the lines as a table, with the total: {{ lines_table }}"),
+    "proposal_number": gettext_lazy("the number of the proposal a document is made from"),
+}
 # names a template may use beside the fields: the loop's own helper
 BUILT_IN = {"loop", "range", "true", "false", "none"}
 
@@ -122,6 +132,7 @@ def merge_fields(segment: Segment | None = None) -> list[FieldGroup]:
         FieldGroup("line", [(f"line.{key}", str(label)) for key, label in LINE_FIELDS.items()])
     )
     groups.append(FieldGroup("lists", [(key, str(label)) for key, label in LISTS.items()]))
+    groups.append(FieldGroup("blocks", [(key, str(label)) for key, label in BLOCKS.items()]))
     questionnaire = questionnaire_current(segment) if segment else None
     if questionnaire is not None:
         groups.append(
@@ -168,7 +179,7 @@ def template_check(body: str, segment: Segment | None = None) -> None:
     for macro in tree.find_all(nodes.Macro):
         local.update(argument.name for argument in macro.args)
     problems: list[tuple[int, str]] = []
-    known = set(FIELDS) | set(LISTS) | BUILT_IN | local
+    known = set(FIELDS) | set(LISTS) | set(BLOCKS) | BUILT_IN | local
     for name in tree.find_all(nodes.Name):
         if name.ctx == "load" and name.name not in known:
             problems.append(
@@ -238,6 +249,33 @@ def _party(record: Any) -> dict[str, str]:
 
 def proposal_context(proposal: Proposal) -> dict[str, Any]:
     """The values a proposal's template is given, written in the proposal's language."""
+    return _with_blocks(_proposal_values(proposal), proposal.language, proposal.number)
+
+
+def _with_blocks(context: dict[str, Any], language: str, number: str) -> dict[str, Any]:
+    """The context with its whole blocks: the lines table (in the language) and the number
+    of the proposal."""
+    with translation.override(language):
+        heads = {
+            "product": _("Product"),
+            "quantity": _("Quantity"),
+            "price": _("Price"),
+            "discount": _("Discount"),
+            "total": _("Total"),
+            "sum": _("Total"),
+        }
+        table = environment().from_string(_lines()).render({**context, "heads": heads})
+    # rendered by the autoescaping sandbox above: every value in it is escaped
+    # rendered by the autoescaping sandbox above: every value in it is escaped
+    return {**context, "lines_table": Markup(table), "proposal_number": number}  # noqa: S704  # noqa: S704
+
+
+@cache
+def _lines() -> str:
+    return (DEFAULTS / "_lines.html").read_text(encoding="utf-8")
+
+
+def _proposal_values(proposal: Proposal) -> dict[str, Any]:
     with translation.override(proposal.language):
         lines = list(proposal.lines.select_related("product"))
         subtotal = proposal.subtotal
@@ -436,6 +474,10 @@ SAMPLE_LINES = [
 def sample_context(language: str) -> dict[str, Any]:
     """Made-up values in every merge field, for the preview of a template before any
     proposal exists."""
+    return _with_blocks(_sample_values(language), language, "P-0000-0001")
+
+
+def _sample_values(language: str) -> dict[str, Any]:
     with translation.override(language):
         lines = []
         subtotal = total = Decimal(0)
@@ -483,3 +525,60 @@ def sample_context(language: str) -> dict[str, Any]:
             "skus": [line["sku"] for line in lines],
             "answers": {},
         }
+
+
+GENERATED = (
+    DocumentTemplate.Kind.CONTRACT,
+    DocumentTemplate.Kind.INVOICE,
+    DocumentTemplate.Kind.ACT,
+    DocumentTemplate.Kind.DELIVERY_NOTE,
+    DocumentTemplate.Kind.PROPOSAL,
+)
+
+
+@transaction.atomic
+def documents_make(*, actor: User, proposal: Proposal, kinds: list[str]) -> list[Document]:
+    """The documents of a proposal (a contract, an invoice, an act, a delivery note, the
+    proposal itself), each from its segment's template in the proposal's language, kept as
+    a PDF: numbered per kind and year the first time, a new version under the same number
+    after."""
+    unknown = [kind for kind in kinds if kind not in GENERATED]
+    if unknown or not kinds:
+        raise ValidationError({"kinds": [_("Choose the documents to make.")]})
+    values = _proposal_values(proposal)
+    made = []
+    for kind in dict.fromkeys(kinds):
+        previous = Document.objects.filter(proposal=proposal, kind=kind).order_by("-version")
+        last = previous.first()
+        if last is not None:
+            number, version = last.number, last.version + 1
+        elif kind == DocumentTemplate.Kind.PROPOSAL:
+            number, version = proposal.number, 1
+        else:
+            number, version = document_number(kind), 1
+        with translation.override(proposal.language):
+            document = {**values["document"], "number": number, "date": _day(timezone.localdate())}
+        context = _with_blocks({**values, "document": document}, proposal.language, proposal.number)
+        _name, body = template_for(kind, proposal.segment_id, proposal.language)
+        pdf = html_to_pdf(render_html(body, context, proposal.language))
+        row = Document(
+            kind=kind,
+            number=number,
+            version=version,
+            proposal=proposal,
+            deal=proposal.deal,
+            contact=proposal.contact,
+            company=proposal.company,
+            language=proposal.language,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            created_by=actor,
+        )
+        row.file.save(f"{number}.pdf", ContentFile(pdf), save=False)
+        row.save()
+        made.append(row)
+    return made
+
+
+def documents_of(**record: Any) -> QuerySet[Document]:
+    """A record's documents (`proposal=`, `deal=`, `company=` or `contact=`), newest first."""
+    return Document.objects.filter(**record).select_related("created_by")

@@ -20,6 +20,12 @@ urlpatterns = [
         {"file_format": "docx"},
         name="proposal_docx",
     ),
+    path(
+        "proposals/<int:pk>/documents/",
+        documents.proposal_documents_make,
+        name="proposal_documents_make",
+    ),
+    path("documents/<int:pk>/file/", documents.document_file, name="document_file"),
     path("settings/documents/", documents.document_templates, name="document_templates"),
     path(
         "settings/documents/new/",
@@ -147,4 +153,9 @@ api_urlpatterns = [
         name="api-document-template-detail",
     ),
     path("document-merge-fields/", api.MergeFieldsApi.as_view(), name="api-document-merge-fields"),
+    path(
+        "proposals/<int:pk>/documents/",
+        api.ProposalDocumentsApi.as_view(),
+        name="api-proposal-documents",
+    ),
 ]

@@ -3,19 +3,22 @@ save (an unknown field or broken syntax refused with its line), run in Jinja's s
 rendered to PDF by WeasyPrint and to DOCX by docxtpl in the proposal's language; the
 administrators' editor with its merge-field list and preview."""
 
+import hashlib
 import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from docx import Document as WordDocument
 from pypdf import PdfReader
 
 from crm_core.proposals.drafting import LineInput, proposal_create, proposal_update
-from crm_core.proposals.models import DocumentTemplate
+from crm_core.proposals.models import Document, DocumentTemplate
 from crm_core.proposals.templating import (
     default_body,
     document_template_save,
+    documents_make,
     proposal_docx,
     proposal_html,
     proposal_pdf,
@@ -255,3 +258,65 @@ def test_the_api_saves_templates_refusing_with_the_line_and_serves_the_files(ten
     docx = tenant_a.client(rep).get(f"/api/v1/proposals/{proposal.pk}/docx/")
     assert docx.content[:2] == b"PK"
     assert api.delete(f"/api/v1/document-templates/{pk}/").status_code == 204
+
+
+def test_a_proposals_documents_are_numbered_per_kind_and_year_kept_and_versioned(tenant_a):
+    owner = tenant_a.owner()
+    rep = tenant_a.make_user(Role.SALES_REP)
+    year = timezone.localdate().year
+    with tenant_a.active():
+        segment = set_up(owner)
+        catalogue(owner, segment)
+        company, _buyer = ready_client(rep, segment, "Ampurta Trade")
+        proposal = proposal_create(actor=rep, client=company, data={"language": "ru"})
+        with pytest.raises(ValidationError) as bad:
+            documents_make(actor=rep, proposal=proposal, kinds=["passport"])
+        assert bad.value.message_dict == {"kinds": ["Choose the documents to make."]}
+        made = documents_make(
+            actor=rep, proposal=proposal, kinds=["contract", "invoice", "act", "delivery_note"]
+        )
+        assert [row.number for row in made] == [
+            f"C-{year}-0001",
+            f"INV-{year}-0001",
+            f"A-{year}-0001",
+            f"DN-{year}-0001",
+        ]
+        invoice = made[1]
+        kept = invoice.file.read()
+        text = pdf_text(kept)
+        assert f"Счёт на оплату № INV-{year}-0001" in text
+        assert "Ampurta Trade" in text
+        assert "Racks" in text
+        assert invoice.sha256 == hashlib.sha256(kept).hexdigest()
+        (again,) = documents_make(actor=rep, proposal=proposal, kinds=["invoice"])
+        assert (again.number, again.version) == (f"INV-{year}-0001", 2)
+        assert Document.objects.filter(kind="invoice").count() == 2
+    as_rep = tenant_a.client(rep)
+    page = as_rep.get(f"/proposals/{proposal.pk}/").content.decode()
+    assert f"INV-{year}-0001" in page
+    assert "version 2" in page
+    card = as_rep.get(f"/companies/{company.pk}/").content.decode()
+    assert f"C-{year}-0001" in card
+    made_page = as_rep.post(
+        f"/proposals/{proposal.pk}/documents/", {"kinds": ["proposal"]}, follow=True
+    )
+    assert f"Made: {proposal.number} v1." in made_page.content.decode()
+    file = as_rep.get(f"/documents/{again.pk}/file/")
+    assert file.content.startswith(b"%PDF")
+    other = tenant_a.make_user(Role.SALES_REP)
+    assert tenant_a.client(other).get(f"/documents/{again.pk}/file/").status_code == 404
+    api = as_rep.post(
+        f"/api/v1/proposals/{proposal.pk}/documents/",
+        {"kinds": ["act"]},
+        content_type="application/json",
+    )
+    assert api.status_code == 201
+    assert (api.json()[0]["number"], api.json()[0]["version"]) == (f"A-{year}-0001", 2)
+    listed = as_rep.get(f"/api/v1/proposals/{proposal.pk}/documents/").json()
+    assert len(listed) == 7
+    for body, field in (({"kinds": ["passport"]}, "kinds"), ({"kinds": [], "extra": 1}, "extra")):
+        refused = as_rep.post(
+            f"/api/v1/proposals/{proposal.pk}/documents/", body, content_type="application/json"
+        )
+        assert refused.status_code == 400
+        assert field in refused.json()

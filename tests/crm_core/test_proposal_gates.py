@@ -15,6 +15,7 @@ from crm_core.proposals.models import (
     GateOverride,
     NeedsCard,
     OfferItem,
+    PlacementRule,
     PotentialRule,
     Questionnaire,
 )
@@ -25,6 +26,7 @@ from crm_core.proposals.services import (
     gate_override,
     needs_card_save,
     offer_matrix_save,
+    placement_rule_save,
     potential_rule_save,
     proposal_allowed,
     questionnaire_save,
@@ -267,11 +269,21 @@ def test_the_setup_page_saves_the_card_rule_and_a_version_of_the_questions(tenan
         "m-0-product": str(racks.pk),
         "m-0-importance": "required",
         "m-0-quantity": "4",
+        "p-TOTAL_FORMS": "2",
+        "p-INITIAL_FORMS": "0",
+        "p-0-field": "tax_id",
+        "p-0-op": "filled",
+        "p-0-value": "",
+        "p-1-field": "",
+        "p-1-op": "equals",
     }
     assert client.post(path, form).status_code == 302
     with tenant_a.active():
         rule = CardRule.objects.get(segment=segment)
         assert (rule.fields, rule.parameters) == (["tax_id", "legal_address"], ["warehouse_m2"])
+        assert PlacementRule.objects.get(segment=segment).conditions == [
+            {"field": "tax_id", "op": "filled", "value": ""}
+        ]
         cell = OfferItem.objects.get(segment=segment)
         assert (cell.question, cell.product, cell.importance, cell.quantity) == (
             "",
@@ -305,6 +317,7 @@ def test_the_api_reads_the_steps_answers_the_needs_and_sets_the_segment_up(tenan
     client = tenant_a.client(owner)
     setup = f"/api/v1/segments/{segment.pk}/proposal-setup/"
     assert client.get(setup).json() == {
+        "placement": [],
         "card_fields": [],
         "card_parameters": [],
         "questions": [],
@@ -535,3 +548,76 @@ def test_the_offer_matrix_picks_products_by_the_needs_answers_at_the_clients_pri
         ("Credit line", None, ["main_need = Credit"]),
         ("Racks", "1200.00", ["every client"]),
     ]
+
+
+def test_placement_rules_suggest_a_segment_from_the_card_and_confirm_the_chosen_one(tenant_a):
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        segment = set_up(owner)
+        corporate = segment_save(segment=None, data={"name": "Corporate", "applies_to": "company"})
+        with pytest.raises(ValidationError) as bad:
+            placement_rule_save(
+                actor=owner,
+                segment=segment,
+                conditions=[
+                    {"field": "shoe_size", "op": "equals", "value": "42"},
+                    {"field": "industry", "op": "resembles", "value": "x"},
+                    {"field": "industry", "op": "contains", "value": " "},
+                ],
+            )
+        assert bad.value.message_dict == {
+            "placement": [
+                "Row 1: “shoe_size” is not a field of this segment's cards.",
+                "Row 2: the test is one of: equals, contains, filled.",
+                "Row 3: give the value to compare with.",
+            ]
+        }
+        placement_rule_save(
+            actor=owner,
+            segment=segment,
+            conditions=[
+                {"field": "industry", "op": "contains", "value": "wholesale"},
+                {"field": "tax_id", "op": "filled"},
+            ],
+        )
+        placement_rule_save(
+            actor=owner,
+            segment=corporate,
+            conditions=[{"field": "industry", "op": "equals", "value": "Banking"}],
+        )
+        trader = company_create(
+            actor=owner,
+            data={"name": "Quoll Wholesale", "industry": "Food Wholesale", "tax_id": "7707083893"},
+        )
+        found = gates(trader)
+        assert found.placed == segment
+        assert found.steps[0].why == (
+            "The placement rules put the client in “Distributors”: place it there."
+        )
+        bank = company_create(actor=owner, data={"name": "Bank", "industry": "banking"})
+        assert gates(bank).placed == corporate
+        nobody = company_create(actor=owner, data={"name": "Food Wholesale, no tax id"})
+        assert gates(nobody).placed is None
+        bank = company_update(
+            actor=owner, company=bank, data={"segment": segment}, expected_version=None
+        )
+        assert gates(bank).steps[0].why == (
+            "The placement rules would put the client in “Corporate”."
+        )
+    card = tenant_a.client(owner).get(f"/companies/{trader.pk}/").content.decode()
+    assert 'data-testid="placement-apply"' in card
+    assert "Place in “Distributors”" in card
+    placed = tenant_a.client(owner).post(
+        f"/companies/{trader.pk}/segment/", {"segment": segment.pk, "version": 1}
+    )
+    assert placed.status_code == 302
+    with tenant_a.active():
+        trader = Company.objects.get(pk=trader.pk)
+        assert trader.segment == segment
+        assert gates(trader).steps[0].why == "Confirmed by the placement rules."
+    api = tenant_a.client(owner)
+    setup = api.get(f"/api/v1/segments/{segment.pk}/proposal-setup/").json()
+    assert setup["placement"][0] == {"field": "industry", "op": "contains", "value": "wholesale"}
+    assert api.get(f"/api/v1/companies/{bank.pk}/proposal-gates/").json()["placed"] == (
+        corporate.pk
+    )

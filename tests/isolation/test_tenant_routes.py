@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -70,6 +71,7 @@ from crm_core.parties.services import company_create, contact_create
 from crm_core.proposals.models import (
     CardRule,
     DiscountLimit,
+    Document,
     DocumentTemplate,
     GateOverride,
     NeedsCard,
@@ -280,6 +282,15 @@ def secrets_of_b(tenant_b):
             link_key="quoll-secret-key",
         )
         quoll_token = proposal_token(quoll_proposal)
+        quoll_document = Document(
+            kind="contract",
+            number="C-2026-0777",
+            proposal=quoll_proposal,
+            language="en",
+            sha256="0" * 64,
+        )
+        quoll_document.file.save("quoll.pdf", ContentFile(b"%PDF Quoll secret"), save=False)
+        quoll_document.save()
         quoll_template = DocumentTemplate.objects.create(
             kind="proposal",
             segment=segment,
@@ -371,6 +382,7 @@ def secrets_of_b(tenant_b):
         "proposal": {"pk": quoll_proposal.pk},
         "document_template": {"pk": quoll_template.pk},
         "proposal_token": {"token": quoll_token},
+        "document": {"pk": quoll_document.pk},
         "deal": {"pk": deal.pk},
         "order": {"pk": order.pk},
         "payment": {"pk": order.pk, "payment_pk": payment.pk},
@@ -415,6 +427,7 @@ def secrets_of_b(tenant_b):
             "Quoll secret proposal",
             "P-2026-0777",
             "Quoll secret template",
+            "C-2026-0777",
             "Quoll secret body",
             "shop.bexley-secret.test",
             "Beatrice Secretkeeper",
@@ -583,6 +596,7 @@ def assert_b_untouched(tenant_b, secrets) -> None:
             "sent",
         )
         assert proposal.view_count == 0
+        assert Document.objects.filter(proposal=proposal).count() == 1
         assert proposal.lines.count() == 0
         assert not DiscountLimit.objects.exists()
         template = DocumentTemplate.objects.get(pk=secrets["document_template"]["pk"])

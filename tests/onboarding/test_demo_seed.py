@@ -20,6 +20,7 @@ from crm_core.proposals.models import (
     DocumentTemplate,
     NeedsCard,
     OfferItem,
+    PlacementRule,
     PotentialRule,
     Proposal,
     Questionnaire,
@@ -44,6 +45,7 @@ def test_the_demo_company_has_data_for_every_screen():
         assert CardRule.objects.count() == Questionnaire.objects.count() == 2
         assert NeedsCard.objects.count() >= 3
         assert PotentialRule.objects.count() == 2
+        assert PlacementRule.objects.get().segment.name == "Дистрибьюторы"
         assert OfferItem.objects.values("segment").distinct().count() == 2
         # each segment's proposal template in Russian and English, and a proposal drafted
         templates = DocumentTemplate.objects.all()

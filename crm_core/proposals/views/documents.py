@@ -10,15 +10,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.forms import errors_into
+from config.forms import error_to_messages, errors_into
 from crm_core.proposals.drafting import proposal_get_for_user, proposals_visible
 from crm_core.proposals.forms import DocumentTemplateForm
-from crm_core.proposals.models import DocumentTemplate
+from crm_core.proposals.models import Document, DocumentTemplate
 from crm_core.proposals.templating import (
     DOCX,
     default_body,
     document_template_delete,
     document_template_save,
+    documents_make,
     may_edit_templates,
     merge_fields,
     proposal_context,
@@ -127,5 +128,33 @@ def proposal_download(request: StaffRequest, pk: int, file_format: str) -> HttpR
             )
         return redirect("proposal_detail", proposal.pk)
     name = f"proposal-{proposal.number}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_POST
+def proposal_documents_make(request: StaffRequest, pk: int) -> HttpResponse:
+    """Make the documents checked (a new version of those made before)."""
+    proposal = proposal_get_for_user(user=request.user, pk=pk)
+    try:
+        made = documents_make(
+            actor=request.user, proposal=proposal, kinds=request.POST.getlist("kinds")
+        )
+    except ValidationError as error:
+        error_to_messages(request, error)
+    else:
+        messages.success(
+            request,
+            _("Made: %(documents)s.")
+            % {"documents": ", ".join(f"{row.number} v{row.version}" for row in made)},
+        )
+    return redirect("proposal_detail", proposal.pk)
+
+
+def document_file(request: StaffRequest, pk: int) -> HttpResponse:
+    """A kept document, for whoever may see its proposal."""
+    document = get_object_or_404(Document, pk=pk, proposal__in=proposals_visible(user=request.user))
+    response = HttpResponse(document.file.read(), content_type="application/pdf")
+    name = f"{document.number}-v{document.version}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

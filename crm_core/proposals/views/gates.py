@@ -17,9 +17,10 @@ from crm_core.proposals.forms import (
     ClassesForm,
     OfferRowFormSet,
     OverrideForm,
+    PlacementFormSet,
     TermFormSet,
 )
-from crm_core.proposals.models import CardRule, OfferItem, PotentialRule
+from crm_core.proposals.models import CardRule, OfferItem, PlacementRule, PotentialRule
 from crm_core.proposals.selectors import gates, questionnaire_current
 from crm_core.proposals.services import (
     classes_parse,
@@ -78,7 +79,15 @@ def segment_proposal_setup(request: StaffRequest, pk: int) -> HttpResponse:
         prefix="m",
         form_kwargs={"questionnaire": current},
     )
-    valid = all(part.is_valid() for part in (form, questions, terms, classes, matrix))
+    placing = PlacementRule.objects.filter(segment=segment).first()
+    placement = PlacementFormSet(
+        request.POST or None,
+        initial=placing.conditions if placing else [],
+        prefix="p",
+        form_kwargs={"segment": segment},
+    )
+    parts = (form, questions, terms, classes, matrix, placement)
+    valid = all(part.is_valid() for part in parts)
     if request.method == "POST" and valid:
         try:
             proposal_setup_save(
@@ -100,6 +109,7 @@ def segment_proposal_setup(request: StaffRequest, pk: int) -> HttpResponse:
                     for row in matrix.cleaned_data
                     if row.get("product")
                 ],
+                placement=[row for row in placement.cleaned_data if row.get("field")],
             )
         except ValidationError as error:
             errors_into(form, error)
@@ -119,6 +129,7 @@ def segment_proposal_setup(request: StaffRequest, pk: int) -> HttpResponse:
             "terms": terms,
             "classes": classes,
             "matrix": matrix,
+            "placement": placement,
         },
     )
 

@@ -36,8 +36,9 @@ from crm_core.proposals.drafting import (
     send_blockers,
 )
 from crm_core.proposals.forms import DecisionForm, LineFormSet, ProposalForm
-from crm_core.proposals.models import Proposal
+from crm_core.proposals.models import DocumentTemplate, Proposal
 from crm_core.proposals.selectors import offer_for
+from crm_core.proposals.templating import GENERATED, documents_of
 from crm_core.workspace.services import own_requisites
 from tenants.typing import StaffRequest
 
@@ -157,6 +158,8 @@ def proposal_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "may_approve": may_approve(request.user, proposal),
             "decision_form": DecisionForm(),
             "blockers": send_blockers(proposal),
+            "documents": documents_of(proposal=proposal),
+            "document_kinds": [(kind, DocumentTemplate.Kind(kind).label) for kind in GENERATED],
         },
     )
 
