@@ -47,6 +47,7 @@ from crm_core.history.selectors import record_history
 from crm_core.jobs.downloads import list_export
 from crm_core.lists.screens import list_screen_context
 from crm_core.parties.selectors import owners_assignable
+from crm_core.proposals.screens import deal_documents_context
 from tenants.identity.views.team import team_manager_required
 from tenants.typing import StaffRequest
 
@@ -162,6 +163,7 @@ def deal_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "lines": deal.lines.select_related("product"),
             "products": Product.objects.filter(is_active=True),
             "history": record_history(deal),
+            **deal_documents_context(deal, request.user),
         },
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crm_core.deals.models import Deal
 from crm_core.parties.models import Company
 from crm_core.proposals.drafting import proposals_visible
 from crm_core.proposals.forms import OverrideForm
@@ -29,4 +30,13 @@ def gates_context(client: Client, user: User) -> dict[str, Any]:
         "gate_override_form": OverrideForm(prefix=None),
         # what the segment's offer matrix proposes, once the way to a proposal is open
         "offer": offer_for(client, found.card) if found.open else None,
+    }
+
+
+def deal_documents_context(deal: Deal, user: User) -> dict[str, Any]:
+    """What a deal's page shows of its proposals and their documents (what the reader sees)."""
+    proposals = list(proposals_visible(user=user).filter(deal=deal)[:10])
+    return {
+        "deal_proposals": proposals,
+        "documents": list(documents_of(proposal__in=proposals)[:20]) if proposals else [],
     }

@@ -13,6 +13,7 @@ from django.utils import timezone
 from docx import Document as WordDocument
 from pypdf import PdfReader
 
+from crm_core.deals.services import deal_create
 from crm_core.proposals.drafting import LineInput, proposal_create, proposal_update
 from crm_core.proposals.models import Document, DocumentTemplate
 from crm_core.proposals.templating import (
@@ -320,3 +321,28 @@ def test_a_proposals_documents_are_numbered_per_kind_and_year_kept_and_versioned
         )
         assert refused.status_code == 400
         assert field in refused.json()
+
+
+def test_a_deals_page_lists_its_proposals_and_their_documents(tenant_a):
+    owner = tenant_a.owner()
+    rep = tenant_a.make_user(Role.SALES_REP)
+    with tenant_a.active():
+        segment = set_up(owner)
+        catalogue(owner, segment)
+        company, _buyer = ready_client(rep, segment, "Dibbler Supply")
+        deal = deal_create(actor=rep, data={"title": "Dibbler racks", "company": company})
+        other = deal_create(actor=rep, data={"title": "Dibbler trucks", "company": company})
+        proposal = proposal_create(actor=rep, client=company, data={"deal": deal})
+        (contract,) = documents_make(actor=rep, proposal=proposal, kinds=["contract"])
+    page = tenant_a.client(rep).get(f"/deals/{deal.pk}/").content.decode()
+    assert proposal.number in page
+    assert contract.number in page
+    quiet = tenant_a.client(rep).get(f"/deals/{other.pk}/").content.decode()
+    assert 'data-testid="deal-proposals"' not in quiet
+    # a colleague given the deal, who may not see the rep's proposal, sees neither
+    colleague = tenant_a.make_user(Role.SALES_REP)
+    with tenant_a.active():
+        deal.owner = colleague
+        deal.save(update_fields=["owner"])
+    theirs = tenant_a.client(colleague).get(f"/deals/{deal.pk}/").content.decode()
+    assert contract.number not in theirs
