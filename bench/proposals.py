@@ -18,9 +18,10 @@ from django_tenants.utils import tenant_context  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from crm_core.commerce.services import price_list_save, prices_set, product_save  # noqa: E402
+from crm_core.common.pdf import html_to_pdf  # noqa: E402
 from crm_core.parties.services import company_create, contact_create  # noqa: E402
 from crm_core.proposals.drafting import LineInput, proposal_create  # noqa: E402
-from crm_core.proposals.templating import html_to_pdf, proposal_html, proposal_pdf  # noqa: E402
+from crm_core.proposals.templating import proposal_html, proposal_pdf  # noqa: E402
 from crm_core.segments.services import segment_save  # noqa: E402
 from tenants.models import Tenant  # noqa: E402
 

@@ -12,18 +12,12 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.urls import URLFetchingError
 
 from crm_core.commerce.models import Order
+from crm_core.common.pdf import html_to_pdf
 from crm_core.workspace.models import WorkspaceSettings
 from crm_core.workspace.services import own_requisites
 from tenants.links import company_name
-
-
-def _no_fetching(url: str, *args, **kwargs):
-    """An invoice loads nothing from anywhere: its template is self-contained."""
-    raise URLFetchingError(f"invoices load no resources: {url}")
 
 
 def vat_included(total: Decimal, rate: Decimal | None) -> Decimal | None:
@@ -90,7 +84,7 @@ def invoice_context(*, order: Order) -> dict:
 
 def invoice_pdf(*, order: Order) -> bytes:
     html = render_to_string("crm_core/commerce/invoice.html", invoice_context(order=order))
-    return HTML(string=html, url_fetcher=_no_fetching).write_pdf()
+    return html_to_pdf(html)
 
 
 def invoice_response(*, order: Order) -> HttpResponse:

@@ -32,6 +32,7 @@ from crm_core.proposals.drafting import (
     approval_request,
     discount_limits,
     discount_limits_save,
+    limits_by_role,
     needs_approval,
     proposal_create,
     proposal_get_for_user,
@@ -367,10 +368,10 @@ class ProposalOutput(serializers.Serializer):
     version = serializers.IntegerField()
 
     def get_needs_approval(self, proposal: Proposal) -> bool:
-        return needs_approval(proposal)
+        return needs_approval(proposal, self.context.get("limits"))
 
     def get_send_blockers(self, proposal: Proposal) -> list[str]:
-        return send_blockers(proposal)
+        return send_blockers(proposal, self.context.get("limits"))
 
 
 class ProposalInput(StrictSerializer):
@@ -423,7 +424,10 @@ class ProposalListApi(APIView):
             proposals = proposals.filter(status=request.GET["status"])
         if request.GET.get("approval"):
             proposals = proposals.filter(approval=request.GET["approval"])
-        return Response(ProposalOutput(proposals[:200], many=True).data)
+        # the roles' limits read once for the page, not once a proposal
+        return Response(
+            ProposalOutput(proposals[:200], many=True, context={"limits": limits_by_role()}).data
+        )
 
     @extend_schema(request=ProposalInput, responses={201: ProposalOutput})
     def post(self, request):

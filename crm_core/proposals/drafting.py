@@ -218,8 +218,15 @@ def _recipient(client: Client, contact: Contact | None) -> Contact | None:
     return client.contacts.order_by("id").first()
 
 
-def _log(proposal: Proposal, actor: User | None, message: str, **params: Any) -> None:
-    """The step on the timeline of the person the proposal goes to."""
+def _log(
+    proposal: Proposal,
+    actor: User | None,
+    message: str,
+    notes: str | None = None,
+    **params: Any,
+) -> None:
+    """The step on the timeline of the person the proposal goes to (the customer's own,
+    with no actor, inbound); its notes: the total, unless the step has its own."""
     if proposal.contact is None:
         return
     interaction_log(
@@ -229,7 +236,7 @@ def _log(proposal: Proposal, actor: User | None, message: str, **params: Any) ->
             "channel": "proposal",
             "direction": "outbound" if actor is not None else "inbound",
             "subject": SystemText(message, {"number": proposal.number, **params}),
-            "notes": f"{proposal.total} {proposal.currency}",
+            "notes": f"{proposal.total} {proposal.currency}" if notes is None else notes,
         },
     )
 
@@ -338,27 +345,34 @@ def proposal_update(*, actor: User, proposal: Proposal, data: dict[str, Any]) ->
         changes.update(
             subtotal=proposal.subtotal, total=proposal.total, max_discount=proposal.max_discount
         )
-        covered = (
-            proposal.approval == Proposal.Approval.APPROVED
-            and proposal.approval_discount is not None
-            and proposal.max_discount <= proposal.approval_discount
-        )
-        if not covered:
+        if not _approval_covers(proposal):
             changes.update(approval=Proposal.Approval.NONE, approval_discount=None)
     return record_update(instance=proposal, changes=changes, expected_version=data.get("version"))
 
 
-def needs_approval(proposal: Proposal) -> bool:
+def limits_by_role() -> dict[str, Decimal]:
+    """Every staff role's discount limit, read once (for a list of proposals)."""
+    return {role: limit for role, _label, limit in discount_limits()}
+
+
+def needs_approval(proposal: Proposal, limits: dict[str, Decimal] | None = None) -> bool:
     """Whether the largest discount is above what the owner's role gives alone."""
-    return proposal.max_discount > discount_limit(proposal.owner.role)
+    role = proposal.owner.role
+    limit = limits.get(role, Decimal(0)) if limits is not None else discount_limit(role)
+    return proposal.max_discount > limit
 
 
-def approved(proposal: Proposal) -> bool:
-    return not needs_approval(proposal) or (
+def _approval_covers(proposal: Proposal) -> bool:
+    """Whether an approval given covers the proposal's largest discount as it is now."""
+    return (
         proposal.approval == Proposal.Approval.APPROVED
         and proposal.approval_discount is not None
         and proposal.max_discount <= proposal.approval_discount
     )
+
+
+def approved(proposal: Proposal, limits: dict[str, Decimal] | None = None) -> bool:
+    return not needs_approval(proposal, limits) or _approval_covers(proposal)
 
 
 def approvers_of(proposal: Proposal) -> list[User]:
@@ -463,14 +477,14 @@ def approval_decide(
     return proposal
 
 
-def send_blockers(proposal: Proposal) -> list[str]:
+def send_blockers(proposal: Proposal, limits: dict[str, Decimal] | None = None) -> list[str]:
     """Why the proposal cannot be sent yet (nothing: it can)."""
     reasons = []
     if proposal.status != Proposal.Status.DRAFT:
         reasons.append(
             _("It is already %(status)s.") % {"status": proposal.get_status_display().lower()}
         )
-    if not approved(proposal):
+    if not approved(proposal, limits):
         reasons.append(
             _("Awaiting the head of sales' approval of the discount.")
             if proposal.approval == Proposal.Approval.PENDING
@@ -481,7 +495,7 @@ def send_blockers(proposal: Proposal) -> list[str]:
         reasons.append(_("Choose the person it goes to."))
     elif not proposal.contact.emails:
         reasons.append(_("The person it goes to has no email."))
-    if not proposal.lines.exists():
+    if not proposal.lines.all()[:1]:  # the prefetched lines when a list read them
         reasons.append(_("Add at least one product."))
     return reasons
 
@@ -559,7 +573,7 @@ def proposal_question(*, proposal: Proposal, text: str) -> None:
     _open_to_customer(proposal)
     if not text.strip():
         raise ValidationError({"question": [_("Write your question.")]})
-    _log_inbound(proposal, gettext_noop("Question on proposal %(number)s"), text.strip())
+    _log(proposal, None, gettext_noop("Question on proposal %(number)s"), text.strip())
     _tell_owner(proposal, Notification.Kind.PROPOSAL_QUESTION, question=text.strip()[:200])
 
 
@@ -573,24 +587,9 @@ def proposal_decline(*, proposal: Proposal, reason: str) -> Proposal:
         changes={"status": Proposal.Status.DECLINED, "decline_reason": reason.strip()},
         expected_version=None,
     )
-    _log_inbound(proposal, gettext_noop("Proposal %(number)s declined"), reason.strip())
+    _log(proposal, None, gettext_noop("Proposal %(number)s declined"), reason.strip())
     _tell_owner(proposal, Notification.Kind.PROPOSAL_DECLINED, reason=reason.strip()[:200])
     return proposal
-
-
-def _log_inbound(proposal: Proposal, message: str, notes: str) -> None:
-    if proposal.contact is None:
-        return
-    interaction_log(
-        actor=None,
-        contact=proposal.contact,
-        data={
-            "channel": "proposal",
-            "direction": "inbound",
-            "subject": SystemText(message, {"number": proposal.number}),
-            "notes": notes,
-        },
-    )
 
 
 @dataclass(frozen=True)
@@ -633,8 +632,9 @@ def proposal_accept(*, proposal: Proposal, acceptance: Acceptance) -> Proposal:
         },
         expected_version=None,
     )
-    _log_inbound(
+    _log(
         proposal,
+        None,
         gettext_noop("Proposal %(number)s accepted"),
         f"{proposal.accepted_name} · SHA-256 {digest}",
     )
@@ -681,8 +681,9 @@ def _deal_won(proposal: Proposal, deal: Deal) -> None:
             deal = deal_update(actor=deal.owner, deal=deal, data=terms, expected_version=None)
             deal_move(actor=deal.owner, deal=deal, stage=won)
     except ValidationError as error:
-        _log_inbound(
+        _log(
             proposal,
+            None,
             gettext_noop("Proposal %(number)s: the deal could not be moved to won"),
             " ".join(error.messages),
         )

@@ -28,9 +28,8 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
-from weasyprint import HTML
-from weasyprint.urls import URLFetchingError
 
+from crm_core.common.pdf import html_to_pdf
 from crm_core.common.services import unknown_fields_refuse
 from crm_core.proposals.drafting import document_number
 from crm_core.proposals.models import Document, DocumentTemplate, Proposal
@@ -354,15 +353,6 @@ def _page() -> str:
     return (DEFAULTS / "page.html").read_text(encoding="utf-8")
 
 
-def _no_fetching(url: str, *args, **kwargs):
-    """A document loads nothing from anywhere: what it shows is in its HTML."""
-    raise URLFetchingError(f"documents load no resources: {url}")
-
-
-def html_to_pdf(html: str) -> bytes:
-    return HTML(string=html, url_fetcher=_no_fetching).write_pdf()
-
-
 def proposal_html(proposal: Proposal) -> str:
     _name, body = template_for("proposal", proposal.segment_id, proposal.language)
     return render_html(body, proposal_context(proposal), proposal.language)
@@ -545,7 +535,10 @@ def documents_make(*, actor: User, proposal: Proposal, kinds: list[str]) -> list
     unknown = [kind for kind in kinds if kind not in GENERATED]
     if unknown or not kinds:
         raise ValidationError({"kinds": [_("Choose the documents to make.")]})
-    values = _proposal_values(proposal)
+    # the same values, lines table and day for every kind: only the number differs
+    values = _with_blocks(_proposal_values(proposal), proposal.language, proposal.number)
+    with translation.override(proposal.language):
+        today = _day(timezone.localdate())
     made = []
     for kind in dict.fromkeys(kinds):
         previous = Document.objects.filter(proposal=proposal, kind=kind).order_by("-version")
@@ -556,9 +549,7 @@ def documents_make(*, actor: User, proposal: Proposal, kinds: list[str]) -> list
             number, version = proposal.number, 1
         else:
             number, version = document_number(kind), 1
-        with translation.override(proposal.language):
-            document = {**values["document"], "number": number, "date": _day(timezone.localdate())}
-        context = _with_blocks({**values, "document": document}, proposal.language, proposal.number)
+        context = {**values, "document": {**values["document"], "number": number, "date": today}}
         _name, body = template_for(kind, proposal.segment_id, proposal.language)
         pdf = html_to_pdf(render_html(body, context, proposal.language))
         row = Document(
