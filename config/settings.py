@@ -313,6 +313,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60.0,
         "args": ["crm_core.jobs.tasks.jobs_recover_job"],
     },
+    "document-packages-recover": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 5 * 60.0,
+        "args": ["crm_core.proposals.tasks.packages_recover_job"],
+    },
     "birthday-tasks": {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 6 * 60 * 60.0,

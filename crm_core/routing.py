@@ -7,6 +7,7 @@ from crm_core.deals.consumers import DealBoardConsumer
 from crm_core.goals.consumers import GoalsConsumer
 from crm_core.jobs.consumers import ExportConsumer, ImportConsumer
 from crm_core.notifications.consumers import NotificationConsumer
+from crm_core.proposals.consumers import PackageConsumer
 
 websocket_urlpatterns = [
     path("ws/notifications/", NotificationConsumer.as_asgi(), name="ws-notifications"),
@@ -19,4 +20,5 @@ websocket_urlpatterns = [
     path("ws/goals/", GoalsConsumer.as_asgi(), name="ws-goals"),
     path("ws/imports/<int:pk>/", ImportConsumer.as_asgi(), name="ws-import"),
     path("ws/exports/<int:pk>/", ExportConsumer.as_asgi(), name="ws-export"),
+    path("ws/document-packages/<int:pk>/", PackageConsumer.as_asgi(), name="ws-document-package"),
 ]

@@ -10,4 +10,10 @@ def _no_fetching(url: str, *args, **kwargs):
 
 
 def html_to_pdf(html: str) -> bytes:
-    return HTML(string=html, url_fetcher=_no_fetching).write_pdf()
+    return html_to_pdf_pages(html)[0]
+
+
+def html_to_pdf_pages(html: str) -> tuple[bytes, int]:
+    """The PDF and how many pages it has."""
+    drawn = HTML(string=html, url_fetcher=_no_fetching).render()
+    return drawn.write_pdf(), len(drawn.pages)

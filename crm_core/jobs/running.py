@@ -12,30 +12,39 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Protocol
 
 from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from crm_core.jobs.models import ExportJob, ImportJob
 from tenants.typing import connection
+
+
+class Job(Protocol):
+    """A job kept as a row with `running_since`: an import, an export, a document package."""
+
+    pk: Any
+    running_since: datetime | None
+    _meta: ClassVar[Any]
+
 
 # A running step whose database session has been gone this long lost its worker.
 STOPPED_AFTER = timedelta(minutes=2)
 
 
-def running_tag(job: ImportJob | ExportJob) -> str:
+def running_tag(job: Job) -> str:
     """The application_name of the database session running the job's step."""
     return f"tenantly-{job._meta.model_name} {connection.schema_name} {job.pk}"[:63]
 
 
 @contextmanager
-def running(job: ImportJob | ExportJob) -> Iterator[None]:
+def running(job: Job) -> Iterator[None]:
     """The job's step runs in this block: `running_since` is set (and committed) and the
     session carries the job's tag; both are cleared afterwards."""
     job.running_since = timezone.now()
-    type(job)._default_manager.filter(pk=job.pk).update(running_since=job.running_since)
+    job._meta.model._default_manager.filter(pk=job.pk).update(running_since=job.running_since)
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('application_name', %s, false)", [running_tag(job)])
     try:
@@ -44,7 +53,7 @@ def running(job: ImportJob | ExportJob) -> Iterator[None]:
         job.running_since = None
         with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
             cursor.execute("SELECT set_config('application_name', '', false)")
-        type(job)._default_manager.filter(pk=job.pk).update(running_since=None)
+        job._meta.model._default_manager.filter(pk=job.pk).update(running_since=None)
 
 
 def stopped(jobs: QuerySet, *, now=None) -> list:

@@ -24,6 +24,8 @@ class Notification(models.Model):
         REINDEX_DONE = "reindex_done", _("Search index rebuilt")
         EXPORT_DONE = "export_done", _("Export ready")
         EXPORT_FAILED = "export_failed", _("Export failed")
+        PACKAGE_DONE = "package_done", _("Document package ready")
+        PACKAGE_FAILED = "package_failed", _("Document package failed")
         GOAL_REACHED = "goal_reached", _("A goal passed a mark")
         GOAL_BEHIND = "goal_behind", _("A goal fell behind pace")
         BONUS_ADJUSTED = "bonus_adjusted", _("My bonus was adjusted")
@@ -137,6 +139,12 @@ TEXTS = {
         "Your export %(file)s is ready to download: rows: %(rows)s"
     ),
     Notification.Kind.EXPORT_FAILED: gettext_noop("Your export %(file)s failed: %(problem)s"),
+    Notification.Kind.PACKAGE_DONE: gettext_noop(
+        "The documents of %(file)s are ready to download: pages: %(pages)s"
+    ),
+    Notification.Kind.PACKAGE_FAILED: gettext_noop(
+        "The documents of %(file)s were not made: %(problem)s"
+    ),
 }
 
 
@@ -165,4 +173,6 @@ ICONS: dict[str, str] = {
     Notification.Kind.REINDEX_DONE: "bi-search",
     Notification.Kind.EXPORT_DONE: "bi-file-earmark-arrow-down",
     Notification.Kind.EXPORT_FAILED: "bi-exclamation-triangle",
+    Notification.Kind.PACKAGE_DONE: "bi-file-earmark-zip",
+    Notification.Kind.PACKAGE_FAILED: "bi-exclamation-triangle",
 }

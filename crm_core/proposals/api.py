@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -43,12 +44,14 @@ from crm_core.proposals.drafting import (
 from crm_core.proposals.models import (
     CardRule,
     Document,
+    DocumentPackage,
     DocumentTemplate,
     OfferItem,
     PlacementRule,
     PotentialRule,
     Proposal,
 )
+from crm_core.proposals.packages import package_get_for_user, package_start
 from crm_core.proposals.selectors import Gates, gates, offer_for, questionnaire_current
 from crm_core.proposals.services import may_set_up, needs_card_save, proposal_setup_save
 from crm_core.proposals.templating import (
@@ -525,6 +528,43 @@ class TemplateSerializer(StrictSerializer):
     language = serializers.ChoiceField(choices=settings.LANGUAGES)
     name = serializers.CharField(max_length=120)
     body = serializers.CharField(trim_whitespace=False)
+    word_layout = serializers.SerializerMethodField(
+        help_text="the uploaded Word layout (PUT/DELETE .../word/), or null: the built-in one"
+    )
+
+    def get_word_layout(self, template: DocumentTemplate) -> str | None:
+        if not template.docx:
+            return None
+        return reverse("document_template_word", args=[template.pk])
+
+
+class WordLayoutInput(StrictSerializer):
+    file = serializers.FileField(help_text="a .docx with the template's merge fields")
+
+
+class TemplateWordApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": WordLayoutInput}, responses=TemplateSerializer)
+    def put(self, request, pk: int):
+        """Upload the proposal template's Word layout; refused, naming each unknown merge
+        field or broken block, or when the file is not a .docx."""
+        may_edit_templates(request.user)
+        template = get_object_or_404(DocumentTemplate, pk=pk)
+        data = WordLayoutInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = document_template_save(
+            actor=request.user, template=template, data={"docx": data.validated_data["file"]}
+        )
+        return Response(TemplateSerializer(saved).data)
+
+    @extend_schema(responses=TemplateSerializer)
+    def delete(self, request, pk: int):
+        """Remove the Word layout: the built-in one applies again."""
+        may_edit_templates(request.user)
+        template = get_object_or_404(DocumentTemplate, pk=pk)
+        saved = document_template_save(actor=request.user, template=template, data={"docx": False})
+        return Response(TemplateSerializer(saved).data)
 
 
 class TemplateListApi(APIView):
@@ -629,3 +669,47 @@ class ProposalDocumentsApi(APIView):
             actor=request.user, proposal=proposal, kinds=list(data.validated_data["kinds"])
         )
         return Response(DocumentOutput(made, many=True).data, status=201)
+
+
+class PackageOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    proposal = serializers.IntegerField(source="proposal_id")
+    deal = serializers.IntegerField(source="deal_id", allow_null=True)
+    kinds = serializers.ListField(child=serializers.CharField())
+    status = serializers.CharField()
+    done = serializers.IntegerField(help_text="documents made so far")
+    total = serializers.IntegerField(help_text="documents to make")
+    pages = serializers.IntegerField()
+    problem = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.SerializerMethodField(help_text="the ZIP, once ready")
+
+    def get_url(self, package: DocumentPackage) -> str | None:
+        if package.status != DocumentPackage.Status.DONE:
+            return None
+        return reverse("document_package_file", args=[package.pk])
+
+
+class ProposalPackagesApi(APIView):
+    @extend_schema(request=DocumentsInput, responses={202: PackageOutput})
+    def post(self, request, pk: int):
+        """Make documents of the proposal as one ZIP in the background (each kept as a
+        document, a new version of those made before); follow it at its own address."""
+        proposal = proposal_get_for_user(user=request.user, pk=pk)
+        data = DocumentsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        package = package_start(
+            actor=request.user,
+            proposal=proposal,
+            kinds=list(data.validated_data["kinds"]),
+            language=request.LANGUAGE_CODE,
+        )
+        return Response(PackageOutput(package).data, status=202)
+
+
+class PackageApi(APIView):
+    @extend_schema(responses=PackageOutput)
+    def get(self, request, pk: int):
+        """A document package: how far it got, then its ZIP's address."""
+        return Response(PackageOutput(package_get_for_user(user=request.user, pk=pk)).data)

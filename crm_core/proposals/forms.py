@@ -169,6 +169,29 @@ class DocumentTemplateForm(forms.Form):
             "page, or a whole page of its own (<html>…</html>)."
         ),
     )
+    docx = forms.FileField(
+        label=_("Word layout (DOCX)"),
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".docx,application/vnd.openxmlformats-officedocument"}
+        ),
+        help_text=_(
+            "For proposals: a .docx with the same merge fields, {%tr for line in lines %} … "
+            "{%tr endfor %} around a table row; the proposal's DOCX download uses it. "
+            "Without one, the built-in layout applies."
+        ),
+    )
+    docx_remove = forms.BooleanField(label=_("Remove the Word layout"), required=False)
+
+    def service_data(self) -> dict:
+        """The service's data: the Word layout uploaded, removed (False) or kept (absent)."""
+        data = dict(self.cleaned_data)
+        upload, remove = data.pop("docx", None), data.pop("docx_remove", False)
+        if upload:
+            data["docx"] = upload
+        elif remove:
+            data["docx"] = False
+        return data
 
 
 class PlacementForm(forms.Form):

@@ -2,6 +2,8 @@
 expectations card (a questionnaire per segment, versioned) and its answers, and the overrides
 an owner or administrator records with a reason."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -341,6 +343,11 @@ class ProposalLine(models.Model):
         return f"{self.product} × {self.quantity}"
 
 
+def template_docx_path(template: "DocumentTemplate", filename: str) -> str:
+    # relative to the company's own media folder (the default storage adds the schema)
+    return f"document-templates/{uuid.uuid4()}/{filename}"
+
+
 class DocumentTemplate(models.Model):
     """A template of a document (a proposal, a contract, an invoice, an act) for a segment (or
     every segment) in one language: HTML with merge fields and conditional blocks (Jinja
@@ -366,6 +373,10 @@ class DocumentTemplate(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     name = models.CharField(_("name"), max_length=120)
     body = models.TextField(_("template"))
+    # a proposal's own Word layout (docxtpl tags), for its DOCX; else the built-in layout
+    docx = models.FileField(
+        _("Word layout"), upload_to=template_docx_path, max_length=255, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -427,6 +438,7 @@ class Document(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     file = models.FileField(upload_to=document_path, max_length=255)
     sha256 = models.CharField(max_length=64)
+    pages = models.PositiveIntegerField(_("pages"), default=0)
     created_at = models.DateTimeField(_("made"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -445,3 +457,58 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} v{self.version}"
+
+
+def package_path(package: "DocumentPackage", filename: str) -> str:
+    # relative to the company's own media folder (the default storage adds the schema)
+    return f"documents/packages/{package.uuid}/{filename}"
+
+
+class DocumentPackage(models.Model):
+    """Several documents of a proposal (a deal's contract, invoice, act...) made together by a
+    worker, each kept as a `Document`, and handed over as one ZIP; the page shows its
+    progress document by document."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Making the documents")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    uuid = models.UUIDField(unique=True)
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="packages")
+    deal = models.ForeignKey(
+        "crm_core.Deal", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kinds = models.JSONField(default=list)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)  # documents to make
+    done = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to=package_path, max_length=255, blank=True)
+    filename = models.CharField(max_length=255)
+    problem = models.TextField(blank=True)
+    language = models.CharField(max_length=8, blank=True)  # of the messages
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # when a worker started making it (crm_core.jobs.running.running)
+    running_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("document package")
+        verbose_name_plural = _("document packages")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def kind_labels(self) -> list[str]:
+        return [str(DocumentTemplate.Kind(kind).label) for kind in self.kinds]

@@ -9,8 +9,9 @@ from crm_core.deals.models import Deal
 from crm_core.parties.models import Company
 from crm_core.proposals.drafting import proposals_visible
 from crm_core.proposals.forms import OverrideForm
+from crm_core.proposals.models import DocumentPackage, DocumentTemplate
 from crm_core.proposals.selectors import Client, gates, offer_for
-from crm_core.proposals.templating import documents_of
+from crm_core.proposals.templating import GENERATED, documents_of
 from tenants.identity.models import User
 
 
@@ -36,7 +37,14 @@ def gates_context(client: Client, user: User) -> dict[str, Any]:
 def deal_documents_context(deal: Deal, user: User) -> dict[str, Any]:
     """What a deal's page shows of its proposals and their documents (what the reader sees)."""
     proposals = list(proposals_visible(user=user).filter(deal=deal)[:10])
+    if not proposals:
+        return {"deal_proposals": []}
     return {
         "deal_proposals": proposals,
-        "documents": list(documents_of(proposal__in=proposals)[:20]) if proposals else [],
+        "documents": list(documents_of(proposal__in=proposals)[:20]),
+        "document_kinds": [(kind, DocumentTemplate.Kind(kind).label) for kind in GENERATED],
+        # the deal's packages made from what the reader sees
+        "packages": list(
+            DocumentPackage.objects.filter(deal=deal, proposal__in=proposals_visible(user=user))[:5]
+        ),
     }

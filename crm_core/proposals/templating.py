@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -17,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -24,12 +27,13 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from docx import Document as WordDocument
+from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from crm_core.common.pdf import html_to_pdf
+from crm_core.common.pdf import html_to_pdf, html_to_pdf_pages
 from crm_core.common.services import unknown_fields_refuse
 from crm_core.proposals.drafting import document_number
 from crm_core.proposals.models import Document, DocumentTemplate, Proposal
@@ -156,12 +160,19 @@ def _names(target: nodes.Node) -> list[str]:
 def template_check(body: str, segment: Segment | None = None) -> None:
     """Refuse a template whose syntax is broken or that names a field it will not be given,
     each problem with its line."""
+    problems = template_problems(body, segment)
+    if problems:
+        raise ValidationError({"body": [_problem(line, message) for line, message in problems]})
+
+
+def template_problems(body: str, segment: Segment | None = None) -> list[tuple[int, str]]:
+    """What `template_check` refuses, as (line, message), in the order of the lines."""
     env = environment()
     try:
         tree = env.parse(body)
         env.from_string(body)  # compiling finds unknown filters and tests
     except TemplateSyntaxError as error:
-        raise ValidationError({"body": [_problem(error.lineno, error.message or "")]}) from None
+        return [(error.lineno, error.message or "")]
     questionnaire = questionnaire_current(segment) if segment else None
     answer_keys = {item["key"] for item in questionnaire.questions} if questionnaire else None
     loops: dict[str, str] = {}  # a loop's own name -> the list it walks
@@ -204,10 +215,7 @@ def template_check(body: str, segment: Segment | None = None) -> None:
                     _("“%(name)s” is not a merge field.") % {"name": f"{base}.{attr}"},
                 )
             )
-    if problems:
-        raise ValidationError(
-            {"body": [_problem(line, message) for line, message in sorted(set(problems))]}
-        )
+    return sorted(set(problems))
 
 
 def default_body(kind: str, language: str) -> str:
@@ -363,7 +371,7 @@ def proposal_pdf(proposal: Proposal) -> bytes:
 
 
 @cache
-def _docx_template(language: str) -> bytes:
+def default_docx(language: str) -> bytes:
     """The DOCX layout of a proposal (built here, so no binary file is kept): its title, the
     client, a table with a row per line, the total and the message."""
     with translation.override(language):
@@ -391,13 +399,68 @@ def _docx_template(language: str) -> bytes:
 
 
 def proposal_docx(proposal: Proposal) -> bytes:
-    template = DocxTemplate(io.BytesIO(_docx_template(proposal.language)))
+    """The proposal in Word: the layout an administrator uploaded for its segment (else for
+    every segment) in its language, else the built-in one."""
+    layout = docx_layout_for(proposal.segment_id, proposal.language)
+    return _docx_fill(layout or default_docx(proposal.language), proposal_context(proposal))
+
+
+def _docx_fill(layout: bytes, context: dict[str, Any]) -> bytes:
+    template = DocxTemplate(io.BytesIO(layout))
     # an environment of its own: docxtpl sets options on the one it is given
     sandbox = SandboxedEnvironment(autoescape=True)
-    template.render(proposal_context(proposal), jinja_env=sandbox, autoescape=True)
+    template.render(context, jinja_env=sandbox, autoescape=True)
     buffer = io.BytesIO()
     template.save(buffer)
     return buffer.getvalue()
+
+
+def docx_layout_for(segment_id: int | None, language: str) -> bytes | None:
+    """The uploaded Word layout of a proposal that applies: the segment's in the language,
+    else every segment's; None when there is none."""
+    layouts = DocumentTemplate.objects.filter(
+        kind=DocumentTemplate.Kind.PROPOSAL, language=language
+    ).exclude(docx="")
+    template = (
+        layouts.filter(segment_id=segment_id).first() if segment_id is not None else None
+    ) or layouts.filter(segment=None).first()
+    if template is None:
+        return None
+    with template.docx.open("rb") as file:
+        return file.read()
+
+
+def docx_check(content: bytes, segment: Segment | None, language: str) -> None:
+    """Refuse a Word layout that is not a .docx, that names a field or has a block the HTML
+    template would refuse (in its text, headers and footers: Word has no lines to point to),
+    or that cannot be filled with made-up values."""
+    try:
+        layout = DocxTemplate(io.BytesIO(content))
+        layout.init_docx()
+        parts = [layout.patch_xml(layout.get_xml())]
+        for uri in (layout.HEADER_URI, layout.FOOTER_URI):
+            parts += [
+                layout.patch_xml(layout.get_part_xml(part))
+                for _key, part in layout.get_headers_footers(uri)
+            ]
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
+        raise ValidationError({"docx": [_("The file is not a Word document (.docx).")]}) from None
+    problems = [message for part in parts for _line, message in template_problems(part, segment)]
+    if problems:
+        raise ValidationError(
+            {
+                "docx": [
+                    _("In the Word file: %(problem)s") % {"problem": problem}
+                    for problem in dict.fromkeys(problems)
+                ]
+            }
+        )
+    try:
+        _docx_fill(content, sample_context(language))
+    except (TemplateError, TypeError, ValueError, ArithmeticError) as error:
+        raise ValidationError(
+            {"docx": [_("The Word file cannot be filled: %(problem)s") % {"problem": error}]}
+        ) from None
 
 
 TEMPLATE_FIELDS = {"kind", "segment", "language", "name", "body"}
@@ -415,8 +478,10 @@ def document_template_save(
     """A document's template for a segment (or every segment) in a language; refused with
     each problem named (an unknown merge field or broken syntax with its line)."""
     may_edit_templates(actor)
-    unknown_fields_refuse(data, TEMPLATE_FIELDS)
+    unknown_fields_refuse(data, TEMPLATE_FIELDS | {"docx"})
     row = template or DocumentTemplate()
+    # "docx": an uploaded Word layout (a file), False to remove the one kept, absent to keep it
+    docx = data.get("docx")
     merged = {key: data.get(key, getattr(row, key, None)) for key in TEMPLATE_FIELDS}
     errors: dict[str, list[str]] = {}
     if merged["kind"] not in DocumentTemplate.Kind.values:
@@ -432,6 +497,14 @@ def document_template_save(
             template_check(str(merged["body"]), merged["segment"])
         except ValidationError as error:
             errors.update(error.message_dict)
+    if docx and not errors:
+        if merged["kind"] != DocumentTemplate.Kind.PROPOSAL:
+            errors["docx"] = [_("A Word layout is used for proposals only.")]
+        else:
+            try:
+                docx_check(docx.read(), merged["segment"], str(merged["language"]))
+            except ValidationError as error:
+                errors.update(error.message_dict)
     if not errors:
         taken = DocumentTemplate.objects.filter(
             kind=merged["kind"], segment=merged["segment"], language=merged["language"]
@@ -445,6 +518,13 @@ def document_template_save(
     for key in TEMPLATE_FIELDS:
         setattr(row, key, str(merged[key]).strip() if key == "name" else merged[key])
     row.updated_by = actor
+    if docx is False and row.docx:
+        row.docx.delete(save=False)
+    if docx:
+        docx.seek(0)
+        if row.docx:
+            row.docx.delete(save=False)
+        row.docx.save("layout.docx", File(docx), save=False)
     row.save()
     return row
 
@@ -527,20 +607,32 @@ GENERATED = (
 
 
 @transaction.atomic
-def documents_make(*, actor: User, proposal: Proposal, kinds: list[str]) -> list[Document]:
+def kinds_check(kinds: list[str]) -> list[str]:
+    """The documents asked for, each once, in the order asked; refused when none or one is
+    not a document that is made."""
+    if not kinds or any(kind not in GENERATED for kind in kinds):
+        raise ValidationError({"kinds": [_("Choose the documents to make.")]})
+    return list(dict.fromkeys(kinds))
+
+
+def documents_make(
+    *,
+    actor: User,
+    proposal: Proposal,
+    kinds: list[str],
+    each: Callable[[Document, bytes], None] | None = None,
+) -> list[Document]:
     """The documents of a proposal (a contract, an invoice, an act, a delivery note, the
     proposal itself), each from its segment's template in the proposal's language, kept as
     a PDF: numbered per kind and year the first time, a new version under the same number
-    after."""
-    unknown = [kind for kind in kinds if kind not in GENERATED]
-    if unknown or not kinds:
-        raise ValidationError({"kinds": [_("Choose the documents to make.")]})
+    after. `each(document, pdf)` is called as each one is kept."""
+    kinds = kinds_check(kinds)
     # the same values, lines table and day for every kind: only the number differs
     values = _with_blocks(_proposal_values(proposal), proposal.language, proposal.number)
     with translation.override(proposal.language):
         today = _day(timezone.localdate())
     made = []
-    for kind in dict.fromkeys(kinds):
+    for kind in kinds:
         previous = Document.objects.filter(proposal=proposal, kind=kind).order_by("-version")
         last = previous.first()
         if last is not None:
@@ -550,9 +642,22 @@ def documents_make(*, actor: User, proposal: Proposal, kinds: list[str]) -> list
         else:
             number, version = document_number(kind), 1
         context = {**values, "document": {**values["document"], "number": number, "date": today}}
-        _name, body = template_for(kind, proposal.segment_id, proposal.language)
-        pdf = html_to_pdf(render_html(body, context, proposal.language))
+        name, body = template_for(kind, proposal.segment_id, proposal.language)
+        try:
+            html = render_html(body, context, proposal.language)
+        except ValidationError as error:
+            raise ValidationError(
+                {
+                    "kinds": [
+                        _("The template “%(name)s” cannot be filled: %(problem)s")
+                        % {"name": name, "problem": problem}
+                        for problem in error.messages
+                    ]
+                }
+            ) from None
+        pdf, pages = html_to_pdf_pages(html)
         row = Document(
+            pages=pages,
             kind=kind,
             number=number,
             version=version,
@@ -567,6 +672,8 @@ def documents_make(*, actor: User, proposal: Proposal, kinds: list[str]) -> list
         row.file.save(f"{number}.pdf", ContentFile(pdf), save=False)
         row.save()
         made.append(row)
+        if each is not None:
+            each(row, pdf)
     return made
 
 

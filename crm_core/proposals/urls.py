@@ -26,6 +26,18 @@ urlpatterns = [
         name="proposal_documents_make",
     ),
     path("documents/<int:pk>/file/", documents.document_file, name="document_file"),
+    path("document-packages/new/", documents.document_package_new, name="document_package_new"),
+    path("document-packages/<int:pk>/", documents.document_package, name="document_package"),
+    path(
+        "document-packages/<int:pk>/status/",
+        documents.document_package_status,
+        name="document_package_status",
+    ),
+    path(
+        "document-packages/<int:pk>/file/",
+        documents.document_package_file,
+        name="document_package_file",
+    ),
     path("settings/documents/", documents.document_templates, name="document_templates"),
     path(
         "settings/documents/new/",
@@ -36,6 +48,16 @@ urlpatterns = [
         "settings/documents/<int:pk>/",
         documents.document_template_edit,
         name="document_template_edit",
+    ),
+    path(
+        "settings/documents/<int:pk>/word/",
+        documents.document_template_word,
+        name="document_template_word",
+    ),
+    path(
+        "settings/documents/word/<str:language>/",
+        documents.document_template_word_default,
+        name="document_template_word_default",
     ),
     path(
         "settings/documents/<int:pk>/delete/",
@@ -69,6 +91,7 @@ urlpatterns = [
         {"kind": COMPANIES},
         name="company_proposal_new",
     ),
+    path("deals/<int:pk>/proposals/new/", proposals.deal_proposal_new, name="deal_proposal_new"),
     path(
         "settings/segments/<int:pk>/proposals/",
         views.segment_proposal_setup,
@@ -152,10 +175,21 @@ api_urlpatterns = [
         api.TemplateApi.as_view(),
         name="api-document-template-detail",
     ),
+    path(
+        "document-templates/<int:pk>/word/",
+        api.TemplateWordApi.as_view(),
+        name="api-document-template-word",
+    ),
     path("document-merge-fields/", api.MergeFieldsApi.as_view(), name="api-document-merge-fields"),
     path(
         "proposals/<int:pk>/documents/",
         api.ProposalDocumentsApi.as_view(),
         name="api-proposal-documents",
     ),
+    path(
+        "proposals/<int:pk>/packages/",
+        api.ProposalPackagesApi.as_view(),
+        name="api-proposal-packages",
+    ),
+    path("document-packages/<int:pk>/", api.PackageApi.as_view(), name="api-document-package"),
 ]

@@ -338,7 +338,8 @@ def test_a_deals_page_lists_its_proposals_and_their_documents(tenant_a):
     assert proposal.number in page
     assert contract.number in page
     quiet = tenant_a.client(rep).get(f"/deals/{other.pk}/").content.decode()
-    assert 'data-testid="deal-proposals"' not in quiet
+    assert proposal.number not in quiet
+    assert 'data-testid="deal-proposal-new"' in quiet
     # a colleague given the deal, who may not see the rep's proposal, sees neither
     colleague = tenant_a.make_user(Role.SALES_REP)
     with tenant_a.active():

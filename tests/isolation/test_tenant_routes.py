@@ -3,6 +3,7 @@ ids, secrets and hosts. A route missing from ROUTES fails the suite, so new rout
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -72,6 +73,7 @@ from crm_core.proposals.models import (
     CardRule,
     DiscountLimit,
     Document,
+    DocumentPackage,
     DocumentTemplate,
     GateOverride,
     NeedsCard,
@@ -291,6 +293,18 @@ def secrets_of_b(tenant_b):
         )
         quoll_document.file.save("quoll.pdf", ContentFile(b"%PDF Quoll secret"), save=False)
         quoll_document.save()
+        quoll_package = DocumentPackage(
+            uuid=uuid.uuid4(),
+            proposal=quoll_proposal,
+            kinds=["contract"],
+            status="done",
+            total=1,
+            done=1,
+            filename="quoll-secret.zip",
+            created_by=owner,
+        )
+        quoll_package.file.save("quoll.zip", ContentFile(b"PK Quoll secret"), save=False)
+        quoll_package.save()
         quoll_template = DocumentTemplate.objects.create(
             kind="proposal",
             segment=segment,
@@ -298,6 +312,7 @@ def secrets_of_b(tenant_b):
             name="Quoll secret template",
             body="<p>Quoll secret body</p>",
         )
+        quoll_template.docx.save("quoll.docx", ContentFile(b"PK Quoll secret layout"))
         job = import_upload(
             actor=owner,
             kind="contact",
@@ -381,8 +396,10 @@ def secrets_of_b(tenant_b):
         "segment": {"pk": segment.pk},
         "proposal": {"pk": quoll_proposal.pk},
         "document_template": {"pk": quoll_template.pk},
+        "language": {"language": "en"},
         "proposal_token": {"token": quoll_token},
         "document": {"pk": quoll_document.pk},
+        "package": {"pk": quoll_package.pk},
         "deal": {"pk": deal.pk},
         "order": {"pk": order.pk},
         "payment": {"pk": order.pk, "payment_pk": payment.pk},
@@ -597,10 +614,13 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         )
         assert proposal.view_count == 0
         assert Document.objects.filter(proposal=proposal).count() == 1
+        assert list(DocumentPackage.objects.values_list("status", "done")) == [("done", 1)]
+        assert Proposal.objects.count() == 1
         assert proposal.lines.count() == 0
         assert not DiscountLimit.objects.exists()
         template = DocumentTemplate.objects.get(pk=secrets["document_template"]["pk"])
         assert template.body == "<p>Quoll secret body</p>"
+        assert template.docx.read() == b"PK Quoll secret layout"
         quoll = Pipeline.objects.get(pk=secrets["pipeline_pk"]["pk"])
         assert (quoll.name, quoll.archived_at) == ("Quoll pipeline", None)
         stage = PipelineStage.objects.get(pk=secrets["pipeline_stage"]["stage_pk"])

@@ -47,6 +47,7 @@ WS_ROUTES: dict[str, str | None] = {
     "ws-deal": "deal",
     "ws-import": "import_job",
     "ws-export": "export_job",
+    "ws-document-package": "package",
     "ws-search-reindex": None,
     "ws-portal": None,
 }

@@ -1,22 +1,27 @@
 """Document templates (the administrators' list and editor, with the merge fields beside it
-and a preview) and a proposal's documents as downloads (PDF, DOCX)."""
+and a preview), a proposal's documents as downloads (PDF, DOCX) and document packages (a
+ZIP made in the background, with its progress)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import error_to_messages, errors_into
 from crm_core.proposals.drafting import proposal_get_for_user, proposals_visible
 from crm_core.proposals.forms import DocumentTemplateForm
-from crm_core.proposals.models import Document, DocumentTemplate
+from crm_core.proposals.models import Document, DocumentPackage, DocumentTemplate
+from crm_core.proposals.packages import package_get_for_user, package_start
 from crm_core.proposals.templating import (
     DOCX,
     default_body,
+    default_docx,
     document_template_delete,
     document_template_save,
     documents_make,
@@ -61,10 +66,10 @@ def document_template_edit(request: StaffRequest, pk: int | None = None) -> Http
             "body": default_body("proposal", request.LANGUAGE_CODE),
         }
     )
-    form = DocumentTemplateForm(request.POST or None, initial=initial)
+    form = DocumentTemplateForm(request.POST or None, request.FILES or None, initial=initial)
     preview = ""
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = form.service_data()
         if "preview" in request.POST:
             try:
                 template_check(data["body"], data["segment"])
@@ -90,8 +95,31 @@ def document_template_edit(request: StaffRequest, pk: int | None = None) -> Http
             "template": template,
             "preview": preview,
             "fields": merge_fields(segment or (template.segment if template else None)),
+            "languages": settings.LANGUAGES,
         },
     )
+
+
+def document_template_word(request: StaffRequest, pk: int) -> FileResponse:
+    """A template's uploaded Word layout, as it is kept."""
+    may_edit_templates(request.user)
+    template = get_object_or_404(DocumentTemplate.objects.exclude(docx=""), pk=pk)
+    return FileResponse(
+        template.docx.open("rb"),
+        as_attachment=True,
+        filename=f"{slugify(template.name) or 'layout'}.docx",
+        content_type=DOCX,
+    )
+
+
+def document_template_word_default(request: StaffRequest, language: str) -> HttpResponse:
+    """The built-in Word layout of a proposal, to start one's own from."""
+    may_edit_templates(request.user)
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    response = HttpResponse(default_docx(language), content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="proposal-{language}.docx"'
+    return response
 
 
 def _preview_context(request: StaffRequest, data: dict) -> dict:
@@ -158,3 +186,49 @@ def document_file(request: StaffRequest, pk: int) -> HttpResponse:
     name = f"{document.number}-v{document.version}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@require_POST
+def document_package_new(request: StaffRequest) -> HttpResponse:
+    """Make the documents checked of the chosen proposal as one ZIP, in the background (from
+    the deal's page or the proposal's); the package's page shows the progress."""
+    chosen = request.POST.get("proposal", "")
+    proposal = get_object_or_404(
+        proposals_visible(user=request.user), pk=int(chosen) if chosen.isdigit() else 0
+    )
+    try:
+        package = package_start(
+            actor=request.user,
+            proposal=proposal,
+            kinds=request.POST.getlist("kinds"),
+            language=request.LANGUAGE_CODE,
+        )
+    except ValidationError as error:
+        error_to_messages(request, error)
+        if request.POST.get("back") == "deal" and proposal.deal_id:
+            return redirect("deal_detail", proposal.deal_id)
+        return redirect("proposal_detail", proposal.pk)
+    return redirect("document_package", package.pk)
+
+
+def document_package(request: StaffRequest, pk: int) -> HttpResponse:
+    package = package_get_for_user(user=request.user, pk=pk)
+    return render(request, "crm_core/proposals/package.html", {"package": package})
+
+
+def document_package_status(request: StaffRequest, pk: int) -> HttpResponse:
+    """The progress block, polled by htmx while the socket is away, reloaded when it ends."""
+    package = package_get_for_user(user=request.user, pk=pk)
+    return render(request, "crm_core/proposals/_package_status.html", {"package": package})
+
+
+def document_package_file(request: StaffRequest, pk: int) -> FileResponse:
+    package = package_get_for_user(user=request.user, pk=pk)
+    if package.status != DocumentPackage.Status.DONE or not package.file:
+        raise Http404
+    return FileResponse(
+        package.file.open("rb"),
+        as_attachment=True,
+        filename=package.filename,
+        content_type="application/zip",
+    )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import error_to_messages, errors_into
+from crm_core.deals.selectors import deal_get_for_user
 from crm_core.parties.screens import Kind
 from crm_core.proposals.drafting import (
     ACCEPTANCE_CHOICES,
@@ -52,6 +53,28 @@ def proposal_new(request: StaffRequest, kind: Kind, pk: int) -> HttpResponse:
     except ValidationError as error:
         error_to_messages(request, error)
         return redirect(kind.url("detail", client.pk))
+    messages.success(request, _("Proposal %(number)s is drafted.") % {"number": proposal.number})
+    return redirect("proposal_detail", proposal.pk)
+
+
+@require_POST
+def deal_proposal_new(request: StaffRequest, pk: int) -> HttpResponse:
+    """Make a draft for the deal's client (its company, else its person), tied to the deal
+    and addressed to the deal's person: refused (and said why) while a step is locked."""
+    deal = deal_get_for_user(user=request.user, pk=pk)
+    client = deal.company or deal.contact
+    if client is None:
+        messages.error(request, _("The deal has no client to make a proposal for."))
+        return redirect("deal_detail", deal.pk)
+    try:
+        proposal = proposal_create(
+            actor=request.user,
+            client=client,
+            data={"deal": deal, "contact": deal.contact if deal.company else None},
+        )
+    except ValidationError as error:
+        error_to_messages(request, error)
+        return redirect("deal_detail", deal.pk)
     messages.success(request, _("Proposal %(number)s is drafted.") % {"number": proposal.number})
     return redirect("proposal_detail", proposal.pk)
 
