@@ -171,6 +171,14 @@ def _lines_check(lines: list[LineInput], prices: dict[int, Decimal], list_name: 
         raise ValidationError({"lines": problems})
 
 
+def line_amounts(
+    unit_price: Decimal, quantity: Decimal, discount: Decimal
+) -> tuple[Decimal, Decimal]:
+    """A line's amount before and after its discount, in cents."""
+    gross = (unit_price * quantity).quantize(CENT)
+    return gross, (gross * (HUNDRED - discount) / HUNDRED).quantize(CENT)
+
+
 def _lines_write(proposal: Proposal, lines: list[LineInput], prices: dict[int, Decimal]) -> None:
     """Replace the proposal's lines and set its totals and largest discount."""
     ProposalLine.objects.filter(proposal=proposal).delete()
@@ -178,8 +186,7 @@ def _lines_write(proposal: Proposal, lines: list[LineInput], prices: dict[int, D
     rows = []
     for position, line in enumerate(lines):
         unit_price = prices[line.product.pk]
-        gross = (unit_price * line.quantity).quantize(CENT)
-        net = (gross * (HUNDRED - line.discount) / HUNDRED).quantize(CENT)
+        gross, net = line_amounts(unit_price, line.quantity, line.discount)
         subtotal, total = subtotal + gross, total + net
         rows.append(
             ProposalLine(

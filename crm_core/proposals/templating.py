@@ -35,7 +35,7 @@ from markupsafe import Markup
 
 from crm_core.common.pdf import html_to_pdf, html_to_pdf_pages
 from crm_core.common.services import unknown_fields_refuse
-from crm_core.proposals.drafting import document_number
+from crm_core.proposals.drafting import document_number, line_amounts
 from crm_core.proposals.models import Document, DocumentTemplate, Proposal
 from crm_core.proposals.selectors import needs_card_of, questionnaire_current
 from crm_core.segments.models import Segment
@@ -552,8 +552,7 @@ def _sample_values(language: str) -> dict[str, Any]:
         lines = []
         subtotal = total = Decimal(0)
         for index, (name, sku, unit, quantity, price, discount) in enumerate(SAMPLE_LINES, 1):
-            gross = quantity * price
-            net = gross * (100 - discount) / 100
+            gross, net = line_amounts(price, quantity, discount)
             subtotal, total = subtotal + gross, total + net
             lines.append(
                 {

@@ -24,9 +24,9 @@ from crm_core.proposals.drafting import (
     approval_decide,
     approval_request,
     approved,
-    discount_limit,
     discount_limits,
     discount_limits_save,
+    limits_by_role,
     may_approve,
     needs_approval,
     proposal_acceptance_set,
@@ -165,6 +165,7 @@ def proposal_detail(request: StaffRequest, pk: int) -> HttpResponse:
         if draft and proposal.segment_id
         else []
     )
+    limits = limits_by_role()  # read once for the four answers below
     return render(
         request,
         "crm_core/proposals/proposal.html",
@@ -175,12 +176,12 @@ def proposal_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "lines": lines,
             "saved_lines": proposal.lines.select_related("product"),
             "suggestions": suggestions,
-            "needs_approval": needs_approval(proposal),
-            "approved": approved(proposal),
-            "limit": discount_limit(proposal.owner.role),
+            "needs_approval": needs_approval(proposal, limits),
+            "approved": approved(proposal, limits),
+            "limit": limits.get(proposal.owner.role, Decimal(0)),
             "may_approve": may_approve(request.user, proposal),
             "decision_form": DecisionForm(),
-            "blockers": send_blockers(proposal),
+            "blockers": send_blockers(proposal, limits),
             "documents": documents_of(proposal=proposal),
             "document_kinds": [(kind, DocumentTemplate.Kind(kind).label) for kind in GENERATED],
         },
