@@ -6,6 +6,7 @@ from crm_core.commerce import urls as commerce
 from crm_core.deals import urls as deals
 from crm_core.goals import urls as goals
 from crm_core.lists import urls as lists
+from crm_core.marketing import urls as marketing
 from crm_core.notifications import urls as notifications
 from crm_core.parties import urls as parties
 from crm_core.proposals import urls as proposals
@@ -20,6 +21,7 @@ urlpatterns = [
     *deals.api_urlpatterns,
     *goals.api_urlpatterns,
     *lists.api_urlpatterns,
+    *marketing.api_urlpatterns,
     *notifications.api_urlpatterns,
     *parties.api_urlpatterns,
     *proposals.api_urlpatterns,

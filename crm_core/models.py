@@ -63,6 +63,7 @@ from crm_core.lists.models import (
     ListKind,
     SavedView,
 )
+from crm_core.marketing.models import Audience, Campaign, CampaignMember
 from crm_core.notifications.models import (
     Notification,
 )
@@ -103,6 +104,9 @@ from crm_core.workspace.models import (
 )
 
 __all__ = [
+    "Audience",
+    "Campaign",
+    "CampaignMember",
     "CardRule",
     "DiscountLimit",
     "DocumentTemplate",

@@ -8,6 +8,7 @@ from crm_core.goals import urls as goals
 from crm_core.history import urls as history
 from crm_core.jobs import urls as jobs
 from crm_core.lists import urls as lists
+from crm_core.marketing import urls as marketing
 from crm_core.notifications import urls as notifications
 from crm_core.parties import urls as parties
 from crm_core.proposals import urls as proposals
@@ -24,6 +25,7 @@ urlpatterns = [
     *history.urlpatterns,
     *jobs.urlpatterns,
     *lists.urlpatterns,
+    *marketing.urlpatterns,
     *notifications.urlpatterns,
     *parties.urlpatterns,
     *proposals.urlpatterns,

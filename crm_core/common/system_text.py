@@ -12,14 +12,20 @@ from typing import Any
 from django.utils.translation import gettext
 
 from crm_core.commerce.models import Order
+from crm_core.marketing.models import CampaignMember
 
 
 def _order_status(value: str) -> str:
     return str(Order.Status(value).label).lower() if value in Order.Status.values else value
 
 
+def _campaign_step(value: str) -> str:
+    steps = CampaignMember.Status
+    return str(steps(value).label).lower() if value in steps.values else value
+
+
 # parameters that are codes, written out by their label in the reader's language
-LABELS: dict[str, Callable[[str], str]] = {"status": _order_status}
+LABELS: dict[str, Callable[[str], str]] = {"status": _order_status, "step": _campaign_step}
 
 
 @dataclass(frozen=True)

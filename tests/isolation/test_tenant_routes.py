@@ -65,6 +65,8 @@ from crm_core.jobs.imports import import_check, import_mapping_set, import_uploa
 from crm_core.jobs.models import ImportJob
 from crm_core.lists.models import BulkOperation, SavedView
 from crm_core.lists.services import bulk_apply, bulk_records, saved_view_save
+from crm_core.marketing.models import Audience, Campaign, CampaignMember
+from crm_core.marketing.services import audience_save, campaign_save
 from crm_core.notifications.models import Notification
 from crm_core.notifications.services import notify
 from crm_core.parties.models import Company, Contact
@@ -305,6 +307,21 @@ def secrets_of_b(tenant_b):
         )
         quoll_package.file.save("quoll.zip", ContentFile(b"PK Quoll secret"), save=False)
         quoll_package.save()
+        quoll_audience = audience_save(
+            actor=owner, audience=None, data={"name": "Quoll secret audience", "query": ""}
+        )
+        quoll_campaign = campaign_save(
+            actor=owner,
+            campaign=None,
+            data={
+                "name": "Quoll secret campaign",
+                "kind": "event",
+                "starts_on": date(2026, 12, 1),
+                "audience": quoll_audience,
+                "actual_cost": 70,
+            },
+        )
+        quoll_member = CampaignMember.objects.create(campaign=quoll_campaign, contact=contact)
         quoll_template = DocumentTemplate.objects.create(
             kind="proposal",
             segment=segment,
@@ -400,6 +417,9 @@ def secrets_of_b(tenant_b):
         "proposal_token": {"token": quoll_token},
         "document": {"pk": quoll_document.pk},
         "package": {"pk": quoll_package.pk},
+        "audience": {"pk": quoll_audience.pk},
+        "campaign": {"pk": quoll_campaign.pk},
+        "campaign_member": {"pk": quoll_campaign.pk, "member_pk": quoll_member.pk},
         "deal": {"pk": deal.pk},
         "order": {"pk": order.pk},
         "payment": {"pk": order.pk, "payment_pk": payment.pk},
@@ -616,6 +636,16 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         assert Document.objects.filter(proposal=proposal).count() == 1
         assert list(DocumentPackage.objects.values_list("status", "done")) == [("done", 1)]
         assert Proposal.objects.count() == 1
+        assert list(Audience.objects.values_list("name", "query")) == [
+            ("Quoll secret audience", "")
+        ]
+        campaign = Campaign.objects.get()
+        assert (campaign.name, campaign.status, campaign.actual_cost) == (
+            "Quoll secret campaign",
+            "planned",
+            70,
+        )
+        assert list(campaign.members.values_list("status", flat=True)) == ["targeted"]
         assert proposal.lines.count() == 0
         assert not DiscountLimit.objects.exists()
         template = DocumentTemplate.objects.get(pk=secrets["document_template"]["pk"])

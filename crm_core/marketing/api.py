@@ -1,0 +1,252 @@
+"""The marketing API: audiences, campaigns, and a campaign's members (added from its audience,
+moved step by step)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api import StrictSerializer
+from crm_core.marketing.models import Audience, Campaign, CampaignMember, Consent
+from crm_core.marketing.results import Attribution, campaign_results
+from crm_core.marketing.services import (
+    audience_counts,
+    audience_delete,
+    audience_save,
+    campaign_figures,
+    campaign_get_for_user,
+    campaign_members_add,
+    campaign_save,
+    campaigns_visible,
+    member_step,
+    members_visible,
+)
+
+
+class AudienceSerializer(StrictSerializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=120)
+    query = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        help_text="the contact list's filters as a query string, e.g. segment=3&p.turnover.min=5",
+    )
+    consent = serializers.ChoiceField(choices=Consent.choices, allow_blank=True, required=False)
+    contacts = serializers.SerializerMethodField(help_text="how many it holds now, for you")
+    left_out = serializers.SerializerMethodField(help_text="of them, without consent")
+
+    def _counts(self, audience: Audience) -> tuple[int, int]:
+        return audience_counts(audience=audience, user=self.context["request"].user)
+
+    def get_contacts(self, audience: Audience) -> int:
+        return self._counts(audience)[0]
+
+    def get_left_out(self, audience: Audience) -> int:
+        return self._counts(audience)[1]
+
+
+class AudienceListApi(APIView):
+    @extend_schema(responses=AudienceSerializer(many=True))
+    def get(self, request):
+        audiences = Audience.objects.all()[:100]
+        return Response(AudienceSerializer(audiences, many=True, context={"request": request}).data)
+
+    @extend_schema(request=AudienceSerializer, responses={201: AudienceSerializer})
+    def post(self, request):
+        """An audience; a filter the contact list does not have is refused, named."""
+        data = AudienceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = audience_save(actor=request.user, audience=None, data=dict(data.validated_data))
+        return Response(AudienceSerializer(saved, context={"request": request}).data, status=201)
+
+
+class AudienceApi(APIView):
+    @extend_schema(responses=AudienceSerializer)
+    def get(self, request, pk: int):
+        audience = get_object_or_404(Audience, pk=pk)
+        return Response(AudienceSerializer(audience, context={"request": request}).data)
+
+    @extend_schema(request=AudienceSerializer, responses=AudienceSerializer)
+    def put(self, request, pk: int):
+        audience = get_object_or_404(Audience, pk=pk)
+        data = AudienceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = audience_save(actor=request.user, audience=audience, data=dict(data.validated_data))
+        return Response(AudienceSerializer(saved, context={"request": request}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        audience_delete(actor=request.user, audience=get_object_or_404(Audience, pk=pk))
+        return Response(status=204)
+
+
+class StepSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    name = serializers.CharField()
+    reached = serializers.IntegerField()
+
+
+class CampaignSerializer(StrictSerializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=160)
+    kind = serializers.ChoiceField(choices=Campaign.Kind.choices)
+    status = serializers.ChoiceField(choices=Campaign.Status.choices, required=False)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(allow_null=True, required=False)
+    budget = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    actual_cost = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    currency = serializers.CharField(max_length=3, required=False)
+    audience = serializers.PrimaryKeyRelatedField(
+        queryset=Audience.objects.all(), allow_null=True, required=False
+    )
+    utm_campaign = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    owner = serializers.IntegerField(source="owner_id", read_only=True)
+
+
+class CampaignOutput(CampaignSerializer):
+    members = serializers.SerializerMethodField()
+    steps = serializers.SerializerMethodField()
+    cost_per_member = serializers.SerializerMethodField()
+
+    def _figures(self, campaign: Campaign) -> dict:
+        cache = self.__dict__.setdefault("_figures_read", {})
+        if campaign.pk not in cache:
+            user = self.context["request"].user
+            cache[campaign.pk] = campaign_figures(campaign=campaign, user=user)
+        return cache[campaign.pk]
+
+    def get_members(self, campaign: Campaign) -> int:
+        return self._figures(campaign)["members"]
+
+    @extend_schema_field(StepSerializer(many=True))
+    def get_steps(self, campaign: Campaign) -> list[dict]:
+        return [
+            {"step": step, "name": str(label), "reached": reached}
+            for step, label, reached in self._figures(campaign)["steps"]
+        ]
+
+    def get_cost_per_member(self, campaign: Campaign) -> str | None:
+        value = self._figures(campaign)["cost_per_member"]
+        return None if value is None else str(value)
+
+
+class CampaignListApi(APIView):
+    @extend_schema(responses=CampaignOutput(many=True))
+    def get(self, request):
+        """The campaigns you see, newest first, with their figures (over the members you see)."""
+        campaigns = campaigns_visible(user=request.user)[:100]
+        return Response(CampaignOutput(campaigns, many=True, context={"request": request}).data)
+
+    @extend_schema(request=CampaignSerializer, responses={201: CampaignOutput})
+    def post(self, request):
+        data = CampaignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = campaign_save(actor=request.user, campaign=None, data=dict(data.validated_data))
+        return Response(CampaignOutput(saved, context={"request": request}).data, status=201)
+
+
+class CampaignApi(APIView):
+    @extend_schema(responses=CampaignOutput)
+    def get(self, request, pk: int):
+        campaign = campaign_get_for_user(user=request.user, pk=pk)
+        return Response(CampaignOutput(campaign, context={"request": request}).data)
+
+    @extend_schema(request=CampaignSerializer(partial=True), responses=CampaignOutput)
+    def patch(self, request, pk: int):
+        campaign = campaign_get_for_user(user=request.user, pk=pk)
+        data = CampaignSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        saved = campaign_save(actor=request.user, campaign=campaign, data=dict(data.validated_data))
+        return Response(CampaignOutput(saved, context={"request": request}).data)
+
+
+class MemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    contact = serializers.IntegerField(source="contact_id")
+    status = serializers.CharField()
+    added_at = serializers.DateTimeField()
+    changed_at = serializers.DateTimeField(allow_null=True)
+
+
+class MembersAdded(serializers.Serializer):
+    added = serializers.IntegerField()
+    left_out = serializers.IntegerField(help_text="without consent to the audience's channel")
+
+
+class StepInput(StrictSerializer):
+    status = serializers.ChoiceField(choices=CampaignMember.Status.choices)
+
+
+class CampaignMembersApi(APIView):
+    @extend_schema(responses=MemberSerializer(many=True))
+    def get(self, request, pk: int):
+        """The campaign's members you see (the first 500)."""
+        campaign = campaign_get_for_user(user=request.user, pk=pk)
+        members = members_visible(campaign=campaign, user=request.user)[:500]
+        return Response(MemberSerializer(members, many=True).data)
+
+    @extend_schema(request=None, responses={201: MembersAdded})
+    def post(self, request, pk: int):
+        """Add the audience's contacts as they are now (once each; those without consent to
+        its channel are left out and counted)."""
+        campaign = campaign_get_for_user(user=request.user, pk=pk)
+        added, left_out = campaign_members_add(actor=request.user, campaign=campaign)
+        return Response({"added": added, "left_out": left_out}, status=201)
+
+
+class CampaignMemberApi(APIView):
+    @extend_schema(request=StepInput, responses=MemberSerializer)
+    def put(self, request, pk: int, member_pk: int):
+        """Record how far the campaign got with the member (on their timeline)."""
+        campaign = campaign_get_for_user(user=request.user, pk=pk)
+        member = get_object_or_404(
+            members_visible(campaign=campaign, user=request.user).select_related(
+                "contact", "campaign"
+            ),
+            pk=member_pk,
+        )
+        data = StepInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = member_step(
+            actor=request.user, member=member, status=data.validated_data["status"]
+        )
+        return Response(MemberSerializer(member).data)
+
+
+class ResultsOutput(serializers.Serializer):
+    model = serializers.CharField()
+    touches = serializers.IntegerField()
+    deals = serializers.DecimalField(max_digits=14, decimal_places=2)
+    won_deals = serializers.DecimalField(max_digits=14, decimal_places=2)
+    won_revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
+    cost = serializers.DecimalField(max_digits=16, decimal_places=2)
+    currency = serializers.CharField()
+    cost_per_lead = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    roi = serializers.DecimalField(
+        max_digits=12, decimal_places=1, allow_null=True, help_text="percent"
+    )
+    missing = serializers.ListField(child=serializers.CharField())
+
+
+class CampaignResultsApi(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("model", enum=Attribution.values, description="default: linear")
+        ],
+        responses=ResultsOutput,
+    )
+    def get(self, request, pk: int):
+        """What the campaign brought (deals, won revenue in the base currency, cost per lead,
+        ROI) under the attribution model, over what you see."""
+        campaign = campaign_get_for_user(user=request.user, pk=pk)
+        model = request.GET.get("model", Attribution.LINEAR)
+        if model not in Attribution.values:
+            raise ValidationError({"model": [_("Choose one of the models.")]})
+        results = campaign_results(campaign=campaign, user=request.user, model=model)
+        return Response(ResultsOutput(results).data)

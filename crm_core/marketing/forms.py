@@ -1,0 +1,98 @@
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from crm_core.marketing.models import Audience, Campaign, Consent
+from crm_core.parties.filters import ContactFilter
+
+# the contact list's filters an audience is made of, in the order the form shows them
+AUDIENCE_FILTERS = (
+    "segment",
+    "lifecycle_stage",
+    "owner",
+    "company",
+    "is_vip",
+    "value_segment",
+    "churn_risk",
+    "offer",
+)
+
+
+class AudienceForm(forms.Form):
+    """An audience's name and consent, and the contact list's own filter fields; the filters
+    chosen are kept as the list's query string (segment parameters come through the API)."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    consent = forms.ChoiceField(
+        label=_("Only those who agreed to"),
+        required=False,
+        choices=[("", _("Anyone (no consent needed)")), *Consent.choices],
+    )
+
+    def __init__(self, *args, audience: Audience | None = None, **kwargs) -> None:
+        if audience is not None and "initial" not in kwargs:
+            saved = QueryDict(audience.query)
+            kwargs["initial"] = {
+                "name": audience.name,
+                "consent": audience.consent,
+                **{key: saved.get(key) for key in AUDIENCE_FILTERS if saved.get(key)},
+            }
+        super().__init__(*args, **kwargs)
+        self.kept = QueryDict(audience.query).copy() if audience is not None else QueryDict()
+        filters = ContactFilter(queryset=None).form.fields
+        for key in AUDIENCE_FILTERS:
+            self.fields[key] = filters[key]
+            self.fields[key].required = False
+
+    def service_data(self) -> dict:
+        chosen = {}
+        for key in AUDIENCE_FILTERS:
+            value = self.cleaned_data.get(key)
+            if value in (None, ""):
+                continue
+            if isinstance(value, bool):
+                chosen[key] = "true" if value else "false"
+            else:
+                chosen[key] = str(getattr(value, "pk", value))
+        # the segment's parameter filters set through the API stay while the segment does
+        if chosen.get("segment") == self.kept.get("segment"):
+            chosen.update({k: str(v) for k, v in self.kept.items() if k.startswith("p.")})
+        return {
+            "name": self.cleaned_data["name"],
+            "consent": self.cleaned_data.get("consent") or "",
+            "query": urlencode(chosen),
+        }
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=160)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Campaign.Kind.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Campaign.Status.choices)
+    starts_on = forms.DateField(label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label=_("Ends"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    budget = forms.DecimalField(label=_("Budget"), required=False, decimal_places=2)
+    actual_cost = forms.DecimalField(label=_("Actual cost"), required=False, decimal_places=2)
+    currency = forms.CharField(label=_("Currency"), max_length=3)
+    audience = forms.ModelChoiceField(
+        label=_("Audience"), queryset=Audience.objects.all(), required=False
+    )
+    utm_campaign = forms.CharField(
+        label=_("UTM campaign"),
+        required=False,
+        max_length=80,
+        help_text=_("utm_campaign of its links; made from the name when left empty."),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        for key in ("budget", "actual_cost"):
+            if data[key] is None:
+                data[key] = 0
+        return data
