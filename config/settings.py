@@ -313,6 +313,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60.0,
         "args": ["crm_core.jobs.tasks.jobs_recover_job"],
     },
+    "mailings-recover": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 5 * 60.0,
+        "args": ["crm_core.marketing.tasks.mailings_recover_job"],
+    },
     "document-packages-recover": {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 5 * 60.0,
@@ -499,6 +504,9 @@ MEDIA_URL = "/media/"
 # (progress on the page, a notification when ready) and kept for EXPORT_KEEP_DAYS.
 EXPORT_DIRECT_ROWS = env.int("EXPORT_DIRECT_ROWS", default=5000)
 EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
+# Mailings go out at most this many messages a second per worker (0: as fast as the email
+# server takes them); set it to the provider's limit.
+MAILING_RATE = env.float("MAILING_RATE", default=0)
 # An imported XLSX workbook may unpack to this much (checked before it is read, in a worker).
 IMPORT_XLSX_MAX_UNPACKED_MB = env.int("IMPORT_XLSX_MAX_UNPACKED_MB", default=1024)
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"

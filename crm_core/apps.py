@@ -2,7 +2,15 @@ from celery import current_app
 from django.apps import AppConfig
 
 # the domains that keep Celery entry points (crm_core/<domain>/tasks.py)
-DOMAINS_WITH_TASKS = ("activities", "analytics", "commerce", "goals", "jobs", "proposals")
+DOMAINS_WITH_TASKS = (
+    "activities",
+    "analytics",
+    "commerce",
+    "goals",
+    "jobs",
+    "marketing",
+    "proposals",
+)
 
 
 class CrmCoreConfig(AppConfig):

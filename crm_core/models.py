@@ -63,7 +63,14 @@ from crm_core.lists.models import (
     ListKind,
     SavedView,
 )
-from crm_core.marketing.models import Audience, Campaign, CampaignMember
+from crm_core.marketing.models import (
+    Audience,
+    Campaign,
+    CampaignMember,
+    Mailing,
+    MailingRecipient,
+    Suppression,
+)
 from crm_core.notifications.models import (
     Notification,
 )
@@ -107,6 +114,9 @@ __all__ = [
     "Audience",
     "Campaign",
     "CampaignMember",
+    "Mailing",
+    "MailingRecipient",
+    "Suppression",
     "CardRule",
     "DiscountLimit",
     "DocumentTemplate",

@@ -37,6 +37,14 @@ from crm_core.jobs.imports import (
     import_upload,
 )
 from crm_core.jobs.models import ImportJob
+from crm_core.marketing.mailings import mailing_save
+from crm_core.marketing.models import Campaign
+from crm_core.marketing.services import (
+    audience_save,
+    campaign_members_add,
+    campaign_save,
+    member_step,
+)
 from crm_core.parties.models import Company, Contact, LifecycleStage
 from crm_core.parties.services import company_create, company_update, contact_create, contact_update
 from crm_core.proposals.drafting import proposal_create
@@ -904,3 +912,60 @@ def demo_goals_seed() -> None:
                 if rng.random() < 0.8:
                     statement_acknowledge(actor=statement.person, statement=statement)
     goals_refresh()
+
+
+MAILING_BODY_RU = (
+    "<p>Здравствуйте, {{ contact.first_name }}!</p>\n"
+    "<p>Приглашаем на вебинар «{{ campaign.name }}»: как разместить больше паллет на той же "
+    "площади и не потерять в скорости отгрузки.</p>\n"
+    '<p><a href="{{ unsubscribe_url }}">Отписаться от писем</a></p>'
+)
+
+
+def demo_marketing_seed() -> None:
+    """An audience (the clients who agreed to emails), a webinar campaign with its
+    budget and cost, its members (a few who clicked and came), and a Russian mailing drafted
+    for it."""
+    if Campaign.objects.exists():
+        return
+    owner = User.objects.filter(role=Role.OWNER).order_by("pk").first()
+    if owner is None:
+        return
+    audience = audience_save(
+        actor=owner,
+        audience=None,
+        data={"name": "Клиенты, согласные на письма", "query": "", "consent": "email"},
+    )
+    campaign = campaign_save(
+        actor=owner,
+        campaign=None,
+        data={
+            "name": "Вебинар: склад без потерь",
+            "kind": Campaign.Kind.WEBINAR,
+            "status": Campaign.Status.ACTIVE,
+            "starts_on": timezone.localdate() - timedelta(days=20),
+            "ends_on": timezone.localdate() + timedelta(days=10),
+            "budget": Decimal(50000),
+            "actual_cost": Decimal(42000),
+            "currency": "RUB",
+            "audience": audience,
+            "description": "Вебинар для клиентов о плотном хранении.",
+        },
+    )
+    campaign_members_add(actor=owner, campaign=campaign)
+    for member, step in zip(
+        campaign.members.select_related("contact", "campaign").order_by("id")[:4],
+        ("clicked", "responded", "opened", "converted"),
+        strict=False,
+    ):
+        member_step(actor=owner, member=member, status=step)
+    mailing_save(
+        actor=owner,
+        campaign=campaign,
+        mailing=None,
+        data={
+            "subject": "{{ contact.first_name }}, приглашаем на вебинар",
+            "body": MAILING_BODY_RU,
+            "language": "ru",
+        },
+    )

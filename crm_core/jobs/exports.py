@@ -24,14 +24,14 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from crm_core.common.spreadsheets import SafeCsvWriter, xlsx_row
 from crm_core.deals.selectors import DEAL_ORDERING, deals_filtered
 from crm_core.jobs.models import ExportJob
-from crm_core.jobs.running import running, stopped
+from crm_core.jobs.running import running, stopped_failed
 from crm_core.notifications.models import Notification
 from crm_core.notifications.services import notify
 from crm_core.parties.selectors import parties_filtered
@@ -303,14 +303,12 @@ def export_run(*, job: ExportJob) -> ExportJob:
 def exports_recover(*, now=None) -> int:
     """Exports whose worker died while writing the file (crm_core.jobs.running) fail,
     saying so, and whoever asked is told; returns how many."""
-    jobs = stopped(ExportJob.objects.filter(status=ExportJob.Status.RUNNING), now=now)
+    jobs = stopped_failed(
+        ExportJob.objects.filter(status=ExportJob.Status.RUNNING),
+        problem=gettext_noop("The export stopped when its worker did. Export the list again."),
+        now=now,
+    )
     for job in jobs:
-        job.status = ExportJob.Status.FAILED
-        with translation.override(job.language or settings.LANGUAGE_CODE):
-            job.problem = gettext("The export stopped when its worker did. Export the list again.")
-        job.running_since = None
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "problem", "running_since", "finished_at"])
         _finished(job)
     return len(jobs)
 

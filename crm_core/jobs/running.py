@@ -15,9 +15,11 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from tenants.typing import connection
 
@@ -65,9 +67,26 @@ def stopped(jobs: QuerySet, *, now=None) -> list:
     if not candidates:
         return []
     with connection.cursor() as cursor:
+        # the sessions as they are now, not as a snapshot taken earlier in this transaction
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             "SELECT application_name FROM pg_stat_activity WHERE application_name = ANY(%s)",
             [[running_tag(job) for job in candidates]],
         )
         alive = {name for (name,) in cursor.fetchall()}
     return [job for job in candidates if running_tag(job) not in alive]
+
+
+def stopped_failed(jobs: QuerySet, *, problem: str, now=None) -> list:
+    """The jobs of `jobs` whose worker died (see `stopped`), failed with `problem` (an English
+    message marked with gettext_noop, said in each job's language) and saved; returned for
+    the caller to tell whoever asked."""
+    dead = stopped(jobs, now=now)
+    for job in dead:
+        job.status = "failed"
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            job.problem = gettext(problem)
+        job.running_since = None
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "problem", "running_since", "finished_at"])
+    return dead

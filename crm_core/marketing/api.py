@@ -3,6 +3,7 @@ moved step by step)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -12,7 +13,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import StrictSerializer
-from crm_core.marketing.models import Audience, Campaign, CampaignMember, Consent
+from crm_core.marketing.mailings import (
+    mailing_cancel,
+    mailing_figures,
+    mailing_get_for_user,
+    mailing_pause,
+    mailing_resume,
+    mailing_save,
+    mailing_start,
+)
+from crm_core.marketing.models import Audience, Campaign, CampaignMember, Consent, Mailing
 from crm_core.marketing.results import Attribution, campaign_results
 from crm_core.marketing.services import (
     audience_counts,
@@ -250,3 +260,72 @@ class CampaignResultsApi(APIView):
             raise ValidationError({"model": [_("Choose one of the models.")]})
         results = campaign_results(campaign=campaign, user=request.user, model=model)
         return Response(ResultsOutput(results).data)
+
+
+class MailingSerializer(StrictSerializer):
+    id = serializers.IntegerField(read_only=True)
+    campaign = serializers.IntegerField(source="campaign_id", read_only=True)
+    subject = serializers.CharField(max_length=255)
+    body = serializers.CharField(trim_whitespace=False, help_text="HTML with merge fields")
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+    from_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    status = serializers.CharField(read_only=True)
+    left_out = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+    recipients = serializers.SerializerMethodField()
+
+    def get_recipients(self, mailing: Mailing) -> dict[str, int]:
+        return mailing_figures(mailing) if mailing.pk else {}
+
+
+class CampaignMailingsApi(APIView):
+    @extend_schema(responses=MailingSerializer(many=True))
+    def get(self, request, pk: int):
+        campaign = campaign_get_for_user(user=request.user, pk=pk)
+        return Response(MailingSerializer(campaign.mailings.all()[:100], many=True).data)
+
+    @extend_schema(request=MailingSerializer, responses={201: MailingSerializer})
+    def post(self, request, pk: int):
+        """A draft; a merge field that is not one is refused with its line."""
+        campaign = campaign_get_for_user(user=request.user, pk=pk)
+        data = MailingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = mailing_save(
+            actor=request.user, campaign=campaign, mailing=None, data=dict(data.validated_data)
+        )
+        return Response(MailingSerializer(saved).data, status=201)
+
+
+class MailingApi(APIView):
+    @extend_schema(responses=MailingSerializer)
+    def get(self, request, pk: int):
+        return Response(MailingSerializer(mailing_get_for_user(user=request.user, pk=pk)).data)
+
+    @extend_schema(request=MailingSerializer(partial=True), responses=MailingSerializer)
+    def patch(self, request, pk: int):
+        mailing = mailing_get_for_user(user=request.user, pk=pk)
+        data = MailingSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        saved = mailing_save(
+            actor=request.user,
+            campaign=mailing.campaign,
+            mailing=mailing,
+            data=dict(data.validated_data),
+        )
+        return Response(MailingSerializer(saved).data)
+
+
+MAILING_ACTIONS = {
+    "start": mailing_start,
+    "pause": mailing_pause,
+    "resume": mailing_resume,
+    "cancel": mailing_cancel,
+}
+
+
+class MailingActionApi(APIView):
+    @extend_schema(request=None, responses=MailingSerializer)
+    def post(self, request, pk: int, action: str):
+        """start (freeze the recipients and send), pause, resume or cancel."""
+        mailing = mailing_get_for_user(user=request.user, pk=pk)
+        MAILING_ACTIONS[action](actor=request.user, mailing=mailing)
+        return Response(MailingSerializer(mailing_get_for_user(user=request.user, pk=pk)).data)

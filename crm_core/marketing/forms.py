@@ -1,6 +1,7 @@
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -96,3 +97,30 @@ class CampaignForm(forms.Form):
             if data[key] is None:
                 data[key] = 0
         return data
+
+
+class MailingForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    body = forms.CharField(
+        label=_("Message"),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14, "class": "font-monospace", "spellcheck": "false"}),
+        help_text=_(
+            "HTML with merge fields: {{ contact.first_name }}, {{ contact.last_name }}, "
+            "{{ contact.full_name }}, {{ company.name }}, {{ campaign.name }}, "
+            "{{ sender.name }}, {{ unsubscribe_url }}. The plain-text part is made from it."
+        ),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    from_name = forms.CharField(
+        label=_("Sender's name"),
+        required=False,
+        max_length=120,
+        help_text=_("The company's name when left empty."),
+    )
+
+
+class PreferencesForm(forms.Form):
+    email = forms.BooleanField(label=_("Emails"), required=False)
+    sms = forms.BooleanField(label=_("SMS"), required=False)
+    calls = forms.BooleanField(label=_("Calls"), required=False)

@@ -118,3 +118,95 @@ class CampaignMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.contact}"
+
+
+class Mailing(models.Model):
+    """An email of a campaign to its members: a subject and an HTML body with merge fields in
+    one language, sent in batches by workers, each recipient once, with a log per recipient."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Sending")
+        PAUSED = "paused", _("Paused")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="mailings")
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("message"))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    from_name = models.CharField(_("sender's name"), max_length=120, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # who was left out when it started, by reason: {"no_consent": n, "no_email": n, ...}
+    left_out = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # when a worker started its step (crm_core.jobs.running.running)
+    running_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("mailing")
+        verbose_name_plural = _("mailings")
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == self.Status.SENDING
+
+
+class MailingRecipient(models.Model):
+    """One recipient of a mailing: taken (queued), claimed by a worker (sending), then sent
+    or failed with the reason; never sent twice."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="recipients")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    reason = models.CharField(max_length=255, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["mailing", "contact"], name="one_recipient")]
+        indexes = [models.Index(fields=["mailing", "status"])]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Suppression(models.Model):
+    """An address no mailing goes to again: unsubscribed, bounced or complained about."""
+
+    class Reason(models.TextChoices):
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Marked as spam")
+
+    email = models.EmailField(unique=True)  # lower-case
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    mailing = models.ForeignKey(
+        Mailing, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.email

@@ -55,7 +55,7 @@ def may_run_campaigns(user: User) -> bool:
     return user.role in MARKETING_ROLES
 
 
-def _may_run(user: User) -> None:
+def may_run_check(user: User) -> None:
     if not may_run_campaigns(user):
         raise PermissionDenied(
             _("Only owners, administrators, marketers and heads of sales run campaigns.")
@@ -97,7 +97,7 @@ def _query_check(query: str) -> None:
 
 @transaction.atomic
 def audience_save(*, actor: User, audience: Audience | None, data: dict[str, Any]) -> Audience:
-    _may_run(actor)
+    may_run_check(actor)
     unknown_fields_refuse(data, AUDIENCE_FIELDS)
     row = audience or Audience(created_by=actor)
     merged = {key: data.get(key, getattr(row, key)) for key in AUDIENCE_FIELDS}
@@ -120,7 +120,7 @@ def audience_save(*, actor: User, audience: Audience | None, data: dict[str, Any
 
 
 def audience_delete(*, actor: User, audience: Audience) -> None:
-    _may_run(actor)
+    may_run_check(actor)
     audience.delete()
 
 
@@ -177,7 +177,7 @@ def _utm_free(slug: str, campaign: Campaign) -> str:
 def campaign_save(*, actor: User, campaign: Campaign | None, data: dict[str, Any]) -> Campaign:
     """A campaign, checked: a name, a kind, dates in order, amounts of zero or more, a UTM
     name of its own (made from the name when none is given)."""
-    _may_run(actor)
+    may_run_check(actor)
     unknown_fields_refuse(data, CAMPAIGN_FIELDS)
     row = campaign or Campaign(owner=actor, team=actor.team, currency=base_currency())
     merged = {key: data.get(key, getattr(row, key)) for key in CAMPAIGN_FIELDS}
@@ -228,7 +228,7 @@ def campaign_members_add(*, actor: User, campaign: Campaign) -> tuple[int, int]:
     """Freeze the campaign's audience as it is now (the contacts `actor` sees who agreed to
     its channel) into members, once each; returns how many were added and how many were
     left out for want of consent."""
-    _may_run(actor)
+    may_run_check(actor)
     if campaign.audience is None:
         raise ValidationError({"audience": [_("Choose the campaign's audience first.")]})
     agreed = audience_contacts(audience=campaign.audience, user=actor).order_by()

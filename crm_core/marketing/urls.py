@@ -1,6 +1,8 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from crm_core.marketing import api, views
+from crm_core.marketing import api
+from crm_core.marketing.views import campaigns as views
+from crm_core.marketing.views import mailings
 
 urlpatterns = [
     path("marketing/campaigns/", views.campaign_list, name="campaign_list"),
@@ -17,6 +19,19 @@ urlpatterns = [
         views.campaign_member_step,
         name="campaign_member_step",
     ),
+    path(
+        "marketing/campaigns/<int:campaign_pk>/mailings/new/",
+        mailings.mailing_edit,
+        name="mailing_new",
+    ),
+    path("marketing/mailings/<int:pk>/", mailings.mailing_detail, name="mailing_detail"),
+    path("marketing/mailings/<int:pk>/edit/", mailings.mailing_edit, name="mailing_edit"),
+    re_path(
+        r"^marketing/mailings/(?P<pk>[0-9]+)/(?P<action>start|pause|resume|cancel)/$",
+        mailings.mailing_action,
+        name="mailing_action",
+    ),
+    path("portal/email/<str:token>/", mailings.email_preferences, name="email_preferences"),
     path("marketing/audiences/", views.audience_list, name="audience_list"),
     path("marketing/audiences/new/", views.audience_edit, name="audience_new"),
     path("marketing/audiences/<int:pk>/", views.audience_edit, name="audience_edit"),
@@ -28,6 +43,17 @@ api_urlpatterns = [
     path("audiences/<int:pk>/", api.AudienceApi.as_view(), name="api-audience-detail"),
     path("campaigns/", api.CampaignListApi.as_view(), name="api-campaign-list"),
     path("campaigns/<int:pk>/", api.CampaignApi.as_view(), name="api-campaign-detail"),
+    path(
+        "campaigns/<int:pk>/mailings/",
+        api.CampaignMailingsApi.as_view(),
+        name="api-campaign-mailings",
+    ),
+    path("mailings/<int:pk>/", api.MailingApi.as_view(), name="api-mailing-detail"),
+    re_path(
+        r"^mailings/(?P<pk>[0-9]+)/(?P<action>start|pause|resume|cancel)/$",
+        api.MailingActionApi.as_view(),
+        name="api-mailing-action",
+    ),
     path(
         "campaigns/<int:pk>/results/",
         api.CampaignResultsApi.as_view(),

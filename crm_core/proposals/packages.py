@@ -17,9 +17,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
-from crm_core.jobs.running import running, stopped
+from crm_core.jobs.running import running, stopped_failed
 from crm_core.notifications.models import Notification
 from crm_core.notifications.services import notify
 from crm_core.proposals.drafting import proposals_visible
@@ -132,16 +132,12 @@ def package_run(*, package: DocumentPackage) -> DocumentPackage:
 def packages_recover(*, now=None) -> int:
     """Packages whose worker died while making them (crm_core.jobs.running) fail, saying
     so, and whoever asked is told; returns how many."""
-    packages = stopped(
-        DocumentPackage.objects.filter(status=DocumentPackage.Status.RUNNING), now=now
+    packages = stopped_failed(
+        DocumentPackage.objects.filter(status=DocumentPackage.Status.RUNNING),
+        problem=gettext_noop("The documents stopped when their worker did. Ask again."),
+        now=now,
     )
     for package in packages:
-        package.status = DocumentPackage.Status.FAILED
-        with translation.override(package.language or settings.LANGUAGE_CODE):
-            package.problem = gettext("The documents stopped when their worker did. Ask again.")
-        package.running_since = None
-        package.finished_at = timezone.now()
-        package.save(update_fields=["status", "problem", "running_since", "finished_at"])
         _finished(package)
     return len(packages)
 

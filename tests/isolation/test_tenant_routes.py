@@ -65,7 +65,15 @@ from crm_core.jobs.imports import import_check, import_mapping_set, import_uploa
 from crm_core.jobs.models import ImportJob
 from crm_core.lists.models import BulkOperation, SavedView
 from crm_core.lists.services import bulk_apply, bulk_records, saved_view_save
-from crm_core.marketing.models import Audience, Campaign, CampaignMember
+from crm_core.marketing.mailings import unsubscribe_token
+from crm_core.marketing.models import (
+    Audience,
+    Campaign,
+    CampaignMember,
+    Mailing,
+    MailingRecipient,
+    Suppression,
+)
 from crm_core.marketing.services import audience_save, campaign_save
 from crm_core.notifications.models import Notification
 from crm_core.notifications.services import notify
@@ -322,6 +330,16 @@ def secrets_of_b(tenant_b):
             },
         )
         quoll_member = CampaignMember.objects.create(campaign=quoll_campaign, contact=contact)
+        quoll_mailing = Mailing.objects.create(
+            campaign=quoll_campaign,
+            subject="Quoll secret mailing",
+            body="<p>Quoll secret words</p>",
+            language="en",
+            status="paused",
+        )
+        quoll_recipient = MailingRecipient.objects.create(
+            mailing=quoll_mailing, contact=contact, email="quoll.secret@beta.test", status="sent"
+        )
         quoll_template = DocumentTemplate.objects.create(
             kind="proposal",
             segment=segment,
@@ -419,6 +437,10 @@ def secrets_of_b(tenant_b):
         "package": {"pk": quoll_package.pk},
         "audience": {"pk": quoll_audience.pk},
         "campaign": {"pk": quoll_campaign.pk},
+        "campaign_mailing": {"campaign_pk": quoll_campaign.pk},
+        "mailing": {"pk": quoll_mailing.pk},
+        "mailing_action": {"pk": quoll_mailing.pk, "action": "resume"},
+        "mailing_token": {"token": unsubscribe_token(quoll_recipient)},
         "campaign_member": {"pk": quoll_campaign.pk, "member_pk": quoll_member.pk},
         "deal": {"pk": deal.pk},
         "order": {"pk": order.pk},
@@ -464,6 +486,9 @@ def secrets_of_b(tenant_b):
             "Quoll secret proposal",
             "P-2026-0777",
             "Quoll secret template",
+            "Quoll secret mailing",
+            "Quoll secret words",
+            "quoll.secret@beta.test",
             "C-2026-0777",
             "Quoll secret body",
             "shop.bexley-secret.test",
@@ -646,6 +671,10 @@ def assert_b_untouched(tenant_b, secrets) -> None:
             70,
         )
         assert list(campaign.members.values_list("status", flat=True)) == ["targeted"]
+        assert list(Mailing.objects.values_list("status", "subject")) == [
+            ("paused", "Quoll secret mailing")
+        ]
+        assert not Suppression.objects.exists()
         assert proposal.lines.count() == 0
         assert not DiscountLimit.objects.exists()
         template = DocumentTemplate.objects.get(pk=secrets["document_template"]["pk"])

@@ -14,6 +14,7 @@ from crm_core.deals.selectors import pipeline_forecast
 from crm_core.goals.models import BonusPlan, Goal, Statement
 from crm_core.history.models import RecordChange
 from crm_core.jobs.models import ImportJob
+from crm_core.marketing.models import Campaign
 from crm_core.parties.models import Contact
 from crm_core.proposals.models import (
     CardRule,
@@ -56,6 +57,12 @@ def test_the_demo_company_has_data_for_every_screen():
         )
         for template in templates:
             template_check(template.body, template.segment)
+        # a webinar campaign of the clients who agreed to emails, with members who
+        # clicked and came, and a Russian mailing drafted
+        campaign = Campaign.objects.get()
+        assert campaign.audience.consent == "email"
+        assert campaign.members.filter(status="responded").exists()
+        assert campaign.mailings.get().language == "ru"
         proposal = Proposal.objects.get()
         assert proposal.lines.exists()
         assert proposal_pdf(proposal).startswith(b"%PDF")

@@ -15,6 +15,7 @@ from onboarding.demo import (
     demo_extras_seed,
     demo_goals_seed,
     demo_history_seed,
+    demo_marketing_seed,
     demo_proposals_seed,
     demo_segments_seed,
     demo_tasks_seed,
@@ -95,6 +96,7 @@ class Command(BaseCommand):
             demo_extras_seed()
             demo_analytics_seed()
             demo_goals_seed()
+            demo_marketing_seed()
             support_topics_default_create()
             demo_portal_seed(CUSTOMERS)
             changes_index()  # the search index, at once rather than on the worker's next round

@@ -100,6 +100,7 @@ def campaign_detail(request: StaffRequest, pk: int) -> HttpResponse:
                 "contact"
             )[:100],
             "steps": CampaignMember.Status.choices,
+            "mailings": campaign.mailings.all()[:50],
             "may_run": may_run_campaigns(request.user),
         },
     )

@@ -1,0 +1,419 @@
+"""Mailings: a campaign's email to its members. The subject and HTML body take merge fields
+(Jinja in its sandbox, checked on save with the line), the plain-text part is made from the
+HTML; starting freezes the recipients (members who agreed to emails, have an address and are
+not suppressed; the others counted by reason); workers send in batches through Django's email
+backend (any SMTP server by EMAIL_URL), each recipient claimed before it is sent, so that none
+is sent twice; every message carries List-Unsubscribe and List-Unsubscribe-Post (RFC 8058),
+whose signed link unsubscribes in one click and opens the recipient's preference page."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import time
+from email.utils import formataddr, parseaddr
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from jinja2 import TemplateError, TemplateSyntaxError, nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+from crm_core.activities.services import interaction_log
+from crm_core.common.services import unknown_fields_refuse
+from crm_core.common.system_text import SystemText
+from crm_core.jobs.running import running, stopped
+from crm_core.marketing.models import (
+    Campaign,
+    CampaignMember,
+    Mailing,
+    MailingRecipient,
+    Suppression,
+)
+from crm_core.marketing.services import campaigns_visible, may_run_check, members_visible
+from crm_core.parties.models import Contact
+from tenants.identity.models import User
+from tenants.identity.services.links import link_read, link_sign
+from tenants.links import company_name, tenant_url
+from tenants.queue import enqueue_after_commit
+
+logger = logging.getLogger(__name__)
+
+# what a mailing may name: {{ contact.first_name }}, {{ unsubscribe_url }}...
+MAIL_FIELDS: dict[str, tuple[str, ...] | None] = {
+    "contact": ("first_name", "last_name", "full_name", "email"),
+    "company": ("name",),
+    "campaign": ("name",),
+    "sender": ("name",),
+    "unsubscribe_url": None,
+}
+MAILING_FIELDS = {"subject", "body", "language", "from_name"}
+BATCH = 100
+UNSUBSCRIBE = "mailing.unsubscribe"
+UNSUBSCRIBE_MAX_AGE = 400 * 24 * 3600
+
+
+def _environment() -> SandboxedEnvironment:
+    return SandboxedEnvironment(autoescape=True)
+
+
+def _problems(text: str) -> list[str]:
+    """Broken syntax or a name that is not a merge field, each with its line."""
+    try:
+        tree = _environment().parse(text)
+    except TemplateSyntaxError as error:
+        return [_("Line %(line)s: %(problem)s") % {"line": error.lineno, "problem": error.message}]
+    problems = []
+    for name in tree.find_all(nodes.Name):
+        if name.ctx == "load" and name.name not in MAIL_FIELDS:
+            problems.append((name.lineno, name.name))
+    for found in tree.find_all(nodes.Getattr):
+        if isinstance(found.node, nodes.Name) and found.node.name in MAIL_FIELDS:
+            allowed = MAIL_FIELDS[found.node.name] or ()
+            if found.attr not in allowed:
+                problems.append((found.lineno, f"{found.node.name}.{found.attr}"))
+    return [
+        _("Line %(line)s: %(problem)s")
+        % {"line": line, "problem": _("“%(name)s” is not a merge field.") % {"name": name}}
+        for line, name in sorted(set(problems))
+    ]
+
+
+def mailing_check(subject: str, body: str) -> None:
+    errors = {}
+    for field, text in (("subject", subject), ("body", body)):
+        if not text.strip():
+            errors[field] = [_("This field is required.")]
+        elif problems := _problems(text):
+            errors[field] = problems
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def mailing_save(
+    *, actor: User, campaign: Campaign, mailing: Mailing | None, data: dict[str, Any]
+) -> Mailing:
+    """A draft; a merge field that is not one, or broken syntax, is refused with its line."""
+    may_run_check(actor)
+    unknown_fields_refuse(data, MAILING_FIELDS)
+    row = mailing or Mailing(campaign=campaign, created_by=actor)
+    if row.status != Mailing.Status.DRAFT:
+        raise ValidationError({"status": [_("Only a draft is edited.")]})
+    merged = {key: data.get(key, getattr(row, key)) for key in MAILING_FIELDS}
+    merged["language"] = merged["language"] or actor.language or settings.LANGUAGE_CODE
+    if merged["language"] not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": [_("Choose one of the languages.")]})
+    mailing_check(str(merged["subject"] or ""), str(merged["body"] or ""))
+    for key in MAILING_FIELDS:
+        setattr(row, key, merged[key] or "")
+    row.save()
+    return row
+
+
+def mailing_get_for_user(*, user: User, pk: int) -> Mailing:
+    """A mailing of a campaign `user` sees; the same 404 for missing and forbidden."""
+    mailing = (
+        Mailing.objects.filter(campaign__in=campaigns_visible(user=user))
+        .select_related("campaign")
+        .filter(pk=pk)
+        .first()
+    )
+    if mailing is None:
+        raise Http404
+    return mailing
+
+
+# --- Writing a message ---------------------------------------------------------------------------
+
+
+def _values(mailing: Mailing, contact: Contact | None, email: str, unsubscribe: str) -> dict:
+    return {
+        "contact": {
+            "first_name": contact.first_name if contact else "Anna",
+            "last_name": contact.last_name if contact else "Petrova",
+            "full_name": str(contact) if contact else "Anna Petrova",
+            "email": email,
+        },
+        "company": {"name": contact.company.name if contact and contact.company else ""},
+        "campaign": {"name": mailing.campaign.name},
+        "sender": {"name": mailing.from_name or company_name()},
+        "unsubscribe_url": unsubscribe,
+    }
+
+
+def text_of(markup: str) -> str:
+    """The plain-text part of an HTML message: its text, a line per block, links kept."""
+    marked = re.sub(r'<a\s[^>]*href="([^"]+)"[^>]*>(.*?)</a>', r"\2 (\1)", markup, flags=re.S)
+    marked = re.sub(r"<br\s*/?>|</(p|div|h[1-6]|li|tr)>", "\n", marked, flags=re.I)
+    lines = (line.strip() for line in html.unescape(strip_tags(marked)).splitlines())
+    return "\n".join(line for line in lines if line).strip() + "\n"
+
+
+def message_render(
+    mailing: Mailing, contact: Contact | None, email: str, unsubscribe: str
+) -> tuple[str, str, str]:
+    """The subject, HTML and text of the message to one recipient (made-up values without a
+    contact, for the preview); a value that fails at run time is refused with its line."""
+    values = _values(mailing, contact, email, unsubscribe)
+    environment = _environment()
+    try:
+        with translation.override(mailing.language):
+            subject = environment.from_string(mailing.subject).render(values)
+            markup = environment.from_string(mailing.body).render(values)
+    except (TemplateError, TypeError, ValueError, ArithmeticError) as error:
+        raise ValidationError(
+            {"body": [_("The message cannot be filled: %(problem)s") % {"problem": error}]}
+        ) from None
+    subject = " ".join(subject.split())  # a header is one line
+    return subject, markup, text_of(markup)
+
+
+def unsubscribe_token(recipient: MailingRecipient) -> str:
+    return link_sign(purpose=UNSUBSCRIBE, claims={"r": recipient.pk})
+
+
+def unsubscribe_link(recipient: MailingRecipient) -> str:
+    return tenant_url(reverse("email_preferences", args=[unsubscribe_token(recipient)]))
+
+
+def recipient_from_link(token: str) -> MailingRecipient | None:
+    data = link_read(token, purpose=UNSUBSCRIBE, max_age=UNSUBSCRIBE_MAX_AGE)
+    if data is None or not isinstance(data.get("r"), int):
+        return None
+    return (
+        MailingRecipient.objects.select_related("contact", "mailing__campaign")
+        .filter(pk=data["r"])
+        .first()
+    )
+
+
+# --- Starting, sending, stopping ---------------------------------------------------------------
+
+
+def mailing_start(*, actor: User, mailing: Mailing) -> Mailing:
+    """Freeze the recipients (the campaign's members `actor` sees who agreed to emails, have
+    an address and are not suppressed; the others counted by reason) and queue the sending."""
+    may_run_check(actor)
+    with transaction.atomic():
+        mailing = Mailing.objects.select_for_update().select_related("campaign").get(pk=mailing.pk)
+        if mailing.status != Mailing.Status.DRAFT:
+            raise ValidationError({"status": [_("It has already been started.")]})
+        members = members_visible(campaign=mailing.campaign, user=actor).order_by()
+        counts = members.aggregate(
+            everyone=Count("pk"),
+            no_consent=Count("pk", filter=Q(contact__consent_email=False)),
+            no_email=Count("pk", filter=Q(contact__consent_email=True, contact__emails=[])),
+        )
+        chosen = members.filter(contact__consent_email=True).exclude(contact__emails=[])
+        sql, params = chosen.values("contact_id").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                # the ORM's own SQL of the members, its values as parameters
+                "INSERT INTO crm_core_mailingrecipient (mailing_id, contact_id, email, status, "  # noqa: S608
+                "reason) SELECT %s, c.id, lower(c.emails[1]), %s, '' FROM crm_core_contact c "
+                f"WHERE c.id IN ({sql}) AND lower(c.emails[1]) NOT IN "
+                "(SELECT email FROM crm_core_suppression)",
+                [mailing.pk, MailingRecipient.Status.QUEUED, *params],
+            )
+            taken = cursor.rowcount
+        mailing.left_out = {
+            "no_consent": counts["no_consent"],
+            "no_email": counts["no_email"],
+            "suppressed": counts["everyone"] - counts["no_consent"] - counts["no_email"] - taken,
+        }
+        if not taken:
+            raise ValidationError({"status": [_("Nobody to send it to.")]})
+        mailing.status = Mailing.Status.SENDING
+        mailing.started_at = timezone.now()
+        mailing.save(update_fields=["status", "started_at", "left_out"])
+        enqueue_after_commit("crm_core.marketing.tasks.mailing_send_job", mailing.pk)
+    return mailing
+
+
+def _message(mailing: Mailing, recipient: MailingRecipient, smtp) -> EmailMultiAlternatives:
+    link = unsubscribe_link(recipient)
+    subject, markup, text = message_render(mailing, recipient.contact, recipient.email, link)
+    sender = mailing.from_name or company_name()
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=formataddr((sender, parseaddr(settings.DEFAULT_FROM_EMAIL)[1])),
+        to=[recipient.email],
+        connection=smtp,
+        headers={
+            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "X-Tenantly-Mailing": str(mailing.pk),
+        },
+    )
+    message.attach_alternative(markup, "text/html")
+    return message
+
+
+def _claim(mailing: Mailing) -> list[MailingRecipient]:
+    """The next batch of queued recipients, marked as being sent (committed at once: a
+    recipient claimed is never claimed again, by this worker or another)."""
+    with transaction.atomic():
+        ids = list(
+            MailingRecipient.objects.select_for_update(skip_locked=True)
+            .filter(mailing=mailing, status=MailingRecipient.Status.QUEUED)
+            .order_by("id")
+            .values_list("pk", flat=True)[:BATCH]
+        )
+        MailingRecipient.objects.filter(pk__in=ids).update(status=MailingRecipient.Status.SENDING)
+    return list(MailingRecipient.objects.filter(pk__in=ids).select_related("contact__company"))
+
+
+def mailing_send(*, mailing: Mailing) -> Mailing:
+    """Send the queued recipients batch by batch, at most MAILING_RATE a second, while the
+    mailing is sending (a pause or a cancel stops it between batches)."""
+    rate = settings.MAILING_RATE
+    with running(mailing), get_connection() as smtp:
+        while True:
+            mailing.refresh_from_db(fields=["status"])
+            if mailing.status != Mailing.Status.SENDING:
+                return mailing
+            batch = _claim(mailing)
+            if not batch:
+                break
+            started = time.monotonic()
+            sent, failed = [], []
+            for recipient in batch:
+                try:
+                    _message(mailing, recipient, smtp).send()
+                except Exception as error:  # noqa: BLE001 (one address's refusal is its own)
+                    failed.append((recipient.pk, str(error)[:255] or type(error).__name__))
+                else:
+                    sent.append(recipient.pk)
+            now = timezone.now()
+            MailingRecipient.objects.filter(pk__in=sent).update(
+                status=MailingRecipient.Status.SENT, sent_at=now
+            )
+            for pk, reason in failed:
+                MailingRecipient.objects.filter(pk=pk).update(
+                    status=MailingRecipient.Status.FAILED, reason=reason
+                )
+            CampaignMember.objects.filter(
+                campaign_id=mailing.campaign_id,
+                contact_id__in=[r.contact_id for r in batch if r.pk in set(sent)],
+                status=CampaignMember.Status.TARGETED,
+            ).update(status=CampaignMember.Status.SENT, changed_at=now)
+            if rate:
+                time.sleep(max(0.0, len(batch) / rate - (time.monotonic() - started)))
+    Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENDING).update(
+        status=Mailing.Status.SENT, finished_at=timezone.now()
+    )
+    mailing.refresh_from_db()
+    return mailing
+
+
+def mailing_pause(*, actor: User, mailing: Mailing) -> None:
+    may_run_check(actor)
+    changed = Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENDING).update(
+        status=Mailing.Status.PAUSED
+    )
+    if not changed:
+        raise ValidationError({"status": [_("Only a mailing being sent is paused.")]})
+
+
+def mailing_resume(*, actor: User, mailing: Mailing) -> None:
+    may_run_check(actor)
+    with transaction.atomic():
+        changed = Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.PAUSED).update(
+            status=Mailing.Status.SENDING
+        )
+        if not changed:
+            raise ValidationError({"status": [_("Only a paused mailing is resumed.")]})
+        enqueue_after_commit("crm_core.marketing.tasks.mailing_send_job", mailing.pk)
+
+
+def mailing_cancel(*, actor: User, mailing: Mailing) -> None:
+    """Stop for good: who was not sent to yet will not be."""
+    may_run_check(actor)
+    with transaction.atomic():
+        changed = Mailing.objects.filter(
+            pk=mailing.pk, status__in=[Mailing.Status.SENDING, Mailing.Status.PAUSED]
+        ).update(status=Mailing.Status.CANCELLED, finished_at=timezone.now())
+        if not changed:
+            raise ValidationError(
+                {"status": [_("Only a mailing being sent or paused is cancelled.")]}
+            )
+        MailingRecipient.objects.filter(
+            mailing=mailing, status=MailingRecipient.Status.QUEUED
+        ).update(status=MailingRecipient.Status.FAILED, reason=gettext_noop("Cancelled"))
+
+
+def mailings_recover(*, now=None) -> int:
+    """Recipients claimed by a worker that died mid-batch: whether their message left is not
+    known, so they are not sent again (never twice) but marked failed, saying why; the rest
+    of the mailing is queued again. Returns how many mailings were picked up."""
+    dead = stopped(Mailing.objects.filter(status=Mailing.Status.SENDING), now=now)
+    for mailing in dead:
+        MailingRecipient.objects.filter(
+            mailing=mailing, status=MailingRecipient.Status.SENDING
+        ).update(
+            status=MailingRecipient.Status.FAILED,
+            reason=gettext_noop("The worker stopped while sending; not sent again."),
+        )
+        Mailing.objects.filter(pk=mailing.pk).update(running_since=None)
+        enqueue_after_commit("crm_core.marketing.tasks.mailing_send_job", mailing.pk)
+    return len(dead)
+
+
+def mailing_figures(mailing: Mailing) -> dict[str, int]:
+    counts = dict(mailing.recipients.order_by().values_list("status").annotate(count=Count("pk")))
+    return {status: counts.get(status, 0) for status in MailingRecipient.Status.values}
+
+
+# --- Unsubscribing -----------------------------------------------------------------------------
+
+
+def unsubscribe(*, recipient: MailingRecipient) -> None:
+    """The recipient wants no more emails: their address is suppressed, their consent to
+    emails withdrawn, and it is on their timeline (once)."""
+    with transaction.atomic():
+        _row, created = Suppression.objects.get_or_create(
+            email=recipient.email.lower(),
+            defaults={
+                "reason": Suppression.Reason.UNSUBSCRIBED,
+                "contact": recipient.contact,
+                "mailing": recipient.mailing,
+            },
+        )
+        Contact.objects.filter(pk=recipient.contact_id).update(consent_email=False)
+        if created:
+            interaction_log(
+                actor=None,
+                contact=recipient.contact,
+                data={
+                    "channel": "mailing",
+                    "direction": "inbound",
+                    "subject": SystemText(
+                        gettext_noop("Unsubscribed from emails (mailing “%(mailing)s”)"),
+                        {"mailing": recipient.mailing.subject},
+                    ),
+                },
+            )
+
+
+def preferences_save(*, recipient: MailingRecipient, email: bool, sms: bool, calls: bool) -> None:
+    """The recipient's own choice of channels, from the preference page."""
+    if not email:
+        unsubscribe(recipient=recipient)
+    else:
+        Suppression.objects.filter(
+            email=recipient.email.lower(), reason=Suppression.Reason.UNSUBSCRIBED
+        ).delete()
+        Contact.objects.filter(pk=recipient.contact_id).update(consent_email=True)
+    Contact.objects.filter(pk=recipient.contact_id).update(consent_sms=sms, consent_calls=calls)

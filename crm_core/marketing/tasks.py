@@ -1,0 +1,16 @@
+from celery import shared_task
+
+from crm_core.marketing.mailings import mailing_send, mailings_recover
+from crm_core.marketing.models import Mailing
+
+
+@shared_task
+def mailing_send_job(mailing_id: int) -> None:
+    mailing_send(mailing=Mailing.objects.select_related("campaign").get(pk=mailing_id))
+
+
+@shared_task
+def mailings_recover_job() -> int:
+    """Mailings whose worker died mid-batch (crm_core.jobs.running)."""
+
+    return mailings_recover()

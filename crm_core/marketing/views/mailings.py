@@ -1,0 +1,158 @@
+"""A campaign's mailings (written with a preview, started, paused, resumed, cancelled, with
+the log of their recipients) and the recipient's own preference page, opened from the
+message's unsubscribe link without signing in."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from config.forms import error_to_messages, errors_into
+from crm_core.marketing.forms import MailingForm, PreferencesForm
+from crm_core.marketing.mailings import (
+    mailing_cancel,
+    mailing_figures,
+    mailing_get_for_user,
+    mailing_pause,
+    mailing_resume,
+    mailing_save,
+    mailing_start,
+    message_render,
+    preferences_save,
+    recipient_from_link,
+    unsubscribe,
+)
+from crm_core.marketing.models import Mailing
+from crm_core.marketing.services import campaign_get_for_user, may_run_campaigns
+from tenants.links import company_name
+from tenants.typing import StaffRequest
+
+
+def mailing_edit(request: StaffRequest, pk: int | None = None, campaign_pk: int | None = None):
+    """Write a draft: saved only when every merge field is known; "Preview" shows it filled
+    with made-up values."""
+    mailing = mailing_get_for_user(user=request.user, pk=pk) if pk else None
+    campaign = (
+        mailing.campaign
+        if mailing
+        else campaign_get_for_user(user=request.user, pk=campaign_pk or 0)
+    )
+    initial = (
+        {
+            "subject": mailing.subject,
+            "body": mailing.body,
+            "language": mailing.language,
+            "from_name": mailing.from_name,
+        }
+        if mailing
+        else {"language": request.LANGUAGE_CODE}
+    )
+    form = MailingForm(request.POST or None, initial=initial)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if "preview" in request.POST:
+            draft = Mailing(campaign=campaign, **data)
+            try:
+                preview = message_render(draft, None, "anna@example.com", "#unsubscribe")
+            except ValidationError as error:
+                errors_into(form, error)
+        else:
+            try:
+                saved = mailing_save(
+                    actor=request.user, campaign=campaign, mailing=mailing, data=data
+                )
+            except ValidationError as error:
+                errors_into(form, error)
+            else:
+                messages.success(request, _("The mailing is saved."))
+                return redirect("mailing_detail", saved.pk)
+    return render(
+        request,
+        "crm_core/marketing/mailing_form.html",
+        {"form": form, "mailing": mailing, "campaign": campaign, "preview": preview},
+    )
+
+
+def mailing_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    mailing = mailing_get_for_user(user=request.user, pk=pk)
+    subject, markup, text = message_render(mailing, None, "anna@example.com", "#unsubscribe")
+    return render(
+        request,
+        "crm_core/marketing/mailing.html",
+        {
+            "mailing": mailing,
+            "figures": mailing_figures(mailing),
+            "recipients": mailing.recipients.select_related("contact")[:100],
+            "preview": (subject, markup, text),
+            "may_run": may_run_campaigns(request.user),
+        },
+    )
+
+
+ACTIONS = {
+    "start": (mailing_start, _("The mailing is on its way.")),
+    "pause": (mailing_pause, _("The mailing is paused.")),
+    "resume": (mailing_resume, _("The mailing goes on.")),
+    "cancel": (mailing_cancel, _("The mailing is cancelled.")),
+}
+
+
+@require_POST
+def mailing_action(request: StaffRequest, pk: int, action: str) -> HttpResponse:
+    mailing = mailing_get_for_user(user=request.user, pk=pk)
+    do, said = ACTIONS[action]
+    try:
+        do(actor=request.user, mailing=mailing)
+    except ValidationError as error:
+        error_to_messages(request, error)
+    else:
+        messages.success(request, str(said))
+    return redirect("mailing_detail", mailing.pk)
+
+
+@csrf_exempt  # the signed link is the credential; mail providers post the one click bare
+def email_preferences(request: HttpRequest, token: str) -> HttpResponse:
+    """The recipient's page from the unsubscribe link: one click (RFC 8058's POST
+    `List-Unsubscribe=One-Click`) unsubscribes; the page shows and saves their channels."""
+    recipient = recipient_from_link(token)
+    if recipient is None:
+        return render(request, "crm_core/marketing/preferences_invalid.html", status=404)
+    if request.method == "POST" and request.POST.get("List-Unsubscribe") == "One-Click":
+        unsubscribe(recipient=recipient)
+        return HttpResponse(_("You are unsubscribed."), content_type="text/plain")
+    contact = recipient.contact
+    form = PreferencesForm(
+        request.POST or None,
+        initial={
+            "email": contact.consent_email,
+            "sms": contact.consent_sms,
+            "calls": contact.consent_calls,
+        },
+    )
+    saved = False
+    if request.method == "POST" and "unsubscribe" in request.POST:
+        unsubscribe(recipient=recipient)
+        saved = True
+    elif request.method == "POST" and form.is_valid():
+        preferences_save(recipient=recipient, **form.cleaned_data)
+        saved = True
+    if saved:
+        contact.refresh_from_db()
+        form = PreferencesForm(
+            initial={
+                "email": contact.consent_email,
+                "sms": contact.consent_sms,
+                "calls": contact.consent_calls,
+            }
+        )
+    return render(
+        request,
+        "crm_core/marketing/preferences.html",
+        {"form": form, "email": recipient.email, "company": company_name(), "saved": saved},
+    )

@@ -1,0 +1,116 @@
+"""Marketing in real browsers, with the server's real Celery worker and mail written to files:
+a marketer builds an audience on its page, a campaign with it, adds its members, writes a
+mailing (an unknown merge field refused, then a preview) and sends it; the message arrives
+with List-Unsubscribe headers; the recipient opens the link and unsubscribes on their
+preference page without signing in; the contact's card shows it and the campaign counts the
+members sent to."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from crm_core.parties.services import contact_create
+from tenants.identity.models import User
+from tenants.identity.roles import Role
+from tests.conftest import PASSWORD
+from tests.e2e.test_analytics_flow import in_company
+from tests.e2e.test_foundation_flows import sign_in, sign_up
+
+pytestmark = pytest.mark.e2e
+
+OWNER = "oleg@market.test"
+MARKETER = "maria@market.test"
+
+
+def the_people() -> dict:
+    owner = User.objects.get(email=OWNER)
+    User.objects.create_user(
+        email=MARKETER, password=PASSWORD, full_name="Maria Marketer", role=Role.MARKETER
+    )
+    ids = {}
+    for name, consent in (("Anna", True), ("Boris", False)):
+        contact = contact_create(
+            actor=owner,
+            data={
+                "first_name": name,
+                "last_name": "Buyer",
+                "is_vip": True,
+                "consent_email": consent,
+                "emails": [f"{name.lower()}@numbat.test"],
+            },
+        )
+        ids[name] = contact.pk
+    return ids
+
+
+def test_a_marketer_mails_a_campaigns_audience_and_a_recipient_unsubscribes(
+    browser, page: Page, site, server, django_db_blocker
+):
+    sign_up(page, site, company="Market Co", subdomain="market-co", owner="Oleg", email=OWNER)
+    people = in_company("market_co", django_db_blocker, the_people)
+    marketer = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    marketer.context.set_default_timeout(20_000)
+    sign_in(marketer, site, "market-co", MARKETER)
+
+    marketer.get_by_test_id("nav-audiences").click()
+    marketer.get_by_test_id("audience-new").click()
+    form = marketer.get_by_test_id("audience-form")
+    form.get_by_label("Name").fill("VIP by email")
+    form.get_by_label("Only those who agreed to").select_option("email")
+    form.get_by_label("VIP").select_option("true")
+    form.get_by_test_id("audience-save").click()
+    expect(marketer.get_by_test_id("flash")).to_contain_text("1 contacts now")
+
+    marketer.get_by_test_id("nav-campaigns").click()
+    marketer.get_by_test_id("campaign-new").click()
+    form = marketer.get_by_test_id("campaign-form")
+    form.get_by_label("Name").fill("Winter racks")
+    form.get_by_label("Kind").select_option("mailing")
+    form.get_by_label("Starts").fill("2026-12-01")
+    form.get_by_label("Actual cost").fill("300")
+    form.get_by_label("Audience").select_option(label="VIP by email")
+    form.get_by_test_id("campaign-save").click()
+    marketer.get_by_test_id("campaign-members-add").click()
+    expect(marketer.get_by_test_id("flash").first).to_contain_text("Members added: 1.")
+    expect(marketer.get_by_test_id("campaign-members-count")).to_have_text("1")
+
+    marketer.get_by_test_id("mailing-new").click()
+    form = marketer.get_by_test_id("mailing-form")
+    form.get_by_label("Subject").fill("Winter offer for {{ contact.first_name }}")
+    form.get_by_label("Message").fill("<p>Hi {{ contact.nickname }}</p>")
+    form.get_by_test_id("mailing-save").click()
+    expect(form).to_contain_text("Line 1: “contact.nickname” is not a merge field.")
+    form.get_by_label("Message").fill(
+        '<p>Hi {{ contact.first_name }}, racks at 10 % off.</p><p><a href="{{ unsubscribe_url }}">'
+        "Unsubscribe</a></p>"
+    )
+    form.get_by_test_id("mailing-preview").click()
+    expect(marketer.get_by_test_id("preview-subject")).to_have_text("Winter offer for Anna")
+    marketer.get_by_test_id("mailing-form").get_by_test_id("mailing-save").click()
+    marketer.get_by_test_id("mailing-start").click()
+    expect(marketer.get_by_test_id("flash").first).to_contain_text("on its way")
+
+    link = server["mailbox"].link_to(
+        "anna@numbat.test", rf"http://market-co\.localhost:{server['port']}/portal/email/\S+/"
+    )
+    message = next(m for m in server["mailbox"].messages() if "To: anna@numbat.test" in m)
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in message
+    assert re.search(r"List-Unsubscribe: <http://market-co\.localhost:\d+/portal/email/", message)
+    assert "Subject: Winter offer for Anna" in message
+    assert not any("To: boris@numbat.test" in m for m in server["mailbox"].messages())
+
+    customer = browser.new_context().new_page()
+    customer.goto(link)
+    expect(customer.get_by_text("For anna@numbat.test")).to_be_visible()
+    customer.get_by_test_id("unsubscribe").click()
+    expect(customer.get_by_test_id("preferences-saved")).to_be_visible()
+    expect(customer.get_by_label("Emails")).not_to_be_checked()
+
+    marketer.goto(site("market-co", f"/contacts/{people['Anna']}/"))
+    expect(marketer.get_by_text("Unsubscribed from emails (mailing")).to_be_visible()
+    marketer.get_by_test_id("nav-campaigns").click()
+    marketer.get_by_role("link", name="Winter racks").click()
+    expect(marketer.get_by_test_id("campaign-steps").locator('[data-step="sent"]')).to_contain_text(
+        "1"
+    )
