@@ -68,6 +68,7 @@ from crm_core.marketing.models import (
     Campaign,
     CampaignMember,
     Mailing,
+    MailingLink,
     MailingRecipient,
     Suppression,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "Campaign",
     "CampaignMember",
     "Mailing",
+    "MailingLink",
     "MailingRecipient",
     "Suppression",
     "CardRule",

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from config.api import StrictSerializer
 from crm_core.marketing.mailings import (
     mailing_cancel,
+    mailing_engagement,
     mailing_figures,
     mailing_get_for_user,
     mailing_pause,
@@ -272,9 +273,18 @@ class MailingSerializer(StrictSerializer):
     status = serializers.CharField(read_only=True)
     left_out = serializers.DictField(child=serializers.IntegerField(), read_only=True)
     recipients = serializers.SerializerMethodField()
+    engagement = serializers.SerializerMethodField(
+        help_text="recipients who opened (counted by an image: inflated by privacy features) "
+        "and who clicked"
+    )
 
     def get_recipients(self, mailing: Mailing) -> dict[str, int]:
         return mailing_figures(mailing) if mailing.pk else {}
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_engagement(self, mailing: Mailing) -> dict[str, int]:
+        found = mailing_engagement(mailing)
+        return {"opened": found["opened"], "clicked": found["clicked"]}
 
 
 class CampaignMailingsApi(APIView):

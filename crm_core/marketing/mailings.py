@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -37,10 +37,16 @@ from crm_core.marketing.models import (
     Campaign,
     CampaignMember,
     Mailing,
+    MailingLink,
     MailingRecipient,
     Suppression,
 )
-from crm_core.marketing.services import campaigns_visible, may_run_check, members_visible
+from crm_core.marketing.services import (
+    campaigns_visible,
+    may_run_check,
+    member_step,
+    members_visible,
+)
 from crm_core.parties.models import Contact
 from tenants.identity.models import User
 from tenants.identity.services.links import link_read, link_sign
@@ -60,6 +66,9 @@ MAIL_FIELDS: dict[str, tuple[str, ...] | None] = {
 MAILING_FIELDS = {"subject", "body", "language", "from_name"}
 BATCH = 100
 UNSUBSCRIBE = "mailing.unsubscribe"
+TRACK = "mailing.track"
+# an <a> tag's opening up to its href's value (group 2)
+LINK = re.compile(r'(<a\s[^>]*?href=)"([^"]*)"', re.IGNORECASE)
 UNSUBSCRIBE_MAX_AGE = 400 * 24 * 3600
 
 
@@ -221,7 +230,8 @@ def mailing_start(*, actor: User, mailing: Mailing) -> Mailing:
             cursor.execute(
                 # the ORM's own SQL of the members, its values as parameters
                 "INSERT INTO crm_core_mailingrecipient (mailing_id, contact_id, email, status, "  # noqa: S608
-                "reason) SELECT %s, c.id, lower(c.emails[1]), %s, '' FROM crm_core_contact c "
+                "reason, opens, clicks) SELECT %s, c.id, lower(c.emails[1]), %s, '', 0, 0 "
+                "FROM crm_core_contact c "
                 f"WHERE c.id IN ({sql}) AND lower(c.emails[1]) NOT IN "
                 "(SELECT email FROM crm_core_suppression)",
                 [mailing.pk, MailingRecipient.Status.QUEUED, *params],
@@ -241,9 +251,35 @@ def mailing_start(*, actor: User, mailing: Mailing) -> Mailing:
     return mailing
 
 
-def _message(mailing: Mailing, recipient: MailingRecipient, smtp) -> EmailMultiAlternatives:
+def _tracked(
+    markup: str, recipient: MailingRecipient, unsubscribe: str, links: dict[str, MailingLink]
+) -> str:
+    """The message with each web link going through its counting redirect, and a pixel
+    counting the opening (the unsubscribe link stays as it is)."""
+
+    def through(found: re.Match) -> str:
+        url = html.unescape(found.group(2))
+        if url == unsubscribe or not url.startswith(("http://", "https://")) or len(url) > 2000:
+            return found.group(0)
+        if url not in links:
+            links[url], _created = MailingLink.objects.get_or_create(
+                mailing_id=recipient.mailing_id, url=url
+            )
+        token = link_sign(purpose=TRACK, claims={"r": recipient.pk, "l": links[url].pk})
+        return f'{found.group(1)}"{tenant_url(reverse("mailing_click", args=[token]))}"'
+
+    markup = LINK.sub(through, markup)
+    pixel_token = link_sign(purpose=TRACK, claims={"r": recipient.pk, "l": 0})
+    pixel = tenant_url(reverse("mailing_open", args=[pixel_token]))
+    return f'{markup}\n<img src="{pixel}" width="1" height="1" alt="">'
+
+
+def _message(
+    mailing: Mailing, recipient: MailingRecipient, smtp, links: dict[str, MailingLink]
+) -> EmailMultiAlternatives:
     link = unsubscribe_link(recipient)
     subject, markup, text = message_render(mailing, recipient.contact, recipient.email, link)
+    markup = _tracked(markup, recipient, link, links)
     sender = mailing.from_name or company_name()
     message = EmailMultiAlternatives(
         subject=subject,
@@ -279,6 +315,7 @@ def mailing_send(*, mailing: Mailing) -> Mailing:
     """Send the queued recipients batch by batch, at most MAILING_RATE a second, while the
     mailing is sending (a pause or a cancel stops it between batches)."""
     rate = settings.MAILING_RATE
+    links: dict[str, MailingLink] = {}
     with running(mailing), get_connection() as smtp:
         while True:
             mailing.refresh_from_db(fields=["status"])
@@ -291,7 +328,7 @@ def mailing_send(*, mailing: Mailing) -> Mailing:
             sent, failed = [], []
             for recipient in batch:
                 try:
-                    _message(mailing, recipient, smtp).send()
+                    _message(mailing, recipient, smtp, links).send()
                 except Exception as error:  # noqa: BLE001 (one address's refusal is its own)
                     failed.append((recipient.pk, str(error)[:255] or type(error).__name__))
                 else:
@@ -417,3 +454,73 @@ def preferences_save(*, recipient: MailingRecipient, email: bool, sms: bool, cal
         ).delete()
         Contact.objects.filter(pk=recipient.contact_id).update(consent_email=True)
     Contact.objects.filter(pk=recipient.contact_id).update(consent_sms=sms, consent_calls=calls)
+
+
+# --- Tracking ----------------------------------------------------------------------------------
+
+STEPS = list(CampaignMember.Status.values)
+
+
+def member_advance(*, recipient: MailingRecipient, step: str) -> None:
+    """Move the recipient's membership to `step` if that is further than it got (the step on
+    their timeline); never back."""
+    member = (
+        CampaignMember.objects.select_related("contact", "campaign")
+        .filter(campaign_id=recipient.mailing.campaign_id, contact_id=recipient.contact_id)
+        .first()
+    )
+    if member is not None and STEPS.index(step) > STEPS.index(member.status):
+        member_step(actor=None, member=member, status=step)
+
+
+def _tracked_recipient(token: str) -> tuple[MailingRecipient, int] | None:
+    data = link_read(token, purpose=TRACK, max_age=UNSUBSCRIBE_MAX_AGE)
+    if data is None or not isinstance(data.get("r"), int) or not isinstance(data.get("l"), int):
+        return None
+    recipient = (
+        MailingRecipient.objects.select_related("mailing")
+        .filter(pk=data["r"], status=MailingRecipient.Status.SENT)
+        .first()
+    )
+    return (recipient, data["l"]) if recipient is not None else None
+
+
+def track_open(token: str) -> bool:
+    """Count an opening (the pixel was fetched); False for a token that is not one."""
+    found = _tracked_recipient(token)
+    if found is None:
+        return False
+    recipient, _link = found
+    now = timezone.now()
+    MailingRecipient.objects.filter(pk=recipient.pk).update(opens=F("opens") + 1)
+    if MailingRecipient.objects.filter(pk=recipient.pk, opened_at=None).update(opened_at=now):
+        member_advance(recipient=recipient, step=CampaignMember.Status.OPENED)
+    return True
+
+
+def track_click(token: str) -> str | None:
+    """Count a click and give the link's own address (None for a token that is not one)."""
+    found = _tracked_recipient(token)
+    if found is None:
+        return None
+    recipient, link_id = found
+    link = MailingLink.objects.filter(pk=link_id, mailing_id=recipient.mailing_id).first()
+    if link is None:
+        return None
+    now = timezone.now()
+    MailingLink.objects.filter(pk=link.pk).update(clicks=F("clicks") + 1)
+    MailingRecipient.objects.filter(pk=recipient.pk).update(clicks=F("clicks") + 1)
+    # a click shows the message was opened, even when its images were not fetched
+    MailingRecipient.objects.filter(pk=recipient.pk, opened_at=None).update(opened_at=now)
+    if MailingRecipient.objects.filter(pk=recipient.pk, clicked_at=None).update(clicked_at=now):
+        member_advance(recipient=recipient, step=CampaignMember.Status.CLICKED)
+    return link.url
+
+
+def mailing_engagement(mailing: Mailing) -> dict[str, Any]:
+    """Openings and clicks (recipients who did, and how often), and each link's clicks."""
+    counts = mailing.recipients.aggregate(
+        opened=Count("pk", filter=Q(opened_at__isnull=False)),
+        clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+    )
+    return {**counts, "links": list(mailing.links.order_by("-clicks", "id"))}

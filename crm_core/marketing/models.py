@@ -177,6 +177,12 @@ class MailingRecipient(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     reason = models.CharField(max_length=255, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # tracking: the first opening and click, and how many of each (openings are inflated by
+    # mail apps that fetch images for privacy, and missed by those that block them)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    opens = models.PositiveIntegerField(default=0)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    clicks = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]
@@ -185,6 +191,22 @@ class MailingRecipient(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+class MailingLink(models.Model):
+    """A link of a mailing's message, tracked: each recipient's copy goes through a redirect
+    that counts the click, then to exactly this address."""
+
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="links")
+    url = models.URLField(max_length=2000)
+    clicks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["mailing", "url"], name="one_link")]
+
+    def __str__(self) -> str:
+        return self.url
 
 
 class Suppression(models.Model):

@@ -7,6 +7,7 @@ pause, resume, cancel, and recovery after a worker died without sending anyone t
 Messages go through Django's email backend (the test settings' in-memory one); a real
 Celery worker sends one in test_mailing_worker.py."""
 
+import re
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
@@ -32,6 +33,7 @@ from crm_core.marketing.models import (
     Campaign,
     CampaignMember,
     Mailing,
+    MailingLink,
     MailingRecipient,
     Suppression,
 )
@@ -69,7 +71,7 @@ def a_campaign(owner, people=(("Anna", True, True), ("Boris", True, True))) -> C
 
 
 def test_a_mailing_is_checked_previewed_and_sent_once_to_each_member_who_may_have_it(
-    tenant_a, django_capture_on_commit_callbacks
+    tenant_a, tenant_b, django_capture_on_commit_callbacks
 ):
     owner = tenant_a.owner()
     with tenant_a.active():
@@ -117,6 +119,34 @@ def test_a_mailing_is_checked_previewed_and_sent_once_to_each_member_who_may_hav
     html, kind = message.alternatives[0]
     assert kind == "text/html"
     assert f'<a href="{link}">Unsubscribe</a>' in html
+    # the web link goes through its counting redirect, and a pixel counts the opening
+    click = re.search(r'href="(http://alpha\.localhost[^"]*/portal/m/c/[^"]+/)"', html).group(1)
+    pixel = re.search(r'<img src="(http://alpha\.localhost[^"]*/portal/m/o/[^"]+/)"', html).group(1)
+    assert "https://example.com/racks" not in html
+    stranger = tenant_a.client()
+    seen = stranger.get(urlsplit(pixel).path)
+    assert (seen.status_code, seen["Content-Type"]) == (200, "image/gif")
+    went = stranger.get(urlsplit(click).path)
+    assert (went.status_code, went["Location"]) == (302, "https://example.com/racks")
+    stranger.get(urlsplit(click).path)
+    assert stranger.get(urlsplit(click).path[:-4] + "xx/").status_code == 404
+    assert tenant_b.client().get(urlsplit(click).path).status_code == 404
+    with tenant_a.active():
+        anna = MailingRecipient.objects.get(email="anna@buyer.test")
+        assert (anna.opens, anna.clicks) == (1, 2)
+        assert anna.opened_at is not None
+        assert anna.clicked_at is not None
+        assert MailingLink.objects.get().clicks == 2
+        member = CampaignMember.objects.get(contact=anna.contact)
+        assert member.status == "clicked"
+        steps = list(
+            Interaction.objects.filter(contact=anna.contact).values_list("subject", flat=True)
+        )
+        assert sorted(steps) == [
+            "Campaign “Spring racks”: clicked",
+            "Campaign “Spring racks”: opened",
+        ]
+        CampaignMember.objects.filter(pk=member.pk).update(status="sent")  # as sent, below
     with tenant_a.active():
         mailing.refresh_from_db()
         assert mailing.status == "sent"

@@ -2,8 +2,8 @@
 a marketer builds an audience on its page, a campaign with it, adds its members, writes a
 mailing (an unknown merge field refused, then a preview) and sends it; the message arrives
 with List-Unsubscribe headers; the recipient opens the link and unsubscribes on their
-preference page without signing in; the contact's card shows it and the campaign counts the
-members sent to."""
+preference page without signing in, after following the offer through its counting link; the
+contact's card shows it and the campaign counts the members sent to and who clicked."""
 
 import re
 
@@ -81,9 +81,10 @@ def test_a_marketer_mails_a_campaigns_audience_and_a_recipient_unsubscribes(
     form.get_by_label("Message").fill("<p>Hi {{ contact.nickname }}</p>")
     form.get_by_test_id("mailing-save").click()
     expect(form).to_contain_text("Line 1: “contact.nickname” is not a merge field.")
+    shop = site("market-co", "/portal/")
     form.get_by_label("Message").fill(
-        '<p>Hi {{ contact.first_name }}, racks at 10 % off.</p><p><a href="{{ unsubscribe_url }}">'
-        "Unsubscribe</a></p>"
+        f'<p>Hi {{{{ contact.first_name }}}}, <a href="{shop}">racks at 10 % off</a>.</p>'
+        '<p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>'
     )
     form.get_by_test_id("mailing-preview").click()
     expect(marketer.get_by_test_id("preview-subject")).to_have_text("Winter offer for Anna")
@@ -100,7 +101,13 @@ def test_a_marketer_mails_a_campaigns_audience_and_a_recipient_unsubscribes(
     assert "Subject: Winter offer for Anna" in message
     assert not any("To: boris@numbat.test" in m for m in server["mailbox"].messages())
 
+    # the recipient follows the offer: the tracked link counts the click and goes on to it
+    tracked = server["mailbox"].link_to(
+        "anna@numbat.test", rf"http://market-co\.localhost:{server['port']}/portal/m/c/[^\s\"]+/"
+    )
     customer = browser.new_context().new_page()
+    customer.goto(tracked)
+    expect(customer).to_have_url(re.compile(re.escape(shop)))
     customer.goto(link)
     expect(customer.get_by_text("For anna@numbat.test")).to_be_visible()
     customer.get_by_test_id("unsubscribe").click()
@@ -111,6 +118,6 @@ def test_a_marketer_mails_a_campaigns_audience_and_a_recipient_unsubscribes(
     expect(marketer.get_by_text("Unsubscribed from emails (mailing")).to_be_visible()
     marketer.get_by_test_id("nav-campaigns").click()
     marketer.get_by_role("link", name="Winter racks").click()
-    expect(marketer.get_by_test_id("campaign-steps").locator('[data-step="sent"]')).to_contain_text(
-        "1"
-    )
+    steps = marketer.get_by_test_id("campaign-steps")
+    expect(steps.locator('[data-step="sent"]')).to_contain_text("1")
+    expect(steps.locator('[data-step="clicked"]')).to_contain_text("1")

@@ -201,6 +201,8 @@ ROUTES: dict[str, Route] = {
     "mailing_edit": Route(STAFF, ("get", "post"), "mailing"),
     "mailing_action": Route(STAFF, ("post",), "mailing_action"),
     "email_preferences": Route(ANONYMOUS, ("get", "post"), "mailing_token"),
+    "mailing_open": Route(ANONYMOUS, ("get",), "track_token"),
+    "mailing_click": Route(ANONYMOUS, ("get",), "track_token"),
     "api-campaign-mailings": Route(API, ("get", "post"), "campaign"),
     "api-mailing-detail": Route(API, ("get", "patch"), "mailing"),
     "api-mailing-action": Route(API, ("post",), "mailing_action"),

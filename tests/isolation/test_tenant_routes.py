@@ -65,12 +65,13 @@ from crm_core.jobs.imports import import_check, import_mapping_set, import_uploa
 from crm_core.jobs.models import ImportJob
 from crm_core.lists.models import BulkOperation, SavedView
 from crm_core.lists.services import bulk_apply, bulk_records, saved_view_save
-from crm_core.marketing.mailings import unsubscribe_token
+from crm_core.marketing.mailings import TRACK, unsubscribe_token
 from crm_core.marketing.models import (
     Audience,
     Campaign,
     CampaignMember,
     Mailing,
+    MailingLink,
     MailingRecipient,
     Suppression,
 )
@@ -110,6 +111,7 @@ from search.services import changes_index
 from tenants.identity.models import ApiToken, Invitation, Team, User
 from tenants.identity.roles import Role
 from tenants.identity.services.handoff import handoff_tokens
+from tenants.identity.services.links import link_sign
 from tenants.identity.services.teams import member_move, team_save
 from tenants.identity.services.tokens import api_token_create
 from tenants.identity.services.users import invitation_create
@@ -340,6 +342,10 @@ def secrets_of_b(tenant_b):
         quoll_recipient = MailingRecipient.objects.create(
             mailing=quoll_mailing, contact=contact, email="quoll.secret@beta.test", status="sent"
         )
+        quoll_link = MailingLink.objects.create(
+            mailing=quoll_mailing, url="https://quoll-secret.test/offer"
+        )
+        quoll_track = link_sign(purpose=TRACK, claims={"r": quoll_recipient.pk, "l": quoll_link.pk})
         quoll_template = DocumentTemplate.objects.create(
             kind="proposal",
             segment=segment,
@@ -441,6 +447,7 @@ def secrets_of_b(tenant_b):
         "mailing": {"pk": quoll_mailing.pk},
         "mailing_action": {"pk": quoll_mailing.pk, "action": "resume"},
         "mailing_token": {"token": unsubscribe_token(quoll_recipient)},
+        "track_token": {"token": quoll_track},
         "campaign_member": {"pk": quoll_campaign.pk, "member_pk": quoll_member.pk},
         "deal": {"pk": deal.pk},
         "order": {"pk": order.pk},
@@ -489,6 +496,7 @@ def secrets_of_b(tenant_b):
             "Quoll secret mailing",
             "Quoll secret words",
             "quoll.secret@beta.test",
+            "quoll-secret.test",
             "C-2026-0777",
             "Quoll secret body",
             "shop.bexley-secret.test",
@@ -675,6 +683,10 @@ def assert_b_untouched(tenant_b, secrets) -> None:
             ("paused", "Quoll secret mailing")
         ]
         assert not Suppression.objects.exists()
+        assert list(MailingRecipient.objects.values_list("opens", "clicks", "opened_at")) == [
+            (0, 0, None)
+        ]
+        assert MailingLink.objects.get().clicks == 0
         assert proposal.lines.count() == 0
         assert not DiscountLimit.objects.exists()
         template = DocumentTemplate.objects.get(pk=secrets["document_template"]["pk"])

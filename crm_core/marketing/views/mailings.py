@@ -16,6 +16,7 @@ from config.forms import error_to_messages, errors_into
 from crm_core.marketing.forms import MailingForm, PreferencesForm
 from crm_core.marketing.mailings import (
     mailing_cancel,
+    mailing_engagement,
     mailing_figures,
     mailing_get_for_user,
     mailing_pause,
@@ -25,6 +26,8 @@ from crm_core.marketing.mailings import (
     message_render,
     preferences_save,
     recipient_from_link,
+    track_click,
+    track_open,
     unsubscribe,
 )
 from crm_core.marketing.models import Mailing
@@ -88,6 +91,7 @@ def mailing_detail(request: StaffRequest, pk: int) -> HttpResponse:
         {
             "mailing": mailing,
             "figures": mailing_figures(mailing),
+            "engagement": mailing_engagement(mailing),
             "recipients": mailing.recipients.select_related("contact")[:100],
             "preview": (subject, markup, text),
             "may_run": may_run_campaigns(request.user),
@@ -156,3 +160,26 @@ def email_preferences(request: HttpRequest, token: str) -> HttpResponse:
         "crm_core/marketing/preferences.html",
         {"form": form, "email": recipient.email, "company": company_name(), "saved": saved},
     )
+
+
+# a transparent 1×1 GIF
+PIXEL = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
+
+
+def mailing_open(request: HttpRequest, token: str) -> HttpResponse:
+    """The message's pixel: counts an opening; the same image for any token."""
+    track_open(token)
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def mailing_click(request: HttpRequest, token: str) -> HttpResponse:
+    """A tracked link: counts the click and goes on to the link's own address (only that:
+    the address is the mailing's, never one the request names)."""
+    url = track_click(token)
+    if url is None:
+        return render(request, "crm_core/marketing/preferences_invalid.html", status=404)
+    return redirect(url)
