@@ -247,8 +247,22 @@ def mailing_start(*, actor: User, mailing: Mailing) -> Mailing:
         mailing.status = Mailing.Status.SENDING
         mailing.started_at = timezone.now()
         mailing.save(update_fields=["status", "started_at", "left_out"])
-        enqueue_after_commit("crm_core.marketing.tasks.mailing_send_job", mailing.pk)
+        _queue(mailing)
     return mailing
+
+
+def _queue(mailing: Mailing) -> None:
+    """Hand the sending to a worker once the transaction commits; if the queue cannot be
+    reached, the mailing waits paused, for its user to resume."""
+
+    def unreachable() -> None:
+        Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENDING).update(
+            status=Mailing.Status.PAUSED
+        )
+
+    enqueue_after_commit(
+        "crm_core.marketing.tasks.mailing_send_job", mailing.pk, on_failure=unreachable
+    )
 
 
 def _tracked(
@@ -372,7 +386,7 @@ def mailing_resume(*, actor: User, mailing: Mailing) -> None:
         )
         if not changed:
             raise ValidationError({"status": [_("Only a paused mailing is resumed.")]})
-        enqueue_after_commit("crm_core.marketing.tasks.mailing_send_job", mailing.pk)
+        _queue(mailing)
 
 
 def mailing_cancel(*, actor: User, mailing: Mailing) -> None:
@@ -404,7 +418,7 @@ def mailings_recover(*, now=None) -> int:
             reason=gettext_noop("The worker stopped while sending; not sent again."),
         )
         Mailing.objects.filter(pk=mailing.pk).update(running_since=None)
-        enqueue_after_commit("crm_core.marketing.tasks.mailing_send_job", mailing.pk)
+        _queue(mailing)
     return len(dead)
 
 

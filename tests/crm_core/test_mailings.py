@@ -41,6 +41,7 @@ from crm_core.marketing.services import campaign_save
 from crm_core.parties.models import Contact
 from crm_core.parties.services import contact_create
 from tenants.identity.roles import Role
+from tests.queue import unreachable_broker
 
 pytestmark = pytest.mark.django_db
 
@@ -289,3 +290,19 @@ def test_a_mailing_pauses_resumes_cancels_and_never_sends_twice_after_a_worker_d
         assert mailings_recover() == 0
     rep = tenant_a.make_user(Role.SALES_REP)
     assert tenant_a.client(rep).get(f"/marketing/mailings/{mailing.pk}/").status_code == 404
+
+
+def test_a_mailing_the_queue_cannot_take_waits_paused(tenant_a, django_capture_on_commit_callbacks):
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        campaign = a_campaign(owner)
+        mailing = mailing_save(
+            actor=owner, campaign=campaign, mailing=None, data={"subject": "Hi", "body": BODY}
+        )
+    with unreachable_broker(), django_capture_on_commit_callbacks(execute=True):
+        answer = tenant_a.client(owner).post(f"/marketing/mailings/{mailing.pk}/start/")
+    assert answer.status_code == 302
+    with tenant_a.active():
+        mailing.refresh_from_db()
+        assert mailing.status == "paused"
+        assert set(mailing.recipients.values_list("status", flat=True)) == {"queued"}

@@ -84,7 +84,11 @@ def mailing_edit(request: StaffRequest, pk: int | None = None, campaign_pk: int 
 
 def mailing_detail(request: StaffRequest, pk: int) -> HttpResponse:
     mailing = mailing_get_for_user(user=request.user, pk=pk)
-    subject, markup, text = message_render(mailing, None, "anna@example.com", "#unsubscribe")
+    try:
+        preview = message_render(mailing, None, "anna@example.com", "#unsubscribe")
+    except ValidationError as error:
+        error_to_messages(request, error)
+        preview = None
     return render(
         request,
         "crm_core/marketing/mailing.html",
@@ -93,7 +97,7 @@ def mailing_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "figures": mailing_figures(mailing),
             "engagement": mailing_engagement(mailing),
             "recipients": mailing.recipients.select_related("contact")[:100],
-            "preview": (subject, markup, text),
+            "preview": preview,
             "may_run": may_run_campaigns(request.user),
         },
     )
