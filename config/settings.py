@@ -313,6 +313,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60.0,
         "args": ["crm_core.jobs.tasks.jobs_recover_job"],
     },
+    "mailings-winners": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 5 * 60.0,
+        "args": ["crm_core.marketing.tasks.mailings_winners_job"],
+    },
     "mailings-recover": {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 5 * 60.0,

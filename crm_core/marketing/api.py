@@ -22,6 +22,7 @@ from crm_core.marketing.mailings import (
     mailing_resume,
     mailing_save,
     mailing_start,
+    mailing_winner,
 )
 from crm_core.marketing.models import Audience, Campaign, CampaignMember, Consent, Mailing
 from crm_core.marketing.results import Attribution, campaign_results
@@ -270,6 +271,15 @@ class MailingSerializer(StrictSerializer):
     body = serializers.CharField(trim_whitespace=False, help_text="HTML with merge fields")
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
     from_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    subject_b = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    body_b = serializers.CharField(trim_whitespace=False, required=False, allow_blank=True)
+    test_share = serializers.IntegerField(
+        required=False, min_value=0, max_value=90, help_text="% of recipients in the A/B test"
+    )
+    winner_by = serializers.ChoiceField(choices=Mailing.WinnerBy.choices, required=False)
+    test_hours = serializers.IntegerField(required=False, min_value=1, max_value=168)
+    winner = serializers.CharField(read_only=True)
+    test_ends_at = serializers.DateTimeField(read_only=True, allow_null=True)
     status = serializers.CharField(read_only=True)
     left_out = serializers.DictField(child=serializers.IntegerField(), read_only=True)
     recipients = serializers.SerializerMethodField()
@@ -329,13 +339,15 @@ MAILING_ACTIONS = {
     "pause": mailing_pause,
     "resume": mailing_resume,
     "cancel": mailing_cancel,
+    "winner": mailing_winner,
 }
 
 
 class MailingActionApi(APIView):
     @extend_schema(request=None, responses=MailingSerializer)
     def post(self, request, pk: int, action: str):
-        """start (freeze the recipients and send), pause, resume or cancel."""
+        """start (freeze the recipients and send), pause, resume, cancel, or winner (end an
+        A/B test now: the better variant goes to the rest)."""
         mailing = mailing_get_for_user(user=request.user, pk=pk)
         MAILING_ACTIONS[action](actor=request.user, mailing=mailing)
         return Response(MailingSerializer(mailing_get_for_user(user=request.user, pk=pk)).data)

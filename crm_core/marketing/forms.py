@@ -5,7 +5,7 @@ from django.conf import settings
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from crm_core.marketing.models import Audience, Campaign, Consent
+from crm_core.marketing.models import Audience, Campaign, Consent, Mailing
 from crm_core.parties.filters import ContactFilter
 
 # the contact list's filters an audience is made of, in the order the form shows them
@@ -118,6 +118,42 @@ class MailingForm(forms.Form):
         max_length=120,
         help_text=_("The company's name when left empty."),
     )
+    subject_b = forms.CharField(
+        label=_("Subject B"),
+        required=False,
+        max_length=255,
+        help_text=_("An A/B test: variant B's subject, its message, or both (blank: as A)."),
+    )
+    body_b = forms.CharField(
+        label=_("Message B"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "font-monospace", "spellcheck": "false"}),
+    )
+    test_share = forms.IntegerField(
+        label=_("Share in the test, %"),
+        required=False,
+        min_value=0,
+        max_value=90,
+        help_text=_("A and B go to this share of the recipients, half each; 0: no test."),
+    )
+    winner_by = forms.ChoiceField(
+        label=_("Winner by"), choices=Mailing.WinnerBy.choices, required=False
+    )
+    test_hours = forms.IntegerField(
+        label=_("Test for, hours"),
+        required=False,
+        min_value=1,
+        max_value=168,
+        help_text=_("Then the better variant goes to the rest."),
+    )
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["test_share"] = data["test_share"] or 0
+        data["test_hours"] = data["test_hours"] or 4
+        data["winner_by"] = data["winner_by"] or Mailing.WinnerBy.OPENS
+        return data
 
 
 class PreferencesForm(forms.Form):

@@ -12,6 +12,7 @@ import html
 import logging
 import re
 import time
+from datetime import timedelta
 from email.utils import formataddr, parseaddr
 from typing import Any
 
@@ -63,7 +64,18 @@ MAIL_FIELDS: dict[str, tuple[str, ...] | None] = {
     "sender": ("name",),
     "unsubscribe_url": None,
 }
-MAILING_FIELDS = {"subject", "body", "language", "from_name"}
+MAILING_FIELDS = {
+    "subject",
+    "body",
+    "language",
+    "from_name",
+    "subject_b",
+    "body_b",
+    "test_share",
+    "winner_by",
+    "test_hours",
+}
+TEXT_FIELDS = ("subject", "body", "language", "from_name", "subject_b", "body_b")
 BATCH = 100
 UNSUBSCRIBE = "mailing.unsubscribe"
 TRACK = "mailing.track"
@@ -124,10 +136,39 @@ def mailing_save(
     if merged["language"] not in dict(settings.LANGUAGES):
         raise ValidationError({"language": [_("Choose one of the languages.")]})
     mailing_check(str(merged["subject"] or ""), str(merged["body"] or ""))
-    for key in MAILING_FIELDS:
+    _test_check(merged)
+    for key in TEXT_FIELDS:
         setattr(row, key, merged[key] or "")
+    row.test_share = int(merged["test_share"] or 0)
+    row.test_hours = int(merged["test_hours"] or 0)
+    row.winner_by = merged["winner_by"]
     row.save()
     return row
+
+
+def _test_check(merged: dict[str, Any]) -> None:
+    """An A/B test: variant B differs in subject or message (each checked like A's), on a
+    share of 2-90 % of the recipients, for 1-168 hours, won by openings or clicks."""
+    errors: dict[str, list[str]] = {}
+    for field in ("subject_b", "body_b"):
+        text = str(merged[field] or "")
+        if text.strip() and (problems := _problems(text)):
+            errors[field] = problems
+    share = merged["test_share"] or 0
+    variant = str(merged["subject_b"] or "").strip() or str(merged["body_b"] or "").strip()
+    if not isinstance(share, int) or share < 0 or (share and not 2 <= share <= 90):
+        errors["test_share"] = [_("Test on 2 to 90 percent of the recipients, or 0 for no test.")]
+    elif share and not variant:
+        errors["subject_b"] = [_("Write variant B's subject or message to test it.")]
+    elif variant and not share:
+        errors["test_share"] = [_("Choose the share of recipients to test the variants on.")]
+    hours = merged["test_hours"] or 0
+    if share and (not isinstance(hours, int) or not 1 <= hours <= 168):
+        errors["test_hours"] = [_("Test for 1 to 168 hours.")]
+    if merged["winner_by"] not in Mailing.WinnerBy.values:
+        errors["winner_by"] = [_("Choose openings or clicks.")]
+    if errors:
+        raise ValidationError(errors)
 
 
 def mailing_get_for_user(*, user: User, pk: int) -> Mailing:
@@ -170,16 +211,22 @@ def text_of(markup: str) -> str:
 
 
 def message_render(
-    mailing: Mailing, contact: Contact | None, email: str, unsubscribe: str
+    mailing: Mailing, contact: Contact | None, email: str, unsubscribe: str, variant: str = "a"
 ) -> tuple[str, str, str]:
     """The subject, HTML and text of the message to one recipient (made-up values without a
-    contact, for the preview); a value that fails at run time is refused with its line."""
+    contact, for the preview), of variant A or B; a value that fails at run time is refused
+    with its line."""
     values = _values(mailing, contact, email, unsubscribe)
     environment = _environment()
+    b = variant == "b"
     try:
         with translation.override(mailing.language):
-            subject = environment.from_string(mailing.subject).render(values)
-            markup = environment.from_string(mailing.body).render(values)
+            subject = environment.from_string(
+                (mailing.subject_b if b else "") or mailing.subject
+            ).render(values)
+            markup = environment.from_string((mailing.body_b if b else "") or mailing.body).render(
+                values
+            )
     except (TemplateError, TypeError, ValueError, ArithmeticError) as error:
         raise ValidationError(
             {"body": [_("The message cannot be filled: %(problem)s") % {"problem": error}]}
@@ -230,7 +277,8 @@ def mailing_start(*, actor: User, mailing: Mailing) -> Mailing:
             cursor.execute(
                 # the ORM's own SQL of the members, its values as parameters
                 "INSERT INTO crm_core_mailingrecipient (mailing_id, contact_id, email, status, "  # noqa: S608
-                "reason, opens, clicks) SELECT %s, c.id, lower(c.emails[1]), %s, '', 0, 0 "
+                "reason, opens, clicks, variant) "
+                "SELECT %s, c.id, lower(c.emails[1]), %s, '', 0, 0, 'a' "
                 "FROM crm_core_contact c "
                 f"WHERE c.id IN ({sql}) AND lower(c.emails[1]) NOT IN "
                 "(SELECT email FROM crm_core_suppression)",
@@ -244,11 +292,80 @@ def mailing_start(*, actor: User, mailing: Mailing) -> Mailing:
         }
         if not taken:
             raise ValidationError({"status": [_("Nobody to send it to.")]})
+        if mailing.test_share:
+            _test_split(mailing, taken)
         mailing.status = Mailing.Status.SENDING
         mailing.started_at = timezone.now()
         mailing.save(update_fields=["status", "started_at", "left_out"])
         _queue(mailing)
     return mailing
+
+
+def _test_split(mailing: Mailing, taken: int) -> None:
+    """Hold every recipient for the winner but the test's share, drawn at random and dealt
+    alternately to A and B (at least one each)."""
+    test = min(taken, max(2, round(taken * mailing.test_share / 100)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE crm_core_mailingrecipient SET status = %s, variant = '' WHERE mailing_id = %s",
+            [MailingRecipient.Status.HELD, mailing.pk],
+        )
+        cursor.execute(
+            "UPDATE crm_core_mailingrecipient r SET status = %s, "
+            "variant = CASE WHEN drawn.n %% 2 = 1 THEN 'a' ELSE 'b' END "
+            "FROM (SELECT id, row_number() OVER (ORDER BY random()) AS n "
+            "FROM crm_core_mailingrecipient WHERE mailing_id = %s) AS drawn "
+            "WHERE r.id = drawn.id AND drawn.n <= %s",
+            [MailingRecipient.Status.QUEUED, mailing.pk, test],
+        )
+
+
+def mailing_variants(mailing: Mailing) -> list[dict[str, Any]]:
+    """Each variant of an A/B test: recipients sent to, who opened, who clicked, and the
+    rate the winner is chosen by."""
+    rows = []
+    for variant in ("a", "b"):
+        counts = mailing.recipients.filter(
+            variant=variant, status=MailingRecipient.Status.SENT
+        ).aggregate(
+            sent=Count("pk"),
+            opened=Count("pk", filter=Q(opened_at__isnull=False)),
+            clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+        )
+        wins = counts["opened" if mailing.winner_by == Mailing.WinnerBy.OPENS else "clicked"]
+        rate = round(100 * wins / counts["sent"], 1) if counts["sent"] else 0.0
+        rows.append({"variant": variant, **counts, "rate": rate})
+    return rows
+
+
+def mailing_winner(*, actor: User | None, mailing: Mailing) -> Mailing:
+    """End the test: the variant with the better rate (A on a tie) goes to the recipients
+    held for it. By the beat once the test's hours are over, or by hand before."""
+    if actor is not None:
+        may_run_check(actor)
+    with transaction.atomic():
+        mailing = Mailing.objects.select_for_update().get(pk=mailing.pk)
+        if mailing.status != Mailing.Status.TESTING:
+            raise ValidationError({"status": [_("It is not waiting for an A/B winner.")]})
+        a, b = mailing_variants(mailing)
+        mailing.winner = "b" if b["rate"] > a["rate"] else "a"
+        mailing.status = Mailing.Status.SENDING
+        mailing.save(update_fields=["winner", "status"])
+        MailingRecipient.objects.filter(
+            mailing=mailing, status=MailingRecipient.Status.HELD
+        ).update(status=MailingRecipient.Status.QUEUED, variant=mailing.winner)
+        _queue(mailing)
+    return mailing
+
+
+def mailings_winners_due(*, now=None) -> int:
+    """The tests whose hours are over get their winner sent; returns how many."""
+    due = Mailing.objects.filter(
+        status=Mailing.Status.TESTING, test_ends_at__lte=now or timezone.now()
+    )
+    for mailing in due:
+        mailing_winner(actor=None, mailing=mailing)
+    return len(due)
 
 
 def _queue(mailing: Mailing) -> None:
@@ -292,7 +409,9 @@ def _message(
     mailing: Mailing, recipient: MailingRecipient, smtp, links: dict[str, MailingLink]
 ) -> EmailMultiAlternatives:
     link = unsubscribe_link(recipient)
-    subject, markup, text = message_render(mailing, recipient.contact, recipient.email, link)
+    subject, markup, text = message_render(
+        mailing, recipient.contact, recipient.email, link, recipient.variant
+    )
     markup = _tracked(markup, recipient, link, links)
     sender = mailing.from_name or company_name()
     message = EmailMultiAlternatives(
@@ -362,9 +481,18 @@ def mailing_send(*, mailing: Mailing) -> Mailing:
             ).update(status=CampaignMember.Status.SENT, changed_at=now)
             if rate:
                 time.sleep(max(0.0, len(batch) / rate - (time.monotonic() - started)))
-    Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENDING).update(
-        status=Mailing.Status.SENT, finished_at=timezone.now()
-    )
+    held = MailingRecipient.objects.filter(
+        mailing=mailing, status=MailingRecipient.Status.HELD
+    ).exists()
+    if held:  # the test's share is sent: the rest waits for the winner
+        Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENDING).update(
+            status=Mailing.Status.TESTING,
+            test_ends_at=timezone.now() + timedelta(hours=mailing.test_hours),
+        )
+    else:
+        Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENDING).update(
+            status=Mailing.Status.SENT, finished_at=timezone.now()
+        )
     mailing.refresh_from_db()
     return mailing
 
@@ -394,14 +522,16 @@ def mailing_cancel(*, actor: User, mailing: Mailing) -> None:
     may_run_check(actor)
     with transaction.atomic():
         changed = Mailing.objects.filter(
-            pk=mailing.pk, status__in=[Mailing.Status.SENDING, Mailing.Status.PAUSED]
+            pk=mailing.pk,
+            status__in=[Mailing.Status.SENDING, Mailing.Status.PAUSED, Mailing.Status.TESTING],
         ).update(status=Mailing.Status.CANCELLED, finished_at=timezone.now())
         if not changed:
             raise ValidationError(
                 {"status": [_("Only a mailing being sent or paused is cancelled.")]}
             )
         MailingRecipient.objects.filter(
-            mailing=mailing, status=MailingRecipient.Status.QUEUED
+            mailing=mailing,
+            status__in=[MailingRecipient.Status.QUEUED, MailingRecipient.Status.HELD],
         ).update(status=MailingRecipient.Status.FAILED, reason=gettext_noop("Cancelled"))
 
 

@@ -128,14 +128,30 @@ class Mailing(models.Model):
         DRAFT = "draft", _("Draft")
         SENDING = "sending", _("Sending")
         PAUSED = "paused", _("Paused")
+        TESTING = "testing", _("Testing A/B")
         SENT = "sent", _("Sent")
         CANCELLED = "cancelled", _("Cancelled")
+
+    class WinnerBy(models.TextChoices):
+        OPENS = "opens", _("Openings")
+        CLICKS = "clicks", _("Clicks")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="mailings")
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("message"))
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     from_name = models.CharField(_("sender's name"), max_length=120, blank=True)
+    # an A/B test: variant B's subject and/or message (blank: as A), sent with A to a share of
+    # the recipients; after `test_hours` the better by `winner_by` goes to the rest
+    subject_b = models.CharField(_("subject B"), max_length=255, blank=True)
+    body_b = models.TextField(_("message B"), blank=True)
+    test_share = models.PositiveSmallIntegerField(_("share in the test, %"), default=0)
+    winner_by = models.CharField(
+        _("winner by"), max_length=6, choices=WinnerBy.choices, default=WinnerBy.OPENS
+    )
+    test_hours = models.PositiveSmallIntegerField(_("test for, hours"), default=4)
+    test_ends_at = models.DateTimeField(null=True, blank=True)
+    winner = models.CharField(max_length=1, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     # who was left out when it started, by reason: {"no_consent": n, "no_email": n, ...}
     left_out = models.JSONField(default=dict)
@@ -166,6 +182,7 @@ class MailingRecipient(models.Model):
     or failed with the reason; never sent twice."""
 
     class Status(models.TextChoices):
+        HELD = "held", _("Waiting for the A/B winner")
         QUEUED = "queued", _("Queued")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
@@ -175,6 +192,7 @@ class MailingRecipient(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
     email = models.EmailField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    variant = models.CharField(max_length=1, blank=True)  # "a" or "b" of an A/B test
     reason = models.CharField(max_length=255, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # tracking: the first opening and click, and how many of each (openings are inflated by

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from crm_core.marketing.mailings import mailing_send, mailings_recover
+from crm_core.marketing.mailings import mailing_send, mailings_recover, mailings_winners_due
 from crm_core.marketing.models import Mailing
 
 
@@ -14,3 +14,10 @@ def mailings_recover_job() -> int:
     """Mailings whose worker died mid-batch (crm_core.jobs.running)."""
 
     return mailings_recover()
+
+
+@shared_task
+def mailings_winners_job() -> int:
+    """A/B tests whose hours are over: the winner goes to the rest."""
+
+    return mailings_winners_due()

@@ -27,7 +27,7 @@ urlpatterns = [
     path("marketing/mailings/<int:pk>/", mailings.mailing_detail, name="mailing_detail"),
     path("marketing/mailings/<int:pk>/edit/", mailings.mailing_edit, name="mailing_edit"),
     re_path(
-        r"^marketing/mailings/(?P<pk>[0-9]+)/(?P<action>start|pause|resume|cancel)/$",
+        r"^marketing/mailings/(?P<pk>[0-9]+)/(?P<action>start|pause|resume|cancel|winner)/$",
         mailings.mailing_action,
         name="mailing_action",
     ),
@@ -52,7 +52,7 @@ api_urlpatterns = [
     ),
     path("mailings/<int:pk>/", api.MailingApi.as_view(), name="api-mailing-detail"),
     re_path(
-        r"^mailings/(?P<pk>[0-9]+)/(?P<action>start|pause|resume|cancel)/$",
+        r"^mailings/(?P<pk>[0-9]+)/(?P<action>start|pause|resume|cancel|winner)/$",
         api.MailingActionApi.as_view(),
         name="api-mailing-action",
     ),

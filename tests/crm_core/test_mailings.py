@@ -28,6 +28,7 @@ from crm_core.marketing.mailings import (
     mailing_send,
     mailing_start,
     mailings_recover,
+    mailings_winners_due,
 )
 from crm_core.marketing.models import (
     Campaign,
@@ -306,3 +307,71 @@ def test_a_mailing_the_queue_cannot_take_waits_paused(tenant_a, django_capture_o
         mailing.refresh_from_db()
         assert mailing.status == "paused"
         assert set(mailing.recipients.values_list("status", flat=True)) == {"queued"}
+
+
+def test_an_ab_test_sends_both_subjects_to_a_share_then_the_winner_to_the_rest(
+    tenant_a, django_capture_on_commit_callbacks
+):
+    owner = tenant_a.owner()
+    names = ("Anna", "Boris", "Vera", "Gleb", "Dina", "Egor", "Fira", "Ilya", "Kira", "Lev")
+    with tenant_a.active():
+        campaign = a_campaign(owner, tuple((name, True, True) for name in names))
+    client = tenant_a.client(owner)
+    form = {
+        "subject": "Racks for {{ contact.first_name }}",
+        "body": BODY,
+        "language": "en",
+        "winner_by": "clicks",
+        "save": "",
+    }
+    refused = client.post(
+        f"/marketing/campaigns/{campaign.pk}/mailings/new/", {**form, "test_share": "40"}
+    )
+    assert "Write variant B&#x27;s subject or message to test it." in refused.content.decode()
+    refused = client.post(
+        f"/marketing/campaigns/{campaign.pk}/mailings/new/",
+        {**form, "test_share": "40", "subject_b": "{{ contact.shoe }} deals"},
+    )
+    assert "Line 1: “contact.shoe” is not a merge field." in refused.content.decode()
+    preview = client.post(
+        f"/marketing/campaigns/{campaign.pk}/mailings/new/",
+        {**form, "test_share": "40", "subject_b": "Warehouse deals", "preview": ""},
+    ).content.decode()
+    assert "Warehouse deals" in preview  # variant B's preview beside A's
+    client.post(
+        f"/marketing/campaigns/{campaign.pk}/mailings/new/",
+        {**form, "test_share": "40", "subject_b": "Warehouse deals", "test_hours": "2"},
+    )
+    with tenant_a.active():
+        mailing = Mailing.objects.get()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/marketing/mailings/{mailing.pk}/start/")
+    # 40 % of 10: two with A, two with B; six wait
+    subjects = sorted(message.subject for message in mail.outbox)
+    assert len(subjects) == 4
+    assert sum(subject.startswith("Racks for") for subject in subjects) == 2
+    assert subjects.count("Warehouse deals") == 2
+    with tenant_a.active():
+        mailing.refresh_from_db()
+        assert mailing.status == "testing"
+        assert mailing.test_ends_at > timezone.now() + timedelta(hours=1)
+        assert mailing.recipients.filter(status="held").count() == 6
+    # one B recipient clicks: B wins by clicks
+    b_message = next(m for m in mail.outbox if m.subject == "Warehouse deals")
+    click = re.search(r'href="(http://[^"]*/portal/m/c/[^"]+/)"', b_message.alternatives[0][0])
+    tenant_a.client().get(urlsplit(click.group(1)).path)
+    page = client.get(f"/marketing/mailings/{mailing.pk}/").content.decode()
+    assert 'data-testid="mailing-variants"' in page
+    assert 'data-testid="mailing-winner"' in page
+    mail.outbox.clear()
+    with tenant_a.active(), django_capture_on_commit_callbacks(execute=True):
+        assert mailings_winners_due() == 0  # its hours are not over
+        assert mailings_winners_due(now=timezone.now() + timedelta(hours=3)) == 1
+    assert sorted(message.subject for message in mail.outbox) == ["Warehouse deals"] * 6
+    with tenant_a.active():
+        mailing.refresh_from_db()
+        assert (mailing.status, mailing.winner) == ("sent", "b")
+        assert mailing.recipients.filter(status="sent").count() == 10
+    api = client.get(f"/api/v1/mailings/{mailing.pk}/").json()
+    assert (api["winner"], api["test_share"], api["subject_b"]) == ("b", 40, "Warehouse deals")

@@ -77,12 +77,12 @@ def test_a_marketer_mails_a_campaigns_audience_and_a_recipient_unsubscribes(
 
     marketer.get_by_test_id("mailing-new").click()
     form = marketer.get_by_test_id("mailing-form")
-    form.get_by_label("Subject").fill("Winter offer for {{ contact.first_name }}")
-    form.get_by_label("Message").fill("<p>Hi {{ contact.nickname }}</p>")
+    form.get_by_label("Subject", exact=True).fill("Winter offer for {{ contact.first_name }}")
+    form.get_by_label("Message", exact=True).fill("<p>Hi {{ contact.nickname }}</p>")
     form.get_by_test_id("mailing-save").click()
     expect(form).to_contain_text("Line 1: “contact.nickname” is not a merge field.")
     shop = site("market-co", "/portal/")
-    form.get_by_label("Message").fill(
+    form.get_by_label("Message", exact=True).fill(
         f'<p>Hi {{{{ contact.first_name }}}}, <a href="{shop}">racks at 10 % off</a>.</p>'
         '<p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>'
     )

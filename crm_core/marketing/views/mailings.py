@@ -23,6 +23,8 @@ from crm_core.marketing.mailings import (
     mailing_resume,
     mailing_save,
     mailing_start,
+    mailing_variants,
+    mailing_winner,
     message_render,
     preferences_save,
     recipient_from_link,
@@ -51,18 +53,25 @@ def mailing_edit(request: StaffRequest, pk: int | None = None, campaign_pk: int 
             "body": mailing.body,
             "language": mailing.language,
             "from_name": mailing.from_name,
+            "subject_b": mailing.subject_b,
+            "body_b": mailing.body_b,
+            "test_share": mailing.test_share,
+            "winner_by": mailing.winner_by,
+            "test_hours": mailing.test_hours,
         }
         if mailing
-        else {"language": request.LANGUAGE_CODE}
+        else {"language": request.LANGUAGE_CODE, "test_share": 0, "test_hours": 4}
     )
     form = MailingForm(request.POST or None, initial=initial)
-    preview = None
+    preview = preview_b = None
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = form.service_data()
         if "preview" in request.POST:
             draft = Mailing(campaign=campaign, **data)
             try:
                 preview = message_render(draft, None, "anna@example.com", "#unsubscribe")
+                if draft.subject_b or draft.body_b:
+                    preview_b = message_render(draft, None, "anna@example.com", "#unsubscribe", "b")
             except ValidationError as error:
                 errors_into(form, error)
         else:
@@ -78,7 +87,13 @@ def mailing_edit(request: StaffRequest, pk: int | None = None, campaign_pk: int 
     return render(
         request,
         "crm_core/marketing/mailing_form.html",
-        {"form": form, "mailing": mailing, "campaign": campaign, "preview": preview},
+        {
+            "form": form,
+            "mailing": mailing,
+            "campaign": campaign,
+            "preview": preview,
+            "preview_b": preview_b,
+        },
     )
 
 
@@ -96,6 +111,7 @@ def mailing_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "mailing": mailing,
             "figures": mailing_figures(mailing),
             "engagement": mailing_engagement(mailing),
+            "variants": mailing_variants(mailing) if mailing.test_share else [],
             "recipients": mailing.recipients.select_related("contact")[:100],
             "preview": preview,
             "may_run": may_run_campaigns(request.user),
@@ -108,6 +124,7 @@ ACTIONS = {
     "pause": (mailing_pause, _("The mailing is paused.")),
     "resume": (mailing_resume, _("The mailing goes on.")),
     "cancel": (mailing_cancel, _("The mailing is cancelled.")),
+    "winner": (mailing_winner, _("The better variant goes to the rest.")),
 }
 
 
