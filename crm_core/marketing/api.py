@@ -53,7 +53,13 @@ class AudienceSerializer(StrictSerializer):
     left_out = serializers.SerializerMethodField(help_text="of them, without consent")
 
     def _counts(self, audience: Audience) -> tuple[int, int]:
-        return audience_counts(audience=audience, user=self.context["request"].user)
+        """Counted once per audience for both fields (each count is a query over contacts)."""
+        read = self.__dict__.setdefault("_counts_read", {})
+        if audience.pk not in read:
+            read[audience.pk] = audience_counts(
+                audience=audience, user=self.context["request"].user
+            )
+        return read[audience.pk]
 
     def get_contacts(self, audience: Audience) -> int:
         return self._counts(audience)[0]
