@@ -2,10 +2,13 @@
 
 Starts (or reuses) embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set,
 migrates, creates the demo company, then runs a Celery worker and the ASGI server until Ctrl-C.
+Unless EMAIL_URL is set, mail goes to a local SMTP sink (config.mailsink) that keeps every
+message under .data/mail/.
 """
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -38,6 +41,16 @@ def worker_command(*options: str) -> list[str]:
     return [sys.executable, "-m", "celery", "-A", "config", "worker", *options]
 
 
+def sink_port(wanted: int) -> int:
+    """`wanted` if nothing listens there, else a free port."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", wanted))
+        except OSError:
+            return embedded.free_port()
+    return wanted
+
+
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     env = dict(os.environ)
@@ -47,17 +60,22 @@ def main() -> int:
     if not env.get("REDIS_URL"):
         env["REDIS_URL"] = embedded.ensure_redis()
     env.setdefault("DEBUG", "true")
-    env.setdefault("EMAIL_URL", "consolemail://")
     port = env.get("PORT", "8000")
     env.setdefault("BASE_URL_PORT", port)
     python = sys.executable
+    processes = []
+    if not env.get("EMAIL_URL"):
+        mail_port = sink_port(int(env.get("MAIL_SINK_PORT", "1025")))
+        env["EMAIL_URL"] = f"smtp://127.0.0.1:{mail_port}"
+        sink = [python, "-m", "config.mailsink", "--port", str(mail_port)]
+        processes.append(subprocess.Popen(sink, env=env))  # noqa: S603
 
     def manage(*args: str) -> None:
         subprocess.run([python, "manage.py", *args], env=env, check=True)  # noqa: S603
 
     manage("platform_migrate", "-v", "0")
     manage("demo_seed")
-    processes = [
+    processes += [
         subprocess.Popen(  # noqa: S603
             worker_command("--loglevel", "INFO", "--concurrency", "2", "--beat"), env=env
         ),

@@ -512,6 +512,9 @@ EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 # Mailings go out at most this many messages a second per worker (0: as fast as the email
 # server takes them); set it to the provider's limit.
 MAILING_RATE = env.float("MAILING_RATE", default=0)
+# A mailing pauses itself above 5 % bounces or 0.1 % complaints, judged once this many of its
+# messages have gone (fewer say too little).
+MAILING_PAUSE_MIN_SENT = env.int("MAILING_PAUSE_MIN_SENT", default=100)
 # An imported XLSX workbook may unpack to this much (checked before it is read, in a worker).
 IMPORT_XLSX_MAX_UNPACKED_MB = env.int("IMPORT_XLSX_MAX_UNPACKED_MB", default=1024)
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
@@ -534,6 +537,32 @@ vars().update(EMAIL_CONFIG)
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / ".data" / "mail"))
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tenantly CRM <no-reply@localhost>")
+# Or through a provider's HTTP API (django-anymail): EMAIL_PROVIDER names it, its settings come
+# from ANYMAIL_* variables (ANYMAIL_MAILGUN_API_KEY, ANYMAIL_WEBHOOK_SECRET...: the name after
+# ANYMAIL_ as anymail spells it); the provider reports deliveries, bounces and complaints to
+# /mail/<provider>/tracking/ on the platform's host.
+EMAIL_PROVIDERS = {
+    "brevo": "anymail.webhooks.brevo.BrevoTrackingWebhookView",
+    "mailersend": "anymail.webhooks.mailersend.MailerSendTrackingWebhookView",
+    "mailgun": "anymail.webhooks.mailgun.MailgunTrackingWebhookView",
+    "mailjet": "anymail.webhooks.mailjet.MailjetTrackingWebhookView",
+    "mailtrap": "anymail.webhooks.mailtrap.MailtrapTrackingWebhookView",
+    "postmark": "anymail.webhooks.postmark.PostmarkTrackingWebhookView",
+    "sendgrid": "anymail.webhooks.sendgrid.SendGridTrackingWebhookView",
+    "sparkpost": "anymail.webhooks.sparkpost.SparkPostTrackingWebhookView",
+}
+EMAIL_PROVIDER = env.str("EMAIL_PROVIDER", default="")
+if EMAIL_PROVIDER and EMAIL_PROVIDER not in EMAIL_PROVIDERS:
+    raise environ.ImproperlyConfigured(
+        f"EMAIL_PROVIDER must be one of {', '.join(EMAIL_PROVIDERS)}, not {EMAIL_PROVIDER!r}."
+    )
+if EMAIL_PROVIDER:
+    EMAIL_BACKEND = f"anymail.backends.{EMAIL_PROVIDER}.EmailBackend"
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
 
 # --- Logging: every line carries the tenant schema. --------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from crm_core.marketing.feedback import provider_webhook
 from onboarding import views as onboarding
 from onboarding.api import SignupApi
 from tenants.views import public
@@ -14,6 +15,7 @@ urlpatterns = [
     path("signup/check/", public.subdomain_check, name="signup_check"),
     path("api/v1/signup/", SignupApi.as_view(), name="api-signup"),
     path("", include("billing.urls_public")),
+    path("mail/<str:provider>/tracking/", provider_webhook, name="mail_tracking"),
     path(
         "api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_public"), name="api-schema"
     ),

@@ -287,6 +287,9 @@ class MailingSerializer(StrictSerializer):
     winner = serializers.CharField(read_only=True)
     test_ends_at = serializers.DateTimeField(read_only=True, allow_null=True)
     status = serializers.CharField(read_only=True)
+    pause_reason = serializers.CharField(
+        read_only=True, help_text="why it paused itself: bounces, complaints or blank"
+    )
     left_out = serializers.DictField(child=serializers.IntegerField(), read_only=True)
     recipients = serializers.SerializerMethodField()
     engagement = serializers.SerializerMethodField(

@@ -8,19 +8,24 @@ whose signed link unsubscribes in one click and opens the recipient's preference
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 import re
+import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db import DatabaseError, transaction
+from django.db.models import Count, F, Max, Min, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -33,7 +38,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from crm_core.activities.services import interaction_log
 from crm_core.common.services import unknown_fields_refuse
 from crm_core.common.system_text import SystemText
-from crm_core.jobs.running import running, stopped
+from crm_core.jobs.running import STOPPED_AFTER
 from crm_core.marketing.models import (
     Campaign,
     CampaignMember,
@@ -53,6 +58,7 @@ from tenants.identity.models import User
 from tenants.identity.services.links import link_read, link_sign
 from tenants.links import company_name, tenant_url
 from tenants.queue import enqueue_after_commit
+from tenants.typing import connection
 
 logger = logging.getLogger(__name__)
 
@@ -277,8 +283,8 @@ def mailing_start(*, actor: User, mailing: Mailing) -> Mailing:
             cursor.execute(
                 # the ORM's own SQL of the members, its values as parameters
                 "INSERT INTO crm_core_mailingrecipient (mailing_id, contact_id, email, status, "  # noqa: S608
-                "reason, opens, clicks, variant) "
-                "SELECT %s, c.id, lower(c.emails[1]), %s, '', 0, 0, 'a' "
+                "reason, opens, clicks, variant, claim) "
+                "SELECT %s, c.id, lower(c.emails[1]), %s, '', 0, 0, 'a', '' "
                 "FROM crm_core_contact c "
                 f"WHERE c.id IN ({sql}) AND lower(c.emails[1]) NOT IN "
                 "(SELECT email FROM crm_core_suppression)",
@@ -427,12 +433,16 @@ def _message(
         },
     )
     message.attach_alternative(markup, "text/html")
+    # through a provider's API (django-anymail): its events about the message name the
+    # company and the recipient; our own tracking counts openings and clicks
+    message.metadata = {"tenant": connection.schema_name, "recipient": str(recipient.pk)}  # type: ignore[attr-defined]
+    message.track_opens = message.track_clicks = False  # type: ignore[attr-defined]
     return message
 
 
-def _claim(mailing: Mailing) -> list[MailingRecipient]:
-    """The next batch of queued recipients, marked as being sent (committed at once: a
-    recipient claimed is never claimed again, by this worker or another)."""
+def _claim(mailing: Mailing, claim: str) -> list[MailingRecipient]:
+    """The next batch of queued recipients, marked as being sent by `claim` (committed at
+    once: a recipient claimed is never claimed again, by this worker or another)."""
     with transaction.atomic():
         ids = list(
             MailingRecipient.objects.select_for_update(skip_locked=True)
@@ -440,51 +450,96 @@ def _claim(mailing: Mailing) -> list[MailingRecipient]:
             .order_by("id")
             .values_list("pk", flat=True)[:BATCH]
         )
-        MailingRecipient.objects.filter(pk__in=ids).update(status=MailingRecipient.Status.SENDING)
-    return list(MailingRecipient.objects.filter(pk__in=ids).select_related("contact__company"))
+        MailingRecipient.objects.filter(pk__in=ids).update(
+            status=MailingRecipient.Status.SENDING, claim=claim, claimed_at=timezone.now()
+        )
+    return list(
+        MailingRecipient.objects.filter(pk__in=ids)
+        .select_related("contact__company")
+        .order_by("id")
+    )
+
+
+@contextmanager
+def _session_named(name: str) -> Iterator[None]:
+    """This database session carries `name` while the block runs: a claim whose session is
+    gone lost its worker (see mailings_recover)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('application_name', %s, false)", [name])
+    try:
+        yield
+    finally:
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('application_name', '', false)")
+
+
+def _take_turn() -> None:
+    """Wait for a place in the provider's rate: at most MAILING_RATE messages a second from
+    all workers of all companies together (one provider account; the counter is the
+    platform's, on purpose), none when the rate is 0."""
+    rate = settings.MAILING_RATE
+    if not rate:
+        return
+    counters = caches["platform"]
+    while True:
+        second = int(time.time())
+        key = f"mailing-rate:{settings.EMAIL_PROVIDER or settings.EMAIL_HOST}:{second}"
+        counters.add(key, 0, timeout=5)
+        if counters.incr(key) <= rate:
+            return
+        time.sleep(max(0.0, second + 1 - time.time()))
 
 
 def mailing_send(*, mailing: Mailing) -> Mailing:
-    """Send the queued recipients batch by batch, at most MAILING_RATE a second, while the
-    mailing is sending (a pause or a cancel stops it between batches)."""
-    rate = settings.MAILING_RATE
+    """Send the queued recipients batch by batch while the mailing is sending (a pause or a
+    cancel stops it between batches). Each recipient's outcome is committed as soon as its
+    message went or failed, so a worker that dies leaves at most the one message it was
+    sending in doubt; several workers may send one mailing, and the last to finish closes it."""
+    claim = f"tenantly-mail {secrets.token_hex(6)} {connection.schema_name}"[:63]
     links: dict[str, MailingLink] = {}
-    with running(mailing), get_connection() as smtp:
+    rows = MailingRecipient.objects
+    with _session_named(claim), get_connection() as smtp:
         while True:
             mailing.refresh_from_db(fields=["status"])
             if mailing.status != Mailing.Status.SENDING:
                 return mailing
-            batch = _claim(mailing)
+            batch = _claim(mailing, claim)
             if not batch:
                 break
-            started = time.monotonic()
-            sent, failed = [], []
+            sent = []
             for recipient in batch:
+                _take_turn()
                 try:
                     _message(mailing, recipient, smtp, links).send()
                 except Exception as error:  # noqa: BLE001 (one address's refusal is its own)
-                    failed.append((recipient.pk, str(error)[:255] or type(error).__name__))
+                    rows.filter(pk=recipient.pk).update(
+                        status=MailingRecipient.Status.FAILED,
+                        reason=str(error)[:255] or type(error).__name__,
+                    )
                 else:
-                    sent.append(recipient.pk)
-            now = timezone.now()
-            MailingRecipient.objects.filter(pk__in=sent).update(
-                status=MailingRecipient.Status.SENT, sent_at=now
-            )
-            for pk, reason in failed:
-                MailingRecipient.objects.filter(pk=pk).update(
-                    status=MailingRecipient.Status.FAILED, reason=reason
-                )
+                    rows.filter(pk=recipient.pk).update(
+                        status=MailingRecipient.Status.SENT, sent_at=timezone.now()
+                    )
+                    sent.append(recipient.contact_id)
             CampaignMember.objects.filter(
                 campaign_id=mailing.campaign_id,
-                contact_id__in=[r.contact_id for r in batch if r.pk in set(sent)],
+                contact_id__in=sent,
                 status=CampaignMember.Status.TARGETED,
-            ).update(status=CampaignMember.Status.SENT, changed_at=now)
-            if rate:
-                time.sleep(max(0.0, len(batch) / rate - (time.monotonic() - started)))
-    held = MailingRecipient.objects.filter(
-        mailing=mailing, status=MailingRecipient.Status.HELD
-    ).exists()
-    if held:  # the test's share is sent: the rest waits for the winner
+            ).update(status=CampaignMember.Status.SENT, changed_at=timezone.now())
+    _finish(mailing)
+    mailing.refresh_from_db()
+    return mailing
+
+
+def _finish(mailing: Mailing) -> None:
+    """Once nobody is queued or being sent (by this worker or another): a test's share is
+    sent, the rest waits for the winner; or the mailing is sent."""
+    left = MailingRecipient.objects.filter(mailing=mailing)
+    if left.filter(
+        status__in=[MailingRecipient.Status.QUEUED, MailingRecipient.Status.SENDING]
+    ).exists():
+        return
+    if left.filter(status=MailingRecipient.Status.HELD).exists():
         Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENDING).update(
             status=Mailing.Status.TESTING,
             test_ends_at=timezone.now() + timedelta(hours=mailing.test_hours),
@@ -493,8 +548,6 @@ def mailing_send(*, mailing: Mailing) -> Mailing:
         Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENDING).update(
             status=Mailing.Status.SENT, finished_at=timezone.now()
         )
-    mailing.refresh_from_db()
-    return mailing
 
 
 def mailing_pause(*, actor: User, mailing: Mailing) -> None:
@@ -510,7 +563,7 @@ def mailing_resume(*, actor: User, mailing: Mailing) -> None:
     may_run_check(actor)
     with transaction.atomic():
         changed = Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.PAUSED).update(
-            status=Mailing.Status.SENDING
+            status=Mailing.Status.SENDING, pause_reason=""
         )
         if not changed:
             raise ValidationError({"status": [_("Only a paused mailing is resumed.")]})
@@ -536,25 +589,66 @@ def mailing_cancel(*, actor: User, mailing: Mailing) -> None:
 
 
 def mailings_recover(*, now=None) -> int:
-    """Recipients claimed by a worker that died mid-batch: whether their message left is not
-    known, so they are not sent again (never twice) but marked failed, saying why; the rest
-    of the mailing is queued again. Returns how many mailings were picked up."""
-    dead = stopped(Mailing.objects.filter(status=Mailing.Status.SENDING), now=now)
-    for mailing in dead:
-        MailingRecipient.objects.filter(
-            mailing=mailing, status=MailingRecipient.Status.SENDING
-        ).update(
-            status=MailingRecipient.Status.FAILED,
-            reason=gettext_noop("The worker stopped while sending; not sent again."),
+    """Claims whose worker died (its database session is gone) for STOPPED_AFTER: the first
+    of each claim still being sent is the one whose message may or may not have left, so it
+    is not sent again (never twice) but marked failed, saying why; the rest of the claim was
+    never tried and is queued again, and its mailing handed to a worker. Returns how many
+    claims were picked up."""
+    cutoff = (now or timezone.now()) - STOPPED_AFTER
+    claimed = dict(
+        MailingRecipient.objects.filter(status=MailingRecipient.Status.SENDING)
+        .exclude(claim="")
+        .values_list("claim")
+        .annotate(first=Min("pk"), since=Max("claimed_at"))
+        .filter(since__lt=cutoff)
+        .values_list("claim", "first")
+    )
+    if not claimed:
+        return 0
+    with connection.cursor() as cursor:
+        # the sessions as they are now, not as a snapshot taken earlier in this transaction
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT application_name FROM pg_stat_activity WHERE application_name = ANY(%s)",
+            [list(claimed)],
         )
-        Mailing.objects.filter(pk=mailing.pk).update(running_since=None)
-        _queue(mailing)
+        alive = {name for (name,) in cursor.fetchall()}
+    dead = {claim: first for claim, first in claimed.items() if claim not in alive}
+    for claim, first in dead.items():
+        with transaction.atomic():
+            rows = MailingRecipient.objects.filter(
+                claim=claim, status=MailingRecipient.Status.SENDING
+            )
+            mailing = Mailing.objects.select_for_update().get(recipients__pk=first)
+            rows.filter(pk=first).update(
+                status=MailingRecipient.Status.FAILED,
+                reason=gettext_noop(
+                    "The worker stopped while sending it; it may have gone, so it is not "
+                    "sent again."
+                ),
+            )
+            if mailing.status == Mailing.Status.CANCELLED:
+                rows.update(status=MailingRecipient.Status.FAILED, reason=gettext_noop("Cancelled"))
+                continue
+            rows.update(status=MailingRecipient.Status.QUEUED, claim="")
+            if mailing.status == Mailing.Status.SENDING:
+                _queue(mailing)
     return len(dead)
 
 
 def mailing_figures(mailing: Mailing) -> dict[str, int]:
+    """Recipients by status, and of those sent: delivered, bounced and marked as spam (as
+    the provider reported them)."""
     counts = dict(mailing.recipients.order_by().values_list("status").annotate(count=Count("pk")))
-    return {status: counts.get(status, 0) for status in MailingRecipient.Status.values}
+    reported = mailing.recipients.aggregate(
+        delivered=Count("pk", filter=Q(delivered_at__isnull=False)),
+        bounced=Count("pk", filter=Q(bounced_at__isnull=False)),
+        complained=Count("pk", filter=Q(complained_at__isnull=False)),
+    )
+    return {
+        **{status: counts.get(status, 0) for status in MailingRecipient.Status.values},
+        **reported,
+    }
 
 
 # --- Unsubscribing -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ with how far the campaign got with them."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm_core.common.models import owner_field, team_field
@@ -136,6 +137,10 @@ class Mailing(models.Model):
         OPENS = "opens", _("Openings")
         CLICKS = "clicks", _("Clicks")
 
+    class PauseReason(models.TextChoices):
+        BOUNCES = "bounces", _("more than 5 percent of the messages bounced")
+        COMPLAINTS = "complaints", _("more than 0.1 percent of the recipients marked it as spam")
+
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="mailings")
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("message"))
@@ -153,6 +158,8 @@ class Mailing(models.Model):
     test_ends_at = models.DateTimeField(null=True, blank=True)
     winner = models.CharField(max_length=1, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # why it paused itself (blank: it did not; cleared on resume)
+    pause_reason = models.CharField(max_length=10, choices=PauseReason.choices, blank=True)
     # who was left out when it started, by reason: {"no_consent": n, "no_email": n, ...}
     left_out = models.JSONField(default=dict)
     created_by = models.ForeignKey(
@@ -161,8 +168,6 @@ class Mailing(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # when a worker started its step (crm_core.jobs.running.running)
-    running_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -171,10 +176,6 @@ class Mailing(models.Model):
 
     def __str__(self) -> str:
         return self.subject
-
-    @property
-    def is_running(self) -> bool:
-        return self.status == self.Status.SENDING
 
 
 class MailingRecipient(models.Model):
@@ -194,6 +195,9 @@ class MailingRecipient(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     variant = models.CharField(max_length=1, blank=True)  # "a" or "b" of an A/B test
     reason = models.CharField(max_length=255, blank=True)
+    # the worker sending it (its database session's name) and since when
+    claim = models.CharField(max_length=63, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # tracking: the first opening and click, and how many of each (openings are inflated by
     # mail apps that fetch images for privacy, and missed by those that block them)
@@ -201,11 +205,21 @@ class MailingRecipient(models.Model):
     opens = models.PositiveIntegerField(default=0)
     clicked_at = models.DateTimeField(null=True, blank=True)
     clicks = models.PositiveIntegerField(default=0)
+    # what the provider reported back (its verified webhook): delivered to the mailbox,
+    # bounced (hard: the address does not take mail) or marked as spam
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    complained_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["mailing", "contact"], name="one_recipient")]
-        indexes = [models.Index(fields=["mailing", "status"])]
+        indexes = [
+            models.Index(fields=["mailing", "status"]),
+            models.Index(
+                fields=["claim"], condition=Q(status="sending"), name="recipient_being_sent"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.email

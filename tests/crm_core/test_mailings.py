@@ -18,7 +18,6 @@ from django.db import connection
 from django.utils import timezone
 
 from crm_core.activities.models import Interaction
-from crm_core.jobs.running import running_tag
 from crm_core.marketing import mailings as mailing_services
 from crm_core.marketing.mailings import (
     mailing_cancel,
@@ -247,23 +246,31 @@ def test_a_mailing_pauses_resumes_cancels_and_never_sends_twice_after_a_worker_d
         mailing_pause(actor=owner, mailing=mailing)
         mailing_send(mailing=mailing)  # a worker finding it paused sends nothing
         assert mail.outbox == []
-        # a worker died after claiming Anna and Boris (whether they went is unknown)
+        # a worker died after claiming Anna and Boris, while sending Anna's message (whether
+        # it went is unknown; Boris's was never tried)
         first = list(mailing.recipients.order_by("id")[:2])
-        MailingRecipient.objects.filter(pk__in=[r.pk for r in first]).update(status="sending")
-        Mailing.objects.filter(pk=mailing.pk).update(
-            status="sending", running_since=timezone.now() - timedelta(minutes=10)
+        MailingRecipient.objects.filter(pk__in=[r.pk for r in first]).update(
+            status="sending",
+            claim="tenantly-mail dead",
+            claimed_at=timezone.now() - timedelta(minutes=10),
         )
+        Mailing.objects.filter(pk=mailing.pk).update(status="sending")
         with django_capture_on_commit_callbacks(execute=True):
             assert mailings_recover() == 1
         assert sorted(m.to[0] for m in mail.outbox) == [
+            "boris@buyer.test",
             "dina@buyer.test",
             "gleb@buyer.test",
             "vera@buyer.test",
         ]
         reasons = dict(mailing.recipients.values_list("email", "reason"))
-        assert reasons["anna@buyer.test"] == "The worker stopped while sending; not sent again."
+        assert reasons["anna@buyer.test"] == (
+            "The worker stopped while sending it; it may have gone, so it is not sent again."
+        )
+        assert mailing.recipients.get(email="anna@buyer.test").status == "failed"
         mailing.refresh_from_db()
         assert mailing.status == "sent"
+        assert mailings_recover() == 0  # nothing claimed is left
         with pytest.raises(Exception, match="Only a mailing being sent or paused"):
             mailing_cancel(actor=owner, mailing=mailing)
 
@@ -278,17 +285,22 @@ def test_a_mailing_pauses_resumes_cancels_and_never_sends_twice_after_a_worker_d
             mailing_resume(actor=owner, mailing=other)
         assert set(other.recipients.values_list("status", "reason")) == {("failed", "Cancelled")}
 
-        # a mailing whose worker is alive (its session open) is left alone
+        # a claim whose worker is alive (its session open) is left alone
         alive = mailing_save(
             actor=owner, campaign=campaign, mailing=None, data={"subject": "Live", "body": BODY}
         )
-        Mailing.objects.filter(pk=alive.pk).update(
-            status="sending", running_since=timezone.now() - timedelta(minutes=10)
+        mailing_start(actor=owner, mailing=alive)
+        alive.recipients.update(
+            status="sending",
+            claim="tenantly-mail alive",
+            claimed_at=timezone.now() - timedelta(minutes=10),
         )
-        tag = running_tag(alive)
-    session = psycopg.connect(**connection.get_connection_params(), application_name=tag)
+    session = psycopg.connect(
+        **connection.get_connection_params(), application_name="tenantly-mail alive"
+    )
     with session, tenant_a.active():
         assert mailings_recover() == 0
+        assert set(alive.recipients.values_list("status", flat=True)) == {"sending"}
     rep = tenant_a.make_user(Role.SALES_REP)
     assert tenant_a.client(rep).get(f"/marketing/mailings/{mailing.pk}/").status_code == 404
 

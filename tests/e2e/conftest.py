@@ -1,5 +1,6 @@
 """Browser tests: Debian's Chromium driven by Playwright against a real uvicorn server and a real
-Celery worker (subprocesses) on the test database; mail goes to files the tests read."""
+Celery worker (subprocesses) on the test database; mail goes over SMTP to the local sink
+(config.mailsink, aiosmtpd), whose files the tests read."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from django.db import connection
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from config.embedded import database_url, free_port
+from config.mailsink import Sink, sink_start
 from config.run import web_command, web_env, worker_command
 from tests.dns_server import DnsServer
 
@@ -30,7 +32,7 @@ class Mailbox:
         self.folder = folder
 
     def messages(self) -> list[str]:
-        return [path.read_text() for path in sorted(self.folder.glob("*.log"))]
+        return [path.read_text() for path in sorted(self.folder.glob("*.eml"))]
 
     def link_to(self, recipient: str, pattern: str, timeout: float = 20) -> str:
         """The first link matching `pattern` in the newest mail to `recipient`."""
@@ -60,14 +62,15 @@ def dns(django_db_setup) -> Iterator[DnsServer]:
 def server(django_db_setup, dns, tmp_path_factory) -> Iterator[dict]:
     port = free_port()
     mail_dir = tmp_path_factory.mktemp("mail")
+    mail_port = free_port()
+    sink = sink_start(Sink(mail_dir), port=mail_port)
     env = {
         **os.environ,
         "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_QUEUE": "e2e",
         "EXPORT_DIRECT_ROWS": "1",  # a list of two is exported in the background
-        "EMAIL_URL": "filemail://",
-        "EMAIL_FILE_PATH": str(mail_dir),
+        "EMAIL_URL": f"smtp://127.0.0.1:{mail_port}",
         "BASE_URL_PORT": str(port),
         "DNS_NAMESERVERS": dns.address,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -98,6 +101,7 @@ def server(django_db_setup, dns, tmp_path_factory) -> Iterator[dict]:
         process.terminate()
     for process in processes:
         process.wait(timeout=20)
+    sink.stop()
     log.close()
 
 
