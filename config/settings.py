@@ -318,6 +318,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60.0,
         "args": ["crm_core.marketing.tasks.mailings_winners_job"],
     },
+    "mailings-due": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 60.0,
+        "args": ["crm_core.marketing.tasks.mailings_due_job"],
+    },
     "mailings-recover": {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 5 * 60.0,
@@ -509,9 +514,11 @@ MEDIA_URL = "/media/"
 # (progress on the page, a notification when ready) and kept for EXPORT_KEEP_DAYS.
 EXPORT_DIRECT_ROWS = env.int("EXPORT_DIRECT_ROWS", default=5000)
 EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
-# Mailings go out at most this many messages a second per worker (0: as fast as the email
-# server takes them); set it to the provider's limit.
+# Mailings go out at most this many messages a second through the email provider, from all
+# workers of all companies together (0: as fast as the email server takes them); set it to the
+# provider's limit. Each mailing is sent by this many workers at once.
 MAILING_RATE = env.float("MAILING_RATE", default=0)
+MAILING_WORKERS = env.int("MAILING_WORKERS", default=2)
 # A mailing pauses itself above 5 % bounces or 0.1 % complaints, judged once this many of its
 # messages have gone (fewer say too little).
 MAILING_PAUSE_MIN_SENT = env.int("MAILING_PAUSE_MIN_SENT", default=100)

@@ -29,6 +29,7 @@ MERGE_FIELDS = (
     "birthday",
     "preferred_channel",
     "language",
+    "time_zone",
     "lifecycle_stage",
     "notes",
 )

@@ -38,6 +38,7 @@ from crm_core.marketing.services import (
     member_step,
     members_visible,
 )
+from crm_core.parties.models import TIME_ZONES
 
 
 class AudienceSerializer(StrictSerializer):
@@ -286,6 +287,22 @@ class MailingSerializer(StrictSerializer):
     test_hours = serializers.IntegerField(required=False, min_value=1, max_value=168)
     winner = serializers.CharField(read_only=True)
     test_ends_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    send_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="when to send (blank: when started)"
+    )
+    window_from = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=23,
+        help_text="first hour of each recipient's day it may arrive in",
+    )
+    window_to = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=24, help_text="the hour it stops"
+    )
+    time_zone = serializers.ChoiceField(
+        choices=TIME_ZONES, required=False, help_text="of recipients without their own"
+    )
     status = serializers.CharField(read_only=True)
     pause_reason = serializers.CharField(
         read_only=True, help_text="why it paused itself: bounces, complaints or blank"

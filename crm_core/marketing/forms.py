@@ -1,4 +1,5 @@
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_core.marketing.models import Audience, Campaign, Consent, Mailing
 from crm_core.parties.filters import ContactFilter
+from crm_core.parties.models import TIME_ZONES
 
 # the contact list's filters an audience is made of, in the order the form shows them
 AUDIENCE_FILTERS = (
@@ -148,11 +150,36 @@ class MailingForm(forms.Form):
         help_text=_("Then the better variant goes to the rest."),
     )
 
+    send_at = forms.DateTimeField(
+        label=_("Send at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("In the time zone below; blank: when you press Send."),
+    )
+    window_from = forms.IntegerField(
+        label=_("Arrives from, hour"),
+        required=False,
+        min_value=0,
+        max_value=23,
+        help_text=_("Of each recipient's own day (their time zone, else the one below)."),
+    )
+    window_to = forms.IntegerField(
+        label=_("Until, hour"), required=False, min_value=1, max_value=24
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone of recipients without their own"),
+        choices=[(name, name) for name in TIME_ZONES],
+        required=False,
+    )
+
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
         data["test_share"] = data["test_share"] or 0
         data["test_hours"] = data["test_hours"] or 4
         data["winner_by"] = data["winner_by"] or Mailing.WinnerBy.OPENS
+        data["time_zone"] = data["time_zone"] or Mailing._meta.get_field("time_zone").default
+        if data["send_at"] is not None:  # the wall-clock time typed, in the chosen zone
+            data["send_at"] = data["send_at"].replace(tzinfo=ZoneInfo(data["time_zone"]))
         return data
 
 

@@ -9,6 +9,7 @@ whose signed link unsubscribes in one click and opens the recipient's preference
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import html
 import logging
 import re
@@ -16,8 +17,10 @@ import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -25,19 +28,20 @@ from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import DatabaseError, transaction
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from jinja2 import TemplateError, TemplateSyntaxError, nodes
+from jinja2 import Template, TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from crm_core.activities.services import interaction_log
 from crm_core.common.services import unknown_fields_refuse
 from crm_core.common.system_text import SystemText
+from crm_core.deals.models import Deal
 from crm_core.jobs.running import STOPPED_AFTER
 from crm_core.marketing.models import (
     Campaign,
@@ -53,7 +57,7 @@ from crm_core.marketing.services import (
     member_step,
     members_visible,
 )
-from crm_core.parties.models import Contact
+from crm_core.parties.models import TIME_ZONES, Contact
 from tenants.identity.models import User
 from tenants.identity.services.links import link_read, link_sign
 from tenants.links import company_name, tenant_url
@@ -80,6 +84,10 @@ MAILING_FIELDS = {
     "test_share",
     "winner_by",
     "test_hours",
+    "send_at",
+    "window_from",
+    "window_to",
+    "time_zone",
 }
 TEXT_FIELDS = ("subject", "body", "language", "from_name", "subject_b", "body_b")
 BATCH = 100
@@ -143,18 +151,44 @@ def mailing_save(
         raise ValidationError({"language": [_("Choose one of the languages.")]})
     mailing_check(str(merged["subject"] or ""), str(merged["body"] or ""))
     _test_check(merged)
+    _schedule_check(merged)
     for key in TEXT_FIELDS:
         setattr(row, key, merged[key] or "")
     row.test_share = int(merged["test_share"] or 0)
     row.test_hours = int(merged["test_hours"] or 0)
     row.winner_by = merged["winner_by"]
+    row.send_at, row.time_zone = merged["send_at"], merged["time_zone"]
+    row.window_from, row.window_to = merged["window_from"], merged["window_to"]
     row.save()
     return row
 
 
+def _schedule_check(merged: dict[str, Any]) -> None:
+    """A time to send at still ahead (or none); a send window of whole hours, from before to,
+    within one day (or none); a time zone by its IANA name."""
+    errors: dict[str, list[str]] = {}
+    send_at = merged["send_at"]
+    if send_at is not None and (
+        not isinstance(send_at, datetime) or timezone.is_naive(send_at) or send_at < timezone.now()
+    ):
+        errors["send_at"] = [_("Choose a time ahead, or leave it blank to send when started.")]
+    start, end = merged["window_from"], merged["window_to"]
+    if (start is None) != (end is None):
+        errors["window_from"] = [_("Give both hours of the window, or neither.")]
+    elif start is not None and not (
+        isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= 24
+    ):
+        errors["window_from"] = [_("The window runs from an hour (0-23) to a later one (1-24).")]
+    if merged["time_zone"] not in TIME_ZONES:
+        errors["time_zone"] = [_("Choose a time zone such as Europe/Moscow or Asia/Novosibirsk.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _test_check(merged: dict[str, Any]) -> None:
     """An A/B test: variant B differs in subject or message (each checked like A's), on a
-    share of 2-90 % of the recipients, for 1-168 hours, won by openings or clicks."""
+    share of 2-90 % of the recipients, for 1-168 hours, won by openings, clicks or
+    conversions."""
     errors: dict[str, list[str]] = {}
     for field in ("subject_b", "body_b"):
         text = str(merged[field] or "")
@@ -172,7 +206,7 @@ def _test_check(merged: dict[str, Any]) -> None:
     if share and (not isinstance(hours, int) or not 1 <= hours <= 168):
         errors["test_hours"] = [_("Test for 1 to 168 hours.")]
     if merged["winner_by"] not in Mailing.WinnerBy.values:
-        errors["winner_by"] = [_("Choose openings or clicks.")]
+        errors["winner_by"] = [_("Choose openings, clicks or conversions.")]
     if errors:
         raise ValidationError(errors)
 
@@ -193,7 +227,9 @@ def mailing_get_for_user(*, user: User, pk: int) -> Mailing:
 # --- Writing a message ---------------------------------------------------------------------------
 
 
-def _values(mailing: Mailing, contact: Contact | None, email: str, unsubscribe: str) -> dict:
+def _values(
+    mailing: Mailing, contact: Contact | None, email: str, unsubscribe: str, sender: str
+) -> dict:
     return {
         "contact": {
             "first_name": contact.first_name if contact else "Anna",
@@ -203,7 +239,7 @@ def _values(mailing: Mailing, contact: Contact | None, email: str, unsubscribe: 
         },
         "company": {"name": contact.company.name if contact and contact.company else ""},
         "campaign": {"name": mailing.campaign.name},
-        "sender": {"name": mailing.from_name or company_name()},
+        "sender": {"name": sender},
         "unsubscribe_url": unsubscribe,
     }
 
@@ -216,23 +252,32 @@ def text_of(markup: str) -> str:
     return "\n".join(line for line in lines if line).strip() + "\n"
 
 
+@lru_cache(maxsize=64)
+def _compiled(text: str) -> Template:
+    """A message's text compiled once (per worker) for all its recipients."""
+    return _environment().from_string(text)
+
+
 def message_render(
-    mailing: Mailing, contact: Contact | None, email: str, unsubscribe: str, variant: str = "a"
+    mailing: Mailing,
+    contact: Contact | None,
+    email: str,
+    unsubscribe: str,
+    variant: str = "a",
+    *,
+    sender: str = "",
 ) -> tuple[str, str, str]:
     """The subject, HTML and text of the message to one recipient (made-up values without a
     contact, for the preview), of variant A or B; a value that fails at run time is refused
     with its line."""
-    values = _values(mailing, contact, email, unsubscribe)
-    environment = _environment()
+    values = _values(
+        mailing, contact, email, unsubscribe, sender or mailing.from_name or company_name()
+    )
     b = variant == "b"
     try:
         with translation.override(mailing.language):
-            subject = environment.from_string(
-                (mailing.subject_b if b else "") or mailing.subject
-            ).render(values)
-            markup = environment.from_string((mailing.body_b if b else "") or mailing.body).render(
-                values
-            )
+            subject = _compiled((mailing.subject_b if b else "") or mailing.subject).render(values)
+            markup = _compiled((mailing.body_b if b else "") or mailing.body).render(values)
     except (TemplateError, TypeError, ValueError, ArithmeticError) as error:
         raise ValidationError(
             {"body": [_("The message cannot be filled: %(problem)s") % {"problem": error}]}
@@ -245,8 +290,10 @@ def unsubscribe_token(recipient: MailingRecipient) -> str:
     return link_sign(purpose=UNSUBSCRIBE, claims={"r": recipient.pk})
 
 
-def unsubscribe_link(recipient: MailingRecipient) -> str:
-    return tenant_url(reverse("email_preferences", args=[unsubscribe_token(recipient)]))
+def unsubscribe_link(recipient: MailingRecipient, root: str = "") -> str:
+    """The recipient's signed preference page (`root`: the company's address, when known)."""
+    path = reverse("email_preferences", args=[unsubscribe_token(recipient)])
+    return f"{root}{path}" if root else tenant_url(path)
 
 
 def recipient_from_link(token: str) -> MailingRecipient | None:
@@ -264,47 +311,132 @@ def recipient_from_link(token: str) -> MailingRecipient | None:
 
 
 def mailing_start(*, actor: User, mailing: Mailing) -> Mailing:
-    """Freeze the recipients (the campaign's members `actor` sees who agreed to emails, have
-    an address and are not suppressed; the others counted by reason) and queue the sending."""
+    """Send it: at once, freezing the recipients (the campaign's members `actor` sees who
+    agreed to emails, have an address and are not suppressed; the others counted by reason)
+    and queueing the sending; or, with a time to send at still ahead, scheduled (frozen then,
+    by the beat, as `actor` sees them)."""
     may_run_check(actor)
     with transaction.atomic():
         mailing = Mailing.objects.select_for_update().select_related("campaign").get(pk=mailing.pk)
         if mailing.status != Mailing.Status.DRAFT:
             raise ValidationError({"status": [_("It has already been started.")]})
-        members = members_visible(campaign=mailing.campaign, user=actor).order_by()
-        counts = members.aggregate(
-            everyone=Count("pk"),
-            no_consent=Count("pk", filter=Q(contact__consent_email=False)),
-            no_email=Count("pk", filter=Q(contact__consent_email=True, contact__emails=[])),
-        )
-        chosen = members.filter(contact__consent_email=True).exclude(contact__emails=[])
-        sql, params = chosen.values("contact_id").query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                # the ORM's own SQL of the members, its values as parameters
-                "INSERT INTO crm_core_mailingrecipient (mailing_id, contact_id, email, status, "  # noqa: S608
-                "reason, opens, clicks, variant, claim) "
-                "SELECT %s, c.id, lower(c.emails[1]), %s, '', 0, 0, 'a', '' "
-                "FROM crm_core_contact c "
-                f"WHERE c.id IN ({sql}) AND lower(c.emails[1]) NOT IN "
-                "(SELECT email FROM crm_core_suppression)",
-                [mailing.pk, MailingRecipient.Status.QUEUED, *params],
-            )
-            taken = cursor.rowcount
-        mailing.left_out = {
-            "no_consent": counts["no_consent"],
-            "no_email": counts["no_email"],
-            "suppressed": counts["everyone"] - counts["no_consent"] - counts["no_email"] - taken,
-        }
-        if not taken:
+        mailing.started_by = actor
+        if mailing.send_at and mailing.send_at > timezone.now():
+            mailing.status = Mailing.Status.SCHEDULED
+            mailing.save(update_fields=["status", "started_by"])
+            return mailing
+        if not _freeze(mailing, actor, timezone.now()):
             raise ValidationError({"status": [_("Nobody to send it to.")]})
-        if mailing.test_share:
-            _test_split(mailing, taken)
         mailing.status = Mailing.Status.SENDING
         mailing.started_at = timezone.now()
-        mailing.save(update_fields=["status", "started_at", "left_out"])
+        mailing.save(update_fields=["status", "started_at", "left_out", "started_by"])
         _queue(mailing)
     return mailing
+
+
+def _freeze(mailing: Mailing, actor: User, now: datetime) -> int:
+    """Take the recipients into the mailing (their send windows set) and count who was left
+    out, by reason; returns how many were taken."""
+    members = members_visible(campaign=mailing.campaign, user=actor).order_by()
+    counts = members.aggregate(
+        everyone=Count("pk"),
+        no_consent=Count("pk", filter=Q(contact__consent_email=False)),
+        no_email=Count("pk", filter=Q(contact__consent_email=True, contact__emails=[])),
+    )
+    chosen = members.filter(contact__consent_email=True).exclude(contact__emails=[])
+    sql, params = chosen.values("contact_id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # the ORM's own SQL of the members, its values as parameters
+            "INSERT INTO crm_core_mailingrecipient (mailing_id, contact_id, email, status, "  # noqa: S608
+            "reason, opens, clicks, variant, claim) "
+            "SELECT %s, c.id, lower(c.emails[1]), %s, '', 0, 0, 'a', '' "
+            "FROM crm_core_contact c "
+            f"WHERE c.id IN ({sql}) AND lower(c.emails[1]) NOT IN "
+            "(SELECT email FROM crm_core_suppression)",
+            [mailing.pk, MailingRecipient.Status.QUEUED, *params],
+        )
+        taken = cursor.rowcount
+    mailing.left_out = {
+        "no_consent": counts["no_consent"],
+        "no_email": counts["no_email"],
+        "suppressed": counts["everyone"] - counts["no_consent"] - counts["no_email"] - taken,
+    }
+    if taken and mailing.window_from is not None and mailing.window_to is not None:
+        _windows_set(mailing, now)
+    if taken and mailing.test_share:
+        _test_split(mailing, taken)
+    return taken
+
+
+def _windows_set(mailing: Mailing, now: datetime, *, only_missed: bool = False) -> None:
+    """Each recipient's next send window in their own day (their contact's time zone, else
+    the mailing's): from now if they are in it, else from its next start; `only_missed`: just
+    the queued ones whose window went by unsent, moved to their next one."""
+    local = "(%(now)s::timestamptz AT TIME ZONE z.tz)"
+    day = f"date_trunc('day', {local})"
+    start = f"({day} + make_interval(hours => %(start)s))"
+    end = f"({day} + make_interval(hours => %(end)s))"
+    hour = f"extract(hour FROM {local})"
+    missed = "AND r.status = %(queued)s AND r.not_after <= %(now)s" if only_missed else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE crm_core_mailingrecipient r SET "  # noqa: S608 (our own SQL pieces only)
+            f"not_before = CASE WHEN {hour} < %(start)s THEN {start} "
+            f"WHEN {hour} >= %(end)s THEN {start} + interval '1 day' "
+            f"ELSE {local} END AT TIME ZONE z.tz, "
+            f"not_after = CASE WHEN {hour} >= %(end)s THEN {end} + interval '1 day' "
+            f"ELSE {end} END AT TIME ZONE z.tz "
+            "FROM (SELECT c.id, coalesce(nullif(c.time_zone, ''), %(zone)s) AS tz "
+            "FROM crm_core_contact c) AS z "
+            f"WHERE r.contact_id = z.id AND r.mailing_id = %(mailing)s {missed}",
+            {
+                "start": mailing.window_from,
+                "end": mailing.window_to,
+                "zone": mailing.time_zone,
+                "mailing": mailing.pk,
+                "queued": MailingRecipient.Status.QUEUED,
+                "now": now,
+            },
+        )
+
+
+def mailings_due(*, now=None) -> int:
+    """The beat's minute: scheduled mailings whose time came are frozen and sent (as their
+    starter sees the members; nobody to send to cancels them, saying so); recipients whose
+    window went by unsent move to their next one; a mailing with recipients whose window is
+    open and no worker on it is handed to workers. Returns how many mailings were handed."""
+    now = now or timezone.now()
+    handed: set[int] = set()
+    for mailing in Mailing.objects.filter(
+        status=Mailing.Status.SCHEDULED, send_at__lte=now
+    ).select_related("campaign", "started_by"):
+        with transaction.atomic():
+            starter = mailing.started_by or mailing.created_by
+            taken = _freeze(mailing, starter, now) if starter is not None else 0
+            mailing.status = Mailing.Status.SENDING if taken else Mailing.Status.CANCELLED
+            mailing.started_at = now
+            mailing.finished_at = None if taken else now
+            mailing.save(update_fields=["status", "started_at", "finished_at", "left_out"])
+            if taken:
+                _queue(mailing)
+                handed.add(mailing.pk)
+    for mailing in Mailing.objects.filter(
+        status=Mailing.Status.SENDING, window_from__isnull=False
+    ).exclude(pk__in=handed):
+        queued = MailingRecipient.objects.filter(
+            mailing=mailing, status=MailingRecipient.Status.QUEUED
+        )
+        if queued.filter(not_after__lte=now).exists():
+            _windows_set(mailing, now, only_missed=True)
+        being_sent = MailingRecipient.objects.filter(
+            mailing=mailing, status=MailingRecipient.Status.SENDING
+        )
+        if queued.filter(not_before__lte=now).exists() and not being_sent.exists():
+            with transaction.atomic():
+                _queue(mailing)
+            handed.add(mailing.pk)
+    return len(handed)
 
 
 def _test_split(mailing: Mailing, taken: int) -> None:
@@ -327,8 +459,17 @@ def _test_split(mailing: Mailing, taken: int) -> None:
 
 
 def mailing_variants(mailing: Mailing) -> list[dict[str, Any]]:
-    """Each variant of an A/B test: recipients sent to, who opened, who clicked, and the
-    rate the winner is chosen by."""
+    """Each variant of an A/B test: recipients sent to, who opened, who clicked, who
+    converted (a new deal of theirs since the message went), and the rate of the one the
+    winner is chosen by."""
+    new_deal = Deal.objects.filter(
+        contact_id=OuterRef("contact_id"), created_at__gte=OuterRef("sent_at")
+    )
+    by = {
+        Mailing.WinnerBy.OPENS: "opened",
+        Mailing.WinnerBy.CLICKS: "clicked",
+        Mailing.WinnerBy.CONVERSIONS: "converted",
+    }[Mailing.WinnerBy(mailing.winner_by)]
     rows = []
     for variant in ("a", "b"):
         counts = mailing.recipients.filter(
@@ -337,9 +478,9 @@ def mailing_variants(mailing: Mailing) -> list[dict[str, Any]]:
             sent=Count("pk"),
             opened=Count("pk", filter=Q(opened_at__isnull=False)),
             clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+            converted=Count("pk", filter=Q(Exists(new_deal))),
         )
-        wins = counts["opened" if mailing.winner_by == Mailing.WinnerBy.OPENS else "clicked"]
-        rate = round(100 * wins / counts["sent"], 1) if counts["sent"] else 0.0
+        rate = round(100 * counts[by] / counts["sent"], 1) if counts["sent"] else 0.0
         rows.append({"variant": variant, **counts, "rate": rate})
     return rows
 
@@ -375,83 +516,96 @@ def mailings_winners_due(*, now=None) -> int:
 
 
 def _queue(mailing: Mailing) -> None:
-    """Hand the sending to a worker once the transaction commits; if the queue cannot be
-    reached, the mailing waits paused, for its user to resume."""
+    """Hand the sending to MAILING_WORKERS workers once the transaction commits (each claims
+    its own batches); if the queue cannot be reached, the mailing waits paused, for its user
+    to resume."""
 
     def unreachable() -> None:
         Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENDING).update(
             status=Mailing.Status.PAUSED
         )
 
-    enqueue_after_commit(
-        "crm_core.marketing.tasks.mailing_send_job", mailing.pk, on_failure=unreachable
-    )
+    for _worker in range(max(1, settings.MAILING_WORKERS)):
+        enqueue_after_commit(
+            "crm_core.marketing.tasks.mailing_send_job", mailing.pk, on_failure=unreachable
+        )
 
 
-def _tracked(
-    markup: str, recipient: MailingRecipient, unsubscribe: str, links: dict[str, MailingLink]
-) -> str:
-    """The message with each web link going through its counting redirect, and a pixel
-    counting the opening (the unsubscribe link stays as it is)."""
+@dataclass
+class _Sending:
+    """What a worker sending a mailing works out once: the company's address for the links,
+    the sender's name, the mailing's tracked links so far, and the open mail connection."""
 
-    def through(found: re.Match) -> str:
-        url = html.unescape(found.group(2))
-        if url == unsubscribe or not url.startswith(("http://", "https://")) or len(url) > 2000:
-            return found.group(0)
-        if url not in links:
-            links[url], _created = MailingLink.objects.get_or_create(
-                mailing_id=recipient.mailing_id, url=url
-            )
-        token = link_sign(purpose=TRACK, claims={"r": recipient.pk, "l": links[url].pk})
-        return f'{found.group(1)}"{tenant_url(reverse("mailing_click", args=[token]))}"'
+    mailing: Mailing
+    smtp: Any
+    root: str = dataclasses.field(default_factory=lambda: tenant_url("/").rstrip("/"))
+    sender: str = ""
+    links: dict[str, MailingLink] = dataclasses.field(default_factory=dict)
 
-    markup = LINK.sub(through, markup)
-    pixel_token = link_sign(purpose=TRACK, claims={"r": recipient.pk, "l": 0})
-    pixel = tenant_url(reverse("mailing_open", args=[pixel_token]))
-    return f'{markup}\n<img src="{pixel}" width="1" height="1" alt="">'
+    def __post_init__(self) -> None:
+        self.sender = self.mailing.from_name or company_name()
 
+    def tracked(self, markup: str, recipient: MailingRecipient, unsubscribe: str) -> str:
+        """The message with each web link going through its counting redirect, and a pixel
+        counting the opening (the unsubscribe link stays as it is)."""
 
-def _message(
-    mailing: Mailing, recipient: MailingRecipient, smtp, links: dict[str, MailingLink]
-) -> EmailMultiAlternatives:
-    link = unsubscribe_link(recipient)
-    subject, markup, text = message_render(
-        mailing, recipient.contact, recipient.email, link, recipient.variant
-    )
-    markup = _tracked(markup, recipient, link, links)
-    sender = mailing.from_name or company_name()
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=formataddr((sender, parseaddr(settings.DEFAULT_FROM_EMAIL)[1])),
-        to=[recipient.email],
-        connection=smtp,
-        headers={
-            "List-Unsubscribe": f"<{link}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "X-Tenantly-Mailing": str(mailing.pk),
-        },
-    )
-    message.attach_alternative(markup, "text/html")
-    # through a provider's API (django-anymail): its events about the message name the
-    # company and the recipient; our own tracking counts openings and clicks
-    message.metadata = {"tenant": connection.schema_name, "recipient": str(recipient.pk)}  # type: ignore[attr-defined]
-    message.track_opens = message.track_clicks = False  # type: ignore[attr-defined]
-    return message
+        def through(found: re.Match) -> str:
+            url = html.unescape(found.group(2))
+            if url == unsubscribe or not url.startswith(("http://", "https://")) or len(url) > 2000:
+                return found.group(0)
+            if url not in self.links:
+                self.links[url], _created = MailingLink.objects.get_or_create(
+                    mailing_id=recipient.mailing_id, url=url
+                )
+            token = link_sign(purpose=TRACK, claims={"r": recipient.pk, "l": self.links[url].pk})
+            return f'{found.group(1)}"{self.root}{reverse("mailing_click", args=[token])}"'
+
+        markup = LINK.sub(through, markup)
+        pixel_token = link_sign(purpose=TRACK, claims={"r": recipient.pk, "l": 0})
+        pixel = f"{self.root}{reverse('mailing_open', args=[pixel_token])}"
+        return f'{markup}\n<img src="{pixel}" width="1" height="1" alt="">'
+
+    def message(self, recipient: MailingRecipient) -> EmailMultiAlternatives:
+        mailing = self.mailing
+        link = unsubscribe_link(recipient, self.root)
+        subject, markup, text = message_render(
+            mailing, recipient.contact, recipient.email, link, recipient.variant, sender=self.sender
+        )
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=text,
+            from_email=formataddr((self.sender, parseaddr(settings.DEFAULT_FROM_EMAIL)[1])),
+            to=[recipient.email],
+            connection=self.smtp,
+            headers={
+                "List-Unsubscribe": f"<{link}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "X-Tenantly-Mailing": str(mailing.pk),
+            },
+        )
+        message.attach_alternative(self.tracked(markup, recipient, link), "text/html")
+        # through a provider's API (django-anymail): its events about the message name the
+        # company and the recipient; our own tracking counts openings and clicks
+        message.metadata = {"tenant": connection.schema_name, "recipient": str(recipient.pk)}  # type: ignore[attr-defined]
+        message.track_opens = message.track_clicks = False  # type: ignore[attr-defined]
+        return message
 
 
 def _claim(mailing: Mailing, claim: str) -> list[MailingRecipient]:
     """The next batch of queued recipients, marked as being sent by `claim` (committed at
-    once: a recipient claimed is never claimed again, by this worker or another)."""
+    once: a recipient claimed is never claimed again, by this worker or another); of a
+    mailing with send windows, only those whose window is open."""
+    now = timezone.now()
     with transaction.atomic():
         ids = list(
             MailingRecipient.objects.select_for_update(skip_locked=True)
             .filter(mailing=mailing, status=MailingRecipient.Status.QUEUED)
+            .filter(Q(not_before=None) | Q(not_before__lte=now, not_after__gt=now))
             .order_by("id")
             .values_list("pk", flat=True)[:BATCH]
         )
         MailingRecipient.objects.filter(pk__in=ids).update(
-            status=MailingRecipient.Status.SENDING, claim=claim, claimed_at=timezone.now()
+            status=MailingRecipient.Status.SENDING, claim=claim, claimed_at=now
         )
     return list(
         MailingRecipient.objects.filter(pk__in=ids)
@@ -496,9 +650,9 @@ def mailing_send(*, mailing: Mailing) -> Mailing:
     message went or failed, so a worker that dies leaves at most the one message it was
     sending in doubt; several workers may send one mailing, and the last to finish closes it."""
     claim = f"tenantly-mail {secrets.token_hex(6)} {connection.schema_name}"[:63]
-    links: dict[str, MailingLink] = {}
     rows = MailingRecipient.objects
     with _session_named(claim), get_connection() as smtp:
+        sending = _Sending(mailing, smtp)
         while True:
             mailing.refresh_from_db(fields=["status"])
             if mailing.status != Mailing.Status.SENDING:
@@ -510,7 +664,7 @@ def mailing_send(*, mailing: Mailing) -> Mailing:
             for recipient in batch:
                 _take_turn()
                 try:
-                    _message(mailing, recipient, smtp, links).send()
+                    sending.message(recipient).send()
                 except Exception as error:  # noqa: BLE001 (one address's refusal is its own)
                     rows.filter(pk=recipient.pk).update(
                         status=MailingRecipient.Status.FAILED,
@@ -576,11 +730,16 @@ def mailing_cancel(*, actor: User, mailing: Mailing) -> None:
     with transaction.atomic():
         changed = Mailing.objects.filter(
             pk=mailing.pk,
-            status__in=[Mailing.Status.SENDING, Mailing.Status.PAUSED, Mailing.Status.TESTING],
+            status__in=[
+                Mailing.Status.SCHEDULED,
+                Mailing.Status.SENDING,
+                Mailing.Status.PAUSED,
+                Mailing.Status.TESTING,
+            ],
         ).update(status=Mailing.Status.CANCELLED, finished_at=timezone.now())
         if not changed:
             raise ValidationError(
-                {"status": [_("Only a mailing being sent or paused is cancelled.")]}
+                {"status": [_("Only a mailing scheduled, being sent or paused is cancelled.")]}
             )
         MailingRecipient.objects.filter(
             mailing=mailing,

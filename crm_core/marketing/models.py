@@ -127,6 +127,7 @@ class Mailing(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
         SENDING = "sending", _("Sending")
         PAUSED = "paused", _("Paused")
         TESTING = "testing", _("Testing A/B")
@@ -136,6 +137,8 @@ class Mailing(models.Model):
     class WinnerBy(models.TextChoices):
         OPENS = "opens", _("Openings")
         CLICKS = "clicks", _("Clicks")
+        # a new deal of the recipient's after the message went
+        CONVERSIONS = "conversions", _("Conversions")
 
     class PauseReason(models.TextChoices):
         BOUNCES = "bounces", _("more than 5 percent of the messages bounced")
@@ -152,11 +155,24 @@ class Mailing(models.Model):
     body_b = models.TextField(_("message B"), blank=True)
     test_share = models.PositiveSmallIntegerField(_("share in the test, %"), default=0)
     winner_by = models.CharField(
-        _("winner by"), max_length=6, choices=WinnerBy.choices, default=WinnerBy.OPENS
+        _("winner by"), max_length=12, choices=WinnerBy.choices, default=WinnerBy.OPENS
     )
     test_hours = models.PositiveSmallIntegerField(_("test for, hours"), default=4)
     test_ends_at = models.DateTimeField(null=True, blank=True)
     winner = models.CharField(max_length=1, blank=True)
+    # when to start (blank: when sent), and the hours of each recipient's own day (their
+    # contact's time zone, else `time_zone`) it may arrive in: from window_from:00 to
+    # window_to:00 (both blank: any time)
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    window_from = models.PositiveSmallIntegerField(_("from, hour"), null=True, blank=True)
+    window_to = models.PositiveSmallIntegerField(_("to, hour"), null=True, blank=True)
+    time_zone = models.CharField(
+        _("time zone of recipients without their own"), max_length=64, default="Europe/Moscow"
+    )
+    # who started (or scheduled) it: the recipients are the members they see
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     # why it paused itself (blank: it did not; cleared on resume)
     pause_reason = models.CharField(max_length=10, choices=PauseReason.choices, blank=True)
@@ -198,6 +214,9 @@ class MailingRecipient(models.Model):
     # the worker sending it (its database session's name) and since when
     claim = models.CharField(max_length=63, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # a send window: not before (and, if not sent by then, moved to the next day's window)
+    not_before = models.DateTimeField(null=True, blank=True)
+    not_after = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # tracking: the first opening and click, and how many of each (openings are inflated by
     # mail apps that fetch images for privacy, and missed by those that block them)

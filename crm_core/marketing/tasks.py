@@ -1,6 +1,11 @@
 from celery import shared_task
 
-from crm_core.marketing.mailings import mailing_send, mailings_recover, mailings_winners_due
+from crm_core.marketing.mailings import (
+    mailing_send,
+    mailings_due,
+    mailings_recover,
+    mailings_winners_due,
+)
 from crm_core.marketing.models import Mailing
 
 
@@ -21,3 +26,10 @@ def mailings_winners_job() -> int:
     """A/B tests whose hours are over: the winner goes to the rest."""
 
     return mailings_winners_due()
+
+
+@shared_task
+def mailings_due_job() -> int:
+    """Scheduled mailings whose time came, and send windows that opened."""
+
+    return mailings_due()

@@ -11,7 +11,7 @@ from config.api import ERROR
 from config.pagination import KEYSET_PARAMETERS, keyset_response, paginated
 from crm_core.common.fields import RecordRef, RequisitesInput, version_field, without_version
 from crm_core.common.services import EditConflict
-from crm_core.parties.models import Company, Contact, LifecycleStage
+from crm_core.parties.models import TIME_ZONES, Company, Contact, LifecycleStage
 from crm_core.parties.selectors import (
     companies_visible,
     company_get_for_user,
@@ -79,6 +79,12 @@ class ContactInputSerializer(_OwnedInput):
         choices=Contact.Channel.choices, required=False, allow_blank=True
     )
     language = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    time_zone = serializers.ChoiceField(
+        choices=TIME_ZONES,
+        required=False,
+        allow_blank=True,
+        help_text="IANA name; blank: the company's (mailings' send windows)",
+    )
     consent_email = serializers.BooleanField(required=False)
     consent_sms = serializers.BooleanField(required=False)
     consent_calls = serializers.BooleanField(required=False)

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm_core.common.forms import LookupSelect, OwnedRecordForm, RequisitesForm
-from crm_core.parties.models import Company, Contact
+from crm_core.parties.models import TIME_ZONES, Company, Contact
 
 
 class ContactForm(OwnedRecordForm):
@@ -28,6 +28,11 @@ class ContactForm(OwnedRecordForm):
         choices=[("", "—"), ("ru", "Русский"), ("en", "English")],
         required=False,
     )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=[("", "—"), *((name, name) for name in TIME_ZONES)],
+        required=False,
+    )
     is_vip = forms.BooleanField(label=_("VIP"), required=False)
     consent_email = forms.BooleanField(label=_("Agrees to emails"), required=False)
     consent_sms = forms.BooleanField(label=_("Agrees to SMS"), required=False)
@@ -48,6 +53,7 @@ class ContactForm(OwnedRecordForm):
         "birthday",
         "preferred_channel",
         "language",
+        "time_zone",
         "is_vip",
         "consent_email",
         "consent_sms",

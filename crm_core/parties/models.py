@@ -1,3 +1,5 @@
+from zoneinfo import available_timezones
+
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
@@ -5,6 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_core.common.models import OwnedRecord, owner_field, team_field
 from crm_core.common.requisites import Requisites
+
+# the IANA time zones a contact may be in (Etc/* and legacy aliases left out)
+TIME_ZONES = sorted(
+    name
+    for name in available_timezones()
+    if "/" in name and not name.startswith(("Etc/", "SystemV/"))
+)
 
 
 class LifecycleStage(models.Model):
@@ -170,6 +179,8 @@ class Contact(PartyRecord):
         _("preferred channel"), max_length=16, choices=Channel.choices, blank=True
     )
     language = models.CharField(_("language"), max_length=8, blank=True)
+    # an IANA name ("Europe/Moscow"); blank: the company's default (mailings' send windows)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     consent_email = models.BooleanField(_("agrees to emails"), default=False)
     consent_sms = models.BooleanField(_("agrees to SMS"), default=False)
     consent_calls = models.BooleanField(_("agrees to calls"), default=False)

@@ -24,7 +24,7 @@ from crm_core.common.services import (
 )
 from crm_core.common.system_text import SystemText
 from crm_core.parties.live import party_changed
-from crm_core.parties.models import Company, Contact, LifecycleStage
+from crm_core.parties.models import TIME_ZONES, Company, Contact, LifecycleStage
 from crm_core.segments.services import segment_kind_check, segment_values_clean
 from tenants.identity.models import User
 
@@ -58,6 +58,7 @@ CONTACT_FIELDS = (
     "birthday",
     "preferred_channel",
     "language",
+    "time_zone",
     "consent_email",
     "consent_sms",
     "consent_calls",
@@ -104,6 +105,10 @@ def _clean(data: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
         cleaned["emails"] = emails_normalise(cleaned["emails"] or [])
     if "phones" in cleaned:
         cleaned["phones"] = phones_normalise(cleaned["phones"] or [])
+    if cleaned.get("time_zone") and cleaned["time_zone"] not in TIME_ZONES:
+        raise ValidationError(
+            {"time_zone": [_("Choose a time zone such as Europe/Moscow or Asia/Novosibirsk.")]}
+        )
     return cleaned
 
 

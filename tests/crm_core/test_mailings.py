@@ -8,16 +8,23 @@ Messages go through Django's email backend (the test settings' in-memory one); a
 Celery worker sends one in test_mailing_worker.py."""
 
 import re
+import threading
+import time
+import uuid
+from collections import Counter
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import psycopg
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
 from crm_core.activities.models import Interaction
+from crm_core.deals.models import Deal
+from crm_core.deals.services import deal_create
 from crm_core.marketing import mailings as mailing_services
 from crm_core.marketing.mailings import (
     mailing_cancel,
@@ -26,6 +33,7 @@ from crm_core.marketing.mailings import (
     mailing_save,
     mailing_send,
     mailing_start,
+    mailings_due,
     mailings_recover,
     mailings_winners_due,
 )
@@ -271,7 +279,7 @@ def test_a_mailing_pauses_resumes_cancels_and_never_sends_twice_after_a_worker_d
         mailing.refresh_from_db()
         assert mailing.status == "sent"
         assert mailings_recover() == 0  # nothing claimed is left
-        with pytest.raises(Exception, match="Only a mailing being sent or paused"):
+        with pytest.raises(Exception, match="Only a mailing scheduled, being sent or paused"):
             mailing_cancel(actor=owner, mailing=mailing)
 
         # a mailing cancelled while paused sends no more
@@ -387,3 +395,206 @@ def test_an_ab_test_sends_both_subjects_to_a_share_then_the_winner_to_the_rest(
         assert mailing.recipients.filter(status="sent").count() == 10
     api = client.get(f"/api/v1/mailings/{mailing.pk}/").json()
     assert (api["winner"], api["test_share"], api["subject_b"]) == ("b", 40, "Warehouse deals")
+
+
+def test_the_providers_rate_is_shared_by_every_worker(settings):
+    """MAILING_RATE holds for all senders together (two threads here, workers of any company
+    in production): never more messages in one second than the rate."""
+    settings.MAILING_RATE = 3
+    settings.EMAIL_PROVIDER = f"rate-{uuid.uuid4().hex}"  # a counter of this test's own
+    seconds: list[int] = []
+
+    def worker() -> None:
+        for _turn in range(4):
+            mailing_services._take_turn()
+            seconds.append(int(time.time()))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seconds) == 8
+    assert max(Counter(seconds).values()) <= 3
+    assert len(set(seconds)) >= 3
+
+
+def test_an_ab_test_won_by_conversions_counts_new_deals_since_the_message(
+    tenant_a, django_capture_on_commit_callbacks
+):
+    owner = tenant_a.owner()
+    names = ("Anna", "Boris", "Vera", "Gleb", "Dina", "Egor", "Fira", "Ilya", "Kira", "Lev")
+    with tenant_a.active():
+        campaign = a_campaign(owner, tuple((name, True, True) for name in names))
+        refused = pytest.raises(Exception, match="Choose openings, clicks or conversions.")
+        with refused:
+            mailing_save(
+                actor=owner,
+                campaign=campaign,
+                mailing=None,
+                data={
+                    "subject": "A",
+                    "body": BODY,
+                    "subject_b": "B",
+                    "test_share": 40,
+                    "winner_by": "sales",
+                },
+            )
+        mailing = mailing_save(
+            actor=owner,
+            campaign=campaign,
+            mailing=None,
+            data={
+                "subject": "Racks",
+                "body": BODY,
+                "subject_b": "Deals",
+                "test_share": 40,
+                "winner_by": "conversions",
+                "test_hours": 2,
+            },
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            mailing_start(actor=owner, mailing=mailing)
+        tested = {r.contact_id: r.variant for r in mailing.recipients.filter(status="sent")}
+        a_people = [pk for pk, variant in tested.items() if variant == "a"]
+        b_people = [pk for pk, variant in tested.items() if variant == "b"]
+        # an old deal of a B recipient does not count; a new one of an A recipient does
+        old = deal_create(
+            actor=owner, data={"title": "Old", "contact": Contact.objects.get(pk=b_people[0])}
+        )
+        Deal.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=3))
+        deal_create(
+            actor=owner, data={"title": "New", "contact": Contact.objects.get(pk=a_people[0])}
+        )
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert mailings_winners_due(now=timezone.now() + timedelta(hours=3)) == 1
+        mailing.refresh_from_db()
+        assert (mailing.status, mailing.winner) == ("sent", "a")
+        assert sorted(message.subject for message in mail.outbox) == ["Racks"] * 6
+    page = tenant_a.client(owner).get(f"/marketing/mailings/{mailing.pk}/").content.decode()
+    a_row = page.split('data-variant="a">')[1].split("</tr>")[0]
+    # A's two in the test and its six after: one converted
+    assert '<td class="text-end">8</td>' in a_row
+    assert '<td class="text-end">1</td><td class="text-end">12.5 %</td>' in a_row
+
+
+def test_a_scheduled_mailing_waits_then_arrives_in_each_recipients_own_hours(
+    tenant_a, django_capture_on_commit_callbacks
+):
+    """Scheduled for later, frozen by the beat when its time comes; each recipient's window
+    (9:00-18:00 of their own day: Anna in Vladivostok, UTC+10; Boris with no zone of his own,
+    so the mailing's Moscow, UTC+3) opens and closes by their clock."""
+    owner = tenant_a.owner()
+    real_now = timezone.now()
+    with tenant_a.active():
+        campaign = a_campaign(owner)
+        Contact.objects.filter(first_name="Anna").update(time_zone="Asia/Vladivostok")
+        base = {"subject": "Racks", "body": BODY, "time_zone": "Europe/Moscow"}
+        for wrong, field in (
+            ({"send_at": real_now - timedelta(hours=1)}, "send_at"),
+            ({"window_from": 9}, "window_from"),
+            ({"window_from": 18, "window_to": 9}, "window_from"),
+            ({"time_zone": "Mars/Olympus"}, "time_zone"),
+        ):
+            with pytest.raises(ValidationError) as refused:
+                mailing_save(actor=owner, campaign=campaign, mailing=None, data={**base, **wrong})
+            assert field in refused.value.message_dict
+        mailing = mailing_save(
+            actor=owner,
+            campaign=campaign,
+            mailing=None,
+            data={
+                **base,
+                "send_at": real_now + timedelta(hours=1),
+                "window_from": 9,
+                "window_to": 18,
+            },
+        )
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert mailing_start(actor=owner, mailing=mailing).status == "scheduled"
+            assert not mailing.recipients.exists()  # frozen when it is sent, not before
+            assert mailings_due(now=real_now) == 0
+            # two days on, at 05:00 UTC: 15:00 in Vladivostok, 08:00 in Moscow
+            day = (real_now + timedelta(days=2)).replace(hour=5, minute=0, second=0, microsecond=0)
+            assert mailings_due(now=day) == 1
+        mailing.refresh_from_db()
+        assert mailing.status == "sending"
+        windows = {
+            r.email: (r.not_before, r.not_after) for r in mailing.recipients.order_by("email")
+        }
+        assert windows["anna@buyer.test"] == (day, day + timedelta(hours=3))
+        assert windows["boris@buyer.test"] == (day + timedelta(hours=1), day + timedelta(hours=10))
+        # as the clock really is: Anna's window open, Boris's not yet
+        MailingRecipient.objects.filter(email="anna@buyer.test").update(
+            not_before=real_now - timedelta(minutes=5), not_after=real_now + timedelta(hours=1)
+        )
+        MailingRecipient.objects.filter(email="boris@buyer.test").update(
+            not_before=real_now + timedelta(hours=1), not_after=real_now + timedelta(hours=2)
+        )
+        mail.outbox.clear()
+        mailing_send(mailing=mailing)
+        assert [m.to[0] for m in mail.outbox] == ["anna@buyer.test"]
+        assert Mailing.objects.get(pk=mailing.pk).status == "sending"  # Boris waits
+        # Boris's window went by unsent (no worker): the beat moves it to his next day's
+        MailingRecipient.objects.filter(email="boris@buyer.test").update(
+            not_before=day + timedelta(hours=1), not_after=day + timedelta(hours=10)
+        )
+        later = day + timedelta(hours=11)  # 19:00 in Moscow
+        assert mailings_due(now=later) == 0
+        boris = MailingRecipient.objects.get(email="boris@buyer.test")
+        assert (boris.not_before, boris.not_after) == (
+            day + timedelta(days=1, hours=1),
+            day + timedelta(days=1, hours=10),
+        )
+        # and when it opens, the beat hands the mailing to a worker
+        MailingRecipient.objects.filter(pk=boris.pk).update(
+            not_before=real_now - timedelta(minutes=1), not_after=real_now + timedelta(hours=1)
+        )
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert mailings_due(now=real_now) == 1
+        assert [m.to[0] for m in mail.outbox] == ["boris@buyer.test"]
+        assert Mailing.objects.get(pk=mailing.pk).status == "sent"
+    page = tenant_a.client(owner).get(f"/marketing/mailings/{mailing.pk}/").content.decode()
+    assert "Arrives between 9:00 and 18:00 of each recipient" in page
+
+
+def test_a_scheduled_mailing_is_set_on_its_form_and_can_be_cancelled(tenant_a):
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        campaign = a_campaign(owner)
+    client = tenant_a.client(owner)
+    form = {
+        "subject": "Racks",
+        "body": BODY,
+        "language": "en",
+        "send_at": "2031-03-02T10:30",
+        "window_from": "9",
+        "window_to": "18",
+        "time_zone": "Asia/Novosibirsk",
+        "save": "",
+    }
+    client.post(f"/marketing/campaigns/{campaign.pk}/mailings/new/", form)
+    with tenant_a.active():
+        mailing = Mailing.objects.get()
+    assert mailing.send_at.isoformat() == "2031-03-02T03:30:00+00:00"  # 10:30 at UTC+7
+    edit = client.get(f"/marketing/mailings/{mailing.pk}/edit/").content.decode()
+    assert 'value="2031-03-02T10:30"' in edit
+    client.post(f"/marketing/mailings/{mailing.pk}/start/")
+    page = client.get(f"/marketing/mailings/{mailing.pk}/").content.decode()
+    assert 'data-testid="mailing-status">Scheduled<' in page
+    assert "(Asia/Novosibirsk)" in page
+    client.post(f"/marketing/mailings/{mailing.pk}/cancel/")
+    with tenant_a.active():
+        assert Mailing.objects.get(pk=mailing.pk).status == "cancelled"
+    api = client.get(f"/api/v1/mailings/{mailing.pk}/").json()
+    assert (api["window_from"], api["window_to"], api["time_zone"]) == (9, 18, "Asia/Novosibirsk")
+    refused = client.post(
+        f"/api/v1/campaigns/{campaign.pk}/mailings/",
+        {"subject": "X", "body": "<p>x</p>", "window_from": 10, "window_to": 9},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert "window_from" in refused.json()

@@ -4,6 +4,8 @@ message's unsubscribe link without signing in."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -58,9 +60,22 @@ def mailing_edit(request: StaffRequest, pk: int | None = None, campaign_pk: int 
             "test_share": mailing.test_share,
             "winner_by": mailing.winner_by,
             "test_hours": mailing.test_hours,
+            "send_at": (
+                mailing.send_at.astimezone(ZoneInfo(mailing.time_zone)).replace(tzinfo=None)
+                if mailing.send_at
+                else None
+            ),
+            "window_from": mailing.window_from,
+            "window_to": mailing.window_to,
+            "time_zone": mailing.time_zone,
         }
         if mailing
-        else {"language": request.LANGUAGE_CODE, "test_share": 0, "test_hours": 4}
+        else {
+            "language": request.LANGUAGE_CODE,
+            "test_share": 0,
+            "test_hours": 4,
+            "time_zone": Mailing._meta.get_field("time_zone").default,
+        }
     )
     form = MailingForm(request.POST or None, initial=initial)
     preview = preview_b = None
@@ -133,10 +148,12 @@ def mailing_action(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     mailing = mailing_get_for_user(user=request.user, pk=pk)
     do, said = ACTIONS[action]
     try:
-        do(actor=request.user, mailing=mailing)
+        done = do(actor=request.user, mailing=mailing)
     except ValidationError as error:
         error_to_messages(request, error)
     else:
+        if isinstance(done, Mailing) and done.status == Mailing.Status.SCHEDULED:
+            said = _("The mailing is scheduled.")
         messages.success(request, str(said))
     return redirect("mailing_detail", mailing.pk)
 
