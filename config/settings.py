@@ -519,6 +519,19 @@ EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 # provider's limit. Each mailing is sent by this many workers at once.
 MAILING_RATE = env.float("MAILING_RATE", default=0)
 MAILING_WORKERS = env.int("MAILING_WORKERS", default=2)
+# SMS mailings go through this provider (blank: none; "twilio": Twilio's Messaging API with
+# the account's SID and auth token), under the sender name a mailing gives or SMS_SENDER (a
+# number or up to 11 letters and digits), at most SMS_RATE messages a second (0: no limit).
+SMS_PROVIDER = env.str("SMS_PROVIDER", default="")
+if SMS_PROVIDER not in ("", "twilio"):
+    raise environ.ImproperlyConfigured(
+        f"SMS_PROVIDER must be twilio or unset, not {SMS_PROVIDER!r}."
+    )
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_API_URL = env.str("TWILIO_API_URL", default="https://api.twilio.com")
+SMS_SENDER = env.str("SMS_SENDER", default="Tenantly")
+SMS_RATE = env.float("SMS_RATE", default=0)
 # A mailing pauses itself above 5 % bounces or 0.1 % complaints, judged once this many of its
 # messages have gone (fewer say too little).
 MAILING_PAUSE_MIN_SENT = env.int("MAILING_PAUSE_MIN_SENT", default=100)

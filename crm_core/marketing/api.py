@@ -274,8 +274,17 @@ class CampaignResultsApi(APIView):
 class MailingSerializer(StrictSerializer):
     id = serializers.IntegerField(read_only=True)
     campaign = serializers.IntegerField(source="campaign_id", read_only=True)
-    subject = serializers.CharField(max_length=255)
-    body = serializers.CharField(trim_whitespace=False, help_text="HTML with merge fields")
+    channel = serializers.ChoiceField(
+        choices=Mailing.Channel.choices,
+        required=False,
+        help_text="email (the default) or sms; set when created",
+    )
+    subject = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, help_text="an email's; required there"
+    )
+    body = serializers.CharField(
+        trim_whitespace=False, help_text="an email's HTML or an SMS's text, with merge fields"
+    )
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
     from_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
     subject_b = serializers.CharField(max_length=255, required=False, allow_blank=True)

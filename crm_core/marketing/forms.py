@@ -177,10 +177,41 @@ class MailingForm(forms.Form):
         data["test_share"] = data["test_share"] or 0
         data["test_hours"] = data["test_hours"] or 4
         data["winner_by"] = data["winner_by"] or Mailing.WinnerBy.OPENS
+        return self.scheduled(data)
+
+    @staticmethod
+    def scheduled(data: dict) -> dict:
+        """The time zone (the default one when none is chosen), and the time to send at as
+        the wall-clock time typed in it."""
         data["time_zone"] = data["time_zone"] or Mailing._meta.get_field("time_zone").default
-        if data["send_at"] is not None:  # the wall-clock time typed, in the chosen zone
+        if data["send_at"] is not None:
             data["send_at"] = data["send_at"].replace(tzinfo=ZoneInfo(data["time_zone"]))
         return data
+
+
+class SmsForm(MailingForm):
+    """An SMS mailing: its text and sender, language and schedule (no subject, no A/B test)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("subject", "subject_b", "body_b", "test_share", "winner_by", "test_hours"):
+            del self.fields[name]
+        self.fields["body"].widget.attrs["rows"] = 5
+        self.fields["body"].help_text = _(
+            "Plain text with merge fields: {{ contact.first_name }}, {{ contact.last_name }}, "
+            "{{ contact.full_name }}, {{ company.name }}, {{ campaign.name }}, "
+            "{{ sender.name }}. Up to 160 Latin or 70 Cyrillic characters go in one message; "
+            "a longer text in several parts."
+        )
+        self.fields["from_name"].label = _("Sender")
+        self.fields["from_name"].help_text = _(
+            "A number or up to 11 Latin letters and digits, as the provider registered it; "
+            "blank: the platform's."
+        )
+
+    def service_data(self) -> dict:
+        defaults = {"subject": "", "test_share": 0, "test_hours": 4, "winner_by": "opens"}
+        return self.scheduled({**defaults, **self.cleaned_data, "channel": Mailing.Channel.SMS})
 
 
 class PreferencesForm(forms.Form):

@@ -15,7 +15,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -57,6 +57,7 @@ from crm_core.marketing.services import (
     member_step,
     members_visible,
 )
+from crm_core.marketing.sms import SmsError, sms_provider
 from crm_core.parties.models import TIME_ZONES, Contact
 from tenants.identity.models import User
 from tenants.identity.services.links import link_read, link_sign
@@ -88,6 +89,7 @@ MAILING_FIELDS = {
     "window_from",
     "window_to",
     "time_zone",
+    "channel",
 }
 TEXT_FIELDS = ("subject", "body", "language", "from_name", "subject_b", "body_b")
 BATCH = 100
@@ -98,8 +100,9 @@ LINK = re.compile(r'(<a\s[^>]*?href=)"([^"]*)"', re.IGNORECASE)
 UNSUBSCRIBE_MAX_AGE = 400 * 24 * 3600
 
 
-def _environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(autoescape=True)
+def _environment(*, markup: bool = True) -> SandboxedEnvironment:
+    """Jinja in its sandbox: values escaped for an email's HTML, left as they are in an SMS."""
+    return SandboxedEnvironment(autoescape=markup)
 
 
 def _problems(text: str) -> list[str]:
@@ -124,9 +127,15 @@ def _problems(text: str) -> list[str]:
     ]
 
 
-def mailing_check(subject: str, body: str) -> None:
+def mailing_check(subject: str, body: str, channel: str = Mailing.Channel.EMAIL) -> None:
+    """The subject (an email's) and the message are there and name only merge fields."""
     errors = {}
-    for field, text in (("subject", subject), ("body", body)):
+    texts = (
+        [("body", body)]
+        if channel == Mailing.Channel.SMS
+        else [("subject", subject), ("body", body)]
+    )
+    for field, text in texts:
         if not text.strip():
             errors[field] = [_("This field is required.")]
         elif problems := _problems(text):
@@ -149,7 +158,13 @@ def mailing_save(
     merged["language"] = merged["language"] or actor.language or settings.LANGUAGE_CODE
     if merged["language"] not in dict(settings.LANGUAGES):
         raise ValidationError({"language": [_("Choose one of the languages.")]})
-    mailing_check(str(merged["subject"] or ""), str(merged["body"] or ""))
+    if merged["channel"] not in Mailing.Channel.values or (
+        mailing is not None and merged["channel"] != mailing.channel
+    ):
+        raise ValidationError({"channel": [_("Choose email or SMS (it stays as created).")]})
+    mailing_check(str(merged["subject"] or ""), str(merged["body"] or ""), merged["channel"])
+    if merged["channel"] == Mailing.Channel.SMS:
+        _sms_check(merged)
     _test_check(merged)
     _schedule_check(merged)
     for key in TEXT_FIELDS:
@@ -157,10 +172,23 @@ def mailing_save(
     row.test_share = int(merged["test_share"] or 0)
     row.test_hours = int(merged["test_hours"] or 0)
     row.winner_by = merged["winner_by"]
+    row.channel = merged["channel"]
     row.send_at, row.time_zone = merged["send_at"], merged["time_zone"]
     row.window_from, row.window_to = merged["window_from"], merged["window_to"]
     row.save()
     return row
+
+
+def _sms_check(merged: dict[str, Any]) -> None:
+    """An SMS: no A/B test, and a sender name the networks take (a number, or up to 11
+    Latin letters and digits)."""
+    if merged["test_share"] or merged["subject_b"] or merged["body_b"]:
+        raise ValidationError({"test_share": [_("An SMS mailing has no A/B test.")]})
+    sender = str(merged["from_name"] or "")
+    if sender and not re.fullmatch(r"\+?[0-9]{3,15}|[A-Za-z0-9 ]{1,11}", sender):
+        raise ValidationError(
+            {"from_name": [_("A sender is a number or up to 11 Latin letters and digits.")]}
+        )
 
 
 def _schedule_check(merged: dict[str, Any]) -> None:
@@ -253,9 +281,22 @@ def text_of(markup: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _compiled(text: str) -> Template:
+def _compiled(text: str, markup: bool = True) -> Template:
     """A message's text compiled once (per worker) for all its recipients."""
-    return _environment().from_string(text)
+    return _environment(markup=markup).from_string(text)
+
+
+def sms_render(mailing: Mailing, contact: Contact | None, *, sender: str = "") -> str:
+    """The text of an SMS to one recipient (made-up values without a contact)."""
+    values = _values(mailing, contact, "", "", sender or mailing.from_name or company_name())
+    try:
+        with translation.override(mailing.language):
+            text = _compiled(mailing.body, False).render(values)
+    except (TemplateError, TypeError, ValueError, ArithmeticError) as error:
+        raise ValidationError(
+            {"body": [_("The message cannot be filled: %(problem)s") % {"problem": error}]}
+        ) from None
+    return text.strip()
 
 
 def message_render(
@@ -321,6 +362,10 @@ def mailing_start(*, actor: User, mailing: Mailing) -> Mailing:
         if mailing.status != Mailing.Status.DRAFT:
             raise ValidationError({"status": [_("It has already been started.")]})
         mailing.started_by = actor
+        if mailing.channel == Mailing.Channel.SMS and sms_provider() is None:
+            raise ValidationError(
+                {"channel": [_("No SMS provider is set up (SMS_PROVIDER): ask the operator.")]}
+            )
         if mailing.send_at and mailing.send_at > timezone.now():
             mailing.status = Mailing.Status.SCHEDULED
             mailing.save(update_fields=["status", "started_by"])
@@ -338,29 +383,35 @@ def _freeze(mailing: Mailing, actor: User, now: datetime) -> int:
     """Take the recipients into the mailing (their send windows set) and count who was left
     out, by reason; returns how many were taken."""
     members = members_visible(campaign=mailing.campaign, user=actor).order_by()
+    sms = mailing.channel == Mailing.Channel.SMS
+    consent, points = ("consent_sms", "phones") if sms else ("consent_email", "emails")
     counts = members.aggregate(
         everyone=Count("pk"),
-        no_consent=Count("pk", filter=Q(contact__consent_email=False)),
-        no_email=Count("pk", filter=Q(contact__consent_email=True, contact__emails=[])),
+        no_consent=Count("pk", filter=Q(**{f"contact__{consent}": False})),
+        no_address=Count("pk", filter=Q(**{f"contact__{consent}": True, f"contact__{points}": []})),
     )
-    chosen = members.filter(contact__consent_email=True).exclude(contact__emails=[])
+    chosen = members.filter(**{f"contact__{consent}": True}).exclude(**{f"contact__{points}": []})
     sql, params = chosen.values("contact_id").query.sql_with_params()
+    # an email to the first address unless suppressed; an SMS to the first phone
+    address = (
+        "'', c.phones[1] FROM crm_core_contact c WHERE c.id IN ({sql})"
+        if sms
+        else "lower(c.emails[1]), '' FROM crm_core_contact c WHERE c.id IN ({sql}) "
+        "AND lower(c.emails[1]) NOT IN (SELECT email FROM crm_core_suppression)"
+    ).format(sql=sql)
     with connection.cursor() as cursor:
         cursor.execute(
             # the ORM's own SQL of the members, its values as parameters
-            "INSERT INTO crm_core_mailingrecipient (mailing_id, contact_id, email, status, "  # noqa: S608
-            "reason, opens, clicks, variant, claim) "
-            "SELECT %s, c.id, lower(c.emails[1]), %s, '', 0, 0, 'a', '' "
-            "FROM crm_core_contact c "
-            f"WHERE c.id IN ({sql}) AND lower(c.emails[1]) NOT IN "
-            "(SELECT email FROM crm_core_suppression)",
+            "INSERT INTO crm_core_mailingrecipient (mailing_id, contact_id, status, reason, "  # noqa: S608
+            "opens, clicks, variant, claim, provider_id, email, phone) "
+            f"SELECT %s, c.id, %s, '', 0, 0, 'a', '', '', {address}",
             [mailing.pk, MailingRecipient.Status.QUEUED, *params],
         )
         taken = cursor.rowcount
     mailing.left_out = {
         "no_consent": counts["no_consent"],
-        "no_email": counts["no_email"],
-        "suppressed": counts["everyone"] - counts["no_consent"] - counts["no_email"] - taken,
+        "no_phone" if sms else "no_email": counts["no_address"],
+        "suppressed": counts["everyone"] - counts["no_consent"] - counts["no_address"] - taken,
     }
     if taken and mailing.window_from is not None and mailing.window_to is not None:
         _windows_set(mailing, now)
@@ -543,7 +594,24 @@ class _Sending:
     links: dict[str, MailingLink] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.sender = self.mailing.from_name or company_name()
+        sms = self.mailing.channel == Mailing.Channel.SMS
+        self.sender = self.mailing.from_name or (settings.SMS_SENDER if sms else company_name())
+
+    def send(self, recipient: MailingRecipient) -> str:
+        """Send the recipient's message: an email, or an SMS through the provider (whose id
+        of it is returned)."""
+        if self.mailing.channel == Mailing.Channel.EMAIL:
+            self.message(recipient).send()
+            return ""
+        provider = sms_provider()
+        if provider is None:
+            raise SmsError(gettext_noop("No SMS provider is set up."))
+        return provider.send(
+            to=recipient.phone,
+            text=sms_render(self.mailing, recipient.contact, sender=self.sender),
+            sender=self.sender,
+            report_to=f"{self.root}{reverse('sms_status')}",
+        )
 
     def tracked(self, markup: str, recipient: MailingRecipient, unsubscribe: str) -> str:
         """The message with each web link going through its counting redirect, and a pixel
@@ -627,17 +695,19 @@ def _session_named(name: str) -> Iterator[None]:
             cursor.execute("SELECT set_config('application_name', '', false)")
 
 
-def _take_turn() -> None:
-    """Wait for a place in the provider's rate: at most MAILING_RATE messages a second from
-    all workers of all companies together (one provider account; the counter is the
-    platform's, on purpose), none when the rate is 0."""
-    rate = settings.MAILING_RATE
+def _take_turn(channel: str = Mailing.Channel.EMAIL) -> None:
+    """Wait for a place in the provider's rate: at most MAILING_RATE emails (SMS_RATE SMS) a
+    second from all workers of all companies together (one provider account; the counter
+    is the platform's, on purpose), none when the rate is 0."""
+    sms = channel == Mailing.Channel.SMS
+    rate = settings.SMS_RATE if sms else settings.MAILING_RATE
     if not rate:
         return
+    provider = settings.SMS_PROVIDER if sms else settings.EMAIL_PROVIDER or settings.EMAIL_HOST
     counters = caches["platform"]
     while True:
         second = int(time.time())
-        key = f"mailing-rate:{settings.EMAIL_PROVIDER or settings.EMAIL_HOST}:{second}"
+        key = f"mailing-rate:{channel}:{provider}:{second}"
         counters.add(key, 0, timeout=5)
         if counters.incr(key) <= rate:
             return
@@ -651,7 +721,8 @@ def mailing_send(*, mailing: Mailing) -> Mailing:
     sending in doubt; several workers may send one mailing, and the last to finish closes it."""
     claim = f"tenantly-mail {secrets.token_hex(6)} {connection.schema_name}"[:63]
     rows = MailingRecipient.objects
-    with _session_named(claim), get_connection() as smtp:
+    sms = mailing.channel == Mailing.Channel.SMS
+    with _session_named(claim), contextlib.nullcontext() if sms else get_connection() as smtp:
         sending = _Sending(mailing, smtp)
         while True:
             mailing.refresh_from_db(fields=["status"])
@@ -662,9 +733,9 @@ def mailing_send(*, mailing: Mailing) -> Mailing:
                 break
             sent = []
             for recipient in batch:
-                _take_turn()
+                _take_turn(mailing.channel)
                 try:
-                    sending.message(recipient).send()
+                    provider_id = sending.send(recipient)
                 except Exception as error:  # noqa: BLE001 (one address's refusal is its own)
                     rows.filter(pk=recipient.pk).update(
                         status=MailingRecipient.Status.FAILED,
@@ -672,7 +743,9 @@ def mailing_send(*, mailing: Mailing) -> Mailing:
                     )
                 else:
                     rows.filter(pk=recipient.pk).update(
-                        status=MailingRecipient.Status.SENT, sent_at=timezone.now()
+                        status=MailingRecipient.Status.SENT,
+                        sent_at=timezone.now(),
+                        provider_id=provider_id,
                     )
                     sent.append(recipient.contact_id)
             CampaignMember.objects.filter(
@@ -912,6 +985,34 @@ def track_click(token: str) -> str | None:
     if MailingRecipient.objects.filter(pk=recipient.pk, clicked_at=None).update(clicked_at=now):
         member_advance(recipient=recipient, step=CampaignMember.Status.CLICKED)
     return link.url
+
+
+def sms_report(*, url: str, fields: Mapping[str, list[str]], signature: str) -> bool | None:
+    """A delivery report the SMS provider posted to this company's address: None when its
+    signature is not the provider's; False when it names no message of ours here; else the
+    recipient's message is marked delivered (the member's step moves on) or not delivered."""
+    provider = sms_provider()
+    if provider is None or not provider.signature_valid(url, fields, signature):
+        return None
+    sid, state, _error = provider.report(fields)
+    recipient = (
+        MailingRecipient.objects.select_related("mailing", "contact")
+        .filter(provider_id=sid, status=MailingRecipient.Status.SENT)
+        .first()
+        if sid
+        else None
+    )
+    if recipient is None:
+        return False
+    rows = MailingRecipient.objects.filter(pk=recipient.pk)
+    now = timezone.now()
+    if state == "delivered" and rows.filter(delivered_at=None).update(delivered_at=now):
+        member_advance(recipient=recipient, step=CampaignMember.Status.DELIVERED)
+    elif state == "failed":
+        rows.filter(bounced_at=None).update(
+            bounced_at=now, reason=gettext_noop("The network did not deliver it.")
+        )
+    return True
 
 
 def mailing_engagement(mailing: Mailing) -> dict[str, Any]:

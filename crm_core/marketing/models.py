@@ -140,12 +140,20 @@ class Mailing(models.Model):
         # a new deal of the recipient's after the message went
         CONVERSIONS = "conversions", _("Conversions")
 
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+
     class PauseReason(models.TextChoices):
         BOUNCES = "bounces", _("more than 5 percent of the messages bounced")
         COMPLAINTS = "complaints", _("more than 0.1 percent of the recipients marked it as spam")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="mailings")
-    subject = models.CharField(_("subject"), max_length=255)
+    # an SMS has no subject; its body is plain text
+    channel = models.CharField(
+        _("channel"), max_length=5, choices=Channel.choices, default=Channel.EMAIL
+    )
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("message"))
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     from_name = models.CharField(_("sender's name"), max_length=120, blank=True)
@@ -191,7 +199,8 @@ class Mailing(models.Model):
         verbose_name_plural = _("mailings")
 
     def __str__(self) -> str:
-        return self.subject
+        # an SMS has no subject: the start of its text
+        return self.subject or (self.body[:40] + ("…" if len(self.body) > 40 else ""))
 
 
 class MailingRecipient(models.Model):
@@ -207,7 +216,10 @@ class MailingRecipient(models.Model):
 
     mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="recipients")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
-    email = models.EmailField()
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)  # an SMS mailing's, E.164
+    # the SMS provider's id of the message (its delivery reports name it)
+    provider_id = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     variant = models.CharField(max_length=1, blank=True)  # "a" or "b" of an A/B test
     reason = models.CharField(max_length=255, blank=True)
@@ -238,10 +250,13 @@ class MailingRecipient(models.Model):
             models.Index(
                 fields=["claim"], condition=Q(status="sending"), name="recipient_being_sent"
             ),
+            models.Index(
+                fields=["provider_id"], condition=~Q(provider_id=""), name="recipient_sms_id"
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.email
+        return self.email or self.phone
 
 
 class MailingLink(models.Model):

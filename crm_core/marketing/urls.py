@@ -34,6 +34,7 @@ urlpatterns = [
     path("portal/email/<str:token>/", mailings.email_preferences, name="email_preferences"),
     path("portal/m/o/<str:token>/", mailings.mailing_open, name="mailing_open"),
     path("portal/m/c/<str:token>/", mailings.mailing_click, name="mailing_click"),
+    path("portal/sms/status/", mailings.sms_status, name="sms_status"),
     path("marketing/audiences/", views.audience_list, name="audience_list"),
     path("marketing/audiences/new/", views.audience_edit, name="audience_new"),
     path("marketing/audiences/<int:pk>/", views.audience_edit, name="audience_edit"),

@@ -203,6 +203,7 @@ ROUTES: dict[str, Route] = {
     "email_preferences": Route(ANONYMOUS, ("get", "post"), "mailing_token"),
     "mailing_open": Route(ANONYMOUS, ("get",), "track_token"),
     "mailing_click": Route(ANONYMOUS, ("get",), "track_token"),
+    "sms_status": Route(ANONYMOUS, ("post",)),
     "api-campaign-mailings": Route(API, ("get", "post"), "campaign"),
     "api-mailing-detail": Route(API, ("get", "patch"), "mailing"),
     "api-mailing-action": Route(API, ("post",), "mailing_action"),

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from config.forms import error_to_messages, errors_into
-from crm_core.marketing.forms import MailingForm, PreferencesForm
+from crm_core.marketing.forms import MailingForm, PreferencesForm, SmsForm
 from crm_core.marketing.mailings import (
     mailing_cancel,
     mailing_engagement,
@@ -30,13 +30,16 @@ from crm_core.marketing.mailings import (
     message_render,
     preferences_save,
     recipient_from_link,
+    sms_render,
+    sms_report,
     track_click,
     track_open,
     unsubscribe,
 )
 from crm_core.marketing.models import Mailing
 from crm_core.marketing.services import campaign_get_for_user, may_run_campaigns
-from tenants.links import company_name
+from crm_core.marketing.sms import sms_length
+from tenants.links import company_name, tenant_url
 from tenants.typing import StaffRequest
 
 
@@ -77,16 +80,15 @@ def mailing_edit(request: StaffRequest, pk: int | None = None, campaign_pk: int 
             "time_zone": Mailing._meta.get_field("time_zone").default,
         }
     )
-    form = MailingForm(request.POST or None, initial=initial)
-    preview = preview_b = None
+    channel = mailing.channel if mailing else request.GET.get("channel", Mailing.Channel.EMAIL)
+    sms = channel == Mailing.Channel.SMS
+    form = (SmsForm if sms else MailingForm)(request.POST or None, initial=initial)
+    previews: dict = {}
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         if "preview" in request.POST:
-            draft = Mailing(campaign=campaign, **data)
             try:
-                preview = message_render(draft, None, "anna@example.com", "#unsubscribe")
-                if draft.subject_b or draft.body_b:
-                    preview_b = message_render(draft, None, "anna@example.com", "#unsubscribe", "b")
+                previews = _previews(Mailing(campaign=campaign, **data))
             except ValidationError as error:
                 errors_into(form, error)
         else:
@@ -106,19 +108,36 @@ def mailing_edit(request: StaffRequest, pk: int | None = None, campaign_pk: int 
             "form": form,
             "mailing": mailing,
             "campaign": campaign,
-            "preview": preview,
-            "preview_b": preview_b,
+            "sms": sms,
+            **previews,
         },
     )
+
+
+def _previews(mailing: Mailing) -> dict:
+    """The message filled with made-up values: an email's subject, HTML and text (and
+    variant B's), or an SMS's text and how long it is."""
+    if mailing.channel == Mailing.Channel.SMS:
+        text = sms_render(mailing, None)
+        return {"sms_preview": text, "sms_length": sms_length(text)}
+    preview = message_render(mailing, None, "anna@example.com", "#unsubscribe")
+    b = mailing.subject_b or mailing.body_b
+    return {
+        "preview": preview,
+        "preview_b": message_render(mailing, None, "anna@example.com", "#unsubscribe", "b")
+        if b
+        else None,
+    }
 
 
 def mailing_detail(request: StaffRequest, pk: int) -> HttpResponse:
     mailing = mailing_get_for_user(user=request.user, pk=pk)
     try:
-        preview = message_render(mailing, None, "anna@example.com", "#unsubscribe")
+        previews = _previews(mailing)
     except ValidationError as error:
         error_to_messages(request, error)
-        preview = None
+        previews = {}
+    previews.pop("preview_b", None)
     return render(
         request,
         "crm_core/marketing/mailing.html",
@@ -128,8 +147,8 @@ def mailing_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "engagement": mailing_engagement(mailing),
             "variants": mailing_variants(mailing) if mailing.test_share else [],
             "recipients": mailing.recipients.select_related("contact")[:100],
-            "preview": preview,
             "may_run": may_run_campaigns(request.user),
+            **previews,
         },
     )
 
@@ -221,3 +240,16 @@ def mailing_click(request: HttpRequest, token: str) -> HttpResponse:
     if url is None:
         return render(request, "crm_core/marketing/preferences_invalid.html", status=404)
     return redirect(url)
+
+
+@csrf_exempt  # the provider's signature is the credential
+@require_POST
+def sms_status(request: HttpRequest) -> HttpResponse:
+    """The SMS provider's delivery report for one message, at this company's address (the
+    one each message gave it), refused with 403 unless the provider signed it."""
+    found = sms_report(
+        url=tenant_url(request.path),
+        fields={name: request.POST.getlist(name) for name in request.POST},
+        signature=request.headers.get("X-Twilio-Signature", ""),
+    )
+    return HttpResponse(status=403 if found is None else 204)
