@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import io
 import os
+import resource
 import signal
 import smtplib
 import subprocess
 import sys
 import time
+import uuid
 from datetime import date, timedelta
-from email.message import EmailMessage
 from multiprocessing import Process
 from pathlib import Path
 
@@ -34,10 +35,12 @@ os.environ.setdefault("MAILING_WORKERS", "2")
 
 from common import company_signup, throwaway_database  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.core.mail import EmailMultiAlternatives  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tenants.utils import tenant_context  # noqa: E402
 
+from config.celery import app as celery_app  # noqa: E402
 from config.embedded import database_url, free_port  # noqa: E402
 from config.mailsink import Sink, sink_start  # noqa: E402
 from config.run import worker_command  # noqa: E402
@@ -64,8 +67,9 @@ BODY = (
 def load_contacts(schema: str, count: int, owner_id: int) -> float:
     """`count` contacts who agreed to emails (every tenth did not), by COPY."""
     columns = (
-        "first_name, last_name, emails, phones, language, consent_email, consent_sms, "
-        "consent_calls, is_vip, owner_id, segment_values, created_at, updated_at, version"
+        "first_name, last_name, position, emails, phones, preferred_channel, language, "
+        "time_zone, consent_email, consent_sms, consent_calls, is_vip, notes, owner_id, "
+        "segment_values, created_at, updated_at, version"
     )
     started = time.perf_counter()
     with (
@@ -78,8 +82,8 @@ def load_contacts(schema: str, count: int, owner_id: int) -> float:
         for index in range(count):
             consent = "f" if index % 10 == 9 else "t"
             batch.write(
-                f"Anna{index}\tPetrova\t{{m{index}@bench.test}}\t{{}}\ten\t{consent}\tf\tf\tf\t"
-                f"{owner_id}\t{{}}\t2026-01-01 10:00+00\t2026-01-01 10:00+00\t1\n"
+                f"Anna{index}\tPetrova\t\t{{m{index}@bench.test}}\t{{}}\t\ten\t\t{consent}\tf\t"
+                f"f\tf\t\t{owner_id}\t{{}}\t2026-01-01 10:00+00\t2026-01-01 10:00+00\t1\n"
             )
             if index % 50_000 == 49_999:
                 copy.write(batch.getvalue())
@@ -147,15 +151,30 @@ def campaign_of(owner, schema: str, size: int) -> Mailing:
     )
 
 
-def workers_start(env: dict[str, str]) -> list[subprocess.Popen]:
+def workers_start(env: dict[str, str], count: int = 2) -> list[subprocess.Popen]:
     return [
         subprocess.Popen(  # noqa: S603
-            worker_command("--pool", "solo", "--loglevel", "WARNING", "-n", f"bench{n}@%h"),
+            worker_command(
+                "--pool", "solo", "--loglevel", "WARNING", "-n", f"bench-{uuid.uuid4().hex[:8]}@%h"
+            ),
             cwd=BASE_DIR,
             env=env,
         )
-        for n in range(2)
+        for _ in range(count)
     ]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[float, float]:
+    """The machine's CPU seconds so far: busy (all cores), and idle or waiting."""
+    ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = ticks[3] + ticks[4]
+    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK"), idle / os.sysconf("SC_CLK_TCK")
 
 
 def send(owner, mailing: Mailing, env: dict[str, str], *, kill: bool) -> None:
@@ -165,14 +184,21 @@ def send(owner, mailing: Mailing, env: dict[str, str], *, kill: bool) -> None:
     workers = workers_start(env)
     time.sleep(4)  # the workers connect to the broker
     size = mailing.campaign.members.count()
+    worker_cpu = {worker.pid: cpu_seconds(worker.pid) for worker in workers}
+    own_cpu, machine = resource.getrusage(resource.RUSAGE_SELF), machine_cpu()
     started = time.perf_counter()
     mailing_start(actor=owner, mailing=mailing)
     killed = recovered = 0
     while True:
         time.sleep(0.2)
         if kill and not killed and sink.total >= size // 2:
-            workers[0].send_signal(signal.SIGKILL)
-            workers[0].wait()
+            dead = workers[0]
+            worker_cpu[dead.pid] = cpu_seconds(dead.pid) - worker_cpu[dead.pid]
+            dead.send_signal(signal.SIGKILL)
+            dead.wait()
+            # its supervisor (systemd, Kubernetes) starts another in its place
+            workers[0] = workers_start(env, count=1)[0]
+            worker_cpu[workers[0].pid] = cpu_seconds(workers[0].pid)
             killed = 1
         if killed and not recovered:
             # the beat's recovery, as it runs once STOPPED_AFTER has passed
@@ -183,6 +209,11 @@ def send(owner, mailing: Mailing, env: dict[str, str], *, kill: bool) -> None:
         if all(worker.poll() is not None for worker in workers):
             raise RuntimeError("the workers stopped")
     elapsed = time.perf_counter() - started
+    for worker in workers:
+        worker_cpu[worker.pid] = cpu_seconds(worker.pid) - worker_cpu[worker.pid]
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    sink_cpu = after.ru_utime + after.ru_stime - own_cpu.ru_utime - own_cpu.ru_stime
+    busy = machine_cpu()[0] - machine[0]
     for worker in workers:
         if worker.poll() is None:
             worker.terminate()
@@ -203,6 +234,9 @@ def send(owner, mailing: Mailing, env: dict[str, str], *, kill: bool) -> None:
     print(
         f"Mailing to {size:,} recipients, {label}:\n"
         f"  {elapsed:6.1f} s, {size / elapsed:6.0f} messages a second (target 500 or more)\n"
+        f"  CPU per message: workers {1000 * sum(worker_cpu.values()) / size:.2f} ms, "
+        f"the sink (this process) {1000 * sink_cpu / size:.2f} ms, the whole machine "
+        f"{1000 * busy / size:.2f} ms ({busy / elapsed:.2f} of its {os.cpu_count()} cores busy)\n"
         f"  the sink received {sink.total:,} messages for {len(sink.received):,} addresses; "
         f"more than once: {twice}; sent in the log: {sent:,}\n"
         f"  in doubt (its worker killed while sending it; not sent again): {len(in_doubt)}{doubt};"
@@ -224,11 +258,15 @@ def smtp_floor(count: int) -> None:
     sink = Sink()
     port = free_port()
     controller = sink_start(sink, port=port)
-    message = EmailMessage()
-    message["Subject"], message["From"], message["To"] = "Racks", "news@bench.test", "x@y.test"
-    message.set_content("Hello\n" * 40)
-    message.add_alternative(BODY * 4, subtype="html")
-    raw = message.as_bytes()
+    message = EmailMultiAlternatives(
+        subject="Anna, the racks are in",
+        body="Hello Anna,\n" + "The new racks are in.\n" * 6,
+        from_email="Bench <news@bench.test>",
+        to=["anna@bench.test"],
+        headers={"List-Unsubscribe": "<http://mailbench.localhost/portal/email/x/>"},
+    )
+    message.attach_alternative("\n".join([BODY] * 2), "text/html")
+    raw = message.message().as_bytes(linesep="\r\n")
     started = time.perf_counter()
     senders = [Process(target=push, args=(port, count // 2, raw)) for _ in range(2)]
     for sender in senders:
@@ -245,6 +283,7 @@ def smtp_floor(count: int) -> None:
 
 
 def main(audience_size: int, mailing_size: int) -> None:
+    celery_app.control.purge()  # what an interrupted run left in the queue
     with throwaway_database("bench_mailing"):
         owner = company_signup("mailbench", plan="business")
         tenant = Tenant.objects.get(schema_name="mailbench")

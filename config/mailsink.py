@@ -9,6 +9,7 @@ benchmark use it as their mail server too.
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import threading
 import time
@@ -19,6 +20,9 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 
 from config.embedded import data_dir
+
+# aiosmtpd logs every SMTP command at INFO: only its warnings
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class Sink:

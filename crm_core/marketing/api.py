@@ -131,6 +131,9 @@ class CampaignSerializer(StrictSerializer):
 class CampaignOutput(CampaignSerializer):
     members = serializers.SerializerMethodField()
     steps = serializers.SerializerMethodField()
+    lost = serializers.SerializerMethodField(
+        help_text="members its mailings lost: unsubscribed, bounced, complained"
+    )
     cost_per_member = serializers.SerializerMethodField()
 
     def _figures(self, campaign: Campaign) -> dict:
@@ -149,6 +152,10 @@ class CampaignOutput(CampaignSerializer):
             {"step": step, "name": str(label), "reached": reached}
             for step, label, reached in self._figures(campaign)["steps"]
         ]
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_lost(self, campaign: Campaign) -> dict[str, int]:
+        return {reason: count for reason, _label, count in self._figures(campaign)["lost"]}
 
     def get_cost_per_member(self, campaign: Campaign) -> str | None:
         value = self._figures(campaign)["cost_per_member"]

@@ -22,9 +22,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 from django_tenants.utils import get_public_schema_name, tenant_context
 
-from crm_core.activities.services import interaction_log
-from crm_core.common.system_text import SystemText
-from crm_core.marketing.mailings import member_advance, unsubscribe
+from crm_core.marketing.mailings import member_advance, recipient_said, unsubscribe
 from crm_core.marketing.models import CampaignMember, Mailing, MailingRecipient, Suppression
 from crm_core.parties.models import Contact
 from tenants.models import Tenant
@@ -106,15 +104,7 @@ def _suppress(recipient: MailingRecipient, reason: str) -> None:
     )
     if reason == Suppression.Reason.COMPLAINED:
         Contact.objects.filter(pk=recipient.contact_id).update(consent_email=False)
-    interaction_log(
-        actor=None,
-        contact=recipient.contact,
-        data={
-            "channel": "mailing",
-            "direction": "inbound",
-            "subject": SystemText(SAID[reason], {"mailing": recipient.mailing.subject}),
-        },
-    )
+    recipient_said(recipient, SAID[reason])
 
 
 def mailing_health_check(mailing: Mailing) -> str:

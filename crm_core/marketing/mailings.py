@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
 from functools import lru_cache
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.cache import caches
@@ -615,7 +616,9 @@ class _Sending:
 
     def tracked(self, markup: str, recipient: MailingRecipient, unsubscribe: str) -> str:
         """The message with each web link going through its counting redirect, and a pixel
-        counting the opening (the unsubscribe link stays as it is)."""
+        counting the opening (the unsubscribe link stays as it is); one signed token of the
+        recipient serves them all, the link named beside it."""
+        token = link_sign(purpose=TRACK, claims={"r": recipient.pk})
 
         def through(found: re.Match) -> str:
             url = html.unescape(found.group(2))
@@ -625,12 +628,11 @@ class _Sending:
                 self.links[url], _created = MailingLink.objects.get_or_create(
                     mailing_id=recipient.mailing_id, url=url
                 )
-            token = link_sign(purpose=TRACK, claims={"r": recipient.pk, "l": self.links[url].pk})
-            return f'{found.group(1)}"{self.root}{reverse("mailing_click", args=[token])}"'
+            click = reverse("mailing_click", args=[token, self.links[url].pk])
+            return f'{found.group(1)}"{self.root}{click}"'
 
         markup = LINK.sub(through, markup)
-        pixel_token = link_sign(purpose=TRACK, claims={"r": recipient.pk, "l": 0})
-        pixel = f"{self.root}{reverse('mailing_open', args=[pixel_token])}"
+        pixel = f"{self.root}{reverse('mailing_open', args=[token])}"
         return f'{markup}\n<img src="{pixel}" width="1" height="1" alt="">'
 
     def message(self, recipient: MailingRecipient) -> EmailMultiAlternatives:
@@ -719,15 +721,26 @@ def mailing_send(*, mailing: Mailing) -> Mailing:
     cancel stops it between batches). Each recipient's outcome is committed as soon as its
     message went or failed, so a worker that dies leaves at most the one message it was
     sending in doubt; several workers may send one mailing, and the last to finish closes it."""
+    _send_batches(mailing)
+    _finish(mailing)
+    mailing.refresh_from_db()
+    return mailing
+
+
+def _send_batches(mailing: Mailing) -> None:
+    """One sender: claim a batch, send it, until none is left or the mailing stops."""
     claim = f"tenantly-mail {secrets.token_hex(6)} {connection.schema_name}"[:63]
-    rows = MailingRecipient.objects
     sms = mailing.channel == Mailing.Channel.SMS
-    with _session_named(claim), contextlib.nullcontext() if sms else get_connection() as smtp:
+    with (
+        _session_named(claim),
+        contextlib.nullcontext() if sms else get_connection() as smtp,
+        connection.cursor() as marks,
+    ):
         sending = _Sending(mailing, smtp)
         while True:
             mailing.refresh_from_db(fields=["status"])
             if mailing.status != Mailing.Status.SENDING:
-                return mailing
+                return
             batch = _claim(mailing, claim)
             if not batch:
                 break
@@ -737,25 +750,23 @@ def mailing_send(*, mailing: Mailing) -> Mailing:
                 try:
                     provider_id = sending.send(recipient)
                 except Exception as error:  # noqa: BLE001 (one address's refusal is its own)
-                    rows.filter(pk=recipient.pk).update(
-                        status=MailingRecipient.Status.FAILED,
-                        reason=str(error)[:255] or type(error).__name__,
-                    )
+                    reason = str(error)[:255] or type(error).__name__
+                    outcome = [MailingRecipient.Status.FAILED, None, "", reason]
                 else:
-                    rows.filter(pk=recipient.pk).update(
-                        status=MailingRecipient.Status.SENT,
-                        sent_at=timezone.now(),
-                        provider_id=provider_id,
-                    )
+                    outcome = [MailingRecipient.Status.SENT, timezone.now(), provider_id, ""]
                     sent.append(recipient.contact_id)
+                # committed before the next message goes (one plain statement: this runs
+                # once per message)
+                marks.execute(
+                    "UPDATE crm_core_mailingrecipient SET status = %s, sent_at = %s, "
+                    "provider_id = %s, reason = %s WHERE id = %s",
+                    [*outcome, recipient.pk],
+                )
             CampaignMember.objects.filter(
                 campaign_id=mailing.campaign_id,
                 contact_id__in=sent,
                 status=CampaignMember.Status.TARGETED,
             ).update(status=CampaignMember.Status.SENT, changed_at=timezone.now())
-    _finish(mailing)
-    mailing.refresh_from_db()
-    return mailing
 
 
 def _finish(mailing: Mailing) -> None:
@@ -900,18 +911,23 @@ def unsubscribe(*, recipient: MailingRecipient) -> None:
         )
         Contact.objects.filter(pk=recipient.contact_id).update(consent_email=False)
         if created:
-            interaction_log(
-                actor=None,
-                contact=recipient.contact,
-                data={
-                    "channel": "mailing",
-                    "direction": "inbound",
-                    "subject": SystemText(
-                        gettext_noop("Unsubscribed from emails (mailing “%(mailing)s”)"),
-                        {"mailing": recipient.mailing.subject},
-                    ),
-                },
+            recipient_said(
+                recipient, gettext_noop("Unsubscribed from emails (mailing “%(mailing)s”)")
             )
+
+
+def recipient_said(recipient: MailingRecipient, text: str) -> None:
+    """What became of a recipient of a mailing, on their contact's timeline: `text` (marked
+    with gettext_noop, said in each reader's language) names the mailing as %(mailing)s."""
+    interaction_log(
+        actor=None,
+        contact=recipient.contact,
+        data={
+            "channel": "mailing",
+            "direction": "inbound",
+            "subject": SystemText(text, {"mailing": str(recipient.mailing)}),
+        },
+    )
 
 
 def preferences_save(*, recipient: MailingRecipient, email: bool, sms: bool, calls: bool) -> None:
@@ -943,24 +959,22 @@ def member_advance(*, recipient: MailingRecipient, step: str) -> None:
         member_step(actor=None, member=member, status=step)
 
 
-def _tracked_recipient(token: str) -> tuple[MailingRecipient, int] | None:
+def _tracked_recipient(token: str) -> MailingRecipient | None:
     data = link_read(token, purpose=TRACK, max_age=UNSUBSCRIBE_MAX_AGE)
-    if data is None or not isinstance(data.get("r"), int) or not isinstance(data.get("l"), int):
+    if data is None or not isinstance(data.get("r"), int):
         return None
-    recipient = (
-        MailingRecipient.objects.select_related("mailing")
+    return (
+        MailingRecipient.objects.select_related("mailing__campaign")
         .filter(pk=data["r"], status=MailingRecipient.Status.SENT)
         .first()
     )
-    return (recipient, data["l"]) if recipient is not None else None
 
 
 def track_open(token: str) -> bool:
     """Count an opening (the pixel was fetched); False for a token that is not one."""
-    found = _tracked_recipient(token)
-    if found is None:
+    recipient = _tracked_recipient(token)
+    if recipient is None:
         return False
-    recipient, _link = found
     now = timezone.now()
     MailingRecipient.objects.filter(pk=recipient.pk).update(opens=F("opens") + 1)
     if MailingRecipient.objects.filter(pk=recipient.pk, opened_at=None).update(opened_at=now):
@@ -968,12 +982,12 @@ def track_open(token: str) -> bool:
     return True
 
 
-def track_click(token: str) -> str | None:
-    """Count a click and give the link's own address (None for a token that is not one)."""
-    found = _tracked_recipient(token)
-    if found is None:
+def track_click(token: str, link_id: int) -> str | None:
+    """Count a click on the mailing's link `link_id` and give its own address (None for a
+    token that is not one, or a link of another mailing)."""
+    recipient = _tracked_recipient(token)
+    if recipient is None:
         return None
-    recipient, link_id = found
     link = MailingLink.objects.filter(pk=link_id, mailing_id=recipient.mailing_id).first()
     if link is None:
         return None
@@ -984,7 +998,20 @@ def track_click(token: str) -> str | None:
     MailingRecipient.objects.filter(pk=recipient.pk, opened_at=None).update(opened_at=now)
     if MailingRecipient.objects.filter(pk=recipient.pk, clicked_at=None).update(clicked_at=now):
         member_advance(recipient=recipient, step=CampaignMember.Status.CLICKED)
-    return link.url
+    return utm_tagged(link.url, recipient.mailing.campaign.utm_campaign)
+
+
+def utm_tagged(url: str, utm_campaign: str) -> str:
+    """The link with the campaign's UTM parameters added (utm_source=mailing,
+    utm_medium=email, utm_campaign=its UTM name), so that the website's analytics and its
+    forms can tell where the visitor came from; a link that has its own UTM parameters keeps
+    them."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if any(name.startswith("utm_") for name, _value in query):
+        return url
+    query += [("utm_source", "mailing"), ("utm_medium", "email"), ("utm_campaign", utm_campaign)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def sms_report(*, url: str, fields: Mapping[str, list[str]], signature: str) -> bool | None:

@@ -21,7 +21,7 @@ from crm_core.activities.services import interaction_log
 from crm_core.common.services import unknown_fields_refuse
 from crm_core.common.system_text import SystemText
 from crm_core.common.visibility import visible_to
-from crm_core.marketing.models import Audience, Campaign, CampaignMember, Consent
+from crm_core.marketing.models import Audience, Campaign, CampaignMember, Consent, Suppression
 from crm_core.parties.filters import ContactFilter
 from crm_core.parties.models import Contact
 from crm_core.parties.selectors import contacts_visible, parties_filtered
@@ -255,7 +255,8 @@ def members_visible(*, campaign: Campaign, user: User) -> QuerySet[CampaignMembe
 
 
 def campaign_figures(*, campaign: Campaign, user: User) -> dict[str, Any]:
-    """Members by the furthest step (each counted at every step it passed), cost per member."""
+    """Members by the furthest step (each counted at every step it passed), cost per member,
+    and who its mailings lost: unsubscribed, bounced, marked them as spam."""
     counts = dict(
         members_visible(campaign=campaign, user=user)
         .order_by()
@@ -267,8 +268,19 @@ def campaign_figures(*, campaign: Campaign, user: User) -> dict[str, Any]:
     for index, step in enumerate(steps):
         reached[step.value] = sum(counts.get(later.value, 0) for later in steps[index:])
     members = reached[CampaignMember.Status.TARGETED]
+    lost = dict(
+        Suppression.objects.filter(
+            mailing__campaign=campaign, contact__in=contacts_visible(user=user).values("pk")
+        )
+        .order_by()
+        .values_list("reason")
+        .annotate(count=Count("pk"))
+    )
     return {
         "members": members,
+        "lost": [
+            (reason.value, reason.label, lost.get(reason.value, 0)) for reason in Suppression.Reason
+        ],
         "steps": [(step.value, step.label, reached[step.value]) for step in steps],
         "cost_per_member": (campaign.actual_cost / members).quantize(Decimal("0.01"))
         if members
@@ -298,4 +310,21 @@ def member_step(*, actor: User | None, member: CampaignMember, status: str) -> C
             ),
         },
     )
+    return member
+
+
+def utm_credit(*, contact: Contact, utm_campaign: str) -> CampaignMember | None:
+    """A lead who came by a campaign's UTM-tagged link (`utm_campaign`, as a website's form
+    passes it on): the contact is the campaign's member who responded (on their timeline), so
+    their deals from now on are credited to it. None when no campaign has that UTM name (the
+    lead is kept all the same)."""
+    campaign = Campaign.objects.filter(utm_campaign=slugify(utm_campaign)).first()
+    if campaign is None:
+        return None
+    member, _created = CampaignMember.objects.select_related("campaign", "contact").get_or_create(
+        campaign=campaign, contact=contact
+    )
+    steps = list(CampaignMember.Status.values)
+    if steps.index(CampaignMember.Status.RESPONDED) > steps.index(member.status):
+        member_step(actor=None, member=member, status=CampaignMember.Status.RESPONDED)
     return member

@@ -11,7 +11,10 @@ from crm_core.marketing.models import Mailing
 
 @shared_task
 def mailing_send_job(mailing_id: int) -> None:
-    mailing_send(mailing=Mailing.objects.select_related("campaign").get(pk=mailing_id))
+    """Send a mailing's queued recipients (nothing when it was deleted meanwhile)."""
+    mailing = Mailing.objects.select_related("campaign").filter(pk=mailing_id).first()
+    if mailing is not None:
+        mailing_send(mailing=mailing)
 
 
 @shared_task

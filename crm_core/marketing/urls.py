@@ -33,7 +33,7 @@ urlpatterns = [
     ),
     path("portal/email/<str:token>/", mailings.email_preferences, name="email_preferences"),
     path("portal/m/o/<str:token>/", mailings.mailing_open, name="mailing_open"),
-    path("portal/m/c/<str:token>/", mailings.mailing_click, name="mailing_click"),
+    path("portal/m/c/<str:token>/<int:link>/", mailings.mailing_click, name="mailing_click"),
     path("portal/sms/status/", mailings.sms_status, name="sms_status"),
     path("marketing/audiences/", views.audience_list, name="audience_list"),
     path("marketing/audiences/new/", views.audience_edit, name="audience_new"),

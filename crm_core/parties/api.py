@@ -2,6 +2,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -11,6 +12,7 @@ from config.api import ERROR
 from config.pagination import KEYSET_PARAMETERS, keyset_response, paginated
 from crm_core.common.fields import RecordRef, RequisitesInput, version_field, without_version
 from crm_core.common.services import EditConflict
+from crm_core.marketing.services import utm_credit
 from crm_core.parties.models import TIME_ZONES, Company, Contact, LifecycleStage
 from crm_core.parties.selectors import (
     companies_visible,
@@ -96,6 +98,15 @@ class ContactInputSerializer(_OwnedInput):
             self.fields["company"].queryset = companies_visible(user=user)
 
 
+class ContactCreateSerializer(ContactInputSerializer):
+    utm_campaign = serializers.CharField(
+        required=False,
+        max_length=80,
+        help_text="the utm_campaign of the link the lead came by: its campaign counts them as "
+        "a member who responded, and is credited with their deals",
+    )
+
+
 class ContactPatchSerializer(ContactInputSerializer):
     version = version_field()
 
@@ -157,19 +168,24 @@ class ContactListCreateApi(APIView):
         return _list(request, "contact", ContactOutputSerializer)
 
     @extend_schema(
-        request=ContactInputSerializer,
+        request=ContactCreateSerializer,
         responses={201: ContactOutputSerializer},
         parameters=[OpenApiParameter("allow_duplicate", bool)],
     )
     def post(self, request):
-        data = ContactInputSerializer(data=request.data, user=request.user)
+        data = ContactCreateSerializer(data=request.data, user=request.user)
         data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        utm = fields.pop("utm_campaign", "")
         try:
-            contact = contact_create(
-                actor=request.user,
-                data=dict(data.validated_data),
-                allow_duplicate=request.query_params.get("allow_duplicate") == "true",
-            )
+            with transaction.atomic():
+                contact = contact_create(
+                    actor=request.user,
+                    data=fields,
+                    allow_duplicate=request.query_params.get("allow_duplicate") == "true",
+                )
+                if utm:
+                    utm_credit(contact=contact, utm_campaign=utm)
         except DuplicateFound as duplicate:
             visible = contacts_visible(user=request.user).filter(
                 pk__in=[contact.pk for contact in duplicate.duplicates]

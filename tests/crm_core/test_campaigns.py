@@ -347,3 +347,48 @@ def test_a_campaigns_results_credit_deals_by_the_model_chosen_with_revenue_cost_
     # a rep who sees none of these deals sees no results (and not the campaign)
     rep = tenant_a.make_user(Role.SALES_REP)
     assert tenant_a.client(rep).get(f"/api/v1/campaigns/{webinar.pk}/results/").status_code == 404
+
+
+def test_a_lead_posted_with_a_campaigns_utm_name_is_credited_to_it(tenant_a, tenant_b):
+    """A website's form passes on the utm_campaign of the link the visitor came by (our
+    mailings' links carry it): the new contact is the campaign's member who responded, and
+    the deal that follows is credited to the campaign."""
+    owner = tenant_a.owner()
+    with tenant_a.active():
+        campaign = campaign_save(
+            actor=owner,
+            campaign=None,
+            data={"name": "Spring racks", "kind": "advertising", "starts_on": date(2026, 12, 1)},
+        )
+    with tenant_b.active():
+        campaign_save(
+            actor=tenant_b.owner(),
+            campaign=None,
+            data={"name": "Spring racks", "kind": "advertising", "starts_on": date(2026, 12, 1)},
+        )
+    client = tenant_a.client(owner)
+    made = client.post(
+        "/api/v1/contacts/",
+        {"first_name": "Lena", "emails": ["lena@lead.test"], "utm_campaign": "spring-racks"},
+        content_type="application/json",
+    )
+    assert made.status_code == 201
+    unknown = client.post(
+        "/api/v1/contacts/",
+        {"first_name": "Oleg", "utm_campaign": "somebody-elses-ad"},
+        content_type="application/json",
+    )
+    assert unknown.status_code == 201  # the lead is kept; no campaign is credited
+    with tenant_a.active():
+        member = CampaignMember.objects.get(campaign=campaign)
+        assert (member.contact_id, member.status) == (made.json()["id"], "responded")
+        logged = Interaction.objects.get(contact_id=member.contact_id)
+        assert logged.subject == "Campaign “Spring racks”: responded"
+        deal_create(
+            actor=owner,
+            data={"title": "Lena racks", "contact": member.contact, "amount": Decimal(900)},
+        )
+        results = campaign_results(campaign=campaign, user=owner, model="last_touch")
+        assert results.deals == 1
+    with tenant_b.active():
+        assert not CampaignMember.objects.exists()  # Beta's campaign of the same name

@@ -226,24 +226,21 @@ def test_a_mailing_pauses_itself_above_five_percent_bounces_or_a_tenth_of_a_perc
         Mailing.objects.filter(pk=mailing.pk).update(status=Mailing.Status.SENDING)
         recipients = list(MailingRecipient.objects.filter(mailing=mailing).order_by("id"))
     meta = {"tenant": "alpha"}
-    post(
-        mailgun_event(
-            "failed",
-            recipients[0].email,
-            {**meta, "recipient": str(recipients[0].pk)},
-            severity="permanent",
+
+    def bounce(recipient: MailingRecipient) -> None:
+        post(
+            mailgun_event(
+                "failed",
+                recipient.email,
+                {**meta, "recipient": str(recipient.pk)},
+                severity="permanent",
+            )
         )
-    )
+
+    bounce(recipients[0])
     with tenant_a.active():
         assert Mailing.objects.get(pk=mailing.pk).status == "sending"  # 1 of 20: 5 %, not above
-    post(
-        mailgun_event(
-            "failed",
-            recipients[1].email,
-            {**meta, "recipient": str(recipients[1].pk)},
-            severity="permanent",
-        )
-    )
+    bounce(recipients[1])
     with tenant_a.active():
         paused = Mailing.objects.get(pk=mailing.pk)
         assert (paused.status, paused.pause_reason) == ("paused", "bounces")

@@ -136,9 +136,14 @@ def test_a_mailing_is_checked_previewed_and_sent_once_to_each_member_who_may_hav
     seen = stranger.get(urlsplit(pixel).path)
     assert (seen.status_code, seen["Content-Type"]) == (200, "image/gif")
     went = stranger.get(urlsplit(click).path)
-    assert (went.status_code, went["Location"]) == (302, "https://example.com/racks")
+    assert (went.status_code, went["Location"]) == (
+        302,
+        "https://example.com/racks?utm_source=mailing&utm_medium=email&utm_campaign=spring-racks",
+    )
     stranger.get(urlsplit(click).path)
-    assert stranger.get(urlsplit(click).path[:-4] + "xx/").status_code == 404
+    token, link_id = urlsplit(click).path.rstrip("/").split("/")[-2:]
+    assert stranger.get(f"/portal/m/c/{token[:-2]}xx/{link_id}/").status_code == 404
+    assert stranger.get(f"/portal/m/c/{token}/{int(link_id) + 1000}/").status_code == 404
     assert tenant_b.client().get(urlsplit(click).path).status_code == 404
     with tenant_a.active():
         anna = MailingRecipient.objects.get(email="anna@buyer.test")

@@ -202,7 +202,7 @@ ROUTES: dict[str, Route] = {
     "mailing_action": Route(STAFF, ("post",), "mailing_action"),
     "email_preferences": Route(ANONYMOUS, ("get", "post"), "mailing_token"),
     "mailing_open": Route(ANONYMOUS, ("get",), "track_token"),
-    "mailing_click": Route(ANONYMOUS, ("get",), "track_token"),
+    "mailing_click": Route(ANONYMOUS, ("get",), "track_link"),
     "sms_status": Route(ANONYMOUS, ("post",)),
     "api-campaign-mailings": Route(API, ("get", "post"), "campaign"),
     "api-mailing-detail": Route(API, ("get", "patch"), "mailing"),

@@ -345,7 +345,7 @@ def secrets_of_b(tenant_b):
         quoll_link = MailingLink.objects.create(
             mailing=quoll_mailing, url="https://quoll-secret.test/offer"
         )
-        quoll_track = link_sign(purpose=TRACK, claims={"r": quoll_recipient.pk, "l": quoll_link.pk})
+        quoll_track = link_sign(purpose=TRACK, claims={"r": quoll_recipient.pk})
         quoll_template = DocumentTemplate.objects.create(
             kind="proposal",
             segment=segment,
@@ -448,6 +448,7 @@ def secrets_of_b(tenant_b):
         "mailing_action": {"pk": quoll_mailing.pk, "action": "resume"},
         "mailing_token": {"token": unsubscribe_token(quoll_recipient)},
         "track_token": {"token": quoll_track},
+        "track_link": {"token": quoll_track, "link": quoll_link.pk},
         "campaign_member": {"pk": quoll_campaign.pk, "member_pk": quoll_member.pk},
         "deal": {"pk": deal.pk},
         "order": {"pk": order.pk},

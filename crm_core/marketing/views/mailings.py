@@ -233,10 +233,10 @@ def mailing_open(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-def mailing_click(request: HttpRequest, token: str) -> HttpResponse:
+def mailing_click(request: HttpRequest, token: str, link: int) -> HttpResponse:
     """A tracked link: counts the click and goes on to the link's own address (only that:
     the address is the mailing's, never one the request names)."""
-    url = track_click(token)
+    url = track_click(token, link)
     if url is None:
         return render(request, "crm_core/marketing/preferences_invalid.html", status=404)
     return redirect(url)
