@@ -751,7 +751,7 @@ def _send_batches(mailing: Mailing) -> None:
                     provider_id = sending.send(recipient)
                 except Exception as error:  # noqa: BLE001 (one address's refusal is its own)
                     reason = str(error)[:255] or type(error).__name__
-                    outcome = [MailingRecipient.Status.FAILED, None, "", reason]
+                    outcome: list[Any] = [MailingRecipient.Status.FAILED, None, "", reason]
                 else:
                     outcome = [MailingRecipient.Status.SENT, timezone.now(), provider_id, ""]
                     sent.append(recipient.contact_id)
