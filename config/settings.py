@@ -519,6 +519,9 @@ EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 # provider's limit. Each mailing is sent by this many workers at once.
 MAILING_RATE = env.float("MAILING_RATE", default=0)
 MAILING_WORKERS = env.int("MAILING_WORKERS", default=2)
+# An audience of more contacts than this is added to its campaign by a worker (with a
+# notification when done) instead of during the click.
+CAMPAIGN_MEMBERS_DIRECT = env.int("CAMPAIGN_MEMBERS_DIRECT", default=20000)
 # SMS mailings go through this provider (blank: none; "twilio": Twilio's Messaging API with
 # the account's SID and auth token), under the sender name a mailing gives or SMS_SENDER (a
 # number or up to 11 letters and digits), at most SMS_RATE messages a second (0: no limit).

@@ -32,7 +32,7 @@ from crm_core.marketing.services import (
     audience_save,
     campaign_figures,
     campaign_get_for_user,
-    campaign_members_add,
+    campaign_members_request,
     campaign_save,
     campaigns_visible,
     member_step,
@@ -217,13 +217,14 @@ class CampaignMembersApi(APIView):
         members = members_visible(campaign=campaign, user=request.user)[:500]
         return Response(MemberSerializer(members, many=True).data)
 
-    @extend_schema(request=None, responses={201: MembersAdded})
+    @extend_schema(request=None, responses={201: MembersAdded, 202: MembersAdded})
     def post(self, request, pk: int):
         """Add the audience's contacts as they are now (once each; those without consent to
-        its channel are left out and counted)."""
+        its channel are left out and counted): 201 when added, 202 when a large audience is
+        being added by a worker (`added`: how many will be; you are notified when done)."""
         campaign = campaign_get_for_user(user=request.user, pk=pk)
-        added, left_out = campaign_members_add(actor=request.user, campaign=campaign)
-        return Response({"added": added, "left_out": left_out}, status=201)
+        done, added, left_out = campaign_members_request(actor=request.user, campaign=campaign)
+        return Response({"added": added, "left_out": left_out}, status=201 if done else 202)
 
 
 class CampaignMemberApi(APIView):

@@ -2,9 +2,12 @@
 their dates, budget and cost, and their members (an audience frozen when it is added), each
 with how far the campaign got with them."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_core.common.models import owner_field, team_field
@@ -73,6 +76,8 @@ class Campaign(models.Model):
         on_delete=models.SET_NULL,
         related_name="campaigns",
     )
+    # a large audience's members are being added by a worker since then
+    members_adding_since = models.DateTimeField(null=True, blank=True)
     # the utm_campaign of its links: visits and forms carrying it credit this campaign
     utm_campaign = models.SlugField(_("UTM campaign"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -88,6 +93,13 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def members_being_added(self) -> bool:
+        """A worker adds the audience's members (one that has been at it for half an hour
+        died: the button is back)."""
+        since = self.members_adding_since
+        return since is not None and since > timezone.now() - timedelta(minutes=30)
 
 
 class CampaignMember(models.Model):

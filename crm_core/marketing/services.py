@@ -8,10 +8,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qsl
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -22,12 +24,15 @@ from crm_core.common.services import unknown_fields_refuse
 from crm_core.common.system_text import SystemText
 from crm_core.common.visibility import visible_to
 from crm_core.marketing.models import Audience, Campaign, CampaignMember, Consent, Suppression
+from crm_core.notifications.models import Notification
+from crm_core.notifications.services import notify
 from crm_core.parties.filters import ContactFilter
 from crm_core.parties.models import Contact
 from crm_core.parties.selectors import contacts_visible, parties_filtered
 from crm_core.workspace.services import base_currency
 from tenants.identity.models import User
 from tenants.identity.roles import Role
+from tenants.queue import enqueue_after_commit
 
 MARKETING_ROLES = (Role.OWNER, Role.ADMIN, Role.MARKETER, Role.SALES_HEAD)
 AUDIENCE_FIELDS = {"name", "query", "consent"}
@@ -247,6 +252,55 @@ def campaign_members_add(*, actor: User, campaign: Campaign) -> tuple[int, int]:
         added = cursor.rowcount
     _agreed, left_out = audience_counts(audience=campaign.audience, user=actor)
     return added, left_out
+
+
+def campaign_members_request(*, actor: User, campaign: Campaign) -> tuple[bool, int, int]:
+    """Add the audience's members now, or, for an audience of more than
+    CAMPAIGN_MEMBERS_DIRECT contacts, by a worker (the campaign says so meanwhile, and
+    `actor` is told when it is done). Returns whether it was done now, how many were (or
+    will be) added, and how many are left out for want of consent."""
+    may_run_check(actor)
+    if campaign.audience is None:
+        raise ValidationError({"audience": [_("Choose the campaign's audience first.")]})
+    if campaign.members_being_added:
+        raise ValidationError({"audience": [_("Its members are being added already.")]})
+    agreed, left_out = audience_counts(audience=campaign.audience, user=actor)
+    if agreed <= settings.CAMPAIGN_MEMBERS_DIRECT:
+        added, left_out = campaign_members_add(actor=actor, campaign=campaign)
+        return True, added, left_out
+    with transaction.atomic():
+        Campaign.objects.filter(pk=campaign.pk).update(members_adding_since=timezone.now())
+        enqueue_after_commit(
+            "crm_core.marketing.tasks.campaign_members_job",
+            campaign.pk,
+            actor.pk,
+            on_failure=lambda: Campaign.objects.filter(pk=campaign.pk).update(
+                members_adding_since=None
+            ),
+        )
+    return False, agreed, left_out
+
+
+def campaign_members_background(*, campaign_id: int, actor_id: int) -> int:
+    """The worker's part: add the members as `actor` sees them, say the campaign is done,
+    tell them. Returns how many were added."""
+    campaign = Campaign.objects.select_related("audience").filter(pk=campaign_id).first()
+    actor = User.objects.filter(pk=actor_id, is_active=True).first()
+    if campaign is None:
+        return 0
+    added = 0
+    try:
+        if actor is not None and campaign.audience is not None:
+            added, _left_out = campaign_members_add(actor=actor, campaign=campaign)
+    finally:
+        Campaign.objects.filter(pk=campaign_id).update(members_adding_since=None)
+    notify(
+        recipients=[actor],
+        kind=Notification.Kind.MEMBERS_ADDED,
+        params={"campaign": campaign.name, "added": added},
+        url=reverse("campaign_detail", args=[campaign.pk]),
+    )
+    return added
 
 
 def members_visible(*, campaign: Campaign, user: User) -> QuerySet[CampaignMember]:

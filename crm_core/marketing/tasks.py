@@ -7,6 +7,7 @@ from crm_core.marketing.mailings import (
     mailings_winners_due,
 )
 from crm_core.marketing.models import Mailing
+from crm_core.marketing.services import campaign_members_background
 
 
 @shared_task
@@ -36,3 +37,10 @@ def mailings_due_job() -> int:
     """Scheduled mailings whose time came, and send windows that opened."""
 
     return mailings_due()
+
+
+@shared_task
+def campaign_members_job(campaign_id: int, actor_id: int) -> int:
+    """A large audience's contacts added to its campaign."""
+
+    return campaign_members_background(campaign_id=campaign_id, actor_id=actor_id)

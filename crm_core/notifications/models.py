@@ -37,6 +37,7 @@ class Notification(models.Model):
         PROPOSAL_QUESTION = "proposal_question", _("A client asked about my proposal")
         PROPOSAL_DECLINED = "proposal_declined", _("A client declined my proposal")
         PROPOSAL_ACCEPTED = "proposal_accepted", _("A client accepted my proposal")
+        MEMBERS_ADDED = "members_added", _("A campaign's members are added")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -145,6 +146,9 @@ TEXTS = {
     Notification.Kind.PACKAGE_FAILED: gettext_noop(
         "The documents of %(file)s were not made: %(problem)s"
     ),
+    Notification.Kind.MEMBERS_ADDED: gettext_noop(
+        "The campaign %(campaign)s has its audience's members: added: %(added)s"
+    ),
 }
 
 
@@ -175,4 +179,5 @@ ICONS: dict[str, str] = {
     Notification.Kind.EXPORT_FAILED: "bi-exclamation-triangle",
     Notification.Kind.PACKAGE_DONE: "bi-file-earmark-zip",
     Notification.Kind.PACKAGE_FAILED: "bi-exclamation-triangle",
+    Notification.Kind.MEMBERS_ADDED: "bi-people",
 }

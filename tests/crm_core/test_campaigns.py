@@ -21,6 +21,7 @@ from crm_core.marketing.services import (
     campaign_save,
     member_step,
 )
+from crm_core.notifications.models import Notification
 from crm_core.parties.services import contact_create
 from crm_core.segments.services import segment_save
 from tenants.identity.models import Team
@@ -392,3 +393,51 @@ def test_a_lead_posted_with_a_campaigns_utm_name_is_credited_to_it(tenant_a, ten
         assert results.deals == 1
     with tenant_b.active():
         assert not CampaignMember.objects.exists()  # Beta's campaign of the same name
+
+
+def test_a_large_audience_is_added_by_a_worker_and_its_marketer_is_told(
+    tenant_a, settings, django_capture_on_commit_callbacks
+):
+    """Above CAMPAIGN_MEMBERS_DIRECT contacts the click hands the adding to a worker (run
+    here when the request commits): the page says so meanwhile, the marketer is notified."""
+    settings.CAMPAIGN_MEMBERS_DIRECT = 1
+    owner = tenant_a.owner()
+    marketer = tenant_a.make_user(Role.MARKETER)
+    with tenant_a.active():
+        segment = segment_save(segment=None, data={"name": "Buyers", "applies_to": "contact"})
+        people(owner, segment)
+        audience = audience_save(
+            actor=marketer,
+            audience=None,
+            data={"name": "Buyers", "query": f"segment={segment.pk}", "consent": "email"},
+        )
+        campaign = campaign_save(
+            actor=marketer,
+            campaign=None,
+            data={"name": "Big", "kind": "mailing", "starts_on": date(2026, 12, 1)},
+        )
+        Campaign.objects.filter(pk=campaign.pk).update(audience=audience)
+        # a worker already at it: the page says so and a second click is refused
+        Campaign.objects.filter(pk=campaign.pk).update(members_adding_since=timezone.now())
+    client = tenant_a.client(marketer)
+    page = client.get(f"/marketing/campaigns/{campaign.pk}/").content.decode()
+    assert 'data-testid="campaign-members-adding"' in page
+    assert 'data-testid="campaign-members-add"' not in page
+    twice = client.post(f"/marketing/campaigns/{campaign.pk}/members/", follow=True)
+    assert "Its members are being added already." in twice.content.decode()
+    with tenant_a.active():
+        # ... one that started an hour ago died: it can be asked again
+        Campaign.objects.filter(pk=campaign.pk).update(
+            members_adding_since=timezone.now() - timedelta(hours=1)
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(f"/marketing/campaigns/{campaign.pk}/members/", follow=True)
+    assert "2 members are being added in the background" in asked.content.decode()
+    with tenant_a.active():
+        campaign.refresh_from_db()
+        assert campaign.members_adding_since is None
+        assert campaign.members.count() == 2
+        told = Notification.objects.get(recipient=marketer, kind="members_added")
+        assert told.params == {"campaign": "Big", "added": 2}
+    api = client.post(f"/api/v1/campaigns/{campaign.pk}/members/")
+    assert (api.status_code, api.json()) == (202, {"added": 2, "left_out": 1})

@@ -20,7 +20,7 @@ from crm_core.marketing.services import (
     audience_save,
     campaign_figures,
     campaign_get_for_user,
-    campaign_members_add,
+    campaign_members_request,
     campaign_save,
     campaigns_visible,
     may_run_campaigns,
@@ -111,11 +111,21 @@ def campaign_members_view(request: StaffRequest, pk: int) -> HttpResponse:
     """Add the audience's contacts as they are now (once each)."""
     campaign = campaign_get_for_user(user=request.user, pk=pk)
     try:
-        added, left_out = campaign_members_add(actor=request.user, campaign=campaign)
+        done, added, left_out = campaign_members_request(actor=request.user, campaign=campaign)
     except ValidationError as error:
         error_to_messages(request, error)
     else:
-        messages.success(request, _("Members added: %(added)s.") % {"added": added})
+        if done:
+            messages.success(request, _("Members added: %(added)s.") % {"added": added})
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(added)s members are being added in the background; you will be told "
+                    "when they are in."
+                )
+                % {"added": added},
+            )
         if left_out and campaign.audience is not None:
             messages.warning(
                 request,
