@@ -268,15 +268,17 @@ def campaign_members_request(*, actor: User, campaign: Campaign) -> tuple[bool, 
     if agreed <= settings.CAMPAIGN_MEMBERS_DIRECT:
         added, left_out = campaign_members_add(actor=actor, campaign=campaign)
         return True, added, left_out
+
+    def unreachable() -> None:  # the queue cannot take it: the button is back
+        Campaign.objects.filter(pk=campaign.pk).update(members_adding_since=None)
+
     with transaction.atomic():
         Campaign.objects.filter(pk=campaign.pk).update(members_adding_since=timezone.now())
         enqueue_after_commit(
             "crm_core.marketing.tasks.campaign_members_job",
             campaign.pk,
             actor.pk,
-            on_failure=lambda: Campaign.objects.filter(pk=campaign.pk).update(
-                members_adding_since=None
-            ),
+            on_failure=unreachable,
         )
     return False, agreed, left_out
 
