@@ -8,13 +8,12 @@ Usage: `python bench/contacts_list.py [N]` (needs a few GB of disk for 1M rows).
 
 from __future__ import annotations
 
-import io
 import random
 import statistics
 import sys
 import time
 
-from common import company_signup, percentile, throwaway_database  # noqa: E402
+from common import company_signup, copy_rows, percentile, throwaway_database  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
@@ -70,31 +69,20 @@ def load_contacts(schema: str, count: int, owners: list[User], stages: list[int]
         "consent_email, consent_sms, consent_calls, is_vip, notes, owner_id, team_id, "
         "lifecycle_stage_id, segment_values, created_at, updated_at, version"
     )
-    started = time.perf_counter()
-    with (
-        connection.cursor() as cursor,
-        cursor.connection.cursor().copy(
-            f'COPY "{schema}".crm_core_contact ({columns}) FROM STDIN'
-        ) as copy,
-    ):
-        batch = io.StringIO()
+
+    def lines():
         for index in range(count):
             owner = owners[index % len(owners)]
             first, last = rng.choice(FIRST), rng.choice(LAST)
             stage = rng.choice(stages)
             created = f"2025-{1 + index % 12:02d}-{1 + index % 28:02d} 10:{index % 60:02d}:00+00"
-            batch.write(
+            yield (
                 f"{first}\t{last}{index % 997}\t\t{{c{index}@example.com}}\t"
                 f"{{+7916{index:07d}}}\t\tru\tt\tf\tf\tf\t\t{owner.pk}\t"
                 f"{owner.team_id or chr(92) + 'N'}\t{stage}\t{{}}\t{created}\t{created}\t1\n"
             )
-            if index % 50_000 == 49_999:
-                copy.write(batch.getvalue())
-                batch = io.StringIO()
-        copy.write(batch.getvalue())
-    with connection.cursor() as cursor:
-        cursor.execute(f'ANALYZE "{schema}".crm_core_contact')
-    return time.perf_counter() - started
+
+    return copy_rows(f'"{schema}".crm_core_contact', columns, lines())
 
 
 def timed(client: Client, path: str, params: dict | None = None) -> list[float]:

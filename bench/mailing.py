@@ -17,7 +17,6 @@ more with two workers on two cores; the audience resolved in under 5 s.
 
 from __future__ import annotations
 
-import io
 import os
 import resource
 import signal
@@ -33,7 +32,7 @@ from pathlib import Path
 os.environ["CELERY_QUEUE"] = "bench-mailing"  # the workers below take this queue only
 os.environ.setdefault("MAILING_WORKERS", "2")
 
-from common import company_signup, throwaway_database  # noqa: E402
+from common import company_signup, copy_rows, throwaway_database  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.mail import EmailMultiAlternatives  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -71,27 +70,13 @@ def load_contacts(schema: str, count: int, owner_id: int) -> float:
         "time_zone, consent_email, consent_sms, consent_calls, is_vip, notes, owner_id, "
         "segment_values, created_at, updated_at, version"
     )
-    started = time.perf_counter()
-    with (
-        connection.cursor() as cursor,
-        cursor.connection.cursor().copy(
-            f'COPY "{schema}".crm_core_contact ({columns}) FROM STDIN'
-        ) as copy,
-    ):
-        batch = io.StringIO()
-        for index in range(count):
-            consent = "f" if index % 10 == 9 else "t"
-            batch.write(
-                f"Anna{index}\tPetrova\t\t{{m{index}@bench.test}}\t{{}}\t\ten\t\t{consent}\tf\t"
-                f"f\tf\t\t{owner_id}\t{{}}\t2026-01-01 10:00+00\t2026-01-01 10:00+00\t1\n"
-            )
-            if index % 50_000 == 49_999:
-                copy.write(batch.getvalue())
-                batch = io.StringIO()
-        copy.write(batch.getvalue())
-    with connection.cursor() as cursor:
-        cursor.execute(f'ANALYZE "{schema}".crm_core_contact')
-    return time.perf_counter() - started
+    lines = (
+        f"Anna{index}\tPetrova\t\t{{m{index}@bench.test}}\t{{}}\t\ten\t\t"
+        f"{'f' if index % 10 == 9 else 't'}\tf\tf\tf\t\t{owner_id}\t{{}}\t"
+        "2026-01-01 10:00+00\t2026-01-01 10:00+00\t1\n"
+        for index in range(count)
+    )
+    return copy_rows(f'"{schema}".crm_core_contact', columns, lines)
 
 
 def audience_resolve(owner, schema: str) -> None:
