@@ -42,19 +42,41 @@ def running_tag(job: Job) -> str:
 
 
 @contextmanager
+def session_named(name: str) -> Iterator[None]:
+    """This database session carries `name` (its `application_name`) while the block runs:
+    once the session is gone, `sessions_alive` no longer finds it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('application_name', %s, false)", [name])
+    try:
+        yield
+    finally:
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('application_name', '', false)")
+
+
+def sessions_alive(names: list[str]) -> set[str]:
+    """Those of `names` that a database session carries now (not as a snapshot taken
+    earlier in this transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT application_name FROM pg_stat_activity WHERE application_name = ANY(%s)",
+            [names],
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
+@contextmanager
 def running(job: Job) -> Iterator[None]:
     """The job's step runs in this block: `running_since` is set (and committed) and the
     session carries the job's tag; both are cleared afterwards."""
     job.running_since = timezone.now()
     job._meta.model._default_manager.filter(pk=job.pk).update(running_since=job.running_since)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('application_name', %s, false)", [running_tag(job)])
     try:
-        yield
+        with session_named(running_tag(job)):
+            yield
     finally:
         job.running_since = None
-        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('application_name', '', false)")
         job._meta.model._default_manager.filter(pk=job.pk).update(running_since=None)
 
 
@@ -66,14 +88,7 @@ def stopped(jobs: QuerySet, *, now=None) -> list:
     candidates = list(jobs.filter(running_since__lt=cutoff))
     if not candidates:
         return []
-    with connection.cursor() as cursor:
-        # the sessions as they are now, not as a snapshot taken earlier in this transaction
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT application_name FROM pg_stat_activity WHERE application_name = ANY(%s)",
-            [[running_tag(job) for job in candidates]],
-        )
-        alive = {name for (name,) in cursor.fetchall()}
+    alive = sessions_alive([running_tag(job) for job in candidates])
     return [job for job in candidates if running_tag(job) not in alive]
 
 

@@ -22,8 +22,8 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 from django_tenants.utils import get_public_schema_name, tenant_context
 
-from crm_core.marketing.mailings import member_advance, recipient_said, unsubscribe
-from crm_core.marketing.models import CampaignMember, Mailing, MailingRecipient, Suppression
+from crm_core.marketing.mailings import recipient_delivered, recipient_said, unsubscribe
+from crm_core.marketing.models import Mailing, MailingRecipient, Suppression
 from crm_core.parties.models import Contact
 from tenants.models import Tenant
 
@@ -80,8 +80,7 @@ def _apply(recipient: MailingRecipient, kind: str) -> None:
     now = timezone.now()
     rows = MailingRecipient.objects.filter(pk=recipient.pk)
     if kind == EventType.DELIVERED:
-        if rows.filter(delivered_at=None).update(delivered_at=now):
-            member_advance(recipient=recipient, step=CampaignMember.Status.DELIVERED)
+        recipient_delivered(recipient)
     elif kind in BOUNCES:
         if rows.filter(bounced_at=None).update(bounced_at=now):
             _suppress(recipient, Suppression.Reason.BOUNCED)

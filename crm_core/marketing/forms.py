@@ -183,7 +183,7 @@ class MailingForm(forms.Form):
     def scheduled(data: dict) -> dict:
         """The time zone (the default one when none is chosen), and the time to send at as
         the wall-clock time typed in it."""
-        data["time_zone"] = data["time_zone"] or Mailing._meta.get_field("time_zone").default
+        data["time_zone"] = data["time_zone"] or Mailing.DEFAULT_TIME_ZONE
         if data["send_at"] is not None:
             data["send_at"] = data["send_at"].replace(tzinfo=ZoneInfo(data["time_zone"]))
         return data

@@ -15,8 +15,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
@@ -28,7 +27,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
@@ -43,7 +42,7 @@ from crm_core.activities.services import interaction_log
 from crm_core.common.services import unknown_fields_refuse
 from crm_core.common.system_text import SystemText
 from crm_core.deals.models import Deal
-from crm_core.jobs.running import STOPPED_AFTER
+from crm_core.jobs.running import STOPPED_AFTER, session_named, sessions_alive
 from crm_core.marketing.models import (
     Campaign,
     CampaignMember,
@@ -55,10 +54,10 @@ from crm_core.marketing.models import (
 from crm_core.marketing.services import (
     campaigns_visible,
     may_run_check,
-    member_step,
+    member_reach,
     members_visible,
 )
-from crm_core.marketing.sms import SmsError, sms_provider
+from crm_core.marketing.sms import SmsError, Twilio, sms_provider
 from crm_core.parties.models import TIME_ZONES, Contact
 from tenants.identity.models import User
 from tenants.identity.services.links import link_read, link_sign
@@ -287,16 +286,22 @@ def _compiled(text: str, markup: bool = True) -> Template:
     return _environment(markup=markup).from_string(text)
 
 
-def sms_render(mailing: Mailing, contact: Contact | None, *, sender: str = "") -> str:
-    """The text of an SMS to one recipient (made-up values without a contact)."""
-    values = _values(mailing, contact, "", "", sender or mailing.from_name or company_name())
+def _fill(mailing: Mailing, texts: list[str], values: dict, *, markup: bool = True) -> list[str]:
+    """`texts` of the mailing filled with `values` in its language; a value that fails at
+    run time is refused, saying what failed."""
     try:
         with translation.override(mailing.language):
-            text = _compiled(mailing.body, False).render(values)
+            return [_compiled(text, markup).render(values) for text in texts]
     except (TemplateError, TypeError, ValueError, ArithmeticError) as error:
         raise ValidationError(
             {"body": [_("The message cannot be filled: %(problem)s") % {"problem": error}]}
         ) from None
+
+
+def sms_render(mailing: Mailing, contact: Contact | None, *, sender: str = "") -> str:
+    """The text of an SMS to one recipient (made-up values without a contact)."""
+    values = _values(mailing, contact, "", "", sender or mailing.from_name or company_name())
+    [text] = _fill(mailing, [mailing.body], values, markup=False)
     return text.strip()
 
 
@@ -316,14 +321,14 @@ def message_render(
         mailing, contact, email, unsubscribe, sender or mailing.from_name or company_name()
     )
     b = variant == "b"
-    try:
-        with translation.override(mailing.language):
-            subject = _compiled((mailing.subject_b if b else "") or mailing.subject).render(values)
-            markup = _compiled((mailing.body_b if b else "") or mailing.body).render(values)
-    except (TemplateError, TypeError, ValueError, ArithmeticError) as error:
-        raise ValidationError(
-            {"body": [_("The message cannot be filled: %(problem)s") % {"problem": error}]}
-        ) from None
+    subject, markup = _fill(
+        mailing,
+        [
+            (mailing.subject_b if b else "") or mailing.subject,
+            (mailing.body_b if b else "") or mailing.body,
+        ],
+        values,
+    )
     subject = " ".join(subject.split())  # a header is one line
     return subject, markup, text_of(markup)
 
@@ -593,10 +598,14 @@ class _Sending:
     root: str = dataclasses.field(default_factory=lambda: tenant_url("/").rstrip("/"))
     sender: str = ""
     links: dict[str, MailingLink] = dataclasses.field(default_factory=dict)
+    sms: Twilio | None = None  # the SMS provider, for an SMS mailing
+    report_to: str = ""  # where the SMS provider reports deliveries
 
     def __post_init__(self) -> None:
         sms = self.mailing.channel == Mailing.Channel.SMS
         self.sender = self.mailing.from_name or (settings.SMS_SENDER if sms else company_name())
+        self.sms = sms_provider() if sms else None
+        self.report_to = f"{self.root}{reverse('sms_status')}"
 
     def send(self, recipient: MailingRecipient) -> str:
         """Send the recipient's message: an email, or an SMS through the provider (whose id
@@ -604,14 +613,13 @@ class _Sending:
         if self.mailing.channel == Mailing.Channel.EMAIL:
             self.message(recipient).send()
             return ""
-        provider = sms_provider()
-        if provider is None:
+        if self.sms is None:
             raise SmsError(gettext_noop("No SMS provider is set up."))
-        return provider.send(
+        return self.sms.send(
             to=recipient.phone,
             text=sms_render(self.mailing, recipient.contact, sender=self.sender),
             sender=self.sender,
-            report_to=f"{self.root}{reverse('sms_status')}",
+            report_to=self.report_to,
         )
 
     def tracked(self, markup: str, recipient: MailingRecipient, unsubscribe: str) -> str:
@@ -684,19 +692,6 @@ def _claim(mailing: Mailing, claim: str) -> list[MailingRecipient]:
     )
 
 
-@contextmanager
-def _session_named(name: str) -> Iterator[None]:
-    """This database session carries `name` while the block runs: a claim whose session is
-    gone lost its worker (see mailings_recover)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('application_name', %s, false)", [name])
-    try:
-        yield
-    finally:
-        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('application_name', '', false)")
-
-
 def _take_turn(channel: str = Mailing.Channel.EMAIL) -> None:
     """Wait for a place in the provider's rate: at most MAILING_RATE emails (SMS_RATE SMS) a
     second from all workers of all companies together (one provider account; the counter
@@ -732,7 +727,7 @@ def _send_batches(mailing: Mailing) -> None:
     claim = f"tenantly-mail {secrets.token_hex(6)} {connection.schema_name}"[:63]
     sms = mailing.channel == Mailing.Channel.SMS
     with (
-        _session_named(claim),
+        session_named(claim),
         contextlib.nullcontext() if sms else get_connection() as smtp,
         connection.cursor() as marks,
     ):
@@ -848,14 +843,7 @@ def mailings_recover(*, now=None) -> int:
     )
     if not claimed:
         return 0
-    with connection.cursor() as cursor:
-        # the sessions as they are now, not as a snapshot taken earlier in this transaction
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT application_name FROM pg_stat_activity WHERE application_name = ANY(%s)",
-            [list(claimed)],
-        )
-        alive = {name for (name,) in cursor.fetchall()}
+    alive = sessions_alive(list(claimed))
     dead = {claim: first for claim, first in claimed.items() if claim not in alive}
     for claim, first in dead.items():
         with transaction.atomic():
@@ -944,8 +932,6 @@ def preferences_save(*, recipient: MailingRecipient, email: bool, sms: bool, cal
 
 # --- Tracking ----------------------------------------------------------------------------------
 
-STEPS = list(CampaignMember.Status.values)
-
 
 def member_advance(*, recipient: MailingRecipient, step: str) -> None:
     """Move the recipient's membership to `step` if that is further than it got (the step on
@@ -955,8 +941,8 @@ def member_advance(*, recipient: MailingRecipient, step: str) -> None:
         .filter(campaign_id=recipient.mailing.campaign_id, contact_id=recipient.contact_id)
         .first()
     )
-    if member is not None and STEPS.index(step) > STEPS.index(member.status):
-        member_step(actor=None, member=member, status=step)
+    if member is not None:
+        member_reach(member=member, status=step)
 
 
 def _tracked_recipient(token: str) -> MailingRecipient | None:
@@ -1031,15 +1017,20 @@ def sms_report(*, url: str, fields: Mapping[str, list[str]], signature: str) -> 
     )
     if recipient is None:
         return False
-    rows = MailingRecipient.objects.filter(pk=recipient.pk)
-    now = timezone.now()
-    if state == "delivered" and rows.filter(delivered_at=None).update(delivered_at=now):
-        member_advance(recipient=recipient, step=CampaignMember.Status.DELIVERED)
+    if state == "delivered":
+        recipient_delivered(recipient)
     elif state == "failed":
-        rows.filter(bounced_at=None).update(
-            bounced_at=now, reason=gettext_noop("The network did not deliver it.")
+        MailingRecipient.objects.filter(pk=recipient.pk, bounced_at=None).update(
+            bounced_at=timezone.now(), reason=gettext_noop("The network did not deliver it.")
         )
     return True
+
+
+def recipient_delivered(recipient: MailingRecipient) -> None:
+    """The provider delivered the recipient's message: noted once, and the member moves on."""
+    rows = MailingRecipient.objects.filter(pk=recipient.pk, delivered_at=None)
+    if rows.update(delivered_at=timezone.now()):
+        member_advance(recipient=recipient, step=CampaignMember.Status.DELIVERED)
 
 
 def mailing_engagement(mailing: Mailing) -> dict[str, Any]:

@@ -152,6 +152,9 @@ class Mailing(models.Model):
         # a new deal of the recipient's after the message went
         CONVERSIONS = "conversions", _("Conversions")
 
+    # the zone of recipients without one of their own, unless the mailing chooses another
+    DEFAULT_TIME_ZONE = "Europe/Moscow"
+
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
         SMS = "sms", _("SMS")
@@ -187,7 +190,7 @@ class Mailing(models.Model):
     window_from = models.PositiveSmallIntegerField(_("from, hour"), null=True, blank=True)
     window_to = models.PositiveSmallIntegerField(_("to, hour"), null=True, blank=True)
     time_zone = models.CharField(
-        _("time zone of recipients without their own"), max_length=64, default="Europe/Moscow"
+        _("time zone of recipients without their own"), max_length=64, default=DEFAULT_TIME_ZONE
     )
     # who started (or scheduled) it: the recipients are the members they see
     started_by = models.ForeignKey(

@@ -344,6 +344,14 @@ def campaign_figures(*, campaign: Campaign, user: User) -> dict[str, Any]:
     }
 
 
+def member_reach(*, member: CampaignMember, status: str) -> None:
+    """What a member did moves them on to `status` if that is further than they got (on
+    their timeline); never back (a step set by hand may go back: member_step)."""
+    steps = list(CampaignMember.Status.values)
+    if steps.index(status) > steps.index(member.status):
+        member_step(actor=None, member=member, status=status)
+
+
 def member_step(*, actor: User | None, member: CampaignMember, status: str) -> CampaignMember:
     """Record how far the campaign got with a member; the step lands on their timeline."""
     if status not in CampaignMember.Status.values:
@@ -380,7 +388,5 @@ def utm_credit(*, contact: Contact, utm_campaign: str) -> CampaignMember | None:
     member, _created = CampaignMember.objects.select_related("campaign", "contact").get_or_create(
         campaign=campaign, contact=contact
     )
-    steps = list(CampaignMember.Status.values)
-    if steps.index(CampaignMember.Status.RESPONDED) > steps.index(member.status):
-        member_step(actor=None, member=member, status=CampaignMember.Status.RESPONDED)
+    member_reach(member=member, status=CampaignMember.Status.RESPONDED)
     return member

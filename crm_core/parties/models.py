@@ -179,7 +179,7 @@ class Contact(PartyRecord):
         _("preferred channel"), max_length=16, choices=Channel.choices, blank=True
     )
     language = models.CharField(_("language"), max_length=8, blank=True)
-    # an IANA name ("Europe/Moscow"); blank: the company's default (mailings' send windows)
+    # an IANA name ("Europe/Moscow"): mailings' send windows follow it (blank: the mailing's)
     # (a database default too: benchmarks and bulk loads write contacts with SQL)
     time_zone = models.CharField(
         _("time zone"), max_length=64, blank=True, default="", db_default=""

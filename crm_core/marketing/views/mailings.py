@@ -77,7 +77,7 @@ def mailing_edit(request: StaffRequest, pk: int | None = None, campaign_pk: int 
             "language": request.LANGUAGE_CODE,
             "test_share": 0,
             "test_hours": 4,
-            "time_zone": Mailing._meta.get_field("time_zone").default,
+            "time_zone": Mailing.DEFAULT_TIME_ZONE,
         }
     )
     channel = mailing.channel if mailing else request.GET.get("channel", Mailing.Channel.EMAIL)
