@@ -148,6 +148,9 @@ def test_a_rep_takes_a_client_to_an_approved_proposal_and_the_customer_accepts_i
     head = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     head.context.set_default_timeout(15_000)
     sign_in(head, site, "chain-co", HEAD)
+    # the bell's list is fetched by htmx: click it once the page (and its scripts) has loaded
+    expect(head.get_by_test_id("notification-count")).to_be_visible()
+    head.wait_for_load_state("load")
     head.get_by_test_id("bell").click()
     head.get_by_text("asks you to approve a 12% discount").click()
     decide = head.get_by_test_id("approval-decide")
