@@ -535,6 +535,15 @@ TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_API_URL = env.str("TWILIO_API_URL", default="https://api.twilio.com")
 SMS_SENDER = env.str("SMS_SENDER", default="Tenantly")
 SMS_RATE = env.float("SMS_RATE", default=0)
+# Credentials the companies store (a phone system's API token, a mailbox's password) are
+# encrypted with CREDENTIALS_KEY (a Fernet key: `python -c "from cryptography.fernet import
+# Fernet; print(Fernet.generate_key().decode())"`); CREDENTIALS_OLD_KEYS still decrypt what an
+# earlier key encrypted, so keys can be rotated. Unset: a key derived from SECRET_KEY.
+CREDENTIALS_KEY = env.str("CREDENTIALS_KEY", default="")
+CREDENTIALS_OLD_KEYS = env.list("CREDENTIALS_OLD_KEYS", default=[])
+# A phone system's call event is refused when its signature's time is further than this
+# from ours (a replayed request).
+CALL_EVENT_TOLERANCE_SECONDS = env.int("CALL_EVENT_TOLERANCE_SECONDS", default=300)
 # A mailing pauses itself above 5 % bounces or 0.1 % complaints, judged once this many of its
 # messages have gone (fewer say too little).
 MAILING_PAUSE_MIN_SENT = env.int("MAILING_PAUSE_MIN_SENT", default=100)

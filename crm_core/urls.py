@@ -2,6 +2,7 @@
 
 from crm_core.activities import urls as activities
 from crm_core.analytics import urls as analytics
+from crm_core.channels import urls as channels
 from crm_core.commerce import urls as commerce
 from crm_core.deals import urls as deals
 from crm_core.goals import urls as goals
@@ -19,6 +20,7 @@ from crm_core.workspace import urls as workspace
 urlpatterns = [
     *activities.urlpatterns,
     *analytics.urlpatterns,
+    *channels.urlpatterns,
     *commerce.urlpatterns,
     *deals.urlpatterns,
     *goals.urlpatterns,

@@ -467,7 +467,15 @@ class CallTaskRuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CallTaskRule
-        fields = ["when", "topics", "outcomes", "due_in_hours", "priority", "updated_at"]
+        fields = [
+            "when",
+            "topics",
+            "outcomes",
+            "due_in_hours",
+            "priority",
+            "missed_call_minutes",
+            "updated_at",
+        ]
 
 
 class CallTaskRuleApi(APIView):
@@ -483,6 +491,7 @@ class CallTaskRuleApi(APIView):
         )
         due_in_hours = serializers.IntegerField(min_value=1, required=False)
         priority = serializers.ChoiceField(choices=Task.Priority.choices, required=False)
+        missed_call_minutes = serializers.IntegerField(min_value=0, required=False)
 
     @extend_schema(responses=CallTaskRuleSerializer)
     def get(self, request):

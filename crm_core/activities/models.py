@@ -405,6 +405,10 @@ class CallTaskRule(models.Model):
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Task.Priority.choices, default=Task.Priority.NORMAL
     )
+    # a missed call: "call back" within this many minutes, urgent (0: the rule above decides)
+    missed_call_minutes = models.PositiveSmallIntegerField(
+        _("call back a missed call within, minutes"), default=0, db_default=0
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -94,9 +94,11 @@ def interaction_log(
     data: dict[str, Any],
     participants: list[Contact] | None = None,
     staff: list[User] | None = None,
+    missed_call: bool = False,
 ) -> InteractionLogged:
     """Log an interaction on the contact's timeline and apply its outcome's stage rule. A
-    subject the CRM writes itself comes as a SystemText: it is written out for each reader."""
+    subject the CRM writes itself comes as a SystemText: it is written out for each reader.
+    An inbound call (`missed_call`: one nobody answered) makes a task by the call rule."""
     fields = {key: value for key, value in data.items() if key in INTERACTION_FIELDS}
     if isinstance(fields.get("subject"), SystemText):
         written = fields["subject"]
@@ -120,7 +122,7 @@ def interaction_log(
     search_soon()
     figures_soon()
     if interaction.channel == Channel.CALL and interaction.direction == Direction.INBOUND:
-        call_task_make(interaction=interaction, actor=actor)
+        call_task_make(interaction=interaction, actor=actor, missed=missed_call)
     outcome: InteractionOutcome | None = fields.get("outcome")
     stage = outcome.moves_to_stage if outcome else None
     current = contact.lifecycle_stage
@@ -533,7 +535,8 @@ def birthday_tasks_create(*, today=None, days_ahead: int = 3) -> int:
 
 
 # --- the inbound call rule ---------------------------------------------------------------------
-CALL_RULE_FIELDS = ("when", "due_in_hours", "priority")
+CALL_RULE_FIELDS = ("when", "due_in_hours", "priority", "missed_call_minutes")
+MAX_MISSED_CALL_MINUTES = 24 * 60
 MAX_DUE_IN_HOURS = 24 * 14
 
 
@@ -560,6 +563,11 @@ def call_rule_save(*, actor: User, data: dict[str, Any]) -> CallTaskRule:
         errors["due_in_hours"] = [_("From 1 to %(hours)s hours.") % {"hours": MAX_DUE_IN_HOURS}]
     if rule.priority not in Task.Priority.values:
         errors["priority"] = [_("Choose a priority.")]
+    if not 0 <= int(rule.missed_call_minutes) <= MAX_MISSED_CALL_MINUTES:
+        errors["missed_call_minutes"] = [
+            _("From 0 (no separate task) to %(minutes)s minutes.")
+            % {"minutes": MAX_MISSED_CALL_MINUTES}
+        ]
     topics = data.get("topics", list(rule.topics.all()))
     outcomes = data.get("outcomes", list(rule.outcomes.all()))
     if rule.when == CallTaskRule.When.MATCHING and not topics and not outcomes:
@@ -586,22 +594,36 @@ def _call_rule_matches(rule: CallTaskRule, interaction: Interaction) -> bool:
     )
 
 
-def call_task_make(*, interaction: Interaction, actor: User | None) -> Task | None:
+def call_task_make(
+    *, interaction: Interaction, actor: User | None, missed: bool = False
+) -> Task | None:
     """The task an inbound call makes by the rule, for the contact's owner (who logged the
-    call, when the owner has left), titled in the assignee's language; made once per call."""
+    call, when the owner has left), titled in the assignee's language; made once per call. A
+    missed call, when the rule gives minutes for it, is an urgent "call back" due in them."""
     rule = CallTaskRule.objects.prefetch_related("topics", "outcomes").first()
-    if rule is None or not _call_rule_matches(rule, interaction):
+    if rule is None:
+        return None
+    call_back = missed and rule.missed_call_minutes > 0
+    if not call_back and not _call_rule_matches(rule, interaction):
         return None
     contact = interaction.contact
     assignee = contact.owner if contact.owner.is_active else actor
     if assignee is None or not assignee.is_active or not assignee.is_staff_member:
         return None
     with translation.override(assignee.language or settings.LANGUAGE_CODE):
-        title = _("Inbound call from %(contact)s: follow up") % {"contact": contact.full_name}
+        if call_back:
+            title = _("Call back %(contact)s: a missed call") % {"contact": contact.full_name}
+        else:
+            title = _("Inbound call from %(contact)s: follow up") % {"contact": contact.full_name}
         about = [interaction.subject_shown, interaction.topic and interaction.topic.name]
         outcome = interaction.outcome and interaction.outcome.name
         if outcome:
             about.append(_("Outcome: %(outcome)s") % {"outcome": outcome})
+    due = (
+        timedelta(minutes=rule.missed_call_minutes)
+        if call_back
+        else timedelta(hours=rule.due_in_hours)
+    )
     return task_create(
         actor=None,
         assignee=assignee,
@@ -609,8 +631,8 @@ def call_task_make(*, interaction: Interaction, actor: User | None) -> Task | No
         data={
             "title": title[:255],
             "description": "\n".join(item for item in about if item),
-            "due_at": timezone.now() + timedelta(hours=rule.due_in_hours),
-            "priority": rule.priority,
+            "due_at": timezone.now() + due,
+            "priority": Task.Priority.HIGH if call_back else rule.priority,
             "contact": contact,
             "company": contact.company,
         },

@@ -10,9 +10,6 @@ name and value sorted by name). Another provider is another class with `send`, `
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +17,8 @@ from typing import NamedTuple
 
 import requests
 from django.conf import settings
+
+from crm_core.common.twilio import twilio_signature_valid
 
 # GSM 03.38: the basic alphabet (one 7-bit unit each) and its extension (two units each)
 GSM_BASIC = set(
@@ -80,11 +79,7 @@ class Twilio:
         return str(answer["sid"])
 
     def signature_valid(self, url: str, fields: Mapping[str, list[str]], signature: str) -> bool:
-        payload = url + "".join(
-            f"{name}{value}" for name in sorted(fields) for value in fields[name]
-        )
-        digest = hmac.new(self.token.encode(), payload.encode(), hashlib.sha1).digest()
-        return hmac.compare_digest(base64.b64encode(digest).decode(), signature)
+        return twilio_signature_valid(token=self.token, url=url, fields=fields, signature=signature)
 
     def report(self, fields: Mapping[str, list[str]]) -> tuple[str, str | None, str]:
         """The message's id, its state (delivered, failed, or None while on its way) and, if

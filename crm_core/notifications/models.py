@@ -38,6 +38,8 @@ class Notification(models.Model):
         PROPOSAL_DECLINED = "proposal_declined", _("A client declined my proposal")
         PROPOSAL_ACCEPTED = "proposal_accepted", _("A client accepted my proposal")
         MEMBERS_ADDED = "members_added", _("A campaign's members are added")
+        CALL_RINGING = "call_ringing", _("A client is calling me")
+        FORM_LEAD = "form_lead", _("A web form brought me a client")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -146,6 +148,8 @@ TEXTS = {
     Notification.Kind.PACKAGE_FAILED: gettext_noop(
         "The documents of %(file)s were not made: %(problem)s"
     ),
+    Notification.Kind.CALL_RINGING: gettext_noop("%(caller)s is calling: %(number)s"),
+    Notification.Kind.FORM_LEAD: gettext_noop("%(contact)s filled in the form “%(form)s”"),
     Notification.Kind.MEMBERS_ADDED: gettext_noop(
         "The campaign %(campaign)s has its audience's members: added: %(added)s"
     ),
@@ -180,4 +184,6 @@ ICONS: dict[str, str] = {
     Notification.Kind.PACKAGE_DONE: "bi-file-earmark-zip",
     Notification.Kind.PACKAGE_FAILED: "bi-exclamation-triangle",
     Notification.Kind.MEMBERS_ADDED: "bi-people",
+    Notification.Kind.CALL_RINGING: "bi-telephone-inbound",
+    Notification.Kind.FORM_LEAD: "bi-ui-checks",
 }

@@ -47,6 +47,17 @@ class CallRuleForm(forms.Form):
     priority = forms.TypedChoiceField(
         label=_("Priority"), choices=Task.Priority.choices, coerce=int
     )
+    missed_call_minutes = forms.IntegerField(
+        label=_("Call back a missed call within, minutes"),
+        min_value=0,
+        required=False,
+        help_text=_(
+            "An urgent task for the contact's owner; 0: missed calls follow the rule above."
+        ),
+    )
+
+    def clean_missed_call_minutes(self) -> int:
+        return self.cleaned_data.get("missed_call_minutes") or 0
 
     @classmethod
     def of(cls, rule: CallTaskRule, data=None) -> "CallRuleForm":
@@ -59,6 +70,7 @@ class CallRuleForm(forms.Form):
                 "outcomes": list(rule.outcomes.all()),
                 "due_in_hours": rule.due_in_hours,
                 "priority": rule.priority,
+                "missed_call_minutes": rule.missed_call_minutes,
             },
         )
 

@@ -16,6 +16,7 @@ ANONYMOUS_PREFIXES = (
     "/i18n/",
     "/portal/",
     "/api/",
+    "/hooks/",  # other systems' webhooks, each checking its own signature
     "/static/",
     "/favicon.ico",
 )

@@ -36,6 +36,8 @@ from crm_core.analytics.services import (
     report_save,
     report_schedule,
 )
+from crm_core.channels.models import Call, PhoneLine, Telephony
+from crm_core.channels.telephony import telephony_get
 from crm_core.commerce.models import Order, Payment, Price, Product
 from crm_core.commerce.services import (
     LineRequest,
@@ -346,6 +348,19 @@ def secrets_of_b(tenant_b):
             mailing=quoll_mailing, url="https://quoll-secret.test/offer"
         )
         quoll_track = link_sign(purpose=TRACK, claims={"r": quoll_recipient.pk})
+        quoll_line = PhoneLine.objects.create(user=owner, line="Quoll-line-909")
+        quoll_secret = telephony_get().secret
+        Call.objects.create(
+            provider="webhook",
+            external_id="quoll-call",
+            direction="inbound",
+            state="ended",
+            number="+79990001122",
+            line="Quoll-line-909",
+            contact=contact,
+            started_at=timezone.now(),
+            recording_url="https://quoll-secret.test/recording.mp3",
+        )
         quoll_template = DocumentTemplate.objects.create(
             kind="proposal",
             segment=segment,
@@ -449,6 +464,8 @@ def secrets_of_b(tenant_b):
         "mailing_token": {"token": unsubscribe_token(quoll_recipient)},
         "track_token": {"token": quoll_track},
         "track_link": {"token": quoll_track, "link": quoll_link.pk},
+        "phone_line": {"pk": quoll_line.pk},
+        "call_secret": quoll_secret,
         "campaign_member": {"pk": quoll_campaign.pk, "member_pk": quoll_member.pk},
         "deal": {"pk": deal.pk},
         "order": {"pk": order.pk},
@@ -491,6 +508,7 @@ def secrets_of_b(tenant_b):
         "raw_token": raw_token,
         "markers": [
             "Kowari secret question",
+            "Quoll-line-909",
             "Quoll secret proposal",
             "P-2026-0777",
             "Quoll secret template",
@@ -688,6 +706,9 @@ def assert_b_untouched(tenant_b, secrets) -> None:
             (0, 0, None)
         ]
         assert MailingLink.objects.get().clicks == 0
+        assert list(PhoneLine.objects.values_list("line", flat=True)) == ["Quoll-line-909"]
+        assert Telephony.objects.get().secret == secrets["call_secret"]
+        assert list(Call.objects.values_list("external_id", "state")) == [("quoll-call", "ended")]
         assert proposal.lines.count() == 0
         assert not DiscountLimit.objects.exists()
         template = DocumentTemplate.objects.get(pk=secrets["document_template"]["pk"])

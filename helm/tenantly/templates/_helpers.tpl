@@ -80,6 +80,7 @@ STRIPE_SECRET_KEY: {{ .Values.secrets.stripeSecretKey | b64enc | quote }}
 STRIPE_WEBHOOK_SECRET: {{ .Values.secrets.stripeWebhookSecret | b64enc | quote }}
 SENTRY_DSN: {{ .Values.secrets.sentryDsn | b64enc | quote }}
 METRICS_TOKEN: {{ .Values.secrets.metricsToken | b64enc | quote }}
+CREDENTIALS_KEY: {{ .Values.secrets.credentialsKey | b64enc | quote }}
 {{- end -}}
 
 {{/* Environment of every container: settings from the ConfigMap, keys from the secret.
@@ -89,7 +90,7 @@ METRICS_TOKEN: {{ .Values.secrets.metricsToken | b64enc | quote }}
   valueFrom:
     fieldRef:
       fieldPath: metadata.name
-{{- range $key := list "SECRET_KEY" "DATABASE_URL" "REDIS_URL" "ELASTICSEARCH_URL" "EMAIL_URL" "STRIPE_SECRET_KEY" "STRIPE_WEBHOOK_SECRET" "SENTRY_DSN" "METRICS_TOKEN" }}
+{{- range $key := list "SECRET_KEY" "DATABASE_URL" "REDIS_URL" "ELASTICSEARCH_URL" "EMAIL_URL" "STRIPE_SECRET_KEY" "STRIPE_WEBHOOK_SECRET" "SENTRY_DSN" "METRICS_TOKEN" "CREDENTIALS_KEY" }}
 - name: {{ $key }}
   valueFrom:
     secretKeyRef:

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from crm_core.channels import views
+
+urlpatterns = [
+    path("hooks/calls/", views.call_events, name="call_events"),
+    path("hooks/calls/twilio/", views.call_events_twilio, name="call_event_twilio"),
+    path("calls/", views.call_list, name="call_list"),
+    path("contacts/<int:pk>/dial/", views.call_dial_view, name="call_dial"),
+    path("settings/telephony/", views.telephony_settings, name="telephony_settings"),
+    path("settings/telephony/secret/", views.telephony_secret_view, name="telephony_secret"),
+    path("settings/telephony/lines/", views.phone_line_add_view, name="phone_line_add"),
+    path(
+        "settings/telephony/lines/<int:pk>/remove/",
+        views.phone_line_remove_view,
+        name="phone_line_remove",
+    ),
+]

@@ -1,0 +1,96 @@
+"""Channels in the browser (issue 28): the owner connects the phone system on its page and
+gives themself a line; a client's call pops on their screen while it rings (a live
+notification with the card's link), and when nobody answers it the call-back task is waiting
+in their tasks and the missed call is on the client's timeline.
+
+The phone system is played by the test: it posts the events a PBX would, in Tenantly's
+documented webhook format, signed with the secret the settings page shows."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+
+from playwright.sync_api import Page, expect
+
+from crm_core.channels.telephony import webhook_signature
+from crm_core.parties.models import Contact
+from tenants.identity.models import User
+from tests.e2e.conftest import csp_violations
+from tests.e2e.test_analytics_flow import in_company
+from tests.e2e.test_foundation_flows import sign_up
+
+
+def post_call_event(server, subdomain: str, secret: str, event: dict) -> dict:
+    """The PBX's request: to the company's address (its Host), signed with its secret."""
+    body = json.dumps(event).encode()
+    request = urllib.request.Request(  # noqa: S310  (a local server)
+        f"http://127.0.0.1:{server['port']}/hooks/calls/",
+        data=body,
+        headers={
+            "Host": f"{subdomain}.localhost:{server['port']}",
+            "Content-Type": "application/json",
+            "X-Tenantly-Signature": webhook_signature(secret, body, int(time.time())),
+        },
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return json.loads(response.read())
+
+
+def test_a_missed_call_pops_on_screen_and_leaves_a_call_back_task(
+    page: Page, site, server, django_db_blocker
+):
+    blocked = csp_violations(page)
+    sign_up(
+        page,
+        site,
+        company="Ring Co",
+        subdomain="ring-co",
+        owner="Rita Ring",
+        email="rita@ring.test",
+    )
+
+    def client() -> dict:
+        owner = User.objects.get(email="rita@ring.test")
+        anna = Contact.objects.create(
+            first_name="Anna", last_name="Lee", phones=["+79161234567"], owner=owner
+        )
+        return {"anna": anna.pk}
+
+    anna = in_company("ring_co", django_db_blocker, client)["anna"]
+
+    # the owner sets up the phone system: a line of their own, and missed calls called back
+    page.get_by_test_id("nav-telephony").click()
+    lines = page.get_by_test_id("phone-line-form")
+    lines.get_by_label("Colleague").select_option(label="Rita Ring")
+    lines.get_by_label("Extension or number").fill("101")
+    lines.get_by_test_id("phone-line-add").click()
+    expect(page.get_by_test_id("phone-lines")).to_contain_text("Rita Ring")
+    secret = page.get_by_test_id("call-secret").inner_text().strip()
+    page.goto(site("ring-co", "/settings/crm/"))
+    rule = page.get_by_test_id("call-rule-form")
+    rule.get_by_label("Call back a missed call within, minutes").fill("10")
+    rule.get_by_test_id("call-rule-save").click()
+    expect(page.get_by_text("The inbound call rule is saved.")).to_be_visible()
+
+    # the phone rings: the caller's name and number pop up, linking to the card
+    page.goto(site("ring-co", "/"))
+    expect(page.locator("[data-bell].live-connected")).to_have_count(1)
+    call = {"call_id": "pbx-77", "direction": "inbound", "number": "8 916 123 45 67", "line": "101"}
+    answer = post_call_event(server, "ring-co", secret, {**call, "event": "ringing"})
+    assert answer["contact"] == anna
+    toast = page.get_by_test_id("live-toast").last
+    expect(toast).to_contain_text("Anna Lee is calling: +79161234567")
+    post_call_event(server, "ring-co", secret, {**call, "event": "missed"})
+    toast.get_by_role("link").click()
+    expect(page).to_have_url(site("ring-co", f"/contacts/{anna}/"))
+    expect(page.get_by_test_id("timeline")).to_contain_text("Missed call")
+
+    # the call-back task waits in the owner's tasks
+    page.goto(site("ring-co", "/tasks/"))
+    expect(page.get_by_text("Call back Anna Lee: a missed call")).to_be_visible()
+    page.goto(site("ring-co", "/calls/"))
+    expect(page.get_by_test_id("call-row")).to_contain_text("Missed")
+    assert blocked == []
