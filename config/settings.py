@@ -544,6 +544,12 @@ CREDENTIALS_OLD_KEYS = env.list("CREDENTIALS_OLD_KEYS", default=[])
 # A phone system's call event is refused when its signature's time is further than this
 # from ours (a replayed request).
 CALL_EVENT_TOLERANCE_SECONDS = env.int("CALL_EVENT_TOLERANCE_SECONDS", default=300)
+# Web forms on companies' sites: a submission sooner than WEBFORM_MIN_SECONDS after the form
+# was shown is a robot's, one later than WEBFORM_MAX_AGE_SECONDS a replay; one address sends at
+# most WEBFORM_SUBMISSIONS_PER_HOUR to one company's forms.
+WEBFORM_MIN_SECONDS = env.int("WEBFORM_MIN_SECONDS", default=3)
+WEBFORM_MAX_AGE_SECONDS = env.int("WEBFORM_MAX_AGE_SECONDS", default=86400)
+WEBFORM_SUBMISSIONS_PER_HOUR = env.int("WEBFORM_SUBMISSIONS_PER_HOUR", default=20)
 # A mailing pauses itself above 5 % bounces or 0.1 % complaints, judged once this many of its
 # messages have gone (fewer say too little).
 MAILING_PAUSE_MIN_SENT = env.int("MAILING_PAUSE_MIN_SENT", default=100)

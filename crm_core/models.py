@@ -20,8 +20,10 @@ from crm_core.analytics.models import (
 )
 from crm_core.channels.models import (
     Call,
+    FormSubmission,
     PhoneLine,
     Telephony,
+    WebForm,
 )
 from crm_core.commerce.models import (
     ClientValue,
@@ -135,6 +137,7 @@ __all__ = [
     "ContactMerge",
     "CreditSplit",
     "Dashboard",
+    "FormSubmission",
     "Deal",
     "DealLine",
     "DealMove",
@@ -196,5 +199,6 @@ __all__ = [
     "Telephony",
     "Ticket",
     "TicketMessage",
+    "WebForm",
     "WorkspaceSettings",
 ]

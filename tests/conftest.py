@@ -171,6 +171,9 @@ def _public_schema_and_fresh_counters():
     caches["platform"].delete("login-attempts:127.0.0.1")
     caches["platform"].delete_pattern("api-calls:*")
     caches["platform"].delete_pattern("api-anon:*")
+    redis = caches["default"].client.get_client()  # web forms' flood counters, every company's
+    for key in redis.scan_iter("*webform-flood:*"):
+        redis.delete(key)
     yield
     connection.set_schema_to_public()
 

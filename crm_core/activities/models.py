@@ -23,6 +23,7 @@ class Channel(models.TextChoices):
     PROPOSAL = "proposal", _("Proposal")
     TICKET = "ticket", _("Ticket")
     CHAT = "chat", _("Chat")
+    FORM = "form", _("Web form")
 
 
 CHANNEL_ICONS: dict[str, str] = {
@@ -38,6 +39,7 @@ CHANNEL_ICONS: dict[str, str] = {
     Channel.PROPOSAL: "file-earmark-text",
     Channel.TICKET: "life-preserver",
     Channel.CHAT: "chat-dots",
+    Channel.FORM: "ui-checks",
 }
 
 

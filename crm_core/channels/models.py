@@ -120,3 +120,91 @@ class Call(models.Model):
             return ""
         minutes, seconds = divmod(self.duration_seconds, 60)
         return f"{minutes}:{seconds:02d}"
+
+
+class WebForm(models.Model):
+    """A form for the company's own website: its fields, each mapped to a contact's (or their
+    company's) field or a segment parameter, its consent checkboxes, what a visitor sees after
+    sending it, the campaign it credits, and who gets the clients it brings."""
+
+    class Assign(models.TextChoices):
+        ROUND_ROBIN = "round_robin", _("In turn among the colleagues chosen")
+        OWNER = "owner", _("Always the first colleague chosen")
+
+    name = models.CharField(_("name"), max_length=120)
+    key = models.CharField(max_length=32, unique=True)  # its public address
+    title = models.CharField(_("heading on the form"), max_length=200, blank=True)
+    # [{"target": "first_name" | "emails" | ... | "segment:<key>", "label", "required"}]
+    fields = models.JSONField(default=list)
+    segment = models.ForeignKey(
+        "crm_core.Segment",
+        verbose_name=_("segment of its clients"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    consent_text = models.CharField(
+        _("consent to the processing of personal data"), max_length=500, blank=True
+    )
+    ask_email_consent = models.BooleanField(_("ask for consent to emails"), default=False)
+    ask_sms_consent = models.BooleanField(_("ask for consent to SMS"), default=False)
+    button = models.CharField(_("button"), max_length=60, blank=True)
+    thank_you = models.TextField(_("thank-you text"), blank=True)
+    redirect_url = models.URLField(_("or go on to this page"), max_length=500, blank=True)
+    campaign = models.ForeignKey(
+        "crm_core.Campaign",
+        verbose_name=_("campaign credited"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assign = models.CharField(
+        _("new clients go"), max_length=12, choices=Assign.choices, default=Assign.ROUND_ROBIN
+    )
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("colleagues"), blank=True, related_name="+"
+    )
+    # {"field": target, "value": text, "owner": user id}: the first rule whose field's answer
+    # contains its value decides the owner before the turn does
+    rules = models.JSONField(default=list, blank=True)
+    turn = models.PositiveIntegerField(default=0)  # the round-robin's next place
+    is_active = models.BooleanField(_("accepting submissions"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FormSubmission(models.Model):
+    """One visitor's answers to a web form, and the client they were filed under."""
+
+    form = models.ForeignKey(WebForm, on_delete=models.CASCADE, related_name="submissions")
+    contact = models.ForeignKey(
+        Contact, null=True, on_delete=models.SET_NULL, related_name="form_submissions"
+    )
+    answers = models.JSONField(default=dict)  # label -> answer, as the visitor gave them
+    utm = models.JSONField(default=dict, blank=True)
+    page = models.URLField(max_length=1000, blank=True)
+    new_contact = models.BooleanField(default=False)
+    campaign = models.ForeignKey(
+        "crm_core.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    interaction = models.OneToOneField(
+        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["form", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.form} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -98,7 +98,10 @@ def _number(raw: Any) -> int | float:
     if isinstance(raw, int | float):
         return raw
     text = str(raw).replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    value = Decimal(text)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(text) from None  # not a number at all ("lots")
     if not value.is_finite():
         raise ValueError
     return int(value) if value == value.to_integral_value() else float(value)

@@ -17,6 +17,7 @@ ANONYMOUS_PREFIXES = (
     "/portal/",
     "/api/",
     "/hooks/",  # other systems' webhooks, each checking its own signature
+    "/embed/",  # what companies put on their own websites (web forms)
     "/static/",
     "/favicon.ico",
 )

@@ -70,6 +70,7 @@ def server(django_db_setup, dns, tmp_path_factory) -> Iterator[dict]:
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_QUEUE": "e2e",
         "EXPORT_DIRECT_ROWS": "1",  # a list of two is exported in the background
+        "WEBFORM_MIN_SECONDS": "1",  # a visitor in a test types fast
         "EMAIL_URL": f"smtp://127.0.0.1:{mail_port}",
         "BASE_URL_PORT": str(port),
         "DNS_NAMESERVERS": dns.address,

@@ -36,7 +36,7 @@ from crm_core.analytics.services import (
     report_save,
     report_schedule,
 )
-from crm_core.channels.models import Call, PhoneLine, Telephony
+from crm_core.channels.models import Call, FormSubmission, PhoneLine, Telephony, WebForm
 from crm_core.channels.telephony import telephony_get
 from crm_core.commerce.models import Order, Payment, Price, Product
 from crm_core.commerce.services import (
@@ -349,6 +349,13 @@ def secrets_of_b(tenant_b):
         )
         quoll_track = link_sign(purpose=TRACK, claims={"r": quoll_recipient.pk})
         quoll_line = PhoneLine.objects.create(user=owner, line="Quoll-line-909")
+        quoll_form = WebForm.objects.create(
+            name="Quoll secret form",
+            key="quoll-form-key",
+            title="Quoll secret heading",
+            fields=[{"target": "email", "label": "Email", "required": True}],
+            created_by=owner,
+        )
         quoll_secret = telephony_get().secret
         Call.objects.create(
             provider="webhook",
@@ -465,6 +472,8 @@ def secrets_of_b(tenant_b):
         "track_token": {"token": quoll_track},
         "track_link": {"token": quoll_track, "link": quoll_link.pk},
         "phone_line": {"pk": quoll_line.pk},
+        "webform": {"pk": quoll_form.pk},
+        "webform_key": {"key": quoll_form.key},
         "call_secret": quoll_secret,
         "campaign_member": {"pk": quoll_campaign.pk, "member_pk": quoll_member.pk},
         "deal": {"pk": deal.pk},
@@ -509,6 +518,8 @@ def secrets_of_b(tenant_b):
         "markers": [
             "Kowari secret question",
             "Quoll-line-909",
+            "Quoll secret form",
+            "Quoll secret heading",
             "Quoll secret proposal",
             "P-2026-0777",
             "Quoll secret template",
@@ -707,6 +718,10 @@ def assert_b_untouched(tenant_b, secrets) -> None:
         ]
         assert MailingLink.objects.get().clicks == 0
         assert list(PhoneLine.objects.values_list("line", flat=True)) == ["Quoll-line-909"]
+        assert list(WebForm.objects.values_list("name", "is_active")) == [
+            ("Quoll secret form", True)
+        ]
+        assert not FormSubmission.objects.exists()
         assert Telephony.objects.get().secret == secrets["call_secret"]
         assert list(Call.objects.values_list("external_id", "state")) == [("quoll-call", "ended")]
         assert proposal.lines.count() == 0
