@@ -318,6 +318,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60.0,
         "args": ["crm_core.marketing.tasks.mailings_winners_job"],
     },
+    "call-events-retry": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 60.0,
+        "args": ["crm_core.channels.tasks.call_events_retry_job"],
+    },
     "mailings-due": {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 60.0,

@@ -7,6 +7,7 @@ from django.utils.module_loading import import_string
 DOMAINS_WITH_TASKS = (
     "activities",
     "analytics",
+    "channels",
     "commerce",
     "goals",
     "jobs",

@@ -20,6 +20,7 @@ from crm_core.analytics.models import (
 )
 from crm_core.channels.models import (
     Call,
+    CallEventRecord,
     FormSubmission,
     PhoneLine,
     Telephony,
@@ -125,6 +126,7 @@ __all__ = [
     "BonusPlan",
     "BulkOperation",
     "Call",
+    "CallEventRecord",
     "CallTaskRule",
     "Campaign",
     "CampaignMember",

@@ -11,7 +11,15 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from crm_core.activities.models import Attachment, Interaction, Note, StageChange, Task
+from crm_core.activities.models import (
+    CHANNEL_ICONS,
+    Attachment,
+    Channel,
+    Interaction,
+    Note,
+    StageChange,
+    Task,
+)
 from crm_core.common.visibility import visibility_q, visibility_scope, visible_to
 from crm_core.deals.models import Deal
 from crm_core.history.selectors import changes_display, changes_of
@@ -241,3 +249,35 @@ def attachment_get_for_user(*, user: User, pk: int) -> Attachment:
     elif not _record_seen(user, attachment.interaction.contact if attachment.interaction else None):
         raise Http404
     return attachment
+
+
+@dataclass(frozen=True)
+class ChannelUse:
+    channel: str
+    label: str
+    icon: str
+    count: int
+    last: datetime
+
+
+def channels_used(*, contact: Contact) -> list[ChannelUse]:
+    """The channels a client was in touch through (calls, emails, web forms, the portal,
+    orders…), the most used first: how they like to reach the company, beside the channel
+    they said they prefer."""
+    rows = (
+        Interaction.objects.filter(contact=contact)
+        .values("channel")
+        .annotate(count=Count("id"), last=Max("occurred_at"))
+        .order_by("-count", "-last")
+    )
+    labels = dict(Channel.choices)
+    return [
+        ChannelUse(
+            row["channel"],
+            str(labels.get(row["channel"], row["channel"])),
+            CHANNEL_ICONS.get(row["channel"], "dot"),
+            row["count"],
+            row["last"],
+        )
+        for row in rows
+    ]

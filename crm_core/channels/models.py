@@ -66,6 +66,28 @@ class PhoneLine(models.Model):
         return self.line
 
 
+class CallEventRecord(models.Model):
+    """A call event as it came in: acknowledged at once, applied to its call by a worker (and,
+    should its job be lost, by the minute's sweep)."""
+
+    provider = models.CharField(max_length=16)
+    event = models.JSONField()  # crm_core.channels.telephony.CallEvent's fields
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(processed_at=None),
+                name="call_event_waiting",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} · {self.event.get('call_id')} · {self.event.get('kind')}"
+
+
 class Call(models.Model):
     """One call the phone system told us of, event by event; logged on the client's timeline
     when it ends."""

@@ -21,8 +21,8 @@ import hmac
 import math
 import secrets
 import time
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
@@ -37,7 +37,7 @@ from django.utils.translation import gettext_noop
 from crm_core.activities.models import Channel, Interaction
 from crm_core.activities.models import Direction as InteractionDirection
 from crm_core.activities.services import interaction_log
-from crm_core.channels.models import Call, PhoneLine, Telephony
+from crm_core.channels.models import Call, CallEventRecord, PhoneLine, Telephony
 from crm_core.common.sealed import seal, unseal
 from crm_core.common.services import phone_normalise
 from crm_core.common.system_text import SystemText
@@ -49,6 +49,7 @@ from crm_core.parties.services import contact_create
 from tenants.identity.models import User
 from tenants.identity.roles import Role
 from tenants.links import tenant_url
+from tenants.queue import enqueue_after_commit
 
 RINGING, ANSWERED, ENDED, MISSED, RECORDING = "ringing", "answered", "ended", "missed", "recording"
 EVENT_KINDS = (RINGING, ANSWERED, ENDED, MISSED, RECORDING)
@@ -385,6 +386,51 @@ def call_event_apply(event: CallEvent) -> Call:
     if made and event.kind == RINGING and call.direction == Call.Direction.INBOUND:
         _ring(call)
     return call
+
+
+# --- received now, applied by a worker -----------------------------------------------------------
+RETRY_AFTER = timedelta(minutes=1)
+
+
+def call_event_receive(event: CallEvent) -> CallEventRecord:
+    """Keep the event and hand it to a worker once this commits: the phone system has its
+    answer in a few milliseconds, however busy the company's phones are."""
+    if event.kind not in EVENT_KINDS:
+        raise ValidationError({"event": [_("Unknown event.")]})
+    fields = asdict(event)
+    fields["at"] = event.at.isoformat() if event.at else timezone.now().isoformat()
+    record = CallEventRecord.objects.create(provider=event.provider, event=fields)
+    enqueue_after_commit("crm_core.channels.tasks.call_event_job", record.pk)
+    return record
+
+
+@transaction.atomic
+def call_event_process(*, record_id: int) -> Call | None:
+    """Apply a received event to its call, once (None: another worker has it, or had it)."""
+    record = (
+        CallEventRecord.objects.select_for_update(skip_locked=True)
+        .filter(pk=record_id, processed_at=None)
+        .first()
+    )
+    if record is None:
+        return None
+    fields = dict(record.event)
+    fields["at"] = datetime.fromisoformat(fields["at"]) if fields.get("at") else None
+    call = call_event_apply(CallEvent(**fields))
+    record.processed_at = timezone.now()
+    record.save(update_fields=["processed_at"])
+    return call
+
+
+def call_events_retry() -> int:
+    """Events a minute old that no worker applied (their job was lost): applied now."""
+    waiting = CallEventRecord.objects.filter(
+        processed_at=None, received_at__lt=timezone.now() - RETRY_AFTER
+    ).order_by("received_at", "id")
+    done = 0
+    for record_id in waiting.values_list("pk", flat=True)[:1000]:
+        done += call_event_process(record_id=record_id) is not None
+    return done
 
 
 # --- click-to-call ----------------------------------------------------------------------------

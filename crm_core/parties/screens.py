@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from crm_core.activities.forms import InteractionForm
 from crm_core.activities.models import Channel
 from crm_core.activities.notes import notes_context
-from crm_core.activities.selectors import tasks_visible
+from crm_core.activities.selectors import channels_used, tasks_visible
 from crm_core.activities.timeline import timeline_context
 from crm_core.commerce.selectors import (
     buying_habits,
@@ -128,6 +128,7 @@ def contact_card_context(request: StaffRequest, contact, form=None) -> dict:
             tasks_visible(user=request.user).filter(contact=contact, done_at=None)[:10]
         ),
         "contact": contact,
+        "channels_used": channels_used(contact=contact),
         "history": record_history(contact),
         "interaction_form": form
         or InteractionForm(user=request.user, initial={"channel": Channel.CALL}),

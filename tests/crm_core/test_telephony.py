@@ -25,12 +25,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client, TestCase, override_settings
 from django.utils import timezone
 
 from crm_core.activities.models import Interaction, Task
-from crm_core.channels.models import Call, PhoneLine, Telephony
-from crm_core.channels.telephony import telephony_get, webhook_signature
+from crm_core.channels.models import Call, CallEventRecord, PhoneLine, Telephony
+from crm_core.channels.telephony import (
+    CallEvent,
+    call_event_receive,
+    call_events_retry,
+    telephony_get,
+    webhook_signature,
+)
 from crm_core.common.sealed import unseal
 from crm_core.notifications.models import Notification
 from crm_core.parties.models import Contact
@@ -43,11 +49,16 @@ TOKEN = "twilio-voice-token-for-tests"
 
 
 def post_event(client, secret: str, event: dict | bytes, at: int | None = None, signature=None):
+    """The phone system's request; the worker's job it queues runs when the request commits."""
     body = event if isinstance(event, bytes) else json.dumps(event).encode()
     header = signature or webhook_signature(secret, body, at or int(time.time()))
-    return client.post(
-        "/hooks/calls/", body, content_type="application/json", HTTP_X_TENANTLY_SIGNATURE=header
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            "/hooks/calls/",
+            body,
+            content_type="application/json",
+            HTTP_X_TENANTLY_SIGNATURE=header,
+        )
 
 
 @pytest.fixture
@@ -63,9 +74,7 @@ def phones(tenant_a):
     return {"owner": owner, "rep": rep, "anna": anna, "secret": secret}
 
 
-def test_a_call_pops_on_the_colleagues_screen_and_ends_on_the_clients_timeline(
-    tenant_a, phones, django_capture_on_commit_callbacks
-):
+def test_a_call_pops_on_the_colleagues_screen_and_ends_on_the_clients_timeline(tenant_a, phones):
     hook = tenant_a.client()
     call = {
         "call_id": "pbx-1",
@@ -73,27 +82,29 @@ def test_a_call_pops_on_the_colleagues_screen_and_ends_on_the_clients_timeline(
         "number": "8 (916) 123-45-67",
         "line": "101",
     }
-    with django_capture_on_commit_callbacks(execute=True) as pushed:
-        ringing = post_event(hook, phones["secret"], {**call, "event": "ringing"})
-    assert ringing.status_code == 200, ringing.content
-    assert ringing.json()["contact"] == phones["anna"].pk
-    assert ringing.json()["state"] == "ringing"
-    assert pushed  # the notification is pushed to the colleague's open pages after commit
+    ringing = post_event(hook, phones["secret"], {**call, "event": "ringing"})
+    assert ringing.status_code == 202, ringing.content
+    with tenant_a.active():
+        received = CallEventRecord.objects.get()
+        assert ringing.json() == {"received": received.pk}
+        assert received.processed_at is not None  # applied by the worker's job
+        ringing_call = Call.objects.get(external_id="pbx-1")
+        assert (ringing_call.contact, ringing_call.state) == (phones["anna"], "ringing")
     with tenant_a.active():
         told = Notification.objects.get(recipient=phones["rep"])
         assert told.text == "Anna Lee is calling: +79161234567"
         assert told.url == f"/contacts/{phones['anna'].pk}/"
-    assert post_event(hook, phones["secret"], {**call, "event": "answered"}).status_code == 200
+    assert post_event(hook, phones["secret"], {**call, "event": "answered"}).status_code == 202
     ended = {
         **call,
         "event": "ended",
         "duration_seconds": 125,
         "recording_url": "https://pbx.example/rec/1.mp3",
     }
-    assert post_event(hook, phones["secret"], ended).json()["state"] == "ended"
+    assert post_event(hook, phones["secret"], ended).status_code == 202
     # the phone system repeats itself: nothing twice
-    assert post_event(hook, phones["secret"], ended).status_code == 200
-    assert post_event(hook, phones["secret"], {**call, "event": "ringing"}).status_code == 200
+    assert post_event(hook, phones["secret"], ended).status_code == 202
+    assert post_event(hook, phones["secret"], {**call, "event": "ringing"}).status_code == 202
     with tenant_a.active():
         logged = Interaction.objects.get(contact=phones["anna"])
         assert (logged.channel, logged.direction, logged.duration_minutes) == ("call", "inbound", 3)
@@ -103,9 +114,15 @@ def test_a_call_pops_on_the_colleagues_screen_and_ends_on_the_clients_timeline(
         assert logged.created_by == phones["rep"]
         assert Notification.objects.filter(kind="call_ringing").count() == 1
         stored = Call.objects.get()
-        assert (stored.duration_seconds, stored.interaction_id) == (125, logged.pk)
+        assert (stored.state, stored.duration_seconds, stored.interaction_id) == (
+            "ended",
+            125,
+            logged.pk,
+        )
     card = tenant_a.client(phones["rep"]).get(f"/contacts/{phones['anna'].pk}/").content.decode()
     assert "Inbound call, 2:05" in card
+    # the card says which channels the client used
+    assert 'aria-hidden="true"></i> Call · 1</span>' in card.split('data-testid="channels-used"')[1]
     assert '<a href="https://pbx.example/rec/1.mp3" rel="nofollow">' in card
     calls = tenant_a.client(phones["rep"]).get("/calls/").content.decode()
     assert "https://pbx.example/rec/1.mp3" in calls
@@ -125,8 +142,8 @@ def test_a_missed_call_from_a_new_number_makes_a_lead_and_an_urgent_call_back_ta
     assert (api["when"], api["missed_call_minutes"]) == ("never", 15)
     hook = tenant_a.client()
     call = {"call_id": "pbx-2", "direction": "inbound", "number": "+7 925 000-11-22", "line": "7"}
-    assert post_event(hook, phones["secret"], {**call, "event": "ringing"}).status_code == 200
-    assert post_event(hook, phones["secret"], {**call, "event": "missed"}).status_code == 200
+    assert post_event(hook, phones["secret"], {**call, "event": "ringing"}).status_code == 202
+    assert post_event(hook, phones["secret"], {**call, "event": "missed"}).status_code == 202
     with tenant_a.active():
         lead = Contact.objects.get(phones__contains=["+79250001122"])
         assert (lead.first_name, lead.owner) == ("Caller", phones["owner"])
@@ -185,10 +202,10 @@ def test_a_company_hears_only_its_own_phone_system(tenant_a, tenant_b, phones):
     }
     # signed for A, sent to B's address: refused; each company's own events stay its own
     assert post_event(tenant_b.client(), phones["secret"], event).status_code == 403
-    assert post_event(tenant_b.client(), b_secret, event).status_code == 200
-    assert post_event(tenant_a.client(), phones["secret"], event).json()["contact"] == (
-        phones["anna"].pk
-    )
+    assert post_event(tenant_b.client(), b_secret, event).status_code == 202
+    assert post_event(tenant_a.client(), phones["secret"], event).status_code == 202
+    with tenant_a.active():
+        assert Call.objects.get().contact == phones["anna"]
     with tenant_b.active():
         lead = Call.objects.get().contact
         assert lead.first_name == "Caller"  # B has no Anna: its own lead
@@ -234,11 +251,14 @@ def twilio_signed(url: str, fields: dict[str, str]) -> str:
 
 def twilio_callback(client, fields: dict[str, str], signature: str | None = None):
     url = "http://alpha.localhost:8000/hooks/calls/twilio/"
-    return client.post(
-        "/hooks/calls/twilio/",
-        fields,
-        HTTP_X_TWILIO_SIGNATURE=signature if signature is not None else twilio_signed(url, fields),
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            "/hooks/calls/twilio/",
+            fields,
+            HTTP_X_TWILIO_SIGNATURE=(
+                signature if signature is not None else twilio_signed(url, fields)
+            ),
+        )
 
 
 @override_settings(BASE_URL_PORT="8000")
@@ -352,5 +372,26 @@ def test_lines_and_the_secret_are_kept_on_the_settings_page(tenant_a, phones):
     assert renewed != phones["secret"]
     event = {"call_id": "x", "event": "ringing", "direction": "inbound", "number": "+79161234567"}
     assert post_event(tenant_a.client(), phones["secret"], event).status_code == 403
-    assert post_event(tenant_a.client(), renewed, event).status_code == 200
+    assert post_event(tenant_a.client(), renewed, event).status_code == 202
     assert tenant_a.client(phones["rep"]).post("/settings/telephony/secret/").status_code == 403
+
+
+def test_an_event_whose_job_was_lost_is_applied_by_the_minutes_sweep(tenant_a, phones):
+    with tenant_a.active():
+        # received, but its job never ran (the broker lost it): nothing applied yet
+        record = call_event_receive(
+            CallEvent(
+                provider="webhook",
+                call_id="lost-1",
+                kind="missed",
+                direction="inbound",
+                number="+79161234567",
+            )
+        )
+        assert call_events_retry() == 0  # not a minute old yet
+        CallEventRecord.objects.filter(pk=record.pk).update(
+            received_at=timezone.now() - timedelta(minutes=2)
+        )
+        assert call_events_retry() == 1
+        assert Call.objects.get(external_id="lost-1").state == "missed"
+        assert call_events_retry() == 0  # applied once

@@ -257,6 +257,9 @@ def test_a_form_is_built_embedded_and_files_each_visitor_under_one_client(tenant
         assert Contact.objects.filter(first_name="Pavel").count() == 1
         assert Interaction.objects.filter(contact=pavel, channel="form").count() == 2
         assert Company.objects.filter(name="Dealer House").count() == 1
+    card = tenant_a.client(built["owner"]).get(f"/contacts/{pavel.pk}/").content.decode()
+    used = card.split('data-testid="channels-used"')[1].split("</dd>")[0]
+    assert "Web form · 2" in used  # the channels the client used, most used first
     listed = tenant_a.client(built["marketer"]).get(f"/marketing/forms/{form.pk}/").content.decode()
     assert "4 submissions" in listed
     assert "Autumn ads" in listed

@@ -27,7 +27,7 @@ from crm_core.channels.telephony import (
     CallEvent,
     DialError,
     call_dial,
-    call_event_apply,
+    call_event_receive,
     phone_line_add,
     phone_line_remove,
     telephony_get,
@@ -88,8 +88,8 @@ def call_events(request: HttpRequest) -> HttpResponse:
         duration_seconds=fields.get("duration_seconds"),
         recording_url=fields.get("recording_url", ""),
     )
-    call = call_event_apply(event)
-    return JsonResponse({"call": call.pk, "state": call.state, "contact": call.contact_id})
+    record = call_event_receive(event)
+    return JsonResponse({"received": record.pk}, status=202)
 
 
 @csrf_exempt
@@ -107,7 +107,7 @@ def call_events_twilio(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=403)
     event = twilio_event(fields)
     if event is not None:
-        call_event_apply(event)
+        call_event_receive(event)
     return HttpResponse(status=204)
 
 
