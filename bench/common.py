@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import io
 import os
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -128,3 +131,35 @@ def print_percentiles(results: dict[str, list], width: int = 34) -> None:
             f"{label:<{width}}{statistics.median(durations) * 1000:8.1f}"
             f"{percentile(durations, 0.95) * 1000:8.1f}{percentile(durations, 0.99) * 1000:8.1f}"
         )
+
+
+def process_start(command: list[str], env: dict) -> subprocess.Popen:
+    """A server or worker of the benchmark, in its own session (stopped with its children)."""
+    return subprocess.Popen(  # noqa: S603
+        command,
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def process_stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def port_wait(port: int) -> None:
+    """Until something listens on the loopback `port` (a minute at most)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the web server did not start")

@@ -18,16 +18,19 @@ import http.client
 import json
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from common import percentile, throwaway_database  # noqa: E402
+from common import (  # noqa: E402
+    percentile,
+    port_wait,
+    process_start,
+    process_stop,
+    throwaway_database,
+)
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -38,8 +41,6 @@ from tenants.models import Tenant  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.billing.stripe_server import WEBHOOK_SECRET, event, sign  # noqa: E402
-
-BASE_DIR = Path(__file__).resolve().parents[1]
 
 
 def companies_create(count: int) -> list[str]:
@@ -98,36 +99,6 @@ def random_event(customers: list[str]) -> dict:
     )
 
 
-def start(command: list[str], env: dict) -> subprocess.Popen:
-    return subprocess.Popen(  # noqa: S603
-        command,
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-def wait_for(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the web server did not start")
-
-
 def main(rate: int, seconds: int, companies: int) -> None:
     with throwaway_database("bench_webhooks"):
         customers = companies_create(companies)
@@ -142,10 +113,12 @@ def main(rate: int, seconds: int, companies: int) -> None:
             }
         )
         port = free_port()
-        server = start(web_command(str(port)), env)
-        worker = start(worker_command("-Q", "bench-webhooks", "-c", "1", "-l", "warning"), env)
+        server = process_start(web_command(str(port)), env)
+        worker = process_start(
+            worker_command("-Q", "bench-webhooks", "-c", "1", "-l", "warning"), env
+        )
         try:
-            wait_for(port)
+            port_wait(port)
             total = rate * seconds
             sent: list[dict] = []
             for _ in range(total):
@@ -196,8 +169,8 @@ def main(rate: int, seconds: int, companies: int) -> None:
                 time.sleep(0.5)
             drained = time.monotonic() - began
         finally:
-            stop(server)
-            stop(worker)
+            process_stop(server)
+            process_stop(worker)
         print(
             f"{total} events at {rate}/s for {seconds}s ({unique} distinct, the rest replays), "
             f"{companies} companies; sent in {sending:.1f}s"

@@ -1,17 +1,17 @@
 """Call events acknowledged under a steady stream (issue 28: 200 a second, p99 under 100 ms).
 
-The web server as production runs it (`config.serve`, WEB_WORKERS processes, pooled database
-connections) on a throwaway database holding one company with CONTACTS clients (default
-20,000, each with a phone) and 20 colleagues with lines. Calls start at a steady pace so that
-their events (ringing, answered, ended, recording; one call in four missed: ringing, missed)
-arrive at RATE a second (default 200) for SECONDS (default 30); one caller in five is new (a
-lead is made), and one event in ten is sent twice, as phone systems retry. Each event is signed
-as production checks it; it is stored and acknowledged (202), and a Celery worker (one
-process, started once the stream is over: on this 2-core machine it would take the web
-server's CPU, in production it has its own) applies it. Prints the acknowledgement latency percentiles and the answers that were
-not 202, how long the worker took to apply everything, the calls and timeline entries made;
-beside them, the floors: the same
-events applied in one process without HTTP (the service and its SQL alone), and the web
+The web server as production runs it (`config.serve`, two worker processes as in a web pod,
+pooled database connections) on a throwaway database holding one company with CONTACTS
+clients (default 20,000, each with a phone) and 20 colleagues with lines. Calls start at a
+steady pace so that their events (ringing, answered, ended, recording; one call in four
+missed: ringing, missed) arrive at RATE a second (default 200) for SECONDS (default 30); one
+caller in five is new (a lead is made), and one event in ten is sent twice, as phone systems
+retry. Each event is signed as production checks it; it is stored and acknowledged (202), and
+a Celery worker (one process, started once the stream is over: on this 2-core machine it would
+take the web server's CPU, in production it has its own) applies it. Prints the
+acknowledgement latency percentiles and the answers that were not 202, how long the worker
+took to apply everything, the calls and timeline entries made; beside them, the floors: the
+same events applied in one process without HTTP (the service and its SQL alone), and the web
 server answering its health check at the same rate (HTTP alone).
 
 Usage: `python bench/telephony.py [RATE] [SECONDS] [CONTACTS]`.
@@ -23,15 +23,19 @@ import http.client
 import json
 import os
 import random
-import signal
-import socket
-import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-from common import company_signup, copy_rows, percentile, throwaway_database  # noqa: E402
+from common import (  # noqa: E402
+    company_signup,
+    copy_rows,
+    percentile,
+    port_wait,
+    process_start,
+    process_stop,
+    throwaway_database,
+)
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
@@ -49,7 +53,6 @@ from crm_core.channels.telephony import (  # noqa: E402
 from tenants.identity.roles import Role  # noqa: E402
 from tenants.identity.services.users import user_create  # noqa: E402
 
-BASE_DIR = Path(__file__).resolve().parents[1]
 SUBDOMAIN = "callbench"
 COLLEAGUES = 20
 
@@ -123,36 +126,6 @@ def events(count: int, contacts: int, prefix: str) -> list[dict]:
     return sent[:count]
 
 
-def start(command: list[str], env: dict) -> subprocess.Popen:
-    return subprocess.Popen(  # noqa: S603
-        command,
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-def wait_for(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the web server did not start")
-
-
 def stream(port: int, rate: int, bodies: list[dict | None], secret: str) -> tuple[list, list]:
     """Send each body (None: a health check) at `rate` a second; latencies and failures."""
     latencies: list[float] = []
@@ -211,11 +184,14 @@ def main(rate: int, seconds: int, contacts: int) -> None:
             }
         )
         port = free_port()
-        server = start(web_command(str(port)), env)
+        # two worker processes, as each web pod runs them (WEB_WORKERS, the chart's web.workers)
+        server = process_start(
+            [*web_command(str(port))[:-1], os.environ.get("WEB_WORKERS", "2")], env
+        )
         worker = None
         total = rate * seconds
         try:
-            wait_for(port)
+            port_wait(port)
             stream(port, 50, events(100, contacts, "warm"), secret)  # the pools' connections
             health, _down = stream(port, rate, [None] * total, secret)
             sent = events(total, contacts, "bench")
@@ -225,7 +201,9 @@ def main(rate: int, seconds: int, contacts: int) -> None:
             # the worker runs after the stream (in production, workers have machines of their
             # own: on this 2-core machine it would take the web server's CPU)
             began = time.monotonic()
-            worker = start(worker_command("-Q", "bench-calls", "-c", "1", "-l", "warning"), env)
+            worker = process_start(
+                worker_command("-Q", "bench-calls", "-c", "1", "-l", "warning"), env
+            )
             with schema_context(SUBDOMAIN):
                 deadline = time.monotonic() + 600
                 while time.monotonic() < deadline:
@@ -234,9 +212,9 @@ def main(rate: int, seconds: int, contacts: int) -> None:
                     time.sleep(0.5)
             drained = time.monotonic() - began
         finally:
-            stop(server)
+            process_stop(server)
             if worker is not None:
-                stop(worker)
+                process_stop(worker)
         with schema_context(SUBDOMAIN):
             calls = Call.objects.filter(external_id__startswith="bench-")
             made, logged = calls.count(), calls.exclude(interaction=None).count()
@@ -270,7 +248,8 @@ def main(rate: int, seconds: int, contacts: int) -> None:
                 durations.append((time.perf_counter() - began) * 1000)
             print(figures(f"floor, {len(alone)} events applied without HTTP", durations))
             print(
-                f"  (that is {1000 / (sum(durations) / len(durations)):.0f} events/s in one process;"
+                f"  (that is {1000 / (sum(durations) / len(durations)):.0f} events/s in one"
+                " process;"
                 f" timeline entries now {Interaction.objects.count():,})"
             )
         print(figures(f"floor, the health check at {rate}/s (HTTP alone)", health))

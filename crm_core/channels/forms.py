@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm_core.channels.models import Telephony, WebForm
+from crm_core.channels.webforms import FORM_FIELDS
 from crm_core.parties.selectors import owners_assignable
 
 
@@ -64,21 +65,7 @@ class WebFormForm(forms.ModelForm):
 
     class Meta:
         model = WebForm
-        fields = [
-            "name",
-            "title",
-            "segment",
-            "consent_text",
-            "ask_email_consent",
-            "ask_sms_consent",
-            "button",
-            "thank_you",
-            "redirect_url",
-            "campaign",
-            "assign",
-            "owners",
-            "is_active",
-        ]
+        fields = [*FORM_FIELDS, "owners"]
         widgets = {
             "thank_you": forms.Textarea(attrs={"rows": 2}),
             "consent_text": forms.TextInput(),

@@ -94,6 +94,15 @@ def telephony_get() -> Telephony:
     return telephony
 
 
+def telephony_secret() -> tuple[str, str]:
+    """The phone system's kind and call secret, read as cheaply as can be (every event)."""
+    found = Telephony.objects.values_list("provider", "secret").first()
+    if found is None:
+        telephony = telephony_get()
+        return telephony.provider, telephony.secret
+    return found
+
+
 TELEPHONY_FIELDS = ("provider", "account", "token", "number", "lead_owner")
 
 

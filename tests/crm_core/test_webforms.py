@@ -99,34 +99,6 @@ def build_form(tenant, built) -> WebForm:
     with tenant.active():
         assert not WebForm.objects.exists()
     # the segment is saved first, then its parameters can be asked
-    saved = page.post(
-        "/marketing/forms/new/",
-        {
-            **settings_fields,
-            "owners": [rep1.pk, rep2.pk],
-            "f-first_name-on": "on",
-            "f-first_name-required": "on",
-            "f-first_name-label": "Your name",
-            "f-first_name-position": "1",
-            "f-email-on": "on",
-            "f-email-required": "on",
-            "f-email-position": "2",
-            "f-phone-on": "on",
-            "f-phone-position": "3",
-            "f-company-on": "on",
-            "f-company-position": "4",
-            "f-message-on": "on",
-            "f-message-position": "6",
-            "rule-0-field": "company",
-            "rule-0-value": "Mega",
-            "rule-0-owner": built["vip"].pk,
-        },
-    )
-    assert saved.status_code == 302, saved.content.decode()[:3000]
-    with tenant.active():
-        form = WebForm.objects.get()
-    edit = page.get(f"/marketing/forms/{form.pk}/edit/").content.decode()
-    assert 'name="f-segment:area-on"' in edit  # the segment's parameter can now be asked
     data = {
         **settings_fields,
         "owners": [rep1.pk, rep2.pk],
@@ -141,14 +113,19 @@ def build_form(tenant, built) -> WebForm:
         "f-phone-position": "3",
         "f-company-on": "on",
         "f-company-position": "4",
-        "f-segment:area-on": "on",
-        "f-segment:area-position": "5",
         "f-message-on": "on",
         "f-message-position": "6",
         "rule-0-field": "company",
         "rule-0-value": "Mega",
         "rule-0-owner": built["vip"].pk,
     }
+    saved = page.post("/marketing/forms/new/", data)
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    with tenant.active():
+        form = WebForm.objects.get()
+    edit = page.get(f"/marketing/forms/{form.pk}/edit/").content.decode()
+    assert 'name="f-segment:area-on"' in edit  # the segment's parameter can now be asked
+    data |= {"f-segment:area-on": "on", "f-segment:area-position": "5"}
     assert page.post(f"/marketing/forms/{form.pk}/edit/", data).status_code == 302
     with tenant.active():
         form.refresh_from_db()

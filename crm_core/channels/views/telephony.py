@@ -32,6 +32,7 @@ from crm_core.channels.telephony import (
     phone_line_remove,
     telephony_get,
     telephony_save,
+    telephony_secret,
     telephony_secret_renew,
     twilio_event,
     twilio_request_valid,
@@ -63,10 +64,10 @@ class CallEventInput(StrictSerializer):
 def call_events(request: HttpRequest) -> HttpResponse:
     """A call event from any phone system, signed with the company's call secret: 403 unsigned
     or signed wrongly, 400 with a message per field for an event we cannot read."""
-    telephony = telephony_get()
+    provider, secret = telephony_secret()
     signature = request.headers.get("X-Tenantly-Signature", "")
-    if telephony.provider != WEBHOOK or not webhook_signature_valid(
-        secret=telephony.secret, body=request.body, header=signature
+    if provider != WEBHOOK or not webhook_signature_valid(
+        secret=secret, body=request.body, header=signature
     ):
         return JsonResponse({"detail": "The signature does not match."}, status=403)
     try:
