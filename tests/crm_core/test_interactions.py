@@ -290,8 +290,9 @@ def test_the_timeline_api_reads_a_page_in_a_bounded_number_of_queries(
     # habits, the client's value and what to offer next, deferred orders, service summary and
     # notes, the steps towards a proposal (for a client with no segment: its overrides only)
     # with the placement rules, and the client's proposals (one read each, after its SET
-    # search_path; their documents only when there are proposals), and so on
-    with django_assert_max_num_queries(81):
+    # search_path; their documents only when there are proposals), the channels the client
+    # used and whether the phone system places calls, and so on
+    with django_assert_max_num_queries(85):
         assert client.get(f"/contacts/{contact.pk}/").status_code == 200
 
 

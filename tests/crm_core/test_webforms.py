@@ -342,3 +342,29 @@ def test_an_existing_client_keeps_their_owner_and_is_told_of_again(tenant_a, bui
         assert (known.first_name, known.owner) == ("Kira", built["owner"])
         assert Notification.objects.filter(recipient=built["owner"], kind="form_lead").count() == 1
         assert not FormSubmission.objects.get().new_contact
+
+
+def test_an_email_of_one_client_and_a_phone_of_another_proposes_their_merge(tenant_a, built):
+    """Omnichannel identity: the email finds the client; the phone, another client's, is
+    added to them, and the card proposes the existing merge (with undo) instead of a twin."""
+    form = build_form(tenant_a, built)
+    with tenant_a.active():
+        by_mail = contact_create(
+            actor=built["owner"], data={"first_name": "Lena", "emails": ["lena@site.test"]}
+        )
+        by_phone = contact_create(
+            actor=built["owner"], data={"first_name": "Elena", "phones": ["+79165550011"]}
+        )
+    send(
+        Client(HTTP_HOST="alpha.localhost"),
+        form,
+        {"first_name": "Lena", "email": "lena@site.test", "phone": "8 916 555 00 11"},
+    )
+    with tenant_a.active():
+        by_mail.refresh_from_db()
+        assert by_mail.phones == ["+79165550011"]
+        assert Contact.objects.filter(archived_at=None).count() == 2  # no third, no twin
+    card = tenant_a.client(built["owner"]).get(f"/contacts/{by_mail.pk}/").content.decode()
+    proposal = card.split('data-testid="possible-duplicates"')[1].split("</div>")[0]
+    assert "Elena" in proposal
+    assert f'data-testid="merge-{by_phone.pk}"' in proposal

@@ -50,20 +50,20 @@ def test_a_missed_call_pops_on_screen_and_leaves_a_call_back_task(
     sign_up(
         page,
         site,
-        company="Ring Co",
-        subdomain="ring-co",
+        company="Phone Co",
+        subdomain="phone-co",
         owner="Rita Ring",
-        email="rita@ring.test",
+        email="rita@phone.test",
     )
 
     def client() -> dict:
-        owner = User.objects.get(email="rita@ring.test")
+        owner = User.objects.get(email="rita@phone.test")
         anna = Contact.objects.create(
             first_name="Anna", last_name="Lee", phones=["+79161234567"], owner=owner
         )
         return {"anna": anna.pk}
 
-    anna = in_company("ring_co", django_db_blocker, client)["anna"]
+    anna = in_company("phone_co", django_db_blocker, client)["anna"]
 
     # the owner sets up the phone system: a line of their own, and missed calls called back
     page.get_by_test_id("nav-telephony").click()
@@ -73,29 +73,29 @@ def test_a_missed_call_pops_on_screen_and_leaves_a_call_back_task(
     lines.get_by_test_id("phone-line-add").click()
     expect(page.get_by_test_id("phone-lines")).to_contain_text("Rita Ring")
     secret = page.get_by_test_id("call-secret").inner_text().strip()
-    page.goto(site("ring-co", "/settings/crm/"))
+    page.goto(site("phone-co", "/settings/crm/"))
     rule = page.get_by_test_id("call-rule-form")
     rule.get_by_label("Call back a missed call within, minutes").fill("10")
     rule.get_by_test_id("call-rule-save").click()
     expect(page.get_by_text("The inbound call rule is saved.")).to_be_visible()
 
     # the phone rings: the caller's name and number pop up, linking to the card
-    page.goto(site("ring-co", "/"))
+    page.goto(site("phone-co", "/"))
     expect(page.locator("[data-bell].live-connected")).to_have_count(1)
     call = {"call_id": "pbx-77", "direction": "inbound", "number": "8 916 123 45 67", "line": "101"}
-    answer = post_call_event(server, "ring-co", secret, {**call, "event": "ringing"})
+    answer = post_call_event(server, "phone-co", secret, {**call, "event": "ringing"})
     assert set(answer) == {"received"}  # acknowledged at once, applied by the worker
     toast = page.get_by_test_id("live-toast").filter(has_text="is calling")
     expect(toast).to_contain_text("Anna Lee is calling: +79161234567")
-    post_call_event(server, "ring-co", secret, {**call, "event": "missed"})
+    post_call_event(server, "phone-co", secret, {**call, "event": "missed"})
     toast.get_by_role("link").click()
-    expect(page).to_have_url(site("ring-co", f"/contacts/{anna}/"))
+    expect(page).to_have_url(site("phone-co", f"/contacts/{anna}/"))
     expect(page.get_by_test_id("timeline")).to_contain_text("Missed call")
 
     # the call-back task waits in the owner's tasks
-    page.goto(site("ring-co", "/tasks/"))
+    page.goto(site("phone-co", "/tasks/"))
     expect(page.get_by_text("Call back Anna Lee: a missed call")).to_be_visible()
-    page.goto(site("ring-co", "/calls/"))
+    page.goto(site("phone-co", "/calls/"))
     expect(page.get_by_test_id("call-row")).to_contain_text("Missed")
     assert blocked == []
 
