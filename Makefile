@@ -31,6 +31,7 @@ bench: install  ## Print the benchmark figures (long: three runs load 1,000,000 
 	$(PY) bench/contact_card.py
 	$(PY) bench/portal_orders.py
 	$(PY) bench/stripe_webhooks.py
+	$(PY) bench/telephony.py
 	$(PY) bench/import_contacts.py
 	$(PY) bench/search.py
 	$(PY) bench/live_updates.py

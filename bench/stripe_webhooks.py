@@ -102,20 +102,19 @@ def random_event(customers: list[str]) -> dict:
 def main(rate: int, seconds: int, companies: int) -> None:
     with throwaway_database("bench_webhooks"):
         customers = companies_create(companies)
-        env = web_env(
-            {
-                **os.environ,
-                "DATABASE_URL": database_url(connection.settings_dict),
-                "REDIS_URL": settings.REDIS_URL,
-                "STRIPE_SECRET_KEY": "",
-                "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-                "CELERY_QUEUE": "bench-webhooks",
-            }
-        )
+        own = {
+            **os.environ,
+            "DATABASE_URL": database_url(connection.settings_dict),
+            "REDIS_URL": settings.REDIS_URL,
+            "STRIPE_SECRET_KEY": "",
+            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "CELERY_QUEUE": "bench-webhooks",
+        }
+        env = web_env(own)  # the web server pools its connections; a worker keeps its own
         port = free_port()
         server = process_start(web_command(str(port)), env)
         worker = process_start(
-            worker_command("-Q", "bench-webhooks", "-c", "1", "-l", "warning"), env
+            worker_command("-Q", "bench-webhooks", "-c", "1", "-l", "warning"), own
         )
         try:
             port_wait(port)

@@ -175,14 +175,13 @@ def figures(label: str, latencies: list[float]) -> str:
 def main(rate: int, seconds: int, contacts: int) -> None:
     with throwaway_database("bench_channels"):
         secret = load(contacts)
-        env = web_env(
-            {
-                **os.environ,
-                "DATABASE_URL": database_url(connection.settings_dict),
-                "REDIS_URL": settings.REDIS_URL,
-                "CELERY_QUEUE": "bench-calls",
-            }
-        )
+        own = {
+            **os.environ,
+            "DATABASE_URL": database_url(connection.settings_dict),
+            "REDIS_URL": settings.REDIS_URL,
+            "CELERY_QUEUE": "bench-calls",
+        }
+        env = web_env(own)  # the web server pools its connections; a worker keeps its own
         port = free_port()
         # two worker processes, as each web pod runs them (WEB_WORKERS, the chart's web.workers)
         server = process_start(
@@ -202,7 +201,7 @@ def main(rate: int, seconds: int, contacts: int) -> None:
             # own: on this 2-core machine it would take the web server's CPU)
             began = time.monotonic()
             worker = process_start(
-                worker_command("-Q", "bench-calls", "-c", "1", "-l", "warning"), env
+                worker_command("-Q", "bench-calls", "-c", "1", "-l", "warning"), own
             )
             with schema_context(SUBDOMAIN):
                 deadline = time.monotonic() + 600
