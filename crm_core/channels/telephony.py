@@ -47,7 +47,7 @@ from crm_core.notifications.services import notify
 from crm_core.parties.models import Contact
 from crm_core.parties.services import contact_create
 from tenants.identity.models import User
-from tenants.identity.roles import Role
+from tenants.identity.selectors.users import company_owner
 from tenants.links import tenant_url
 from tenants.queue import enqueue_after_commit
 
@@ -242,15 +242,14 @@ def _lead_owner(telephony: Telephony, staff: User | None) -> User | None:
     for candidate in (staff, telephony.lead_owner):
         if candidate is not None and candidate.is_active and candidate.is_staff_member:
             return candidate
-    return (
-        User.objects.filter(role=Role.OWNER, is_active=True).order_by("date_joined", "pk").first()
-    )
+    return company_owner()
 
 
-def _caller(number: str, telephony: Telephony, staff: User | None) -> tuple[Contact | None, bool]:
-    """The client with this number (any format), or a new lead; (None, False) for a hidden or
+def _caller(
+    normalised: str | None, telephony: Telephony, staff: User | None
+) -> tuple[Contact | None, bool]:
+    """The client with this (normalised) number, or a new lead; (None, False) for a hidden or
     unreadable number."""
-    normalised = phone_normalise(number) if number else None
     if normalised is None:
         return None, False
     contact = (
@@ -286,7 +285,8 @@ def _call_for(event: CallEvent, telephony: Telephony) -> tuple[Call, bool]:
     if call is not None:
         return call, False
     staff = _colleague_on(event.line)
-    contact, lead = _caller(event.number, telephony, staff)
+    normalised = phone_normalise(event.number) if event.number else None
+    contact, lead = _caller(normalised, telephony, staff)
     try:
         with transaction.atomic():
             call = Call.objects.create(
@@ -294,7 +294,7 @@ def _call_for(event: CallEvent, telephony: Telephony) -> tuple[Call, bool]:
                 external_id=event.call_id,
                 direction=event.direction,
                 state=Call.State.RINGING,
-                number=(phone_normalise(event.number) or event.number)[:32],
+                number=(normalised or event.number)[:32],
                 line=event.line[:64],
                 contact=contact,
                 staff=staff,

@@ -40,6 +40,7 @@ from crm_core.segments.models import Segment
 from crm_core.segments.services import parameter_value_clean
 from tenants.identity.models import User
 from tenants.identity.roles import Role
+from tenants.identity.selectors.users import company_owner
 
 # what a form's field can fill: the contact's fields, their company's name, a message
 TARGETS = {
@@ -281,9 +282,7 @@ def _owner_for(form: WebForm, answers: dict[str, Any]) -> User:
     fallback = form.created_by
     if fallback is not None and fallback.is_active and fallback.is_staff_member:
         return fallback
-    owner = (
-        User.objects.filter(role=Role.OWNER, is_active=True).order_by("date_joined", "pk").first()
-    )
+    owner = company_owner()
     if owner is None:
         raise ValidationError(_("This company has no one to look after new clients."))
     return owner

@@ -24,6 +24,7 @@ from portal.models import CustomerAccount, PortalBranding
 from portal.tasks import portal_mail_send
 from tenants.identity.models import User
 from tenants.identity.roles import Role
+from tenants.identity.selectors.users import company_owner
 from tenants.identity.services.links import link_read, link_sign
 from tenants.identity.services.users import user_create
 from tenants.links import portal_url
@@ -65,9 +66,7 @@ def portal_manager() -> User:
     branding = PortalBranding.objects.select_related("manager").first()
     if branding and branding.manager and branding.manager.is_active:
         return branding.manager
-    manager = (
-        User.objects.filter(role=Role.OWNER, is_active=True).order_by("date_joined", "pk").first()
-    )
+    manager = company_owner()
     if manager is None:
         raise ValidationError(_("This company has no active owner to look after new customers."))
     return manager

@@ -30,3 +30,11 @@ def staff_user_get(*, pk: int) -> User:
 
 def api_tokens_of(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
+
+
+def company_owner() -> User | None:
+    """The company's longest-standing active owner: who looks after what nobody else was given
+    (new portal customers, callers and form visitors without a colleague of their own)."""
+    return (
+        User.objects.filter(role=Role.OWNER, is_active=True).order_by("date_joined", "pk").first()
+    )
